@@ -1,0 +1,4 @@
+import { createRoot } from 'react-dom/client';
+import { PopupApp } from '../../components/popup/PopupApp';
+
+createRoot(document.getElementById('root')!).render(<PopupApp />);

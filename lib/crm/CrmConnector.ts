@@ -1,0 +1,35 @@
+import type {
+  ActivityPage,
+  Contact,
+  ContactDetail,
+  CreateContactRequest,
+  EmailActivity,
+  EmailActivityInput,
+  LogActivitiesResponse,
+  LookupRequest,
+  LookupResponse,
+  MeResponse,
+  TaskInput,
+  TaskResponse,
+} from './contract';
+
+/**
+ * What the rest of the extension knows about "the CRM". Every method either resolves
+ * with contract-shaped data or rejects with a `CrmError`. Connectors do not retry:
+ * the outbox owns retries so a request is never repeated behind its back.
+ */
+export interface CrmConnector {
+  /** The token's user and organisation (Test connection, org domains). */
+  whoami(): Promise<MeResponse>;
+  /** One call per opened thread: contacts by any of their emails, companies by domain. */
+  lookup(request: LookupRequest): Promise<LookupResponse>;
+  getContact(contactId: string): Promise<ContactDetail>;
+  /** Rejects with `CrmError` kind `conflict` and `details.contact` when an email is taken. */
+  createContact(request: CreateContactRequest): Promise<Contact>;
+  listContactActivities(contactId: string, page?: { limit?: number; cursor?: string }): Promise<ActivityPage>;
+  /** At most `MAX_BATCH` items; idempotent on (externalId, contactId). */
+  logActivities(activities: EmailActivityInput[]): Promise<LogActivitiesResponse>;
+  /** Every activity for a Message-ID, across contacts and users. */
+  activitiesForMessage(externalId: string): Promise<EmailActivity[]>;
+  createTask(task: TaskInput): Promise<TaskResponse>;
+}

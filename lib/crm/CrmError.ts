@@ -1,0 +1,57 @@
+/**
+ * Typed failures of a CRM call, so the UI can say what went wrong and the outbox can
+ * decide whether to retry. Messages never contain the token.
+ */
+export type CrmErrorKind =
+  | 'auth' // 401/403: token missing, wrong or without rights
+  | 'not_found' // 404
+  | 'conflict' // 409
+  | 'invalid_request' // 400/413: our request was rejected; retrying will not help
+  | 'rate_limited' // 429
+  | 'server' // 5xx
+  | 'network' // no answer: offline, DNS, refused, timeout
+  | 'invalid_response' // an answer that does not match the contract
+  | 'not_configured'; // no CRM base URL or token yet
+
+export class CrmError extends Error {
+  override readonly name = 'CrmError';
+  constructor(
+    readonly kind: CrmErrorKind,
+    message: string,
+    readonly options: { status?: number; retryAfterMs?: number; details?: unknown } = {},
+  ) {
+    super(message);
+  }
+
+  get status(): number | undefined {
+    return this.options.status;
+  }
+
+  get retryAfterMs(): number | undefined {
+    return this.options.retryAfterMs;
+  }
+
+  /** Whether the same request may succeed later without anyone changing anything. */
+  get retryable(): boolean {
+    return this.kind === 'rate_limited' || this.kind === 'server' || this.kind === 'network';
+  }
+}
+
+export function isCrmError(e: unknown): e is CrmError {
+  return e instanceof CrmError;
+}
+
+/** A plain, serialisable form for runtime messages and the event log. */
+export interface CrmErrorInfo {
+  kind: CrmErrorKind;
+  message: string;
+  status?: number;
+  retryAfterMs?: number;
+}
+
+export function toCrmErrorInfo(e: unknown): CrmErrorInfo {
+  if (e instanceof CrmError) {
+    return { kind: e.kind, message: e.message, status: e.status, retryAfterMs: e.retryAfterMs };
+  }
+  return { kind: 'network', message: e instanceof Error ? e.message : String(e) };
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** Where a message lives, independent of the provider's own folder names. */
+export const FolderRole = z.enum(['inbox', 'sent', 'drafts', 'junk', 'trash', 'archive', 'other']);
+export type FolderRole = z.infer<typeof FolderRole>;
+
+export const MailProvider = z.enum(['gmail', 'outlook']);
+export type MailProvider = z.infer<typeof MailProvider>;
+
+export const MailAddress = z.object({
+  name: z.string().default(''),
+  /** Lower-cased, trimmed address. */
+  address: z.string(),
+});
+export type MailAddress = z.infer<typeof MailAddress>;
+
+/**
+ * The headers the classifier needs (automated-mail detection), keyed by lower-cased
+ * header name. Only these are ever read from a provider: headers + snippet privacy.
+ */
+export const SELECTED_HEADERS = [
+  'message-id',
+  'in-reply-to',
+  'references',
+  'auto-submitted',
+  'list-id',
+  'list-unsubscribe',
+  'precedence',
+  'x-autoreply',
+  'x-autorespond',
+  'x-auto-response-suppress',
+  'content-type',
+  'return-path',
+] as const;
+
+export const MailMessage = z.object({
+  provider: MailProvider,
+  /** The mailbox the message was read from (lower-cased address). */
+  mailbox: z.string(),
+  providerMessageId: z.string(),
+  providerThreadId: z.string().nullable(),
+  /** Normalised internet Message-ID (no brackets, lower case) or null when unknown. */
+  messageId: z.string().nullable(),
+  /** How `messageId` was obtained: exact from headers/API, or unknown. */
+  messageIdSource: z.enum(['header', 'api', 'none']).default('header'),
+  inReplyTo: z.string().nullable().default(null),
+  references: z.array(z.string()).default([]),
+  from: MailAddress.nullable(),
+  to: z.array(MailAddress).default([]),
+  cc: z.array(MailAddress).default([]),
+  replyTo: z.array(MailAddress).default([]),
+  subject: z.string().default(''),
+  /** ISO 8601. */
+  date: z.string(),
+  snippet: z.string().default(''),
+  body: z.string().optional(),
+  hasAttachments: z.boolean().default(false),
+  folderRole: FolderRole,
+  flags: z.array(z.string()).default([]),
+  headers: z.record(z.string(), z.string()).default({}),
+});
+export type MailMessage = z.infer<typeof MailMessage>;
+export type MailMessageInput = z.input<typeof MailMessage>;
+
+/** What a content script sends about the thread the user has open. */
+export const ThreadSnapshot = z.object({
+  provider: MailProvider,
+  mailbox: z.string().nullable(),
+  threadId: z.string().nullable(),
+  subject: z.string(),
+  messages: z.array(MailMessage).max(500),
+  /** The page URL the snapshot was read from (deep link back). */
+  url: z.string().optional(),
+});
+export type ThreadSnapshot = z.infer<typeof ThreadSnapshot>;
+export type ThreadSnapshotInput = z.input<typeof ThreadSnapshot>;

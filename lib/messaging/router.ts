@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+import { Envelope, type ErrorInfo, type MessageSpec, type Reply } from './protocol';
+
+export type Handlers<T extends Record<string, MessageSpec>> = {
+  [K in keyof T]: (
+    payload: z.output<T[K]['request']>,
+    sender: SenderInfo,
+  ) => Promise<z.input<T[K]['response']>>;
+};
+
+export interface SenderInfo {
+  tabId?: number;
+  url?: string;
+}
+
+export type ErrorMapper = (e: unknown) => ErrorInfo;
+
+const defaultErrorMapper: ErrorMapper = (e) => ({
+  kind: 'internal',
+  message: e instanceof Error ? e.message : String(e),
+});
+
+/**
+ * One handler per message type; unknown types and bad payloads are answered with an
+ * error reply instead of throwing, so a sender always gets an answer.
+ */
+export function createRouter<T extends Record<string, MessageSpec>>(
+  specs: T,
+  handlers: Handlers<T>,
+  mapError: ErrorMapper = defaultErrorMapper,
+): (raw: unknown, sender?: SenderInfo) => Promise<Reply> {
+  return async (raw, sender = {}) => {
+    const envelope = Envelope.safeParse(raw);
+    if (!envelope.success) {
+      return { ok: false, error: { kind: 'invalid_message', message: 'Message is not {type, payload}' } };
+    }
+    const { type, payload } = envelope.data;
+    const spec = Object.hasOwn(specs, type) ? specs[type as keyof T] : undefined;
+    if (!spec)
+      return { ok: false, error: { kind: 'invalid_message', message: `Unknown message type: ${type}` } };
+    const parsed = spec.request.safeParse(payload);
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: { kind: 'invalid_message', message: `Invalid ${type} payload: ${parsed.error.message}` },
+      };
+    }
+    try {
+      const handler = handlers[type as keyof T];
+      const result = await handler(parsed.data as never, sender);
+      return { ok: true, data: spec.response.parse(result) };
+    } catch (e) {
+      return { ok: false, error: mapError(e) };
+    }
+  };
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+export const CreateContactPolicy = z.enum(['off', 'ask', 'automatic']);
+export type CreateContactPolicy = z.infer<typeof CreateContactPolicy>;
+
+export const KeywordRule = z.object({
+  id: z.string().min(1),
+  field: z.enum(['subject', 'body', 'subject_or_body']),
+  /** Matched case-insensitively, as whole words. */
+  keyword: z.string().trim().min(1).max(200),
+  action: z.enum(['propose_task', 'create_task']),
+  taskTitle: z.string().trim().min(1).max(500),
+  priority: z.enum(['low', 'normal', 'high']).default('normal'),
+  dueInDays: z.number().int().min(0).max(365).nullable().default(null),
+});
+export type KeywordRule = z.infer<typeof KeywordRule>;
+
+const domainList = z.array(z.string().trim().toLowerCase().min(1)).max(1000);
+
+export const CrmConnection = z.object({
+  type: z.literal('rest').default('rest'),
+  /** e.g. https://crm.example.com (the contract's /api/v1 is appended). */
+  baseUrl: z.string().trim().url().or(z.literal('')).default(''),
+  token: z.string().trim().max(4096).default(''),
+});
+export type CrmConnection = z.infer<typeof CrmConnection>;
+
+export const OAuthClients = z.object({
+  googleClientId: z.string().trim().default(''),
+  microsoftClientId: z.string().trim().default(''),
+  /** Azure AD tenant: "common", "organizations" or a tenant id. */
+  microsoftTenant: z.string().trim().default('common'),
+});
+
+export const Settings = z.object({
+  crm: CrmConnection.default({ type: 'rest', baseUrl: '', token: '' }),
+  /** Headers + snippet only when true (the default): bodies never leave the browser. */
+  privacyMode: z.boolean().default(true),
+  excludeFreeMailDomains: z.boolean().default(true),
+  excludeOrgDomains: z.boolean().default(true),
+  excludedDomains: domainList.default([]),
+  filterAutomatedMail: z.boolean().default(true),
+  createContactPolicy: CreateContactPolicy.default('ask'),
+  keywordRules: z.array(KeywordRule).max(100).default([]),
+  autoLogSent: z.boolean().default(true),
+  autoLogReceived: z.boolean().default(false),
+  /** Compose "Log to CRM" toggle default. */
+  logComposeByDefault: z.boolean().default(true),
+  historicalImportDays: z.union([z.literal(0), z.literal(30), z.literal(60), z.literal(90)]).default(30),
+  syncFrequencyMinutes: z.union([z.literal(5), z.literal(15), z.literal(60)]).default(15),
+  oauth: OAuthClients.default({ googleClientId: '', microsoftClientId: '', microsoftTenant: 'common' }),
+  inboxSdkAppId: z.string().trim().default(''),
+});
+export type Settings = z.infer<typeof Settings>;
+export type SettingsInput = z.input<typeof Settings>;
+
+export const DEFAULT_SETTINGS: Settings = Settings.parse({});
+
+export function isCrmConfigured(s: Settings): boolean {
+  return s.crm.baseUrl !== '' && s.crm.token !== '';
+}

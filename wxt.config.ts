@@ -1,0 +1,34 @@
+import { defineConfig } from 'wxt';
+
+// Host permissions stay at the minimum: the webmail origins the content scripts run on
+// (declared by the content scripts themselves) plus the provider APIs the background
+// calls. The CRM's own origin is requested at run time from the options page.
+export default defineConfig({
+  modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
+  srcDir: '.',
+  outDir: '.output',
+  manifest: ({ browser }) => ({
+    name: 'CRM Sidebar for Webmail',
+    description:
+      'See your CRM contacts, deals and activity beside every email in Gmail and Outlook, and log emails in one click.',
+    permissions: ['storage', 'alarms', 'scripting', 'identity'],
+    host_permissions: [
+      'https://gmail.googleapis.com/*',
+      'https://graph.microsoft.com/*',
+      'https://oauth2.googleapis.com/*',
+      'https://login.microsoftonline.com/*',
+    ],
+    optional_host_permissions: ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*'],
+    web_accessible_resources: [{ resources: ['pageWorld.js'], matches: ['https://mail.google.com/*'] }],
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: { id: 'crm-sidebar@example.com', strict_min_version: '128.0' },
+          },
+        }
+      : {}),
+  }),
+  vite: () => ({
+    build: { chunkSizeWarningLimit: 2000 },
+  }),
+});
