@@ -19,6 +19,6 @@ export function createClient<T extends Record<string, MessageSpec>>(specs: T, tr
       throw new RemoteError({ kind: 'invalid_reply', message: 'The extension background did not answer.' });
     }
     if (!reply.data.ok) throw new RemoteError(reply.data.error);
-    return specs[type]!.response.parse(reply.data.data);
+    return specs[type]!.response.parse(reply.data.data) as z.output<T[K]['response']>;
   };
 }
