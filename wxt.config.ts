@@ -1,4 +1,11 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'wxt';
+
+// InboxSDK's page-world script is injected by the background (scripting.executeScript,
+// files: ['pageWorld.js']), so it must sit at the output root. It is copied from the
+// installed package on every build so it can never drift from the SDK version bundled
+// into the Gmail content script.
+const inboxSdkPageWorld = createRequire(import.meta.url).resolve('@inboxsdk/core/pageWorld.js');
 
 // Host permissions stay at the minimum: the webmail origins the content scripts run on
 // (declared by the content scripts themselves) plus the provider APIs the background
@@ -28,6 +35,11 @@ export default defineConfig({
         }
       : {}),
   }),
+  hooks: {
+    'build:publicAssets': (_wxt, files) => {
+      files.push({ absoluteSrc: inboxSdkPageWorld, relativeDest: 'pageWorld.js' });
+    },
+  },
   vite: () => ({
     build: { chunkSizeWarningLimit: 2000 },
   }),
