@@ -1,0 +1,83 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
+import { CHROMIUM_INSTALL_HINT, chromiumPath } from './chromium';
+
+export const EXTENSION_DIR = resolve(import.meta.dirname, '../../../.output/chrome-mv3');
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  extensionId: string;
+  serviceWorker: Worker;
+  /** Console errors and uncaught page errors seen in any page, for "no console errors" checks. */
+  pageErrors: string[];
+  extensionUrl(path: string): string;
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** host -> "127.0.0.1:port" */
+  hostMap: Record<string, string>;
+  spkiHash?: string;
+}
+
+/**
+ * Debian Chromium with the built extension loaded into a throwaway profile, webmail and
+ * provider hosts resolved to local servers. The flags that stop background networking
+ * matter here: without them Chromium hammers the closed network at every start.
+ */
+export async function launchExtensionBrowser(options: LaunchOptions): Promise<ExtensionBrowser> {
+  const executablePath = chromiumPath();
+  if (!executablePath) throw new Error(`Chromium not found: install it with \`${CHROMIUM_INSTALL_HINT}\``);
+  const profile = await mkdtemp(join(tmpdir(), 'crm-sidebar-e2e-'));
+  const rules = Object.entries(options.hostMap)
+    .map(([host, target]) => `MAP ${host} ${target}`)
+    .concat('EXCLUDE 127.0.0.1')
+    .join(', ');
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: [
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      `--host-resolver-rules=${rules}`,
+      ...(options.spkiHash ? [`--ignore-certificate-errors-spki-list=${options.spkiHash}`] : []),
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-default-apps',
+    ],
+  });
+  const pageErrors: string[] = [];
+  const watch = (page: Page) => {
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(`${page.url()}: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+  };
+  context.pages().forEach(watch);
+  context.on('page', watch);
+  const serviceWorker =
+    context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
+    (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
+  const extensionId = new URL(serviceWorker.url()).host;
+  return {
+    context,
+    extensionId,
+    serviceWorker,
+    pageErrors,
+    extensionUrl: (path) => `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`,
+    newPage: () => context.newPage(),
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}

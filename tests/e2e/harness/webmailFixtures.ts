@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+import type { HostRoutedHttpsServer } from './HostRoutedHttpsServer';
+
+const FIXTURES = resolve(import.meta.dirname, '../fixtures');
+
+export const OUTLOOK_HOSTS = ['outlook.office.com', 'outlook.office365.com', 'outlook.live.com'] as const;
+export const GMAIL_HOST = 'mail.google.com';
+
+async function sendFile(res: ServerResponse, file: string): Promise<void> {
+  const html = await readFile(resolve(FIXTURES, file), 'utf8');
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
+}
+
+/**
+ * The webmail hosts serve single-page-app shells at any path, like the real ones:
+ * Outlook deep links (/mail/inbox/id/...) and Gmail's /mail/u/N/ all load one page.
+ */
+export function routeWebmailFixtures(server: HostRoutedHttpsServer): void {
+  for (const host of OUTLOOK_HOSTS) {
+    server.route(host, (req, res) => {
+      const path = new URL(req.url ?? '/', `https://${host}`).pathname;
+      if (path.startsWith('/mail')) return sendFile(res, 'outlook/reading-pane.html');
+      res.writeHead(404).end();
+    });
+  }
+  server.route(GMAIL_HOST, (req, res) => {
+    const path = new URL(req.url ?? '/', `https://${GMAIL_HOST}`).pathname;
+    if (path.startsWith('/mail')) return sendFile(res, 'gmail/inbox.html');
+    res.writeHead(404).end();
+  });
+}
