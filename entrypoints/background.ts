@@ -11,6 +11,10 @@ export default defineBackground({
         version: browser.runtime.getManifest().version,
         crmConfigured: false,
         crmBaseUrl: '',
+        crmUser: null,
+        outbox: { pending: 0, failed: 0, delivered: 0 },
+        outboxFailures: [],
+        mailboxes: [],
       }),
     });
     browser.runtime.onMessage.addListener((message, sender) =>

@@ -1,15 +1,93 @@
 import { z } from 'zod';
-import { defineMessages } from './protocol';
+import { Contact, MeResponse } from '../crm/contract';
+import { ThreadSnapshot } from '../mail/MailMessage';
+import { MessageLogStatus, ThreadView } from '../panel/ThreadView';
+import { CrmConnection, Settings } from '../settings/Settings';
+
+export const MailboxStatus = z.object({
+  id: z.string(),
+  provider: z.enum(['gmail', 'outlook']),
+  address: z.string(),
+  primary: z.boolean(),
+  state: z.enum(['connected', 'syncing', 'needs_reauth', 'disconnected', 'error']),
+  lastSyncAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  progress: z
+    .object({ scanned: z.number(), logged: z.number(), skipped: z.number(), total: z.number().nullable() })
+    .nullable(),
+  skippedReasons: z.record(z.string(), z.number()).default({}),
+});
+export type MailboxStatus = z.infer<typeof MailboxStatus>;
+
+export const OutboxFailure = z.object({
+  id: z.string(),
+  externalId: z.string(),
+  contactId: z.string(),
+  subject: z.string(),
+  error: z.string(),
+  attempts: z.number(),
+});
+export type OutboxFailure = z.infer<typeof OutboxFailure>;
 
 export const ExtensionStatus = z.object({
   version: z.string(),
   crmConfigured: z.boolean(),
   crmBaseUrl: z.string(),
+  crmUser: z.object({ id: z.string(), name: z.string() }).nullable(),
+  outbox: z.object({ pending: z.number(), failed: z.number(), delivered: z.number() }),
+  outboxFailures: z.array(OutboxFailure),
+  mailboxes: z.array(MailboxStatus),
 });
 export type ExtensionStatus = z.infer<typeof ExtensionStatus>;
 
+export const TestConnectionResult = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), me: MeResponse }),
+  z.object({ ok: z.literal(false), kind: z.string(), message: z.string() }),
+]);
+export type TestConnectionResult = z.infer<typeof TestConnectionResult>;
+
 /** Every runtime message the background answers. */
-export const MESSAGES = defineMessages({
+export const MESSAGES = {
   'status.get': { request: z.object({}), response: ExtensionStatus },
-});
+  'settings.get': { request: z.object({}), response: Settings },
+  /** Partial update; the merged result is validated before it is stored. */
+  'settings.update': { request: z.object({ patch: z.record(z.string(), z.unknown()) }), response: Settings },
+  'crm.testConnection': { request: z.object({ crm: CrmConnection }), response: TestConnectionResult },
+  /**
+   * The panel's one question per opened thread. With preferCache the cached view is
+   * answered at once (fromCache: true) and the panel asks again without it to refresh.
+   */
+  'thread.open': {
+    request: z.object({ snapshot: ThreadSnapshot, preferCache: z.boolean().default(false) }),
+    response: ThreadView,
+  },
+  /** Log the given messages of the thread (one activity per linked contact), through the outbox. */
+  'thread.log': {
+    request: z.object({ snapshot: ThreadSnapshot, providerMessageIds: z.array(z.string()).min(1) }),
+    response: z.object({ messages: z.array(MessageLogStatus) }),
+  },
+  'contact.create': {
+    request: z.object({
+      name: z.string().trim().min(1),
+      email: z.string().trim().min(3),
+      companyId: z.string().nullable(),
+    }),
+    response: z.object({ contact: Contact, existed: z.boolean() }),
+  },
+  'outbox.retry': {
+    request: z.object({ ids: z.array(z.string()).optional() }),
+    response: z.object({ retried: z.number() }),
+  },
+  'options.open': { request: z.object({}), response: z.object({}) },
+  'mailbox.connect': {
+    request: z.object({ provider: z.enum(['gmail', 'outlook']) }),
+    response: MailboxStatus,
+  },
+  'mailbox.disconnect': { request: z.object({ id: z.string() }), response: z.object({}) },
+  'mailbox.setPrimary': { request: z.object({ id: z.string() }), response: z.object({}) },
+  'mailbox.syncNow': {
+    request: z.object({ id: z.string().optional() }),
+    response: z.object({ started: z.number() }),
+  },
+} as const;
 export type Messages = typeof MESSAGES;

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { Company, Contact, Deal, EmailActivity } from '../crm/contract';
+
+/**
+ * What the background answers for an opened thread: the panel renders only this.
+ * It crosses the runtime-message boundary, so it is a zod schema.
+ */
+export const ContactCard = z.object({
+  contact: Contact,
+  company: Company.nullable(),
+  deals: z.array(Deal),
+  recentActivities: z.array(EmailActivity),
+  /** The thread address that matched (may be an alternate email of the contact). */
+  matchedAddress: z.string(),
+  /** False when only the lookup answered and the detail call failed. */
+  detailLoaded: z.boolean(),
+});
+export type ContactCard = z.infer<typeof ContactCard>;
+
+export const UnknownParticipant = z.object({
+  address: z.string(),
+  name: z.string(),
+  /** Display name turned into a contact name suggestion. */
+  suggestedName: z.string(),
+  /** Company owning the address's registrable domain, when known. */
+  company: Company.nullable(),
+  canCreate: z.boolean(),
+  /** Why "Create contact" is disabled (excluded domain, automated sender, policy off). */
+  reason: z.string().nullable(),
+});
+export type UnknownParticipant = z.infer<typeof UnknownParticipant>;
+
+export const LogState = z.enum(['not_logged', 'queued', 'logged', 'failed', 'not_loggable']);
+export type LogState = z.infer<typeof LogState>;
+
+export const MessageLogStatus = z.object({
+  providerMessageId: z.string(),
+  /** externalId the activity uses (normalised Message-ID, or a provider-derived key). */
+  externalId: z.string().nullable(),
+  /** True when no exact Message-ID was available and a provider-derived key is used. */
+  approximateKey: z.boolean(),
+  subject: z.string(),
+  date: z.string(),
+  fromName: z.string(),
+  direction: z.enum(['incoming', 'outgoing']).nullable(),
+  state: LogState,
+  /** Contacts this message would be / was logged to. */
+  contactIds: z.array(z.string()),
+  loggedAt: z.string().nullable(),
+  /** Names of who logged it; includes colleagues ("already logged by a colleague"). */
+  loggedBy: z.array(z.object({ userId: z.string(), name: z.string(), self: z.boolean() })),
+  error: z.string().nullable(),
+  /** Why this message cannot be logged (automated, draft, no contact...). */
+  reason: z.string().nullable(),
+});
+export type MessageLogStatus = z.infer<typeof MessageLogStatus>;
+
+export const ThreadView = z.object({
+  threadKey: z.string(),
+  fromCache: z.boolean(),
+  fetchedAt: z.string(),
+  crmUser: z.object({ id: z.string(), name: z.string() }).nullable(),
+  known: z.array(ContactCard),
+  unknown: z.array(UnknownParticipant),
+  companies: z.array(Company),
+  messages: z.array(MessageLogStatus),
+  /** Banner when the message data is approximate (DOM only, no mailbox connection). */
+  notice: z.string().nullable(),
+});
+export type ThreadView = z.infer<typeof ThreadView>;
