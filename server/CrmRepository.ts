@@ -1,0 +1,585 @@
+import { getDomain } from 'tldts';
+import { z } from 'zod';
+import type {
+  ActivityPage,
+  ActivityResult,
+  Company,
+  Contact,
+  ContactDetail,
+  CreateContactRequest,
+  Deal,
+  EmailActivity,
+  EmailActivityInput,
+  MeResponse,
+  Party,
+  Task,
+  TaskInput,
+} from '../lib/crm/contract';
+import { type Database, type Sql, sqlState, UNIQUE_VIOLATION } from './db/openDatabase';
+import { HttpError } from './HttpError';
+import { hashToken, newId, sameHash } from './tokens';
+
+export interface AuthenticatedUser {
+  id: string;
+  name: string;
+  email: string;
+}
+
+type ParsedActivity = z.output<typeof EmailActivityInput>;
+type ParsedTask = z.output<typeof TaskInput>;
+type ParsedCreateContact = z.output<typeof CreateContactRequest>;
+
+interface ContactRow {
+  id: string;
+  name: string;
+  title: string | null;
+  phone: string | null;
+  company_id: string | null;
+  owner_name: string | null;
+  lifecycle_stage: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  emails: string[];
+}
+
+interface CompanyRow {
+  id: string;
+  name: string;
+  domains: string[];
+}
+
+interface DealRow {
+  id: string;
+  name: string;
+  stage: string;
+  amount: number | null;
+  currency: string | null;
+  close_date: string | null;
+  company_id: string | null;
+  contact_ids: string[];
+}
+
+interface ActivityRow {
+  id: string;
+  external_id: string;
+  contact_id: string;
+  company_id: string | null;
+  deal_id: string | null;
+  direction: 'incoming' | 'outgoing';
+  subject: string;
+  snippet: string;
+  body: string | null;
+  occurred_at: Date | string;
+  from_party: Party;
+  to_parties: Party[];
+  cc_parties: Party[];
+  has_attachments: boolean;
+  thread_id: string | null;
+  source: 'gmail' | 'outlook' | 'crm';
+  logged_by: string;
+  logged_by_name: string;
+  created_at: Date | string;
+}
+
+interface TaskRow {
+  id: string;
+  contact_id: string;
+  title: string;
+  notes: string | null;
+  due_at: Date | string | null;
+  priority: 'low' | 'normal' | 'high';
+  source_external_id: string | null;
+  created_at: Date | string;
+}
+
+const CONTACT_SELECT = `
+  SELECT c.id, c.name, c.title, c.phone, c.company_id, c.owner_name, c.lifecycle_stage,
+         c.created_at, c.updated_at,
+         ARRAY(SELECT e.email FROM contact_emails e WHERE e.contact_id = c.id ORDER BY e.position) AS emails
+  FROM contacts c`;
+
+const COMPANY_SELECT = `
+  SELECT co.id, co.name,
+         ARRAY(SELECT d.domain FROM company_domains d WHERE d.company_id = co.id ORDER BY d.domain) AS domains
+  FROM companies co`;
+
+const ACTIVITY_SELECT = `
+  SELECT a.*, u.name AS logged_by_name
+  FROM activities a JOIN users u ON u.id = a.logged_by`;
+
+/** Column order of a multi-row activity INSERT; one placeholder group per row. */
+const ACTIVITY_COLUMNS = [
+  'id',
+  'external_id',
+  'contact_id',
+  'company_id',
+  'deal_id',
+  'direction',
+  'subject',
+  'snippet',
+  'body',
+  'occurred_at',
+  'from_party',
+  'to_parties',
+  'cc_parties',
+  'has_attachments',
+  'thread_id',
+  'source',
+  'logged_by',
+] as const;
+
+/** Opaque to clients; inside, the keyset position of the last row of the page. */
+const CursorPosition = z.object({ t: z.iso.datetime(), id: z.string() });
+
+export function encodeCursor(position: z.infer<typeof CursorPosition>): string {
+  return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): z.infer<typeof CursorPosition> {
+  try {
+    return CursorPosition.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw new HttpError(400, 'invalid_cursor', 'cursor is not one this server issued');
+  }
+}
+
+function iso(value: Date | string): string {
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}
+
+function dateOnly(value: Date | string | null): string | null {
+  if (value === null) return null;
+  return value instanceof Date ? value.toISOString().slice(0, 10) : value.slice(0, 10);
+}
+
+/** Every SQL statement of the reference CRM; the HTTP layer above only parses and maps. */
+export class CrmRepository {
+  private readonly tokenCache = new Map<string, { user: AuthenticatedUser; expires: number }>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly publicBaseUrl: () => string,
+  ) {}
+
+  // ---- auth and identity ----
+
+  async authenticate(token: string): Promise<AuthenticatedUser | null> {
+    const hash = hashToken(token);
+    const cached = this.tokenCache.get(hash);
+    if (cached && cached.expires > Date.now()) return cached.user;
+    const { rows } = await this.db.query<AuthenticatedUser & { token_hash: string }>(
+      `SELECT u.id, u.name, u.email, t.token_hash
+       FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`,
+      [hash],
+    );
+    const row = rows[0];
+    if (!row || !sameHash(row.token_hash, hash)) return null;
+    const user = { id: row.id, name: row.name, email: row.email };
+    // Tokens cannot be revoked through the API, so a short cache only saves round trips.
+    if (this.tokenCache.size > 1000) this.tokenCache.clear();
+    this.tokenCache.set(hash, { user, expires: Date.now() + 60_000 });
+    return user;
+  }
+
+  async me(user: AuthenticatedUser): Promise<MeResponse> {
+    const { rows } = await this.db.query<{ name: string; domains: string[] }>(
+      'SELECT name, domains FROM org WHERE id = 1',
+    );
+    const org = rows[0] ?? { name: '', domains: [] };
+    return { user, org: { name: org.name, domains: org.domains } };
+  }
+
+  // ---- lookup and contacts ----
+
+  async lookup(emails: string[], domains: string[]): Promise<{ contacts: Contact[]; companies: Company[] }> {
+    const [contacts, companies] = await Promise.all([
+      emails.length === 0
+        ? { rows: [] as ContactRow[] }
+        : this.db.query<ContactRow>(
+            `${CONTACT_SELECT}
+             WHERE c.id IN (SELECT contact_id FROM contact_emails WHERE email = ANY($1::text[]))
+             ORDER BY c.name, c.id`,
+            [emails],
+          ),
+      domains.length === 0
+        ? { rows: [] as CompanyRow[] }
+        : this.db.query<CompanyRow>(
+            `${COMPANY_SELECT}
+             WHERE co.id IN (SELECT company_id FROM company_domains WHERE domain = ANY($1::text[]))
+             ORDER BY co.name, co.id`,
+            [domains],
+          ),
+    ]);
+    return {
+      contacts: contacts.rows.map((r) => this.toContact(r)),
+      companies: companies.rows.map((r) => this.toCompany(r)),
+    };
+  }
+
+  async getContactDetail(contactId: string): Promise<ContactDetail | null> {
+    const contact = await this.findContact(this.db, contactId);
+    if (!contact) return null;
+    const [company, deals, activities] = await Promise.all([
+      contact.companyId
+        ? this.db.query<CompanyRow>(`${COMPANY_SELECT} WHERE co.id = $1`, [contact.companyId])
+        : { rows: [] as CompanyRow[] },
+      this.db.query<DealRow>(
+        `SELECT d.id, d.name, d.stage, d.amount, d.currency, d.close_date::text AS close_date, d.company_id,
+                ARRAY(SELECT dc2.contact_id FROM deal_contacts dc2 WHERE dc2.deal_id = d.id ORDER BY dc2.contact_id) AS contact_ids
+         FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id
+         WHERE dc.contact_id = $1 AND d.is_open
+         ORDER BY d.close_date NULLS LAST, d.id`,
+        [contactId],
+      ),
+      this.db.query<ActivityRow>(
+        `${ACTIVITY_SELECT} WHERE a.contact_id = $1 ORDER BY a.occurred_at DESC, a.id DESC LIMIT 10`,
+        [contactId],
+      ),
+    ]);
+    const companyRow = company.rows[0];
+    return {
+      ...contact,
+      company: companyRow ? this.toCompany(companyRow) : null,
+      deals: deals.rows.map((r) => this.toDeal(r)),
+      recentActivities: activities.rows.map(toActivity),
+    };
+  }
+
+  async contactExists(contactId: string, sql: Sql = this.db): Promise<boolean> {
+    const { rows } = await sql.query('SELECT 1 FROM contacts WHERE id = $1', [contactId]);
+    return rows.length > 0;
+  }
+
+  /** Creates the contact, or returns the one already owning one of the addresses. */
+  async createContact(
+    user: AuthenticatedUser,
+    input: ParsedCreateContact,
+  ): Promise<{ created: Contact } | { existing: Contact }> {
+    const emails = [...new Set(input.emails)];
+    try {
+      return await this.db.transaction(async (tx) => {
+        const existing = await this.findContactByEmails(tx, emails);
+        if (existing) return { existing };
+        const companyId = input.companyId ?? (await this.companyForEmails(tx, emails));
+        if (input.companyId) {
+          const { rows } = await tx.query('SELECT 1 FROM companies WHERE id = $1', [input.companyId]);
+          if (rows.length === 0) {
+            throw new HttpError(400, 'invalid_request', `company ${input.companyId} does not exist`, [
+              { path: ['companyId'], message: 'unknown company' },
+            ]);
+          }
+        }
+        const id = newId('con');
+        await tx.query(
+          `INSERT INTO contacts (id, name, title, phone, company_id, owner_name, lifecycle_stage)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [
+            id,
+            input.name,
+            input.title ?? null,
+            input.phone ?? null,
+            companyId,
+            user.name,
+            input.lifecycleStage ?? 'lead',
+          ],
+        );
+        const placeholders = emails.map((_, i) => `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})`).join(', ');
+        await tx.query(
+          `INSERT INTO contact_emails (email, contact_id, position) VALUES ${placeholders}`,
+          emails.flatMap((email, position) => [email, id, position]),
+        );
+        const created = await this.findContact(tx, id);
+        if (!created) throw new Error('contact vanished inside its own transaction');
+        return { created };
+      });
+    } catch (error) {
+      // A concurrent request took one of the addresses between our check and our insert.
+      if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
+      const existing = await this.findContactByEmails(this.db, emails);
+      if (!existing) throw error;
+      return { existing };
+    }
+  }
+
+  // ---- activities ----
+
+  async listContactActivities(contactId: string, limit: number, cursor?: string): Promise<ActivityPage> {
+    const after = cursor ? decodeCursor(cursor) : null;
+    const { rows } = after
+      ? await this.db.query<ActivityRow>(
+          `${ACTIVITY_SELECT}
+           WHERE a.contact_id = $1 AND (a.occurred_at, a.id) < ($2::timestamptz, $3)
+           ORDER BY a.occurred_at DESC, a.id DESC LIMIT $4`,
+          [contactId, after.t, after.id, limit + 1],
+        )
+      : await this.db.query<ActivityRow>(
+          `${ACTIVITY_SELECT} WHERE a.contact_id = $1 ORDER BY a.occurred_at DESC, a.id DESC LIMIT $2`,
+          [contactId, limit + 1],
+        );
+    const page = rows.slice(0, limit).map(toActivity);
+    const last = page.at(-1);
+    return {
+      activities: page,
+      nextCursor: rows.length > limit && last ? encodeCursor({ t: last.occurredAt, id: last.id }) : null,
+    };
+  }
+
+  async activitiesByExternalId(externalId: string): Promise<EmailActivity[]> {
+    const { rows } = await this.db.query<ActivityRow>(
+      `${ACTIVITY_SELECT} WHERE a.external_id = $1 ORDER BY a.created_at, a.id`,
+      [externalId],
+    );
+    return rows.map(toActivity);
+  }
+
+  /**
+   * One transaction, one multi-row INSERT. The unique constraint decides what is new,
+   * so concurrent identical batches cannot create a second row; rows it skipped are
+   * read back afterwards (under READ COMMITTED the next statement sees the winner).
+   */
+  async logActivities(user: AuthenticatedUser, items: ParsedActivity[]): Promise<ActivityResult[]> {
+    return this.db.transaction(async (tx) => {
+      const contactIds = [...new Set(items.map((a) => a.contactId))];
+      const { rows: known } = await tx.query<{ id: string; company_id: string | null }>(
+        'SELECT id, company_id FROM contacts WHERE id = ANY($1::text[])',
+        [contactIds],
+      );
+      const companyOf = new Map(known.map((r) => [r.id, r.company_id]));
+
+      const keyOf = (a: { externalId: string; contactId: string }) => `${a.externalId}\u0000${a.contactId}`;
+      const toInsert = new Map<string, { id: string; item: ParsedActivity }>();
+      for (const item of items) {
+        if (!companyOf.has(item.contactId) || toInsert.has(keyOf(item))) continue;
+        toInsert.set(keyOf(item), { id: newId('act'), item });
+      }
+
+      const created = new Set<string>();
+      const idByKey = new Map<string, string>();
+      if (toInsert.size > 0) {
+        const params: unknown[] = [];
+        const groups: string[] = [];
+        for (const { id, item } of toInsert.values()) {
+          const base = params.length;
+          params.push(
+            id,
+            item.externalId,
+            item.contactId,
+            item.companyId ?? companyOf.get(item.contactId) ?? null,
+            item.dealId ?? null,
+            item.direction,
+            item.subject,
+            item.snippet,
+            item.body ?? null,
+            item.occurredAt,
+            JSON.stringify(item.from),
+            JSON.stringify(item.to),
+            JSON.stringify(item.cc),
+            item.hasAttachments,
+            item.threadId ?? null,
+            item.source,
+            user.id,
+          );
+          const p = ACTIVITY_COLUMNS.map((column, i) => {
+            const ref = `$${base + i + 1}`;
+            // Millisecond precision keeps cursors and JavaScript Dates exact.
+            if (column === 'occurred_at') return `date_trunc('milliseconds', ${ref}::timestamptz)`;
+            if (column.endsWith('_party') || column.endsWith('_parties')) return `${ref}::jsonb`;
+            if (column === 'has_attachments') return `${ref}::boolean`;
+            return `${ref}::text`;
+          });
+          groups.push(`(${p.join(', ')})`);
+        }
+        const { rows: inserted } = await tx.query<{ id: string; external_id: string; contact_id: string }>(
+          `INSERT INTO activities (${ACTIVITY_COLUMNS.join(', ')}) VALUES ${groups.join(', ')}
+           ON CONFLICT ON CONSTRAINT activities_external_contact DO NOTHING
+           RETURNING id, external_id, contact_id`,
+          params,
+        );
+        for (const row of inserted) {
+          const key = keyOf({ externalId: row.external_id, contactId: row.contact_id });
+          created.add(key);
+          idByKey.set(key, row.id);
+        }
+        const skipped = [...toInsert.values()].filter(({ item }) => !created.has(keyOf(item)));
+        if (skipped.length > 0) {
+          const { rows: existing } = await tx.query<{ id: string; external_id: string; contact_id: string }>(
+            `SELECT a.id, a.external_id, a.contact_id
+             FROM activities a
+             JOIN unnest($1::text[], $2::text[]) AS k(external_id, contact_id)
+               ON a.external_id = k.external_id AND a.contact_id = k.contact_id`,
+            [skipped.map((s) => s.item.externalId), skipped.map((s) => s.item.contactId)],
+          );
+          for (const row of existing) {
+            idByKey.set(keyOf({ externalId: row.external_id, contactId: row.contact_id }), row.id);
+          }
+        }
+      }
+
+      const reported = new Set<string>();
+      return items.map((item): ActivityResult => {
+        const base = { externalId: item.externalId, contactId: item.contactId };
+        if (!companyOf.has(item.contactId)) {
+          return {
+            ...base,
+            status: 'error',
+            code: 'contact_not_found',
+            message: `contact ${item.contactId} does not exist`,
+          };
+        }
+        const key = keyOf(item);
+        const id = idByKey.get(key);
+        if (!id) throw new Error(`activity ${item.externalId} neither inserted nor found`);
+        // A key repeated inside one batch is created once; its repeats are "existing".
+        const status = created.has(key) && !reported.has(key) ? 'created' : 'existing';
+        reported.add(key);
+        return { ...base, status, id };
+      });
+    });
+  }
+
+  // ---- tasks ----
+
+  async createTask(
+    user: AuthenticatedUser,
+    input: ParsedTask,
+  ): Promise<{ task: Task; status: 'created' | 'existing' }> {
+    return this.db.transaction(async (tx) => {
+      if (!(await this.contactExists(input.contactId, tx))) {
+        throw new HttpError(404, 'not_found', `contact ${input.contactId} does not exist`);
+      }
+      const { rows: inserted } = await tx.query<TaskRow>(
+        `INSERT INTO tasks (id, contact_id, title, notes, due_at, priority, source_external_id, created_by)
+         VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7, $8)
+         ON CONFLICT ON CONSTRAINT tasks_source_contact_title DO NOTHING
+         RETURNING *`,
+        [
+          newId('tsk'),
+          input.contactId,
+          input.title,
+          input.notes ?? null,
+          input.dueAt ?? null,
+          input.priority,
+          input.sourceExternalId ?? null,
+          user.id,
+        ],
+      );
+      const row = inserted[0];
+      if (row) return { task: toTask(row), status: 'created' as const };
+      const { rows: existing } = await tx.query<TaskRow>(
+        'SELECT * FROM tasks WHERE source_external_id = $1 AND contact_id = $2 AND title = $3',
+        [input.sourceExternalId ?? null, input.contactId, input.title],
+      );
+      const found = existing[0];
+      if (!found) throw new Error('task neither inserted nor found');
+      return { task: toTask(found), status: 'existing' as const };
+    });
+  }
+
+  // ---- helpers ----
+
+  private async findContact(sql: Sql, id: string): Promise<Contact | null> {
+    const { rows } = await sql.query<ContactRow>(`${CONTACT_SELECT} WHERE c.id = $1`, [id]);
+    const row = rows[0];
+    return row ? this.toContact(row) : null;
+  }
+
+  private async findContactByEmails(sql: Sql, emails: string[]): Promise<Contact | null> {
+    const { rows } = await sql.query<ContactRow>(
+      `${CONTACT_SELECT}
+       WHERE c.id = (SELECT contact_id FROM contact_emails WHERE email = ANY($1::text[]) ORDER BY position LIMIT 1)`,
+      [emails],
+    );
+    const row = rows[0];
+    return row ? this.toContact(row) : null;
+  }
+
+  /** The company owning the registrable domain of one of the addresses, if any. */
+  private async companyForEmails(sql: Sql, emails: string[]): Promise<string | null> {
+    const domains = emails
+      .map((e) => getDomain(e.slice(e.lastIndexOf('@') + 1)))
+      .filter((d): d is string => typeof d === 'string');
+    if (domains.length === 0) return null;
+    const { rows } = await sql.query<{ company_id: string }>(
+      'SELECT company_id FROM company_domains WHERE domain = ANY($1::text[]) LIMIT 1',
+      [domains],
+    );
+    return rows[0]?.company_id ?? null;
+  }
+
+  private toContact(row: ContactRow): Contact {
+    return {
+      id: row.id,
+      name: row.name,
+      emails: row.emails,
+      title: row.title,
+      phone: row.phone,
+      companyId: row.company_id,
+      ownerName: row.owner_name,
+      lifecycleStage: row.lifecycle_stage,
+      url: `${this.publicBaseUrl()}/contacts/${encodeURIComponent(row.id)}`,
+      createdAt: iso(row.created_at),
+      updatedAt: iso(row.updated_at),
+    };
+  }
+
+  private toCompany(row: CompanyRow): Company {
+    return {
+      id: row.id,
+      name: row.name,
+      domains: row.domains,
+      url: `${this.publicBaseUrl()}/companies/${encodeURIComponent(row.id)}`,
+    };
+  }
+
+  private toDeal(row: DealRow): Deal {
+    return {
+      id: row.id,
+      name: row.name,
+      stage: row.stage,
+      amount: row.amount === null ? null : Number(row.amount),
+      currency: row.currency,
+      closeDate: dateOnly(row.close_date),
+      contactIds: row.contact_ids,
+      companyId: row.company_id,
+      url: `${this.publicBaseUrl()}/deals/${encodeURIComponent(row.id)}`,
+    };
+  }
+}
+
+function toActivity(row: ActivityRow): EmailActivity {
+  return {
+    id: row.id,
+    type: 'email',
+    externalId: row.external_id,
+    contactId: row.contact_id,
+    companyId: row.company_id,
+    dealId: row.deal_id,
+    direction: row.direction,
+    subject: row.subject,
+    snippet: row.snippet,
+    ...(row.body === null ? {} : { body: row.body }),
+    occurredAt: iso(row.occurred_at),
+    from: row.from_party,
+    to: row.to_parties,
+    cc: row.cc_parties,
+    hasAttachments: row.has_attachments,
+    threadId: row.thread_id,
+    source: row.source,
+    loggedBy: row.logged_by,
+    loggedByName: row.logged_by_name,
+    createdAt: iso(row.created_at),
+  };
+}
+
+function toTask(row: TaskRow): Task {
+  return {
+    id: row.id,
+    contactId: row.contact_id,
+    title: row.title,
+    notes: row.notes,
+    dueAt: row.due_at === null ? null : iso(row.due_at),
+    priority: row.priority,
+    sourceExternalId: row.source_external_id,
+    createdAt: iso(row.created_at),
+  };
+}

@@ -1,0 +1,197 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import type { z } from 'zod';
+import {
+  CreateContactRequest,
+  ExternalId,
+  LogActivitiesRequest,
+  LookupRequest,
+  MAX_BATCH,
+  PageQuery,
+  TaskInput,
+} from '../lib/crm/contract';
+import type { AuthenticatedUser, CrmRepository } from './CrmRepository';
+import { HttpError } from './HttpError';
+import { buildOpenApiDocument } from './openapi/buildOpenApiDocument';
+
+export interface CrmAppOptions {
+  repository: CrmRepository;
+  /** Receives one JSON line per request; omit to stay quiet. */
+  log?: (line: string) => void;
+}
+
+type Env = { Variables: { user: AuthenticatedUser } };
+
+/** The HTTP surface of CRM-CONTRACT.md; storage lives in CrmRepository. */
+export function createCrmApp({ repository, log }: CrmAppOptions): Hono<Env> {
+  const app = new Hono<Env>();
+  let openApiDocument: unknown;
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    // Path only: query strings and headers (the token) never reach the log.
+    log?.(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: c.res.status >= 500 ? 'error' : 'info',
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      }),
+    );
+  });
+
+  // The extension's service worker calls from a chrome-extension:// origin; tokens, not
+  // cookies, carry identity, so any origin may call.
+  app.use(
+    '*',
+    cors({
+      origin: '*',
+      allowHeaders: ['Authorization', 'Content-Type'],
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      exposeHeaders: ['Retry-After'],
+      maxAge: 600,
+    }),
+  );
+
+  app.get('/api/v1/openapi.json', (c) => {
+    openApiDocument ??= buildOpenApiDocument();
+    return c.json(openApiDocument);
+  });
+
+  app.use('/api/v1/*', async (c, next) => {
+    const header = c.req.header('Authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const user = match?.[1] ? await repository.authenticate(match[1]) : null;
+    if (!user) {
+      c.header('WWW-Authenticate', 'Bearer');
+      throw new HttpError(401, 'unauthorized', 'missing or invalid bearer token');
+    }
+    c.set('user', user);
+    await next();
+  });
+
+  app.get('/api/v1/me', async (c) => c.json(await repository.me(c.get('user'))));
+
+  app.post('/api/v1/lookup', async (c) => {
+    const raw = await readJson(c);
+    rejectLargeBatch(raw, 'emails');
+    rejectLargeBatch(raw, 'domains');
+    const body = parseWith(LookupRequest, raw);
+    const emails = [...new Set(body.emails)];
+    const domains = [...new Set(body.domains)];
+    return c.json(await repository.lookup(emails, domains));
+  });
+
+  app.get('/api/v1/contacts/:id', async (c) => {
+    const detail = await repository.getContactDetail(c.req.param('id'));
+    if (!detail) throw new HttpError(404, 'not_found', 'contact not found');
+    return c.json(detail);
+  });
+
+  app.post('/api/v1/contacts', async (c) => {
+    const body = parseWith(CreateContactRequest, await readJson(c));
+    const result = await repository.createContact(c.get('user'), body);
+    if ('existing' in result) {
+      throw new HttpError(409, 'conflict', 'a contact already has one of these email addresses', {
+        contact: result.existing,
+      });
+    }
+    return c.json(result.created, 201);
+  });
+
+  app.get('/api/v1/contacts/:id/activities', async (c) => {
+    const contactId = c.req.param('id');
+    const page = parseWith(PageQuery, c.req.query());
+    if (!(await repository.contactExists(contactId))) {
+      throw new HttpError(404, 'not_found', 'contact not found');
+    }
+    return c.json(await repository.listContactActivities(contactId, page.limit, page.cursor));
+  });
+
+  app.post('/api/v1/activities', async (c) => {
+    const raw = await readJson(c);
+    rejectLargeBatch(raw, 'activities');
+    const body = parseWith(LogActivitiesRequest, raw);
+    const results = await repository.logActivities(c.get('user'), body.activities);
+    return c.json({ results }, results.some((r) => r.status === 'created') ? 201 : 200);
+  });
+
+  app.get('/api/v1/activities', async (c) => {
+    const raw = c.req.query('externalId');
+    // Accept the raw header form too: the registry key is the normalised Message-ID.
+    const externalId = parseWith(ExternalId, raw?.trim().replace(/^<|>$/g, '').toLowerCase(), 'externalId');
+    return c.json({ activities: await repository.activitiesByExternalId(externalId) });
+  });
+
+  app.post('/api/v1/tasks', async (c) => {
+    const body = parseWith(TaskInput, await readJson(c));
+    const result = await repository.createTask(c.get('user'), body);
+    return c.json(result, result.status === 'created' ? 201 : 200);
+  });
+
+  app.notFound(() => {
+    throw new HttpError(404, 'not_found', 'no such route');
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof HttpError) {
+      return c.json(
+        {
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.details === undefined ? {} : { details: error.details }),
+          },
+        },
+        error.status,
+      );
+    }
+    log?.(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: 'error',
+        method: c.req.method,
+        path: c.req.path,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      }),
+    );
+    return c.json({ error: { code: 'internal', message: 'internal server error' } }, 500);
+  });
+
+  return app;
+}
+
+async function readJson(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'the request body is not JSON');
+  }
+}
+
+function parseWith<S extends z.ZodType>(schema: S, value: unknown, pathPrefix?: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    code: issue.code,
+    path: pathPrefix ? [pathPrefix, ...issue.path.map(String)] : issue.path.map(String),
+    message: issue.message,
+  }));
+  throw new HttpError(400, 'invalid_request', 'the request does not match the contract', issues);
+}
+
+function rejectLargeBatch(raw: unknown, field: string): void {
+  if (typeof raw !== 'object' || raw === null) return;
+  const list = (raw as Record<string, unknown>)[field];
+  if (Array.isArray(list) && list.length > MAX_BATCH) {
+    throw new HttpError(413, 'batch_too_large', `${field} holds ${list.length} items; at most ${MAX_BATCH}`, {
+      field,
+      max: MAX_BATCH,
+      received: list.length,
+    });
+  }
+}

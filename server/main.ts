@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { DEFAULT_DATA_DIR, startCrmServer } from './startCrmServer';
+
+/** `npm run crm`: the reference CRM, configured from the environment. */
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  CRM_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
+  DATABASE_URL: z.string().url().optional(),
+  CRM_SEED_TOKEN: z.string().min(16, 'CRM_SEED_TOKEN must be at least 16 characters').optional(),
+  CRM_PUBLIC_URL: z.string().url().optional(),
+  CRM_QUIET: z.stringbool().default(false),
+});
+
+const parsed = Env.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
+if (!parsed.success) {
+  console.error(`invalid environment:\n${z.prettifyError(parsed.error)}`);
+  process.exit(2);
+}
+const env = parsed.data;
+
+const crm = await startCrmServer({
+  port: env.PORT,
+  host: env.HOST,
+  dataDir: env.CRM_DATA_DIR,
+  databaseUrl: env.DATABASE_URL,
+  seedToken: env.CRM_SEED_TOKEN,
+  publicBaseUrl: env.CRM_PUBLIC_URL,
+  quiet: env.CRM_QUIET,
+});
+
+const storage = env.DATABASE_URL ? 'Postgres (DATABASE_URL)' : `PGlite in ${env.CRM_DATA_DIR}`;
+console.error(
+  [
+    `CRM API listening on ${crm.url}/api/v1 (${storage})${crm.seeded ? ', demo data seeded' : ''}`,
+    env.CRM_SEED_TOKEN ? 'demo user token: the value of CRM_SEED_TOKEN' : `demo user token: ${crm.token}`,
+    `OpenAPI: ${crm.url}/api/v1/openapi.json`,
+  ].join('\n'),
+);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.error(`${signal}: closing`);
+    crm.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,176 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, zodToOpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import {
+  ActivitiesByExternalIdResponse,
+  ActivityPage,
+  ActivityResult,
+  Company,
+  Contact,
+  ContactDetail,
+  CreateContactRequest,
+  Deal,
+  EmailActivity,
+  EmailActivityInput,
+  ErrorBody,
+  LogActivitiesRequest,
+  LogActivitiesResponse,
+  LookupRequest,
+  LookupResponse,
+  MAX_PAGE_LIMIT,
+  MeResponse,
+  Task,
+  TaskInput,
+  TaskResponse,
+} from '../../lib/crm/contract';
+
+/**
+ * Names the contract's schemas for the generator. zod v4 copies prototype methods onto
+ * each schema when it is built, so `extendZodWithOpenApi` would have to run before
+ * lib/crm/contract.ts is first imported anywhere; writing the refIds into the
+ * generator's metadata registry instead works in any import order and keeps nested
+ * uses (`z.array(Contact)`) as `$ref`s.
+ */
+function named<S extends z.ZodType>(refId: string, schema: S): S {
+  const current = zodToOpenAPIRegistry.get(schema);
+  zodToOpenAPIRegistry.add(schema, { ...current, _internal: { ...current?._internal, refId } });
+  return schema;
+}
+
+/**
+ * The OpenAPI 3.1 document of the contract, generated from the same zod schemas the
+ * server validates with and the `rest` connector parses with. Lives server-side so the
+ * extension bundle never includes the generator.
+ */
+export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocument']> {
+  const registry = new OpenAPIRegistry();
+  const schemas = {
+    Contact: named('Contact', Contact),
+    Company: named('Company', Company),
+    Deal: named('Deal', Deal),
+    EmailActivityInput: named('EmailActivityInput', EmailActivityInput),
+    EmailActivity: named('EmailActivity', EmailActivity),
+    Task: named('Task', Task),
+    TaskInput: named('TaskInput', TaskInput),
+    Error: named('Error', ErrorBody),
+    MeResponse: named('MeResponse', MeResponse),
+    LookupRequest: named('LookupRequest', LookupRequest),
+    LookupResponse: named('LookupResponse', LookupResponse),
+    ContactDetail: named('ContactDetail', ContactDetail),
+    CreateContactRequest: named('CreateContactRequest', CreateContactRequest),
+    ActivityPage: named('ActivityPage', ActivityPage),
+    LogActivitiesRequest: named('LogActivitiesRequest', LogActivitiesRequest),
+    ActivityResult: named('ActivityResult', ActivityResult),
+    LogActivitiesResponse: named('LogActivitiesResponse', LogActivitiesResponse),
+    ActivitiesByExternalIdResponse: named('ActivitiesByExternalIdResponse', ActivitiesByExternalIdResponse),
+    TaskResponse: named('TaskResponse', TaskResponse),
+  };
+  const bearer = registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  const security = [{ [bearer.name]: [] }];
+
+  const json = <S extends z.ZodType>(schema: S, description: string) => ({
+    description,
+    content: { 'application/json': { schema } },
+  });
+  const errors = {
+    400: json(schemas.Error, 'Invalid input; `details` holds the schema issues'),
+    401: json(schemas.Error, 'Missing or wrong token'),
+    429: json(schemas.Error, 'Too many requests; see the Retry-After header (seconds)'),
+    500: json(schemas.Error, 'Server error'),
+  };
+  const tooLarge = { 413: json(schemas.Error, 'More than 100 items in a batch') };
+  const notFound = { 404: json(schemas.Error, 'No such contact') };
+  const contactIdParam = z.object({ id: z.string() });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/me',
+    summary: "The token's user and organisation",
+    security,
+    responses: { 200: json(schemas.MeResponse, 'User and organisation'), ...errors },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/lookup',
+    summary: 'Contacts having any of the emails (main or alternate), companies owning any of the domains',
+    security,
+    request: { body: json(schemas.LookupRequest, 'At most 100 emails and 100 domains') },
+    responses: { 200: json(schemas.LookupResponse, 'Matches'), ...errors, ...tooLarge },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/contacts/{id}',
+    summary: 'A contact with its company, open deals and newest 10 activities',
+    security,
+    request: { params: contactIdParam },
+    responses: { 200: json(schemas.ContactDetail, 'The contact'), ...errors, ...notFound },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/contacts',
+    summary: 'Create a contact',
+    security,
+    request: { body: json(schemas.CreateContactRequest, 'The new contact') },
+    responses: {
+      201: json(schemas.Contact, 'Created'),
+      409: json(schemas.Error, 'An email is taken; `details.contact` is the existing contact'),
+      ...errors,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/contacts/{id}/activities',
+    summary: "A contact's activities, newest first, paged",
+    security,
+    request: {
+      params: contactIdParam,
+      query: z.object({
+        limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).optional(),
+        cursor: z.string().optional(),
+      }),
+    },
+    responses: { 200: json(schemas.ActivityPage, 'One page'), ...errors, ...notFound },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/activities',
+    summary: 'Log email activities; idempotent on (externalId, contactId)',
+    security,
+    request: { body: json(schemas.LogActivitiesRequest, 'At most 100 activities') },
+    responses: {
+      201: json(schemas.LogActivitiesResponse, 'At least one activity was created'),
+      200: json(schemas.LogActivitiesResponse, 'Nothing new was created'),
+      ...errors,
+      ...tooLarge,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/activities',
+    summary: 'Activities for one Message-ID across all contacts and users',
+    security,
+    request: { query: z.object({ externalId: z.string() }) },
+    responses: { 200: json(schemas.ActivitiesByExternalIdResponse, 'Matches'), ...errors },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/tasks',
+    summary: 'Create a task; idempotent on (sourceExternalId, contactId, title)',
+    security,
+    request: { body: json(schemas.TaskInput, 'The task') },
+    responses: {
+      201: json(schemas.TaskResponse, 'Created'),
+      200: json(schemas.TaskResponse, 'Already existed'),
+      ...errors,
+      ...notFound,
+    },
+  });
+
+  return new OpenApiGeneratorV31([...Object.values(schemas), ...registry.definitions]).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'CRM sidebar contract',
+      version: '1.0.0',
+      description: 'The REST contract between the CRM sidebar extension and a CRM (CRM-CONTRACT.md).',
+    },
+  });
+}

@@ -1,0 +1,131 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { CrmRepository } from './CrmRepository';
+import { createCrmApp } from './createCrmApp';
+import { type Database, openDatabase, type Sql } from './db/openDatabase';
+import { runMigrations } from './db/runMigrations';
+import { SEED, seedDemoData, seedOrgAndUsers } from './seed';
+import { generateToken, hashToken } from './tokens';
+
+export interface CrmServerOptions {
+  /** 0 picks a free port. Default 8787. */
+  port?: number;
+  /** Default 127.0.0.1: the seeded tokens are for development, not for a network. */
+  host?: string;
+  /** PGlite data folder; default `.data/crm` in the project. Ignored with `databaseUrl`. */
+  dataDir?: string;
+  /** Postgres connection string; when set, PGlite is not used. */
+  databaseUrl?: string;
+  /** The demo user's token. Unset: one is generated on first start and kept in the database. */
+  seedToken?: string;
+  /** Seed the demo dataset into an empty database (default true). The two users are created either way. */
+  seed?: boolean;
+  /** No request logs. */
+  quiet?: boolean;
+  /** Where request logs go; default one JSON line per request on stdout. */
+  log?: (line: string) => void;
+  /** Base of the `url` deep links; default the server's own URL. */
+  publicBaseUrl?: string;
+}
+
+export interface CrmServerHandle {
+  url: string;
+  port: number;
+  /** The demo user's bearer token. */
+  token: string;
+  /** Whether this start seeded a fresh database. */
+  seeded: boolean;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../.data/crm', import.meta.url));
+
+const DEMO_TOKEN_SETTING = 'demo_token';
+
+/** Starts the reference CRM: migrations, first-start seed, then HTTP. */
+export async function startCrmServer(options: CrmServerOptions = {}): Promise<CrmServerHandle> {
+  const db = await openDatabase(
+    options.databaseUrl
+      ? { databaseUrl: options.databaseUrl }
+      : { dataDir: options.dataDir ?? DEFAULT_DATA_DIR },
+  );
+  try {
+    const { token, seeded } = await db.exclusively(async (sql) => {
+      await runMigrations(sql);
+      return prepareData(db, sql, options);
+    });
+    const host = options.host ?? '127.0.0.1';
+    let publicBaseUrl = options.publicBaseUrl ?? '';
+    const repository = new CrmRepository(db, () => publicBaseUrl);
+    const app = createCrmApp({
+      repository,
+      log: options.quiet ? undefined : (options.log ?? ((line) => console.log(line))),
+    });
+    const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
+      const server = serve(
+        { fetch: app.fetch, port: options.port ?? 8787, hostname: host },
+        (info: AddressInfo) => resolve({ server, port: info.port }),
+      ) as Server;
+      server.once('error', reject);
+    });
+    const displayHost =
+      host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+    const url = `http://${displayHost}:${port}`;
+    publicBaseUrl = (options.publicBaseUrl ?? url).replace(/\/+$/, '');
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      token,
+      seeded,
+      close: () => {
+        closing ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          });
+          await db.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Seeds an empty database and settles the demo user's token. Runs under the start lock. */
+async function prepareData(
+  db: Database,
+  sql: Sql,
+  options: CrmServerOptions,
+): Promise<{ token: string; seeded: boolean }> {
+  const { rows } = await sql.query<{ count: number | string }>('SELECT count(*) AS count FROM users');
+  const empty = Number(rows[0]?.count ?? 0) === 0;
+  if (empty) {
+    await db.transaction(async (tx) => {
+      await seedOrgAndUsers(tx);
+      if (options.seed !== false) await seedDemoData(tx);
+    });
+  }
+  let token = options.seedToken;
+  if (!token) {
+    const stored = await sql.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [
+      DEMO_TOKEN_SETTING,
+    ]);
+    // Kept in clear so `npm run crm` can print it at every start; only a development server does this.
+    token = stored.rows[0]?.value ?? generateToken();
+    await sql.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
+      DEMO_TOKEN_SETTING,
+      token,
+    ]);
+  }
+  await sql.query(
+    'INSERT INTO api_tokens (token_hash, user_id) VALUES ($1, $2) ON CONFLICT (token_hash) DO NOTHING',
+    [hashToken(token), SEED.demoUser.id],
+  );
+  return { token, seeded: empty };
+}
