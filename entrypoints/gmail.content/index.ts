@@ -1,9 +1,105 @@
+import * as InboxSDK from '@inboxsdk/core';
+import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
+import { startGmailComposeLogger } from '../../lib/mail/gmail/inboxsdk/GmailComposeLogger';
+import { startGmailThreadAdapter } from '../../lib/mail/gmail/inboxsdk/GmailThreadAdapter';
+import { GMAIL_MESSAGES, type GmailContentConfig } from '../../lib/mail/gmail/inboxsdk/gmailMessages';
+import { parseGmailAccountUrl } from '../../lib/mail/gmail/inboxsdk/parseGmailAccountUrl';
+import {
+  createOriginalMessageIdReader,
+  INBOXSDK_IK_ATTRIBUTE,
+} from '../../lib/mail/gmail/inboxsdk/readOriginalMessageId';
+import { createClient } from '../../lib/messaging/client';
+import { createGmailPanelHost } from './GmailPanelHost';
+
+const LOG_PREFIX = '[CRM sidebar]';
+const GMAIL_NOT_FOUND_AFTER_MS = 60_000;
+/** A small inline icon: a data URL needs no web_accessible_resources entry. */
+const PANEL_ICON_URL = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><rect x="2" y="4" width="20" height="16" rx="3" fill="#1a73e8"/><circle cx="9" cy="11" r="3" fill="#fff"/><path d="M4.5 18c.8-2.6 2.5-4 4.5-4s3.7 1.4 4.5 4z" fill="#fff"/><path d="M15 9h5M15 12h5M15 15h3" stroke="#fff" stroke-width="1.5"/></svg>',
+)}`;
+
+const sendToBackground = createClient(GMAIL_MESSAGES, (envelope) => browser.runtime.sendMessage(envelope));
+
+/** Settings first (options page), then the build's env var; the background may not know the message yet. */
+async function readConfig(): Promise<GmailContentConfig> {
+  const fromEnv = (import.meta.env.WXT_INBOXSDK_APP_ID ?? '').trim();
+  try {
+    const config = await sendToBackground('gmail.config.get', {});
+    return { ...config, inboxSdkAppId: config.inboxSdkAppId || fromEnv };
+  } catch {
+    return { inboxSdkAppId: fromEnv, logComposeByDefault: true };
+  }
+}
+
+/** Same-origin GET with the user's Gmail cookies; Firefox needs the page's own fetch for that. */
+function pageFetch(url: string): Promise<{ status: number; text: string }> {
+  const pageWindow = (globalThis as { content?: { fetch?: typeof fetch } }).content;
+  const fetchInPage = pageWindow?.fetch?.bind(pageWindow) ?? fetch;
+  return fetchInPage(url, { credentials: 'include' }).then(async (r) => ({
+    status: r.status,
+    text: await r.text(),
+  }));
+}
 
 export default defineContentScript({
-  matches: ['https://mail.google.com/*'],
+  matches: ['https://mail.google.com/mail/*'],
   runAt: 'document_idle',
-  main() {
+  async main(ctx) {
     document.documentElement.dataset.crmSidebar = 'loaded';
+    const config = await readConfig();
+    if (config.inboxSdkAppId === '') {
+      console.info(
+        `${LOG_PREFIX} Gmail integration is off: no InboxSDK app id. Register one at https://www.inboxsdk.com/register and enter it in the extension's options (or build with WXT_INBOXSDK_APP_ID=...).`,
+      );
+      return;
+    }
+
+    const notFound = setTimeout(() => {
+      console.info(
+        `${LOG_PREFIX} InboxSDK has not found Gmail's interface on this page; the CRM panel stays off.`,
+      );
+    }, GMAIL_NOT_FOUND_AFTER_MS);
+    let sdk: InboxSDK.InboxSDK;
+    try {
+      sdk = await InboxSDK.load(2, config.inboxSdkAppId, {
+        appName: 'CRM Sidebar',
+        appIconUrl: PANEL_ICON_URL,
+      });
+    } catch (error) {
+      console.info(`${LOG_PREFIX} InboxSDK could not start here; the CRM panel stays off.`, String(error));
+      return;
+    } finally {
+      clearTimeout(notFound);
+    }
+    if (ctx.isInvalid) return;
+
+    const pageUrl = () => location.href;
+    const resolveInternetMessageId = createOriginalMessageIdReader({
+      fetchPage: pageFetch,
+      readIk: () => document.head.getAttribute(INBOXSDK_IK_ATTRIBUTE),
+      pageUrl,
+    });
+    const reportError = (error: unknown) => console.debug(LOG_PREFIX, error);
+
+    const threads = startGmailThreadAdapter(sdk, {
+      panelHost: createGmailPanelHost(),
+      iconUrl: PANEL_ICON_URL,
+      pageUrl,
+      createPanelElement: () => document.createElement('div'),
+      resolveInternetMessageId,
+      onError: reportError,
+    });
+    const compose = startGmailComposeLogger(sdk, {
+      logByDefault: () => config.logComposeByDefault,
+      logSentMessage: (request) => sendToBackground('gmail.sent.log', request),
+      accountIndex: () => parseGmailAccountUrl(location.href)?.accountIndex ?? null,
+      resolveInternetMessageId,
+      onError: reportError,
+    });
+    ctx.onInvalidated(() => {
+      threads.stop();
+      compose.stop();
+    });
   },
 });

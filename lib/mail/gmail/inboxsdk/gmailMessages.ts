@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { defineMessages } from '../../../messaging/protocol';
+import { MailAddress, MailMessage } from '../../MailMessage';
+
+/** What the Gmail content script needs before it loads InboxSDK. */
+export const GmailContentConfig = z.object({
+  /** Empty when the user has not set one: the content script then falls back to the build's env var. */
+  inboxSdkAppId: z.string(),
+  logComposeByDefault: z.boolean(),
+});
+export type GmailContentConfig = z.infer<typeof GmailContentConfig>;
+
+/**
+ * A message the user just sent from a Gmail compose view with "Log to CRM" on.
+ * `message.messageId` is the exact internet Message-ID when the content script could read
+ * it from Gmail's original-message page (`messageIdSource: 'header'`); otherwise it is null
+ * with `messageIdSource: 'none'`, and the background must fetch it from the Gmail API
+ * (`users.messages.get`, `format=metadata`, `metadataHeaders=Message-ID`) for
+ * `message.providerMessageId` before the activity leaves the outbox.
+ */
+export const GmailSentMessage = z.object({
+  message: MailMessage.refine((m) => m.provider === 'gmail' && m.folderRole === 'sent', {
+    message: 'A Gmail sent message must have provider gmail and folder role sent',
+  }),
+  /** Bcc is not part of `MailMessage` (it never appears in the delivered headers). */
+  bcc: z.array(MailAddress).max(500).default([]),
+  /** `/mail/u/N` index of the tab it was sent from; for links and logs only. */
+  accountIndex: z.number().int().min(0).nullable(),
+});
+export type GmailSentMessage = z.infer<typeof GmailSentMessage>;
+export type GmailSentMessageInput = z.input<typeof GmailSentMessage>;
+
+export const GmailSentMessageOutcome = z.object({
+  outcome: z.enum(['queued', 'already_logged', 'skipped']),
+  /** Why it was skipped (excluded domain, automated, ...), for the console/debug log. */
+  reason: z.string().optional(),
+});
+export type GmailSentMessageOutcome = z.infer<typeof GmailSentMessageOutcome>;
+
+/** The runtime messages the Gmail content script sends; the background registers them in MESSAGES. */
+export const GMAIL_MESSAGES = defineMessages({
+  'gmail.config.get': { request: z.object({}), response: GmailContentConfig },
+  'gmail.sent.log': { request: GmailSentMessage, response: GmailSentMessageOutcome },
+});
+export type GmailMessages = typeof GMAIL_MESSAGES;
