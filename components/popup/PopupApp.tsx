@@ -1,26 +1,182 @@
-import { useEffect, useState } from 'react';
-import type { ExtensionStatus } from '../../lib/messaging/messages';
-import { sendToBackground } from '../../lib/platform/runtime';
+import { useState } from 'react';
+import type { ExtensionStatus, MailboxStatus } from '../../lib/messaging/messages';
+import { describeMailboxProvider } from '../shared/describeMailboxProvider';
+import type { PopupApi } from '../shared/ExtensionApi';
+import { errorMessage } from '../shared/errorMessage';
+import { MailboxStateView } from '../shared/MailboxStateView';
+import { useExtensionStatus } from '../shared/useExtensionStatus';
+import { OutboxSummary } from './OutboxSummary';
 
-export function PopupApp() {
-  const [status, setStatus] = useState<ExtensionStatus | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    sendToBackground('status.get', {}).then(setStatus, (e: Error) => setError(e.message));
-  }, []);
+export interface PopupAppProps {
+  api: PopupApi;
+  /** How often status is asked again while a mailbox syncs. */
+  pollIntervalMs?: number;
+  now?: () => number;
+}
+
+export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAppProps) {
+  const { status, error, refresh } = useExtensionStatus(api, pollIntervalMs);
+  const [actionMessage, setActionMessage] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  async function run(key: string, action: () => Promise<string | null>) {
+    setBusy(key);
+    setActionMessage(null);
+    setActionError(null);
+    try {
+      setActionMessage(await action());
+    } catch (e) {
+      setActionError(errorMessage(e));
+    } finally {
+      setBusy(null);
+      await refresh();
+    }
+  }
+
+  const openOptions = () =>
+    void run('options', async () => {
+      await api.openOptions();
+      return null;
+    });
+
   return (
-    <main style={{ minWidth: 280, padding: 12, fontFamily: 'system-ui, sans-serif' }}>
-      <h1 style={{ fontSize: 16, margin: 0 }}>CRM Sidebar</h1>
-      {error && <p role="alert">{error}</p>}
-      {!status && !error && <p aria-busy="true">Loading…</p>}
+    <main className="popup">
+      <header className="popup-header">
+        <h1>CRM Sidebar</h1>
+        {status && (
+          <p className="version" data-testid="version">
+            Version {status.version}
+          </p>
+        )}
+      </header>
+      {!status && !error && (
+        <p aria-busy="true" role="status">
+          Loading…
+        </p>
+      )}
+      {error && (
+        <div role="alert" className="error-box">
+          <p>{status ? `Could not refresh: ${error}` : `Could not read the extension’s status: ${error}`}</p>
+          <button type="button" onClick={() => void refresh()}>
+            Try again
+          </button>
+        </div>
+      )}
       {status && (
         <>
-          <p data-testid="version">Version {status.version}</p>
-          <p data-testid="crm-state">
-            {status.crmConfigured ? `Connected to ${status.crmBaseUrl}` : 'CRM not configured'}
+          <CrmState status={status} onOpenOptions={openOptions} />
+          <section aria-labelledby="mailboxes-heading">
+            <h2 id="mailboxes-heading">Mailboxes</h2>
+            {status.mailboxes.length === 0 ? (
+              <p>
+                No mailbox connected.{' '}
+                <button type="button" className="link-button" onClick={openOptions}>
+                  Connect one in settings
+                </button>
+              </p>
+            ) : (
+              <ul className="mailbox-list">
+                {status.mailboxes.map((mailbox) => (
+                  <PopupMailbox
+                    key={mailbox.id}
+                    mailbox={mailbox}
+                    now={now()}
+                    reconnecting={busy === `reconnect:${mailbox.id}`}
+                    onReconnect={() =>
+                      void run(`reconnect:${mailbox.id}`, async () => {
+                        const connected = await api.connectMailbox(mailbox.provider);
+                        return `${connected.address} reconnected.`;
+                      })
+                    }
+                  />
+                ))}
+              </ul>
+            )}
+            <button
+              type="button"
+              disabled={busy === 'sync' || status.mailboxes.length === 0}
+              onClick={() =>
+                void run('sync', async () => {
+                  const started = await api.syncNow();
+                  return started === 0
+                    ? 'Nothing to sync.'
+                    : `Sync started for ${plural(started, 'mailbox')}.`;
+                })
+              }
+            >
+              {busy === 'sync' ? 'Starting…' : 'Sync now'}
+            </button>
+          </section>
+          <OutboxSummary
+            outbox={status.outbox}
+            failures={status.outboxFailures}
+            retrying={busy === 'retry'}
+            onRetryAll={() =>
+              void run('retry', async () => `Retrying ${plural(await api.retryOutbox(), 'email')}.`)
+            }
+          />
+          <p role="status" className="action-message">
+            {actionMessage}
           </p>
+          {actionError && (
+            <p role="alert" className="error-text">
+              {actionError}
+            </p>
+          )}
+          <footer>
+            <button type="button" className="link-button" onClick={openOptions}>
+              Settings
+            </button>
+          </footer>
         </>
       )}
     </main>
   );
+}
+
+function CrmState({ status, onOpenOptions }: { status: ExtensionStatus; onOpenOptions: () => void }) {
+  if (!status.crmConfigured) {
+    return (
+      <p className="crm-state" data-testid="crm-state">
+        CRM not configured.{' '}
+        <button type="button" className="link-button" onClick={onOpenOptions}>
+          Set it up in settings
+        </button>
+      </p>
+    );
+  }
+  return (
+    <p className="crm-state" data-testid="crm-state">
+      {status.crmUser ? `CRM connected as ${status.crmUser.name}` : `CRM: ${status.crmBaseUrl}`}
+    </p>
+  );
+}
+
+function PopupMailbox({
+  mailbox,
+  now,
+  reconnecting,
+  onReconnect,
+}: {
+  mailbox: MailboxStatus;
+  now: number;
+  reconnecting: boolean;
+  onReconnect: () => void;
+}) {
+  return (
+    <li className="mailbox" aria-label={mailbox.address}>
+      <p className="mailbox-address">
+        <span>{mailbox.address}</span>{' '}
+        <span className="provider">{describeMailboxProvider(mailbox.provider)}</span>
+        {mailbox.primary && <span className="badge">Primary</span>}
+      </p>
+      <MailboxStateView mailbox={mailbox} now={now} reconnecting={reconnecting} onReconnect={onReconnect} />
+    </li>
+  );
+}
+
+function plural(count: number, noun: string): string {
+  if (count === 1) return `1 ${noun}`;
+  return `${count} ${noun.endsWith('x') ? `${noun}es` : `${noun}s`}`;
 }

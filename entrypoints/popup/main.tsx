@@ -1,4 +1,12 @@
 import { createRoot } from 'react-dom/client';
+import { browser } from 'wxt/browser';
 import { PopupApp } from '../../components/popup/PopupApp';
+import { createExtensionApi } from '../../components/shared/ExtensionApi';
+import { sendToBackground } from '../../lib/platform/runtime';
+import './popup.css';
 
-createRoot(document.getElementById('root')!).render(<PopupApp />);
+const api = createExtensionApi(sendToBackground, {
+  requestOriginPermission: (origin) => browser.permissions.request({ origins: [`${origin}/*`] }),
+});
+
+createRoot(document.getElementById('root')!).render(<PopupApp api={api} />);

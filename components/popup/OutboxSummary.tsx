@@ -1,0 +1,38 @@
+import type { ExtensionStatus, OutboxFailure } from '../../lib/messaging/messages';
+
+export interface OutboxSummaryProps {
+  outbox: ExtensionStatus['outbox'];
+  failures: OutboxFailure[];
+  retrying: boolean;
+  onRetryAll: () => void;
+}
+
+/** What is still waiting to reach the CRM, and what could not, with one way to try again. */
+export function OutboxSummary({ outbox, failures, retrying, onRetryAll }: OutboxSummaryProps) {
+  return (
+    <section aria-labelledby="outbox-heading">
+      <h2 id="outbox-heading">Outbox</h2>
+      <p data-testid="outbox-counts">
+        {outbox.pending} waiting · {outbox.failed} failed · {outbox.delivered} delivered
+      </p>
+      {failures.length > 0 && (
+        <>
+          <ul className="outbox-failures" aria-label="Failed emails">
+            {failures.map((failure) => (
+              <li key={failure.id}>
+                <span className="subject">{failure.subject || '(no subject)'}</span>
+                <span className="error-text">
+                  {failure.error}
+                  {failure.attempts > 1 ? ` (after ${failure.attempts} attempts)` : ''}
+                </span>
+              </li>
+            ))}
+          </ul>
+          <button type="button" onClick={onRetryAll} disabled={retrying}>
+            {retrying ? 'Retrying…' : 'Retry all'}
+          </button>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,79 @@
+import type { z } from 'zod';
+import type {
+  ExtensionStatus,
+  MailboxStatus,
+  Messages,
+  TestConnectionResult,
+} from '../../lib/messaging/messages';
+import type { CrmConnection, Settings, SettingsInput } from '../../lib/settings/Settings';
+
+/** The typed runtime-message sender (`sendToBackground` in the extension, a fake in tests). */
+export type SendToBackground = <K extends keyof Messages & string>(
+  type: K,
+  payload: z.input<Messages[K]['request']>,
+) => Promise<z.output<Messages[K]['response']>>;
+
+export type MailProvider = MailboxStatus['provider'];
+
+/** A shallow patch: the background merges top-level keys, so nested objects are sent whole. */
+export type SettingsPatch = Partial<SettingsInput>;
+
+/**
+ * Everything the options page and the popup may ask of the extension. Components get it
+ * as a prop and never touch `browser.*` themselves, so they render the same in a test
+ * with a fake `send`.
+ */
+export interface ExtensionApi {
+  getStatus(): Promise<ExtensionStatus>;
+  getSettings(): Promise<Settings>;
+  /** Rejects with a RemoteError (kind `invalid_settings` / `invalid_message`) when the background refuses. */
+  updateSettings(patch: SettingsPatch): Promise<Settings>;
+  testConnection(crm: CrmConnection): Promise<TestConnectionResult>;
+  /**
+   * Asks the browser for host permission on the CRM's origin. Must be the first thing a
+   * click handler does: browsers only show the prompt during a user gesture.
+   */
+  requestOriginPermission(origin: string): Promise<boolean>;
+  /** Connects a new mailbox, or re-authenticates an existing one of the same account. */
+  connectMailbox(provider: MailProvider): Promise<MailboxStatus>;
+  disconnectMailbox(id: string): Promise<void>;
+  setPrimaryMailbox(id: string): Promise<void>;
+  /** Starts a sync of one mailbox, or of all of them; resolves to how many started. */
+  syncNow(id?: string): Promise<number>;
+  /** Retries failed outbox items (all failed ones when no ids are given); resolves to how many. */
+  retryOutbox(ids?: string[]): Promise<number>;
+  openOptions(): Promise<void>;
+}
+
+export type OptionsApi = ExtensionApi;
+
+export type PopupApi = Pick<
+  ExtensionApi,
+  'getStatus' | 'connectMailbox' | 'syncNow' | 'retryOutbox' | 'openOptions'
+>;
+
+export interface PlatformPermissions {
+  requestOriginPermission(origin: string): Promise<boolean>;
+}
+
+export function createExtensionApi(send: SendToBackground, permissions: PlatformPermissions): ExtensionApi {
+  return {
+    getStatus: () => send('status.get', {}),
+    getSettings: () => send('settings.get', {}),
+    updateSettings: (patch) => send('settings.update', { patch }),
+    testConnection: (crm) => send('crm.testConnection', { crm }),
+    requestOriginPermission: (origin) => permissions.requestOriginPermission(origin),
+    connectMailbox: (provider) => send('mailbox.connect', { provider }),
+    disconnectMailbox: async (id) => {
+      await send('mailbox.disconnect', { id });
+    },
+    setPrimaryMailbox: async (id) => {
+      await send('mailbox.setPrimary', { id });
+    },
+    syncNow: async (id) => (await send('mailbox.syncNow', id === undefined ? {} : { id })).started,
+    retryOutbox: async (ids) => (await send('outbox.retry', ids === undefined ? {} : { ids })).retried,
+    openOptions: async () => {
+      await send('options.open', {});
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { MailboxStatus } from '../../lib/messaging/messages';
+import { describeSkipReason } from './describeSkipReason';
+import { formatRelativeTime } from './formatRelativeTime';
+
+export interface MailboxStateViewProps {
+  mailbox: MailboxStatus;
+  now: number;
+  onReconnect: () => void;
+  reconnecting: boolean;
+}
+
+const STATE_LABELS: Record<MailboxStatus['state'], string> = {
+  connected: 'Connected',
+  syncing: 'Syncing',
+  needs_reauth: 'Needs re-authentication',
+  disconnected: 'Disconnected',
+  error: 'Error',
+};
+
+/**
+ * The state of one mailbox as the popup and the options page both show it: the state,
+ * sync progress with what was logged and skipped (and why), the last sync, and
+ * Reconnect when the provider no longer accepts the saved sign-in.
+ */
+export function MailboxStateView({ mailbox, now, onReconnect, reconnecting }: MailboxStateViewProps) {
+  const { state, progress, lastSyncAt, lastError } = mailbox;
+  const reasons = Object.entries(mailbox.skippedReasons).filter(([, count]) => count > 0);
+  return (
+    <div className="mailbox-state">
+      <p className={`state state-${state}`} data-testid="mailbox-state">
+        {STATE_LABELS[state]}
+      </p>
+      {state === 'syncing' && progress && (
+        <div className="sync-progress">
+          {progress.total === null ? (
+            // Indeterminate until the provider says how many messages there are.
+            <progress aria-label={`Sync progress for ${mailbox.address}`} />
+          ) : (
+            <progress
+              value={progress.scanned}
+              max={Math.max(progress.total, 1)}
+              aria-label={`Sync progress for ${mailbox.address}`}
+            />
+          )}
+          <p>
+            {progress.total === null
+              ? `Scanned ${progress.scanned}`
+              : `Scanned ${progress.scanned} of ${progress.total}`}
+            {` · logged ${progress.logged} · skipped ${progress.skipped}`}
+          </p>
+        </div>
+      )}
+      {reasons.length > 0 && (
+        <p className="skipped-reasons">
+          Skipped: {reasons.map(([reason, count]) => `${describeSkipReason(reason)} ${count}`).join(', ')}
+        </p>
+      )}
+      {state === 'needs_reauth' && (
+        <div className="reauth">
+          <p>The provider no longer accepts the saved sign-in, so syncing is paused.</p>
+          <button type="button" onClick={onReconnect} disabled={reconnecting}>
+            {reconnecting ? 'Reconnecting…' : 'Reconnect'}
+          </button>
+        </div>
+      )}
+      {state === 'error' && lastError && <p className="error-text">{lastError}</p>}
+      <p className="last-sync">
+        {lastSyncAt ? `Last sync ${formatRelativeTime(lastSyncAt, now)}` : 'Not synced yet'}
+      </p>
+    </div>
+  );
+}

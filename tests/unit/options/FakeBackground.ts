@@ -1,0 +1,93 @@
+import type { z } from 'zod';
+import type { SendToBackground } from '../../../components/shared/ExtensionApi';
+import { createClient } from '../../../lib/messaging/client';
+import {
+  type ExtensionStatus,
+  type MailboxStatus,
+  MESSAGES,
+  type Messages,
+} from '../../../lib/messaging/messages';
+import { RemoteError } from '../../../lib/messaging/protocol';
+import { createRouter, type Handlers } from '../../../lib/messaging/router';
+
+export type FakeHandlers = {
+  [K in keyof Messages]?: (
+    payload: z.output<Messages[K]['request']>,
+  ) => z.input<Messages[K]['response']> | Promise<z.input<Messages[K]['response']>>;
+};
+
+export interface RecordedCall {
+  type: string;
+  payload: unknown;
+}
+
+/**
+ * A background that answers through the real router and client, so requests and replies
+ * are parsed by the same schemas as in the extension and a RemoteError arrives exactly as
+ * it would. Every call is recorded; a message without a handler is answered with an error.
+ */
+export class FakeBackground {
+  readonly calls: RecordedCall[] = [];
+  readonly send: SendToBackground;
+
+  constructor(private handlers: FakeHandlers) {
+    const router = createRouter(
+      MESSAGES,
+      new Proxy({} as Handlers<Messages>, {
+        get: (_target, type: string) => async (payload: unknown) => {
+          const handler = this.handlers[type as keyof Messages] as
+            | ((payload: unknown) => unknown)
+            | undefined;
+          if (!handler) throw new RemoteError({ kind: 'internal', message: `no fake handler for ${type}` });
+          return handler(payload);
+        },
+      }),
+      (e) =>
+        e instanceof RemoteError
+          ? e.info
+          : { kind: 'internal', message: e instanceof Error ? e.message : String(e) },
+    );
+    const client = createClient(MESSAGES, (envelope) => {
+      this.calls.push(envelope);
+      return router(envelope);
+    });
+    this.send = client as SendToBackground;
+  }
+
+  on(handlers: FakeHandlers): this {
+    this.handlers = { ...this.handlers, ...handlers };
+    return this;
+  }
+
+  callsOf(type: keyof Messages): unknown[] {
+    return this.calls.filter((c) => c.type === type).map((c) => c.payload);
+  }
+}
+
+export function mailboxFixture(overrides: Partial<MailboxStatus> = {}): MailboxStatus {
+  return {
+    id: 'mbx-1',
+    provider: 'gmail',
+    address: 'rep@acme.test',
+    primary: true,
+    state: 'connected',
+    lastSyncAt: null,
+    lastError: null,
+    progress: null,
+    skippedReasons: {},
+    ...overrides,
+  };
+}
+
+export function statusFixture(overrides: Partial<ExtensionStatus> = {}): ExtensionStatus {
+  return {
+    version: '1.2.3',
+    crmConfigured: true,
+    crmBaseUrl: 'https://crm.acme.test',
+    crmUser: { id: 'u1', name: 'Rita Rep' },
+    outbox: { pending: 0, failed: 0, delivered: 12 },
+    outboxFailures: [],
+    mailboxes: [],
+    ...overrides,
+  };
+}

@@ -1,0 +1,193 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PopupApp } from '../../../components/popup/PopupApp';
+import { createExtensionApi } from '../../../components/shared/ExtensionApi';
+import type { ExtensionStatus } from '../../../lib/messaging/messages';
+import { RemoteError } from '../../../lib/messaging/protocol';
+import { FakeBackground, mailboxFixture, statusFixture } from '../options/FakeBackground';
+
+const NOW = Date.parse('2025-03-10T12:00:00Z');
+
+function renderPopup(background: FakeBackground, pollIntervalMs = 2000) {
+  const api = createExtensionApi(background.send, { requestOriginPermission: async () => true });
+  return render(<PopupApp api={api} pollIntervalMs={pollIntervalMs} now={() => NOW} />);
+}
+
+afterEach(cleanup);
+
+describe('PopupApp', () => {
+  it('shows the version and who the CRM is connected as', async () => {
+    renderPopup(new FakeBackground({ 'status.get': () => statusFixture() }));
+    expect(await screen.findByTestId('version')).toHaveProperty('textContent', 'Version 1.2.3');
+    expect(screen.getByTestId('crm-state').textContent).toBe('CRM connected as Rita Rep');
+  });
+
+  it('offers the settings page when the CRM is not configured', async () => {
+    const background = new FakeBackground({
+      'status.get': () => statusFixture({ crmConfigured: false, crmBaseUrl: '', crmUser: null }),
+      'options.open': () => ({}),
+    });
+    renderPopup(background);
+    const crmState = await screen.findByTestId('crm-state');
+    expect(crmState.textContent).toContain('CRM not configured');
+    fireEvent.click(within(crmState).getByRole('button', { name: 'Set it up in settings' }));
+    await waitFor(() => expect(background.callsOf('options.open')).toHaveLength(1));
+  });
+
+  it('shows sync progress, polls while syncing and stops once the sync is done', async () => {
+    const answers: ExtensionStatus[] = [
+      statusFixture({
+        mailboxes: [
+          mailboxFixture({
+            state: 'syncing',
+            progress: { scanned: 40, logged: 25, skipped: 15, total: 200 },
+            skippedReasons: { automated: 10, excluded_domain: 5 },
+          }),
+        ],
+      }),
+      statusFixture({
+        mailboxes: [
+          mailboxFixture({
+            state: 'syncing',
+            progress: { scanned: 120, logged: 80, skipped: 40, total: 200 },
+            skippedReasons: { automated: 30, excluded_domain: 10 },
+          }),
+        ],
+      }),
+      statusFixture({
+        mailboxes: [mailboxFixture({ state: 'connected', lastSyncAt: '2025-03-10T11:55:00Z' })],
+      }),
+    ];
+    const background = new FakeBackground({
+      'status.get': () => answers.shift() ?? statusFixture({ mailboxes: [mailboxFixture()] }),
+    });
+    renderPopup(background, 10);
+
+    const progress = await screen.findByRole('progressbar', { name: 'Sync progress for rep@acme.test' });
+    expect(progress.getAttribute('value')).toBe('40');
+    expect(progress.getAttribute('max')).toBe('200');
+    expect(screen.getByText('Scanned 40 of 200 · logged 25 · skipped 15')).toBeTruthy();
+    expect(screen.getByText('Skipped: automated mail 10, excluded domain 5')).toBeTruthy();
+
+    await screen.findByText('Scanned 120 of 200 · logged 80 · skipped 40');
+    await screen.findByText('Last sync 5 minutes ago');
+    expect(screen.queryByRole('progressbar')).toBeNull();
+    expect(screen.getByTestId('mailbox-state').textContent).toBe('Connected');
+
+    const callsWhenDone = background.callsOf('status.get').length;
+    expect(callsWhenDone).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(background.callsOf('status.get')).toHaveLength(callsWhenDone);
+  });
+
+  it('offers Reconnect for a mailbox that needs re-authentication', async () => {
+    let state: 'needs_reauth' | 'connected' = 'needs_reauth';
+    const background = new FakeBackground({
+      'status.get': () =>
+        statusFixture({
+          mailboxes: [mailboxFixture({ provider: 'outlook', address: 'rep@contoso.test', state })],
+        }),
+      'mailbox.connect': ({ provider }) => {
+        state = 'connected';
+        return mailboxFixture({ provider, address: 'rep@contoso.test' });
+      },
+    });
+    renderPopup(background);
+    expect((await screen.findByTestId('mailbox-state')).textContent).toBe('Needs re-authentication');
+    fireEvent.click(screen.getByRole('button', { name: 'Reconnect' }));
+    await screen.findByText('rep@contoso.test reconnected.');
+    expect(background.callsOf('mailbox.connect')).toEqual([{ provider: 'outlook' }]);
+    await waitFor(() => expect(screen.getByTestId('mailbox-state').textContent).toBe('Connected'));
+    expect(screen.queryByRole('button', { name: 'Reconnect' })).toBeNull();
+  });
+
+  it('lists outbox failures and retries them all', async () => {
+    const failures = [
+      {
+        id: 'o1',
+        externalId: 'a@mail.test',
+        contactId: 'c1',
+        subject: 'Quote for Q2',
+        error: 'The CRM answered 503',
+        attempts: 5,
+      },
+      {
+        id: 'o2',
+        externalId: 'b@mail.test',
+        contactId: 'c2',
+        subject: '',
+        error: 'Token rejected',
+        attempts: 1,
+      },
+    ];
+    let retried = false;
+    const background = new FakeBackground({
+      'status.get': () =>
+        retried
+          ? statusFixture({ outbox: { pending: 2, failed: 0, delivered: 12 } })
+          : statusFixture({ outbox: { pending: 0, failed: 2, delivered: 12 }, outboxFailures: failures }),
+      'outbox.retry': () => {
+        retried = true;
+        return { retried: 2 };
+      },
+    });
+    renderPopup(background);
+
+    const list = await screen.findByRole('list', { name: 'Failed emails' });
+    const items = within(list).getAllByRole('listitem');
+    expect(items.map((item) => item.textContent)).toEqual([
+      'Quote for Q2The CRM answered 503 (after 5 attempts)',
+      '(no subject)Token rejected',
+    ]);
+    expect(screen.getByTestId('outbox-counts').textContent).toBe('0 waiting · 2 failed · 12 delivered');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Retry all' }));
+    await screen.findByText('Retrying 2 emails.');
+    expect(background.callsOf('outbox.retry')).toEqual([{}]);
+    await waitFor(() =>
+      expect(screen.getByTestId('outbox-counts').textContent).toBe('2 waiting · 0 failed · 12 delivered'),
+    );
+    expect(screen.queryByRole('button', { name: 'Retry all' })).toBeNull();
+  });
+
+  it('starts a sync of every mailbox with Sync now', async () => {
+    const background = new FakeBackground({
+      'status.get': () => statusFixture({ mailboxes: [mailboxFixture(), mailboxFixture({ id: 'mbx-2' })] }),
+      'mailbox.syncNow': () => ({ started: 2 }),
+    });
+    renderPopup(background);
+    fireEvent.click(await screen.findByRole('button', { name: 'Sync now' }));
+    await screen.findByText('Sync started for 2 mailboxes.');
+    expect(background.callsOf('mailbox.syncNow')).toEqual([{}]);
+  });
+
+  it('says when the background does not answer, and recovers on Try again', async () => {
+    let up = false;
+    const background = new FakeBackground({
+      'status.get': () => {
+        if (!up) throw new RemoteError({ kind: 'internal', message: 'Database is closed' });
+        return statusFixture();
+      },
+    });
+    renderPopup(background);
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      'Could not read the extension’s status: Database is closed',
+    );
+    up = true;
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    await screen.findByTestId('version');
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('shows a loading state until the status arrives', async () => {
+    let answer: (status: ExtensionStatus) => void = () => {};
+    const background = new FakeBackground({
+      'status.get': () => new Promise<ExtensionStatus>((resolve) => (answer = resolve)),
+    });
+    renderPopup(background);
+    expect(screen.getByRole('status').textContent).toBe('Loading…');
+    answer(statusFixture());
+    await screen.findByTestId('version');
+  });
+});
