@@ -1,0 +1,105 @@
+import type { ContactCard as ContactCardData } from '../../lib/panel/ThreadView';
+import { ActivityTimeline } from './ActivityTimeline';
+import { formatAmount } from './formatAmount';
+import { safeExternalUrl, telHref } from './safeExternalUrl';
+
+/**
+ * Deal stages are free text per CRM; closed deals are recognised by the names the
+ * common CRMs use ("closedwon" in HubSpot, "Closed Won"/"Closed Lost" elsewhere).
+ */
+const CLOSED_STAGE = /^closed[\s_-]?(won|lost)?$|^(won|lost)$/i;
+
+export interface ContactCardProps {
+  card: ContactCardData;
+  now?: number;
+}
+
+export function ContactCard({ card, now }: ContactCardProps) {
+  const { contact, company, deals, recentActivities } = card;
+  const contactUrl = safeExternalUrl(contact.url);
+  const companyUrl = safeExternalUrl(company?.url);
+  const phoneHref = contact.phone ? telHref(contact.phone) : null;
+  const openDeals = deals.filter((deal) => !CLOSED_STAGE.test(deal.stage.trim()));
+  return (
+    <article className="crm-card" aria-label={contact.name}>
+      <header className="crm-card-head">
+        <h3 className="crm-card-name">
+          {contactUrl ? (
+            <a href={contactUrl} target="_blank" rel="noopener noreferrer">
+              {contact.name}
+            </a>
+          ) : (
+            contact.name
+          )}
+        </h3>
+        {contact.lifecycleStage && <span className="crm-badge crm-stage">{contact.lifecycleStage}</span>}
+      </header>
+      {(contact.title || company) && (
+        <p className="crm-card-line">
+          {contact.title}
+          {contact.title && company && ' · '}
+          {company &&
+            (companyUrl ? (
+              <a href={companyUrl} target="_blank" rel="noopener noreferrer">
+                {company.name}
+              </a>
+            ) : (
+              company.name
+            ))}
+        </p>
+      )}
+      <dl className="crm-facts">
+        <dt>Email</dt>
+        <dd>{card.matchedAddress}</dd>
+        {contact.ownerName && (
+          <>
+            <dt>Owner</dt>
+            <dd>{contact.ownerName}</dd>
+          </>
+        )}
+        {contact.phone && (
+          <>
+            <dt>Phone</dt>
+            <dd>{phoneHref ? <a href={phoneHref}>{contact.phone}</a> : contact.phone}</dd>
+          </>
+        )}
+      </dl>
+      {!card.detailLoaded && <p className="crm-muted">Deals and activity could not be loaded right now.</p>}
+      {openDeals.length > 0 && (
+        <section className="crm-section" aria-label={`Open deals for ${contact.name}`}>
+          <h4 className="crm-subheading">Open deals</h4>
+          <ul className="crm-deals">
+            {openDeals.map((deal) => {
+              const dealUrl = safeExternalUrl(deal.url);
+              return (
+                <li key={deal.id} className="crm-deal">
+                  <span className="crm-deal-name">
+                    {dealUrl ? (
+                      <a href={dealUrl} target="_blank" rel="noopener noreferrer">
+                        {deal.name}
+                      </a>
+                    ) : (
+                      deal.name
+                    )}
+                  </span>
+                  <span className="crm-deal-meta">
+                    <span className="crm-badge">{deal.stage}</span>
+                    {deal.amount !== null && (
+                      <span className="crm-deal-amount">{formatAmount(deal.amount, deal.currency)}</span>
+                    )}
+                  </span>
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      )}
+      {card.detailLoaded && (
+        <section className="crm-section" aria-label={`Recent emails with ${contact.name}`}>
+          <h4 className="crm-subheading">Recent emails</h4>
+          <ActivityTimeline activities={recentActivities} now={now} />
+        </section>
+      )}
+    </article>
+  );
+}
