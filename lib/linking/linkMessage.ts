@@ -1,0 +1,302 @@
+import type { Company, Contact } from '../crm/contract';
+import {
+  type ClassifyDirectionOptions,
+  classifyDirection,
+  type DirectionVerdict,
+} from '../mail/classifyDirection';
+import {
+  type AutomatedVerdict,
+  detectAutomatedMail,
+  isAutomatedSenderAddress,
+} from '../mail/detectAutomatedMail';
+import type { MailMessage } from '../mail/MailMessage';
+import {
+  domainOfAddress,
+  localPartOfAddress,
+  normaliseAddress,
+  normaliseDomain,
+} from '../mail/normaliseAddress';
+import type { Settings } from '../settings/Settings';
+import { type DomainExclusion, DomainExclusions } from './DomainExclusions';
+import type { LinkIndex } from './LinkIndex';
+import { registrableDomain } from './registrableDomain';
+
+/** Everything about the user that linking needs, prepared once per settings change. */
+export interface LinkingContext {
+  /** Every address of the user (all mailboxes, aliases), normalised. */
+  ownAddresses: ReadonlySet<string>;
+  exclusions: DomainExclusions;
+  settings: Settings;
+  /** Messages before this instant are not auto-logged (historical import window). */
+  notBefore?: number;
+}
+
+export function createLinkingContext(input: {
+  ownAddresses: readonly string[];
+  orgDomains: readonly string[];
+  settings: Settings;
+  notBefore?: number;
+}): LinkingContext {
+  const ownAddresses = new Set<string>();
+  for (const a of input.ownAddresses) {
+    const n = normaliseAddress(a);
+    if (n !== null) ownAddresses.add(n);
+  }
+  const orgDomains = input.orgDomains.map((d) => normaliseDomain(d)).filter((d): d is string => d !== null);
+  return {
+    ownAddresses,
+    exclusions: new DomainExclusions(input.settings, orgDomains),
+    settings: input.settings,
+    notBefore: input.notBefore,
+  };
+}
+
+/** The records an earlier message of the same thread was linked to (from the registry or CRM). */
+export interface ThreadLinks {
+  contactIds: readonly string[];
+  companyIds: readonly string[];
+  dealIds: readonly string[];
+}
+
+export interface ContactLink {
+  contact: Contact;
+  /** The message address that matched, or null when the link comes from the thread. */
+  address: string | null;
+  matchedBy: 'primary' | 'alternate' | 'thread';
+  reason: string;
+}
+
+export interface CompanyLink {
+  company: Company;
+  via: 'contact' | 'domain';
+  reason: string;
+}
+
+export interface ThreadRecordLink {
+  kind: 'contact' | 'company' | 'deal';
+  id: string;
+  reason: string;
+}
+
+export type CreateContactAction = 'automatic' | 'ask' | 'never';
+
+export interface UnknownParticipant {
+  address: string;
+  name: string;
+  /** A name for a new contact: the display name, else one derived from the local part. */
+  suggestedName: string;
+  registrableDomain: string | null;
+  exclusion: DomainExclusion | null;
+  /** The company a new contact would belong to (domain match), if any. */
+  company: Company | null;
+  createContact: { action: CreateContactAction; reason: string };
+}
+
+export interface MessageLinks {
+  direction: DirectionVerdict;
+  automated: AutomatedVerdict;
+  contacts: ContactLink[];
+  companies: CompanyLink[];
+  /** Thread records not already covered by `contacts` / `companies`, and deals. */
+  threadRecords: ThreadRecordLink[];
+  unknownParticipants: UnknownParticipant[];
+  /** Whether the background sync should log this message on its own. */
+  autoLog: { log: boolean; reason: string };
+}
+
+const NO_THREAD_LINKS: ThreadLinks = { contactIds: [], companyIds: [], dealIds: [] };
+
+/** "john.doe-smith" -> "John Doe Smith": a starting point the user can edit. */
+export function nameFromAddress(address: string): string {
+  const local = localPartOfAddress(address).replace(/\+.*$/, '');
+  const words = local.split(/[._-]+/u).filter((w) => w !== '' && !/^\d+$/.test(w));
+  if (words.length === 0) return address;
+  return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+}
+
+/**
+ * Which contacts, companies and records one message links to, and why: contacts by exact
+ * address (primary or alternate email), companies by the contact's company or by
+ * registrable domain (never for excluded domains), and the thread's earlier links. For
+ * counterparties the CRM does not know, the create-contact decision under the policy.
+ * Excluded domains never hide a contact that exists.
+ */
+export function linkMessage(
+  message: MailMessage,
+  index: LinkIndex,
+  context: LinkingContext,
+  thread: ThreadLinks = NO_THREAD_LINKS,
+): MessageLinks {
+  const { settings, exclusions } = context;
+  const directionOptions: ClassifyDirectionOptions = {
+    ownAddresses: context.ownAddresses,
+    notBefore: context.notBefore,
+  };
+  const direction = classifyDirection(message, directionOptions);
+  const automated = detectAutomatedMail(message);
+  const automatedIncoming = direction.direction === 'incoming' && automated.automated;
+
+  const contacts: ContactLink[] = [];
+  const companies: CompanyLink[] = [];
+  const unknownParticipants: UnknownParticipant[] = [];
+  const linkedContactIds = new Set<string>();
+  const linkedCompanyIds = new Set<string>();
+  let allInternal = direction.counterparties.length > 0;
+
+  const addCompany = (company: Company, via: CompanyLink['via'], reason: string) => {
+    if (linkedCompanyIds.has(company.id)) return;
+    linkedCompanyIds.add(company.id);
+    companies.push({ company, via, reason });
+  };
+
+  for (const party of direction.counterparties) {
+    const domain = domainOfAddress(party.address);
+    const exclusion = exclusions.exclusionFor(domain);
+    if (exclusion?.kind !== 'org') allInternal = false;
+    const registrable = registrableDomain(domain);
+    const domainCompany =
+      exclusion === null && registrable !== null ? index.companyByRegistrableDomain(registrable) : undefined;
+
+    const match = index.contactByAddress(party.address);
+    if (match) {
+      if (!linkedContactIds.has(match.contact.id)) {
+        linkedContactIds.add(match.contact.id);
+        contacts.push({
+          contact: match.contact,
+          address: party.address,
+          matchedBy: match.matchedBy,
+          reason:
+            match.matchedBy === 'primary'
+              ? `${party.address} is ${match.contact.name}'s email`
+              : `${party.address} is an alternate email of ${match.contact.name}`,
+        });
+      }
+      const contactCompany = match.contact.companyId ? index.companyById(match.contact.companyId) : undefined;
+      if (contactCompany)
+        addCompany(contactCompany, 'contact', `${match.contact.name} works at ${contactCompany.name}`);
+    } else {
+      unknownParticipants.push({
+        address: party.address,
+        name: party.name,
+        suggestedName: party.name !== '' ? party.name : nameFromAddress(party.address),
+        registrableDomain: registrable,
+        exclusion,
+        company: domainCompany ?? null,
+        createContact: decideCreateContact(
+          party.address,
+          exclusion,
+          direction,
+          automatedIncoming ? automated : null,
+          settings,
+        ),
+      });
+    }
+    if (domainCompany) addCompany(domainCompany, 'domain', `${registrable} belongs to ${domainCompany.name}`);
+  }
+
+  const threadRecords: ThreadRecordLink[] = [];
+  for (const id of thread.contactIds) {
+    if (linkedContactIds.has(id)) continue;
+    const contact = index.contactById(id);
+    if (contact) {
+      linkedContactIds.add(id);
+      contacts.push({
+        contact,
+        address: null,
+        matchedBy: 'thread',
+        reason: `an earlier message in this thread was logged to ${contact.name}`,
+      });
+    } else {
+      threadRecords.push({
+        kind: 'contact',
+        id,
+        reason: 'an earlier message in this thread was logged to this contact',
+      });
+    }
+  }
+  for (const id of thread.companyIds) {
+    if (linkedCompanyIds.has(id)) continue;
+    const company = index.companyById(id);
+    if (company)
+      addCompany(company, 'contact', `an earlier message in this thread was linked to ${company.name}`);
+    else
+      threadRecords.push({
+        kind: 'company',
+        id,
+        reason: 'an earlier message in this thread was linked to this company',
+      });
+  }
+  for (const id of thread.dealIds) {
+    threadRecords.push({
+      kind: 'deal',
+      id,
+      reason: 'an earlier message in this thread was linked to this deal',
+    });
+  }
+
+  const threadContactCount = threadRecords.filter((r) => r.kind === 'contact').length;
+  return {
+    direction,
+    automated,
+    contacts,
+    companies,
+    threadRecords,
+    unknownParticipants,
+    autoLog: decideAutoLog(direction, automated, settings, allInternal, contacts.length + threadContactCount),
+  };
+}
+
+function decideCreateContact(
+  address: string,
+  exclusion: DomainExclusion | null,
+  direction: DirectionVerdict,
+  automatedIncoming: AutomatedVerdict | null,
+  settings: Settings,
+): UnknownParticipant['createContact'] {
+  if (direction.eligibility === 'never')
+    return { action: 'never', reason: `not logged: ${direction.reason}` };
+  if (automatedIncoming) return { action: 'never', reason: `automated mail: ${automatedIncoming.reason}` };
+  if (isAutomatedSenderAddress(address))
+    return { action: 'never', reason: `${address} is an automated address` };
+  if (exclusion) return { action: 'never', reason: exclusion.reason };
+  switch (settings.createContactPolicy) {
+    case 'off':
+      return { action: 'never', reason: 'creating contacts is turned off in settings' };
+    case 'ask':
+      return { action: 'ask', reason: `${address} is not in the CRM` };
+    case 'automatic':
+      return direction.eligibility === 'auto'
+        ? { action: 'automatic', reason: `${address} is not in the CRM; contacts are created automatically` }
+        : {
+            action: 'ask',
+            reason: `${address} is not in the CRM (${direction.reason}, so not automatically)`,
+          };
+  }
+}
+
+function decideAutoLog(
+  direction: DirectionVerdict,
+  automated: AutomatedVerdict,
+  settings: Settings,
+  allInternal: boolean,
+  linkedContactCount: number,
+): MessageLinks['autoLog'] {
+  if (direction.eligibility !== 'auto') return { log: false, reason: direction.reason };
+  if (direction.direction === 'outgoing' && !settings.autoLogSent) {
+    return { log: false, reason: 'automatic logging of sent mail is off' };
+  }
+  if (direction.direction === 'incoming' && !settings.autoLogReceived) {
+    return { log: false, reason: 'automatic logging of received mail is off' };
+  }
+  if (direction.direction === 'incoming' && settings.filterAutomatedMail && automated.automated) {
+    return { log: false, reason: `automated mail: ${automated.reason}` };
+  }
+  if (allInternal && settings.excludeOrgDomains) {
+    return { log: false, reason: 'internal mail: everyone is on your organisation’s domains' };
+  }
+  if (linkedContactCount === 0) return { log: false, reason: 'no one on this message is a CRM contact' };
+  return {
+    log: true,
+    reason: `${direction.reason}; logs to ${linkedContactCount} contact${linkedContactCount === 1 ? '' : 's'}`,
+  };
+}
