@@ -1,0 +1,836 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local Gmail API v1 that follows the published request and response shapes for the calls
+ * the sync makes: users.getProfile, users.history.list, users.messages.list and
+ * users.messages.get (minimal / metadata / full), Google's error envelope, per-user quota
+ * (250 units per second over any 1-second window; 429 RESOURCE_EXHAUSTED), 404 for an expired
+ * startHistoryId, 401 for a bad or expired token, 403 for `q` with the gmail.metadata scope.
+ *
+ * Start it standalone (`await fake.start()` -> base URL) or mount `fake.handle` behind the e2e
+ * harness's host-routed HTTPS server. Seed with `seedSentMessages` / `seedInboxMessages` /
+ * `sendMessage`; inject faults with `enqueueFault` (scripted) or `setRandomFaults`
+ * (probability); read `counters` in assertions.
+ */
+
+export const GMAIL_SCOPE_READONLY = 'https://www.googleapis.com/auth/gmail.readonly';
+export const GMAIL_SCOPE_METADATA = 'https://www.googleapis.com/auth/gmail.metadata';
+
+export type GmailMethod = 'getProfile' | 'historyList' | 'messagesList' | 'messagesGet';
+
+/** Published quota costs. */
+export const FAKE_GMAIL_COSTS: Record<GmailMethod, number> = {
+  getProfile: 1,
+  historyList: 2,
+  messagesList: 5,
+  messagesGet: 5,
+};
+
+export interface FakeGmailHeader {
+  name: string;
+  value: string;
+}
+
+export interface FakeGmailMessage {
+  id: string;
+  threadId: string;
+  labelIds: string[];
+  /** Epoch ms. */
+  internalDate: number;
+  historyId: number;
+  snippet: string;
+  mimeType: string;
+  headers: FakeGmailHeader[];
+  hasAttachment: boolean;
+  sizeEstimate: number;
+}
+
+interface HistoryRecord {
+  id: number;
+  message: { id: string; threadId: string; labelIds: string[] };
+}
+
+interface FakeMailbox {
+  email: string;
+  messages: Map<string, FakeGmailMessage>;
+  history: HistoryRecord[];
+  historyId: number;
+  /** history.list with a startHistoryId below this answers 404. */
+  historyFloor: number;
+  /** Per-user quota log: [time, units]. */
+  spent: { at: number; units: number }[];
+}
+
+interface AccessToken {
+  email: string;
+  scopes: string[];
+  expiresAt: number;
+}
+
+export type GmailFault =
+  /** A server error with Google's envelope. */
+  | { kind: 'serverError'; status?: 500 | 502 | 503 }
+  /** 429 rateLimitExceeded with a Retry-After header. */
+  | { kind: 'rateLimit'; retryAfterSeconds?: number }
+  /** Hold the response this long before answering normally (a timeout when it exceeds the client's). */
+  | { kind: 'delay'; ms: number }
+  /** The token used by this request stops working from now on (401 until a new one is issued). */
+  | { kind: 'tokenExpiry' }
+  /** Every history id issued so far expires (history.list answers 404 for them). */
+  | { kind: 'historyExpiry' };
+
+export interface FakeGmailCounters {
+  requests: number;
+  byMethod: Record<GmailMethod, number>;
+  byStatus: Record<number, number>;
+  /** 429s the quota produced (not injected ones). */
+  quotaRejections: number;
+  faultsInjected: number;
+  unitsCharged: number;
+  /** Highest units seen in any 1-second window for any user. */
+  maxUnitsInWindow: number;
+}
+
+export interface SeedOptions {
+  /** Newest message date (epoch ms); default now. */
+  newest?: number;
+  /** Time between consecutive messages, default 1 hour. */
+  spacingMs?: number;
+  /** Share of messages with automated-mail headers, default 0.05. */
+  automatedRatio?: number;
+  /** Share of messages without a Message-ID header, default 0.02. */
+  missingMessageIdRatio?: number;
+  /** Share of messages with attachments (multipart/mixed), default 0.2. */
+  attachmentRatio?: number;
+}
+
+export interface FakeGmailOptions {
+  quotaUnitsPerSecond?: number;
+  enforceQuota?: boolean;
+  /** PRNG seed for generated data and random faults. */
+  seed?: number;
+  now?: () => number;
+}
+
+/** Small deterministic PRNG (mulberry32) so seeded data and faults are reproducible. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIRST_NAMES = [
+  'Ana',
+  'Ben',
+  'Chloé',
+  'Dmitri',
+  'Eve',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jon',
+  'Kai',
+  'Lena',
+];
+const LAST_NAMES = ['Okafor', 'Schmidt', 'Lefèvre', "O'Brien", 'Nakamura', 'García', 'Smith', 'Kowalski'];
+const COMPANIES = [
+  'acme-corp.example',
+  'globex.example',
+  'initech.example',
+  'umbrella.example',
+  'stark.example',
+];
+const SUBJECTS = [
+  'Proposal for Q3',
+  'Follow-up on our call',
+  'Contract draft',
+  'Pricing question',
+  'Intro',
+  'Invoice #',
+];
+
+function googleError(status: number, reason: string, message: string, statusText: string, domain = 'global') {
+  return { error: { code: status, message, errors: [{ message, domain, reason }], status: statusText } };
+}
+
+function encodeToken(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+function decodeToken<T>(token: string): T | null {
+  try {
+    return JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+export class FakeGmailApi {
+  readonly counters: FakeGmailCounters = FakeGmailApi.emptyCounters();
+  private readonly mailboxes = new Map<string, FakeMailbox>();
+  private readonly tokens = new Map<string, AccessToken>();
+  private readonly scripted: { fault: GmailFault; method?: GmailMethod }[] = [];
+  private randomFaults: { probability: number; faults: GmailFault[]; methods?: GmailMethod[] } | null = null;
+  private readonly random: () => number;
+  private readonly faultRandom: () => number;
+  private readonly now: () => number;
+  private readonly quotaUnitsPerSecond: number;
+  private readonly enforceQuota: boolean;
+  private nextId = 0;
+  private server: Server | null = null;
+
+  constructor(options: FakeGmailOptions = {}) {
+    this.random = seededRandom(options.seed ?? 1);
+    this.faultRandom = seededRandom((options.seed ?? 1) + 7919);
+    this.now = options.now ?? Date.now;
+    this.quotaUnitsPerSecond = options.quotaUnitsPerSecond ?? 250;
+    this.enforceQuota = options.enforceQuota ?? true;
+  }
+
+  static emptyCounters(): FakeGmailCounters {
+    return {
+      requests: 0,
+      byMethod: { getProfile: 0, historyList: 0, messagesList: 0, messagesGet: 0 },
+      byStatus: {},
+      quotaRejections: 0,
+      faultsInjected: 0,
+      unitsCharged: 0,
+      maxUnitsInWindow: 0,
+    };
+  }
+
+  resetCounters(): void {
+    Object.assign(this.counters, FakeGmailApi.emptyCounters());
+  }
+
+  // ---- server ----
+
+  /** Listens on 127.0.0.1 (random port unless given); HTTPS when a key and cert are passed. */
+  async start(options: { port?: number; tls?: { key: string; cert: string } } = {}): Promise<string> {
+    const listener = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    this.server = options.tls ? createHttpsServer(options.tls, listener) : createHttpServer(listener);
+    const server = this.server;
+    await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  // ---- mailboxes, tokens, data ----
+
+  addMailbox(email: string): void {
+    const key = email.toLowerCase();
+    if (this.mailboxes.has(key)) return;
+    const start = 100_000 + Math.floor(this.random() * 900_000);
+    this.mailboxes.set(key, {
+      email: key,
+      messages: new Map(),
+      history: [],
+      historyId: start,
+      historyFloor: 0,
+      spent: [],
+    });
+  }
+
+  /** Issues (or registers) an access token for `email`. Default scope gmail.readonly, 1 hour. */
+  issueAccessToken(
+    email: string,
+    options: { token?: string; scopes?: string[]; expiresInMs?: number } = {},
+  ): string {
+    this.addMailbox(email);
+    const token =
+      options.token ?? `ya29.fake-${Math.floor(this.random() * 1e12).toString(36)}-${this.nextId++}`;
+    this.tokens.set(token, {
+      email: email.toLowerCase(),
+      scopes: options.scopes ?? [GMAIL_SCOPE_READONLY],
+      expiresAt: this.now() + (options.expiresInMs ?? 3_600_000),
+    });
+    return token;
+  }
+
+  revokeAccessToken(token: string): void {
+    this.tokens.delete(token);
+  }
+
+  /** The mailbox's current history id (what getProfile returns). */
+  currentHistoryId(email: string): number {
+    return this.mailbox(email).historyId;
+  }
+
+  messages(email: string): FakeGmailMessage[] {
+    return [...this.mailbox(email).messages.values()];
+  }
+
+  /** Adds a message as Gmail would on send/receive: new history id and a messageAdded record. */
+  sendMessage(
+    email: string,
+    input: {
+      labelIds?: string[];
+      internalDate?: number;
+      headers: FakeGmailHeader[];
+      snippet?: string;
+      hasAttachment?: boolean;
+      threadId?: string;
+    },
+  ): FakeGmailMessage {
+    const mailbox = this.mailbox(email);
+    mailbox.historyId += 1 + Math.floor(this.random() * 5);
+    const id = this.newMessageId();
+    const hasAttachment = input.hasAttachment ?? false;
+    const message: FakeGmailMessage = {
+      id,
+      threadId: input.threadId ?? id,
+      labelIds: input.labelIds ?? ['SENT'],
+      internalDate: input.internalDate ?? this.now(),
+      historyId: mailbox.historyId,
+      snippet: input.snippet ?? '',
+      mimeType: hasAttachment ? 'multipart/mixed' : 'multipart/alternative',
+      headers: input.headers,
+      hasAttachment,
+      sizeEstimate: 2000 + Math.floor(this.random() * 50_000),
+    };
+    mailbox.messages.set(id, message);
+    mailbox.history.push({
+      id: mailbox.historyId,
+      message: { id, threadId: message.threadId, labelIds: [...message.labelIds] },
+    });
+    return message;
+  }
+
+  deleteMessage(email: string, id: string): void {
+    this.mailbox(email).messages.delete(id);
+  }
+
+  /** Generates `count` sent messages, newest first in time from `options.newest` backwards. */
+  seedSentMessages(email: string, count: number, options: SeedOptions = {}): FakeGmailMessage[] {
+    return this.seed(email, count, 'SENT', options);
+  }
+
+  /** Generates `count` received messages (INBOX), including newsletters and auto-replies. */
+  seedInboxMessages(email: string, count: number, options: SeedOptions = {}): FakeGmailMessage[] {
+    return this.seed(email, count, 'INBOX', options);
+  }
+
+  /** Every history id issued so far is expired (as after a week without sync). */
+  expireHistory(email: string): void {
+    const mailbox = this.mailbox(email);
+    // Gmail keeps moving: the current id (what getProfile returns) stays valid, older ones go.
+    mailbox.historyId += 1;
+    mailbox.historyFloor = mailbox.historyId;
+  }
+
+  // ---- faults ----
+
+  /** The next request (of `method`, when given) gets this fault; faults are used in order. */
+  enqueueFault(fault: GmailFault, method?: GmailMethod): void {
+    this.scripted.push(method ? { fault, method } : { fault });
+  }
+
+  /** Each request (of `methods`) gets one of `faults` with `probability`; null turns it off. */
+  setRandomFaults(
+    config: { probability: number; faults: GmailFault[]; methods?: GmailMethod[] } | null,
+  ): void {
+    this.randomFaults = config;
+  }
+
+  // ---- request handling ----
+
+  /** Node request handler: mount it on any HTTP(S) server (e.g. the e2e host router). */
+  readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://gmail.fake');
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      this.counters.byStatus[status] = (this.counters.byStatus[status] ?? 0) + 1;
+      if (res.destroyed) return;
+      res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    this.counters.requests++;
+    const match = /^\/gmail\/v1\/users\/([^/]+)\/(profile|history|messages)(?:\/([^/]+))?$/.exec(
+      url.pathname,
+    );
+    if (req.method !== 'GET' || !match) {
+      send(404, googleError(404, 'notFound', 'Not Found', 'NOT_FOUND'));
+      return;
+    }
+    const [, userId = '', resource, messageId] = match;
+    const method: GmailMethod =
+      resource === 'profile'
+        ? 'getProfile'
+        : resource === 'history'
+          ? 'historyList'
+          : messageId
+            ? 'messagesGet'
+            : 'messagesList';
+    this.counters.byMethod[method]++;
+
+    const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    const token = auth?.[1] ? this.tokens.get(auth[1]) : undefined;
+    if (!auth?.[1] || !token || token.expiresAt <= this.now()) {
+      send(
+        401,
+        {
+          error: {
+            code: 401,
+            message:
+              'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+            errors: [
+              {
+                message: 'Invalid Credentials',
+                domain: 'global',
+                reason: 'authError',
+                location: 'Authorization',
+                locationType: 'header',
+              },
+            ],
+            status: 'UNAUTHENTICATED',
+          },
+        },
+        { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
+      );
+      return;
+    }
+    const mailbox = this.mailboxes.get(token.email);
+    if (
+      !mailbox ||
+      (decodeURIComponent(userId) !== 'me' && decodeURIComponent(userId).toLowerCase() !== token.email)
+    ) {
+      send(403, googleError(403, 'forbidden', `Delegation denied for ${token.email}`, 'PERMISSION_DENIED'));
+      return;
+    }
+
+    if (this.enforceQuota && !this.chargeQuota(mailbox, FAKE_GMAIL_COSTS[method])) {
+      this.counters.quotaRejections++;
+      send(
+        429,
+        googleError(
+          429,
+          'rateLimitExceeded',
+          "User-rate limit exceeded.  Retry after some time. Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service 'gmail.googleapis.com'.",
+          'RESOURCE_EXHAUSTED',
+          'usageLimits',
+        ),
+      );
+      return;
+    }
+
+    const fault = this.pickFault(method);
+    if (fault) {
+      this.counters.faultsInjected++;
+      switch (fault.kind) {
+        case 'serverError': {
+          const status = fault.status ?? 503;
+          const statusText = status === 500 ? 'INTERNAL' : status === 502 ? 'UNKNOWN' : 'UNAVAILABLE';
+          send(status, googleError(status, 'backendError', 'Backend Error', statusText));
+          return;
+        }
+        case 'rateLimit':
+          send(
+            429,
+            googleError(
+              429,
+              'rateLimitExceeded',
+              'User-rate limit exceeded.  Retry after some time.',
+              'RESOURCE_EXHAUSTED',
+              'usageLimits',
+            ),
+            { 'retry-after': String(fault.retryAfterSeconds ?? 1) },
+          );
+          return;
+        case 'delay':
+          await new Promise((resolve) => setTimeout(resolve, fault.ms));
+          break;
+        case 'tokenExpiry':
+          this.tokens.delete(auth[1]);
+          this.counters.byMethod[method]--;
+          this.counters.requests--;
+          return this.handle(req, res);
+        case 'historyExpiry':
+          this.expireHistory(mailbox.email);
+          break;
+      }
+    }
+
+    switch (method) {
+      case 'getProfile':
+        send(200, {
+          emailAddress: mailbox.email,
+          messagesTotal: mailbox.messages.size,
+          threadsTotal: new Set([...mailbox.messages.values()].map((m) => m.threadId)).size,
+          historyId: String(mailbox.historyId),
+        });
+        return;
+      case 'messagesList':
+        this.listMessages(mailbox, token, url.searchParams, send);
+        return;
+      case 'historyList':
+        this.listHistory(mailbox, url.searchParams, send);
+        return;
+      case 'messagesGet':
+        this.getMessage(mailbox, token, decodeURIComponent(messageId ?? ''), url.searchParams, send);
+        return;
+    }
+  };
+
+  private listMessages(
+    mailbox: FakeMailbox,
+    token: AccessToken,
+    params: URLSearchParams,
+    send: (status: number, body: unknown) => void,
+  ): void {
+    const q = params.get('q');
+    if (q !== null && !token.scopes.includes(GMAIL_SCOPE_READONLY)) {
+      send(
+        403,
+        googleError(403, 'forbidden', "Metadata scope does not support 'q' parameter", 'PERMISSION_DENIED'),
+      );
+      return;
+    }
+    const maxResults = Math.min(500, Math.max(1, Number(params.get('maxResults') ?? 100)));
+    const labelIds = params.getAll('labelIds');
+    const includeSpamTrash = params.get('includeSpamTrash') === 'true';
+    let filter: ((m: FakeGmailMessage) => boolean) | null;
+    try {
+      filter = q ? parseQuery(q) : null;
+    } catch (error) {
+      send(400, googleError(400, 'invalidArgument', (error as Error).message, 'INVALID_ARGUMENT'));
+      return;
+    }
+    const matching = [...mailbox.messages.values()]
+      .filter(
+        (m) =>
+          labelIds.every((l) => m.labelIds.includes(l)) &&
+          (includeSpamTrash ||
+            labelIds.some((l) => l === 'SPAM' || l === 'TRASH') ||
+            !m.labelIds.some((l) => l === 'SPAM' || l === 'TRASH')) &&
+          (filter === null || filter(m)),
+      )
+      .sort((a, b) => b.internalDate - a.internalDate || (a.id < b.id ? 1 : -1));
+    let start = 0;
+    const pageToken = params.get('pageToken');
+    if (pageToken) {
+      const after = decodeToken<{ d: number; id: string }>(pageToken);
+      if (!after || typeof after.d !== 'number') {
+        send(400, googleError(400, 'invalidArgument', 'Invalid pageToken', 'INVALID_ARGUMENT'));
+        return;
+      }
+      // Resume strictly after the last message returned, so new mail does not shift pages.
+      start = matching.findIndex(
+        (m) => m.internalDate < after.d || (m.internalDate === after.d && m.id < after.id),
+      );
+      if (start === -1) start = matching.length;
+    }
+    const page = matching.slice(start, start + maxResults);
+    const body: Record<string, unknown> = { resultSizeEstimate: matching.length };
+    if (page.length > 0) body.messages = page.map((m) => ({ id: m.id, threadId: m.threadId }));
+    const last = page.at(-1);
+    if (last && start + maxResults < matching.length)
+      body.nextPageToken = encodeToken({ d: last.internalDate, id: last.id });
+    send(200, body);
+  }
+
+  private listHistory(
+    mailbox: FakeMailbox,
+    params: URLSearchParams,
+    send: (status: number, body: unknown) => void,
+  ): void {
+    const startRaw = params.get('startHistoryId');
+    if (startRaw === null || !/^\d+$/.test(startRaw)) {
+      send(400, googleError(400, 'invalidArgument', 'Invalid startHistoryId', 'INVALID_ARGUMENT'));
+      return;
+    }
+    const startHistoryId = Number(startRaw);
+    if (startHistoryId < mailbox.historyFloor) {
+      send(404, googleError(404, 'notFound', 'Requested entity was not found.', 'NOT_FOUND'));
+      return;
+    }
+    const maxResults = Math.min(500, Math.max(1, Number(params.get('maxResults') ?? 100)));
+    const labelId = params.get('labelId');
+    const types = params.getAll('historyTypes');
+    let after = startHistoryId;
+    const pageToken = params.get('pageToken');
+    if (pageToken) {
+      const decoded = decodeToken<{ after: number }>(pageToken);
+      if (!decoded || typeof decoded.after !== 'number') {
+        send(400, googleError(400, 'invalidArgument', 'Invalid pageToken', 'INVALID_ARGUMENT'));
+        return;
+      }
+      after = decoded.after;
+    }
+    // Every record here is a messageAdded; other history types are not modelled.
+    const matching = mailbox.history.filter(
+      (r) =>
+        r.id > after &&
+        (types.length === 0 || types.includes('messageAdded')) &&
+        (labelId === null || r.message.labelIds.includes(labelId)),
+    );
+    const page = matching.slice(0, maxResults);
+    const body: Record<string, unknown> = { historyId: String(mailbox.historyId) };
+    if (page.length > 0) {
+      body.history = page.map((r) => ({
+        id: String(r.id),
+        messages: [{ id: r.message.id, threadId: r.message.threadId }],
+        messagesAdded: [{ message: { ...r.message } }],
+      }));
+    }
+    const last = page.at(-1);
+    if (last && matching.length > page.length) body.nextPageToken = encodeToken({ after: last.id });
+    send(200, body);
+  }
+
+  private getMessage(
+    mailbox: FakeMailbox,
+    token: AccessToken,
+    id: string,
+    params: URLSearchParams,
+    send: (status: number, body: unknown) => void,
+  ): void {
+    const format = params.get('format') ?? 'full';
+    if (!['minimal', 'metadata', 'full', 'raw'].includes(format)) {
+      send(
+        400,
+        googleError(400, 'invalidArgument', `Invalid value at 'format' (${format})`, 'INVALID_ARGUMENT'),
+      );
+      return;
+    }
+    if ((format === 'full' || format === 'raw') && !token.scopes.includes(GMAIL_SCOPE_READONLY)) {
+      send(
+        403,
+        googleError(
+          403,
+          'forbidden',
+          `Metadata scope doesn't allow format ${format.toUpperCase()}`,
+          'PERMISSION_DENIED',
+        ),
+      );
+      return;
+    }
+    const message = mailbox.messages.get(id);
+    if (!message) {
+      send(404, googleError(404, 'notFound', 'Requested entity was not found.', 'NOT_FOUND'));
+      return;
+    }
+    const body: Record<string, unknown> = {
+      id: message.id,
+      threadId: message.threadId,
+      labelIds: message.labelIds,
+      snippet: message.snippet,
+      historyId: String(message.historyId),
+      internalDate: String(message.internalDate),
+      sizeEstimate: message.sizeEstimate,
+    };
+    if (format === 'metadata' || format === 'full') {
+      const wanted = params.getAll('metadataHeaders').map((h) => h.toLowerCase());
+      const headers =
+        format === 'metadata' && wanted.length > 0
+          ? message.headers.filter((h) => wanted.includes(h.name.toLowerCase()))
+          : message.headers;
+      const payload: Record<string, unknown> = {
+        partId: '',
+        mimeType: message.mimeType,
+        filename: '',
+        headers,
+      };
+      if (format === 'full') {
+        payload.body = { size: 0 };
+        payload.parts = [
+          {
+            partId: '0',
+            mimeType: 'text/plain',
+            filename: '',
+            headers: [],
+            body: { size: message.snippet.length },
+          },
+          ...(message.hasAttachment
+            ? [
+                {
+                  partId: '1',
+                  mimeType: 'application/pdf',
+                  filename: 'quote.pdf',
+                  headers: [],
+                  body: { size: 48_213, attachmentId: `att-${message.id}` },
+                },
+              ]
+            : []),
+        ];
+      }
+      body.payload = payload;
+    }
+    send(200, body);
+  }
+
+  // ---- internals ----
+
+  private mailbox(email: string): FakeMailbox {
+    const mailbox = this.mailboxes.get(email.toLowerCase());
+    if (!mailbox) throw new Error(`no fake mailbox ${email}`);
+    return mailbox;
+  }
+
+  private chargeQuota(mailbox: FakeMailbox, units: number): boolean {
+    const now = this.now();
+    while (mailbox.spent.length > 0 && (mailbox.spent[0] as { at: number }).at <= now - 1000)
+      mailbox.spent.shift();
+    const used = mailbox.spent.reduce((sum, e) => sum + e.units, 0);
+    if (used + units > this.quotaUnitsPerSecond) return false;
+    mailbox.spent.push({ at: now, units });
+    this.counters.unitsCharged += units;
+    this.counters.maxUnitsInWindow = Math.max(this.counters.maxUnitsInWindow, used + units);
+    return true;
+  }
+
+  private pickFault(method: GmailMethod): GmailFault | null {
+    const index = this.scripted.findIndex((s) => s.method === undefined || s.method === method);
+    if (index !== -1) return this.scripted.splice(index, 1)[0]?.fault ?? null;
+    const random = this.randomFaults;
+    if (!random || (random.methods && !random.methods.includes(method))) return null;
+    if (this.faultRandom() >= random.probability) return null;
+    return random.faults[Math.floor(this.faultRandom() * random.faults.length)] ?? null;
+  }
+
+  private newMessageId(): string {
+    const n = (
+      0x18f00000000000n +
+      BigInt(this.nextId++) * 7919n +
+      BigInt(Math.floor(this.random() * 7000))
+    ).toString(16);
+    return n.padStart(16, '0').slice(-16);
+  }
+
+  private pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.random() * items.length)] as T;
+  }
+
+  private person(): { name: string; address: string } {
+    const first = this.pick(FIRST_NAMES);
+    const last = this.pick(LAST_NAMES);
+    const domain = this.pick(COMPANIES);
+    const local = `${first}.${last}`
+      .normalize('NFD')
+      .replace(/[^A-Za-z.]/g, '')
+      .toLowerCase();
+    return { name: `${first} ${last}`, address: `${local}@${domain}` };
+  }
+
+  private seed(
+    email: string,
+    count: number,
+    label: 'SENT' | 'INBOX',
+    options: SeedOptions,
+  ): FakeGmailMessage[] {
+    this.addMailbox(email);
+    const newest = options.newest ?? this.now();
+    const spacing = options.spacingMs ?? 3_600_000;
+    const created: FakeGmailMessage[] = [];
+    const owner = { name: 'Sam Seller', address: email.toLowerCase() };
+    // Oldest first, so history ids grow with time as in a real mailbox.
+    for (let i = count - 1; i >= 0; i--) {
+      const date = newest - i * spacing;
+      const automated = this.random() < (options.automatedRatio ?? 0.05);
+      const noMessageId = this.random() < (options.missingMessageIdRatio ?? 0.02);
+      const hasAttachment = this.random() < (options.attachmentRatio ?? 0.2);
+      const other = this.person();
+      const cc = this.random() < 0.3 ? this.person() : null;
+      const reply = this.random() < 0.4;
+      const baseSubject = `${this.pick(SUBJECTS)}${this.random() < 0.3 ? ' – Zürich office' : ''}`;
+      const headers: FakeGmailHeader[] = [];
+      const quoted = (p: { name: string; address: string }) =>
+        /[,'"]/.test(p.name) ? `"${p.name.replace(/"/g, '\\"')}" <${p.address}>` : `${p.name} <${p.address}>`;
+      if (label === 'SENT') {
+        headers.push({ name: 'From', value: quoted(owner) }, { name: 'To', value: quoted(other) });
+      } else {
+        headers.push({ name: 'From', value: quoted(other) }, { name: 'To', value: quoted(owner) });
+      }
+      if (cc)
+        headers.push({ name: 'Cc', value: `${quoted(cc)}, team@${email.split('@')[1] ?? 'example.com'}` });
+      headers.push({ name: 'Subject', value: reply ? `Re: ${baseSubject}` : baseSubject });
+      headers.push({ name: 'Date', value: new Date(date).toUTCString().replace('GMT', '+0000') });
+      if (!noMessageId) {
+        headers.push({
+          name: 'Message-ID',
+          value: `<CA+${date.toString(36)}${i.toString(36)}.${this.nextId}@mail.gmail.com>`,
+        });
+      }
+      if (reply) {
+        const parent = `<CAparent${i.toString(36)}@mail.gmail.com>`;
+        headers.push(
+          { name: 'In-Reply-To', value: parent },
+          { name: 'References', value: `<CAroot${i.toString(36)}@mail.gmail.com> ${parent}` },
+        );
+      }
+      if (automated) {
+        if (label === 'SENT') {
+          headers.push(
+            { name: 'Auto-Submitted', value: 'auto-replied' },
+            { name: 'X-Autoreply', value: 'yes' },
+          );
+        } else {
+          headers.push(
+            { name: 'List-Id', value: '<news.globex.example>' },
+            { name: 'List-Unsubscribe', value: '<mailto:unsubscribe@globex.example>' },
+            { name: 'Precedence', value: 'bulk' },
+          );
+        }
+      }
+      headers.push({
+        name: 'Content-Type',
+        value: hasAttachment
+          ? 'multipart/mixed; boundary="000000000000b1"'
+          : 'multipart/alternative; boundary="000000000000a1"',
+      });
+      headers.push({ name: 'MIME-Version', value: '1.0' }, { name: 'X-Mailer', value: 'fake' });
+      created.push(
+        this.sendMessage(email, {
+          labelIds: label === 'SENT' ? ['SENT'] : ['INBOX', 'UNREAD', 'CATEGORY_PERSONAL'],
+          internalDate: date,
+          headers,
+          snippet: `Hi ${other.name.split(' ')[0]}, it&#39;s about ${baseSubject.toLowerCase()} &amp; next steps`,
+          hasAttachment,
+        }),
+      );
+    }
+    return created;
+  }
+}
+
+/** The subset of Gmail search the sync uses: in:<label>, after:/before: (epoch seconds or y/m/d). */
+function parseQuery(q: string): (m: FakeGmailMessage) => boolean {
+  const tests: ((m: FakeGmailMessage) => boolean)[] = [];
+  for (const term of q.trim().split(/\s+/)) {
+    const [key, value = ''] = term.split(':', 2) as [string, string | undefined];
+    const time = () => {
+      if (/^\d+$/.test(value)) return Number(value) * 1000;
+      const date = Date.parse(value.replace(/\//g, '-'));
+      if (Number.isNaN(date)) throw new Error(`Invalid date in query: ${value}`);
+      return date;
+    };
+    if (key === 'in') tests.push((m) => m.labelIds.includes(value.toUpperCase()));
+    else if (key === 'after') {
+      const t = time();
+      tests.push((m) => m.internalDate > t);
+    } else if (key === 'before') {
+      const t = time();
+      tests.push((m) => m.internalDate < t);
+    } else throw new Error(`Query term not supported by the fake: ${term}`);
+  }
+  return (m) => tests.every((t) => t(m));
+}
