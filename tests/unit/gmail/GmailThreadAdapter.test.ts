@@ -106,6 +106,20 @@ describe('startGmailThreadAdapter', () => {
     });
   });
 
+  it('falls back to the date tooltip when the Gmail id carries no date', async () => {
+    const sdk = new FakeInboxSdk(ME);
+    const panel = start(sdk);
+    const odd = new FakeMessageView({
+      gmailId: '0000000000000001',
+      sender: { name: 'Ada', emailAddress: 'ada@client.example' },
+      recipients: [],
+      dateString: 'Tue, Mar 4, 2025, 10:14\u202fAM',
+    });
+    sdk.openThread(new FakeThreadView('Odd', '0000000000000001', [odd]));
+    await vi.waitFor(() => expect(panel.last()?.messages).toHaveLength(1));
+    expect(panel.last()!.messages[0]!.date).toBe(new Date(2025, 2, 4, 10, 14).toISOString());
+  });
+
   it('adds a collapsed message to the snapshot once the user expands it', async () => {
     const sdk = new FakeInboxSdk(ME);
     const panel = start(sdk);

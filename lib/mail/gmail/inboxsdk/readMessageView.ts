@@ -48,6 +48,15 @@ function toMailAddresses(contacts: readonly ContactNameOptional[]): MailAddress[
   return out;
 }
 
+/** InboxSDK throws when Gmail's date element is missing; an absent tooltip is just empty. */
+function readDateTooltip(view: SdkMessageView): string {
+  try {
+    return view.getDateString();
+  } catch {
+    return '';
+  }
+}
+
 export interface MessageViewContext {
   /** Lower-cased address of the signed-in account (InboxSDK `User.getEmailAddress()`). */
   mailbox: string;
@@ -77,7 +86,8 @@ export async function readMessageView(
   const gmailMessageId = await view.getMessageIDAsync();
   const from = toMailAddress(view.getSender());
   const recipients = toMailAddresses(await view.getRecipientsFull());
-  const date = dateFromGmailId(gmailMessageId) ?? dateFromGmailTooltip(view.getDateString());
+  const tooltip = readDateTooltip(view);
+  const date = dateFromGmailId(gmailMessageId) ?? dateFromGmailTooltip(tooltip);
   const messageId = context.internetMessageIds.get(gmailMessageId) ?? null;
   return MailMessage.parse({
     provider: 'gmail',
@@ -91,7 +101,7 @@ export async function readMessageView(
     subject: context.subject,
     // Both sources failing is not expected for a loaded message; the raw tooltip is kept
     // rather than a made-up time so the gap is visible downstream.
-    date: date ? date.toISOString() : view.getDateString(),
+    date: date ? date.toISOString() : tooltip,
     hasAttachments: view.getFileAttachmentCardViews().length > 0,
     folderRole: from?.address === context.mailbox ? 'sent' : 'other',
   });
