@@ -1,8 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll } from 'vitest';
 import { describeCrmContract } from './crmContractSuite';
+import { freshPgliteDataDir } from './freshPgliteDataDir';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -10,7 +9,7 @@ afterAll(async () => {
 });
 
 describeCrmContract('PGlite', async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'crm-contract-'));
+  const dataDir = await freshPgliteDataDir('crm-contract');
   dirs.push(dataDir);
   return { dataDir };
 });
