@@ -1,0 +1,93 @@
+import { BODY_MAX, EmailActivityInput, SNIPPET_MAX, SUBJECT_MAX } from '../crm/contract';
+import type { MessageLinks, ThreadRecordLink } from '../linking/linkMessage';
+import type { MailAddress, MailMessage } from '../mail/MailMessage';
+import type { Settings } from '../settings/Settings';
+import { externalIdFor } from './externalIdFor';
+
+/** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return text.slice(0, end);
+}
+
+function snippetOf(text: string): string {
+  return truncateText(text.replace(/\s+/gu, ' ').trim(), SNIPPET_MAX);
+}
+
+function party(address: MailAddress) {
+  return { name: truncateText(address.name, 500), address: address.address };
+}
+
+export class ActivityBuildError extends Error {
+  override readonly name = 'ActivityBuildError';
+}
+
+/**
+ * One contract activity per linked contact (directly or through the thread). Headers and
+ * snippet by default (seed 004); the body only when privacy mode is off and the body was
+ * read. `mode: 'manual'` allows a message without Message-ID, under a provider-derived key.
+ * Throws `ActivityBuildError` when the message cannot be logged at all (no key, bad date).
+ */
+export function buildActivities(
+  message: MailMessage,
+  links: Pick<MessageLinks, 'direction' | 'contacts' | 'companies' | 'threadRecords'>,
+  settings: Pick<Settings, 'privacyMode'>,
+  options: { mode?: 'auto' | 'manual' } = {},
+): EmailActivityInput[] {
+  const externalId = externalIdFor(message, options.mode ?? 'auto');
+  if (externalId === null) {
+    throw new ActivityBuildError('The message has no Message-ID; only a manual log can record it.');
+  }
+  const occurredAt = new Date(message.date);
+  if (Number.isNaN(occurredAt.getTime()))
+    throw new ActivityBuildError(`Unreadable message date: ${message.date}`);
+
+  const domainCompanies = links.companies.filter((c) => c.via === 'domain');
+  const threadDeals = links.threadRecords.filter((r: ThreadRecordLink) => r.kind === 'deal');
+  // Only an unambiguous deal is attached; several would be a guess.
+  const dealId = threadDeals.length === 1 ? (threadDeals[0]?.id ?? null) : null;
+  const fallbackCompanyId = domainCompanies.length === 1 ? (domainCompanies[0]?.company.id ?? null) : null;
+
+  const contactIds: { id: string; companyId: string | null }[] = [];
+  for (const link of links.contacts)
+    contactIds.push({ id: link.contact.id, companyId: link.contact.companyId });
+  for (const record of links.threadRecords) {
+    if (record.kind === 'contact') contactIds.push({ id: record.id, companyId: null });
+  }
+
+  const body =
+    !settings.privacyMode && message.body !== undefined && message.body !== ''
+      ? truncateText(message.body, BODY_MAX)
+      : undefined;
+
+  const seen = new Set<string>();
+  const activities: EmailActivityInput[] = [];
+  for (const { id, companyId } of contactIds) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    activities.push(
+      EmailActivityInput.parse({
+        type: 'email',
+        externalId,
+        contactId: id,
+        companyId: companyId ?? fallbackCompanyId,
+        dealId,
+        direction: links.direction.direction,
+        subject: truncateText(message.subject, SUBJECT_MAX),
+        snippet: snippetOf(message.snippet),
+        ...(body !== undefined ? { body } : {}),
+        occurredAt: occurredAt.toISOString(),
+        from: message.from ? party(message.from) : { name: '', address: '' },
+        to: message.to.slice(0, 500).map(party),
+        cc: message.cc.slice(0, 500).map(party),
+        hasAttachments: message.hasAttachments,
+        threadId: message.providerThreadId,
+        source: message.provider,
+      }),
+    );
+  }
+  return activities;
+}

@@ -1,0 +1,127 @@
+import { Dexie, type EntityTable, type Table } from 'dexie';
+import type { CrmErrorInfo } from '../crm/CrmError';
+import type { ActivityResult, EmailActivityInput, LookupResponse } from '../crm/contract';
+import type { MailProvider } from '../mail/MailMessage';
+
+/**
+ * THE extension database: every table, every version, in one file. The background service
+ * worker may be killed at any moment (MV3), so anything that must survive lives here
+ * before it is acted on. Schema changes add a new `this.version(n)` below; never edit a
+ * published version.
+ */
+
+/** Key/value rows; the Settings object lives under `SETTINGS_KEY`. */
+export interface SettingsRow {
+  key: string;
+  value: unknown;
+  updatedAt: number;
+}
+export const SETTINGS_KEY = 'settings';
+
+export interface LookupCacheRow {
+  /** `lookupCacheKey(request)`: the sorted emails and domains asked for. */
+  key: string;
+  value: LookupResponse;
+  storedAt: number;
+  expiresAt: number;
+}
+
+/** seed 000's `message_registry`: one row per (CRM user, normalised Message-ID). */
+export interface RegistryRow {
+  crmUserId: string;
+  externalId: string;
+  /** contactId -> the CRM's activity id and whether this logging created it. */
+  activities: Record<string, { activityId: string; status: 'created' | 'existing' }>;
+  loggedAt: number;
+  status: 'logged';
+}
+
+export type OutboxState = 'pending' | 'failed' | 'delivered';
+
+export interface OutboxRow {
+  id?: number;
+  /** `${externalId} ${contactId}`: the CRM's idempotency key. */
+  key: string;
+  crmUserId: string;
+  activity: EmailActivityInput;
+  state: OutboxState;
+  attempts: number;
+  /** ms since epoch; pending items are sent once it has passed. */
+  nextAttemptAt: number;
+  createdAt: number;
+  updatedAt: number;
+  lastError?: CrmErrorInfo & { at: number; itemError?: boolean };
+  result?: Extract<ActivityResult, { status: 'created' | 'existing' }>;
+  deliveredAt?: number;
+}
+
+export interface SyncCursorRow {
+  mailboxId: string;
+  /** Provider cursor: Gmail historyId or Graph deltaLink. */
+  cursor: string;
+  kind: 'gmail_history' | 'graph_delta' | 'other';
+  updatedAt: number;
+}
+
+export type MailboxStatus = 'connected' | 'needs_reauth' | 'disconnected';
+
+export interface MailboxRow {
+  id: string;
+  provider: MailProvider;
+  /** Lower-cased address. */
+  address: string;
+  displayName?: string;
+  primary: boolean;
+  status: MailboxStatus;
+  connectedAt: number;
+  lastSyncAt?: number;
+  lastError?: string;
+}
+
+/** Owned by the auth code; the shape is its business. */
+export interface TokenRow {
+  mailboxId: string;
+  [field: string]: unknown;
+}
+
+export type EventLevel = 'info' | 'warn' | 'error';
+
+export interface EventRow {
+  id?: number;
+  at: number;
+  level: EventLevel;
+  kind: string;
+  message: string;
+  data?: unknown;
+}
+
+export class CrmSidebarDb extends Dexie {
+  settings!: EntityTable<SettingsRow, 'key'>;
+  lookupCache!: EntityTable<LookupCacheRow, 'key'>;
+  registry!: Table<RegistryRow, [string, string]>;
+  outbox!: EntityTable<OutboxRow, 'id'>;
+  syncCursors!: EntityTable<SyncCursorRow, 'mailboxId'>;
+  mailboxes!: EntityTable<MailboxRow, 'id'>;
+  tokens!: EntityTable<TokenRow, 'mailboxId'>;
+  events!: EntityTable<EventRow, 'id'>;
+
+  constructor(name: string) {
+    super(name);
+    this.version(1).stores({
+      settings: '&key',
+      lookupCache: '&key, expiresAt',
+      registry: '&[crmUserId+externalId], crmUserId, loggedAt',
+      outbox: '++id, key, state, [state+nextAttemptAt], crmUserId',
+      syncCursors: '&mailboxId',
+      mailboxes: '&id, address, provider',
+      tokens: '&mailboxId',
+      events: '++id, at, kind',
+    });
+  }
+}
+
+export const DEFAULT_DB_NAME = 'crm-sidebar';
+
+export function openCrmSidebarDb(name: string = DEFAULT_DB_NAME): CrmSidebarDb {
+  return new CrmSidebarDb(name);
+}

@@ -1,0 +1,306 @@
+import type { CrmConnector } from '../../lib/crm/CrmConnector';
+import { CrmError } from '../../lib/crm/CrmError';
+import {
+  type ActivityPage,
+  type ActivityResult,
+  type Company,
+  type Contact,
+  type ContactDetail,
+  CreateContactRequest,
+  DEFAULT_PAGE_LIMIT,
+  type EmailActivity,
+  type EmailActivityInput,
+  LogActivitiesRequest,
+  type LogActivitiesResponse,
+  LookupRequest,
+  type LookupResponse,
+  MAX_BATCH,
+  MAX_PAGE_LIMIT,
+  type MeResponse,
+  type Task,
+  TaskInput,
+  type TaskResponse,
+} from '../../lib/crm/contract';
+
+export type FakeCrmMethod = keyof CrmConnector;
+
+/** What a fault injector sees: the call, and whether the CRM has already done its work. */
+export interface FakeCrmCall {
+  method: FakeCrmMethod;
+  /** `before`: nothing written yet; `after`: the CRM committed, only the answer is lost. */
+  phase: 'before' | 'after';
+  /** Items in a logActivities batch. */
+  batchSize?: number;
+}
+
+/** An error to throw, `'hang'` for a request that never answers (process killed), or nothing. */
+export type FakeCrmFault = CrmError | 'hang' | undefined;
+
+export interface FakeCrmOptions {
+  user?: MeResponse['user'];
+  org?: MeResponse['org'];
+  now?: () => number;
+  contacts?: readonly Contact[];
+  companies?: readonly Company[];
+  faultInjector?: (call: FakeCrmCall) => FakeCrmFault;
+}
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+/**
+ * An in-memory CRM that follows CRM-CONTRACT.md: lower-cased addresses, batches of at
+ * most 100 (413 otherwise), request validation with the contract's schemas (400),
+ * idempotent activities on (externalId, contactId), unknown contacts as per-item errors,
+ * 409 with the existing contact on a taken email, idempotent tasks on
+ * (sourceExternalId, contactId, title), paging with opaque cursors. Faults can be injected
+ * before or after the CRM commits, to test retries and lost answers.
+ */
+export class FakeCrmConnector implements CrmConnector {
+  readonly contacts = new Map<string, Contact>();
+  readonly companies = new Map<string, Company>();
+  readonly activities: EmailActivity[] = [];
+  readonly tasks: Task[] = [];
+  /** Every call as it arrived (including ones that then failed). */
+  readonly calls: FakeCrmCall[] = [];
+  faultInjector: ((call: FakeCrmCall) => FakeCrmFault) | undefined;
+
+  private readonly activityByKey = new Map<string, EmailActivity>();
+  private readonly user: MeResponse['user'];
+  private readonly org: MeResponse['org'];
+  private readonly now: () => number;
+  private nextId = 1;
+
+  constructor(options: FakeCrmOptions = {}) {
+    this.user = options.user ?? { id: 'user_1', name: 'Riley Rep', email: 'riley@ourco.example' };
+    this.org = options.org ?? { name: 'OurCo', domains: ['ourco.example'] };
+    this.now = options.now ?? Date.now;
+    this.faultInjector = options.faultInjector;
+    for (const c of options.contacts ?? []) this.contacts.set(c.id, clone(c));
+    for (const c of options.companies ?? []) this.companies.set(c.id, clone(c));
+  }
+
+  private id(prefix: string): string {
+    return `${prefix}_${this.nextId++}`;
+  }
+
+  private iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  /** Adds a contact directly (test setup); emails are lower-cased like the server does. */
+  addContact(input: { name: string; emails: string[]; companyId?: string | null; id?: string }): Contact {
+    const at = this.iso();
+    const id = input.id ?? this.id('con');
+    const contact: Contact = {
+      id,
+      name: input.name,
+      emails: input.emails.map((e) => e.trim().toLowerCase()),
+      title: null,
+      phone: null,
+      companyId: input.companyId ?? null,
+      ownerName: this.user.name,
+      lifecycleStage: null,
+      url: `https://crm.example/contacts/${id}`,
+      createdAt: at,
+      updatedAt: at,
+    };
+    this.contacts.set(id, contact);
+    return clone(contact);
+  }
+
+  addCompany(input: { name: string; domains: string[]; id?: string }): Company {
+    const id = input.id ?? this.id('com');
+    const company: Company = {
+      id,
+      name: input.name,
+      domains: input.domains.map((d) => d.toLowerCase()),
+      url: `https://crm.example/companies/${id}`,
+    };
+    this.companies.set(id, company);
+    return clone(company);
+  }
+
+  /** Runs the injected fault for a call phase: throws, hangs forever, or returns. */
+  private async fault(call: FakeCrmCall): Promise<void> {
+    if (call.phase === 'before') this.calls.push(call);
+    const fault = this.faultInjector?.(call);
+    if (fault === 'hang') await new Promise<never>(() => {});
+    if (fault) throw fault;
+  }
+
+  private contactByEmail(email: string): Contact | undefined {
+    for (const c of this.contacts.values()) if (c.emails.includes(email)) return c;
+    return undefined;
+  }
+
+  async whoami(): Promise<MeResponse> {
+    await this.fault({ method: 'whoami', phase: 'before' });
+    return clone({ user: this.user, org: this.org });
+  }
+
+  async lookup(request: LookupRequest): Promise<LookupResponse> {
+    await this.fault({ method: 'lookup', phase: 'before' });
+    const parsed = LookupRequest.safeParse(request);
+    if (!parsed.success)
+      throw new CrmError('invalid_request', 'invalid lookup', { status: 400, details: parsed.error.issues });
+    const { emails, domains } = parsed.data;
+    if (emails.length > MAX_BATCH || domains.length > MAX_BATCH) {
+      throw new CrmError('invalid_request', 'at most 100 emails and 100 domains', { status: 413 });
+    }
+    const emailSet = new Set(emails);
+    const domainSet = new Set(domains);
+    const contacts = [...this.contacts.values()].filter((c) => c.emails.some((e) => emailSet.has(e)));
+    const companies = [...this.companies.values()].filter((c) => c.domains.some((d) => domainSet.has(d)));
+    await this.fault({ method: 'lookup', phase: 'after' });
+    return clone({ contacts, companies });
+  }
+
+  async getContact(contactId: string): Promise<ContactDetail> {
+    await this.fault({ method: 'getContact', phase: 'before' });
+    const contact = this.contacts.get(contactId);
+    if (!contact) throw new CrmError('not_found', `no contact ${contactId}`, { status: 404 });
+    const company = contact.companyId ? (this.companies.get(contact.companyId) ?? null) : null;
+    const recentActivities = this.activities
+      .filter((a) => a.contactId === contactId)
+      .sort((a, b) => b.occurredAt.localeCompare(a.occurredAt))
+      .slice(0, 10);
+    return clone({ ...contact, company, deals: [], recentActivities });
+  }
+
+  async createContact(request: CreateContactRequest): Promise<Contact> {
+    await this.fault({ method: 'createContact', phase: 'before' });
+    const parsed = CreateContactRequest.safeParse(request);
+    if (!parsed.success)
+      throw new CrmError('invalid_request', 'invalid contact', { status: 400, details: parsed.error.issues });
+    for (const email of parsed.data.emails) {
+      const taken = this.contactByEmail(email);
+      if (taken) {
+        throw new CrmError('conflict', `${email} belongs to ${taken.name}`, {
+          status: 409,
+          details: { contact: clone(taken) },
+        });
+      }
+    }
+    const contact = this.addContact({
+      name: parsed.data.name,
+      emails: parsed.data.emails,
+      companyId: parsed.data.companyId,
+    });
+    await this.fault({ method: 'createContact', phase: 'after' });
+    return contact;
+  }
+
+  async listContactActivities(
+    contactId: string,
+    page: { limit?: number; cursor?: string } = {},
+  ): Promise<ActivityPage> {
+    await this.fault({ method: 'listContactActivities', phase: 'before' });
+    if (!this.contacts.has(contactId))
+      throw new CrmError('not_found', `no contact ${contactId}`, { status: 404 });
+    const limit = Math.min(MAX_PAGE_LIMIT, Math.max(1, page.limit ?? DEFAULT_PAGE_LIMIT));
+    const offset = page.cursor ? Number.parseInt(page.cursor, 36) : 0;
+    if (!Number.isFinite(offset) || offset < 0)
+      throw new CrmError('invalid_request', 'bad cursor', { status: 400 });
+    const all = this.activities
+      .filter((a) => a.contactId === contactId)
+      .sort((a, b) => b.occurredAt.localeCompare(a.occurredAt) || b.id.localeCompare(a.id));
+    const slice = all.slice(offset, offset + limit);
+    const nextCursor = offset + limit < all.length ? (offset + limit).toString(36) : null;
+    return clone({ activities: slice, nextCursor });
+  }
+
+  async logActivities(activities: EmailActivityInput[]): Promise<LogActivitiesResponse> {
+    await this.fault({ method: 'logActivities', phase: 'before', batchSize: activities.length });
+    if (activities.length > MAX_BATCH) {
+      throw new CrmError('invalid_request', `batch of ${activities.length} exceeds ${MAX_BATCH}`, {
+        status: 413,
+      });
+    }
+    const parsed = LogActivitiesRequest.safeParse({ activities });
+    if (!parsed.success) {
+      throw new CrmError('invalid_request', 'invalid activities', {
+        status: 400,
+        details: parsed.error.issues,
+      });
+    }
+    const results: ActivityResult[] = [];
+    for (const input of parsed.data.activities) {
+      const key = `${input.externalId}\u0000${input.contactId}`;
+      if (!this.contacts.has(input.contactId)) {
+        results.push({
+          status: 'error',
+          externalId: input.externalId,
+          contactId: input.contactId,
+          code: 'unknown_contact',
+          message: `no contact ${input.contactId}`,
+        });
+        continue;
+      }
+      const existing = this.activityByKey.get(key);
+      if (existing) {
+        results.push({
+          status: 'existing',
+          externalId: existing.externalId,
+          contactId: existing.contactId,
+          id: existing.id,
+        });
+        continue;
+      }
+      const activity: EmailActivity = {
+        ...input,
+        id: this.id('act'),
+        type: 'email',
+        companyId: input.companyId ?? null,
+        dealId: input.dealId ?? null,
+        threadId: input.threadId ?? null,
+        loggedBy: this.user.id,
+        createdAt: this.iso(),
+      };
+      this.activityByKey.set(key, activity);
+      this.activities.push(activity);
+      results.push({
+        status: 'created',
+        externalId: activity.externalId,
+        contactId: activity.contactId,
+        id: activity.id,
+      });
+    }
+    await this.fault({ method: 'logActivities', phase: 'after', batchSize: activities.length });
+    return clone({ results });
+  }
+
+  async activitiesForMessage(externalId: string): Promise<EmailActivity[]> {
+    await this.fault({ method: 'activitiesForMessage', phase: 'before' });
+    const id = externalId.trim().toLowerCase();
+    return clone(this.activities.filter((a) => a.externalId === id));
+  }
+
+  async createTask(task: TaskInput): Promise<TaskResponse> {
+    await this.fault({ method: 'createTask', phase: 'before' });
+    const parsed = TaskInput.safeParse(task);
+    if (!parsed.success)
+      throw new CrmError('invalid_request', 'invalid task', { status: 400, details: parsed.error.issues });
+    const input = parsed.data;
+    if (!this.contacts.has(input.contactId))
+      throw new CrmError('not_found', `no contact ${input.contactId}`, { status: 404 });
+    const sourceExternalId = input.sourceExternalId ?? null;
+    const existing = this.tasks.find(
+      (t) =>
+        t.sourceExternalId === sourceExternalId && t.contactId === input.contactId && t.title === input.title,
+    );
+    if (existing) return clone({ task: existing, status: 'existing' as const });
+    const created: Task = {
+      id: this.id('task'),
+      contactId: input.contactId,
+      title: input.title,
+      notes: input.notes ?? null,
+      dueAt: input.dueAt ?? null,
+      priority: input.priority,
+      sourceExternalId,
+      createdAt: this.iso(),
+    };
+    this.tasks.push(created);
+    await this.fault({ method: 'createTask', phase: 'after' });
+    return clone({ task: created, status: 'created' as const });
+  }
+}
