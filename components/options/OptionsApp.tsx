@@ -1,7 +1,53 @@
-export function OptionsApp() {
+import { useState } from 'react';
+import type { MeResponse } from '../../lib/crm/contract';
+import type { OptionsApi } from '../shared/ExtensionApi';
+import { CrmConnectionSection } from './CrmConnectionSection';
+import { KeywordRulesEditor } from './KeywordRulesEditor';
+import { PrivacySection } from './PrivacySection';
+import { RulesSection } from './RulesSection';
+import { useSettings } from './useSettings';
+
+export interface OptionsAppProps {
+  api: OptionsApi;
+}
+
+/**
+ * The settings page. Every change is saved as it is made (text fields on their Save
+ * button) and the background reads settings on each use, so nothing needs a reload.
+ */
+export function OptionsApp({ api }: OptionsAppProps) {
+  const { load, reload, save } = useSettings(api);
+  const [testedMe, setTestedMe] = useState<MeResponse | null>(null);
+
   return (
-    <main style={{ maxWidth: 720, margin: '24px auto', fontFamily: 'system-ui, sans-serif' }}>
+    <main className="options">
       <h1>CRM Sidebar settings</h1>
+      {load.state === 'loading' && (
+        <p role="status" aria-busy="true">
+          Loading settings…
+        </p>
+      )}
+      {load.state === 'failed' && (
+        <div role="alert" className="error-box">
+          <p>The settings could not be loaded: {load.message}</p>
+          <button type="button" onClick={() => void reload()}>
+            Try again
+          </button>
+        </div>
+      )}
+      {load.state === 'ready' && (
+        <>
+          <CrmConnectionSection
+            api={api}
+            settings={load.settings}
+            save={save}
+            onConnectionTested={setTestedMe}
+          />
+          <PrivacySection settings={load.settings} save={save} />
+          <RulesSection settings={load.settings} save={save} org={testedMe?.org ?? null} />
+          <KeywordRulesEditor rules={load.settings.keywordRules} save={save} />
+        </>
+      )}
     </main>
   );
 }

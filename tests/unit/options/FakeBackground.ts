@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { SendToBackground } from '../../../components/shared/ExtensionApi';
 import { createClient } from '../../../lib/messaging/client';
 import {
@@ -9,6 +9,7 @@ import {
 } from '../../../lib/messaging/messages';
 import { RemoteError } from '../../../lib/messaging/protocol';
 import { createRouter, type Handlers } from '../../../lib/messaging/router';
+import { Settings, type SettingsInput } from '../../../lib/settings/Settings';
 
 export type FakeHandlers = {
   [K in keyof Messages]?: (
@@ -89,5 +90,26 @@ export function statusFixture(overrides: Partial<ExtensionStatus> = {}): Extensi
     outboxFailures: [],
     mailboxes: [],
     ...overrides,
+  };
+}
+
+/**
+ * settings.get / settings.update over an in-memory object, merging and validating like the
+ * background's SettingsRepository, and answering invalid patches as `invalid_settings`.
+ */
+export function settingsHandlers(initial: SettingsInput = {}): FakeHandlers & { current(): Settings } {
+  let stored = Settings.parse(initial);
+  return {
+    current: () => stored,
+    'settings.get': () => stored,
+    'settings.update': ({ patch }) => {
+      try {
+        stored = Settings.parse({ ...stored, ...patch });
+      } catch (e) {
+        if (e instanceof z.ZodError) throw new RemoteError({ kind: 'invalid_settings', message: e.message });
+        throw e;
+      }
+      return stored;
+    },
   };
 }

@@ -1,0 +1,59 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Settings } from '../../lib/settings/Settings';
+import type { ExtensionApi, SettingsPatch } from '../shared/ExtensionApi';
+import { errorMessage } from '../shared/errorMessage';
+import { SettingsValidationError } from './SettingsValidationError';
+import { validateSettingsPatch } from './validateSettingsPatch';
+
+export type SaveSettings = (patch: SettingsPatch) => Promise<Settings>;
+
+export type SettingsLoad =
+  | { state: 'loading' }
+  | { state: 'failed'; message: string }
+  | { state: 'ready'; settings: Settings };
+
+/**
+ * The stored settings and the one way to change them. Saves run one after another, so a
+ * quick series of toggles can never be answered out of order and leave a stale value on
+ * screen; each is validated against the schema before it is sent.
+ */
+export function useSettings(api: Pick<ExtensionApi, 'getSettings' | 'updateSettings'>) {
+  const [load, setLoad] = useState<SettingsLoad>({ state: 'loading' });
+  const current = useRef<Settings | null>(null);
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
+
+  const reload = useCallback(async () => {
+    setLoad({ state: 'loading' });
+    try {
+      const settings = await api.getSettings();
+      current.current = settings;
+      setLoad({ state: 'ready', settings });
+    } catch (e) {
+      setLoad({ state: 'failed', message: errorMessage(e) });
+    }
+  }, [api]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  const save: SaveSettings = useCallback(
+    (patch) => {
+      const run = async () => {
+        if (!current.current) throw new Error('Settings are not loaded yet.');
+        const issues = validateSettingsPatch(current.current, patch);
+        if (issues.length > 0) throw new SettingsValidationError(issues);
+        const settings = await api.updateSettings(patch);
+        current.current = settings;
+        setLoad({ state: 'ready', settings });
+        return settings;
+      };
+      const result = queue.current.then(run, run);
+      queue.current = result.catch(() => undefined);
+      return result;
+    },
+    [api],
+  );
+
+  return { load, reload, save };
+}

@@ -1,0 +1,105 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OptionsApp } from '../../../components/options/OptionsApp';
+import { createExtensionApi } from '../../../components/shared/ExtensionApi';
+import { RemoteError } from '../../../lib/messaging/protocol';
+import { DEFAULT_SETTINGS, type Settings } from '../../../lib/settings/Settings';
+import { FakeBackground, settingsHandlers, statusFixture } from './FakeBackground';
+import { renderOptions } from './renderOptions';
+
+afterEach(cleanup);
+
+function renderWith(background: FakeBackground) {
+  return render(
+    <OptionsApp api={createExtensionApi(background.send, { requestOriginPermission: async () => true })} />,
+  );
+}
+
+describe('OptionsApp', () => {
+  it('shows a settings heading and a loading state until settings arrive', async () => {
+    let answer: (settings: Settings) => void = () => {};
+    renderWith(
+      new FakeBackground({
+        'status.get': () => statusFixture(),
+        'settings.get': () => new Promise<Settings>((resolve) => (answer = resolve)),
+      }),
+    );
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toContain('settings');
+    expect(screen.getByRole('status').textContent).toBe('Loading settings…');
+    answer(DEFAULT_SETTINGS);
+    await screen.findByRole('region', { name: 'CRM connection' });
+    expect(screen.queryByText('Loading settings…')).toBeNull();
+  });
+
+  it('says when the background does not answer, and loads on Try again', async () => {
+    let up = false;
+    const store = settingsHandlers();
+    renderWith(
+      new FakeBackground({
+        ...store,
+        'settings.get': () => {
+          if (!up) throw new RemoteError({ kind: 'internal', message: 'Database is closed' });
+          return store.current();
+        },
+      }),
+    );
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      'The settings could not be loaded: Database is closed',
+    );
+    up = true;
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    await screen.findByRole('region', { name: 'CRM connection' });
+  });
+
+  it('saves the privacy switches as they change', async () => {
+    const { store, background } = renderOptions();
+    const privacy = within(await screen.findByRole('region', { name: 'Privacy and logging' }));
+    const privacyMode = privacy.getByLabelText('Privacy mode: headers and snippet only') as HTMLInputElement;
+    expect(privacyMode.checked).toBe(true);
+    expect(privacy.getByText(/The full body never leaves your browser/)).toBeTruthy();
+
+    fireEvent.click(privacyMode);
+    await privacy.findByText('Saved');
+    fireEvent.click(privacy.getByLabelText('Log emails I receive from known contacts'));
+    fireEvent.click(privacy.getByLabelText('Turn on “Log to CRM” when composing'));
+    await screen.findByText('Saved');
+
+    await expect
+      .poll(() => background.callsOf('settings.update'))
+      .toEqual([
+        { patch: { privacyMode: false } },
+        { patch: { autoLogReceived: true } },
+        { patch: { logComposeByDefault: false } },
+      ]);
+    expect(store.current()).toMatchObject({
+      privacyMode: false,
+      autoLogReceived: true,
+      logComposeByDefault: false,
+    });
+    expect(privacyMode.checked).toBe(false);
+  });
+
+  it('turns a schema refusal from the background into readable lines', async () => {
+    renderOptions({
+      handlers: {
+        'settings.update': () => {
+          throw new RemoteError({
+            kind: 'invalid_settings',
+            message: JSON.stringify(
+              [{ path: ['autoLogSent'], message: 'Invalid input: expected boolean' }],
+              null,
+              2,
+            ),
+          });
+        },
+      },
+    });
+    const privacy = within(await screen.findByRole('region', { name: 'Privacy and logging' }));
+    fireEvent.click(privacy.getByLabelText('Log emails I send'));
+    expect((await privacy.findByRole('alert')).textContent).toBe(
+      'Not saved: autoLogSent: Invalid input: expected boolean',
+    );
+    expect((privacy.getByLabelText('Log emails I send') as HTMLInputElement).checked).toBe(true);
+  });
+});

@@ -1,0 +1,34 @@
+import { render } from '@testing-library/react';
+import { OptionsApp } from '../../../components/options/OptionsApp';
+import { createExtensionApi } from '../../../components/shared/ExtensionApi';
+import type { SettingsInput } from '../../../lib/settings/Settings';
+import { FakeBackground, type FakeHandlers, settingsHandlers, statusFixture } from './FakeBackground';
+
+export interface RenderOptionsInput {
+  settings?: SettingsInput;
+  handlers?: FakeHandlers;
+  /** What the browser answers to the host-permission prompt. */
+  grantPermission?: boolean;
+}
+
+export function renderOptions({
+  settings = {},
+  handlers = {},
+  grantPermission = true,
+}: RenderOptionsInput = {}) {
+  const store = settingsHandlers(settings);
+  const background = new FakeBackground({
+    'status.get': () => statusFixture(),
+    ...store,
+    ...handlers,
+  });
+  const permissionRequests: string[] = [];
+  const api = createExtensionApi(background.send, {
+    requestOriginPermission: async (origin) => {
+      permissionRequests.push(origin);
+      return grantPermission;
+    },
+  });
+  const view = render(<OptionsApp api={api} />);
+  return { ...view, background, store, permissionRequests };
+}
