@@ -13,7 +13,8 @@ function encodeWordBase64(text: string): string {
 /** A display name as it may appear in a header: quoted, or RFC 2047 encoded when not ASCII. */
 export function formatDisplayName(name: string): string {
   if (name === '') return '';
-  if (!PRINTABLE_ASCII.test(name)) return encodeWordBase64(name);
+  // "=?" inside a quoted name would be decoded as an encoded word by readers: encode it.
+  if (!PRINTABLE_ASCII.test(name) || name.includes('=?')) return encodeWordBase64(name);
   return `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 

@@ -100,6 +100,7 @@ describe('parseAddressList', () => {
       { name: 'Doe, Jane', address: 'jane@acme.example' },
       { name: 'Jörg "J" Müller', address: 'j@m.example' },
       { name: '', address: 'x@y.example' },
+      { name: '=?UTF-8?B?YQ==?= literally', address: 'lit@y.example' },
     ];
     expect(parseAddressList(formatAddressList(list))).toEqual(list);
   });
