@@ -23,7 +23,7 @@ export function ContactCard({ card, now }: ContactCardProps) {
   return (
     <article className="crm-card" aria-label={contact.name}>
       <header className="crm-card-head">
-        <h3 className="crm-card-name">
+        <h4 className="crm-card-name">
           {contactUrl ? (
             <a href={contactUrl} target="_blank" rel="noopener noreferrer">
               {contact.name}
@@ -31,7 +31,7 @@ export function ContactCard({ card, now }: ContactCardProps) {
           ) : (
             contact.name
           )}
-        </h3>
+        </h4>
         {contact.lifecycleStage && <span className="crm-badge crm-stage">{contact.lifecycleStage}</span>}
       </header>
       {(contact.title || company) && (
@@ -67,7 +67,7 @@ export function ContactCard({ card, now }: ContactCardProps) {
       {!card.detailLoaded && <p className="crm-muted">Deals and activity could not be loaded right now.</p>}
       {openDeals.length > 0 && (
         <section className="crm-section" aria-label={`Open deals for ${contact.name}`}>
-          <h4 className="crm-subheading">Open deals</h4>
+          <h5 className="crm-subheading">Open deals</h5>
           <ul className="crm-deals">
             {openDeals.map((deal) => {
               const dealUrl = safeExternalUrl(deal.url);
@@ -96,7 +96,7 @@ export function ContactCard({ card, now }: ContactCardProps) {
       )}
       {card.detailLoaded && (
         <section className="crm-section" aria-label={`Recent emails with ${contact.name}`}>
-          <h4 className="crm-subheading">Recent emails</h4>
+          <h5 className="crm-subheading">Recent emails</h5>
           <ActivityTimeline activities={recentActivities} now={now} />
         </section>
       )}

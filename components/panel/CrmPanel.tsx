@@ -254,9 +254,9 @@ export function CrmPanel({ snapshot, api, userAddresses }: CrmPanelProps) {
   return (
     <section className="crm-panel" aria-label="CRM sidebar" data-testid="crm-panel">
       <header className="crm-header">
-        <h1 className="crm-title">CRM</h1>
+        <h2 className="crm-title">CRM</h2>
         {crmUserName && (
-          <span className="crm-user" title="Signed in to the CRM as">
+          <span className="crm-user" title={`Signed in to the CRM as ${crmUserName}`}>
             {crmUserName}
           </span>
         )}
@@ -371,7 +371,7 @@ function PanelBody({
         <>
           {known.length > 0 && (
             <section className="crm-section" aria-label="Contacts in your CRM">
-              <h2 className="crm-heading">In your CRM</h2>
+              <h3 className="crm-heading">In your CRM</h3>
               <ul className="crm-contacts">
                 {known.map((card) => (
                   <li key={card.contact.id}>
@@ -383,7 +383,7 @@ function PanelBody({
           )}
           {unknown.length > 0 && (
             <section className="crm-section" aria-label="Not in your CRM">
-              <h2 className="crm-heading">Not in your CRM</h2>
+              <h3 className="crm-heading">Not in your CRM</h3>
               <ul className="crm-unknowns">
                 {unknown.map((participant) => (
                   <UnknownParticipantRow

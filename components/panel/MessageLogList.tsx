@@ -24,7 +24,7 @@ export function MessageLogList({ messages, inFlight, onLog, onRetry, now }: Mess
   return (
     <section className="crm-section crm-log" aria-label="Log emails">
       <div className="crm-section-head">
-        <h2 className="crm-heading">Emails in this thread</h2>
+        <h3 className="crm-heading">Emails in this thread</h3>
         {messages.length > 1 && (
           <button
             type="button"

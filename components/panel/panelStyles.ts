@@ -35,7 +35,7 @@ export const panelStyles = `
   font-family: inherit;
   letter-spacing: normal;
 }
-.crm-panel h1, .crm-panel h2, .crm-panel h3, .crm-panel h4, .crm-panel p,
+.crm-panel h2, .crm-panel h3, .crm-panel h4, .crm-panel h5, .crm-panel p,
 .crm-panel ul, .crm-panel ol, .crm-panel dl, .crm-panel dd, .crm-panel form {
   margin: 0;
   padding: 0;
@@ -174,7 +174,7 @@ export const panelStyles = `
   overflow: hidden;
   overflow-wrap: anywhere;
 }
-.crm-panel .crm-direction { flex: none; width: 16px; font-weight: 700; text-align: center; }
+.crm-panel .crm-direction { display: inline-block; flex: none; width: 16px; margin-right: 2px; font-weight: 700; text-align: center; }
 .crm-panel .crm-direction-incoming { color: var(--crm-accent); }
 .crm-panel .crm-direction-outgoing { color: var(--crm-success); }
 .crm-panel .crm-attachment { flex: none; font-size: 12px; }
