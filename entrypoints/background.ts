@@ -1,24 +1,63 @@
+// InboxSDK's MV3 half: injects pageWorld.js into Gmail tabs on request (its own listener).
+import '@inboxsdk/core/background.js';
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { CrmSidebarBackground } from '../lib/background/CrmSidebarBackground';
+import { createBackgroundHandlers, toErrorInfo } from '../lib/background/createBackgroundHandlers';
+import { createRestCrmConnector } from '../lib/crm/RestCrmConnector';
 import { MESSAGES } from '../lib/messaging/messages';
 import { createRouter } from '../lib/messaging/router';
+import { createBrowserMailboxControls } from '../lib/platform/browserMailboxControls';
+import { openCrmSidebarDb } from '../lib/store/db';
+
+const OUTBOX_ALARM = 'outbox-drain';
 
 export default defineBackground({
   type: 'module',
   main() {
-    const route = createRouter(MESSAGES, {
-      'status.get': async () => ({
-        version: browser.runtime.getManifest().version,
-        crmConfigured: false,
-        crmBaseUrl: '',
-        crmUser: null,
-        outbox: { pending: 0, failed: 0, delivered: 0 },
-        outboxFailures: [],
-        mailboxes: [],
-      }),
+    const db = openCrmSidebarDb();
+    const service = new CrmSidebarBackground({
+      db,
+      version: browser.runtime.getManifest().version,
+      createConnector: (crm) => createRestCrmConnector({ baseUrl: crm.baseUrl, token: crm.token }),
+      scheduleOutboxDrain: (at) => {
+        if (at === null) void browser.alarms.clear(OUTBOX_ALARM);
+        // Alarms, not timers: the service worker may be gone by then.
+        else void browser.alarms.create(OUTBOX_ALARM, { when: Math.max(at, Date.now() + 1_000) });
+      },
     });
-    browser.runtime.onMessage.addListener((message, sender) =>
-      route(message, { tabId: sender.tab?.id, url: sender.url }),
+    const mailboxes = createBrowserMailboxControls(db, service);
+    const route = createRouter(
+      MESSAGES,
+      createBackgroundHandlers(service, mailboxes, {
+        openOptionsPage: () => browser.runtime.openOptionsPage(),
+      }),
+      toErrorInfo,
     );
+    browser.runtime.onMessage.addListener((message, sender) => {
+      // InboxSDK's own messages are answered by its listener; a second reply would race it.
+      if (isInboxSdkMessage(message)) return undefined;
+      return route(message, { tabId: sender.tab?.id, url: sender.url });
+    });
+    browser.alarms.onAlarm.addListener((alarm) => {
+      if (alarm.name === OUTBOX_ALARM) void service.drainOutbox().catch(() => undefined);
+    });
+
+    void preconfigureDevCrm(service).then(() => service.drainOutbox().catch(() => undefined));
   },
 });
+
+/** `npm start` passes the local reference CRM; only fills an empty connection. */
+async function preconfigureDevCrm(service: CrmSidebarBackground): Promise<void> {
+  const baseUrl = import.meta.env.WXT_DEV_CRM_BASE_URL as string | undefined;
+  const token = import.meta.env.WXT_DEV_CRM_TOKEN as string | undefined;
+  if (!baseUrl || !token) return;
+  const settings = await service.getSettings();
+  if (settings.crm.baseUrl) return;
+  await service.updateSettings({ crm: { type: 'rest', baseUrl, token } });
+}
+
+function isInboxSdkMessage(message: unknown): boolean {
+  const type = (message as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && type.startsWith('inboxsdk__');
+}

@@ -1,15 +1,16 @@
 import * as InboxSDK from '@inboxsdk/core';
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
+import { createPanelApiFromMessaging } from '../../components/panel/PanelApi';
 import { startGmailComposeLogger } from '../../lib/mail/gmail/inboxsdk/GmailComposeLogger';
 import { startGmailThreadAdapter } from '../../lib/mail/gmail/inboxsdk/GmailThreadAdapter';
-import { GMAIL_MESSAGES, type GmailContentConfig } from '../../lib/mail/gmail/inboxsdk/gmailMessages';
+import type { GmailContentConfig } from '../../lib/mail/gmail/inboxsdk/gmailMessages';
 import { parseGmailAccountUrl } from '../../lib/mail/gmail/inboxsdk/parseGmailAccountUrl';
 import {
   createOriginalMessageIdReader,
   INBOXSDK_IK_ATTRIBUTE,
 } from '../../lib/mail/gmail/inboxsdk/readOriginalMessageId';
-import { createClient } from '../../lib/messaging/client';
+import { sendToBackground } from '../../lib/platform/runtime';
 import { createGmailPanelHost } from './GmailPanelHost';
 
 const LOG_PREFIX = '[CRM sidebar]';
@@ -20,8 +21,6 @@ const GMAIL_NOT_FOUND_AFTER_MS = 30_000;
 const PANEL_ICON_URL = `data:image/svg+xml,${encodeURIComponent(
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><rect x="2" y="4" width="20" height="16" rx="3" fill="#1a73e8"/><circle cx="9" cy="11" r="3" fill="#fff"/><path d="M4.5 18c.8-2.6 2.5-4 4.5-4s3.7 1.4 4.5 4z" fill="#fff"/><path d="M15 9h5M15 12h5M15 15h3" stroke="#fff" stroke-width="1.5"/></svg>',
 )}`;
-
-const sendToBackground = createClient(GMAIL_MESSAGES, (envelope) => browser.runtime.sendMessage(envelope));
 
 /** Settings first (options page), then the build's env var; the background may not know the message yet. */
 async function readConfig(): Promise<GmailContentConfig> {
@@ -85,7 +84,7 @@ export default defineContentScript({
     const reportError = (error: unknown) => console.debug(LOG_PREFIX, error);
 
     const threads = startGmailThreadAdapter(sdk, {
-      panelHost: createGmailPanelHost(),
+      panelHost: createGmailPanelHost(createPanelApiFromMessaging(sendToBackground, browser.storage.local)),
       iconUrl: PANEL_ICON_URL,
       pageUrl,
       createPanelElement: () => document.createElement('div'),

@@ -1,27 +1,95 @@
 import { createRoot, type Root } from 'react-dom/client';
+import { browser } from 'wxt/browser';
 import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { defineContentScript } from 'wxt/utils/define-content-script';
+import { createPanelApiFromMessaging } from '../../components/panel/PanelApi';
+import { PanelRoot } from '../../components/panel/PanelRoot';
+import { ThreadSnapshot } from '../../lib/mail/MailMessage';
 import { OUTLOOK_MATCHES } from '../../lib/mail/outlook/hosts';
+import { parseOutlookUrl } from '../../lib/mail/outlook/parseOutlookUrl';
+import {
+  readOutlookAccountAddress,
+  readOutlookReadingPane,
+} from '../../lib/mail/outlook/readOutlookReadingPane';
+import { sendToBackground } from '../../lib/platform/runtime';
+
+const REREAD_DELAY_MS = 150;
+
+/** What makes two readings the same thread state, so React only re-renders on a real change. */
+function snapshotKey(s: ThreadSnapshot | null): string {
+  if (!s) return '';
+  return JSON.stringify([
+    s.threadId,
+    s.subject,
+    s.messages.map((m) => [m.providerMessageId, m.from?.address, m.to.length, m.cc.length]),
+  ]);
+}
 
 export default defineContentScript({
   matches: OUTLOOK_MATCHES,
   cssInjectionMode: 'ui',
   runAt: 'document_idle',
   async main(ctx) {
+    const api = createPanelApiFromMessaging(sendToBackground, browser.storage.local);
+    let root: Root | null = null;
+    let current: ThreadSnapshot | null = null;
+    let currentKey = '';
+    let account: string | null = null;
+
+    const render = () =>
+      root?.render(<PanelRoot snapshot={current} api={api} userAddresses={account ? [account] : []} />);
+
     const ui = await createShadowRootUi<Root>(ctx, {
       name: 'crm-sidebar-panel',
       position: 'inline',
       anchor: 'body',
       append: 'last',
       onMount(container) {
-        const root = createRoot(container);
-        root.render(<section aria-label="CRM sidebar" data-testid="crm-panel" />);
+        // A fixed column over the right edge: Outlook's own flex layout is never touched.
+        const frame = document.createElement('div');
+        frame.style.cssText =
+          'position:fixed;top:56px;right:8px;width:340px;max-height:calc(100vh - 72px);overflow:auto;z-index:2147483000;';
+        container.append(frame);
+        root = createRoot(frame);
+        render();
         return root;
       },
-      onRemove(root) {
-        root?.unmount();
+      onRemove(r) {
+        r?.unmount();
+        root = null;
       },
     });
     ui.mount();
+
+    const read = () => {
+      account = readOutlookAccountAddress(document) ?? account;
+      const raw = readOutlookReadingPane(document, parseOutlookUrl(location.href), {
+        mailbox: account,
+        url: location.href,
+      });
+      const parsed = raw ? ThreadSnapshot.safeParse(raw) : null;
+      const next = parsed?.success ? parsed.data : null;
+      const key = snapshotKey(next);
+      if (key === currentKey) return;
+      currentKey = key;
+      current = next;
+      render();
+    };
+
+    // Outlook is a single-page app: it swaps the reading pane and pushes history entries
+    // without reloading. Re-read on both, debounced, and stop when the script is invalidated.
+    let pending: number | undefined;
+    const schedule = () => {
+      if (pending !== undefined) return;
+      pending = ctx.setTimeout(() => {
+        pending = undefined;
+        read();
+      }, REREAD_DELAY_MS);
+    };
+    const observer = new MutationObserver(schedule);
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    ctx.onInvalidated(() => observer.disconnect());
+    ctx.addEventListener(window, 'wxt:locationchange', schedule);
+    read();
   },
 });

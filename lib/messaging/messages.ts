@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Contact, MeResponse } from '../crm/contract';
+import { GMAIL_MESSAGES } from '../mail/gmail/inboxsdk/gmailMessages';
 import { ThreadSnapshot } from '../mail/MailMessage';
 import { MessageLogStatus, ThreadView } from '../panel/ThreadView';
 import { CrmConnection, Settings } from '../settings/Settings';
@@ -48,6 +49,7 @@ export type TestConnectionResult = z.infer<typeof TestConnectionResult>;
 
 /** Every runtime message the background answers. */
 export const MESSAGES = {
+  ...GMAIL_MESSAGES,
   'status.get': { request: z.object({}), response: ExtensionStatus },
   'settings.get': { request: z.object({}), response: Settings },
   /** Partial update; the merged result is validated before it is stored. */

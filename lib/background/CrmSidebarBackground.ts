@@ -1,0 +1,253 @@
+import type { CrmConnector } from '../crm/CrmConnector';
+import { CrmError, toCrmErrorInfo } from '../crm/CrmError';
+import type { Contact } from '../crm/contract';
+import { MessageRegistry } from '../logging/MessageRegistry';
+import { Outbox } from '../logging/Outbox';
+import type { MailMessage, ThreadSnapshot } from '../mail/MailMessage';
+import type { ExtensionStatus, MailboxStatus, TestConnectionResult } from '../messaging/messages';
+import type { MessageLogStatus, ThreadView } from '../panel/ThreadView';
+import { type CrmConnection, isCrmConfigured, Settings } from '../settings/Settings';
+import type { CrmSidebarDb } from '../store/db';
+import { EventLog } from '../store/EventLog';
+import { LookupCache } from '../store/LookupCache';
+import { type ConnectorFactory, type CrmSession, CrmSessionProvider } from './CrmSession';
+import { enqueueLinkedMessages, linkingContextFor, lookupThread } from './MessagePipeline';
+import { ThreadViewService } from './ThreadViewService';
+
+export interface BackgroundOptions {
+  db: CrmSidebarDb;
+  createConnector: ConnectorFactory;
+  version: string;
+  now?: () => number;
+  /** Asks the platform to wake the background at `at` (ms) to deliver the outbox; null cancels. */
+  scheduleOutboxDrain?: (at: number | null) => void;
+  /** How long a click waits in-process for a retry before it reports "queued". */
+  clickDrainMaxWaitMs?: number;
+}
+
+/**
+ * Everything the background does for the content scripts and pages, free of browser
+ * APIs: the entrypoint wires runtime messages and alarms to these methods.
+ */
+export class CrmSidebarBackground {
+  readonly sessions: CrmSessionProvider;
+  readonly registry: MessageRegistry;
+  readonly events: EventLog;
+  readonly cache: LookupCache;
+  readonly threads: ThreadViewService;
+  private outbox: { userId: string; connector: CrmConnector; outbox: Outbox } | null = null;
+
+  constructor(private readonly options: BackgroundOptions) {
+    const { db } = options;
+    const now = options.now ?? Date.now;
+    this.sessions = new CrmSessionProvider(db, options.createConnector, now);
+    this.registry = new MessageRegistry(db, now);
+    this.events = new EventLog(db, { now });
+    this.cache = new LookupCache(db, { now });
+    this.threads = new ThreadViewService({
+      db,
+      cache: this.cache,
+      registry: this.registry,
+      events: this.events,
+      outboxFor: (s) => this.outboxFor(s),
+      drainOutbox: async (s) => {
+        await this.drainOutbox(s);
+      },
+      ownAddresses: () => this.mailboxAddresses(),
+      now,
+    });
+  }
+
+  private async mailboxAddresses(): Promise<string[]> {
+    const rows = await this.options.db.mailboxes.toArray();
+    return rows.map((r) => r.address);
+  }
+
+  outboxFor(session: CrmSession): Outbox {
+    if (this.outbox?.userId !== session.me.user.id || this.outbox.connector !== session.connector) {
+      this.outbox = {
+        userId: session.me.user.id,
+        connector: session.connector,
+        outbox: new Outbox(this.options.db, session.connector, {
+          crmUserId: session.me.user.id,
+          registry: this.registry,
+          events: this.events,
+          now: this.options.now,
+          maxWaitMs: this.options.clickDrainMaxWaitMs ?? 3_000,
+        }),
+      };
+    }
+    return this.outbox.outbox;
+  }
+
+  /** Delivers what is due and asks to be woken for what is left. */
+  async drainOutbox(session?: CrmSession): Promise<void> {
+    let s = session;
+    if (!s) {
+      const settings = await this.sessions.settings();
+      if (!isCrmConfigured(settings)) return;
+      s = await this.sessions.session();
+    }
+    const report = await this.outboxFor(s).drain();
+    this.options.scheduleOutboxDrain?.(report.blocked ? null : report.nextAttemptAt);
+  }
+
+  async status(): Promise<ExtensionStatus> {
+    const settings = await this.sessions.settings();
+    const me = await this.sessions.cachedIdentity(settings);
+    const userId = me?.user.id;
+    const rows = userId ? await this.options.db.outbox.where('crmUserId').equals(userId).toArray() : [];
+    const count = (state: string) => rows.filter((r) => r.state === state).length;
+    const mailboxes = await this.options.db.mailboxes.toArray();
+    return {
+      version: this.options.version,
+      crmConfigured: isCrmConfigured(settings),
+      crmBaseUrl: settings.crm.baseUrl,
+      crmUser: me ? { id: me.user.id, name: me.user.name } : null,
+      outbox: { pending: count('pending'), failed: count('failed'), delivered: count('delivered') },
+      outboxFailures: rows
+        .filter((r) => r.state === 'failed')
+        .sort((a, b) => b.updatedAt - a.updatedAt)
+        .slice(0, 50)
+        .map((r) => ({
+          id: String(r.id),
+          externalId: r.activity.externalId,
+          contactId: r.activity.contactId,
+          subject: r.activity.subject,
+          error: r.lastError?.message ?? 'Unknown error',
+          attempts: r.attempts,
+        })),
+      mailboxes: mailboxes.map(
+        (m): MailboxStatus => ({
+          id: m.id,
+          provider: m.provider,
+          address: m.address,
+          primary: m.primary,
+          state: m.status,
+          lastSyncAt: m.lastSyncAt ? new Date(m.lastSyncAt).toISOString() : null,
+          lastError: m.lastError ?? null,
+          progress: null,
+          skippedReasons: {},
+        }),
+      ),
+    };
+  }
+
+  getSettings(): Promise<Settings> {
+    return this.sessions.settings();
+  }
+
+  async updateSettings(patch: Record<string, unknown>): Promise<Settings> {
+    const current = await this.sessions.settings();
+    const parsed = Settings.safeParse({ ...current, ...patch });
+    if (!parsed.success) {
+      const issues = parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`)
+        .join('; ');
+      throw new CrmError('invalid_request', `Invalid settings: ${issues}`);
+    }
+    const next = await this.sessions.settingsRepository.replace(parsed.data);
+    // Linking rules may have changed: answers built under the old ones must not be reused.
+    this.threads.forgetAll();
+    return next;
+  }
+
+  async testConnection(crm: CrmConnection): Promise<TestConnectionResult> {
+    if (!crm.baseUrl || !crm.token)
+      return { ok: false, kind: 'not_configured', message: 'Enter the CRM URL and token first.' };
+    try {
+      const me = await this.options.createConnector(crm).whoami();
+      return { ok: true, me };
+    } catch (e) {
+      const info = toCrmErrorInfo(e);
+      return { ok: false, kind: info.kind, message: info.message };
+    }
+  }
+
+  async openThread(snapshot: ThreadSnapshot, preferCache: boolean): Promise<ThreadView> {
+    const session = await this.sessions.session();
+    return this.threads.open(session, snapshot, preferCache);
+  }
+
+  async logThread(
+    snapshot: ThreadSnapshot,
+    providerMessageIds: readonly string[],
+  ): Promise<MessageLogStatus[]> {
+    const session = await this.sessions.session();
+    return this.threads.log(session, snapshot, providerMessageIds);
+  }
+
+  async createContact(input: {
+    name: string;
+    email: string;
+    companyId: string | null;
+  }): Promise<{ contact: Contact; existed: boolean }> {
+    const session = await this.sessions.session();
+    let result: { contact: Contact; existed: boolean };
+    try {
+      const contact = await session.connector.createContact({
+        name: input.name,
+        emails: [input.email],
+        companyId: input.companyId,
+      });
+      result = { contact, existed: false };
+    } catch (e) {
+      const existing =
+        (e instanceof CrmError &&
+          e.kind === 'conflict' &&
+          (e.options.details as { contact?: Contact })?.contact) ||
+        null;
+      if (!existing) throw e;
+      result = { contact: existing, existed: true };
+    }
+    // The new contact must show on the next open: cached lookups no longer tell the truth.
+    await this.cache.clear();
+    this.threads.forgetAll();
+    return result;
+  }
+
+  /**
+   * A message the user just sent with "Log to CRM" on. With its exact Message-ID it goes
+   * through the pipeline at once; without one, a connected mailbox's sent-mail sync logs it
+   * under the exact id (a provider-derived key now would double it later), and without a
+   * connected mailbox the provider-derived key is the best key there will ever be.
+   */
+  async logSentMessage(
+    message: MailMessage,
+  ): Promise<{ outcome: 'queued' | 'already_logged' | 'skipped'; reason?: string }> {
+    const session = await this.sessions.session();
+    const mailboxes = await this.options.db.mailboxes.toArray();
+    const syncing = mailboxes.some(
+      (m) => m.provider === message.provider && m.address === message.mailbox && m.status === 'connected',
+    );
+    if (!message.messageId && syncing) {
+      return { outcome: 'skipped', reason: 'the sent-mail sync will log it with its exact Message-ID' };
+    }
+    const context = linkingContextFor(session, [...mailboxes.map((m) => m.address), message.mailbox]);
+    const linked = await lookupThread([message], context, session.connector, this.cache, true);
+    const [outcome] = await enqueueLinkedMessages(linked.messages, 'manual', {
+      session,
+      outbox: this.outboxFor(session),
+      registry: this.registry,
+      events: this.events,
+      now: this.options.now,
+    });
+    await this.drainOutbox(session);
+    if (!outcome || outcome.status === 'skipped') return { outcome: 'skipped', reason: outcome?.reason };
+    return { outcome: outcome.status === 'enqueued' ? 'queued' : 'already_logged' };
+  }
+
+  async retryOutbox(ids?: string[]): Promise<number> {
+    const session = await this.sessions.session();
+    const outbox = this.outboxFor(session);
+    let retried = 0;
+    if (ids && ids.length > 0) {
+      for (const id of ids) if (await outbox.retry(Number(id))) retried++;
+    } else {
+      retried = await outbox.retryAllFailed();
+    }
+    this.threads.forgetAll();
+    await this.drainOutbox(session);
+    return retried;
+  }
+}

@@ -1,0 +1,246 @@
+import type { CrmConnector } from '../crm/CrmConnector';
+import type { LookupResponse } from '../crm/contract';
+import { buildLookupRequest, type ThreadLookupRequest } from '../linking/buildLookupRequest';
+import { LinkIndex } from '../linking/LinkIndex';
+import {
+  createLinkingContext,
+  type LinkingContext,
+  linkMessage,
+  type MessageLinks,
+  type ThreadLinks,
+} from '../linking/linkMessage';
+import { matchKeywordRules } from '../linking/matchKeywordRules';
+import { ActivityBuildError, buildActivities } from '../logging/buildActivities';
+import { externalIdFor } from '../logging/externalIdFor';
+import type { MessageRegistry } from '../logging/MessageRegistry';
+import type { Outbox } from '../logging/Outbox';
+import type { MailMessage } from '../mail/MailMessage';
+import type { EventLog } from '../store/EventLog';
+import { type LookupCache, lookupCacheKey } from '../store/LookupCache';
+import type { CrmSession } from './CrmSession';
+
+export interface LinkedMessage {
+  message: MailMessage;
+  links: MessageLinks;
+}
+
+export interface LinkedThread {
+  context: LinkingContext;
+  lookup: LookupResponse;
+  index: LinkIndex;
+  request: ThreadLookupRequest;
+  messages: LinkedMessage[];
+  fromCache: boolean;
+}
+
+export function linkingContextFor(session: CrmSession, extraOwnAddresses: readonly string[]): LinkingContext {
+  return createLinkingContext({
+    ownAddresses: [session.me.user.email, ...extraOwnAddresses],
+    orgDomains: session.me.org.domains,
+    settings: session.settings,
+  });
+}
+
+/**
+ * Links messages oldest first, so each thread's earlier links (contacts, companies) carry
+ * over to its later messages: the "thread -> record" rule of seed 003.
+ */
+export function linkMessages(
+  messages: readonly MailMessage[],
+  index: LinkIndex,
+  context: LinkingContext,
+): LinkedMessage[] {
+  const byThread = new Map<string, { contactIds: Set<string>; companyIds: Set<string> }>();
+  const ordered = [...messages].sort((a, b) => Date.parse(a.date) - Date.parse(b.date));
+  const linked = new Map<MailMessage, MessageLinks>();
+  for (const message of ordered) {
+    const threadKey = message.providerThreadId;
+    const earlier = threadKey ? byThread.get(threadKey) : undefined;
+    const threadLinks: ThreadLinks | undefined = earlier
+      ? { contactIds: [...earlier.contactIds], companyIds: [...earlier.companyIds], dealIds: [] }
+      : undefined;
+    const links = linkMessage(message, index, context, threadLinks);
+    linked.set(message, links);
+    if (threadKey && links.direction.eligibility !== 'never') {
+      const acc = earlier ?? { contactIds: new Set<string>(), companyIds: new Set<string>() };
+      for (const c of links.contacts) acc.contactIds.add(c.contact.id);
+      for (const c of links.companies) acc.companyIds.add(c.company.id);
+      byThread.set(threadKey, acc);
+    }
+  }
+  return messages.map((message) => ({ message, links: linked.get(message)! }));
+}
+
+/** One lookup for the thread, answered from the cache when allowed. */
+export async function lookupThread(
+  messages: readonly MailMessage[],
+  context: LinkingContext,
+  connector: CrmConnector,
+  cache: LookupCache,
+  preferCache: boolean,
+): Promise<LinkedThread> {
+  const request = buildLookupRequest(messages, context.ownAddresses, context.exclusions);
+  const key = lookupCacheKey(request);
+  let lookup: LookupResponse | null = preferCache ? await cache.get(key) : null;
+  const fromCache = lookup !== null;
+  if (!lookup) {
+    lookup =
+      request.emails.length + request.domains.length === 0
+        ? { contacts: [], companies: [] }
+        : await connector.lookup(request);
+    await cache.set(key, lookup);
+  }
+  const index = new LinkIndex(lookup.contacts, lookup.companies);
+  return { context, lookup, index, request, messages: linkMessages(messages, index, context), fromCache };
+}
+
+/**
+ * Splits messages into groups whose participants fit one lookup (the contract allows 100
+ * emails and 100 domains per call), so a sync page costs as few lookups as possible.
+ */
+export function groupForLookup(messages: readonly MailMessage[], context: LinkingContext): MailMessage[][] {
+  const groups: MailMessage[][] = [];
+  let current: MailMessage[] = [];
+  for (const message of messages) {
+    const candidate = [...current, message];
+    const request = buildLookupRequest(candidate, context.ownAddresses, context.exclusions);
+    const full = request.emails.length >= 100 || request.domains.length >= 100;
+    if (full && current.length > 0) {
+      groups.push(current);
+      current = [message];
+    } else {
+      current = candidate;
+    }
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+export type MessageOutcome =
+  | {
+      providerMessageId: string;
+      externalId: string;
+      status: 'enqueued' | 'already_logged';
+      contactIds: string[];
+    }
+  | {
+      providerMessageId: string;
+      externalId: string | null;
+      status: 'skipped';
+      reason: string;
+      contactIds: string[];
+    };
+
+export interface PipelineDeps {
+  session: CrmSession;
+  outbox: Outbox;
+  registry: MessageRegistry;
+  events?: EventLog;
+  now?: () => number;
+}
+
+/**
+ * The one path every message takes to the CRM, clicked or synced: classification,
+ * automated-mail filter, exclusions and linking (already in `linked`), the Message-ID
+ * registry, one activity per contact, then the durable outbox. `auto` (sync) obeys the
+ * auto-log rules; `manual` (a click) logs any message with a CRM contact, even without a
+ * Message-ID, under a provider-derived key.
+ */
+export async function enqueueLinkedMessages(
+  linked: readonly LinkedMessage[],
+  mode: 'auto' | 'manual',
+  deps: PipelineDeps,
+): Promise<MessageOutcome[]> {
+  const { session, outbox, registry } = deps;
+  const crmUserId = session.me.user.id;
+  const outcomes: MessageOutcome[] = [];
+  for (const { message, links } of linked) {
+    const contactIds = [
+      ...links.contacts.map((c) => c.contact.id),
+      ...links.threadRecords.filter((r) => r.kind === 'contact').map((r) => r.id),
+    ];
+    const externalId = externalIdFor(message, mode);
+    const skip = (reason: string) =>
+      outcomes.push({
+        providerMessageId: message.providerMessageId,
+        externalId,
+        status: 'skipped',
+        reason,
+        contactIds,
+      });
+    if (mode === 'auto' && !links.autoLog.log) {
+      skip(links.autoLog.reason);
+      continue;
+    }
+    if (links.direction.eligibility === 'never') {
+      skip(links.direction.reason);
+      continue;
+    }
+    if (contactIds.length === 0) {
+      skip('no one on this message is a CRM contact');
+      continue;
+    }
+    if (externalId === null) {
+      skip('the message has no Message-ID');
+      continue;
+    }
+    const row = await registry.get(crmUserId, externalId);
+    const missing = contactIds.filter((id) => !row?.activities[id]);
+    if (missing.length === 0) {
+      outcomes.push({
+        providerMessageId: message.providerMessageId,
+        externalId,
+        status: 'already_logged',
+        contactIds,
+      });
+      continue;
+    }
+    let activities: ReturnType<typeof buildActivities>;
+    try {
+      activities = buildActivities(message, links, session.settings, { mode }).filter((a) =>
+        missing.includes(a.contactId),
+      );
+    } catch (e) {
+      if (e instanceof ActivityBuildError) {
+        skip(e.message);
+        continue;
+      }
+      throw e;
+    }
+    await outbox.enqueue(activities);
+    outcomes.push({
+      providerMessageId: message.providerMessageId,
+      externalId,
+      status: 'enqueued',
+      contactIds,
+    });
+    await createKeywordTasks(message, contactIds, deps);
+  }
+  return outcomes;
+}
+
+/** Keyword rules that create tasks do so at once; the CRM makes task creation idempotent. */
+async function createKeywordTasks(
+  message: MailMessage,
+  contactIds: string[],
+  deps: PipelineDeps,
+): Promise<void> {
+  const actions = matchKeywordRules(
+    message,
+    deps.session.settings.keywordRules,
+    contactIds,
+    new Date((deps.now ?? Date.now)()),
+  );
+  for (const action of actions) {
+    if (action.action !== 'create_task') continue;
+    try {
+      await deps.session.connector.createTask(action.task);
+    } catch (e) {
+      await deps.events?.append(
+        'warn',
+        'task.failed',
+        `Could not create task "${action.task.title}": ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,264 @@
+import type { CrmConnector } from '../crm/CrmConnector';
+import { CrmError } from '../crm/CrmError';
+import type { Company, Contact, ContactDetail, EmailActivity } from '../crm/contract';
+import { externalIdFor, isProviderDerivedExternalId } from '../logging/externalIdFor';
+import type { MessageRegistry } from '../logging/MessageRegistry';
+import { type Outbox, outboxKey } from '../logging/Outbox';
+import { MailMessage, type ThreadSnapshot } from '../mail/MailMessage';
+import type { ContactCard, MessageLogStatus, ThreadView, UnknownParticipant } from '../panel/ThreadView';
+import type { CrmSidebarDb } from '../store/db';
+import type { EventLog } from '../store/EventLog';
+import type { LookupCache } from '../store/LookupCache';
+import type { CrmSession } from './CrmSession';
+import { enqueueLinkedMessages, type LinkedThread, linkingContextFor, lookupThread } from './MessagePipeline';
+
+export interface ThreadViewDeps {
+  db: CrmSidebarDb;
+  cache: LookupCache;
+  registry: MessageRegistry;
+  events: EventLog;
+  outboxFor(session: CrmSession): Outbox;
+  /** Delivers what is due now; resolves when the attempt is over (delivered, queued or failed). */
+  drainOutbox(session: CrmSession): Promise<void>;
+  /** The user's connected mailbox addresses (all "self" for direction and participants). */
+  ownAddresses(): Promise<string[]>;
+  now?: () => number;
+}
+
+const VIEW_CACHE_SIZE = 50;
+const DETAIL_CONCURRENCY = 6;
+
+function threadKeyOf(snapshot: ThreadSnapshot): string {
+  const first = snapshot.messages[0]?.providerMessageId ?? '';
+  return `${snapshot.provider}:${snapshot.mailbox ?? ''}:${snapshot.threadId ?? first}`;
+}
+
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/**
+ * What the panel shows for a thread, and the panel's actions (log, create contact).
+ * Views are kept in memory per thread so reopening one answers at once; the panel then
+ * asks again without the cache to refresh.
+ */
+export class ThreadViewService {
+  private readonly views = new Map<string, ThreadView>();
+
+  constructor(private readonly deps: ThreadViewDeps) {}
+
+  private remember(view: ThreadView): void {
+    this.views.delete(view.threadKey);
+    this.views.set(view.threadKey, view);
+    while (this.views.size > VIEW_CACHE_SIZE) this.views.delete(this.views.keys().next().value!);
+  }
+
+  forgetAll(): void {
+    this.views.clear();
+  }
+
+  private async link(
+    session: CrmSession,
+    snapshot: ThreadSnapshot,
+    preferCache: boolean,
+  ): Promise<LinkedThread> {
+    const own = await this.deps.ownAddresses();
+    const context = linkingContextFor(session, [...own, ...(snapshot.mailbox ? [snapshot.mailbox] : [])]);
+    const messages = snapshot.messages.map((m) => MailMessage.parse(m));
+    return lookupThread(messages, context, session.connector, this.deps.cache, preferCache);
+  }
+
+  async open(session: CrmSession, snapshot: ThreadSnapshot, preferCache: boolean): Promise<ThreadView> {
+    const threadKey = threadKeyOf(snapshot);
+    if (preferCache) {
+      const cached = this.views.get(threadKey);
+      if (cached) return { ...cached, fromCache: true };
+    }
+    const linked = await this.link(session, snapshot, false);
+    const view = await this.buildView(session, snapshot, threadKey, linked);
+    this.remember(view);
+    return view;
+  }
+
+  private async buildView(
+    session: CrmSession,
+    snapshot: ThreadSnapshot,
+    threadKey: string,
+    linked: LinkedThread,
+  ): Promise<ThreadView> {
+    const { connector } = session;
+    const companiesById = new Map(linked.lookup.companies.map((c) => [c.id, c]));
+    // Every participant the CRM knows is shown, even on excluded domains.
+    const matched = new Map<string, { contact: Contact; address: string }>();
+    const unknown = new Map<string, UnknownParticipant>();
+    for (const { message, links } of linked.messages) {
+      const participants = [...(message.from ? [message.from] : []), ...message.to, ...message.cc];
+      for (const p of participants) {
+        if (linked.context.ownAddresses.has(p.address)) continue;
+        const match = linked.index.contactByAddress(p.address);
+        if (match && !matched.has(match.contact.id))
+          matched.set(match.contact.id, { contact: match.contact, address: p.address });
+      }
+      for (const u of links.unknownParticipants) {
+        if (unknown.has(u.address) || linked.index.contactByAddress(u.address)) continue;
+        const policyOff = session.settings.createContactPolicy === 'off';
+        const canCreate = u.createContact.action !== 'never' && !policyOff;
+        unknown.set(u.address, {
+          address: u.address,
+          name: u.name,
+          suggestedName: u.suggestedName,
+          company: u.company,
+          canCreate,
+          reason: canCreate ? null : u.createContact.reason,
+        });
+      }
+    }
+    // Recipients of the user's own mail that were never counterparties (e.g. cc on a reply) still
+    // appear once as unknown, so nobody in the thread is silently missing.
+    const cards = await mapLimited([...matched.values()], DETAIL_CONCURRENCY, (m) =>
+      this.contactCard(connector, m.contact, m.address, companiesById),
+    );
+    const messages = await this.messageStatuses(session, linked);
+    const approximate = linked.messages.some((m) => !m.message.messageId);
+    return {
+      threadKey,
+      fromCache: false,
+      fetchedAt: new Date((this.deps.now ?? Date.now)()).toISOString(),
+      crmUser: { id: session.me.user.id, name: session.me.user.name },
+      known: cards,
+      unknown: [...unknown.values()],
+      companies: linked.lookup.companies,
+      messages,
+      notice: approximate
+        ? 'Read from the page only: without a connected mailbox the exact Message-ID is unknown, so logging uses the webmail item id as its key.'
+        : null,
+    };
+  }
+
+  private async contactCard(
+    connector: CrmConnector,
+    contact: Contact,
+    matchedAddress: string,
+    companiesById: Map<string, Company>,
+  ): Promise<ContactCard> {
+    let detail: ContactDetail | null = null;
+    try {
+      detail = await connector.getContact(contact.id);
+    } catch (e) {
+      if (e instanceof CrmError && e.kind === 'auth') throw e;
+    }
+    return {
+      contact: detail ? stripDetail(detail) : contact,
+      company: detail?.company ?? (contact.companyId ? (companiesById.get(contact.companyId) ?? null) : null),
+      deals: detail?.deals ?? [],
+      recentActivities: detail?.recentActivities ?? [],
+      matchedAddress,
+      detailLoaded: detail !== null,
+    };
+  }
+
+  private async messageStatuses(session: CrmSession, linked: LinkedThread): Promise<MessageLogStatus[]> {
+    const crmUserId = session.me.user.id;
+    const outbox = this.deps.db.outbox;
+    return Promise.all(
+      linked.messages.map(async ({ message, links }): Promise<MessageLogStatus> => {
+        const contactIds = [
+          ...links.contacts.map((c) => c.contact.id),
+          ...links.threadRecords.filter((r) => r.kind === 'contact').map((r) => r.id),
+        ];
+        const externalId = externalIdFor(message, 'manual');
+        const base = {
+          providerMessageId: message.providerMessageId,
+          externalId,
+          approximateKey: externalId !== null && isProviderDerivedExternalId(externalId),
+          subject: message.subject,
+          date: message.date,
+          fromName: message.from?.name || message.from?.address || '',
+          direction: links.direction.eligibility === 'never' ? null : links.direction.direction,
+          contactIds,
+          loggedAt: null as string | null,
+          loggedBy: [] as MessageLogStatus['loggedBy'],
+          error: null as string | null,
+          reason: null as string | null,
+        };
+        if (links.direction.eligibility === 'never')
+          return { ...base, state: 'not_loggable', reason: links.direction.reason };
+        if (contactIds.length === 0 || externalId === null)
+          return { ...base, state: 'not_loggable', reason: 'No one on this message is a CRM contact yet.' };
+
+        const row = await this.deps.registry.get(crmUserId, externalId);
+        const loggedMine = contactIds.filter((id) => row?.activities[id]);
+        const items = await outbox
+          .where('key')
+          .anyOf(contactIds.map((id) => outboxKey(externalId, id)))
+          .toArray();
+        const mine = items.filter((i) => i.crmUserId === crmUserId && i.state !== 'delivered');
+        const failed = mine.find((i) => i.state === 'failed');
+        let colleagues: EmailActivity[] = [];
+        if (loggedMine.length < contactIds.length) {
+          colleagues = await session.connector.activitiesForMessage(externalId).catch(() => []);
+        }
+        const loggedBy = new Map<string, MessageLogStatus['loggedBy'][number]>();
+        if (loggedMine.length > 0)
+          loggedBy.set(crmUserId, { userId: crmUserId, name: session.me.user.name, self: true });
+        for (const a of colleagues) {
+          if (!loggedBy.has(a.loggedBy))
+            loggedBy.set(a.loggedBy, {
+              userId: a.loggedBy,
+              name: a.loggedBy === crmUserId ? session.me.user.name : (a.loggedByName ?? 'a colleague'),
+              self: a.loggedBy === crmUserId,
+            });
+        }
+        const coveredByCrm = new Set([...loggedMine, ...colleagues.map((a) => a.contactId)]);
+        const allLogged = contactIds.every((id) => coveredByCrm.has(id));
+        const loggedAt = row ? new Date(row.loggedAt).toISOString() : (colleagues[0]?.createdAt ?? null);
+        const withWho = { ...base, loggedAt, loggedBy: [...loggedBy.values()] };
+        if (failed)
+          return { ...withWho, state: 'failed', error: failed.lastError?.message ?? 'Logging failed.' };
+        if (mine.some((i) => i.state === 'pending')) return { ...withWho, state: 'queued' };
+        if (allLogged) return { ...withWho, state: 'logged' };
+        return { ...withWho, state: 'not_logged' };
+      }),
+    );
+  }
+
+  /** Logs the chosen messages (manual mode) and answers their new statuses. */
+  async log(
+    session: CrmSession,
+    snapshot: ThreadSnapshot,
+    providerMessageIds: readonly string[],
+  ): Promise<MessageLogStatus[]> {
+    const linked = await this.link(session, snapshot, true);
+    const chosen = linked.messages.filter((m) => providerMessageIds.includes(m.message.providerMessageId));
+    const outbox = this.deps.outboxFor(session);
+    await enqueueLinkedMessages(chosen, 'manual', {
+      session,
+      outbox,
+      registry: this.deps.registry,
+      events: this.deps.events,
+      now: this.deps.now,
+    });
+    await this.deps.drainOutbox(session);
+    this.views.delete(threadKeyOf(snapshot));
+    const statuses = await this.messageStatuses(session, { ...linked, messages: chosen });
+    return statuses;
+  }
+}
+
+function stripDetail(detail: ContactDetail): Contact {
+  const { company: _c, deals: _d, recentActivities: _r, ...contact } = detail;
+  return contact;
+}

@@ -1,0 +1,63 @@
+import { isCrmError } from '../crm/CrmError';
+import type { MailboxStatus, Messages } from '../messaging/messages';
+import type { ErrorInfo } from '../messaging/protocol';
+import type { Handlers } from '../messaging/router';
+import type { CrmSidebarBackground } from './CrmSidebarBackground';
+
+/** What the mailbox connections and sync offer the router (wired in the background). */
+export interface MailboxControls {
+  connect(provider: 'gmail' | 'outlook'): Promise<MailboxStatus>;
+  disconnect(id: string): Promise<void>;
+  setPrimary(id: string): Promise<void>;
+  syncNow(id?: string): Promise<number>;
+}
+
+export interface HandlerPlatform {
+  openOptionsPage(): Promise<void>;
+}
+
+/** CrmError kinds travel as they are, so the panel can tell "not configured" from "offline". */
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (isCrmError(e))
+    return { kind: e.kind, message: e.message, status: e.status, retryAfterMs: e.retryAfterMs };
+  if (e instanceof Error && e.name === 'MailboxAuthError') return { kind: 'auth', message: e.message };
+  return { kind: 'internal', message: e instanceof Error ? e.message : String(e) };
+}
+
+export function createBackgroundHandlers(
+  service: CrmSidebarBackground,
+  mailboxes: MailboxControls,
+  platform: HandlerPlatform,
+): Handlers<Messages> {
+  return {
+    'status.get': () => service.status(),
+    'settings.get': () => service.getSettings(),
+    'settings.update': ({ patch }) => service.updateSettings(patch),
+    'crm.testConnection': ({ crm }) => service.testConnection(crm),
+    'thread.open': ({ snapshot, preferCache }) => service.openThread(snapshot, preferCache),
+    'thread.log': async ({ snapshot, providerMessageIds }) => ({
+      messages: await service.logThread(snapshot, providerMessageIds),
+    }),
+    'contact.create': (input) => service.createContact(input),
+    'outbox.retry': async ({ ids }) => ({ retried: await service.retryOutbox(ids) }),
+    'options.open': async () => {
+      await platform.openOptionsPage();
+      return {};
+    },
+    'gmail.config.get': async () => {
+      const settings = await service.getSettings();
+      return { inboxSdkAppId: settings.inboxSdkAppId, logComposeByDefault: settings.logComposeByDefault };
+    },
+    'gmail.sent.log': (sent) => service.logSentMessage(sent.message),
+    'mailbox.connect': ({ provider }) => mailboxes.connect(provider),
+    'mailbox.disconnect': async ({ id }) => {
+      await mailboxes.disconnect(id);
+      return {};
+    },
+    'mailbox.setPrimary': async ({ id }) => {
+      await mailboxes.setPrimary(id);
+      return {};
+    },
+    'mailbox.syncNow': async ({ id }) => ({ started: await mailboxes.syncNow(id) }),
+  };
+}

@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CrmServerHandle, startCrmServer } from '../../../server/startCrmServer';
+
+export interface ReferenceCrm {
+  handle: CrmServerHandle;
+  dataDir: string;
+  /** Stops the server, keeping its data (to simulate the CRM being down). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data. */
+  restart(): Promise<void>;
+  api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
+  close(): Promise<void>;
+}
+
+/** The reference CRM on a throwaway PGlite folder, seeded with the demo data. */
+export async function startReferenceCrm(): Promise<ReferenceCrm> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'crm-e2e-'));
+  let handle = await startCrmServer({ port: 0, dataDir, quiet: true });
+  const port = handle.port;
+  let running = true;
+  const crm: ReferenceCrm = {
+    get handle() {
+      return handle;
+    },
+    dataDir,
+    async stop() {
+      if (!running) return;
+      await handle.close();
+      running = false;
+    },
+    async restart() {
+      if (running) return;
+      handle = await startCrmServer({ port, dataDir, quiet: true, seedToken: handle.token });
+      running = true;
+    },
+    async api<T>(path: string, init: RequestInit = {}) {
+      const res = await fetch(`${handle.url}/api/v1${path}`, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${handle.token}`,
+          'content-type': 'application/json',
+          ...init.headers,
+        },
+      });
+      return { status: res.status, body: (await res.json()) as T };
+    },
+    async close() {
+      await crm.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return crm;
+}
