@@ -1,0 +1,269 @@
+import { z } from 'zod';
+import type { AccessTokenProvider } from '../../auth/AccessTokenProvider';
+import { MailboxAuthError } from '../../auth/MailboxAuthError';
+import {
+  DEFAULT_RETRY_POLICY,
+  fetchWithTimeout,
+  ProviderRequestError,
+  parseRetryAfter,
+  type RetryEnvironment,
+  type RetryPolicy,
+  realRetryEnvironment,
+  withRetries,
+} from '../sync/ProviderRequestError';
+
+// ---- Payload schemas (Microsoft Graph v1.0; only the `$select`ed fields) ----
+
+export const GraphRecipient = z.object({
+  emailAddress: z.object({
+    name: z.string().nullish(),
+    address: z.string().nullish(),
+  }),
+});
+export type GraphRecipient = z.infer<typeof GraphRecipient>;
+
+/** The message resource, as far as `$select` asks for it. Every field may be absent. */
+export const GraphMessage = z.object({
+  id: z.string(),
+  internetMessageId: z.string().nullish(),
+  conversationId: z.string().nullish(),
+  subject: z.string().nullish(),
+  bodyPreview: z.string().nullish(),
+  from: GraphRecipient.nullish(),
+  sender: GraphRecipient.nullish(),
+  toRecipients: z.array(GraphRecipient).nullish(),
+  ccRecipients: z.array(GraphRecipient).nullish(),
+  replyTo: z.array(GraphRecipient).nullish(),
+  sentDateTime: z.string().nullish(),
+  receivedDateTime: z.string().nullish(),
+  hasAttachments: z.boolean().nullish(),
+  isDraft: z.boolean().nullish(),
+  parentFolderId: z.string().nullish(),
+  internetMessageHeaders: z.array(z.object({ name: z.string(), value: z.string() })).nullish(),
+});
+export type GraphMessage = z.infer<typeof GraphMessage>;
+
+/** A delta entry for an item that left the folder (deleted or moved). */
+export const GraphRemovedItem = z.object({
+  id: z.string(),
+  '@removed': z.object({ reason: z.string() }),
+});
+export type GraphRemovedItem = z.infer<typeof GraphRemovedItem>;
+
+export const GraphDeltaPage = z.object({
+  value: z.array(z.union([GraphRemovedItem, GraphMessage])),
+  '@odata.nextLink': z.string().optional(),
+  '@odata.deltaLink': z.string().optional(),
+});
+export type GraphDeltaPage = z.infer<typeof GraphDeltaPage>;
+
+export const GraphUser = z.object({
+  id: z.string(),
+  displayName: z.string().nullish(),
+  mail: z.string().nullish(),
+  userPrincipalName: z.string().nullish(),
+});
+export type GraphUser = z.infer<typeof GraphUser>;
+
+const GraphErrorBody = z.object({
+  error: z.object({ code: z.string().optional(), message: z.string().optional() }),
+});
+
+/** The fields a sync reads; `internetMessageHeaders` only for received mail (sent items have none). */
+export const GRAPH_MESSAGE_SELECT = [
+  'id',
+  'internetMessageId',
+  'conversationId',
+  'subject',
+  'bodyPreview',
+  'from',
+  'sender',
+  'toRecipients',
+  'ccRecipients',
+  'replyTo',
+  'sentDateTime',
+  'receivedDateTime',
+  'hasAttachments',
+  'isDraft',
+  'parentFolderId',
+] as const;
+
+export type GraphWellKnownFolder = 'sentitems' | 'inbox';
+
+export function isGraphRemovedItem(item: GraphRemovedItem | GraphMessage): item is GraphRemovedItem {
+  return '@removed' in item;
+}
+
+// ---- Errors ----
+
+/** The delta token is no longer known (410 Gone / SyncStateNotFound): start a new delta round. */
+export class GraphSyncStateExpiredError extends Error {
+  override readonly name = 'GraphSyncStateExpiredError';
+  constructor(readonly code: string) {
+    super(`Graph delta state expired (${code})`);
+  }
+}
+
+const SYNC_STATE_CODES = new Set(['syncstatenotfound', 'syncstateinvalid', 'resyncrequired']);
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+// ---- Client ----
+
+export interface GraphClientOptions {
+  mailboxId: string;
+  getAccessToken: AccessTokenProvider;
+  /** Default https://graph.microsoft.com. */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+  retryPolicy?: RetryPolicy;
+  retryEnvironment?: RetryEnvironment;
+}
+
+export interface StartDeltaParams {
+  folder: GraphWellKnownFolder;
+  select: readonly string[];
+  /** Only messages received at or after this time (delta supports `receivedDateTime ge`). */
+  receivedSince?: Date;
+  /** Sent as `Prefer: odata.maxpagesize`. */
+  maxPageSize?: number;
+}
+
+/**
+ * Microsoft Graph v1.0 over fetch for the signed-in user (`/me`). Responses are parsed with
+ * the schemas above; 429/5xx are retried honouring Retry-After; a 401 is retried once with a
+ * refreshed token, then surfaces as `MailboxAuthError`; 410 / SyncStateNotFound on a delta
+ * link surfaces as `GraphSyncStateExpiredError`.
+ */
+export class GraphClient {
+  private readonly baseUrl: string;
+  private readonly origin: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly timeoutMs: number;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly retryEnvironment: RetryEnvironment;
+
+  constructor(private readonly options: GraphClientOptions) {
+    this.baseUrl = (options.baseUrl ?? 'https://graph.microsoft.com').replace(/\/+$/, '');
+    this.origin = new URL(this.baseUrl).origin;
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.retryEnvironment = options.retryEnvironment ?? realRetryEnvironment;
+  }
+
+  /** GET /me: the mailbox's address is `mail`, falling back to the sign-in name. */
+  getMe(): Promise<GraphUser> {
+    return this.request(
+      `${this.baseUrl}/v1.0/me?$select=id,displayName,mail,userPrincipalName`,
+      {},
+      GraphUser,
+    );
+  }
+
+  /** GET /me/messages/{id}?$select=...; null when the item does not exist (any more). */
+  async getMessage(
+    id: string,
+    select: readonly string[] = GRAPH_MESSAGE_SELECT,
+  ): Promise<GraphMessage | null> {
+    const url = `${this.baseUrl}/v1.0/me/messages/${encodeURIComponent(id)}?$select=${select.join(',')}`;
+    try {
+      return await this.request(url, {}, GraphMessage);
+    } catch (error) {
+      if (error instanceof ProviderRequestError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /** First request of a delta round on a well-known folder. */
+  startDelta(params: StartDeltaParams): Promise<GraphDeltaPage> {
+    const query = [`$select=${params.select.join(',')}`];
+    if (params.receivedSince) {
+      // The only $filter message delta accepts is on receivedDateTime (ge/gt).
+      query.push(
+        `$filter=${encodeURIComponent(`receivedDateTime ge ${params.receivedSince.toISOString()}`)}`,
+      );
+    }
+    const url = `${this.baseUrl}/v1.0/me/mailFolders('${params.folder}')/messages/delta?${query.join('&')}`;
+    return this.deltaRequest(url, params.maxPageSize);
+  }
+
+  /**
+   * Follows an `@odata.nextLink` or `@odata.deltaLink` as given (its tokens are opaque). Links
+   * must point at the configured Graph origin: the bearer token is never sent anywhere else.
+   */
+  followDeltaLink(link: string, maxPageSize?: number): Promise<GraphDeltaPage> {
+    if (new URL(link).origin !== this.origin) {
+      return Promise.reject(new GraphSyncStateExpiredError('foreignLink'));
+    }
+    return this.deltaRequest(link, maxPageSize);
+  }
+
+  private deltaRequest(url: string, maxPageSize: number | undefined): Promise<GraphDeltaPage> {
+    const headers: Record<string, string> = maxPageSize ? { prefer: `odata.maxpagesize=${maxPageSize}` } : {};
+    return this.request(url, headers, GraphDeltaPage);
+  }
+
+  private request<T>(url: string, headers: Record<string, string>, schema: z.ZodType<T>): Promise<T> {
+    let forceRefresh = false;
+    let refreshedAfter401 = false;
+    return withRetries(
+      async () => {
+        const token = await this.options.getAccessToken({ forceRefresh });
+        forceRefresh = false;
+        const response = await fetchWithTimeout(
+          'outlook',
+          this.fetchImpl,
+          url,
+          { headers: { ...headers, authorization: `Bearer ${token}`, accept: 'application/json' } },
+          this.timeoutMs,
+        );
+        if (response.ok) return schema.parse(await response.json());
+        const error = await this.toError(response);
+        if (error instanceof MailboxAuthError && error.reason === 'unauthorized' && !refreshedAfter401) {
+          refreshedAfter401 = true;
+          forceRefresh = true;
+          throw new ProviderRequestError(
+            'outlook',
+            401,
+            'InvalidAuthenticationToken',
+            'Graph rejected the token',
+            true,
+            0,
+          );
+        }
+        throw error;
+      },
+      this.retryPolicy,
+      this.retryEnvironment,
+    );
+  }
+
+  private async toError(response: Response): Promise<Error> {
+    const text = await response.text().catch(() => '');
+    let code = String(response.status);
+    let message = `Microsoft Graph ${response.status}`;
+    try {
+      const body = GraphErrorBody.parse(JSON.parse(text));
+      code = body.error.code ?? code;
+      message = body.error.message ?? message;
+    } catch {
+      // Not Graph's envelope (gateway page): the status says enough.
+    }
+    const status = response.status;
+    if (status === 410 || SYNC_STATE_CODES.has(code.toLowerCase()))
+      return new GraphSyncStateExpiredError(code);
+    if (status === 401) return new MailboxAuthError('outlook', this.options.mailboxId, 'unauthorized');
+    if (status === 403 && code === 'ErrorAccessDenied') {
+      return new MailboxAuthError('outlook', this.options.mailboxId, 'insufficient_scope');
+    }
+    return new ProviderRequestError(
+      'outlook',
+      status,
+      code,
+      message,
+      RETRYABLE_STATUSES.has(status),
+      parseRetryAfter(response.headers.get('retry-after')),
+    );
+  }
+}

@@ -1,0 +1,655 @@
+import { randomBytes } from 'node:crypto';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { seededRandom } from './FakeGmailApi';
+
+/**
+ * A local Microsoft Graph v1.0 for the mail calls the extension makes: GET /me,
+ * GET /me/messages/{id}?$select=, and message delta on a well-known folder
+ * (`/me/mailFolders('sentitems')/messages/delta` or `/me/mailFolders/inbox/messages/delta`)
+ * with `$select`, `$filter=receivedDateTime ge|gt ...`, `Prefer: odata.maxpagesize`
+ * (default page 10), opaque `$skiptoken` / `$deltatoken` links, `@removed` entries, 410
+ * SyncStateNotFound for an expired delta state, Outlook's per-mailbox limit of 4 concurrent
+ * requests (429 ApplicationThrottled + Retry-After), 401 InvalidAuthenticationToken.
+ *
+ * Start standalone with `await fake.start()` or mount `fake.handle` behind the e2e router.
+ * Seed with `seedSentItems` / `seedInbox` / `sendMessage`; inject faults with `enqueueFault`
+ * or `setRandomFaults`; read `counters`.
+ */
+
+export type GraphMethod = 'me' | 'getMessage' | 'delta';
+export type GraphFolder = 'sentitems' | 'inbox' | 'drafts' | 'deleteditems';
+
+export interface FakeGraphMessage {
+  id: string;
+  folder: GraphFolder;
+  internetMessageId: string | null;
+  conversationId: string;
+  subject: string;
+  bodyPreview: string;
+  from: { name: string; address: string };
+  toRecipients: { name: string; address: string }[];
+  ccRecipients: { name: string; address: string }[];
+  replyTo: { name: string; address: string }[];
+  sentDateTime: string;
+  receivedDateTime: string;
+  hasAttachments: boolean;
+  isDraft: boolean;
+  internetMessageHeaders: { name: string; value: string }[];
+  /** Change sequence of the last create/update. */
+  changeSeq: number;
+}
+
+interface Removal {
+  id: string;
+  folder: GraphFolder;
+  seq: number;
+}
+
+interface FakeMailbox {
+  email: string;
+  userId: string;
+  displayName: string;
+  messages: Map<string, FakeGraphMessage>;
+  removals: Removal[];
+  seq: number;
+  inFlight: number;
+}
+
+/** A delta round's state behind an opaque token. */
+interface DeltaState {
+  email: string;
+  folder: GraphFolder;
+  select: string[] | null;
+  filter: ((m: FakeGraphMessage) => boolean) | null;
+  filterText: string | null;
+  /** Items of this round (ids, or removals), fixed when the round started. */
+  items: ({ kind: 'message'; id: string } | { kind: 'removed'; id: string })[];
+  offset: number;
+  /** The sequence the round's deltaLink continues from. */
+  seqAtStart: number;
+  generation: number;
+}
+
+export type GraphFault =
+  | { kind: 'serverError'; status?: 500 | 502 | 503 | 504; retryAfterSeconds?: number }
+  | { kind: 'rateLimit'; retryAfterSeconds?: number }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'tokenExpiry' }
+  /** Every outstanding delta/skip token of the mailbox becomes unknown (410). */
+  | { kind: 'deltaExpiry' };
+
+export interface FakeGraphCounters {
+  requests: number;
+  byMethod: Record<GraphMethod, number>;
+  byStatus: Record<number, number>;
+  throttled: number;
+  faultsInjected: number;
+  maxConcurrent: number;
+  /** Prefer: odata.maxpagesize values received. */
+  maxPageSizes: number[];
+}
+
+export interface GraphSeedOptions {
+  newest?: number;
+  spacingMs?: number;
+  automatedRatio?: number;
+  missingMessageIdRatio?: number;
+  attachmentRatio?: number;
+}
+
+const DEFAULT_PAGE_SIZE = 10;
+const FIRST = ['Ana', 'Ben', 'Chloé', 'Dmitri', 'Eve', 'Farid', 'Grace', 'Hiro'];
+const LAST = ['Okafor', 'Schmidt', 'Lefèvre', "O'Brien", 'Nakamura', 'García'];
+const DOMAINS = ['contoso.example', 'fabrikam.example', 'northwind.example', 'adatum.example'];
+const SUBJECTS = ['Quarterly review', 'Your quote', 'Meeting notes', 'Renewal', 'Onboarding'];
+
+function graphError(code: string, message: string) {
+  return {
+    error: {
+      code,
+      message,
+      innerError: {
+        date: new Date().toISOString().slice(0, 19),
+        'request-id': randomBytes(8).toString('hex'),
+      },
+    },
+  };
+}
+
+export class FakeGraphApi {
+  readonly counters: FakeGraphCounters = FakeGraphApi.emptyCounters();
+  private readonly mailboxes = new Map<string, FakeMailbox>();
+  private readonly tokens = new Map<string, { email: string; expiresAt: number }>();
+  private readonly deltaStates = new Map<string, DeltaState>();
+  private readonly generations = new Map<string, number>();
+  private readonly scripted: { fault: GraphFault; method?: GraphMethod }[] = [];
+  private randomFaults: { probability: number; faults: GraphFault[]; methods?: GraphMethod[] } | null = null;
+  private readonly random: () => number;
+  private readonly faultRandom: () => number;
+  private readonly now: () => number;
+  private readonly concurrencyLimit: number;
+  private server: Server | null = null;
+  private origin = 'https://graph.microsoft.com';
+  private nextId = 0;
+
+  constructor(options: { seed?: number; now?: () => number; concurrencyLimit?: number } = {}) {
+    this.random = seededRandom(options.seed ?? 5);
+    this.faultRandom = seededRandom((options.seed ?? 5) + 104_729);
+    this.now = options.now ?? Date.now;
+    this.concurrencyLimit = options.concurrencyLimit ?? 4;
+  }
+
+  static emptyCounters(): FakeGraphCounters {
+    return {
+      requests: 0,
+      byMethod: { me: 0, getMessage: 0, delta: 0 },
+      byStatus: {},
+      throttled: 0,
+      faultsInjected: 0,
+      maxConcurrent: 0,
+      maxPageSizes: [],
+    };
+  }
+
+  resetCounters(): void {
+    Object.assign(this.counters, FakeGraphApi.emptyCounters());
+  }
+
+  async start(options: { port?: number; tls?: { key: string; cert: string } } = {}): Promise<string> {
+    const listener = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    this.server = options.tls ? createHttpsServer(options.tls, listener) : createHttpServer(listener);
+    const server = this.server;
+    await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    this.origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+    return this.origin;
+  }
+
+  /** Origin used in nextLink/deltaLink when mounted behind another server (e.g. https://graph.microsoft.com). */
+  setPublicOrigin(origin: string): void {
+    this.origin = origin.replace(/\/+$/, '');
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  addMailbox(email: string, displayName = 'Sam Seller'): void {
+    const key = email.toLowerCase();
+    if (this.mailboxes.has(key)) return;
+    this.mailboxes.set(key, {
+      email: key,
+      userId: `${randomBytes(4).toString('hex')}-${randomBytes(2).toString('hex')}-4${randomBytes(2).toString('hex').slice(1)}-8${randomBytes(2).toString('hex').slice(1)}-${randomBytes(6).toString('hex')}`,
+      displayName,
+      messages: new Map(),
+      removals: [],
+      seq: 1,
+      inFlight: 0,
+    });
+  }
+
+  issueAccessToken(email: string, options: { token?: string; expiresInMs?: number } = {}): string {
+    this.addMailbox(email);
+    const token =
+      options.token ?? `eyJ0eXAiOiJKV1QiLCJub25jZSI6ImZha2Ui.${randomBytes(12).toString('base64url')}`;
+    this.tokens.set(token, {
+      email: email.toLowerCase(),
+      expiresAt: this.now() + (options.expiresInMs ?? 3_600_000),
+    });
+    return token;
+  }
+
+  revokeAccessToken(token: string): void {
+    this.tokens.delete(token);
+  }
+
+  messages(email: string): FakeGraphMessage[] {
+    return [...this.mailbox(email).messages.values()];
+  }
+
+  sendMessage(
+    email: string,
+    input: Partial<Omit<FakeGraphMessage, 'id' | 'changeSeq'>> & { folder?: GraphFolder },
+  ): FakeGraphMessage {
+    const mailbox = this.mailbox(email);
+    mailbox.seq++;
+    const when = input.sentDateTime ?? new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const id = `AAMkAGI2${Buffer.from(`${email}:${this.nextId++}`).toString('base64url')}AAA=`;
+    const message: FakeGraphMessage = {
+      id,
+      folder: input.folder ?? 'sentitems',
+      internetMessageId:
+        input.internetMessageId === undefined
+          ? `<${randomBytes(10).toString('hex').toUpperCase()}@EXAMPLEPR01MB1234.namprd01.prod.outlook.example>`
+          : input.internetMessageId,
+      conversationId: input.conversationId ?? `AAQkAGI2${randomBytes(9).toString('base64url')}=`,
+      subject: input.subject ?? '',
+      bodyPreview: input.bodyPreview ?? '',
+      from: input.from ?? { name: mailbox.displayName, address: mailbox.email },
+      toRecipients: input.toRecipients ?? [],
+      ccRecipients: input.ccRecipients ?? [],
+      replyTo: input.replyTo ?? [],
+      sentDateTime: when,
+      receivedDateTime: input.receivedDateTime ?? when,
+      hasAttachments: input.hasAttachments ?? false,
+      isDraft: input.isDraft ?? false,
+      internetMessageHeaders: input.internetMessageHeaders ?? [],
+      changeSeq: mailbox.seq,
+    };
+    mailbox.messages.set(id, message);
+    return message;
+  }
+
+  /** Deletes (or moves away) a message: the folder's next delta reports it as @removed. */
+  removeMessage(email: string, id: string): void {
+    const mailbox = this.mailbox(email);
+    const message = mailbox.messages.get(id);
+    if (!message) return;
+    mailbox.seq++;
+    mailbox.messages.delete(id);
+    mailbox.removals.push({ id, folder: message.folder, seq: mailbox.seq });
+  }
+
+  /** An update (e.g. read flag): the folder's next delta returns the message again. */
+  touchMessage(email: string, id: string): void {
+    const mailbox = this.mailbox(email);
+    const message = mailbox.messages.get(id);
+    if (!message) return;
+    mailbox.seq++;
+    message.changeSeq = mailbox.seq;
+  }
+
+  seedSentItems(email: string, count: number, options: GraphSeedOptions = {}): FakeGraphMessage[] {
+    return this.seed(email, count, 'sentitems', options);
+  }
+
+  seedInbox(email: string, count: number, options: GraphSeedOptions = {}): FakeGraphMessage[] {
+    return this.seed(email, count, 'inbox', options);
+  }
+
+  /** Every delta and skip token issued for the mailbox so far is forgotten (410 SyncStateNotFound). */
+  expireDeltaTokens(email: string): void {
+    const key = email.toLowerCase();
+    this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+  }
+
+  enqueueFault(fault: GraphFault, method?: GraphMethod): void {
+    this.scripted.push(method ? { fault, method } : { fault });
+  }
+
+  setRandomFaults(
+    config: { probability: number; faults: GraphFault[]; methods?: GraphMethod[] } | null,
+  ): void {
+    this.randomFaults = config;
+  }
+
+  readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://graph.fake');
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      this.counters.byStatus[status] = (this.counters.byStatus[status] ?? 0) + 1;
+      if (res.destroyed) return;
+      res.writeHead(status, {
+        'content-type': 'application/json; odata.metadata=minimal; charset=utf-8',
+        ...headers,
+      });
+      res.end(JSON.stringify(body));
+    };
+    this.counters.requests++;
+    const path = decodeURIComponent(url.pathname);
+    let method: GraphMethod;
+    let folder: GraphFolder | null = null;
+    let messageId: string | null = null;
+    const deltaMatch = /^\/v1\.0\/me\/mailFolders(?:\('([^']+)'\)|\/([^/]+))\/messages\/delta$/i.exec(path);
+    const messageMatch = /^\/v1\.0\/me\/messages\/([^/]+)$/.exec(path);
+    if (path === '/v1.0/me') method = 'me';
+    else if (deltaMatch) {
+      method = 'delta';
+      folder = (deltaMatch[1] ?? deltaMatch[2] ?? '').toLowerCase() as GraphFolder;
+    } else if (messageMatch) {
+      method = 'getMessage';
+      messageId = messageMatch[1] ?? null;
+    } else {
+      send(400, graphError('BadRequest', `Resource not found for the segment '${path.split('/').pop()}'.`));
+      return;
+    }
+    this.counters.byMethod[method]++;
+
+    const auth = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
+    const token = auth?.[1] ? this.tokens.get(auth[1]) : undefined;
+    if (!auth?.[1] || !token || token.expiresAt <= this.now()) {
+      send(
+        401,
+        graphError(
+          'InvalidAuthenticationToken',
+          token ? 'Lifetime validation failed, the token is expired.' : 'IDX14100: JWT is not well formed.',
+        ),
+        {
+          'www-authenticate':
+            'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"',
+        },
+      );
+      return;
+    }
+    const mailbox = this.mailbox(token.email);
+
+    if (mailbox.inFlight >= this.concurrencyLimit) {
+      this.counters.throttled++;
+      send(429, graphError('ApplicationThrottled', 'Application is over its MailboxConcurrency limit.'), {
+        'retry-after': '1',
+      });
+      return;
+    }
+    mailbox.inFlight++;
+    this.counters.maxConcurrent = Math.max(this.counters.maxConcurrent, mailbox.inFlight);
+    try {
+      const fault = this.pickFault(method);
+      if (fault) {
+        this.counters.faultsInjected++;
+        switch (fault.kind) {
+          case 'serverError': {
+            const status = fault.status ?? 503;
+            const headers: Record<string, string> =
+              status === 503 ? { 'retry-after': String(fault.retryAfterSeconds ?? 1) } : {};
+            const code =
+              status === 504
+                ? 'GatewayTimeout'
+                : status === 503
+                  ? 'ServiceUnavailable'
+                  : 'InternalServerError';
+            send(status, graphError(code, 'The service is temporarily unavailable.'), headers);
+            return;
+          }
+          case 'rateLimit':
+            send(429, graphError('TooManyRequests', 'Too many requests'), {
+              'retry-after': String(fault.retryAfterSeconds ?? 1),
+            });
+            return;
+          case 'delay':
+            await new Promise((resolve) => setTimeout(resolve, fault.ms));
+            break;
+          case 'tokenExpiry':
+            this.tokens.delete(auth[1]);
+            send(
+              401,
+              graphError('InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.'),
+            );
+            return;
+          case 'deltaExpiry':
+            this.expireDeltaTokens(mailbox.email);
+            break;
+        }
+      }
+      switch (method) {
+        case 'me':
+          send(200, {
+            '@odata.context': `${this.origin}/v1.0/$metadata#users/$entity`,
+            id: mailbox.userId,
+            displayName: mailbox.displayName,
+            mail: mailbox.email,
+            userPrincipalName: mailbox.email,
+          });
+          return;
+        case 'getMessage': {
+          const message = mailbox.messages.get(messageId ?? '');
+          if (!message) {
+            send(404, graphError('ErrorItemNotFound', 'The specified object was not found in the store.'));
+            return;
+          }
+          send(200, {
+            '@odata.context': `${this.origin}/v1.0/$metadata#users('${mailbox.userId}')/messages/$entity`,
+            ...this.project(message, parseSelect(url.searchParams.get('$select'))),
+          });
+          return;
+        }
+        case 'delta':
+          this.delta(mailbox, folder as GraphFolder, url, req, send);
+          return;
+      }
+    } finally {
+      mailbox.inFlight--;
+    }
+  };
+
+  private delta(
+    mailbox: FakeMailbox,
+    folder: GraphFolder,
+    url: URL,
+    req: IncomingMessage,
+    send: (status: number, body: unknown, headers?: Record<string, string>) => void,
+  ): void {
+    if (!['sentitems', 'inbox', 'drafts', 'deleteditems'].includes(folder)) {
+      send(404, graphError('ErrorInvalidIdMalformed', 'Id is malformed.'));
+      return;
+    }
+    const prefer = /odata\.maxpagesize=(\d+)/i.exec(String(req.headers.prefer ?? ''));
+    const pageSize = prefer ? Math.max(1, Number(prefer[1])) : DEFAULT_PAGE_SIZE;
+    if (prefer) this.counters.maxPageSizes.push(pageSize);
+    const generation = this.generations.get(mailbox.email) ?? 0;
+    const skipToken = url.searchParams.get('$skiptoken');
+    const deltaToken = url.searchParams.get('$deltatoken');
+    let state: DeltaState;
+    if (skipToken !== null || deltaToken !== null) {
+      const known = this.deltaStates.get(skipToken ?? deltaToken ?? '');
+      if (
+        !known ||
+        known.generation !== generation ||
+        known.email !== mailbox.email ||
+        known.folder !== folder
+      ) {
+        send(
+          410,
+          graphError(
+            'SyncStateNotFound',
+            'The sync state generation is not found. Please resync. Synchronization state is expired or invalid.',
+          ),
+        );
+        return;
+      }
+      if (skipToken !== null) state = known;
+      else {
+        // A new round: everything in the folder that changed since the previous round began.
+        const changed = [...mailbox.messages.values()]
+          .filter((m) => m.folder === folder && m.changeSeq > known.seqAtStart && (known.filter?.(m) ?? true))
+          .sort((a, b) => a.changeSeq - b.changeSeq);
+        const removed = mailbox.removals.filter((r) => r.folder === folder && r.seq > known.seqAtStart);
+        state = {
+          ...known,
+          items: [
+            ...changed.map((m) => ({ kind: 'message' as const, id: m.id })),
+            ...removed.map((r) => ({ kind: 'removed' as const, id: r.id })),
+          ],
+          offset: 0,
+          seqAtStart: mailbox.seq,
+        };
+      }
+    } else {
+      let filter: DeltaState['filter'] = null;
+      const filterText = url.searchParams.get('$filter');
+      if (filterText !== null) {
+        const match = /^receivedDateTime (ge|gt) (\S+)$/.exec(filterText.trim());
+        const at = match ? Date.parse(match[2] ?? '') : Number.NaN;
+        if (!match || Number.isNaN(at)) {
+          send(
+            400,
+            graphError('ErrorInvalidUrlQueryFilter', 'The query filter contains one or more invalid nodes.'),
+          );
+          return;
+        }
+        filter = (m) =>
+          match[1] === 'ge' ? Date.parse(m.receivedDateTime) >= at : Date.parse(m.receivedDateTime) > at;
+      }
+      const items = [...mailbox.messages.values()]
+        .filter((m) => m.folder === folder && (filter?.(m) ?? true))
+        .sort((a, b) => a.changeSeq - b.changeSeq)
+        .map((m) => ({ kind: 'message' as const, id: m.id }));
+      state = {
+        email: mailbox.email,
+        folder,
+        select: parseSelect(url.searchParams.get('$select')),
+        filter,
+        filterText,
+        items,
+        offset: 0,
+        seqAtStart: mailbox.seq,
+        generation,
+      };
+    }
+    const slice = state.items.slice(state.offset, state.offset + pageSize);
+    const value = slice.map((item) => {
+      const message = item.kind === 'message' ? mailbox.messages.get(item.id) : undefined;
+      if (!message)
+        return { '@odata.type': '#microsoft.graph.message', id: item.id, '@removed': { reason: 'deleted' } };
+      return { '@odata.type': '#microsoft.graph.message', ...this.project(message, state.select) };
+    });
+    const base = `${this.origin}/v1.0/me/mailFolders('${folder}')/messages/delta`;
+    const body: Record<string, unknown> = {
+      '@odata.context': `${this.origin}/v1.0/$metadata#Collection(message)`,
+      value,
+    };
+    const nextOffset = state.offset + slice.length;
+    const token = randomBytes(24).toString('base64url');
+    if (nextOffset < state.items.length) {
+      this.deltaStates.set(token, { ...state, offset: nextOffset });
+      body['@odata.nextLink'] = `${base}?$skiptoken=${token}`;
+    } else {
+      this.deltaStates.set(token, { ...state, items: [], offset: 0 });
+      body['@odata.deltaLink'] = `${base}?$deltatoken=${token}`;
+    }
+    send(200, body, prefer ? { 'preference-applied': `odata.maxpagesize=${pageSize}` } : {});
+  }
+
+  private project(message: FakeGraphMessage, select: string[] | null): Record<string, unknown> {
+    const recipient = (r: { name: string; address: string }) => ({
+      emailAddress: { name: r.name, address: r.address },
+    });
+    const full: Record<string, unknown> = {
+      '@odata.etag': `W/"CQAAABYAAAA${message.changeSeq}"`,
+      id: message.id,
+      internetMessageId: message.internetMessageId,
+      conversationId: message.conversationId,
+      subject: message.subject,
+      bodyPreview: message.bodyPreview,
+      from: recipient(message.from),
+      sender: recipient(message.from),
+      toRecipients: message.toRecipients.map(recipient),
+      ccRecipients: message.ccRecipients.map(recipient),
+      replyTo: message.replyTo.map(recipient),
+      sentDateTime: message.sentDateTime,
+      receivedDateTime: message.receivedDateTime,
+      hasAttachments: message.hasAttachments,
+      isDraft: message.isDraft,
+      parentFolderId: `AQMkAGI2folder${message.folder}`,
+      isRead: true,
+      importance: 'normal',
+    };
+    // Graph returns internetMessageHeaders only when selected, and sent items have none.
+    if (select?.includes('internetMessageHeaders') && message.folder !== 'sentitems') {
+      full.internetMessageHeaders = message.internetMessageHeaders;
+    }
+    if (select === null) return full;
+    const projected: Record<string, unknown> = { '@odata.etag': full['@odata.etag'], id: message.id };
+    for (const field of select) if (field in full) projected[field] = full[field];
+    return projected;
+  }
+
+  private mailbox(email: string): FakeMailbox {
+    const mailbox = this.mailboxes.get(email.toLowerCase());
+    if (!mailbox) throw new Error(`no fake mailbox ${email}`);
+    return mailbox;
+  }
+
+  private pickFault(method: GraphMethod): GraphFault | null {
+    const index = this.scripted.findIndex((s) => s.method === undefined || s.method === method);
+    if (index !== -1) return this.scripted.splice(index, 1)[0]?.fault ?? null;
+    const random = this.randomFaults;
+    if (!random || (random.methods && !random.methods.includes(method))) return null;
+    if (this.faultRandom() >= random.probability) return null;
+    return random.faults[Math.floor(this.faultRandom() * random.faults.length)] ?? null;
+  }
+
+  private pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.random() * items.length)] as T;
+  }
+
+  private person() {
+    const first = this.pick(FIRST);
+    const last = this.pick(LAST);
+    const local = `${first}.${last}`
+      .normalize('NFD')
+      .replace(/[^A-Za-z.]/g, '')
+      .toLowerCase();
+    return { name: `${first} ${last}`, address: `${local}@${this.pick(DOMAINS)}` };
+  }
+
+  private seed(
+    email: string,
+    count: number,
+    folder: GraphFolder,
+    options: GraphSeedOptions,
+  ): FakeGraphMessage[] {
+    this.addMailbox(email);
+    const mailbox = this.mailbox(email);
+    const owner = { name: mailbox.displayName, address: mailbox.email };
+    const newest = options.newest ?? this.now();
+    const spacing = options.spacingMs ?? 3_600_000;
+    const created: FakeGraphMessage[] = [];
+    for (let i = count - 1; i >= 0; i--) {
+      const when = new Date(newest - i * spacing).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const other = this.person();
+      const automated = this.random() < (options.automatedRatio ?? 0.05);
+      const noMessageId = this.random() < (options.missingMessageIdRatio ?? 0.02);
+      const subject = `${this.random() < 0.4 ? 'RE: ' : ''}${this.pick(SUBJECTS)}`;
+      const internetMessageId = noMessageId
+        ? null
+        : `<${randomBytes(10).toString('hex').toUpperCase()}@EXAMPLEPR01MB1234.namprd01.prod.outlook.example>`;
+      const headers =
+        folder === 'sentitems'
+          ? []
+          : [
+              { name: 'Received', value: 'from mail.example by EXAMPLEPR01MB1234 with SMTP' },
+              ...(internetMessageId ? [{ name: 'Message-ID', value: internetMessageId }] : []),
+              ...(automated
+                ? [
+                    { name: 'List-Unsubscribe', value: '<https://news.fabrikam.example/u>' },
+                    { name: 'Precedence', value: 'bulk' },
+                  ]
+                : []),
+              ...(subject.startsWith('RE: ')
+                ? [{ name: 'In-Reply-To', value: `<parent-${i}@contoso.example>` }]
+                : []),
+            ];
+      created.push(
+        this.sendMessage(email, {
+          folder,
+          internetMessageId,
+          subject: folder === 'sentitems' && automated ? `Automatic reply: ${subject}` : subject,
+          bodyPreview: `Hello ${other.name.split(' ')[0]}, following up on ${subject.toLowerCase()}.`,
+          from: folder === 'sentitems' ? owner : other,
+          toRecipients: folder === 'sentitems' ? [other] : [owner],
+          ccRecipients: this.random() < 0.3 ? [this.person()] : [],
+          sentDateTime: when,
+          receivedDateTime: when,
+          hasAttachments: this.random() < (options.attachmentRatio ?? 0.2),
+          internetMessageHeaders: headers,
+        }),
+      );
+    }
+    return created;
+  }
+}
+
+function parseSelect(value: string | null): string[] | null {
+  if (value === null || value.trim() === '') return null;
+  return value.split(',').map((s) => s.trim());
+}

@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MailboxAuthError } from '../../../lib/auth/MailboxAuthError';
+import type { MailMessage } from '../../../lib/mail/MailMessage';
+import { GraphClient, GraphSyncStateExpiredError } from '../../../lib/mail/outlook/GraphClient';
+import { GraphSentSync, type GraphSyncCursor, graphCursorKey } from '../../../lib/mail/outlook/GraphSentSync';
+import { SingleFlight } from '../../../lib/mail/sync/SingleFlight';
+import { FakeGraphApi } from '../../fakes/FakeGraphApi';
+import { MemoryCursorStore } from './memoryCursorStore';
+
+const EMAIL = 'sam@contoso.example';
+const DAY = 86_400_000;
+
+describe('GraphSentSync against FakeGraphApi', () => {
+  let fake: FakeGraphApi;
+  let baseUrl: string;
+  let token: string;
+  let cursors: MemoryCursorStore<GraphSyncCursor>;
+  let delivered: MailMessage[];
+  let client: GraphClient;
+  const sleeps: number[] = [];
+
+  beforeEach(async () => {
+    fake = new FakeGraphApi({ seed: 9 });
+    baseUrl = await fake.start();
+    token = fake.issueAccessToken(EMAIL);
+    cursors = new MemoryCursorStore();
+    delivered = [];
+    sleeps.length = 0;
+    client = new GraphClient({
+      mailboxId: 'mbx-o',
+      baseUrl,
+      getAccessToken: async () => token,
+      retryEnvironment: {
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+        random: () => 0.5,
+      },
+    });
+  });
+  afterEach(() => fake.stop());
+
+  function sync(overrides: Partial<ConstructorParameters<typeof GraphSentSync>[0]> = {}) {
+    return new GraphSentSync({
+      mailboxId: 'mbx-o',
+      mailboxAddress: EMAIL,
+      client,
+      cursors,
+      importWindowDays: 30,
+      pageSize: 25,
+      flights: new SingleFlight(),
+      sink: async (messages) => {
+        delivered.push(...messages);
+      },
+      ...overrides,
+    });
+  }
+  const ids = (messages: { providerMessageId: string }[]) => messages.map((m) => m.providerMessageId).sort();
+  const sentInWindow = (days: number) =>
+    fake
+      .messages(EMAIL)
+      .filter((m) => m.folder === 'sentitems' && Date.parse(m.receivedDateTime) >= Date.now() - days * DAY)
+      .map((m) => m.id)
+      .sort();
+
+  it('imports the window through delta pages, then follows the deltaLink', async () => {
+    fake.seedSentItems(EMAIL, 80, { spacingMs: DAY / 2, newest: Date.now() - 60_000 });
+    fake.seedInbox(EMAIL, 5);
+    const first = await sync().run();
+    expect(first).toMatchObject({ mode: 'initial', handedOff: 60, pages: 3 });
+    expect(ids(delivered)).toEqual(sentInWindow(30));
+    expect(delivered.every((m) => m.folderRole === 'sent' && m.provider === 'outlook')).toBe(true);
+    expect(fake.counters.maxPageSizes.every((n) => n === 25)).toBe(true);
+    expect(await cursors.get('mbx-o')).toMatchObject({
+      kind: 'delta',
+      link: expect.stringContaining('$deltatoken='),
+    });
+
+    delivered = [];
+    const fresh = fake.sendMessage(EMAIL, {
+      subject: 'New',
+      toRecipients: [{ name: '', address: 'x@fabrikam.example' }],
+    });
+    const gone = fake.messages(EMAIL).find((m) => m.folder === 'sentitems')!;
+    fake.removeMessage(EMAIL, gone.id);
+    const second = await sync().run();
+    expect(second).toMatchObject({ mode: 'incremental', handedOff: 1, vanished: 1 });
+    expect(ids(delivered)).toEqual([fresh.id]);
+  });
+
+  it('stores the nextLink only after the sink resolved: a crash re-delivers the refused page', async () => {
+    fake.seedSentItems(EMAIL, 60, { spacingMs: DAY / 4 });
+    let accepted = 0;
+    await expect(
+      sync({
+        sink: async (messages) => {
+          if (accepted === 1) throw new Error('service worker killed');
+          accepted++;
+          delivered.push(...messages);
+        },
+      }).run(),
+    ).rejects.toThrow('service worker killed');
+    expect(delivered).toHaveLength(25);
+    expect(await cursors.get('mbx-o')).toMatchObject({ kind: 'next', mode: 'initial' });
+    const resumed = await sync().run();
+    expect(resumed).toMatchObject({ mode: 'initial', handedOff: 35 });
+    expect(ids(delivered)).toEqual(sentInWindow(30));
+  });
+
+  it('restarts the delta round over the window on 410 SyncStateNotFound', async () => {
+    fake.seedSentItems(EMAIL, 10, { spacingMs: DAY });
+    await sync().run();
+    fake.expireDeltaTokens(EMAIL);
+    const late = fake.sendMessage(EMAIL, { subject: 'late' });
+    delivered = [];
+    const result = await sync().run();
+    expect(result.mode).toBe('rescan');
+    expect(fake.counters.byStatus[410]).toBe(1);
+    expect(ids(delivered)).toEqual(sentInWindow(30));
+    expect(ids(delivered)).toContain(late.id);
+    delivered = [];
+    expect(await sync().run()).toMatchObject({ mode: 'incremental', handedOff: 0 });
+  });
+
+  it('honours Retry-After on 429 and 503, and retries 504', async () => {
+    fake.seedSentItems(EMAIL, 3, { spacingMs: DAY });
+    fake.enqueueFault({ kind: 'rateLimit', retryAfterSeconds: 7 });
+    fake.enqueueFault({ kind: 'serverError', status: 503, retryAfterSeconds: 2 });
+    fake.enqueueFault({ kind: 'serverError', status: 504 });
+    const result = await sync().run();
+    expect(result.handedOff).toBe(3);
+    expect(sleeps).toEqual([7000, 2000, 1000]);
+  });
+
+  it('surfaces MailboxAuthError after one refresh attempt, and never leaks the token', async () => {
+    fake.seedSentItems(EMAIL, 3, { spacingMs: DAY });
+    fake.revokeAccessToken(token);
+    const error = await sync()
+      .run()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MailboxAuthError);
+    expect((error as Error).message).not.toContain(token);
+    expect(fake.counters.byStatus[401]).toBe(2);
+    expect(await cursors.get('mbx-o')).toBeNull();
+  });
+
+  it('syncs the inbox with transport headers under its own cursor', async () => {
+    fake.seedSentItems(EMAIL, 4, { spacingMs: DAY });
+    fake.seedInbox(EMAIL, 12, { spacingMs: DAY, automatedRatio: 0.5 });
+    const result = await sync({ folder: 'inbox' }).run();
+    expect(result.handedOff).toBe(12);
+    expect(delivered.every((m) => m.folderRole === 'inbox')).toBe(true);
+    expect(delivered.some((m) => m.headers['list-unsubscribe'] !== undefined)).toBe(true);
+    expect(await cursors.get(graphCursorKey('mbx-o', 'inbox'))).toMatchObject({ kind: 'delta' });
+    expect(await cursors.get('mbx-o')).toBeNull();
+  });
+
+  it('refuses to send the token to a link on another origin', async () => {
+    await expect(
+      client.followDeltaLink(
+        'https://evil.example/v1.0/me/mailFolders/sentitems/messages/delta?$deltatoken=x',
+      ),
+    ).rejects.toBeInstanceOf(GraphSyncStateExpiredError);
+    expect(fake.counters.requests).toBe(0);
+  });
+
+  it('reads one message and the user for the Outlook panel', async () => {
+    const [message] = fake.seedSentItems(EMAIL, 1);
+    const me = await client.getMe();
+    expect(me.mail).toBe(EMAIL);
+    const read = await client.getMessage(message!.id, [
+      'internetMessageId',
+      'conversationId',
+      'toRecipients',
+    ]);
+    expect(read).toMatchObject({ id: message!.id, conversationId: message!.conversationId });
+    expect(read?.subject).toBeUndefined();
+    expect(await client.getMessage('AAMkAGI2missing')).toBeNull();
+  });
+});
