@@ -3,19 +3,24 @@ import type { MeResponse } from '../../lib/crm/contract';
 import type { OptionsApi } from '../shared/ExtensionApi';
 import { CrmConnectionSection } from './CrmConnectionSection';
 import { KeywordRulesEditor } from './KeywordRulesEditor';
+import { MailboxesSection } from './MailboxesSection';
+import { OAuthAppsSection } from './OAuthAppsSection';
 import { PrivacySection } from './PrivacySection';
 import { RulesSection } from './RulesSection';
 import { useSettings } from './useSettings';
 
 export interface OptionsAppProps {
   api: OptionsApi;
+  /** How often mailbox status is asked again while one syncs. */
+  pollIntervalMs?: number;
+  now?: () => number;
 }
 
 /**
  * The settings page. Every change is saved as it is made (text fields on their Save
  * button) and the background reads settings on each use, so nothing needs a reload.
  */
-export function OptionsApp({ api }: OptionsAppProps) {
+export function OptionsApp({ api, pollIntervalMs = 2000, now = Date.now }: OptionsAppProps) {
   const { load, reload, save } = useSettings(api);
   const [testedMe, setTestedMe] = useState<MeResponse | null>(null);
 
@@ -46,6 +51,14 @@ export function OptionsApp({ api }: OptionsAppProps) {
           <PrivacySection settings={load.settings} save={save} />
           <RulesSection settings={load.settings} save={save} org={testedMe?.org ?? null} />
           <KeywordRulesEditor rules={load.settings.keywordRules} save={save} />
+          <MailboxesSection
+            api={api}
+            settings={load.settings}
+            save={save}
+            pollIntervalMs={pollIntervalMs}
+            now={now}
+          />
+          <OAuthAppsSection settings={load.settings} save={save} />
         </>
       )}
     </main>

@@ -9,12 +9,14 @@ export interface RenderOptionsInput {
   handlers?: FakeHandlers;
   /** What the browser answers to the host-permission prompt. */
   grantPermission?: boolean;
+  pollIntervalMs?: number;
 }
 
 export function renderOptions({
   settings = {},
   handlers = {},
   grantPermission = true,
+  pollIntervalMs = 2000,
 }: RenderOptionsInput = {}) {
   const store = settingsHandlers(settings);
   const background = new FakeBackground({
@@ -29,6 +31,6 @@ export function renderOptions({
       return grantPermission;
     },
   });
-  const view = render(<OptionsApp api={api} />);
+  const view = render(<OptionsApp api={api} pollIntervalMs={pollIntervalMs} />);
   return { ...view, background, store, permissionRequests };
 }

@@ -1,0 +1,259 @@
+// @vitest-environment happy-dom
+import {
+  type BoundFunctions,
+  cleanup,
+  fireEvent,
+  type queries,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MailboxStatus } from '../../../lib/messaging/messages';
+import { RemoteError } from '../../../lib/messaging/protocol';
+import { mailboxFixture, statusFixture } from './FakeBackground';
+import { renderOptions } from './renderOptions';
+
+type Scope = BoundFunctions<typeof queries>;
+
+afterEach(cleanup);
+
+const OAUTH = {
+  googleClientId: '1234-abc.apps.googleusercontent.com',
+  microsoftClientId: '',
+  microsoftTenant: 'common',
+};
+
+async function mailboxesSection(): Promise<Scope> {
+  return within(await screen.findByRole('region', { name: 'Mailboxes' }));
+}
+
+/** A background whose mailbox list changes as the page acts on it. */
+function mailboxBackend(initial: MailboxStatus[]) {
+  let mailboxes = initial;
+  return {
+    mailboxes: () => mailboxes,
+    handlers: {
+      'status.get': () => statusFixture({ mailboxes }),
+      'mailbox.disconnect': ({ id }: { id: string }) => {
+        mailboxes = mailboxes.filter((m) => m.id !== id);
+        return {};
+      },
+      'mailbox.setPrimary': ({ id }: { id: string }) => {
+        mailboxes = mailboxes.map((m) => ({ ...m, primary: m.id === id }));
+        return {};
+      },
+      'mailbox.connect': ({ provider }: { provider: 'gmail' | 'outlook' }) => {
+        const existing = mailboxes.find((m) => m.provider === provider);
+        const connected = existing
+          ? { ...existing, state: 'connected' as const }
+          : mailboxFixture({ id: `new-${provider}`, provider, address: 'new@acme.test', primary: false });
+        mailboxes = [...mailboxes.filter((m) => m.id !== connected.id), connected];
+        return connected;
+      },
+    },
+  };
+}
+
+describe('mailboxes', () => {
+  it('shows Reconnect for a mailbox that needs re-authentication, and reconnects it', async () => {
+    const backend = mailboxBackend([
+      mailboxFixture({ id: 'm1', address: 'rep@acme.test', state: 'connected' }),
+      mailboxFixture({
+        id: 'm2',
+        provider: 'outlook',
+        address: 'shared@acme.test',
+        primary: false,
+        state: 'needs_reauth',
+      }),
+    ]);
+    const { background } = renderOptions({ settings: { oauth: OAUTH }, handlers: backend.handlers });
+    const section = await mailboxesSection();
+    const shared = within(await section.findByRole('listitem', { name: 'shared@acme.test' }));
+    const personal = within(section.getByRole('listitem', { name: 'rep@acme.test' }));
+    expect(shared.getByTestId('mailbox-state').textContent).toBe('Needs re-authentication');
+    expect(personal.queryByRole('button', { name: 'Reconnect' })).toBeNull();
+
+    fireEvent.click(shared.getByRole('button', { name: 'Reconnect' }));
+    await section.findByText('Connected shared@acme.test.');
+    expect(background.callsOf('mailbox.connect')).toEqual([{ provider: 'outlook' }]);
+    await waitFor(() =>
+      expect(
+        within(section.getByRole('listitem', { name: 'shared@acme.test' })).getByTestId('mailbox-state')
+          .textContent,
+      ).toBe('Connected'),
+    );
+  });
+
+  it('asks before disconnecting, says logged emails stay in the CRM, and can be cancelled', async () => {
+    const backend = mailboxBackend([mailboxFixture({ id: 'm1', address: 'rep@acme.test' })]);
+    const { background } = renderOptions({ handlers: backend.handlers });
+    const section = await mailboxesSection();
+    await section.findByRole('listitem', { name: 'rep@acme.test' });
+
+    fireEvent.click(section.getByRole('button', { name: 'Disconnect rep@acme.test' }));
+    const dialog = section.getByRole('alertdialog', { name: 'Disconnect rep@acme.test?' });
+    expect(dialog.textContent).toContain('Emails already logged from this mailbox stay in the CRM.');
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' }));
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    expect(section.queryByRole('alertdialog')).toBeNull();
+    expect(background.callsOf('mailbox.disconnect')).toEqual([]);
+
+    fireEvent.click(section.getByRole('button', { name: 'Disconnect rep@acme.test' }));
+    fireEvent.click(section.getByRole('button', { name: 'Disconnect mailbox' }));
+    await section.findByText('rep@acme.test disconnected. Emails logged from it stay in the CRM.');
+    expect(background.callsOf('mailbox.disconnect')).toEqual([{ id: 'm1' }]);
+    await section.findByText('No mailbox connected yet.');
+  });
+
+  it('marks another mailbox primary', async () => {
+    const backend = mailboxBackend([
+      mailboxFixture({ id: 'm1', address: 'rep@acme.test', primary: true }),
+      mailboxFixture({ id: 'm2', address: 'sales@acme.test', primary: false }),
+    ]);
+    const { background } = renderOptions({ handlers: backend.handlers });
+    const section = await mailboxesSection();
+    const salesPrimary = (await section.findByLabelText(
+      'Primary mailbox: sales@acme.test',
+    )) as HTMLInputElement;
+    expect(salesPrimary.checked).toBe(false);
+    fireEvent.click(salesPrimary);
+    await section.findByText('sales@acme.test is now the primary mailbox.');
+    expect(background.callsOf('mailbox.setPrimary')).toEqual([{ id: 'm2' }]);
+    await waitFor(() => expect(salesPrimary.checked).toBe(true));
+    expect((section.getByLabelText('Primary mailbox: rep@acme.test') as HTMLInputElement).checked).toBe(
+      false,
+    );
+  });
+
+  it('disables Connect for a provider without a client id, and says why', async () => {
+    const backend = mailboxBackend([]);
+    const { background } = renderOptions({ settings: { oauth: OAUTH }, handlers: backend.handlers });
+    const section = await mailboxesSection();
+    const microsoft = section.getByRole('button', { name: 'Connect Microsoft mailbox' }) as HTMLButtonElement;
+    expect(microsoft.disabled).toBe(true);
+    const why = document.getElementById(microsoft.getAttribute('aria-describedby')!);
+    expect(why?.textContent).toContain('Microsoft OAuth client id under “Mail provider apps”');
+
+    const google = section.getByRole('button', { name: 'Connect Google mailbox' }) as HTMLButtonElement;
+    expect(google.disabled).toBe(false);
+    fireEvent.click(google);
+    await section.findByText('Connected new@acme.test.');
+    expect(background.callsOf('mailbox.connect')).toEqual([{ provider: 'gmail' }]);
+    await section.findByRole('listitem', { name: 'new@acme.test' });
+  });
+
+  it('shows why a connection failed', async () => {
+    renderOptions({
+      settings: { oauth: OAUTH },
+      handlers: {
+        'status.get': () => statusFixture(),
+        'mailbox.connect': () => {
+          throw new RemoteError({ kind: 'auth_cancelled', message: 'The Google sign-in window was closed.' });
+        },
+      },
+    });
+    const section = await mailboxesSection();
+    fireEvent.click(section.getByRole('button', { name: 'Connect Google mailbox' }));
+    expect((await section.findByRole('alert')).textContent).toBe('The Google sign-in window was closed.');
+  });
+
+  it('shows sync progress and polls until it finishes', async () => {
+    let polls = 0;
+    const { background } = renderOptions({
+      pollIntervalMs: 10,
+      handlers: {
+        'status.get': () => {
+          polls += 1;
+          return statusFixture({
+            mailboxes: [
+              polls < 3
+                ? mailboxFixture({
+                    state: 'syncing',
+                    progress: { scanned: polls * 50, logged: polls * 30, skipped: polls * 20, total: 150 },
+                  })
+                : mailboxFixture({ state: 'connected', lastSyncAt: new Date().toISOString() }),
+            ],
+          });
+        },
+      },
+    });
+    const section = await mailboxesSection();
+    const progress = await section.findByRole('progressbar');
+    expect(progress.getAttribute('max')).toBe('150');
+    await waitFor(() => expect(section.getByTestId('mailbox-state').textContent).toBe('Connected'));
+    expect(section.getByText('Last sync just now')).toBeTruthy();
+    expect(background.callsOf('status.get').length).toBe(3);
+  });
+
+  it('starts a sync of every mailbox with Sync now', async () => {
+    const { background } = renderOptions({
+      handlers: {
+        'status.get': () => statusFixture({ mailboxes: [mailboxFixture()] }),
+        'mailbox.syncNow': () => ({ started: 1 }),
+      },
+    });
+    const section = await mailboxesSection();
+    await section.findByRole('listitem', { name: 'rep@acme.test' });
+    fireEvent.click(section.getByRole('button', { name: 'Sync now' }));
+    await section.findByText('Sync started for 1 mailbox.');
+    expect(background.callsOf('mailbox.syncNow')).toEqual([{}]);
+  });
+
+  it('saves the history import window and the sync frequency', async () => {
+    const { store } = renderOptions();
+    const section = await mailboxesSection();
+    const history = section.getByLabelText('Import history when a mailbox is connected') as HTMLSelectElement;
+    expect(history.value).toBe('30');
+    fireEvent.change(history, { target: { value: '90' } });
+    await section.findByText('Saved');
+    fireEvent.change(section.getByLabelText('Check for new mail'), { target: { value: '5' } });
+    await waitFor(() => expect(store.current().syncFrequencyMinutes).toBe(5));
+    expect(store.current().historicalImportDays).toBe(90);
+  });
+});
+
+describe('mail provider apps', () => {
+  it('checks client id formats before saving, then saves them and enables Connect', async () => {
+    const { store } = renderOptions({ handlers: { 'status.get': () => statusFixture() } });
+    const apps = within(await screen.findByRole('region', { name: 'Mail provider apps' }));
+    const mailboxes = await mailboxesSection();
+    expect(
+      (mailboxes.getByRole('button', { name: 'Connect Microsoft mailbox' }) as HTMLButtonElement).disabled,
+    ).toBe(true);
+
+    fireEvent.change(apps.getByLabelText('Microsoft application (client) id'), {
+      target: { value: 'my-app' },
+    });
+    fireEvent.change(apps.getByLabelText('Microsoft tenant'), { target: { value: '' } });
+    fireEvent.click(apps.getByRole('button', { name: 'Save' }));
+    expect(
+      await apps.findByText(
+        'A Microsoft application (client) id looks like 00000000-0000-0000-0000-000000000000.',
+      ),
+    ).toBeTruthy();
+    expect(
+      apps.getByText('Enter common, organizations, consumers, a tenant id, or a tenant domain.'),
+    ).toBeTruthy();
+    expect(store.current().oauth.microsoftClientId).toBe('');
+
+    fireEvent.change(apps.getByLabelText('Microsoft application (client) id'), {
+      target: { value: ' 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 ' },
+    });
+    fireEvent.change(apps.getByLabelText('Microsoft tenant'), {
+      target: { value: 'contoso.onmicrosoft.com' },
+    });
+    fireEvent.change(apps.getByLabelText('InboxSDK app id'), { target: { value: 'sdk_acme_123' } });
+    fireEvent.click(apps.getByRole('button', { name: 'Save' }));
+    await apps.findByText('Saved');
+    expect(store.current().oauth).toEqual({
+      googleClientId: '',
+      microsoftClientId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      microsoftTenant: 'contoso.onmicrosoft.com',
+    });
+    expect(store.current().inboxSdkAppId).toBe('sdk_acme_123');
+    expect(
+      (mailboxes.getByRole('button', { name: 'Connect Microsoft mailbox' }) as HTMLButtonElement).disabled,
+    ).toBe(false);
+  });
+});
