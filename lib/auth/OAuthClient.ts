@@ -1,0 +1,174 @@
+import * as oauth from 'oauth4webapi';
+import type { OAuthProviderConfig } from './OAuthProviders';
+
+/** Tokens as the rest of the extension keeps them. */
+export interface OAuthTokens {
+  accessToken: string;
+  /** Null when the provider did not rotate it (Google refreshes); keep the previous one then. */
+  refreshToken: string | null;
+  /** Epoch ms. */
+  expiresAt: number;
+  scopes: string[];
+}
+
+/** What must be kept between opening the consent page and receiving the redirect. */
+export interface PendingAuthorization {
+  url: string;
+  state: string;
+  codeVerifier: string;
+  redirectUri: string;
+}
+
+/**
+ * The provider answered with an OAuth error (`invalid_grant`, `access_denied`, ...). The
+ * message carries the error code and description only, never a token.
+ */
+export class OAuthGrantError extends Error {
+  override readonly name = 'OAuthGrantError';
+  constructor(
+    readonly error: string,
+    readonly description: string | undefined,
+  ) {
+    super(`OAuth error ${error}${description ? `: ${description}` : ''}`);
+  }
+}
+
+export interface OAuthRequestOptions {
+  fetch?: typeof fetch;
+  /** Only for local fakes over plain HTTP; oauth4webapi otherwise insists on HTTPS. */
+  allowInsecureRequests?: boolean;
+  now?: () => number;
+}
+
+function server(config: OAuthProviderConfig): oauth.AuthorizationServer {
+  return {
+    issuer: config.issuer,
+    authorization_endpoint: config.authorizationEndpoint,
+    token_endpoint: config.tokenEndpoint,
+  };
+}
+
+function clientAuth(config: OAuthProviderConfig): oauth.ClientAuth {
+  return config.clientSecret ? oauth.ClientSecretPost(config.clientSecret) : oauth.None();
+}
+
+function requestOptions(options: OAuthRequestOptions): oauth.TokenEndpointRequestOptions {
+  return {
+    ...(options.fetch ? { [oauth.customFetch]: options.fetch } : {}),
+    ...(options.allowInsecureRequests ? { [oauth.allowInsecureRequests]: true } : {}),
+  };
+}
+
+function toTokens(response: oauth.TokenEndpointResponse, now: number, requested: string[]): OAuthTokens {
+  return {
+    accessToken: response.access_token,
+    refreshToken: response.refresh_token ?? null,
+    // A response without expires_in is treated as short-lived rather than eternal.
+    expiresAt: now + (response.expires_in ?? 300) * 1000,
+    scopes: response.scope ? response.scope.split(' ') : requested,
+  };
+}
+
+async function asGrantError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof oauth.ResponseBodyError)
+      throw new OAuthGrantError(error.error, error.error_description);
+    if (error instanceof oauth.AuthorizationResponseError) {
+      throw new OAuthGrantError(error.error, error.error_description);
+    }
+    throw error;
+  }
+}
+
+/** Authorization URL with PKCE (S256) and a random state; keep the result until the redirect. */
+export async function buildAuthorizationUrl(
+  config: OAuthProviderConfig,
+  redirectUri: string,
+  options: { loginHint?: string } = {},
+): Promise<PendingAuthorization> {
+  const codeVerifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const url = new URL(config.authorizationEndpoint);
+  url.searchParams.set('client_id', config.clientId);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('redirect_uri', redirectUri);
+  url.searchParams.set('scope', config.scopes.join(' '));
+  url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
+  url.searchParams.set('code_challenge_method', 'S256');
+  url.searchParams.set('state', state);
+  for (const [key, value] of Object.entries(config.extraAuthorizationParams))
+    url.searchParams.set(key, value);
+  if (options.loginHint) url.searchParams.set('login_hint', options.loginHint);
+  return { url: url.href, state, codeVerifier, redirectUri };
+}
+
+/** Checks the redirect (state, error) and redeems the code with the PKCE verifier. */
+export function exchangeCode(
+  config: OAuthProviderConfig,
+  pending: PendingAuthorization,
+  callbackUrl: string,
+  options: OAuthRequestOptions = {},
+): Promise<OAuthTokens> {
+  return asGrantError(async () => {
+    const as = server(config);
+    const client: oauth.Client = { client_id: config.clientId };
+    const params = oauth.validateAuthResponse(as, client, new URL(callbackUrl), pending.state);
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      clientAuth(config),
+      params,
+      pending.redirectUri,
+      pending.codeVerifier,
+      requestOptions(options),
+    );
+    const result = await oauth.processAuthorizationCodeResponse(as, client, response);
+    return toTokens(result, (options.now ?? Date.now)(), config.scopes);
+  });
+}
+
+/** Redeems a refresh token. `invalid_grant` (expired, revoked) surfaces as OAuthGrantError. */
+export function refreshTokens(
+  config: OAuthProviderConfig,
+  refreshToken: string,
+  options: OAuthRequestOptions = {},
+): Promise<OAuthTokens> {
+  return asGrantError(async () => {
+    const as = server(config);
+    const client: oauth.Client = { client_id: config.clientId };
+    const response = await oauth.refreshTokenGrantRequest(
+      as,
+      client,
+      clientAuth(config),
+      refreshToken,
+      requestOptions(options),
+    );
+    const result = await oauth.processRefreshTokenResponse(as, client, response);
+    return toTokens(result, (options.now ?? Date.now)(), config.scopes);
+  });
+}
+
+/** The browser side, injected: `browser.identity` in the extension, a fake in tests. */
+export interface WebAuthFlow {
+  /** e.g. `browser.identity.getRedirectURL()`. */
+  getRedirectUrl: () => string;
+  /** e.g. `browser.identity.launchWebAuthFlow({ url, interactive: true })`; resolves to the redirect URL. */
+  launch: (url: string) => Promise<string>;
+}
+
+/** Runs the whole interactive flow: consent page, redirect, code exchange. */
+export async function authorizeMailbox(
+  config: OAuthProviderConfig,
+  flow: WebAuthFlow,
+  options: OAuthRequestOptions & { loginHint?: string } = {},
+): Promise<OAuthTokens> {
+  const pending = await buildAuthorizationUrl(
+    config,
+    flow.getRedirectUrl(),
+    options.loginHint ? { loginHint: options.loginHint } : {},
+  );
+  const callbackUrl = await flow.launch(pending.url);
+  return exchangeCode(config, pending, callbackUrl, options);
+}
