@@ -57,6 +57,7 @@ export class DomainExclusions {
     const cached = this.memo.get(domain);
     if (cached !== undefined) return cached;
     const result = this.compute(domain);
+    if (this.memo.size >= 200_000) this.memo.clear();
     this.memo.set(domain, result);
     return result;
   }

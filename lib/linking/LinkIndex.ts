@@ -1,12 +1,26 @@
 import type { Company, Contact, LookupResponse } from '../crm/contract';
-import { normaliseAddress } from '../mail/normaliseAddress';
+import { domainOfAddress, normaliseAddress } from '../mail/normaliseAddress';
+import type { DomainExclusion, DomainExclusions } from './DomainExclusions';
 import { registrableDomain } from './registrableDomain';
 
 export interface ContactMatch {
   contact: Contact;
   /** `primary`: the contact's first email; `alternate`: one of the others. */
   matchedBy: 'primary' | 'alternate';
+  /** The contact's company when the lookup answer included it. */
+  company: Company | undefined;
 }
+
+/** Everything linking needs to know about one address, under one set of exclusions. */
+export interface AddressFacts {
+  match: ContactMatch | undefined;
+  registrableDomain: string | null;
+  exclusion: DomainExclusion | null;
+  /** The company owning the registrable domain; never set for excluded domains. */
+  domainCompany: Company | undefined;
+}
+
+const ADDRESS_MEMO_LIMIT = 200_000;
 
 /**
  * The CRM's lookup answer indexed for linking: address -> contact, registrable domain ->
@@ -18,6 +32,8 @@ export class LinkIndex {
   private readonly byDomain = new Map<string, Company>();
   private readonly contactsById = new Map<string, Contact>();
   private readonly companiesById = new Map<string, Company>();
+  private readonly addressMemo = new Map<string, AddressFacts>();
+  private memoExclusions: DomainExclusions | null = null;
 
   constructor(contacts: readonly Contact[], companies: readonly Company[]) {
     for (const contact of contacts) {
@@ -27,7 +43,11 @@ export class LinkIndex {
         // Two contacts claiming one address is a CRM data problem; the first one wins
         // (the contract forbids it, so this only guards against a non-conforming CRM).
         if (address !== null && !this.byAddress.has(address)) {
-          this.byAddress.set(address, { contact, matchedBy: i === 0 ? 'primary' : 'alternate' });
+          this.byAddress.set(address, {
+            contact,
+            matchedBy: i === 0 ? 'primary' : 'alternate',
+            company: undefined,
+          });
         }
       });
     }
@@ -38,6 +58,37 @@ export class LinkIndex {
         if (registrable !== null && !this.byDomain.has(registrable)) this.byDomain.set(registrable, company);
       }
     }
+    for (const match of this.byAddress.values()) {
+      const companyId = match.contact.companyId;
+      if (companyId !== null) match.company = this.companiesById.get(companyId);
+    }
+  }
+
+  /**
+   * The facts about an address, memoised per index: the sync links the same people over
+   * and over, and one Map read beats four (contact, domain, exclusion, company).
+   */
+  factsFor(address: string, exclusions: DomainExclusions): AddressFacts {
+    if (this.memoExclusions !== exclusions) {
+      this.addressMemo.clear();
+      this.memoExclusions = exclusions;
+    }
+    let facts = this.addressMemo.get(address);
+    if (facts === undefined) {
+      const domain = domainOfAddress(address);
+      const exclusion = exclusions.exclusionFor(domain);
+      const registrable = registrableDomain(domain);
+      facts = {
+        match: this.byAddress.get(address),
+        registrableDomain: registrable,
+        exclusion,
+        domainCompany:
+          exclusion === null && registrable !== null ? this.byDomain.get(registrable) : undefined,
+      };
+      if (this.addressMemo.size >= ADDRESS_MEMO_LIMIT) this.addressMemo.clear();
+      this.addressMemo.set(address, facts);
+    }
+    return facts;
   }
 
   static fromLookup(lookup: LookupResponse): LinkIndex {

@@ -1,25 +1,15 @@
 import type { Company, Contact } from '../crm/contract';
-import {
-  type ClassifyDirectionOptions,
-  classifyDirection,
-  type DirectionVerdict,
-} from '../mail/classifyDirection';
+import { classifyDirection, type DirectionVerdict } from '../mail/classifyDirection';
 import {
   type AutomatedVerdict,
   detectAutomatedMail,
   isAutomatedSenderAddress,
 } from '../mail/detectAutomatedMail';
 import type { MailMessage } from '../mail/MailMessage';
-import {
-  domainOfAddress,
-  localPartOfAddress,
-  normaliseAddress,
-  normaliseDomain,
-} from '../mail/normaliseAddress';
+import { localPartOfAddress, normaliseAddress, normaliseDomain } from '../mail/normaliseAddress';
 import type { Settings } from '../settings/Settings';
 import { type DomainExclusion, DomainExclusions } from './DomainExclusions';
 import type { LinkIndex } from './LinkIndex';
-import { registrableDomain } from './registrableDomain';
 
 /** Everything about the user that linking needs, prepared once per settings change. */
 export interface LinkingContext {
@@ -128,39 +118,29 @@ export function linkMessage(
   thread: ThreadLinks = NO_THREAD_LINKS,
 ): MessageLinks {
   const { settings, exclusions } = context;
-  const directionOptions: ClassifyDirectionOptions = {
-    ownAddresses: context.ownAddresses,
-    notBefore: context.notBefore,
-  };
-  const direction = classifyDirection(message, directionOptions);
+  const direction = classifyDirection(message, context);
   const automated = detectAutomatedMail(message);
   const automatedIncoming = direction.direction === 'incoming' && automated.automated;
 
   const contacts: ContactLink[] = [];
   const companies: CompanyLink[] = [];
   const unknownParticipants: UnknownParticipant[] = [];
-  const linkedContactIds = new Set<string>();
-  const linkedCompanyIds = new Set<string>();
+  // Arrays, not Sets: a message links a handful of records, and this runs per message.
+  const linkedContactIds: string[] = [];
+  const linkedCompanyIds: string[] = [];
   let allInternal = direction.counterparties.length > 0;
 
-  const addCompany = (company: Company, via: CompanyLink['via'], reason: string) => {
-    if (linkedCompanyIds.has(company.id)) return;
-    linkedCompanyIds.add(company.id);
-    companies.push({ company, via, reason });
-  };
-
   for (const party of direction.counterparties) {
-    const domain = domainOfAddress(party.address);
-    const exclusion = exclusions.exclusionFor(domain);
+    const {
+      match,
+      exclusion,
+      domainCompany,
+      registrableDomain: registrable,
+    } = index.factsFor(party.address, exclusions);
     if (exclusion?.kind !== 'org') allInternal = false;
-    const registrable = registrableDomain(domain);
-    const domainCompany =
-      exclusion === null && registrable !== null ? index.companyByRegistrableDomain(registrable) : undefined;
-
-    const match = index.contactByAddress(party.address);
     if (match) {
-      if (!linkedContactIds.has(match.contact.id)) {
-        linkedContactIds.add(match.contact.id);
+      if (!linkedContactIds.includes(match.contact.id)) {
+        linkedContactIds.push(match.contact.id);
         contacts.push({
           contact: match.contact,
           address: party.address,
@@ -171,9 +151,15 @@ export function linkMessage(
               : `${party.address} is an alternate email of ${match.contact.name}`,
         });
       }
-      const contactCompany = match.contact.companyId ? index.companyById(match.contact.companyId) : undefined;
-      if (contactCompany)
-        addCompany(contactCompany, 'contact', `${match.contact.name} works at ${contactCompany.name}`);
+      const contactCompany = match.company;
+      if (contactCompany && !linkedCompanyIds.includes(contactCompany.id)) {
+        linkedCompanyIds.push(contactCompany.id);
+        companies.push({
+          company: contactCompany,
+          via: 'contact',
+          reason: `${match.contact.name} works at ${contactCompany.name}`,
+        });
+      }
     } else {
       unknownParticipants.push({
         address: party.address,
@@ -191,15 +177,22 @@ export function linkMessage(
         ),
       });
     }
-    if (domainCompany) addCompany(domainCompany, 'domain', `${registrable} belongs to ${domainCompany.name}`);
+    if (domainCompany && !linkedCompanyIds.includes(domainCompany.id)) {
+      linkedCompanyIds.push(domainCompany.id);
+      companies.push({
+        company: domainCompany,
+        via: 'domain',
+        reason: `${registrable} belongs to ${domainCompany.name}`,
+      });
+    }
   }
 
   const threadRecords: ThreadRecordLink[] = [];
   for (const id of thread.contactIds) {
-    if (linkedContactIds.has(id)) continue;
+    if (linkedContactIds.includes(id)) continue;
     const contact = index.contactById(id);
     if (contact) {
-      linkedContactIds.add(id);
+      linkedContactIds.push(id);
       contacts.push({
         contact,
         address: null,
@@ -215,11 +208,16 @@ export function linkMessage(
     }
   }
   for (const id of thread.companyIds) {
-    if (linkedCompanyIds.has(id)) continue;
+    if (linkedCompanyIds.includes(id)) continue;
     const company = index.companyById(id);
-    if (company)
-      addCompany(company, 'contact', `an earlier message in this thread was linked to ${company.name}`);
-    else
+    if (company) {
+      linkedCompanyIds.push(id);
+      companies.push({
+        company,
+        via: 'contact',
+        reason: `an earlier message in this thread was linked to ${company.name}`,
+      });
+    } else
       threadRecords.push({
         kind: 'company',
         id,
@@ -234,7 +232,8 @@ export function linkMessage(
     });
   }
 
-  const threadContactCount = threadRecords.filter((r) => r.kind === 'contact').length;
+  let threadContactCount = 0;
+  for (const r of threadRecords) if (r.kind === 'contact') threadContactCount++;
   return {
     direction,
     automated,

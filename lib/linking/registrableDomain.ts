@@ -3,7 +3,7 @@ import { normaliseDomain } from '../mail/normaliseAddress';
 
 // Linking asks for the same few thousand domains over and over (one per message); the
 // public-suffix walk is the most expensive step, so results are memoised, bounded.
-const MEMO_LIMIT = 50_000;
+const MEMO_LIMIT = 200_000;
 const memo = new Map<string, string | null>();
 
 /**

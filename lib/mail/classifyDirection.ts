@@ -37,13 +37,24 @@ function toSet(addresses: ReadonlySet<string> | readonly string[]): ReadonlySet<
   return addresses instanceof Set ? addresses : new Set(addresses as readonly string[]);
 }
 
-function withoutOwn(addresses: readonly MailAddress[], own: ReadonlySet<string>): MailAddress[] {
-  const seen = new Set<string>();
+function makeVerdict(
+  direction: Direction,
+  counterparties: MailAddress[],
+  eligibility: LogEligibility,
+  code: DirectionCode,
+  reason: string,
+): DirectionVerdict {
+  return { direction, counterparties, eligibility, code, reason };
+}
+
+function withoutOwn(lists: readonly (readonly MailAddress[])[], own: ReadonlySet<string>): MailAddress[] {
   const result: MailAddress[] = [];
-  for (const a of addresses) {
-    if (own.has(a.address) || seen.has(a.address)) continue;
-    seen.add(a.address);
-    result.push(a);
+  for (const list of lists) {
+    for (const a of list) {
+      // Linear duplicate check: recipient lists are short, and this avoids a Set per message.
+      if (own.has(a.address) || result.some((r) => r.address === a.address)) continue;
+      result.push(a);
+    }
   }
   return result;
 }
@@ -64,35 +75,53 @@ export function classifyDirection(
   const outgoing = message.folderRole === 'sent' || fromSelf;
   const direction: Direction = outgoing ? 'outgoing' : 'incoming';
   const counterparties = outgoing
-    ? withoutOwn([...message.to, ...message.cc], own)
-    : withoutOwn(message.from ? [message.from] : [], own);
-  const verdict = (eligibility: LogEligibility, code: DirectionCode, reason: string): DirectionVerdict => ({
-    direction,
-    counterparties,
-    eligibility,
-    code,
-    reason,
-  });
+    ? withoutOwn([message.to, message.cc], own)
+    : message.from && !own.has(message.from.address)
+      ? [message.from]
+      : [];
+  // No closure or bound function here: this runs once per message in the sync's hot loop.
 
   const isDraftFlag = message.flags.some((f) => f.toLowerCase() === '\\draft');
   if (message.folderRole === 'drafts' || isDraftFlag) {
-    return verdict('never', 'draft', 'a draft: only sent mail is logged');
+    return makeVerdict(direction, counterparties, 'never', 'draft', 'a draft: only sent mail is logged');
   }
-  if (message.folderRole === 'junk') return verdict('never', 'junk', 'in the junk / spam folder');
-  if (message.folderRole === 'trash') return verdict('never', 'trash', 'in the trash');
+  if (message.folderRole === 'junk')
+    return makeVerdict(direction, counterparties, 'never', 'junk', 'in the junk / spam folder');
+  if (message.folderRole === 'trash')
+    return makeVerdict(direction, counterparties, 'never', 'trash', 'in the trash');
   if (message.from === null || message.from.address === '') {
-    return verdict('manual_only', 'no_from', 'no From address: usually a system notification');
+    return makeVerdict(
+      direction,
+      counterparties,
+      'manual_only',
+      'no_from',
+      'no From address: usually a system notification',
+    );
   }
   if (counterparties.length === 0) {
-    return verdict('never', 'only_own_addresses', 'no one but you is on this message');
+    return makeVerdict(
+      direction,
+      counterparties,
+      'never',
+      'only_own_addresses',
+      'no one but you is on this message',
+    );
   }
   if (message.messageId === null || message.messageId === '') {
-    return verdict('manual_only', 'no_message_id', 'no Message-ID header: nearly always spam');
+    return makeVerdict(
+      direction,
+      counterparties,
+      'manual_only',
+      'no_message_id',
+      'no Message-ID header: nearly always spam',
+    );
   }
   if (options.notBefore !== undefined) {
     const at = Date.parse(message.date);
     if (Number.isFinite(at) && at < options.notBefore) {
-      return verdict(
+      return makeVerdict(
+        direction,
+        counterparties,
         'manual_only',
         'too_old',
         `older than the import window (${new Date(options.notBefore).toISOString().slice(0, 10)})`,
@@ -100,8 +129,26 @@ export function classifyDirection(
     }
   }
   if (message.folderRole === 'sent')
-    return verdict('auto', 'sent_folder', 'in your sent folder: outgoing to To and Cc');
+    return makeVerdict(
+      direction,
+      counterparties,
+      'auto',
+      'sent_folder',
+      'in your sent folder: outgoing to To and Cc',
+    );
   if (fromSelf)
-    return verdict('auto', 'from_self', `sent from your address ${message.from.address}: outgoing`);
-  return verdict('auto', 'received', `received (${message.folderRole}) from ${message.from.address}`);
+    return makeVerdict(
+      direction,
+      counterparties,
+      'auto',
+      'from_self',
+      `sent from your address ${message.from.address}: outgoing`,
+    );
+  return makeVerdict(
+    direction,
+    counterparties,
+    'auto',
+    'received',
+    `received (${message.folderRole}) from ${message.from.address}`,
+  );
 }
