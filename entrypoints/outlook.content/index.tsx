@@ -27,7 +27,8 @@ function snapshotKey(s: ThreadSnapshot | null): string {
 
 export default defineContentScript({
   matches: OUTLOOK_MATCHES,
-  cssInjectionMode: 'ui',
+  // The panel brings its own stylesheet (PanelRoot); there is no extension CSS file to fetch.
+  cssInjectionMode: 'manual',
   runAt: 'document_idle',
   async main(ctx) {
     const api = createPanelApiFromMessaging(sendToBackground, browser.storage.local);

@@ -64,9 +64,7 @@ export async function launchExtensionBrowser(options: LaunchOptions): Promise<Ex
   };
   context.pages().forEach(watch);
   context.on('page', watch);
-  const serviceWorker =
-    context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
-    (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
+  const serviceWorker = await findServiceWorker(context);
   const extensionId = new URL(serviceWorker.url()).host;
   return {
     context,
@@ -80,4 +78,15 @@ export async function launchExtensionBrowser(options: LaunchOptions): Promise<Ex
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The worker may register before or after we look, so both the list and the event are watched. */
+async function findServiceWorker(context: BrowserContext): Promise<Worker> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const worker = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
+    if (worker) return worker;
+    await context.waitForEvent('serviceworker', { timeout: 500 }).catch(() => undefined);
+  }
+  throw new Error('The extension service worker did not start within 30 s (is .output/chrome-mv3 built?)');
 }

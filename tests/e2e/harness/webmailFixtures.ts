@@ -22,12 +22,14 @@ export function routeWebmailFixtures(server: HostRoutedHttpsServer): void {
     server.route(host, (req, res) => {
       const path = new URL(req.url ?? '/', `https://${host}`).pathname;
       if (path.startsWith('/mail')) return sendFile(res, 'outlook/reading-pane.html');
+      if (path === '/favicon.ico') return void res.writeHead(204).end();
       res.writeHead(404).end();
     });
   }
   server.route(GMAIL_HOST, (req, res) => {
     const path = new URL(req.url ?? '/', `https://${GMAIL_HOST}`).pathname;
     if (path.startsWith('/mail')) return sendFile(res, 'gmail/inbox.html');
+    if (path === '/favicon.ico') return void res.writeHead(204).end();
     res.writeHead(404).end();
   });
 }

@@ -1,0 +1,165 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { providerDerivedExternalId } from '../../lib/logging/externalIdFor';
+import { SEED } from '../../server/seed';
+import { configureCrm } from './harness/extensionMessages';
+import { conversation, openOutlookConversation } from './harness/outlookConversations';
+import { type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
+import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
+
+const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
+const me = { name: SEED.demoUser.name, address: SEED.demoUser.email };
+const alice = { name: SEED.contacts.primary.name, address: SEED.contacts.primary.email };
+
+async function activitiesFor(crm: ReferenceCrm, itemId: string): Promise<{ contactId: string }[]> {
+  const externalId = providerDerivedExternalId('outlook', itemId);
+  const { status, body } = await crm.api<{ activities: { contactId: string }[] }>(
+    `/activities?externalId=${encodeURIComponent(externalId)}`,
+  );
+  expect(status).toBe(200);
+  return body.activities;
+}
+
+function panel(page: Page) {
+  return page.locator('crm-sidebar-panel [data-testid="crm-panel"]');
+}
+
+describe('Outlook on the web: panel and one-click logging', () => {
+  let env: E2eEnvironment;
+  let crm: ReferenceCrm;
+
+  beforeAll(async () => {
+    crm = await startReferenceCrm();
+    env = await startE2eEnvironment();
+    await configureCrm(env.browser, crm.handle.url, crm.handle.token);
+  });
+  afterAll(async () => {
+    await env?.close();
+    await crm?.close();
+  });
+
+  it('shows the contact card of a seeded sender and saves a screenshot', async () => {
+    const page = await env.browser.newPage();
+    await openOutlookConversation(page, [
+      conversation('CONV-CARD', 'Pilot results and next steps', alice, [me]),
+    ]);
+    const card = panel(page).getByRole('article', { name: SEED.contacts.primary.name });
+    await card.waitFor({ timeout: 15_000 });
+    await expect.poll(() => card.textContent()).toContain('Acme Robotics');
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: resolve(ARTIFACTS, 'panel.png') });
+    await page.close();
+  });
+
+  it('logs an email exactly once: click, reload, second tab, concurrent clicks', async () => {
+    const conv = conversation('CONV-LOG', 'Quarterly review', alice, [me]);
+    const itemId = conv.messages[0]!.itemId;
+    const page = await env.browser.newPage();
+    await openOutlookConversation(page, [conv]);
+    const logButton = panel(page).getByRole('button', { name: /^Log email/ });
+    await logButton.click({ timeout: 15_000 });
+    await panel(page)
+      .getByText(/Logged .*by You|Logged by You/)
+      .waitFor({ timeout: 15_000 });
+    expect(await activitiesFor(crm, itemId)).toHaveLength(1);
+
+    await page.reload();
+    await openOutlookConversation(page, [conv]);
+    await panel(page)
+      .getByText(/Logged/)
+      .first()
+      .waitFor({ timeout: 15_000 });
+    expect(
+      await panel(page)
+        .getByRole('button', { name: /^Log email/ })
+        .count(),
+    ).toBe(0);
+
+    const second = await env.browser.newPage();
+    await openOutlookConversation(second, [conv]);
+    await panel(second)
+      .getByText(/Logged/)
+      .first()
+      .waitFor({ timeout: 15_000 });
+    expect(await activitiesFor(crm, itemId)).toHaveLength(1);
+
+    // Two tabs clicking at the same moment on a message nobody has logged yet.
+    const race = conversation('CONV-RACE', 'Contract redlines', alice, [me]);
+    await openOutlookConversation(page, [race]);
+    await openOutlookConversation(second, [race]);
+    const buttons = [page, second].map((p) => panel(p).getByRole('button', { name: /^Log email/ }));
+    await Promise.all(buttons.map((b) => b.waitFor({ timeout: 15_000 })));
+    await Promise.all(buttons.map((b) => b.click()));
+    await Promise.all(
+      [page, second].map((p) =>
+        panel(p)
+          .getByText(/Logged/)
+          .first()
+          .waitFor({ timeout: 15_000 }),
+      ),
+    );
+    expect(await activitiesFor(crm, race.messages[0]!.itemId)).toHaveLength(1);
+    await second.close();
+    await page.close();
+  });
+
+  it('creates a contact for an unknown sender and shows the card', async () => {
+    const stranger = { name: 'Priya Raman', address: 'priya.raman@acme-robotics.com' };
+    const page = await env.browser.newPage();
+    await openOutlookConversation(page, [conversation('CONV-NEW', 'Introduction', stranger, [me])]);
+    await panel(page).getByRole('button', { name: 'Create contact' }).click({ timeout: 15_000 });
+    const form = panel(page).getByRole('form', { name: `New contact for ${stranger.address}` });
+    expect(await form.getByLabel('Name').inputValue()).toBe(stranger.name);
+    await form.getByRole('button', { name: 'Create' }).click();
+    await panel(page).getByRole('article', { name: stranger.name }).waitFor({ timeout: 15_000 });
+    const lookup = await crm.api<{ contacts: { name: string; companyId: string | null }[] }>('/lookup', {
+      method: 'POST',
+      body: JSON.stringify({ emails: [stranger.address], domains: [] }),
+    });
+    expect(lookup.body.contacts.map((c) => c.name)).toEqual([stranger.name]);
+    await page.close();
+  });
+
+  it('queues the log while the CRM is down and delivers it once the CRM is back', async () => {
+    const conv = conversation('CONV-DOWN', 'Renewal options for next year', alice, [me]);
+    const page = await env.browser.newPage();
+    await openOutlookConversation(page, [conv]);
+    const logButton = panel(page).getByRole('button', { name: /^Log email/ });
+    await logButton.waitFor({ timeout: 15_000 });
+    await crm.stop();
+    await logButton.click();
+    await panel(page)
+      .getByText(/Queued/)
+      .waitFor({ timeout: 20_000 });
+    await crm.restart();
+    await expect
+      .poll(async () => (await activitiesFor(crm, conv.messages[0]!.itemId)).length, {
+        timeout: 60_000,
+        interval: 1_000,
+      })
+      .toBe(1);
+    await page.close();
+  });
+
+  it('shows HTML and script payloads in names and subjects as text, never running them', async () => {
+    const evil = {
+      name: '<img src=x onerror="window.__xss=1">Mallory',
+      address: 'alice.moreau@acme-robotics.com',
+    };
+    const subject = '<script>window.__xss=2</script><b>bold?</b>';
+    const page = await env.browser.newPage();
+    await openOutlookConversation(page, [conversation('CONV-XSS', subject, evil, [me])]);
+    await panel(page).getByRole('article', { name: SEED.contacts.primary.name }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => panel(page).textContent()).toContain('<script>window.__xss=2</script>');
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await panel(page).locator('b, img, script').count()).toBe(0);
+    await page.close();
+  });
+
+  it('raised no console errors in the Outlook pages', () => {
+    const errors = env.browser.pageErrors.filter((e) => e.startsWith('https://outlook.office.com'));
+    expect(errors).toEqual([]);
+  });
+});
