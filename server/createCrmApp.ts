@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { z } from 'zod';
 import {
@@ -22,6 +23,8 @@ export interface CrmAppOptions {
 }
 
 type Env = { Variables: { user: AuthenticatedUser } };
+
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** The HTTP surface of CRM-CONTRACT.md; storage lives in CrmRepository. */
 export function createCrmApp({ repository, log }: CrmAppOptions): Hono<Env> {
@@ -54,6 +57,21 @@ export function createCrmApp({ repository, log }: CrmAppOptions): Hono<Env> {
       allowMethods: ['GET', 'POST', 'OPTIONS'],
       exposeHeaders: ['Retry-After'],
       maxAge: 600,
+    }),
+  );
+
+  // 100 activities with full bodies fit comfortably; anything larger is not a client of ours.
+  app.use(
+    '/api/v1/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new HttpError(
+          413,
+          'payload_too_large',
+          `request bodies are limited to ${MAX_BODY_BYTES} bytes`,
+        );
+      },
     }),
   );
 

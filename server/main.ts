@@ -6,9 +6,9 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
   HOST: z.string().min(1).default('127.0.0.1'),
   CRM_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.url().optional(),
   CRM_SEED_TOKEN: z.string().min(16, 'CRM_SEED_TOKEN must be at least 16 characters').optional(),
-  CRM_PUBLIC_URL: z.string().url().optional(),
+  CRM_PUBLIC_URL: z.url().optional(),
   CRM_QUIET: z.stringbool().default(false),
 });
 

@@ -49,7 +49,7 @@ export async function startCrmServer(options: CrmServerOptions = {}): Promise<Cr
   const db = await openDatabase(
     options.databaseUrl
       ? { databaseUrl: options.databaseUrl }
-      : { dataDir: options.dataDir ?? DEFAULT_DATA_DIR },
+      : { dataDir: options.dataDir || DEFAULT_DATA_DIR },
   );
   try {
     const { token, seeded } = await db.exclusively(async (sql) => {
