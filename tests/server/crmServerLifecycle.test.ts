@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { CrmRepository } from '../../server/CrmRepository';
-import { createCrmApp } from '../../server/createCrmApp';
+import { createCrmApp, MAX_BODY_BYTES } from '../../server/createCrmApp';
 import type { Database } from '../../server/db/openDatabase';
 import { SEED } from '../../server/seed';
 import { type CrmServerOptions, startCrmServer } from '../../server/startCrmServer';
@@ -75,13 +75,7 @@ describe('reference CRM server lifecycle', () => {
   });
 
   it('answers an unexpected failure with 500 in the error shape and logs it without the token', async () => {
-    const failing: Database = {
-      kind: 'pglite',
-      query: () => Promise.reject(new Error('disk on fire')),
-      transaction: () => Promise.reject(new Error('disk on fire')),
-      exclusively: () => Promise.reject(new Error('disk on fire')),
-      close: () => Promise.resolve(),
-    };
+    const failing = unreachableDatabase();
     const lines: string[] = [];
     const app = createCrmApp({
       repository: new CrmRepository(failing, () => 'http://crm.test'),
@@ -93,7 +87,31 @@ describe('reference CRM server lifecycle', () => {
     expect(lines.join('\n')).toContain('disk on fire');
     expect(lines.join('\n')).not.toContain('secret-token-value');
   });
+
+  it('refuses bodies over the size limit with 413 before reading them', async () => {
+    const app = createCrmApp({
+      repository: new CrmRepository(unreachableDatabase(), () => 'http://crm.test'),
+    });
+    const res = await app.request('/api/v1/activities', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Length': String(MAX_BODY_BYTES + 1) },
+      body: 'x'.repeat(MAX_BODY_BYTES + 1),
+    });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe('payload_too_large');
+  });
 });
+
+function unreachableDatabase(): Database {
+  const fail = () => Promise.reject(new Error('disk on fire'));
+  return {
+    kind: 'pglite',
+    query: fail,
+    transaction: fail,
+    exclusively: fail,
+    close: () => Promise.resolve(),
+  };
+}
 
 describe('OpenAPI document', () => {
   it('committed server/openapi.json matches the zod schemas (refresh: npx tsx server/writeOpenApiDocument.ts)', () => {
