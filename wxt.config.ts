@@ -20,6 +20,8 @@ export default defineConfig({
       'See your CRM contacts, deals and activity beside every email in Gmail and Outlook, and log emails in one click.',
     permissions: ['storage', 'alarms', 'scripting', 'identity'],
     host_permissions: [
+      // scripting.executeScript of InboxSDK's pageWorld.js into Gmail needs it explicitly.
+      'https://mail.google.com/*',
       'https://gmail.googleapis.com/*',
       'https://graph.microsoft.com/*',
       'https://oauth2.googleapis.com/*',

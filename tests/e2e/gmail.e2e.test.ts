@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendExtensionMessage } from './harness/extensionMessages';
+import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
+
+/**
+ * Gmail's real page cannot be reproduced offline, so this proves what can be proven: the
+ * content script runs on https://mail.google.com/mail/u/0/, InboxSDK's page-world script
+ * is injected through the background (MV3 way), and a page without Gmail's interface
+ * leaves no panel and no console errors.
+ */
+describe('Gmail content script', () => {
+  let env: E2eEnvironment;
+  beforeAll(async () => {
+    env = await startE2eEnvironment();
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('stays idle, saying so once, when no InboxSDK app id is configured', async () => {
+    const page = await env.browser.newPage();
+    const infos: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'info') infos.push(m.text());
+    });
+    await page.goto('https://mail.google.com/mail/u/0/#inbox');
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.crmSidebar)).toBe('loaded');
+    await expect.poll(() => infos.filter((t) => t.includes('no InboxSDK app id')).length).toBe(1);
+    expect(
+      await page.evaluate(() => (window as unknown as { __InboxSDKInjected?: boolean }).__InboxSDKInjected),
+    ).toBeUndefined();
+    await page.close();
+  });
+
+  it('injects InboxSDK’s page-world script through the background and shows no panel off Gmail', async () => {
+    const reply = await sendExtensionMessage(env.browser, 'settings.update', {
+      patch: { inboxSdkAppId: 'sdk_e2e_fixture_0' },
+    });
+    expect(reply.ok).toBe(true);
+    const page = await env.browser.newPage();
+    await page.goto('https://mail.google.com/mail/u/1/#inbox');
+    await expect
+      .poll(
+        () => page.evaluate(() => (window as unknown as { __InboxSDKInjected?: boolean }).__InboxSDKInjected),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe(true);
+    // Give InboxSDK time to look for Gmail's interface and fail to find it.
+    await page.waitForTimeout(3_000);
+    expect(await page.locator('[data-testid="crm-panel"]').count()).toBe(0);
+    const errors = env.browser.pageErrors.filter((e) => e.startsWith('https://mail.google.com'));
+    // InboxSDK asks Google's hosts for a few assets, which this closed network cannot
+    // resolve; anything else (a thrown error, a storm of retries) is a failure.
+    const unresolvedAssets = errors.filter((e) => e.includes('net::ERR_NAME_NOT_RESOLVED'));
+    expect(errors.filter((e) => !unresolvedAssets.includes(e))).toEqual([]);
+    expect(unresolvedAssets.length).toBeLessThanOrEqual(5);
+    await page.close();
+  });
+});
