@@ -4,18 +4,20 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { CrmSidebarBackground } from '../lib/background/CrmSidebarBackground';
 import { createBackgroundHandlers, toErrorInfo } from '../lib/background/createBackgroundHandlers';
+import { MailboxService } from '../lib/background/MailboxService';
 import { createRestCrmConnector } from '../lib/crm/RestCrmConnector';
 import { MESSAGES } from '../lib/messaging/messages';
 import { createRouter } from '../lib/messaging/router';
-import { createBrowserMailboxControls } from '../lib/platform/browserMailboxControls';
 import { openCrmSidebarDb } from '../lib/store/db';
 
 const OUTBOX_ALARM = 'outbox-drain';
+const SYNC_ALARM = 'mailbox-sync';
 
 export default defineBackground({
   type: 'module',
   main() {
     const db = openCrmSidebarDb();
+    let mailboxes: MailboxService | null = null;
     const service = new CrmSidebarBackground({
       db,
       version: browser.runtime.getManifest().version,
@@ -25,8 +27,21 @@ export default defineBackground({
         // Alarms, not timers: the service worker may be gone by then.
         else void browser.alarms.create(OUTBOX_ALARM, { when: Math.max(at, Date.now() + 1_000) });
       },
+      enrichSnapshot: (snapshot) => mailboxes?.enrichSnapshot(snapshot) ?? Promise.resolve(snapshot),
+      describeMailbox: (row) => mailboxes!.statusOf(row),
     });
-    const mailboxes = createBrowserMailboxControls(db, service);
+    mailboxes = new MailboxService({
+      db,
+      background: service,
+      webAuthFlow: {
+        getRedirectUrl: () => browser.identity.getRedirectURL(),
+        launch: async (url) => {
+          const redirect = await browser.identity.launchWebAuthFlow({ url, interactive: true });
+          if (!redirect) throw new Error('The sign-in window was closed before it finished.');
+          return redirect;
+        },
+      },
+    });
     const route = createRouter(
       MESSAGES,
       createBackgroundHandlers(service, mailboxes, {
@@ -41,9 +56,24 @@ export default defineBackground({
     });
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === OUTBOX_ALARM) void service.drainOutbox().catch(() => undefined);
+      if (alarm.name === SYNC_ALARM) void mailboxes?.syncAll().catch(() => undefined);
     });
 
-    void preconfigureDevCrm(service).then(() => service.drainOutbox().catch(() => undefined));
+    // The sync period follows the setting; re-created when it changes.
+    let syncPeriod = 0;
+    const scheduleSync = async () => {
+      const { syncFrequencyMinutes } = await service.getSettings();
+      if (syncFrequencyMinutes === syncPeriod) return;
+      syncPeriod = syncFrequencyMinutes;
+      await browser.alarms.create(SYNC_ALARM, { periodInMinutes: syncFrequencyMinutes, delayInMinutes: 1 });
+    };
+    service.onSettingsChanged = () => void scheduleSync();
+
+    // A worker woken after being killed resumes whatever was in flight.
+    void preconfigureDevCrm(service)
+      .then(scheduleSync)
+      .then(() => service.drainOutbox())
+      .catch(() => undefined);
   },
 });
 

@@ -7,7 +7,7 @@ import type { MailMessage, ThreadSnapshot } from '../mail/MailMessage';
 import type { ExtensionStatus, MailboxStatus, TestConnectionResult } from '../messaging/messages';
 import type { MessageLogStatus, ThreadView } from '../panel/ThreadView';
 import { type CrmConnection, isCrmConfigured, Settings } from '../settings/Settings';
-import type { CrmSidebarDb } from '../store/db';
+import type { CrmSidebarDb, MailboxRow } from '../store/db';
 import { EventLog } from '../store/EventLog';
 import { LookupCache } from '../store/LookupCache';
 import { type ConnectorFactory, type CrmSession, CrmSessionProvider } from './CrmSession';
@@ -23,6 +23,10 @@ export interface BackgroundOptions {
   scheduleOutboxDrain?: (at: number | null) => void;
   /** How long a click waits in-process for a retry before it reports "queued". */
   clickDrainMaxWaitMs?: number;
+  /** Upgrades a page-read snapshot with provider API data (exact Message-IDs) when possible. */
+  enrichSnapshot?: (snapshot: ThreadSnapshot) => Promise<ThreadSnapshot>;
+  /** Live mailbox state (sync progress); defaults to what the database says. */
+  describeMailbox?: (row: MailboxRow) => MailboxStatus;
 }
 
 /**
@@ -35,6 +39,8 @@ export class CrmSidebarBackground {
   readonly events: EventLog;
   readonly cache: LookupCache;
   readonly threads: ThreadViewService;
+  /** Called after settings are saved (the entrypoint re-plans alarms). */
+  onSettingsChanged: (() => void) | null = null;
   private outbox: { userId: string; connector: CrmConnector; outbox: Outbox } | null = null;
 
   constructor(private readonly options: BackgroundOptions) {
@@ -118,19 +124,28 @@ export class CrmSidebarBackground {
           attempts: r.attempts,
         })),
       mailboxes: mailboxes.map(
-        (m): MailboxStatus => ({
-          id: m.id,
-          provider: m.provider,
-          address: m.address,
-          primary: m.primary,
-          state: m.status,
-          lastSyncAt: m.lastSyncAt ? new Date(m.lastSyncAt).toISOString() : null,
-          lastError: m.lastError ?? null,
-          progress: null,
-          skippedReasons: {},
-        }),
+        (m): MailboxStatus =>
+          this.options.describeMailbox
+            ? this.options.describeMailbox(m)
+            : {
+                id: m.id,
+                provider: m.provider,
+                address: m.address,
+                primary: m.primary,
+                state: m.status,
+                lastSyncAt: m.lastSyncAt ? new Date(m.lastSyncAt).toISOString() : null,
+                lastError: m.lastError ?? null,
+                progress: null,
+                skippedReasons: {},
+              },
       ),
     };
+  }
+
+  private async enrich(snapshot: ThreadSnapshot): Promise<ThreadSnapshot> {
+    if (!this.options.enrichSnapshot) return snapshot;
+    // Enrichment is a bonus: the page's own data still gives a working panel.
+    return this.options.enrichSnapshot(snapshot).catch(() => snapshot);
   }
 
   getSettings(): Promise<Settings> {
@@ -149,6 +164,7 @@ export class CrmSidebarBackground {
     const next = await this.sessions.settingsRepository.replace(parsed.data);
     // Linking rules may have changed: answers built under the old ones must not be reused.
     this.threads.forgetAll();
+    this.onSettingsChanged?.();
     return next;
   }
 
@@ -166,7 +182,7 @@ export class CrmSidebarBackground {
 
   async openThread(snapshot: ThreadSnapshot, preferCache: boolean): Promise<ThreadView> {
     const session = await this.sessions.session();
-    return this.threads.open(session, snapshot, preferCache);
+    return this.threads.open(session, await this.enrich(snapshot), preferCache);
   }
 
   async logThread(
@@ -174,7 +190,7 @@ export class CrmSidebarBackground {
     providerMessageIds: readonly string[],
   ): Promise<MessageLogStatus[]> {
     const session = await this.sessions.session();
-    return this.threads.log(session, snapshot, providerMessageIds);
+    return this.threads.log(session, await this.enrich(snapshot), providerMessageIds);
   }
 
   async createContact(input: {

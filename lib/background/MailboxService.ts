@@ -1,0 +1,409 @@
+import type { z } from 'zod';
+import type { AccessTokenProvider } from '../auth/AccessTokenProvider';
+import { isMailboxAuthError } from '../auth/MailboxAuthError';
+import type { OAuthTokens, WebAuthFlow } from '../auth/OAuthClient';
+import { authorizeMailbox, refreshTokens } from '../auth/OAuthClient';
+import { googleOAuthConfig, microsoftOAuthConfig, type OAuthProviderConfig } from '../auth/OAuthProviders';
+import { type StoredTokens, TokenManager, type TokenStore } from '../auth/TokenManager';
+import { CrmError } from '../crm/CrmError';
+import { GmailApiClient } from '../mail/gmail/GmailApiClient';
+import { GmailSentSync, GmailSyncCursor } from '../mail/gmail/GmailSentSync';
+import type { MailMessage, MailProvider, ThreadSnapshot } from '../mail/MailMessage';
+import { normaliseMessageId } from '../mail/normaliseMessageId';
+import { GraphClient } from '../mail/outlook/GraphClient';
+import { GraphSentSync, GraphSyncCursor } from '../mail/outlook/GraphSentSync';
+import { mapGraphMessage } from '../mail/outlook/mapGraphMessage';
+import type { CursorStore, SyncPassResult } from '../mail/sync/MailboxSync';
+import type { MailboxStatus } from '../messaging/messages';
+import type { Settings } from '../settings/Settings';
+import type { CrmSidebarDb, MailboxRow } from '../store/db';
+import type { CrmSidebarBackground } from './CrmSidebarBackground';
+import type { MailboxControls } from './createBackgroundHandlers';
+import { enqueueLinkedMessages, groupForLookup, linkingContextFor, lookupThread } from './MessagePipeline';
+
+export interface MailboxServiceOptions {
+  db: CrmSidebarDb;
+  background: CrmSidebarBackground;
+  /** `browser.identity` in the extension. */
+  webAuthFlow: WebAuthFlow;
+  /** Provider API bases (tests point them at local fakes). */
+  gmailBaseUrl?: string;
+  graphBaseUrl?: string;
+  /** OAuth endpoint overrides (tests). */
+  oauthEndpoints?: Partial<Record<MailProvider, { authorizationEndpoint: string; tokenEndpoint: string }>>;
+  fetch?: typeof fetch;
+  /** Only for local fakes served over plain HTTP. */
+  allowInsecureOAuth?: boolean;
+  now?: () => number;
+}
+
+interface Progress {
+  scanned: number;
+  logged: number;
+  skipped: number;
+  total: number | null;
+  skippedReasons: Record<string, number>;
+}
+
+/** Dexie-backed cursor store; cursors are JSON parsed with the engine's own schema. */
+function dexieCursorStore<T>(
+  db: CrmSidebarDb,
+  schema: z.ZodType<T>,
+  kind: 'gmail_history' | 'graph_delta',
+): CursorStore<T> {
+  return {
+    async get(key) {
+      const row = await db.syncCursors.get(key);
+      if (!row) return null;
+      try {
+        const parsed = schema.safeParse(JSON.parse(row.cursor));
+        return parsed.success ? parsed.data : null;
+      } catch {
+        return null;
+      }
+    },
+    async set(key, cursor) {
+      await db.syncCursors.put({
+        mailboxId: key,
+        cursor: JSON.stringify(cursor),
+        kind,
+        updatedAt: Date.now(),
+      });
+    },
+  };
+}
+
+function dexieTokenStore(db: CrmSidebarDb): TokenStore {
+  return {
+    async get(mailboxId) {
+      const row = await db.tokens.get(mailboxId);
+      if (!row || typeof row.accessToken !== 'string') return null;
+      return row as unknown as StoredTokens;
+    },
+    async set(mailboxId, tokens) {
+      await db.tokens.put({ mailboxId, ...tokens });
+    },
+  };
+}
+
+/**
+ * Mailbox connections and the background sync (seeds 000, 002, 003, 004): OAuth with PKCE,
+ * tokens kept only here, one sync per mailbox at a time, every synced message through the
+ * same pipeline as a click, and a mailbox whose grant is gone marked "needs
+ * re-authentication" until the user reconnects (which resumes from the saved cursor).
+ */
+export class MailboxService implements MailboxControls {
+  private readonly tokens: TokenStore;
+  private readonly clients = new Map<string, GmailApiClient | GraphClient>();
+  private readonly progress = new Map<string, Progress>();
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: MailboxServiceOptions) {
+    this.tokens = dexieTokenStore(options.db);
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private oauthRequestOptions() {
+    return {
+      fetch: this.options.fetch,
+      allowInsecureRequests: this.options.allowInsecureOAuth,
+      now: this.options.now,
+    };
+  }
+
+  private oauthConfig(provider: MailProvider, settings: Settings): OAuthProviderConfig {
+    const base =
+      provider === 'gmail'
+        ? googleOAuthConfig({ clientId: settings.oauth.googleClientId })
+        : microsoftOAuthConfig({
+            clientId: settings.oauth.microsoftClientId,
+            tenant: settings.oauth.microsoftTenant,
+          });
+    if (!base.clientId) {
+      throw new CrmError(
+        'not_configured',
+        `Add the ${provider === 'gmail' ? 'Google' : 'Microsoft'} OAuth client id in the settings first.`,
+      );
+    }
+    const endpoints = this.options.oauthEndpoints?.[provider];
+    return endpoints ? { ...base, ...endpoints } : base;
+  }
+
+  private tokenManager(provider: MailProvider, settings: Settings): TokenManager {
+    const config = this.oauthConfig(provider, settings);
+    return new TokenManager({
+      provider,
+      store: this.tokens,
+      refresh: (rt) => refreshTokens(config, rt, this.oauthRequestOptions()),
+      now: this.options.now,
+    });
+  }
+
+  private clientFor(mailbox: Pick<MailboxRow, 'id' | 'provider'>, getAccessToken: AccessTokenProvider) {
+    const existing = this.clients.get(mailbox.id);
+    if (existing) return existing;
+    // One client per mailbox for the worker's lifetime: Gmail's quota limiter must see every call.
+    const client =
+      mailbox.provider === 'gmail'
+        ? new GmailApiClient({
+            mailboxId: mailbox.id,
+            getAccessToken,
+            baseUrl: this.options.gmailBaseUrl,
+            fetch: this.options.fetch,
+          })
+        : new GraphClient({
+            mailboxId: mailbox.id,
+            getAccessToken,
+            baseUrl: this.options.graphBaseUrl,
+            fetch: this.options.fetch,
+          });
+    this.clients.set(mailbox.id, client);
+    return client;
+  }
+
+  private async accessTokens(mailbox: MailboxRow): Promise<AccessTokenProvider> {
+    const settings = await this.options.background.getSettings();
+    return this.tokenManager(mailbox.provider, settings).accessTokenProvider(mailbox.id);
+  }
+
+  async connect(provider: MailProvider): Promise<MailboxStatus> {
+    const settings = await this.options.background.getSettings();
+    const config = this.oauthConfig(provider, settings);
+    const tokens: OAuthTokens = await authorizeMailbox(
+      config,
+      this.options.webAuthFlow,
+      this.oauthRequestOptions(),
+    );
+    // Ask the provider who signed in: a Reconnect to the same account keeps its id and cursor.
+    const probeId = `pending:${provider}:${this.now()}`;
+    const probeToken: AccessTokenProvider = async () => tokens.accessToken;
+    const address =
+      provider === 'gmail'
+        ? (
+            await new GmailApiClient({
+              mailboxId: probeId,
+              getAccessToken: probeToken,
+              baseUrl: this.options.gmailBaseUrl,
+              fetch: this.options.fetch,
+            }).getProfile()
+          ).emailAddress
+        : await graphAddress(
+            new GraphClient({
+              mailboxId: probeId,
+              getAccessToken: probeToken,
+              baseUrl: this.options.graphBaseUrl,
+              fetch: this.options.fetch,
+            }),
+          );
+    const id = `${provider}:${address.toLowerCase()}`;
+    const { db } = this.options;
+    const existing = await db.mailboxes.get(id);
+    const anyPrimary =
+      (await db.mailboxes.filter((m) => m.primary && m.status !== 'disconnected').count()) > 0;
+    const row: MailboxRow = {
+      id,
+      provider,
+      address: address.toLowerCase(),
+      primary: existing?.primary ?? !anyPrimary,
+      status: 'connected',
+      connectedAt: existing?.connectedAt ?? this.now(),
+      lastSyncAt: existing?.lastSyncAt,
+    };
+    await this.tokenManager(provider, settings).save(id, tokens);
+    await db.mailboxes.put(row);
+    this.clients.delete(id);
+    void this.syncMailbox(id);
+    return this.statusOf(row);
+  }
+
+  async disconnect(id: string): Promise<void> {
+    const { db } = this.options;
+    // What was logged stays in the CRM (seed 004); only syncing stops, and the tokens go.
+    await db.transaction('rw', db.mailboxes, db.tokens, async () => {
+      await db.mailboxes.update(id, { status: 'disconnected', primary: false });
+      await db.tokens.delete(id);
+    });
+    this.clients.delete(id);
+  }
+
+  async setPrimary(id: string): Promise<void> {
+    const { db } = this.options;
+    await db.mailboxes.toCollection().modify((m) => {
+      m.primary = m.id === id;
+    });
+  }
+
+  async syncNow(id?: string): Promise<number> {
+    const rows = await this.options.db.mailboxes
+      .filter((m) => m.status === 'connected' && (!id || m.id === id))
+      .toArray();
+    for (const row of rows) void this.syncMailbox(row.id);
+    return rows.length;
+  }
+
+  /** All connected mailboxes, one pass each; what the periodic alarm calls. */
+  async syncAll(): Promise<void> {
+    const rows = await this.options.db.mailboxes.filter((m) => m.status === 'connected').toArray();
+    await Promise.all(rows.map((r) => this.syncMailbox(r.id)));
+  }
+
+  statusOf(row: MailboxRow): MailboxStatus {
+    const p = this.progress.get(row.id);
+    const syncing = this.running.has(row.id);
+    return {
+      id: row.id,
+      provider: row.provider,
+      address: row.address,
+      primary: row.primary,
+      state: row.status === 'connected' && syncing ? 'syncing' : row.status,
+      lastSyncAt: row.lastSyncAt ? new Date(row.lastSyncAt).toISOString() : null,
+      lastError: row.lastError ?? null,
+      progress: p ? { scanned: p.scanned, logged: p.logged, skipped: p.skipped, total: p.total } : null,
+      skippedReasons: p?.skippedReasons ?? {},
+    };
+  }
+
+  /** One pass over Sent (and Inbox when auto-logging received mail); single-flight per mailbox. */
+  syncMailbox(id: string): Promise<void> {
+    const current = this.running.get(id);
+    if (current) return current;
+    const run = this.pass(id).finally(() => this.running.delete(id));
+    this.running.set(id, run);
+    return run;
+  }
+
+  private async pass(id: string): Promise<void> {
+    const { db, background } = this.options;
+    const mailbox = await db.mailboxes.get(id);
+    if (!mailbox || mailbox.status !== 'connected') return;
+    const session = await background.sessions.session();
+    const settings = session.settings;
+    const progress: Progress = { scanned: 0, logged: 0, skipped: 0, total: null, skippedReasons: {} };
+    this.progress.set(id, progress);
+    const outbox = background.outboxFor(session);
+    const mailboxes = await db.mailboxes.toArray();
+    const context = linkingContextFor(
+      session,
+      mailboxes.map((m) => m.address),
+    );
+
+    const sink = async (messages: MailMessage[]) => {
+      for (const group of groupForLookup(messages, context)) {
+        const linked = await lookupThread(group, context, session.connector, background.cache, false);
+        const outcomes = await enqueueLinkedMessages(linked.messages, 'auto', {
+          session,
+          outbox,
+          registry: background.registry,
+          events: background.events,
+          now: this.options.now,
+        });
+        for (const o of outcomes) {
+          if (o.status === 'enqueued') progress.logged++;
+          else if (o.status === 'skipped') {
+            progress.skipped++;
+            progress.skippedReasons[o.reason] = (progress.skippedReasons[o.reason] ?? 0) + 1;
+          }
+        }
+      }
+    };
+    const onProgress = (p: { scanned: number; total?: number }) => {
+      progress.scanned = p.scanned;
+      progress.total = p.total ?? null;
+    };
+    try {
+      const getAccessToken = await this.accessTokens(mailbox);
+      const client = this.clientFor(mailbox, getAccessToken);
+      const folders: ('sent' | 'inbox')[] = settings.autoLogReceived ? ['sent', 'inbox'] : ['sent'];
+      const results: SyncPassResult[] = [];
+      for (const folder of folders) {
+        const common = {
+          mailboxId: id,
+          mailboxAddress: mailbox.address,
+          sink,
+          importWindowDays: settings.historicalImportDays,
+          onProgress,
+          now: this.options.now,
+        };
+        results.push(
+          client instanceof GmailApiClient
+            ? await new GmailSentSync({
+                ...common,
+                client,
+                cursors: dexieCursorStore(db, GmailSyncCursor, 'gmail_history'),
+                labelId: folder === 'sent' ? 'SENT' : 'INBOX',
+              }).run()
+            : await new GraphSentSync({
+                ...common,
+                client,
+                cursors: dexieCursorStore(db, GraphSyncCursor, 'graph_delta'),
+                folder: folder === 'sent' ? 'sentitems' : 'inbox',
+              }).run(),
+        );
+      }
+      await db.mailboxes.update(id, { lastSyncAt: this.now(), lastError: undefined });
+      await background.events.append(
+        'info',
+        'sync.pass',
+        `Synced ${mailbox.address}: ${progress.logged} logged, ${progress.skipped} skipped`,
+        results,
+      );
+      await background.drainOutbox(session);
+    } catch (e) {
+      if (isMailboxAuthError(e)) {
+        await db.mailboxes.update(id, { status: 'needs_reauth', lastError: e.message });
+        await background.events.append(
+          'error',
+          'sync.reauth',
+          `${mailbox.address} needs to be reconnected: ${e.message}`,
+        );
+        return;
+      }
+      const message = e instanceof Error ? e.message : String(e);
+      await db.mailboxes.update(id, { lastError: message });
+      await background.events.append('error', 'sync.failed', `Sync of ${mailbox.address} failed: ${message}`);
+    }
+  }
+
+  /**
+   * Exact data for an Outlook thread read from the page: when the mailbox is connected, the
+   * item's internetMessageId, recipients and conversation come from Graph.
+   */
+  async enrichSnapshot(snapshot: ThreadSnapshot): Promise<ThreadSnapshot> {
+    if (snapshot.provider !== 'outlook') return snapshot;
+    const rows = await this.options.db.mailboxes
+      .filter((m) => m.provider === 'outlook' && m.status === 'connected')
+      .toArray();
+    const mailbox =
+      rows.find((m) => m.address === snapshot.mailbox) ?? rows.find((m) => m.primary) ?? rows[0];
+    if (!mailbox) return snapshot;
+    const client = this.clientFor(mailbox, await this.accessTokens(mailbox));
+    if (!(client instanceof GraphClient)) return snapshot;
+    const messages = await Promise.all(
+      snapshot.messages.map(async (m) => {
+        if (m.messageId || m.providerMessageId.startsWith('dom-')) return m;
+        const graph = await client.getMessage(m.providerMessageId).catch(() => null);
+        if (!graph) return m;
+        const exact = mapGraphMessage(graph, mailbox.address, m.folderRole);
+        return {
+          ...m,
+          ...exact,
+          providerMessageId: m.providerMessageId,
+          messageId: normaliseMessageId(exact.messageId),
+          messageIdSource: 'api' as const,
+          snippet: exact.snippet || m.snippet,
+        };
+      }),
+    );
+    return { ...snapshot, mailbox: snapshot.mailbox ?? mailbox.address, messages };
+  }
+}
+
+async function graphAddress(client: GraphClient): Promise<string> {
+  const me = await client.getMe();
+  const address = me.mail ?? me.userPrincipalName;
+  if (!address) throw new CrmError('invalid_response', 'Microsoft did not say which mailbox signed in.');
+  return address;
+}

@@ -1,0 +1,166 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
+import { MailboxService } from '../../../lib/background/MailboxService';
+import { normaliseMessageId } from '../../../lib/mail/normaliseMessageId';
+import { parseAddressList } from '../../../lib/mail/parseAddressList';
+import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
+import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
+import { FakeGmailApi } from '../../fakes/FakeGmailApi';
+import { FakeOauthServer } from '../../fakes/FakeOauthServer';
+
+const EMAIL = 'riley@ourco.example';
+let dbCounter = 0;
+
+describe('MailboxService: connect, sync sent mail, re-authentication', () => {
+  let db: CrmSidebarDb;
+  let crm: FakeCrmConnector;
+  let gmail: FakeGmailApi;
+  let idp: FakeOauthServer;
+  let background: CrmSidebarBackground;
+  let service: MailboxService;
+
+  beforeEach(async () => {
+    db = openCrmSidebarDb(`mailbox-service-${++dbCounter}`);
+    crm = new FakeCrmConnector();
+    gmail = new FakeGmailApi({ enforceQuota: true });
+    idp = new FakeOauthServer({
+      onAccessToken: (token, subject, _scope, expiresIn) =>
+        gmail.issueAccessToken(subject, { token, expiresInMs: expiresIn * 1000 }),
+    });
+    const [gmailUrl] = await Promise.all([gmail.start(), idp.start()]);
+    background = new CrmSidebarBackground({
+      db,
+      version: 'test',
+      createConnector: () => crm,
+      clickDrainMaxWaitMs: 0,
+    });
+    await background.updateSettings({
+      crm: { type: 'rest', baseUrl: 'https://crm.example', token: 't' },
+      oauth: {
+        googleClientId: 'client.apps.googleusercontent.com',
+        microsoftClientId: '',
+        microsoftTenant: 'common',
+      },
+      historicalImportDays: 30,
+    });
+    service = new MailboxService({
+      db,
+      background,
+      webAuthFlow: {
+        getRedirectUrl: () => 'https://ext.chromiumapp.org/',
+        launch: async (url) => idp.consent(url, EMAIL),
+      },
+      gmailBaseUrl: gmailUrl,
+      oauthEndpoints: {
+        gmail: { authorizationEndpoint: idp.authorizationEndpoint, tokenEndpoint: idp.tokenEndpoint },
+      },
+      allowInsecureOAuth: true,
+    });
+  });
+  afterEach(async () => {
+    await Promise.all([gmail.stop(), idp.stop()]);
+    db.close();
+  });
+
+  /** Every To/Cc recipient of the seeded mail becomes a CRM contact. */
+  function addRecipientsAsContacts(): Set<string> {
+    const seen = new Set<string>();
+    for (const m of gmail.messages(EMAIL)) {
+      for (const h of m.headers.filter((x) => /^(to|cc)$/i.test(x.name))) {
+        for (const a of parseAddressList(h.value)) {
+          if (seen.has(a.address)) continue;
+          seen.add(a.address);
+          crm.addContact({ name: a.name || a.address, emails: [a.address] });
+        }
+      }
+    }
+    return seen;
+  }
+
+  function expectedLoggable(): number {
+    return gmail
+      .messages(EMAIL)
+      .filter((m) => m.labelIds.includes('SENT') && m.headers.some((h) => /^message-id$/i.test(h.name)))
+      .map((m) => normaliseMessageId(m.headers.find((h) => /^message-id$/i.test(h.name))!.value)).length;
+  }
+
+  it('connects with PKCE, imports the window of sent mail once, and never logs a message twice', async () => {
+    gmail.addMailbox(EMAIL);
+    gmail.seedSentMessages(EMAIL, 40, { spacingMs: 3_600_000, missingMessageIdRatio: 0.1 });
+    addRecipientsAsContacts();
+
+    const status = await service.connect('gmail');
+    expect(status).toMatchObject({ id: `gmail:${EMAIL}`, address: EMAIL, primary: true });
+    await service.syncMailbox(status.id);
+    await background.drainOutbox();
+
+    const externalIds = new Set(crm.activities.map((a) => a.externalId));
+    expect(externalIds.size).toBe(expectedLoggable());
+    const perKey = new Set(crm.activities.map((a) => `${a.externalId} ${a.contactId}`));
+    expect(perKey.size).toBe(crm.activities.length);
+    expect(crm.activities.every((a) => a.direction === 'outgoing' && a.source === 'gmail')).toBe(true);
+    expect(crm.activities.every((a) => a.body === undefined)).toBe(true);
+
+    // New mail arrives: the next pass (history) logs only it.
+    const before = crm.activities.length;
+    gmail.seedSentMessages(EMAIL, 3, { missingMessageIdRatio: 0 });
+    addRecipientsAsContacts();
+    await service.syncMailbox(status.id);
+    await background.drainOutbox();
+    expect(new Set(crm.activities.map((a) => a.externalId)).size).toBe(expectedLoggable());
+    expect(crm.activities.length).toBeGreaterThan(before);
+
+    // An expired history id falls back to a re-scan; the registry keeps it from doubling.
+    const total = crm.activities.length;
+    gmail.expireHistory(EMAIL);
+    await service.syncMailbox(status.id);
+    await background.drainOutbox();
+    expect(crm.activities.length).toBe(total);
+
+    const described = service.statusOf((await db.mailboxes.get(status.id))!);
+    expect(described.state).toBe('connected');
+    expect(described.progress?.skipped ?? 0).toBeGreaterThanOrEqual(0);
+    expect(described.lastSyncAt).not.toBeNull();
+  });
+
+  it('marks the mailbox "needs re-authentication" when consent is revoked, and a reconnect resumes', async () => {
+    gmail.addMailbox(EMAIL);
+    gmail.seedSentMessages(EMAIL, 5, { missingMessageIdRatio: 0 });
+    addRecipientsAsContacts();
+    const { id } = await service.connect('gmail');
+    await service.syncMailbox(id);
+    const cursor = await db.syncCursors.get(id);
+    expect(cursor).toBeDefined();
+
+    idp.revokeGrant(EMAIL);
+    for (const token of await db.tokens.toArray()) gmail.revokeAccessToken(token.accessToken as string);
+    await db.tokens.update(id, { expiresAt: 0 });
+    await service.syncMailbox(id);
+    const row = await db.mailboxes.get(id);
+    expect(row?.status).toBe('needs_reauth');
+    expect(row?.lastError ?? '').not.toMatch(/ya29|token_[a-z0-9]{8}/i);
+    expect(service.statusOf(row!).state).toBe('needs_reauth');
+
+    const reconnected = await service.connect('gmail');
+    expect(reconnected.id).toBe(id);
+    await service.syncMailbox(id);
+    expect((await db.mailboxes.get(id))?.status).toBe('connected');
+    expect((await db.syncCursors.get(id))?.cursor).toBeDefined();
+  });
+
+  it('disconnect stops syncing and keeps what was logged', async () => {
+    gmail.addMailbox(EMAIL);
+    gmail.seedSentMessages(EMAIL, 4, { missingMessageIdRatio: 0 });
+    addRecipientsAsContacts();
+    const { id } = await service.connect('gmail');
+    await service.syncMailbox(id);
+    await background.drainOutbox();
+    const logged = crm.activities.length;
+    await service.disconnect(id);
+    gmail.seedSentMessages(EMAIL, 2, { missingMessageIdRatio: 0 });
+    addRecipientsAsContacts();
+    expect(await service.syncNow()).toBe(0);
+    expect(crm.activities.length).toBe(logged);
+    expect(await db.tokens.get(id)).toBeUndefined();
+  });
+});
