@@ -278,7 +278,7 @@ export class MailboxService implements MailboxControls {
   private async pass(id: string): Promise<void> {
     const { db, background } = this.options;
     const mailbox = await db.mailboxes.get(id);
-    if (!mailbox || mailbox.status !== 'connected') return;
+    if (mailbox?.status !== 'connected') return;
     const session = await background.sessions.session();
     const settings = session.settings;
     const progress: Progress = { scanned: 0, logged: 0, skipped: 0, total: null, skippedReasons: {} };

@@ -88,14 +88,13 @@ export class ThreadViewService {
       if (cached) return { ...cached, fromCache: true };
     }
     const linked = await this.link(session, snapshot, false);
-    const view = await this.buildView(session, snapshot, threadKey, linked);
+    const view = await this.buildView(session, threadKey, linked);
     this.remember(view);
     return view;
   }
 
   private async buildView(
     session: CrmSession,
-    snapshot: ThreadSnapshot,
     threadKey: string,
     linked: LinkedThread,
   ): Promise<ThreadView> {

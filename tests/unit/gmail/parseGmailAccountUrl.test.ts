@@ -13,10 +13,11 @@ describe('parseGmailAccountUrl', () => {
     expect(parseGmailAccountUrl(url)).toEqual({ accountIndex, delegatedAccount, basePath });
   });
 
-  it.each(['https://calendar.google.com/calendar/u/0/r', 'https://mail.google.com/chat/u/0/', 'not a url'])(
-    'rejects %s',
-    (url) => expect(parseGmailAccountUrl(url)).toBeNull(),
-  );
+  it.each([
+    'https://calendar.google.com/calendar/u/0/r',
+    'https://mail.google.com/chat/u/0/',
+    'not a url',
+  ])('rejects %s', (url) => expect(parseGmailAccountUrl(url)).toBeNull());
 });
 
 describe('Gmail message dates', () => {

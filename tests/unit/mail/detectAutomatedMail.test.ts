@@ -20,13 +20,15 @@ describe('detectAutomatedMail on real-world header samples', () => {
     expect(verdict.reason).toMatch(reason);
   });
 
-  it.each(['gmail-received.txt', 'outlook-exchange.txt', 'auto-submitted-no.txt', 'gmail-sent-reply.txt'])(
-    '%s is personal mail',
-    (fixture) => {
-      const verdict = detectAutomatedMail(messageFromFixture(fixture));
-      expect(verdict).toEqual({ automated: false, reason: expect.stringContaining('personal') });
-    },
-  );
+  it.each([
+    'gmail-received.txt',
+    'outlook-exchange.txt',
+    'auto-submitted-no.txt',
+    'gmail-sent-reply.txt',
+  ])('%s is personal mail', (fixture) => {
+    const verdict = detectAutomatedMail(messageFromFixture(fixture));
+    expect(verdict).toEqual({ automated: false, reason: expect.stringContaining('personal') });
+  });
 
   it('recognises a mailing list by List-Id alone', () => {
     const verdict = detectAutomatedMail({ from: null, headers: { 'list-id': '<dev.lists.example>' } });
@@ -71,10 +73,12 @@ describe('isAutomatedSenderAddress', () => {
     expect(isAutomatedSenderAddress(address)).toBe(true);
   });
 
-  it.each(['jane@acme.example', 'replyguy@x.example', 'noreen@x.example', 'postmasters-guild@x.example'])(
-    '%s is a person',
-    (address) => {
-      expect(isAutomatedSenderAddress(address)).toBe(false);
-    },
-  );
+  it.each([
+    'jane@acme.example',
+    'replyguy@x.example',
+    'noreen@x.example',
+    'postmasters-guild@x.example',
+  ])('%s is a person', (address) => {
+    expect(isAutomatedSenderAddress(address)).toBe(false);
+  });
 });
