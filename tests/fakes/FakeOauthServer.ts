@@ -9,6 +9,14 @@ import type { AddressInfo } from 'node:net';
  * POST /token redeems codes (checking client_id, redirect_uri and the S256 verifier) and
  * refresh tokens. `revokeGrant` makes refreshes answer `invalid_grant`, as after the user
  * removes the app's access. `onAccessToken` lets API fakes accept the tokens it issues.
+ *
+ * `handle` serves both endpoints for a browser too (mount it on the e2e harness's HTTPS
+ * host router under accounts.google.com / oauth2.googleapis.com or login.microsoftonline.com):
+ * GET .../authorize (Microsoft) or .../auth (Google) and POST .../token. With
+ * `autoConsentSubject` the authorization endpoint plays a user who has already consented:
+ * it answers 302 to the redirect_uri with `code` and `state` in the query (RFC 6749
+ * §4.1.2; errors per §4.1.2.1), so `identity.launchWebAuthFlow` completes without a human.
+ * Without it, the endpoint shows a page that waits for a user, as the real ones do.
  */
 export class FakeOauthServer {
   readonly counters = { codeGrants: 0, refreshGrants: 0, errors: 0 };
@@ -27,6 +35,8 @@ export class FakeOauthServer {
       /** Microsoft rotates refresh tokens, Google does not. */
       rotateRefreshTokens?: boolean;
       onAccessToken?: (token: string, subject: string, scope: string, expiresInSeconds: number) => void;
+      /** The account that "signs in" when a browser opens the authorization endpoint. */
+      autoConsentSubject?: string;
     } = {},
   ) {}
 
@@ -98,7 +108,42 @@ export class FakeOauthServer {
       if (grant.subject === subject) this.refreshTokens.delete(token);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Node request handler: for its own server, or mounted on another (the e2e host router). */
+  readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://oauth.fake').pathname;
+    // Google: /o/oauth2/v2/auth; Microsoft: /{tenant}/oauth2/v2.0/authorize; standalone: /authorize.
+    if (req.method === 'GET' && /\/(authorize|auth)$/.test(path)) {
+      this.authorize(req, res);
+      return;
+    }
+    if (req.method === 'POST' && /\/token$/.test(path)) {
+      await this.token(req, res);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'not_found' }));
+  };
+
+  private authorize(req: IncomingMessage, res: ServerResponse): void {
+    const authorizationUrl = new URL(req.url ?? '/', 'https://oauth.fake').href;
+    const subject = this.options.autoConsentSubject;
+    const redirectUri = new URL(authorizationUrl).searchParams.get('redirect_uri') ?? '';
+    if (!/^https:\/\//.test(redirectUri) && !/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(redirectUri)) {
+      // An unusable redirect_uri is never redirected to (RFC 6749 §4.1.2.1): an error page instead.
+      res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><title>Error 400</title><p>invalid_request: redirect_uri');
+      return;
+    }
+    if (subject === undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end('<!doctype html><title>Sign in</title><p>Choose an account to continue.');
+      return;
+    }
+    res.writeHead(302, { location: this.consent(authorizationUrl, subject), 'cache-control': 'no-store' });
+    res.end();
+  }
+
+  private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, {
         'content-type': 'application/json',
@@ -111,10 +156,6 @@ export class FakeOauthServer {
       this.counters.errors++;
       send(400, { error, error_description: description });
     };
-    if (req.method !== 'POST' || req.url !== '/token') {
-      send(404, { error: 'not_found' });
-      return;
-    }
     let raw = '';
     for await (const chunk of req) raw += chunk;
     const form = new URLSearchParams(raw);
