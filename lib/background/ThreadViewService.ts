@@ -93,11 +93,7 @@ export class ThreadViewService {
     return view;
   }
 
-  private async buildView(
-    session: CrmSession,
-    threadKey: string,
-    linked: LinkedThread,
-  ): Promise<ThreadView> {
+  private async buildView(session: CrmSession, threadKey: string, linked: LinkedThread): Promise<ThreadView> {
     const { connector } = session;
     const companiesById = new Map(linked.lookup.companies.map((c) => [c.id, c]));
     // Every participant the CRM knows is shown, even on excluded domains.

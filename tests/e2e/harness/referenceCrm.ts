@@ -14,10 +14,16 @@ export interface ReferenceCrm {
   close(): Promise<void>;
 }
 
+export interface ReferenceCrmOptions {
+  /** Receives the server's request log (one JSON line per request); unset, the server is quiet. */
+  log?: (line: string) => void;
+}
+
 /** The reference CRM on a throwaway PGlite folder, seeded with the demo data. */
-export async function startReferenceCrm(): Promise<ReferenceCrm> {
+export async function startReferenceCrm(options: ReferenceCrmOptions = {}): Promise<ReferenceCrm> {
   const dataDir = await mkdtemp(join(tmpdir(), 'crm-e2e-'));
-  let handle = await startCrmServer({ port: 0, dataDir, quiet: true });
+  const logging = options.log ? { quiet: false, log: options.log } : { quiet: true };
+  let handle = await startCrmServer({ port: 0, dataDir, ...logging });
   const port = handle.port;
   let running = true;
   const crm: ReferenceCrm = {
@@ -32,7 +38,7 @@ export async function startReferenceCrm(): Promise<ReferenceCrm> {
     },
     async restart() {
       if (running) return;
-      handle = await startCrmServer({ port, dataDir, quiet: true, seedToken: handle.token });
+      handle = await startCrmServer({ port, dataDir, ...logging, seedToken: handle.token });
       running = true;
     },
     async api<T>(path: string, init: RequestInit = {}) {
