@@ -32,7 +32,12 @@ export default defineConfig({
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
-            gecko: { id: 'crm-sidebar@example.com', strict_min_version: '128.0' },
+            gecko: {
+              id: 'crm-sidebar@example.com',
+              strict_min_version: '128.0',
+              // Email headers and snippets leave the browser, to the team's own CRM.
+              data_collection_permissions: { required: ['personallyIdentifyingInfo', 'websiteContent'] },
+            },
           },
         }
       : {}),
