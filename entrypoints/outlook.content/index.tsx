@@ -13,7 +13,8 @@ import {
 } from '../../lib/mail/outlook/readOutlookReadingPane';
 import { sendToBackground } from '../../lib/platform/runtime';
 
-const REREAD_DELAY_MS = 150;
+// Short enough to feel instant, long enough to coalesce the burst of mutations of one pane swap.
+const REREAD_DELAY_MS = 40;
 
 /** What makes two readings the same thread state, so React only re-renders on a real change. */
 function snapshotKey(s: ThreadSnapshot | null): string {
