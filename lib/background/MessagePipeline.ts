@@ -1,5 +1,6 @@
 import type { CrmConnector } from '../crm/CrmConnector';
-import type { LookupResponse } from '../crm/contract';
+import { CrmError } from '../crm/CrmError';
+import type { Contact, LookupResponse } from '../crm/contract';
 import { buildLookupRequest, type ThreadLookupRequest } from '../linking/buildLookupRequest';
 import { LinkIndex } from '../linking/LinkIndex';
 import {
@@ -154,7 +155,8 @@ export async function enqueueLinkedMessages(
   const { session, outbox, registry } = deps;
   const crmUserId = session.me.user.id;
   const outcomes: MessageOutcome[] = [];
-  for (const { message, links } of linked) {
+  for (const { message, links: linkedLinks } of linked) {
+    const links = await withAutomaticContacts(linkedLinks, deps);
     const contactIds = [
       ...links.contacts.map((c) => c.contact.id),
       ...links.threadRecords.filter((r) => r.kind === 'contact').map((r) => r.id),
@@ -217,6 +219,54 @@ export async function enqueueLinkedMessages(
     await createKeywordTasks(message, contactIds, deps);
   }
   return outcomes;
+}
+
+/**
+ * Under the "automatic" create-contact policy (never for excluded or automated senders:
+ * linking already decided that), unknown counterparties become contacts before logging.
+ * An address someone else added meanwhile (409) is used as it is.
+ */
+async function withAutomaticContacts(links: MessageLinks, deps: PipelineDeps): Promise<MessageLinks> {
+  const candidates = links.unknownParticipants.filter((u) => u.createContact.action === 'automatic');
+  if (candidates.length === 0) return links;
+  const created: MessageLinks['contacts'] = [];
+  for (const u of candidates) {
+    let contact: Contact | null = null;
+    try {
+      contact = await deps.session.connector.createContact({
+        name: u.suggestedName,
+        emails: [u.address],
+        companyId: u.company?.id ?? null,
+      });
+      await deps.events?.append(
+        'info',
+        'contact.created',
+        `Created contact ${u.suggestedName} <${u.address}>`,
+      );
+    } catch (e) {
+      const existing =
+        e instanceof CrmError && e.kind === 'conflict'
+          ? (e.options.details as { contact?: Contact })?.contact
+          : undefined;
+      if (existing) contact = existing;
+      else if (e instanceof CrmError && !e.retryable) {
+        await deps.events?.append(
+          'warn',
+          'contact.failed',
+          `Could not create a contact for ${u.address}: ${e.message}`,
+        );
+      } else throw e;
+    }
+    if (contact)
+      created.push({ contact, address: u.address, matchedBy: 'primary', reason: u.createContact.reason });
+  }
+  return {
+    ...links,
+    contacts: [...links.contacts, ...created],
+    unknownParticipants: links.unknownParticipants.filter(
+      (u) => !created.some((c) => c.address === u.address),
+    ),
+  };
 }
 
 /** Keyword rules that create tasks do so at once; the CRM makes task creation idempotent. */

@@ -241,7 +241,14 @@ export function linkMessage(
     companies,
     threadRecords,
     unknownParticipants,
-    autoLog: decideAutoLog(direction, automated, settings, allInternal, contacts.length + threadContactCount),
+    autoLog: decideAutoLog(
+      direction,
+      automated,
+      settings,
+      allInternal,
+      contacts.length + threadContactCount,
+      unknownParticipants.filter((u) => u.createContact.action === 'automatic').length,
+    ),
   };
 }
 
@@ -279,6 +286,7 @@ function decideAutoLog(
   settings: Settings,
   allInternal: boolean,
   linkedContactCount: number,
+  autoCreateCount: number,
 ): MessageLinks['autoLog'] {
   if (direction.eligibility !== 'auto') return { log: false, reason: direction.reason };
   if (direction.direction === 'outgoing' && !settings.autoLogSent) {
@@ -292,6 +300,13 @@ function decideAutoLog(
   }
   if (allInternal && settings.excludeOrgDomains) {
     return { log: false, reason: 'internal mail: everyone is on your organisation’s domains' };
+  }
+  if (linkedContactCount === 0 && autoCreateCount > 0) {
+    // Seed 003's "create contact if not found": the sync creates them, then logs to them.
+    return {
+      log: true,
+      reason: `${direction.reason}; creates ${autoCreateCount} new contact${autoCreateCount === 1 ? '' : 's'} (policy: automatic)`,
+    };
   }
   if (linkedContactCount === 0) return { log: false, reason: 'no one on this message is a CRM contact' };
   return {

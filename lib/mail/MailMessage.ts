@@ -9,8 +9,8 @@ export type MailProvider = z.infer<typeof MailProvider>;
 
 export const MailAddress = z.object({
   name: z.string().default(''),
-  /** Lower-cased, trimmed address. */
-  address: z.string(),
+  /** Lower-cased, trimmed address (adapters normalise; the schema makes sure at the boundary). */
+  address: z.string().trim().toLowerCase(),
 });
 export type MailAddress = z.infer<typeof MailAddress>;
 

@@ -1,0 +1,211 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
+import {
+  enqueueLinkedMessages,
+  linkingContextFor,
+  lookupThread,
+} from '../../../lib/background/MessagePipeline';
+import { providerDerivedExternalId } from '../../../lib/logging/externalIdFor';
+import { MailMessage, type MailMessageInput, ThreadSnapshot } from '../../../lib/mail/MailMessage';
+import type { SettingsInput } from '../../../lib/settings/Settings';
+import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
+import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
+
+let dbCounter = 0;
+const ME = 'riley@ourco.example';
+
+function message(overrides: Partial<MailMessageInput> = {}): MailMessage {
+  return MailMessage.parse({
+    provider: 'gmail',
+    mailbox: ME,
+    providerMessageId: `p${Math.random().toString(16).slice(2)}`,
+    providerThreadId: 't1',
+    messageId: `${Math.random().toString(16).slice(2)}@mail.ourco.example`,
+    from: { name: 'Riley Rep', address: ME },
+    to: [{ name: 'Jane Buyer', address: 'jane@acme.example' }],
+    subject: 'Proposal',
+    date: new Date().toISOString(),
+    snippet: 'Here is the proposal',
+    folderRole: 'sent',
+    ...overrides,
+  });
+}
+
+describe('CrmSidebarBackground and the message pipeline', () => {
+  let db: CrmSidebarDb;
+  let crm: FakeCrmConnector;
+  let background: CrmSidebarBackground;
+
+  async function configure(patch: Partial<SettingsInput> = {}) {
+    await background.updateSettings({
+      crm: { type: 'rest', baseUrl: 'https://crm.example', token: 't' },
+      ...patch,
+    });
+  }
+
+  async function runPipeline(messages: MailMessage[], mode: 'auto' | 'manual') {
+    const session = await background.sessions.session();
+    const context = linkingContextFor(session, [ME]);
+    const linked = await lookupThread(messages, context, session.connector, background.cache, false);
+    const outcomes = await enqueueLinkedMessages(linked.messages, mode, {
+      session,
+      outbox: background.outboxFor(session),
+      registry: background.registry,
+      events: background.events,
+    });
+    await background.drainOutbox(session);
+    return outcomes;
+  }
+
+  beforeEach(async () => {
+    db = openCrmSidebarDb(`background-${++dbCounter}`);
+    crm = new FakeCrmConnector();
+    background = new CrmSidebarBackground({
+      db,
+      version: '1.2.3',
+      createConnector: () => crm,
+      clickDrainMaxWaitMs: 0,
+    });
+  });
+  afterEach(() => db.close());
+
+  it('answers not_configured until a CRM is set, then caches the identity (one /me per connection)', async () => {
+    await expect(background.sessions.session()).rejects.toMatchObject({ kind: 'not_configured' });
+    await configure();
+    await background.sessions.session();
+    await background.sessions.session();
+    expect(crm.calls.filter((c) => c.method === 'whoami')).toHaveLength(1);
+    const status = await background.status();
+    expect(status).toMatchObject({ version: '1.2.3', crmConfigured: true, crmUser: { name: 'Riley Rep' } });
+  });
+
+  it('rejects invalid settings with a readable message and keeps the old ones', async () => {
+    await configure();
+    await expect(background.updateSettings({ syncFrequencyMinutes: 7 })).rejects.toThrow(
+      /syncFrequencyMinutes/,
+    );
+    expect((await background.getSettings()).syncFrequencyMinutes).toBe(15);
+  });
+
+  it('logs a sent message to every To/Cc contact once, however often it is processed', async () => {
+    await configure();
+    const jane = crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });
+    const bob = crm.addContact({ name: 'Bob', emails: ['bob@acme.example', 'bob.alt@acme.example'] });
+    const m = message({ cc: [{ name: 'Bob', address: 'BOB.ALT@acme.example' }] });
+    const first = await runPipeline([m], 'auto');
+    expect(first.map((o) => o.status)).toEqual(['enqueued']);
+    const again = await runPipeline([m, { ...m, providerMessageId: 'moved-folder-new-id' }], 'auto');
+    expect(again.map((o) => o.status)).toEqual(['already_logged', 'already_logged']);
+    expect(crm.activities.map((a) => a.contactId).sort()).toEqual([jane.id, bob.id].sort());
+    expect(crm.activities.every((a) => a.direction === 'outgoing' && a.body === undefined)).toBe(true);
+  });
+
+  it('creates unknown recipients under the automatic policy, never for free-mail or automated addresses', async () => {
+    await configure({ createContactPolicy: 'automatic' });
+    const m = message({
+      to: [
+        { name: 'New Person', address: 'new.person@newco.example' },
+        { name: 'Gmail User', address: 'someone@gmail.com' },
+        { name: '', address: 'noreply@newco.example' },
+      ],
+    });
+    const [outcome] = await runPipeline([m], 'auto');
+    expect(outcome?.status).toBe('enqueued');
+    const created = [...crm.contacts.values()];
+    expect(created.map((c) => c.emails[0])).toEqual(['new.person@newco.example']);
+    expect(created[0]?.name).toBe('New Person');
+    expect(crm.activities.map((a) => a.contactId)).toEqual([created[0]!.id]);
+  });
+
+  it('skips with a reason what the sync must not log, but a click still logs it', async () => {
+    await configure({ autoLogSent: false });
+    crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });
+    const [off] = await runPipeline([message()], 'auto');
+    expect(off).toMatchObject({ status: 'skipped', reason: 'automatic logging of sent mail is off' });
+    const noId = message({ messageId: null, messageIdSource: 'none' });
+    const [auto] = await runPipeline([noId], 'auto');
+    expect(auto).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/Message-ID/i) });
+    const [manual] = await runPipeline([noId], 'manual');
+    expect(manual).toMatchObject({
+      status: 'enqueued',
+      externalId: providerDerivedExternalId('gmail', noId.providerMessageId),
+    });
+    expect(crm.activities).toHaveLength(1);
+  });
+
+  it('creates keyword-rule tasks for the linked contact', async () => {
+    await configure({
+      keywordRules: [
+        {
+          id: 'r1',
+          field: 'subject_or_body',
+          keyword: 'urgent',
+          action: 'create_task',
+          taskTitle: 'Call back',
+          priority: 'high',
+          dueInDays: 1,
+        },
+      ],
+    });
+    const jane = crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });
+    await runPipeline([message({ subject: 'URGENT: pricing' })], 'auto');
+    expect(crm.tasks).toEqual([
+      expect.objectContaining({ contactId: jane.id, title: 'Call back', priority: 'high' }),
+    ]);
+  });
+
+  it('builds the thread view: known cards, unknown participants with reasons, per-message states', async () => {
+    await configure();
+    crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });
+    const snapshot = ThreadSnapshot.parse({
+      provider: 'outlook',
+      mailbox: ME,
+      threadId: 'conv-1',
+      subject: 'Hello',
+      messages: [
+        message({
+          provider: 'outlook',
+          folderRole: 'inbox',
+          from: { name: 'Jane Buyer', address: 'jane@acme.example' },
+          to: [{ name: '', address: ME }],
+          cc: [{ name: 'Pat', address: 'pat@gmail.com' }],
+        }),
+      ],
+    });
+    const cold = await background.openThread(snapshot, true);
+    expect(cold.fromCache).toBe(false);
+    expect(cold.known.map((k) => k.contact.name)).toEqual(['Jane Buyer']);
+    expect(cold.messages[0]).toMatchObject({ state: 'not_logged', direction: 'incoming' });
+    const warm = await background.openThread(snapshot, true);
+    expect(warm.fromCache).toBe(true);
+    expect(crm.calls.filter((c) => c.method === 'lookup')).toHaveLength(1);
+
+    const [logged] = await background.logThread(snapshot, [snapshot.messages[0]!.providerMessageId]);
+    expect(logged).toMatchObject({ state: 'logged', loggedBy: [expect.objectContaining({ self: true })] });
+    const after = await background.openThread(snapshot, false);
+    expect(after.messages[0]?.state).toBe('logged');
+  });
+
+  it('reports a click as queued when the CRM is unreachable, and delivers it later', async () => {
+    await configure();
+    crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });
+    const snapshot = ThreadSnapshot.parse({
+      provider: 'gmail',
+      mailbox: ME,
+      threadId: 't',
+      subject: 's',
+      messages: [message()],
+    });
+    await background.openThread(snapshot, false);
+    const { CrmError } = await import('../../../lib/crm/CrmError');
+    crm.faultInjector = (call) =>
+      call.method === 'logActivities' ? new CrmError('network', 'offline') : undefined;
+    const [queued] = await background.logThread(snapshot, [snapshot.messages[0]!.providerMessageId]);
+    expect(queued?.state).toBe('queued');
+    crm.faultInjector = undefined;
+    await db.outbox.toCollection().modify({ nextAttemptAt: 0 });
+    await background.drainOutbox();
+    expect(crm.activities).toHaveLength(1);
+    expect((await background.status()).outbox).toMatchObject({ pending: 0, failed: 0, delivered: 1 });
+  });
+});
