@@ -14,6 +14,8 @@ import { type ConnectorFactory, type CrmSession, CrmSessionProvider } from './Cr
 import { enqueueLinkedMessages, linkingContextFor, lookupThread } from './MessagePipeline';
 import { ThreadViewService } from './ThreadViewService';
 
+const DELIVERED_HISTORY = 1_000;
+
 export interface BackgroundOptions {
   db: CrmSidebarDb;
   createConnector: ConnectorFactory;
@@ -94,7 +96,10 @@ export class CrmSidebarBackground {
       if (!isCrmConfigured(settings)) return;
       s = await this.sessions.session();
     }
-    const report = await this.outboxFor(s).drain();
+    const outbox = this.outboxFor(s);
+    const report = await outbox.drain();
+    // Delivered rows are history for the popup; the registry is the lasting record.
+    if (report.deliveredNow > 0) await outbox.pruneDelivered(DELIVERED_HISTORY);
     this.options.scheduleOutboxDrain?.(report.blocked ? null : report.nextAttemptAt);
   }
 

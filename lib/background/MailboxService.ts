@@ -97,6 +97,8 @@ export class MailboxService implements MailboxControls {
   private readonly clients = new Map<string, GmailApiClient | GraphClient>();
   private readonly progress = new Map<string, Progress>();
   private readonly running = new Map<string, Promise<void>>();
+  /** Graph answers per Outlook item, so reopening a thread does not ask Graph again. */
+  private readonly enriched = new Map<string, MailMessage>();
 
   constructor(private readonly options: MailboxServiceOptions) {
     this.tokens = dexieTokenStore(options.db);
@@ -384,9 +386,15 @@ export class MailboxService implements MailboxControls {
     const messages = await Promise.all(
       snapshot.messages.map(async (m) => {
         if (m.messageId || m.providerMessageId.startsWith('dom-')) return m;
-        const graph = await client.getMessage(m.providerMessageId).catch(() => null);
-        if (!graph) return m;
-        const exact = mapGraphMessage(graph, mailbox.address, m.folderRole);
+        const cacheKey = `${mailbox.id} ${m.providerMessageId}`;
+        let exact = this.enriched.get(cacheKey);
+        if (!exact) {
+          const graph = await client.getMessage(m.providerMessageId).catch(() => null);
+          if (!graph) return m;
+          exact = mapGraphMessage(graph, mailbox.address, m.folderRole);
+          this.enriched.set(cacheKey, exact);
+          if (this.enriched.size > 500) this.enriched.delete(this.enriched.keys().next().value!);
+        }
         return {
           ...m,
           ...exact,

@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import { MailboxService } from '../../../lib/background/MailboxService';
+import { MailMessage } from '../../../lib/mail/MailMessage';
 import { normaliseMessageId } from '../../../lib/mail/normaliseMessageId';
 import { parseAddressList } from '../../../lib/mail/parseAddressList';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
 import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
 import { FakeGmailApi } from '../../fakes/FakeGmailApi';
+import { FakeGraphApi } from '../../fakes/FakeGraphApi';
 import { FakeOauthServer } from '../../fakes/FakeOauthServer';
 
 const EMAIL = 'riley@ourco.example';
@@ -162,5 +164,94 @@ describe('MailboxService: connect, sync sent mail, re-authentication', () => {
     expect(await service.syncNow()).toBe(0);
     expect(crm.activities.length).toBe(logged);
     expect(await db.tokens.get(id)).toBeUndefined();
+  });
+});
+
+describe('MailboxService: Outlook via Microsoft Graph', () => {
+  it('connects, syncs Sent Items by delta, and upgrades page-read threads with exact Message-IDs', async () => {
+    const OUTLOOK = 'sam@contoso.example';
+    const db = openCrmSidebarDb(`mailbox-service-graph-${++dbCounter}`);
+    const crm = new FakeCrmConnector();
+    const graph = new FakeGraphApi();
+    const idp = new FakeOauthServer({
+      onAccessToken: (token, subject, _scope, expiresIn) =>
+        graph.issueAccessToken(subject, { token, expiresInMs: expiresIn * 1000 }),
+    });
+    const [graphUrl] = await Promise.all([graph.start(), idp.start()]);
+    graph.setPublicOrigin(graphUrl);
+    try {
+      const background = new CrmSidebarBackground({
+        db,
+        version: 't',
+        createConnector: () => crm,
+        clickDrainMaxWaitMs: 0,
+      });
+      await background.updateSettings({
+        crm: { type: 'rest', baseUrl: 'https://crm.example', token: 't' },
+        oauth: {
+          googleClientId: '',
+          microsoftClientId: '00000000-0000-0000-0000-000000000001',
+          microsoftTenant: 'common',
+        },
+      });
+      const service = new MailboxService({
+        db,
+        background,
+        webAuthFlow: {
+          getRedirectUrl: () => 'https://ext.chromiumapp.org/',
+          launch: async (url) => idp.consent(url, OUTLOOK),
+        },
+        graphBaseUrl: graphUrl,
+        oauthEndpoints: {
+          outlook: { authorizationEndpoint: idp.authorizationEndpoint, tokenEndpoint: idp.tokenEndpoint },
+        },
+        allowInsecureOAuth: true,
+      });
+      graph.addMailbox(OUTLOOK);
+      const sent = graph.seedSentItems(OUTLOOK, 12);
+      for (const m of sent)
+        for (const r of [...m.toRecipients, ...m.ccRecipients]) {
+          if (![...crm.contacts.values()].some((c) => c.emails.includes(r.address.toLowerCase()))) {
+            crm.addContact({ name: r.name || r.address, emails: [r.address.toLowerCase()] });
+          }
+        }
+      const { id } = await service.connect('outlook');
+      expect(id).toBe(`outlook:${OUTLOOK}`);
+      await service.syncMailbox(id);
+      await background.drainOutbox();
+      const withId = sent.filter((m) => m.internetMessageId && !m.isDraft);
+      expect(new Set(crm.activities.map((a) => a.externalId)).size).toBe(withId.length);
+      expect(crm.activities.every((a) => a.source === 'outlook' && a.direction === 'outgoing')).toBe(true);
+
+      const target = withId[0]!;
+      const enriched = await service.enrichSnapshot({
+        provider: 'outlook',
+        mailbox: OUTLOOK,
+        threadId: target.conversationId,
+        subject: target.subject,
+        messages: [
+          MailMessage.parse({
+            provider: 'outlook',
+            mailbox: OUTLOOK,
+            providerMessageId: target.id,
+            providerThreadId: target.conversationId,
+            messageId: null,
+            messageIdSource: 'none',
+            from: { name: 'Sam', address: OUTLOOK },
+            subject: target.subject,
+            date: target.sentDateTime,
+            folderRole: 'sent',
+          }),
+        ],
+      });
+      expect(enriched.messages[0]).toMatchObject({
+        messageId: normaliseMessageId(target.internetMessageId),
+        messageIdSource: 'api',
+        providerMessageId: target.id,
+      });
+    } finally {
+      await Promise.all([graph.stop(), idp.stop()]);
+      db.close();
+    }
   });
 });
