@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmailActivityInput } from '../lib/crm/contract';
+import { mulberry32 } from '../lib/random/mulberry32';
 import { openDatabase } from '../server/db/openDatabase';
 import { startCrmServer } from '../server/startCrmServer';
 
@@ -27,18 +28,6 @@ function percentile(sorted: number[], p: number): number {
 function summary(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1) ?? Number.NaN };
-}
-
-/** Deterministic, so every run asks for the same addresses. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const emailOf = (n: number) => `person${n}@company${n % COMPANIES}.example`;
@@ -106,7 +95,8 @@ try {
   };
 
   // 3. Lookups: 100 addresses per request, mostly known (main and alternate), some unknown.
-  const random = prng(42);
+  // Deterministic, so every run asks for the same addresses.
+  const random = mulberry32(42);
   const lookupBody = () => {
     const emails: string[] = [];
     for (let i = 0; i < EMAILS_PER_LOOKUP; i++) {

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../lib/random/mulberry32';
 import type { Sql } from './db/openDatabase';
 import { hashToken } from './tokens';
 
@@ -175,18 +176,6 @@ const SNIPPETS = [
   'Just checking in on the questionnaire; let me know if anything is unclear.',
 ];
 
-/** mulberry32: tiny, fast, and the same sequence on every platform. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function asciiLocalPart(name: string): string {
   return name
     .normalize('NFD')
@@ -237,7 +226,7 @@ export async function seedOrgAndUsers(sql: Sql): Promise<void> {
 
 /** Companies, ~50 contacts (some with alternates), deals and past activities. */
 export async function seedDemoData(sql: Sql, now = new Date()): Promise<void> {
-  const random = prng(20_240_601);
+  const random = mulberry32(20_240_601);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
 

@@ -6,6 +6,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from '../../lib/random/mulberry32';
 
 /**
  * A local Gmail API v1 that follows the published request and response shapes for the calls
@@ -120,16 +121,7 @@ export interface FakeGmailOptions {
 }
 
 /** Small deterministic PRNG (mulberry32) so seeded data and faults are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 const FIRST_NAMES = [
   'Ana',

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CrmError } from '../../../lib/crm/CrmError';
 import { MessageRegistry } from '../../../lib/logging/MessageRegistry';
 import type { Outbox } from '../../../lib/logging/Outbox';
+import { mulberry32 } from '../../../lib/random/mulberry32';
 import type { CrmSidebarDb } from '../../../lib/store/db';
 import type { FakeCrmFault } from '../../fakes/FakeCrmConnector';
 import { activity, crmWithContacts, fakeTime, freshDb, makeOutbox } from './outboxHarness';
@@ -67,6 +68,7 @@ describe('Outbox under random failures and restarts (property)', () => {
           dbs.push(db);
           const time = fakeTime();
           const crm = crmWithContacts(4, time);
+          // Deterministic jitter per run, so a failing case replays identically.
           const random = mulberry32(seed);
           const faults = [...faultPlan];
           let died: (() => void) | null = null;
@@ -160,15 +162,3 @@ describe('Outbox under random failures and restarts (property)', () => {
     );
   }, 300_000);
 });
-
-/** Deterministic jitter per run, so a failing case replays identically. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
