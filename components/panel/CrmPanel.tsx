@@ -7,6 +7,7 @@ import { errorText } from './errorText';
 import { formatRelativeTime } from './formatRelativeTime';
 import { MessageLogList } from './MessageLogList';
 import type { PanelApi } from './PanelApi';
+import { SuggestedTaskList } from './SuggestedTaskList';
 import { UnknownParticipantRow } from './UnknownParticipantRow';
 
 export interface CrmPanelProps {
@@ -403,6 +404,11 @@ function PanelBody({
           )}
         </>
       )}
+      <SuggestedTaskList
+        tasks={view.suggestedTasks}
+        createTask={(task) => api.createTask(task)}
+        onAnnounce={onAnnounce}
+      />
       <MessageLogList
         messages={messages}
         inFlight={inFlight}

@@ -1,4 +1,4 @@
-import type { Contact } from '../../lib/crm/contract';
+import type { Contact, TaskInput } from '../../lib/crm/contract';
 import type { ThreadSnapshot } from '../../lib/mail/MailMessage';
 import type { createClient } from '../../lib/messaging/client';
 import type { Messages } from '../../lib/messaging/messages';
@@ -19,6 +19,8 @@ export interface PanelApi {
   openThread(snapshot: ThreadSnapshot, options: { preferCache: boolean }): Promise<ThreadView>;
   logMessages(snapshot: ThreadSnapshot, providerMessageIds: string[]): Promise<MessageLogStatus[]>;
   createContact(input: CreateContactInput): Promise<{ contact: Contact; existed: boolean }>;
+  /** Create a follow-up task a keyword rule suggested. */
+  createTask(task: TaskInput): Promise<{ status: 'created' | 'existing' }>;
   /** Re-queue the outbox's failed deliveries. */
   retryFailed(): Promise<void>;
   openOptions(): void;
@@ -65,6 +67,7 @@ export function createPanelApiFromMessaging(
       return answer.messages;
     },
     createContact: (input) => send('contact.create', input),
+    createTask: (task) => send('task.create', { task }),
     async retryFailed() {
       await send('outbox.retry', {});
     },

@@ -215,6 +215,9 @@ export const panelStyles = `
 .crm-panel .crm-log-what { display: flex; flex-direction: column; min-width: 0; }
 .crm-panel .crm-log-subject { font-weight: 500; overflow-wrap: anywhere; }
 .crm-panel .crm-log-state { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 12px; }
+.crm-panel .crm-tasks { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
+.crm-panel .crm-task { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 6px; }
+.crm-panel .crm-task-what { display: flex; flex-direction: column; min-width: 0; }
 .crm-panel .crm-logged { color: var(--crm-success); }
 .crm-panel .crm-queued { color: #7d4e00; }
 .crm-panel .crm-approximate .crm-badge { border-style: dashed; cursor: help; }

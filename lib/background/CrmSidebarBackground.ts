@@ -1,6 +1,6 @@
 import type { CrmConnector } from '../crm/CrmConnector';
 import { CrmError, toCrmErrorInfo } from '../crm/CrmError';
-import type { Contact } from '../crm/contract';
+import type { Contact, TaskInput } from '../crm/contract';
 import { MessageRegistry } from '../logging/MessageRegistry';
 import { Outbox } from '../logging/Outbox';
 import type { MailMessage, ThreadSnapshot } from '../mail/MailMessage';
@@ -256,6 +256,12 @@ export class CrmSidebarBackground {
     await this.drainOutbox(session);
     if (!outcome || outcome.status === 'skipped') return { outcome: 'skipped', reason: outcome?.reason };
     return { outcome: outcome.status === 'enqueued' ? 'queued' : 'already_logged' };
+  }
+
+  async createTask(task: TaskInput): Promise<{ status: 'created' | 'existing' }> {
+    const session = await this.sessions.session();
+    const { status } = await session.connector.createTask(task);
+    return { status };
   }
 
   async retryOutbox(ids?: string[]): Promise<number> {

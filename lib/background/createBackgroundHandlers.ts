@@ -39,6 +39,7 @@ export function createBackgroundHandlers(
       messages: await service.logThread(snapshot, providerMessageIds),
     }),
     'contact.create': (input) => service.createContact(input),
+    'task.create': ({ task }) => service.createTask(task),
     'outbox.retry': async ({ ids }) => ({ retried: await service.retryOutbox(ids) }),
     'options.open': async () => {
       await platform.openOptionsPage();

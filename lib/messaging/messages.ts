@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Contact, MeResponse } from '../crm/contract';
+import { Contact, MeResponse, TaskInput } from '../crm/contract';
 import { GMAIL_MESSAGES } from '../mail/gmail/inboxsdk/gmailMessages';
 import { ThreadSnapshot } from '../mail/MailMessage';
 import { MessageLogStatus, ThreadView } from '../panel/ThreadView';
@@ -75,6 +75,11 @@ export const MESSAGES = {
       companyId: z.string().nullable(),
     }),
     response: z.object({ contact: Contact, existed: z.boolean() }),
+  },
+  /** Creates a suggested follow-up; the CRM makes it idempotent on (source email, contact, title). */
+  'task.create': {
+    request: z.object({ task: TaskInput }),
+    response: z.object({ status: z.enum(['created', 'existing']) }),
   },
   'outbox.retry': {
     request: z.object({ ids: z.array(z.string()).optional() }),

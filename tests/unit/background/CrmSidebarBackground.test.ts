@@ -154,6 +154,46 @@ describe('CrmSidebarBackground and the message pipeline', () => {
     ]);
   });
 
+  it('suggests (but does not create) tasks from "propose" keyword rules', async () => {
+    await configure({
+      keywordRules: [
+        {
+          id: 'r2',
+          field: 'subject',
+          keyword: 'invoice',
+          action: 'propose_task',
+          taskTitle: 'Check payment',
+          priority: 'normal',
+          dueInDays: 3,
+        },
+      ],
+    });
+    const jane = crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });
+    const snapshot = ThreadSnapshot.parse({
+      provider: 'gmail',
+      mailbox: ME,
+      threadId: 't2',
+      subject: 'Invoice',
+      messages: [message({ subject: 'Your invoice for March' })],
+    });
+    const view = await background.openThread(snapshot, false);
+    expect(view.suggestedTasks).toEqual([
+      expect.objectContaining({
+        contactId: jane.id,
+        contactName: 'Jane Buyer',
+        title: 'Check payment',
+        priority: 'normal',
+      }),
+    ]);
+    expect(crm.tasks).toHaveLength(0);
+    await background.createTask({
+      contactId: jane.id,
+      title: 'Check payment',
+      sourceExternalId: view.suggestedTasks[0]!.sourceExternalId,
+    });
+    expect(crm.tasks).toHaveLength(1);
+  });
+
   it('builds the thread view: known cards, unknown participants with reasons, per-message states', async () => {
     await configure();
     crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });

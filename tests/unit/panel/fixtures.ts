@@ -223,6 +223,9 @@ export function fakeApi(implementations: Partial<PanelApi> = {}) {
           existed: false,
         })),
     ),
+    createTask: vi.fn<PanelApi['createTask']>(
+      implementations.createTask ?? (async () => ({ status: 'created' })),
+    ),
     retryFailed: vi.fn<PanelApi['retryFailed']>(implementations.retryFailed ?? (async () => undefined)),
     openOptions: vi.fn<PanelApi['openOptions']>(implementations.openOptions ?? (() => undefined)),
     loadCollapsed: vi.fn<PanelApi['loadCollapsed']>(implementations.loadCollapsed ?? (async () => false)),
