@@ -1,12 +1,14 @@
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { mulberry32 } from '../../lib/random/mulberry32';
+import { FaultPlan, type RandomFaults } from './FaultPlan';
+import { fakePerson, pickWith } from './fakePeople';
+import {
+  closeServerNow,
+  createFakeServer,
+  jsonSender,
+  type LoopbackServerOptions,
+  listenOnLoopback,
+} from './loopbackServer';
 
 /**
  * A local Gmail API v1 that follows the published request and response shapes for the calls
@@ -174,10 +176,8 @@ export class FakeGmailApi {
   readonly counters: FakeGmailCounters = FakeGmailApi.emptyCounters();
   private readonly mailboxes = new Map<string, FakeMailbox>();
   private readonly tokens = new Map<string, AccessToken>();
-  private readonly scripted: { fault: GmailFault; method?: GmailMethod }[] = [];
-  private randomFaults: { probability: number; faults: GmailFault[]; methods?: GmailMethod[] } | null = null;
+  private readonly faults: FaultPlan<GmailFault, GmailMethod>;
   private readonly random: () => number;
-  private readonly faultRandom: () => number;
   private readonly now: () => number;
   private readonly quotaUnitsPerSecond: number;
   private readonly enforceQuota: boolean;
@@ -186,7 +186,7 @@ export class FakeGmailApi {
 
   constructor(options: FakeGmailOptions = {}) {
     this.random = seededRandom(options.seed ?? 1);
-    this.faultRandom = seededRandom((options.seed ?? 1) + 7919);
+    this.faults = new FaultPlan(seededRandom((options.seed ?? 1) + 7919));
     this.now = options.now ?? Date.now;
     this.quotaUnitsPerSecond = options.quotaUnitsPerSecond ?? 250;
     this.enforceQuota = options.enforceQuota ?? true;
@@ -211,21 +211,16 @@ export class FakeGmailApi {
   // ---- server ----
 
   /** Listens on 127.0.0.1 (random port unless given); HTTPS when a key and cert are passed. */
-  async start(options: { port?: number; tls?: { key: string; cert: string } } = {}): Promise<string> {
-    const listener = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
-    this.server = options.tls ? createHttpsServer(options.tls, listener) : createHttpServer(listener);
-    const server = this.server;
-    await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    return `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  async start(options: LoopbackServerOptions = {}): Promise<string> {
+    this.server = createFakeServer(this.handle, options.tls);
+    return listenOnLoopback(this.server, options);
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServerNow(server);
   }
 
   // ---- mailboxes, tokens, data ----
@@ -335,14 +330,12 @@ export class FakeGmailApi {
 
   /** The next request (of `method`, when given) gets this fault; faults are used in order. */
   enqueueFault(fault: GmailFault, method?: GmailMethod): void {
-    this.scripted.push(method ? { fault, method } : { fault });
+    this.faults.enqueue(fault, method);
   }
 
   /** Each request (of `methods`) gets one of `faults` with `probability`; null turns it off. */
-  setRandomFaults(
-    config: { probability: number; faults: GmailFault[]; methods?: GmailMethod[] } | null,
-  ): void {
-    this.randomFaults = config;
+  setRandomFaults(config: RandomFaults<GmailFault, GmailMethod> | null): void {
+    this.faults.setRandom(config);
   }
 
   // ---- request handling ----
@@ -350,12 +343,7 @@ export class FakeGmailApi {
   /** Node request handler: mount it on any HTTP(S) server (e.g. the e2e host router). */
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://gmail.fake');
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      this.counters.byStatus[status] = (this.counters.byStatus[status] ?? 0) + 1;
-      if (res.destroyed) return;
-      res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
-      res.end(JSON.stringify(body));
-    };
+    const send = jsonSender(res, this.counters.byStatus, 'application/json; charset=UTF-8');
     this.counters.requests++;
     const match = /^\/gmail\/v1\/users\/([^/]+)\/(profile|history|messages)(?:\/([^/]+))?$/.exec(
       url.pathname,
@@ -425,7 +413,7 @@ export class FakeGmailApi {
       return;
     }
 
-    const fault = this.pickFault(method);
+    const fault = this.faults.pick(method);
     if (fault) {
       this.counters.faultsInjected++;
       switch (fault.kind) {
@@ -690,15 +678,6 @@ export class FakeGmailApi {
     return true;
   }
 
-  private pickFault(method: GmailMethod): GmailFault | null {
-    const index = this.scripted.findIndex((s) => s.method === undefined || s.method === method);
-    if (index !== -1) return this.scripted.splice(index, 1)[0]?.fault ?? null;
-    const random = this.randomFaults;
-    if (!random || (random.methods && !random.methods.includes(method))) return null;
-    if (this.faultRandom() >= random.probability) return null;
-    return random.faults[Math.floor(this.faultRandom() * random.faults.length)] ?? null;
-  }
-
   private newMessageId(): string {
     const n = (
       0x18f00000000000n +
@@ -709,18 +688,11 @@ export class FakeGmailApi {
   }
 
   private pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.random() * items.length)] as T;
+    return pickWith(this.random, items);
   }
 
   private person(): { name: string; address: string } {
-    const first = this.pick(FIRST_NAMES);
-    const last = this.pick(LAST_NAMES);
-    const domain = this.pick(COMPANIES);
-    const local = `${first}.${last}`
-      .normalize('NFD')
-      .replace(/[^A-Za-z.]/g, '')
-      .toLowerCase();
-    return { name: `${first} ${last}`, address: `${local}@${domain}` };
+    return fakePerson(this.random, { first: FIRST_NAMES, last: LAST_NAMES, domains: COMPANIES });
   }
 
   private seed(

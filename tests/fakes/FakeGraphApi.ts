@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { mulberry32 } from '../../lib/random/mulberry32';
+import { FaultPlan, type RandomFaults } from './FaultPlan';
+import { fakePerson, pickWith } from './fakePeople';
 import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { seededRandom } from './FakeGmailApi';
+  closeServerNow,
+  createFakeServer,
+  type JsonSend,
+  jsonSender,
+  type LoopbackServerOptions,
+  listenOnLoopback,
+} from './loopbackServer';
 
 /**
  * A local Microsoft Graph v1.0 for the mail calls the extension makes: GET /me,
@@ -129,10 +132,8 @@ export class FakeGraphApi {
   private readonly tokens = new Map<string, { email: string; expiresAt: number }>();
   private readonly deltaStates = new Map<string, DeltaState>();
   private readonly generations = new Map<string, number>();
-  private readonly scripted: { fault: GraphFault; method?: GraphMethod }[] = [];
-  private randomFaults: { probability: number; faults: GraphFault[]; methods?: GraphMethod[] } | null = null;
+  private readonly faults: FaultPlan<GraphFault, GraphMethod>;
   private readonly random: () => number;
-  private readonly faultRandom: () => number;
   private readonly now: () => number;
   private readonly concurrencyLimit: number;
   private server: Server | null = null;
@@ -140,8 +141,8 @@ export class FakeGraphApi {
   private nextId = 0;
 
   constructor(options: { seed?: number; now?: () => number; concurrencyLimit?: number } = {}) {
-    this.random = seededRandom(options.seed ?? 5);
-    this.faultRandom = seededRandom((options.seed ?? 5) + 104_729);
+    this.random = mulberry32(options.seed ?? 5);
+    this.faults = new FaultPlan(mulberry32((options.seed ?? 5) + 104_729));
     this.now = options.now ?? Date.now;
     this.concurrencyLimit = options.concurrencyLimit ?? 4;
   }
@@ -162,13 +163,9 @@ export class FakeGraphApi {
     Object.assign(this.counters, FakeGraphApi.emptyCounters());
   }
 
-  async start(options: { port?: number; tls?: { key: string; cert: string } } = {}): Promise<string> {
-    const listener = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
-    this.server = options.tls ? createHttpsServer(options.tls, listener) : createHttpServer(listener);
-    const server = this.server;
-    await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    this.origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  async start(options: LoopbackServerOptions = {}): Promise<string> {
+    this.server = createFakeServer(this.handle, options.tls);
+    this.origin = await listenOnLoopback(this.server, options);
     return this.origin;
   }
 
@@ -181,8 +178,7 @@ export class FakeGraphApi {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServerNow(server);
   }
 
   addMailbox(email: string, displayName = 'Sam Seller'): void {
@@ -285,26 +281,20 @@ export class FakeGraphApi {
   }
 
   enqueueFault(fault: GraphFault, method?: GraphMethod): void {
-    this.scripted.push(method ? { fault, method } : { fault });
+    this.faults.enqueue(fault, method);
   }
 
-  setRandomFaults(
-    config: { probability: number; faults: GraphFault[]; methods?: GraphMethod[] } | null,
-  ): void {
-    this.randomFaults = config;
+  setRandomFaults(config: RandomFaults<GraphFault, GraphMethod> | null): void {
+    this.faults.setRandom(config);
   }
 
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://graph.fake');
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      this.counters.byStatus[status] = (this.counters.byStatus[status] ?? 0) + 1;
-      if (res.destroyed) return;
-      res.writeHead(status, {
-        'content-type': 'application/json; odata.metadata=minimal; charset=utf-8',
-        ...headers,
-      });
-      res.end(JSON.stringify(body));
-    };
+    const send = jsonSender(
+      res,
+      this.counters.byStatus,
+      'application/json; odata.metadata=minimal; charset=utf-8',
+    );
     this.counters.requests++;
     const path = decodeURIComponent(url.pathname);
     let method: GraphMethod;
@@ -353,7 +343,7 @@ export class FakeGraphApi {
     mailbox.inFlight++;
     this.counters.maxConcurrent = Math.max(this.counters.maxConcurrent, mailbox.inFlight);
     try {
-      const fault = this.pickFault(method);
+      const fault = this.faults.pick(method);
       if (fault) {
         this.counters.faultsInjected++;
         switch (fault.kind) {
@@ -426,7 +416,7 @@ export class FakeGraphApi {
     folder: GraphFolder,
     url: URL,
     req: IncomingMessage,
-    send: (status: number, body: unknown, headers?: Record<string, string>) => void,
+    send: JsonSend,
   ): void {
     if (!['sentitems', 'inbox', 'drafts', 'deleteditems'].includes(folder)) {
       send(404, graphError('ErrorInvalidIdMalformed', 'Id is malformed.'));
@@ -569,27 +559,12 @@ export class FakeGraphApi {
     return mailbox;
   }
 
-  private pickFault(method: GraphMethod): GraphFault | null {
-    const index = this.scripted.findIndex((s) => s.method === undefined || s.method === method);
-    if (index !== -1) return this.scripted.splice(index, 1)[0]?.fault ?? null;
-    const random = this.randomFaults;
-    if (!random || (random.methods && !random.methods.includes(method))) return null;
-    if (this.faultRandom() >= random.probability) return null;
-    return random.faults[Math.floor(this.faultRandom() * random.faults.length)] ?? null;
-  }
-
   private pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.random() * items.length)] as T;
+    return pickWith(this.random, items);
   }
 
   private person() {
-    const first = this.pick(FIRST);
-    const last = this.pick(LAST);
-    const local = `${first}.${last}`
-      .normalize('NFD')
-      .replace(/[^A-Za-z.]/g, '')
-      .toLowerCase();
-    return { name: `${first} ${last}`, address: `${local}@${this.pick(DOMAINS)}` };
+    return fakePerson(this.random, { first: FIRST, last: LAST, domains: DOMAINS });
   }
 
   private seed(
