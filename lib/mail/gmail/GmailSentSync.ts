@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { MailMessage } from '../MailMessage';
 import {
   type CursorStore,
   importWindowStart,
   type MailSink,
   mailboxSyncFlights,
+  readCursor,
   type SyncMode,
   type SyncPassResult,
   type SyncProgress,
@@ -12,6 +12,7 @@ import {
 import { mapWithConcurrency } from '../sync/mapWithConcurrency';
 import { ProviderRequestError } from '../sync/ProviderRequestError';
 import type { SingleFlight } from '../sync/SingleFlight';
+import { SyncPassTally } from '../sync/SyncPassTally';
 import {
   type GmailApiClient,
   GmailHistoryExpiredError,
@@ -85,8 +86,7 @@ export class GmailSentSync {
   private readonly pageSize: number;
   private readonly concurrency: number;
   private readonly now: () => number;
-  private progress: SyncProgress = { scanned: 0, handedOff: 0 };
-  private counts = { vanished: 0, unreadable: 0, pages: 0 };
+  private tally: SyncPassTally;
 
   constructor(private readonly options: GmailSentSyncOptions) {
     this.labelId = options.labelId ?? 'SENT';
@@ -94,6 +94,7 @@ export class GmailSentSync {
     this.pageSize = Math.min(500, Math.max(1, options.pageSize ?? 100));
     this.concurrency = options.concurrency ?? 10;
     this.now = options.now ?? Date.now;
+    this.tally = new SyncPassTally(options);
   }
 
   /** Runs one pass, or joins the pass already running for this mailbox and label. */
@@ -102,10 +103,8 @@ export class GmailSentSync {
   }
 
   private async pass(): Promise<SyncPassResult> {
-    this.progress = { scanned: 0, handedOff: 0 };
-    this.counts = { vanished: 0, unreadable: 0, pages: 0 };
-    const stored = await this.options.cursors.get(this.cursorKey);
-    const cursor = stored === null ? null : (GmailSyncCursor.safeParse(stored).data ?? null);
+    this.tally = new SyncPassTally(this.options);
+    const cursor = await readCursor(this.options.cursors, this.cursorKey, GmailSyncCursor);
     let mode: SyncMode;
     if (cursor?.kind === 'history') {
       try {
@@ -125,7 +124,7 @@ export class GmailSentSync {
       await this.scanWindow(await this.startScan('initial'));
       mode = 'initial';
     }
-    return { mailboxId: this.options.mailboxId, mode, ...this.progress, ...this.counts };
+    return this.tally.result(this.options.mailboxId, mode);
   }
 
   private async startScan(mode: 'initial' | 'rescan'): Promise<GmailSyncCursor & { kind: 'scan' }> {
@@ -163,11 +162,11 @@ export class GmailSentSync {
         throw error;
       }
       if (cursor.pageToken === null && useQuery && list.resultSizeEstimate !== undefined) {
-        this.progress.total = list.resultSizeEstimate;
+        this.tally.progress.total = list.resultSizeEstimate;
       }
       const fetched = await this.fetchAll(list.messages ?? []);
       const inWindow = fetched.filter((m) => Number(m.internalDate) >= cursor.windowStart);
-      await this.handOff(inWindow.map((m) => mapGmailMessage(m, this.options.mailboxAddress)));
+      await this.tally.handOff(inWindow.map((m) => mapGmailMessage(m, this.options.mailboxAddress)));
       // messages.list is newest first: without `q`, a page reaching past the window ends it.
       const last = fetched.at(-1);
       const reachedPastWindow =
@@ -207,7 +206,7 @@ export class GmailSentSync {
       }
       for (let i = 0; i < refs.length; i += this.pageSize) {
         const fetched = await this.fetchAll(refs.slice(i, i + this.pageSize));
-        await this.handOff(fetched.map((m) => mapGmailMessage(m, this.options.mailboxAddress)));
+        await this.tally.handOff(fetched.map((m) => mapGmailMessage(m, this.options.mailboxAddress)));
       }
       pageToken = page.nextPageToken;
       const lastRecordId = page.history?.at(-1)?.id;
@@ -228,27 +227,18 @@ export class GmailSentSync {
       try {
         const message = await this.options.client.getMessageMetadata(ref.id, GMAIL_METADATA_HEADERS);
         // Deleted between listing and fetching: nothing to log.
-        if (message === null) this.counts.vanished++;
+        if (message === null) this.tally.counts.vanished++;
         return message;
       } catch (error) {
         if (error instanceof z.ZodError) {
           // One malformed payload must not stall the mailbox forever; it is counted instead.
-          this.counts.unreadable++;
+          this.tally.counts.unreadable++;
           return null;
         }
         throw error;
       }
     });
-    this.progress.scanned += refs.length;
+    this.tally.progress.scanned += refs.length;
     return fetched.filter((m): m is GmailMessage => m !== null);
-  }
-
-  private async handOff(messages: MailMessage[]): Promise<void> {
-    if (messages.length > 0) {
-      await this.options.sink(messages);
-      this.progress.handedOff += messages.length;
-      this.counts.pages++;
-    }
-    this.options.onProgress?.({ ...this.progress });
   }
 }

@@ -6,11 +6,13 @@ import {
   importWindowStart,
   type MailSink,
   mailboxSyncFlights,
+  readCursor,
   type SyncMode,
   type SyncPassResult,
   type SyncProgress,
 } from '../sync/MailboxSync';
 import type { SingleFlight } from '../sync/SingleFlight';
+import { SyncPassTally } from '../sync/SyncPassTally';
 import {
   GRAPH_MESSAGE_SELECT,
   type GraphClient,
@@ -69,14 +71,14 @@ export class GraphSentSync {
   private readonly cursorKey: string;
   private readonly pageSize: number;
   private readonly now: () => number;
-  private progress: SyncProgress = { scanned: 0, handedOff: 0 };
-  private counts = { vanished: 0, unreadable: 0, pages: 0 };
+  private tally: SyncPassTally;
 
   constructor(private readonly options: GraphSentSyncOptions) {
     this.folder = options.folder ?? 'sentitems';
     this.cursorKey = graphCursorKey(options.mailboxId, this.folder);
     this.pageSize = Math.min(1000, Math.max(1, options.pageSize ?? 50));
     this.now = options.now ?? Date.now;
+    this.tally = new SyncPassTally(options);
   }
 
   run(): Promise<SyncPassResult> {
@@ -84,10 +86,8 @@ export class GraphSentSync {
   }
 
   private async pass(): Promise<SyncPassResult> {
-    this.progress = { scanned: 0, handedOff: 0 };
-    this.counts = { vanished: 0, unreadable: 0, pages: 0 };
-    const stored = await this.options.cursors.get(this.cursorKey);
-    const cursor = stored === null ? null : (GraphSyncCursor.safeParse(stored).data ?? null);
+    this.tally = new SyncPassTally(this.options);
+    const cursor = await readCursor(this.options.cursors, this.cursorKey, GraphSyncCursor);
     let mode: SyncMode = cursor === null ? 'initial' : cursor.kind === 'delta' ? 'incremental' : cursor.mode;
     let restarts = 0;
     let page: GraphDeltaPage;
@@ -129,7 +129,7 @@ export class GraphSentSync {
       }
       if (delta === undefined) throw new Error('Graph delta page has neither a nextLink nor a deltaLink');
       await this.options.cursors.set(this.cursorKey, { kind: 'delta', link: delta });
-      return { mailboxId: this.options.mailboxId, mode, ...this.progress, ...this.counts };
+      return this.tally.result(this.options.mailboxId, mode);
     }
   }
 
@@ -144,18 +144,13 @@ export class GraphSentSync {
     const role = folderRoleFromGraphWellKnownName(this.folder);
     const messages: MailMessage[] = [];
     for (const item of page.value) {
-      this.progress.scanned++;
+      this.tally.progress.scanned++;
       if (isGraphRemovedItem(item)) {
-        this.counts.vanished++;
+        this.tally.counts.vanished++;
         continue;
       }
       messages.push(mapGraphMessage(item, this.options.mailboxAddress, role));
     }
-    if (messages.length > 0) {
-      await this.options.sink(messages);
-      this.progress.handedOff += messages.length;
-      this.counts.pages++;
-    }
-    this.options.onProgress?.({ ...this.progress });
+    await this.tally.handOff(messages);
   }
 }

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { MailMessage } from '../MailMessage';
 import { SingleFlight } from './SingleFlight';
 
@@ -46,6 +47,16 @@ export interface SyncPassResult {
   vanished: number;
   /** Pages handed to the sink. */
   pages: number;
+}
+
+/** The stored cursor under `key`, or null when there is none or it no longer parses. */
+export async function readCursor<TCursor>(
+  cursors: CursorStore<TCursor>,
+  key: string,
+  schema: z.ZodType<TCursor>,
+): Promise<TCursor | null> {
+  const stored = await cursors.get(key);
+  return stored === null ? null : (schema.safeParse(stored).data ?? null);
 }
 
 /** Start of the historical import window for `days` before `now` (0 = from now on). */
