@@ -2,14 +2,15 @@ import { z } from 'zod';
 import type { AccessTokenProvider } from '../../auth/AccessTokenProvider';
 import { MailboxAuthError } from '../../auth/MailboxAuthError';
 import {
-  DEFAULT_RETRY_POLICY,
-  fetchWithTimeout,
+  authorizedJsonRequest,
+  type ProviderHttpSettings,
+  providerHttpSettings,
+} from '../sync/authorizedJsonRequest';
+import {
   ProviderRequestError,
   parseRetryAfter,
   type RetryEnvironment,
   type RetryPolicy,
-  realRetryEnvironment,
-  withRetries,
 } from '../sync/ProviderRequestError';
 import { GMAIL_QUOTA_UNITS, GmailQuotaLimiter } from './GmailQuotaLimiter';
 
@@ -155,18 +156,12 @@ export interface ListHistoryParams {
 export class GmailApiClient {
   readonly limiter: GmailQuotaLimiter;
   private readonly baseUrl: string;
-  private readonly fetchImpl: typeof fetch;
-  private readonly timeoutMs: number;
-  private readonly retryPolicy: RetryPolicy;
-  private readonly retryEnvironment: RetryEnvironment;
+  private readonly http: ProviderHttpSettings;
 
   constructor(private readonly options: GmailApiClientOptions) {
     this.baseUrl = (options.baseUrl ?? 'https://gmail.googleapis.com').replace(/\/+$/, '');
     this.limiter = options.limiter ?? new GmailQuotaLimiter();
-    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
-    this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
-    this.retryEnvironment = options.retryEnvironment ?? realRetryEnvironment;
+    this.http = providerHttpSettings(options);
   }
 
   getProfile(): Promise<GmailProfile> {
@@ -222,50 +217,29 @@ export class GmailApiClient {
 
   private get<T>(path: string, query: URLSearchParams, units: number, schema: z.ZodType<T>): Promise<T> {
     const qs = query.toString();
-    const url = `${this.baseUrl}/gmail/v1/users/me/${path}${qs ? `?${qs}` : ''}`;
-    let forceRefresh = false;
-    let refreshedAfter401 = false;
-    return withRetries(
-      async () => {
-        const token = await this.options.getAccessToken({ forceRefresh });
-        forceRefresh = false;
+    return authorizedJsonRequest({
+      provider: 'gmail',
+      url: `${this.baseUrl}/gmail/v1/users/me/${path}${qs ? `?${qs}` : ''}`,
+      schema,
+      getAccessToken: this.options.getAccessToken,
+      http: this.http,
+      toError: (response) => this.toError(response),
+      rejectedToken: { code: 'authError', message: 'Gmail rejected the access token' },
+      // Every request takes its quota units first and gives them back when the response is in.
+      around: async (send) => {
         const release = await this.limiter.acquire(units);
-        let response: Response;
         try {
-          response = await fetchWithTimeout(
-            'gmail',
-            this.fetchImpl,
-            url,
-            { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } },
-            this.timeoutMs,
-          );
+          return await send();
         } finally {
           release();
         }
-        if (response.ok) return schema.parse(await response.json());
-        const error = await this.toError(response);
-        if (error instanceof MailboxAuthError && error.reason === 'unauthorized' && !refreshedAfter401) {
-          // An access token can die before its stated expiry (revocation, clock skew): one
-          // retry with a refreshed token tells that apart from a mailbox that needs sign-in.
-          refreshedAfter401 = true;
-          forceRefresh = true;
-          throw new ProviderRequestError(
-            'gmail',
-            401,
-            'authError',
-            'Gmail rejected the access token',
-            true,
-            0,
-          );
-        }
+      },
+      onFailure: (error) => {
         if (error instanceof ProviderRequestError && error.status === 429 && error.retryAfterMs !== null) {
           this.limiter.pauseUntil(Date.now() + error.retryAfterMs);
         }
-        throw error;
       },
-      this.retryPolicy,
-      this.retryEnvironment,
-    );
+    });
   }
 
   private async toError(response: Response): Promise<Error> {

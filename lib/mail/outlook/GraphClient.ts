@@ -2,14 +2,15 @@ import { z } from 'zod';
 import type { AccessTokenProvider } from '../../auth/AccessTokenProvider';
 import { MailboxAuthError } from '../../auth/MailboxAuthError';
 import {
-  DEFAULT_RETRY_POLICY,
-  fetchWithTimeout,
+  authorizedJsonRequest,
+  type ProviderHttpSettings,
+  providerHttpSettings,
+} from '../sync/authorizedJsonRequest';
+import {
   ProviderRequestError,
   parseRetryAfter,
   type RetryEnvironment,
   type RetryPolicy,
-  realRetryEnvironment,
-  withRetries,
 } from '../sync/ProviderRequestError';
 
 // ---- Payload schemas (Microsoft Graph v1.0; only the `$select`ed fields) ----
@@ -138,18 +139,12 @@ export interface StartDeltaParams {
 export class GraphClient {
   private readonly baseUrl: string;
   private readonly origin: string;
-  private readonly fetchImpl: typeof fetch;
-  private readonly timeoutMs: number;
-  private readonly retryPolicy: RetryPolicy;
-  private readonly retryEnvironment: RetryEnvironment;
+  private readonly http: ProviderHttpSettings;
 
   constructor(private readonly options: GraphClientOptions) {
     this.baseUrl = (options.baseUrl ?? 'https://graph.microsoft.com').replace(/\/+$/, '');
     this.origin = new URL(this.baseUrl).origin;
-    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
-    this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
-    this.retryEnvironment = options.retryEnvironment ?? realRetryEnvironment;
+    this.http = providerHttpSettings(options);
   }
 
   /** GET /me: the mailbox's address is `mail`, falling back to the sign-in name. */
@@ -205,38 +200,16 @@ export class GraphClient {
   }
 
   private request<T>(url: string, headers: Record<string, string>, schema: z.ZodType<T>): Promise<T> {
-    let forceRefresh = false;
-    let refreshedAfter401 = false;
-    return withRetries(
-      async () => {
-        const token = await this.options.getAccessToken({ forceRefresh });
-        forceRefresh = false;
-        const response = await fetchWithTimeout(
-          'outlook',
-          this.fetchImpl,
-          url,
-          { headers: { ...headers, authorization: `Bearer ${token}`, accept: 'application/json' } },
-          this.timeoutMs,
-        );
-        if (response.ok) return schema.parse(await response.json());
-        const error = await this.toError(response);
-        if (error instanceof MailboxAuthError && error.reason === 'unauthorized' && !refreshedAfter401) {
-          refreshedAfter401 = true;
-          forceRefresh = true;
-          throw new ProviderRequestError(
-            'outlook',
-            401,
-            'InvalidAuthenticationToken',
-            'Graph rejected the token',
-            true,
-            0,
-          );
-        }
-        throw error;
-      },
-      this.retryPolicy,
-      this.retryEnvironment,
-    );
+    return authorizedJsonRequest({
+      provider: 'outlook',
+      url,
+      headers,
+      schema,
+      getAccessToken: this.options.getAccessToken,
+      http: this.http,
+      toError: (response) => this.toError(response),
+      rejectedToken: { code: 'InvalidAuthenticationToken', message: 'Graph rejected the token' },
+    });
   }
 
   private async toError(response: Response): Promise<Error> {
