@@ -7,6 +7,7 @@ import { MessageRegistry } from '../lib/logging/MessageRegistry';
 import type { MailMessage } from '../lib/mail/MailMessage';
 import { DEFAULT_SETTINGS } from '../lib/settings/Settings';
 import { openCrmSidebarDb, type RegistryRow } from '../lib/store/db';
+import { percentile } from './benchUtils';
 
 // Linking throughput (the sync links every new message of a mailbox in process) and
 // registry latency (the panel asks "already logged?" for every open thread).
@@ -154,8 +155,6 @@ for (let start = 0; start < REGISTRY_ROWS; start += 5_000) {
 }
 const fillMs = performance.now() - t0;
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const LOOKUPS = 2_000;
 const single: number[] = [];
 let hits = 0;

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { SEED } from '../server/seed';
 import { configureCrm } from '../tests/e2e/harness/extensionMessages';
@@ -12,6 +11,7 @@ import {
 } from '../tests/e2e/harness/outlookConversations';
 import { type ReferenceCrm, startReferenceCrm } from '../tests/e2e/harness/referenceCrm';
 import { type E2eEnvironment, startE2eEnvironment } from '../tests/e2e/harness/startE2eEnvironment';
+import { CHROMIUM, percentile, ROOT, TSX_NAME_SHIM } from './benchUtils';
 
 // Thread open -> contact card painted, in the e2e harness: the built extension in
 // Chromium, the Outlook fixture app, the reference CRM on loopback.
@@ -34,8 +34,6 @@ const TARGET_LOOKUPS_PER_OPEN = 1;
 const OPEN_TIMEOUT_MS = 15_000;
 /** An open is over when the server has been quiet this long and the panel is not loading. */
 const SETTLE_QUIET_MS = 300;
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(import.meta.dirname, '..');
 
 interface RequestLine {
   method: string;
@@ -62,10 +60,6 @@ interface OpenResult {
   lookupServerMs: number[];
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-};
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
 if (!existsSync(CHROMIUM)) {
@@ -242,8 +236,7 @@ try {
   env = await startE2eEnvironment();
   await configureCrm(env.browser, crm.handle.url, crm.handle.token);
   const page = await env.browser.newPage();
-  // tsx keeps function names with an `__name` helper; the page needs a no-op one.
-  await page.addInitScript('globalThis.__name = (f) => f;');
+  await page.addInitScript(TSX_NAME_SHIM);
   // One open before measuring (service worker, session and content script start-up), not counted.
   await openOutlookConversation(page, [warmup, ...threads], warmup.id);
   await page

@@ -2,11 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import type { MessageRegistry } from '../lib/logging/MessageRegistry';
 import type { CrmSidebarDb, RegistryRow } from '../lib/store/db';
+import { CHROMIUM, ROOT, TSX_NAME_SHIM } from './benchUtils';
 
 // The Message-ID registry (lib/logging/MessageRegistry over the Dexie database in
 // lib/store/db) with 100k rows, in the IndexedDB of a real Chromium (on-disk LevelDB
@@ -20,8 +21,6 @@ const WARMUP_LOOKUPS = 1_000;
 const BULK_ROUNDS = 200;
 // The same target bench/linking.bench.ts applies to the fake-indexeddb registry.
 const TARGET_P99_MS = 5;
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(import.meta.dirname, '..');
 
 interface RegistryApi {
   openCrmSidebarDb(name: string): CrmSidebarDb;
@@ -192,8 +191,7 @@ async function runInChromium(): Promise<void> {
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
-    // tsx keeps function names with an `__name` helper; the page needs a no-op one.
-    await page.addInitScript('globalThis.__name = (f) => f;');
+    await page.addInitScript(TSX_NAME_SHIM);
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForFunction(() => '__registryApi' in window);
     const version = context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
