@@ -1,6 +1,7 @@
 import { useId, useRef, useState } from 'react';
 import { KeywordRule } from '../../lib/settings/Settings';
 import { SaveStatusMessage } from './SaveStatusMessage';
+import { SelectOptions } from './SelectOptions';
 import { useSaveStatus } from './useSaveStatus';
 import type { SaveSettings } from './useSettings';
 
@@ -12,6 +13,8 @@ export interface KeywordRulesEditorProps {
 }
 
 type RuleField = 'field' | 'keyword' | 'action' | 'taskTitle' | 'priority' | 'dueInDays';
+/** The fields chosen from a fixed list. */
+type ChoiceField = 'field' | 'action' | 'priority';
 
 interface RuleDraft {
   field: KeywordRule['field'];
@@ -143,6 +146,22 @@ export function KeywordRulesEditor({
         {errors[field]}
       </p>
     );
+  const choiceField = <F extends ChoiceField>(
+    field: F,
+    label: string,
+    labels: Record<RuleDraft[F], string>,
+  ) => (
+    <div className="field">
+      <label htmlFor={inputId(field)}>{label}</label>
+      <select
+        {...fieldProps(field)}
+        value={draft[field]}
+        onChange={(e) => update(field, e.target.value as RuleDraft[F])}
+      >
+        <SelectOptions options={Object.entries<string>(labels)} />
+      </select>
+    </div>
+  );
 
   return (
     <section aria-labelledby="keyword-rules-heading" className="card">
@@ -202,20 +221,7 @@ export function KeywordRulesEditor({
         <fieldset>
           <legend>{editingId ? 'Edit rule' : 'Add a rule'}</legend>
           <div className="grid">
-            <div className="field">
-              <label htmlFor={inputId('field')}>Look in</label>
-              <select
-                {...fieldProps('field')}
-                value={draft.field}
-                onChange={(e) => update('field', e.target.value as RuleDraft['field'])}
-              >
-                {Object.entries(FIELD_LABELS).map(([value, label]) => (
-                  <option key={value} value={value}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </div>
+            {choiceField('field', 'Look in', FIELD_LABELS)}
             <div className="field">
               <label htmlFor={inputId('keyword')}>Keyword</label>
               <input
@@ -227,20 +233,7 @@ export function KeywordRulesEditor({
               />
               {fieldError('keyword')}
             </div>
-            <div className="field">
-              <label htmlFor={inputId('action')}>Action</label>
-              <select
-                {...fieldProps('action')}
-                value={draft.action}
-                onChange={(e) => update('action', e.target.value as RuleDraft['action'])}
-              >
-                {Object.entries(ACTION_LABELS).map(([value, label]) => (
-                  <option key={value} value={value}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </div>
+            {choiceField('action', 'Action', ACTION_LABELS)}
             <div className="field">
               <label htmlFor={inputId('taskTitle')}>Task title</label>
               <input
@@ -251,20 +244,7 @@ export function KeywordRulesEditor({
               />
               {fieldError('taskTitle')}
             </div>
-            <div className="field">
-              <label htmlFor={inputId('priority')}>Priority</label>
-              <select
-                {...fieldProps('priority')}
-                value={draft.priority}
-                onChange={(e) => update('priority', e.target.value as RuleDraft['priority'])}
-              >
-                {Object.entries(PRIORITY_LABELS).map(([value, label]) => (
-                  <option key={value} value={value}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </div>
+            {choiceField('priority', 'Priority', PRIORITY_LABELS)}
             <div className="field">
               <label htmlFor={inputId('dueInDays')}>Due in days</label>
               <input

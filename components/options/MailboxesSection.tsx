@@ -8,6 +8,7 @@ import { MailboxStateView } from '../shared/MailboxStateView';
 import { useExtensionStatus } from '../shared/useExtensionStatus';
 import { DisconnectConfirmation } from './DisconnectConfirmation';
 import { SaveStatusMessage } from './SaveStatusMessage';
+import { SelectOptions } from './SelectOptions';
 import { useSaveStatus } from './useSaveStatus';
 import type { SaveSettings } from './useSettings';
 
@@ -181,11 +182,7 @@ export function MailboxesSection({ api, settings, save, pollIntervalMs, now }: M
               })
             }
           >
-            {HISTORY_OPTIONS.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
+            <SelectOptions options={HISTORY_OPTIONS} />
           </select>
         </div>
         <div className="field">
@@ -199,11 +196,7 @@ export function MailboxesSection({ api, settings, save, pollIntervalMs, now }: M
               })
             }
           >
-            {FREQUENCY_OPTIONS.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
+            <SelectOptions options={FREQUENCY_OPTIONS} />
           </select>
         </div>
         <SaveStatusMessage status={syncSettings.status} />
