@@ -1,23 +1,13 @@
 // @vitest-environment happy-dom
-import {
-  type BoundFunctions,
-  cleanup,
-  fireEvent,
-  type queries,
-  screen,
-  waitFor,
-  within,
-} from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RemoteError } from '../../../lib/messaging/protocol';
-import { renderOptions } from './renderOptions';
-
-type Scope = BoundFunctions<typeof queries>;
+import { findRegion, renderOptions, type Scope } from './renderOptions';
 
 afterEach(cleanup);
 
-async function crmSection() {
-  return within(await screen.findByRole('region', { name: 'CRM connection' }));
+function crmSection(): Promise<Scope> {
+  return findRegion('CRM connection');
 }
 
 function fill(section: Scope, baseUrl: string, token: string) {

@@ -1,22 +1,13 @@
 // @vitest-environment happy-dom
-import {
-  type BoundFunctions,
-  cleanup,
-  fireEvent,
-  type queries,
-  screen,
-  within,
-} from '@testing-library/react';
+import { cleanup, fireEvent, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KeywordRule } from '../../../lib/settings/Settings';
-import { renderOptions } from './renderOptions';
-
-type Scope = BoundFunctions<typeof queries>;
+import { findRegion, renderOptions, type Scope } from './renderOptions';
 
 afterEach(cleanup);
 
-async function rulesEditor() {
-  return within(await screen.findByRole('region', { name: 'Keyword rules' }));
+function rulesEditor(): Promise<Scope> {
+  return findRegion('Keyword rules');
 }
 
 function fillRule(

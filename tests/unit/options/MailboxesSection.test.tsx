@@ -1,20 +1,10 @@
 // @vitest-environment happy-dom
-import {
-  type BoundFunctions,
-  cleanup,
-  fireEvent,
-  type queries,
-  screen,
-  waitFor,
-  within,
-} from '@testing-library/react';
+import { cleanup, fireEvent, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MailboxStatus } from '../../../lib/messaging/messages';
 import { RemoteError } from '../../../lib/messaging/protocol';
 import { mailboxFixture, statusFixture } from './FakeBackground';
-import { renderOptions } from './renderOptions';
-
-type Scope = BoundFunctions<typeof queries>;
+import { findRegion, renderOptions, type Scope } from './renderOptions';
 
 afterEach(cleanup);
 
@@ -24,8 +14,8 @@ const OAUTH = {
   microsoftTenant: 'common',
 };
 
-async function mailboxesSection(): Promise<Scope> {
-  return within(await screen.findByRole('region', { name: 'Mailboxes' }));
+function mailboxesSection(): Promise<Scope> {
+  return findRegion('Mailboxes');
 }
 
 /** A background whose mailbox list changes as the page acts on it. */
@@ -216,7 +206,7 @@ describe('mailboxes', () => {
 describe('mail provider apps', () => {
   it('checks client id formats before saving, then saves them and enables Connect', async () => {
     const { store } = renderOptions({ handlers: { 'status.get': () => statusFixture() } });
-    const apps = within(await screen.findByRole('region', { name: 'Mail provider apps' }));
+    const apps = await findRegion('Mail provider apps');
     const mailboxes = await mailboxesSection();
     expect(
       (mailboxes.getByRole('button', { name: 'Connect Microsoft mailbox' }) as HTMLButtonElement).disabled,

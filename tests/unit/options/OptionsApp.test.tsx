@@ -1,12 +1,12 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OptionsApp } from '../../../components/options/OptionsApp';
 import { createExtensionApi } from '../../../components/shared/ExtensionApi';
 import { RemoteError } from '../../../lib/messaging/protocol';
 import { DEFAULT_SETTINGS, type Settings } from '../../../lib/settings/Settings';
 import { FakeBackground, settingsHandlers, statusFixture } from './FakeBackground';
-import { renderOptions } from './renderOptions';
+import { findRegion, renderOptions } from './renderOptions';
 
 afterEach(cleanup);
 
@@ -54,7 +54,7 @@ describe('OptionsApp', () => {
 
   it('saves the privacy switches as they change', async () => {
     const { store, background } = renderOptions();
-    const privacy = within(await screen.findByRole('region', { name: 'Privacy and logging' }));
+    const privacy = await findRegion('Privacy and logging');
     const privacyMode = privacy.getByLabelText('Privacy mode: headers and snippet only') as HTMLInputElement;
     expect(privacyMode.checked).toBe(true);
     expect(privacy.getByText(/The full body never leaves your browser/)).toBeTruthy();
@@ -95,7 +95,7 @@ describe('OptionsApp', () => {
         },
       },
     });
-    const privacy = within(await screen.findByRole('region', { name: 'Privacy and logging' }));
+    const privacy = await findRegion('Privacy and logging');
     fireEvent.click(privacy.getByLabelText('Log emails I send'));
     expect((await privacy.findByRole('alert')).textContent).toBe(
       'Not saved: autoLogSent: Invalid input: expected boolean',

@@ -1,21 +1,12 @@
 // @vitest-environment happy-dom
-import {
-  type BoundFunctions,
-  cleanup,
-  fireEvent,
-  type queries,
-  screen,
-  within,
-} from '@testing-library/react';
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderOptions } from './renderOptions';
-
-type Scope = BoundFunctions<typeof queries>;
+import { findRegion, renderOptions, type Scope } from './renderOptions';
 
 afterEach(cleanup);
 
-async function rulesSection() {
-  return within(await screen.findByRole('region', { name: 'Rules' }));
+function rulesSection(): Promise<Scope> {
+  return findRegion('Rules');
 }
 
 function addDomain(section: Scope, value: string) {

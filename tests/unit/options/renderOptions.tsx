@@ -1,8 +1,16 @@
-import { render } from '@testing-library/react';
+import { type BoundFunctions, type queries, render, screen, within } from '@testing-library/react';
 import { OptionsApp } from '../../../components/options/OptionsApp';
 import { createExtensionApi } from '../../../components/shared/ExtensionApi';
 import type { SettingsInput } from '../../../lib/settings/Settings';
 import { FakeBackground, type FakeHandlers, settingsHandlers, statusFixture } from './FakeBackground';
+
+/** Queries bound to one part of the page (a section's region). */
+export type Scope = BoundFunctions<typeof queries>;
+
+/** The options page's region (section) named `name`, once it is rendered. */
+export async function findRegion(name: string): Promise<Scope> {
+  return within(await screen.findByRole('region', { name }));
+}
 
 export interface RenderOptionsInput {
   settings?: SettingsInput;
