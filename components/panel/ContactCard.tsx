@@ -1,7 +1,8 @@
 import type { ContactCard as ContactCardData } from '../../lib/panel/ThreadView';
 import { ActivityTimeline } from './ActivityTimeline';
+import { CrmRecordLink } from './CrmRecordLink';
 import { formatAmount } from './formatAmount';
-import { safeExternalUrl, telHref } from './safeExternalUrl';
+import { telHref } from './safeExternalUrl';
 
 /**
  * Deal stages are free text per CRM; closed deals are recognised by the names the
@@ -16,21 +17,13 @@ export interface ContactCardProps {
 
 export function ContactCard({ card, now }: ContactCardProps) {
   const { contact, company, deals, recentActivities } = card;
-  const contactUrl = safeExternalUrl(contact.url);
-  const companyUrl = safeExternalUrl(company?.url);
   const phoneHref = contact.phone ? telHref(contact.phone) : null;
   const openDeals = deals.filter((deal) => !CLOSED_STAGE.test(deal.stage.trim()));
   return (
     <article className="crm-card" aria-label={contact.name}>
       <header className="crm-card-head">
         <h4 className="crm-card-name">
-          {contactUrl ? (
-            <a href={contactUrl} target="_blank" rel="noopener noreferrer">
-              {contact.name}
-            </a>
-          ) : (
-            contact.name
-          )}
+          <CrmRecordLink url={contact.url}>{contact.name}</CrmRecordLink>
         </h4>
         {contact.lifecycleStage && <span className="crm-badge crm-stage">{contact.lifecycleStage}</span>}
       </header>
@@ -38,14 +31,7 @@ export function ContactCard({ card, now }: ContactCardProps) {
         <p className="crm-card-line">
           {contact.title}
           {contact.title && company && ' · '}
-          {company &&
-            (companyUrl ? (
-              <a href={companyUrl} target="_blank" rel="noopener noreferrer">
-                {company.name}
-              </a>
-            ) : (
-              company.name
-            ))}
+          {company && <CrmRecordLink url={company.url}>{company.name}</CrmRecordLink>}
         </p>
       )}
       <dl className="crm-facts">
@@ -69,28 +55,19 @@ export function ContactCard({ card, now }: ContactCardProps) {
         <section className="crm-section" aria-label={`Open deals for ${contact.name}`}>
           <h5 className="crm-subheading">Open deals</h5>
           <ul className="crm-deals">
-            {openDeals.map((deal) => {
-              const dealUrl = safeExternalUrl(deal.url);
-              return (
-                <li key={deal.id} className="crm-deal">
-                  <span className="crm-deal-name">
-                    {dealUrl ? (
-                      <a href={dealUrl} target="_blank" rel="noopener noreferrer">
-                        {deal.name}
-                      </a>
-                    ) : (
-                      deal.name
-                    )}
-                  </span>
-                  <span className="crm-deal-meta">
-                    <span className="crm-badge">{deal.stage}</span>
-                    {deal.amount !== null && (
-                      <span className="crm-deal-amount">{formatAmount(deal.amount, deal.currency)}</span>
-                    )}
-                  </span>
-                </li>
-              );
-            })}
+            {openDeals.map((deal) => (
+              <li key={deal.id} className="crm-deal">
+                <span className="crm-deal-name">
+                  <CrmRecordLink url={deal.url}>{deal.name}</CrmRecordLink>
+                </span>
+                <span className="crm-deal-meta">
+                  <span className="crm-badge">{deal.stage}</span>
+                  {deal.amount !== null && (
+                    <span className="crm-deal-amount">{formatAmount(deal.amount, deal.currency)}</span>
+                  )}
+                </span>
+              </li>
+            ))}
           </ul>
         </section>
       )}
