@@ -1,5 +1,6 @@
 import { decodeWords } from 'postal-mime';
-import { type FolderRole, MailMessage, type MailProvider, SELECTED_HEADERS } from './MailMessage';
+import { selectedHeaders } from './headerLookup';
+import { type FolderRole, MailMessage, type MailProvider } from './MailMessage';
 import { normaliseMessageId, parseMessageIdList } from './normaliseMessageId';
 import { parseAddressList, parseSingleAddress } from './parseAddressList';
 
@@ -50,11 +51,7 @@ export interface HeaderMessageMeta {
  */
 export function mailMessageFromHeaders(raw: string, meta: HeaderMessageMeta): MailMessage {
   const headers = parseHeaderBlock(raw);
-  const selected: Record<string, string> = {};
-  for (const name of SELECTED_HEADERS) {
-    const value = headers[name];
-    if (value !== undefined) selected[name] = value;
-  }
+  const selected = selectedHeaders((name) => headers[name]);
   const parsedDate = headers.date ? new Date(headers.date) : null;
   const messageId = normaliseMessageId(headers['message-id']);
   return MailMessage.parse({

@@ -1,5 +1,6 @@
 import { decodeWords } from 'postal-mime';
 import { folderRoleFromGmailLabels } from '../folderRoles';
+import { headerMap, selectedHeaders } from '../headerLookup';
 import { MailMessage, SELECTED_HEADERS } from '../MailMessage';
 import { normaliseMessageId, parseMessageIdList } from '../normaliseMessageId';
 import { parseAddressList, parseSingleAddress } from '../parseAddressList';
@@ -18,16 +19,6 @@ export const GMAIL_METADATA_HEADERS: readonly string[] = [
   'Date',
   ...SELECTED_HEADERS,
 ];
-
-function headerMap(part: GmailMessagePart | undefined): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const header of part?.headers ?? []) {
-    const name = header.name.toLowerCase();
-    // Repeated headers (rare for these): the first one is the one mail clients show.
-    if (!map.has(name)) map.set(name, header.value);
-  }
-  return map;
-}
 
 function hasNamedPart(part: GmailMessagePart | undefined): boolean {
   if (!part) return false;
@@ -84,15 +75,11 @@ function gmailFlags(labelIds: readonly string[]): string[] {
 
 /** Maps a Gmail `messages.get` payload (format=metadata or full) to the provider-neutral model. */
 export function mapGmailMessage(payload: GmailMessage, mailbox: string): MailMessage {
-  const headers = headerMap(payload.payload);
+  const headers = headerMap(payload.payload?.headers);
   const labelIds = payload.labelIds ?? [];
   const rawMessageId = headers.get('message-id');
   const messageId = normaliseMessageId(rawMessageId);
-  const selected: Record<string, string> = {};
-  for (const name of SELECTED_HEADERS) {
-    const value = headers.get(name);
-    if (value !== undefined) selected[name] = value;
-  }
+  const selected = selectedHeaders((name) => headers.get(name));
   return MailMessage.parse({
     provider: 'gmail',
     mailbox: mailbox.trim().toLowerCase(),

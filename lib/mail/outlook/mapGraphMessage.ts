@@ -1,4 +1,5 @@
-import { type FolderRole, MailMessage, SELECTED_HEADERS } from '../MailMessage';
+import { headerMap, selectedHeaders } from '../headerLookup';
+import { type FolderRole, MailMessage } from '../MailMessage';
 import { normaliseMessageId, parseMessageIdList } from '../normaliseMessageId';
 import { toMailAddress } from '../parseAddressList';
 import type { GraphMessage, GraphRecipient } from './GraphClient';
@@ -29,16 +30,8 @@ function addresses(recipients: GraphRecipient[] | null | undefined) {
  * Graph's conversationId either way.
  */
 export function mapGraphMessage(message: GraphMessage, mailbox: string, folderRole: FolderRole): MailMessage {
-  const headers = new Map<string, string>();
-  for (const header of message.internetMessageHeaders ?? []) {
-    const name = header.name.toLowerCase();
-    if (!headers.has(name)) headers.set(name, header.value);
-  }
-  const selected: Record<string, string> = {};
-  for (const name of SELECTED_HEADERS) {
-    const value = headers.get(name);
-    if (value !== undefined) selected[name] = value;
-  }
+  const headers = headerMap(message.internetMessageHeaders);
+  const selected = selectedHeaders((name) => headers.get(name));
   const messageId = normaliseMessageId(message.internetMessageId ?? headers.get('message-id'));
   const role: FolderRole = message.isDraft ? 'drafts' : folderRole;
   // Sent mail is dated when it was sent, received mail when it arrived.
