@@ -96,3 +96,54 @@ export async function waitForSyncedAndDelivered(
   }
   throw new Error(`Mailbox ${mailboxId} did not finish syncing: ${JSON.stringify(last)}`);
 }
+
+export interface SyncStateSnapshot {
+  /** The stored cursor of the mailbox's sent folder (parsed JSON), or null. */
+  cursor: unknown;
+  /** externalIds with an outbox item (any state) or a registry row: handed to the outbox. */
+  handedOff: string[];
+}
+
+/**
+ * Reads the extension's IndexedDB (the background's Dexie database) from an extension page,
+ * in one read-only transaction, so the cursor and the outbox are seen at the same instant.
+ * Reading never wakes the service worker.
+ */
+export function readSyncState(page: Page, mailboxId: string): Promise<SyncStateSnapshot> {
+  return page.evaluate(async (id) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('crm-sidebar');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    try {
+      const tx = db.transaction(['syncCursors', 'outbox', 'registry'], 'readonly');
+      const done = <T>(request: IDBRequest<T>) =>
+        new Promise<T>((resolve, reject) => {
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+      const cursorRow = (await done(tx.objectStore('syncCursors').get(id))) as { cursor: string } | undefined;
+      const handed = new Set<string>();
+      await new Promise<void>((resolve, reject) => {
+        const request = tx.objectStore('outbox').index('key').openKeyCursor();
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const c = request.result;
+          if (!c) return resolve();
+          const key = String(c.key);
+          handed.add(key.slice(0, key.lastIndexOf(' ')));
+          c.continue();
+        };
+      });
+      const registryKeys = (await done(tx.objectStore('registry').getAllKeys())) as unknown as [
+        string,
+        string,
+      ][];
+      for (const [, externalId] of registryKeys) handed.add(externalId);
+      return { cursor: cursorRow ? JSON.parse(cursorRow.cursor) : null, handedOff: [...handed] };
+    } finally {
+      db.close();
+    }
+  }, mailboxId);
+}
