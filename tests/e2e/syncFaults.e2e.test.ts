@@ -180,6 +180,9 @@ describe(`Sync fault test: ${N} sent messages, ${Math.round(RATE * 100)}% faults
       };
       injectTimeout();
       proxy.setProbability(RATE);
+      // At least one of each "the CRM committed but the answer never came" on a batch of activities.
+      proxy.enqueueFault('timeoutAfterCommit', 'POST /api/v1/activities');
+      proxy.enqueueFault('dropAfterCommit', 'POST /api/v1/activities');
 
       const mailbox = await ask<MailboxStatus>(env.browser, 'mailbox.connect', { provider: 'gmail' }, page);
       expect(mailbox.id).toBe(`gmail:${ME}`);

@@ -37,6 +37,8 @@ export interface FaultyCrmProxy {
   url: string;
   counters: FaultyCrmProxyCounters;
   setProbability(p: number): void;
+  /** The next request whose "METHOD /path" starts with `match` gets `fault` (scripted, before the random ones). */
+  enqueueFault(fault: CrmFault, match?: string): void;
   close(): Promise<void>;
 }
 
@@ -68,7 +70,10 @@ export async function startFaultyCrmProxy(options: FaultyCrmProxyOptions): Promi
   const sockets = new Set<import('node:net').Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
-  const pick = (): CrmFault | null => {
+  const scripted: { fault: CrmFault; match: string }[] = [];
+  const pick = (path: string): CrmFault | null => {
+    const index = scripted.findIndex((s) => path.startsWith(s.match));
+    if (index !== -1) return scripted.splice(index, 1)[0]!.fault;
     if (random() >= probability) return null;
     const entries = Object.entries(weights) as [CrmFault, number][];
     const total = entries.reduce((s, [, w]) => s + w, 0);
@@ -118,7 +123,7 @@ export async function startFaultyCrmProxy(options: FaultyCrmProxyOptions): Promi
     counters.requests++;
     const path = `${req.method} ${(req.url ?? '/').split('?')[0]}`;
     // Preflights pass untouched: a failed preflight is just a network error, already covered.
-    const fault = req.method === 'OPTIONS' ? null : pick();
+    const fault = req.method === 'OPTIONS' ? null : pick(path);
     if (fault) {
       counters.faults++;
       counters.byFault[fault]++;
@@ -177,6 +182,9 @@ export async function startFaultyCrmProxy(options: FaultyCrmProxyOptions): Promi
     counters,
     setProbability(p) {
       probability = p;
+    },
+    enqueueFault(fault, match = '') {
+      scripted.push({ fault, match });
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);
