@@ -1,6 +1,6 @@
-import { GmailApiClient } from '../lib/mail/gmail/GmailApiClient';
-import { GMAIL_QUOTA_UNITS, GMAIL_USER_UNITS_PER_SECOND } from '../lib/mail/gmail/GmailQuotaLimiter';
-import { GmailSentSync, type GmailSyncCursor } from '../lib/mail/gmail/GmailSentSync';
+import { GmailApiClient } from '../lib/mail/gmail/api/GmailApiClient';
+import { GMAIL_QUOTA_UNITS, GMAIL_USER_UNITS_PER_SECOND } from '../lib/mail/gmail/api/GmailQuotaLimiter';
+import { GmailSentSync, type GmailSyncCursor } from '../lib/mail/gmail/api/GmailSentSync';
 import type { CursorStore } from '../lib/mail/sync/MailboxSync';
 import { FakeGmailApi } from '../tests/fakes/FakeGmailApi';
 

@@ -1,7 +1,7 @@
 import { createRoot, type Root } from 'react-dom/client';
 import type { PanelApi } from '../../components/panel/PanelApi';
 import { PanelRoot } from '../../components/panel/PanelRoot';
-import type { PanelHost } from '../../lib/mail/gmail/inboxsdk/PanelHost';
+import type { PanelHost } from '../../lib/mail/gmail/page/PanelHost';
 
 /**
  * The shared CRM panel inside InboxSDK's sidebar element, in a shadow root so Gmail's CSS

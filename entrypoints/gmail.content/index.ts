@@ -2,14 +2,14 @@ import * as InboxSDK from '@inboxsdk/core';
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { createPanelApiFromMessaging } from '../../components/panel/PanelApi';
-import { startGmailComposeLogger } from '../../lib/mail/gmail/inboxsdk/GmailComposeLogger';
-import { startGmailThreadAdapter } from '../../lib/mail/gmail/inboxsdk/GmailThreadAdapter';
-import type { GmailContentConfig } from '../../lib/mail/gmail/inboxsdk/gmailMessages';
-import { parseGmailAccountUrl } from '../../lib/mail/gmail/inboxsdk/parseGmailAccountUrl';
+import { startGmailComposeLogger } from '../../lib/mail/gmail/page/GmailComposeLogger';
+import { startGmailThreadAdapter } from '../../lib/mail/gmail/page/GmailThreadAdapter';
+import type { GmailContentConfig } from '../../lib/mail/gmail/page/gmailMessages';
+import { parseGmailAccountUrl } from '../../lib/mail/gmail/page/parseGmailAccountUrl';
 import {
   createOriginalMessageIdReader,
   INBOXSDK_IK_ATTRIBUTE,
-} from '../../lib/mail/gmail/inboxsdk/readOriginalMessageId';
+} from '../../lib/mail/gmail/page/readOriginalMessageId';
 import { sendToBackground } from '../../lib/platform/runtime';
 import { createGmailPanelHost } from './GmailPanelHost';
 

@@ -5,12 +5,12 @@ import { defineContentScript } from 'wxt/utils/define-content-script';
 import { createPanelApiFromMessaging } from '../../components/panel/PanelApi';
 import { PanelRoot } from '../../components/panel/PanelRoot';
 import { ThreadSnapshot } from '../../lib/mail/MailMessage';
-import { OUTLOOK_MATCHES } from '../../lib/mail/outlook/hosts';
-import { parseOutlookUrl } from '../../lib/mail/outlook/parseOutlookUrl';
+import { OUTLOOK_MATCHES } from '../../lib/mail/outlook/page/hosts';
+import { parseOutlookUrl } from '../../lib/mail/outlook/page/parseOutlookUrl';
 import {
   readOutlookAccountAddress,
   readOutlookReadingPane,
-} from '../../lib/mail/outlook/readOutlookReadingPane';
+} from '../../lib/mail/outlook/page/readOutlookReadingPane';
 import { sendToBackground } from '../../lib/platform/runtime';
 
 // Short enough to feel instant, long enough to coalesce the burst of mutations of one pane swap.

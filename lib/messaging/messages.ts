@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Contact, MeResponse, TaskInput } from '../crm/contract';
-import { GMAIL_MESSAGES } from '../mail/gmail/inboxsdk/gmailMessages';
+import { GMAIL_MESSAGES } from '../mail/gmail/page/gmailMessages';
 import { ThreadSnapshot } from '../mail/MailMessage';
 import { MessageLogStatus, ThreadView } from '../panel/ThreadView';
 import { CrmConnection, Settings } from '../settings/Settings';

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GmailSyncCursor } from '../../lib/mail/gmail/GmailSentSync';
+import type { GmailSyncCursor } from '../../lib/mail/gmail/api/GmailSentSync';
 import type { MailboxStatus } from '../../lib/messaging/messages';
 import { openDatabase } from '../../server/db/openDatabase';
 import { SEED } from '../../server/seed';

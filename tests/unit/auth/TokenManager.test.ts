@@ -3,7 +3,7 @@ import { MailboxAuthError } from '../../../lib/auth/MailboxAuthError';
 import { authorizeMailbox, refreshTokens } from '../../../lib/auth/OAuthClient';
 import { microsoftOAuthConfig, withEndpoints } from '../../../lib/auth/OAuthProviders';
 import { type StoredTokens, TokenManager, type TokenStore } from '../../../lib/auth/TokenManager';
-import { GmailApiClient } from '../../../lib/mail/gmail/GmailApiClient';
+import { GmailApiClient } from '../../../lib/mail/gmail/api/GmailApiClient';
 import { FakeGmailApi } from '../../fakes/FakeGmailApi';
 import { FakeOauthServer } from '../../fakes/FakeOauthServer';
 

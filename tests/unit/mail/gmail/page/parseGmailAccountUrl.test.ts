@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseGmailAccountUrl } from '../../../lib/mail/gmail/inboxsdk/parseGmailAccountUrl';
-import { dateFromGmailId, dateFromGmailTooltip } from '../../../lib/mail/gmail/inboxsdk/readMessageView';
+import { parseGmailAccountUrl } from '../../../../../lib/mail/gmail/page/parseGmailAccountUrl';
+import { dateFromGmailId, dateFromGmailTooltip } from '../../../../../lib/mail/gmail/page/readMessageView';
 
 describe('parseGmailAccountUrl', () => {
   it.each([

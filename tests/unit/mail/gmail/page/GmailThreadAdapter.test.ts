@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   CRM_PANEL_TITLE,
   startGmailThreadAdapter,
-} from '../../../lib/mail/gmail/inboxsdk/GmailThreadAdapter';
-import type { PanelHost } from '../../../lib/mail/gmail/inboxsdk/PanelHost';
-import type { ThreadSnapshot } from '../../../lib/mail/MailMessage';
+} from '../../../../../lib/mail/gmail/page/GmailThreadAdapter';
+import type { PanelHost } from '../../../../../lib/mail/gmail/page/PanelHost';
+import type { ThreadSnapshot } from '../../../../../lib/mail/MailMessage';
 import { FakeInboxSdk, FakeMessageView, FakeThreadView } from './FakeInboxSdk';
 
 const ME = 'Rep@Example.com';

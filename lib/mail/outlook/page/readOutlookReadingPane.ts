@@ -1,6 +1,6 @@
-import type { MailAddress, MailMessageInput, ThreadSnapshotInput } from '../MailMessage';
-import { normaliseAddress } from '../normaliseAddress';
-import { normaliseDisplayName } from '../parseAddressList';
+import type { MailAddress, MailMessageInput, ThreadSnapshotInput } from '../../MailMessage';
+import { normaliseAddress } from '../../normaliseAddress';
+import { normaliseDisplayName } from '../../parseAddressList';
 import type { OutlookLocation } from './parseOutlookUrl';
 
 /**

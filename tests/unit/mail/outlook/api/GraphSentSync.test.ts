@@ -1,11 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MailboxAuthError } from '../../../lib/auth/MailboxAuthError';
-import type { MailMessage } from '../../../lib/mail/MailMessage';
-import { GraphClient, GraphSyncStateExpiredError } from '../../../lib/mail/outlook/GraphClient';
-import { GraphSentSync, type GraphSyncCursor, graphCursorKey } from '../../../lib/mail/outlook/GraphSentSync';
-import { SingleFlight } from '../../../lib/mail/sync/SingleFlight';
-import { FakeGraphApi } from '../../fakes/FakeGraphApi';
-import { MemoryCursorStore } from './memoryCursorStore';
+import { MailboxAuthError } from '../../../../../lib/auth/MailboxAuthError';
+import type { MailMessage } from '../../../../../lib/mail/MailMessage';
+import { GraphClient, GraphSyncStateExpiredError } from '../../../../../lib/mail/outlook/api/GraphClient';
+import {
+  GraphSentSync,
+  type GraphSyncCursor,
+  graphCursorKey,
+} from '../../../../../lib/mail/outlook/api/GraphSentSync';
+import { SingleFlight } from '../../../../../lib/mail/sync/SingleFlight';
+import { FakeGraphApi } from '../../../../fakes/FakeGraphApi';
+import { MemoryCursorStore } from '../../../sync/memoryCursorStore';
 
 const EMAIL = 'sam@contoso.example';
 const DAY = 86_400_000;

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   createOriginalMessageIdReader,
   parseOriginalMessageId,
-} from '../../../lib/mail/gmail/inboxsdk/readOriginalMessageId';
+} from '../../../../../lib/mail/gmail/page/readOriginalMessageId';
 
 /*
  * Shaped like Gmail's "Show original" page (view=om): a summary table, then the raw message

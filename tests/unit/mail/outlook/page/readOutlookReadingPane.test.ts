@@ -2,16 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ThreadSnapshot } from '../../../lib/mail/MailMessage';
-import { parseOutlookUrl } from '../../../lib/mail/outlook/parseOutlookUrl';
+import { ThreadSnapshot } from '../../../../../lib/mail/MailMessage';
+import { parseOutlookUrl } from '../../../../../lib/mail/outlook/page/parseOutlookUrl';
 import {
   readOutlookAccountAddress,
   readOutlookReadingPane,
-} from '../../../lib/mail/outlook/readOutlookReadingPane';
+} from '../../../../../lib/mail/outlook/page/readOutlookReadingPane';
 
 // The same fixture page the end-to-end tests serve at https://outlook.office.com/mail/...
 const FIXTURE = readFileSync(
-  resolve(import.meta.dirname, '../../e2e/fixtures/outlook/reading-pane.html'),
+  resolve(import.meta.dirname, '../../../../e2e/fixtures/outlook/reading-pane.html'),
   'utf8',
 );
 const BODY = FIXTURE.slice(FIXTURE.indexOf('<body>') + 6, FIXTURE.indexOf('<script>'));

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { GraphDeltaPage, GraphMessage, isGraphRemovedItem } from '../../../lib/mail/outlook/GraphClient';
-import { mapGraphMessage } from '../../../lib/mail/outlook/mapGraphMessage';
+import {
+  GraphDeltaPage,
+  GraphMessage,
+  isGraphRemovedItem,
+} from '../../../../../lib/mail/outlook/api/GraphClient';
+import { mapGraphMessage } from '../../../../../lib/mail/outlook/api/mapGraphMessage';
 
 const SENT = GraphMessage.parse({
   '@odata.etag': 'W/"CQAAABYAAAA"',

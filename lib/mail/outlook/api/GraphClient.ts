@@ -1,17 +1,17 @@
 import { z } from 'zod';
-import type { AccessTokenProvider } from '../../auth/AccessTokenProvider';
-import { MailboxAuthError } from '../../auth/MailboxAuthError';
+import type { AccessTokenProvider } from '../../../auth/AccessTokenProvider';
+import { MailboxAuthError } from '../../../auth/MailboxAuthError';
 import {
   authorizedJsonRequest,
   type ProviderHttpSettings,
   providerHttpSettings,
-} from '../sync/authorizedJsonRequest';
+} from '../../sync/authorizedJsonRequest';
 import {
   ProviderRequestError,
   parseRetryAfter,
   type RetryEnvironment,
   type RetryPolicy,
-} from '../sync/ProviderRequestError';
+} from '../../sync/ProviderRequestError';
 
 // ---- Payload schemas (Microsoft Graph v1.0; only the `$select`ed fields) ----
 

@@ -8,11 +8,11 @@ import {
   type SyncMode,
   type SyncPassResult,
   type SyncProgress,
-} from '../sync/MailboxSync';
-import { mapWithConcurrency } from '../sync/mapWithConcurrency';
-import { ProviderRequestError } from '../sync/ProviderRequestError';
-import type { SingleFlight } from '../sync/SingleFlight';
-import { SyncPassTally } from '../sync/SyncPassTally';
+} from '../../sync/MailboxSync';
+import { mapWithConcurrency } from '../../sync/mapWithConcurrency';
+import { ProviderRequestError } from '../../sync/ProviderRequestError';
+import type { SingleFlight } from '../../sync/SingleFlight';
+import { SyncPassTally } from '../../sync/SyncPassTally';
 import {
   type GmailApiClient,
   GmailHistoryExpiredError,

@@ -1,10 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MailboxAuthError } from '../../../lib/auth/MailboxAuthError';
-import { GmailApiClient, GmailHistoryExpiredError } from '../../../lib/mail/gmail/GmailApiClient';
-import { GmailQuotaLimiter } from '../../../lib/mail/gmail/GmailQuotaLimiter';
-import { GMAIL_METADATA_HEADERS } from '../../../lib/mail/gmail/mapGmailMessage';
-import { ProviderRequestError, type RetryEnvironment } from '../../../lib/mail/sync/ProviderRequestError';
-import { FakeGmailApi, GMAIL_SCOPE_METADATA } from '../../fakes/FakeGmailApi';
+import { MailboxAuthError } from '../../../../../lib/auth/MailboxAuthError';
+import { GmailApiClient, GmailHistoryExpiredError } from '../../../../../lib/mail/gmail/api/GmailApiClient';
+import { GmailQuotaLimiter } from '../../../../../lib/mail/gmail/api/GmailQuotaLimiter';
+import { GMAIL_METADATA_HEADERS } from '../../../../../lib/mail/gmail/api/mapGmailMessage';
+import {
+  ProviderRequestError,
+  type RetryEnvironment,
+} from '../../../../../lib/mail/sync/ProviderRequestError';
+import { FakeGmailApi, GMAIL_SCOPE_METADATA } from '../../../../fakes/FakeGmailApi';
 
 const EMAIL = 'sam@seller.example';
 

@@ -5,7 +5,7 @@ import type {
   SdkMessageView,
   SdkSentEvent,
   SdkThreadView,
-} from '../../../lib/mail/gmail/inboxsdk/GmailSdk';
+} from '../../../../../lib/mail/gmail/page/GmailSdk';
 
 /*
  * A fake InboxSDK for the Gmail adapter. Every fake `implements` the adapter's view types,

@@ -1,9 +1,9 @@
 import { decodeWords } from 'postal-mime';
-import { folderRoleFromGmailLabels } from '../folderRoles';
-import { headerMap, selectedHeaders } from '../headerLookup';
-import { MailMessage, SELECTED_HEADERS } from '../MailMessage';
-import { normaliseMessageId, parseMessageIdList } from '../normaliseMessageId';
-import { parseAddressList, parseSingleAddress } from '../parseAddressList';
+import { folderRoleFromGmailLabels } from '../../folderRoles';
+import { headerMap, selectedHeaders } from '../../headerLookup';
+import { MailMessage, SELECTED_HEADERS } from '../../MailMessage';
+import { normaliseMessageId, parseMessageIdList } from '../../normaliseMessageId';
+import { parseAddressList, parseSingleAddress } from '../../parseAddressList';
 import type { GmailMessage, GmailMessagePart } from './GmailApiClient';
 
 /**

@@ -1,7 +1,7 @@
-import { headerMap, selectedHeaders } from '../headerLookup';
-import { type FolderRole, MailMessage } from '../MailMessage';
-import { normaliseMessageId, parseMessageIdList } from '../normaliseMessageId';
-import { toMailAddress } from '../parseAddressList';
+import { headerMap, selectedHeaders } from '../../headerLookup';
+import { type FolderRole, MailMessage } from '../../MailMessage';
+import { normaliseMessageId, parseMessageIdList } from '../../normaliseMessageId';
+import { toMailAddress } from '../../parseAddressList';
 import type { GraphMessage, GraphRecipient } from './GraphClient';
 
 function address(recipient: GraphRecipient | null | undefined) {

@@ -1,12 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MailboxAuthError } from '../../../lib/auth/MailboxAuthError';
-import { GmailApiClient } from '../../../lib/mail/gmail/GmailApiClient';
-import { GmailSentSync, type GmailSyncCursor, gmailCursorKey } from '../../../lib/mail/gmail/GmailSentSync';
-import type { MailMessage } from '../../../lib/mail/MailMessage';
-import type { SyncProgress } from '../../../lib/mail/sync/MailboxSync';
-import { SingleFlight } from '../../../lib/mail/sync/SingleFlight';
-import { FakeGmailApi, GMAIL_SCOPE_METADATA } from '../../fakes/FakeGmailApi';
-import { MemoryCursorStore } from './memoryCursorStore';
+import { MailboxAuthError } from '../../../../../lib/auth/MailboxAuthError';
+import { GmailApiClient } from '../../../../../lib/mail/gmail/api/GmailApiClient';
+import {
+  GmailSentSync,
+  type GmailSyncCursor,
+  gmailCursorKey,
+} from '../../../../../lib/mail/gmail/api/GmailSentSync';
+import type { MailMessage } from '../../../../../lib/mail/MailMessage';
+import type { SyncProgress } from '../../../../../lib/mail/sync/MailboxSync';
+import { SingleFlight } from '../../../../../lib/mail/sync/SingleFlight';
+import { FakeGmailApi, GMAIL_SCOPE_METADATA } from '../../../../fakes/FakeGmailApi';
+import { MemoryCursorStore } from '../../../sync/memoryCursorStore';
 
 const EMAIL = 'sam@seller.example';
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
-import { folderRoleFromGraphWellKnownName } from '../folderRoles';
-import type { FolderRole } from '../MailMessage';
+import { folderRoleFromGraphWellKnownName } from '../../folderRoles';
+import type { FolderRole } from '../../MailMessage';
 
 export interface OutlookLocation {
   /** The item or conversation id from the URL (REST-format, URL-decoded), or null. */

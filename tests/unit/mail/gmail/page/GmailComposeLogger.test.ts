@@ -4,8 +4,8 @@ import {
   type ComposeLogResult,
   LOG_TO_CRM_LABEL,
   startGmailComposeLogger,
-} from '../../../lib/mail/gmail/inboxsdk/GmailComposeLogger';
-import { GMAIL_MESSAGES, type GmailSentMessageInput } from '../../../lib/mail/gmail/inboxsdk/gmailMessages';
+} from '../../../../../lib/mail/gmail/page/GmailComposeLogger';
+import { GMAIL_MESSAGES, type GmailSentMessageInput } from '../../../../../lib/mail/gmail/page/gmailMessages';
 import { FakeComposeView, FakeInboxSdk } from './FakeInboxSdk';
 
 const SENT_AT = new Date('2025-03-04T10:14:00.000Z');

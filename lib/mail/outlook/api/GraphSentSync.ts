@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { folderRoleFromGraphWellKnownName } from '../folderRoles';
-import type { MailMessage } from '../MailMessage';
+import { folderRoleFromGraphWellKnownName } from '../../folderRoles';
+import type { MailMessage } from '../../MailMessage';
 import {
   type CursorStore,
   importWindowStart,
@@ -10,9 +10,9 @@ import {
   type SyncMode,
   type SyncPassResult,
   type SyncProgress,
-} from '../sync/MailboxSync';
-import type { SingleFlight } from '../sync/SingleFlight';
-import { SyncPassTally } from '../sync/SyncPassTally';
+} from '../../sync/MailboxSync';
+import type { SingleFlight } from '../../sync/SingleFlight';
+import { SyncPassTally } from '../../sync/SyncPassTally';
 import {
   GRAPH_MESSAGE_SELECT,
   type GraphClient,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GmailMessage } from '../../../lib/mail/gmail/GmailApiClient';
-import { decodeGmailSnippet, mapGmailMessage } from '../../../lib/mail/gmail/mapGmailMessage';
+import { GmailMessage } from '../../../../../lib/mail/gmail/api/GmailApiClient';
+import { decodeGmailSnippet, mapGmailMessage } from '../../../../../lib/mail/gmail/api/mapGmailMessage';
 
 function payload(overrides: Partial<GmailMessage> = {}, headers: [string, string][] = []): GmailMessage {
   return GmailMessage.parse({

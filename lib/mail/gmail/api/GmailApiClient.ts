@@ -1,17 +1,17 @@
 import { z } from 'zod';
-import type { AccessTokenProvider } from '../../auth/AccessTokenProvider';
-import { MailboxAuthError } from '../../auth/MailboxAuthError';
+import type { AccessTokenProvider } from '../../../auth/AccessTokenProvider';
+import { MailboxAuthError } from '../../../auth/MailboxAuthError';
 import {
   authorizedJsonRequest,
   type ProviderHttpSettings,
   providerHttpSettings,
-} from '../sync/authorizedJsonRequest';
+} from '../../sync/authorizedJsonRequest';
 import {
   ProviderRequestError,
   parseRetryAfter,
   type RetryEnvironment,
   type RetryPolicy,
-} from '../sync/ProviderRequestError';
+} from '../../sync/ProviderRequestError';
 import { GMAIL_QUOTA_UNITS, GmailQuotaLimiter } from './GmailQuotaLimiter';
 
 // ---- Payload schemas (Gmail API v1, only the fields we read; unknown fields pass through) ----
