@@ -16,6 +16,8 @@ export interface StoredTokens {
 export interface TokenStore {
   get(mailboxId: string): Promise<StoredTokens | null>;
   set(mailboxId: string, tokens: StoredTokens): Promise<void>;
+  /** Forgets the mailbox's tokens (disconnect). */
+  delete(mailboxId: string): Promise<void>;
 }
 
 // OAuth errors that mean the grant itself is gone: only a new sign-in helps. Microsoft

@@ -1,18 +1,22 @@
 import type { z } from 'zod';
 import type { AccessTokenProvider } from '../auth/AccessTokenProvider';
+import { dexieTokenStore } from '../auth/dexieTokenStore';
 import { isMailboxAuthError } from '../auth/MailboxAuthError';
 import type { OAuthTokens, WebAuthFlow } from '../auth/OAuthClient';
 import { authorizeMailbox, refreshTokens } from '../auth/OAuthClient';
-import { googleOAuthConfig, microsoftOAuthConfig, type OAuthProviderConfig } from '../auth/OAuthProviders';
-import { type StoredTokens, TokenManager, type TokenStore } from '../auth/TokenManager';
+import type { OAuthProviderConfig } from '../auth/OAuthProviders';
+import { TokenManager, type TokenStore } from '../auth/TokenManager';
 import { CrmError } from '../crm/CrmError';
-import { GmailApiClient } from '../mail/gmail/api/GmailApiClient';
-import { GmailSentSync, GmailSyncCursor } from '../mail/gmail/api/GmailSentSync';
+import { gmailMailboxProvider } from '../mail/gmail/api/gmailMailboxProvider';
 import type { MailMessage, MailProvider, ThreadSnapshot } from '../mail/MailMessage';
 import { normaliseMessageId } from '../mail/normaliseMessageId';
-import { GraphClient } from '../mail/outlook/api/GraphClient';
-import { GraphSentSync, GraphSyncCursor } from '../mail/outlook/api/GraphSentSync';
-import { mapGraphMessage } from '../mail/outlook/api/mapGraphMessage';
+import { outlookMailboxProvider } from '../mail/outlook/api/outlookMailboxProvider';
+import type {
+  CursorStoreFactory,
+  MailboxApi,
+  MailboxProvider,
+  SyncFolder,
+} from '../mail/sync/MailboxProvider';
 import type { CursorStore, SyncPassResult } from '../mail/sync/MailboxSync';
 import type { MailboxStatus } from '../messaging/messages';
 import type { Settings } from '../settings/Settings';
@@ -21,20 +25,27 @@ import type { CrmSidebarBackground } from './CrmSidebarBackground';
 import type { MailboxControls } from './createBackgroundHandlers';
 import { enqueueLinkedMessages, groupForLookup, linkingContextFor, lookupThread } from './MessagePipeline';
 
+/** Everything provider-specific, one adapter per provider (OAuth, client, address, sync). */
+export const MAILBOX_PROVIDERS: Record<MailProvider, MailboxProvider> = {
+  gmail: gmailMailboxProvider,
+  outlook: outlookMailboxProvider,
+};
+
 export interface MailboxServiceOptions {
   db: CrmSidebarDb;
   background: CrmSidebarBackground;
   /** `browser.identity` in the extension. */
   webAuthFlow: WebAuthFlow;
   /** Provider API bases (tests point them at local fakes). */
-  gmailBaseUrl?: string;
-  graphBaseUrl?: string;
+  apiBaseUrls?: Partial<Record<MailProvider, string>>;
   /** OAuth endpoint overrides (tests). */
   oauthEndpoints?: Partial<Record<MailProvider, { authorizationEndpoint: string; tokenEndpoint: string }>>;
   fetch?: typeof fetch;
   /** Only for local fakes served over plain HTTP. */
   allowInsecureOAuth?: boolean;
   now?: () => number;
+  /** Where the mailboxes' tokens are kept (background only); default the extension's database. */
+  tokenStore?: TokenStore;
 }
 
 interface Progress {
@@ -49,7 +60,7 @@ interface Progress {
 function dexieCursorStore<T>(
   db: CrmSidebarDb,
   schema: z.ZodType<T>,
-  kind: 'gmail_history' | 'graph_delta',
+  kind: MailboxProvider['cursorKind'],
 ): CursorStore<T> {
   return {
     async get(key) {
@@ -73,19 +84,6 @@ function dexieCursorStore<T>(
   };
 }
 
-function dexieTokenStore(db: CrmSidebarDb): TokenStore {
-  return {
-    async get(mailboxId) {
-      const row = await db.tokens.get(mailboxId);
-      if (!row || typeof row.accessToken !== 'string') return null;
-      return row as unknown as StoredTokens;
-    },
-    async set(mailboxId, tokens) {
-      await db.tokens.put({ mailboxId, ...tokens });
-    },
-  };
-}
-
 /**
  * Mailbox connections and the background sync (seeds 000, 002, 003, 004): OAuth with PKCE,
  * tokens kept only here, one sync per mailbox at a time, every synced message through the
@@ -94,14 +92,14 @@ function dexieTokenStore(db: CrmSidebarDb): TokenStore {
  */
 export class MailboxService implements MailboxControls {
   private readonly tokens: TokenStore;
-  private readonly clients = new Map<string, GmailApiClient | GraphClient>();
+  private readonly clients = new Map<string, MailboxApi>();
   private readonly progress = new Map<string, Progress>();
   private readonly running = new Map<string, Promise<void>>();
   /** Graph answers per Outlook item, so reopening a thread does not ask Graph again. */
   private readonly enriched = new Map<string, MailMessage>();
 
   constructor(private readonly options: MailboxServiceOptions) {
-    this.tokens = dexieTokenStore(options.db);
+    this.tokens = options.tokenStore ?? dexieTokenStore(options.db);
   }
 
   private now(): number {
@@ -117,17 +115,12 @@ export class MailboxService implements MailboxControls {
   }
 
   private oauthConfig(provider: MailProvider, settings: Settings): OAuthProviderConfig {
-    const base =
-      provider === 'gmail'
-        ? googleOAuthConfig({ clientId: settings.oauth.googleClientId })
-        : microsoftOAuthConfig({
-            clientId: settings.oauth.microsoftClientId,
-            tenant: settings.oauth.microsoftTenant,
-          });
-    if (!base.clientId) {
+    const adapter = MAILBOX_PROVIDERS[provider];
+    const base = adapter.oauthConfig(settings.oauth);
+    if (!base) {
       throw new CrmError(
         'not_configured',
-        `Add the ${provider === 'gmail' ? 'Google' : 'Microsoft'} OAuth client id in the settings first.`,
+        `Add the ${adapter.accountName} OAuth client id in the settings first.`,
       );
     }
     const endpoints = this.options.oauthEndpoints?.[provider];
@@ -144,26 +137,24 @@ export class MailboxService implements MailboxControls {
     });
   }
 
+  private openApi(
+    mailboxId: string,
+    provider: MailProvider,
+    getAccessToken: AccessTokenProvider,
+  ): MailboxApi {
+    return MAILBOX_PROVIDERS[provider].open(mailboxId, getAccessToken, {
+      baseUrl: this.options.apiBaseUrls?.[provider],
+      fetch: this.options.fetch,
+    });
+  }
+
   private clientFor(mailbox: Pick<MailboxRow, 'id' | 'provider'>, getAccessToken: AccessTokenProvider) {
     const existing = this.clients.get(mailbox.id);
     if (existing) return existing;
     // One client per mailbox for the worker's lifetime: Gmail's quota limiter must see every call.
-    const client =
-      mailbox.provider === 'gmail'
-        ? new GmailApiClient({
-            mailboxId: mailbox.id,
-            getAccessToken,
-            baseUrl: this.options.gmailBaseUrl,
-            fetch: this.options.fetch,
-          })
-        : new GraphClient({
-            mailboxId: mailbox.id,
-            getAccessToken,
-            baseUrl: this.options.graphBaseUrl,
-            fetch: this.options.fetch,
-          });
-    this.clients.set(mailbox.id, client);
-    return client;
+    const api = this.openApi(mailbox.id, mailbox.provider, getAccessToken);
+    this.clients.set(mailbox.id, api);
+    return api;
   }
 
   private async accessTokens(mailbox: MailboxRow): Promise<AccessTokenProvider> {
@@ -182,24 +173,7 @@ export class MailboxService implements MailboxControls {
     // Ask the provider who signed in: a Reconnect to the same account keeps its id and cursor.
     const probeId = `pending:${provider}:${this.now()}`;
     const probeToken: AccessTokenProvider = async () => tokens.accessToken;
-    const address =
-      provider === 'gmail'
-        ? (
-            await new GmailApiClient({
-              mailboxId: probeId,
-              getAccessToken: probeToken,
-              baseUrl: this.options.gmailBaseUrl,
-              fetch: this.options.fetch,
-            }).getProfile()
-          ).emailAddress
-        : await graphAddress(
-            new GraphClient({
-              mailboxId: probeId,
-              getAccessToken: probeToken,
-              baseUrl: this.options.graphBaseUrl,
-              fetch: this.options.fetch,
-            }),
-          );
+    const address = await this.openApi(probeId, provider, probeToken).address();
     const id = `${provider}:${address.toLowerCase()}`;
     const { db } = this.options;
     const existing = await db.mailboxes.get(id);
@@ -224,10 +198,8 @@ export class MailboxService implements MailboxControls {
   async disconnect(id: string): Promise<void> {
     const { db } = this.options;
     // What was logged stays in the CRM (seed 004); only syncing stops, and the tokens go.
-    await db.transaction('rw', db.mailboxes, db.tokens, async () => {
-      await db.mailboxes.update(id, { status: 'disconnected', primary: false });
-      await db.tokens.delete(id);
-    });
+    await db.mailboxes.update(id, { status: 'disconnected', primary: false });
+    await this.tokens.delete(id);
     this.clients.delete(id);
   }
 
@@ -321,31 +293,21 @@ export class MailboxService implements MailboxControls {
     try {
       const getAccessToken = await this.accessTokens(mailbox);
       const client = this.clientFor(mailbox, getAccessToken);
-      const folders: ('sent' | 'inbox')[] = settings.autoLogReceived ? ['sent', 'inbox'] : ['sent'];
+      const folders: SyncFolder[] = settings.autoLogReceived ? ['sent', 'inbox'] : ['sent'];
+      const cursorStore: CursorStoreFactory = (schema) =>
+        dexieCursorStore(db, schema, MAILBOX_PROVIDERS[mailbox.provider].cursorKind);
       const results: SyncPassResult[] = [];
       for (const folder of folders) {
-        const common = {
-          mailboxId: id,
-          mailboxAddress: mailbox.address,
-          sink,
-          importWindowDays: settings.historicalImportDays,
-          onProgress,
-          now: this.options.now,
-        };
         results.push(
-          client instanceof GmailApiClient
-            ? await new GmailSentSync({
-                ...common,
-                client,
-                cursors: dexieCursorStore(db, GmailSyncCursor, 'gmail_history'),
-                labelId: folder === 'sent' ? 'SENT' : 'INBOX',
-              }).run()
-            : await new GraphSentSync({
-                ...common,
-                client,
-                cursors: dexieCursorStore(db, GraphSyncCursor, 'graph_delta'),
-                folder: folder === 'sent' ? 'sentitems' : 'inbox',
-              }).run(),
+          await client.syncFolder(folder, {
+            mailboxId: id,
+            mailboxAddress: mailbox.address,
+            sink,
+            importWindowDays: settings.historicalImportDays,
+            onProgress,
+            now: this.options.now,
+            cursorStore,
+          }),
         );
       }
       await db.mailboxes.update(id, { lastSyncAt: this.now(), lastError: undefined });
@@ -385,16 +347,19 @@ export class MailboxService implements MailboxControls {
       rows.find((m) => m.address === snapshot.mailbox) ?? rows.find((m) => m.primary) ?? rows[0];
     if (!mailbox) return snapshot;
     const client = this.clientFor(mailbox, await this.accessTokens(mailbox));
-    if (!(client instanceof GraphClient)) return snapshot;
+    const readMessage = client.readMessage?.bind(client);
+    if (!readMessage) return snapshot;
     const messages = await Promise.all(
       snapshot.messages.map(async (m) => {
         if (m.messageId || m.providerMessageId.startsWith('dom-')) return m;
         const cacheKey = `${mailbox.id} ${m.providerMessageId}`;
         let exact = this.enriched.get(cacheKey);
         if (!exact) {
-          const graph = await client.getMessage(m.providerMessageId).catch(() => null);
-          if (!graph) return m;
-          exact = mapGraphMessage(graph, mailbox.address, m.folderRole);
+          const read = await readMessage(m.providerMessageId, mailbox.address, m.folderRole).catch(
+            () => null,
+          );
+          if (!read) return m;
+          exact = read;
           this.enriched.set(cacheKey, exact);
           if (this.enriched.size > 500) this.enriched.delete(this.enriched.keys().next().value!);
         }
@@ -434,11 +399,4 @@ export async function retryTransientCrmErrors<T>(
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
-}
-
-async function graphAddress(client: GraphClient): Promise<string> {
-  const me = await client.getMe();
-  const address = me.mail ?? me.userPrincipalName;
-  if (!address) throw new CrmError('invalid_response', 'Microsoft did not say which mailbox signed in.');
-  return address;
 }

@@ -31,6 +31,7 @@ export const OAuthClients = z.object({
   /** Azure AD tenant: "common", "organizations" or a tenant id. */
   microsoftTenant: z.string().trim().default('common'),
 });
+export type OAuthClients = z.infer<typeof OAuthClients>;
 
 export const Settings = z.object({
   crm: CrmConnection.default({ type: 'rest', baseUrl: '', token: '' }),

@@ -15,6 +15,9 @@ class MemoryTokenStore implements TokenStore {
   async set(id: string, tokens: StoredTokens) {
     this.values.set(id, { ...tokens });
   }
+  async delete(id: string) {
+    this.values.delete(id);
+  }
 }
 
 const EMAIL = 'sam@contoso.example';

@@ -52,7 +52,7 @@ describe('MailboxService: connect, sync sent mail, re-authentication', () => {
         getRedirectUrl: () => 'https://ext.chromiumapp.org/',
         launch: async (url) => idp.consent(url, EMAIL),
       },
-      gmailBaseUrl: gmailUrl,
+      apiBaseUrls: { gmail: gmailUrl },
       oauthEndpoints: {
         gmail: { authorizationEndpoint: idp.authorizationEndpoint, tokenEndpoint: idp.tokenEndpoint },
       },
@@ -201,7 +201,7 @@ describe('MailboxService: Outlook via Microsoft Graph', () => {
           getRedirectUrl: () => 'https://ext.chromiumapp.org/',
           launch: async (url) => idp.consent(url, OUTLOOK),
         },
-        graphBaseUrl: graphUrl,
+        apiBaseUrls: { outlook: graphUrl },
         oauthEndpoints: {
           outlook: { authorizationEndpoint: idp.authorizationEndpoint, tokenEndpoint: idp.tokenEndpoint },
         },

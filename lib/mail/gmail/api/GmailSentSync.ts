@@ -1,18 +1,8 @@
 import { z } from 'zod';
-import {
-  type CursorStore,
-  importWindowStart,
-  type MailSink,
-  mailboxSyncFlights,
-  readCursor,
-  type SyncMode,
-  type SyncPassResult,
-  type SyncProgress,
-} from '../../sync/MailboxSync';
+import type { CursorStore } from '../../sync/MailboxSync';
+import { MailboxSyncEngine, type MailboxSyncEngineOptions } from '../../sync/MailboxSyncEngine';
 import { mapWithConcurrency } from '../../sync/mapWithConcurrency';
 import { ProviderRequestError } from '../../sync/ProviderRequestError';
-import type { SingleFlight } from '../../sync/SingleFlight';
-import { SyncPassTally } from '../../sync/SyncPassTally';
 import {
   type GmailApiClient,
   GmailHistoryExpiredError,
@@ -41,18 +31,11 @@ export type GmailSyncCursor = z.infer<typeof GmailSyncCursor>;
 
 export type GmailSyncLabel = 'SENT' | 'INBOX';
 
-export interface GmailSentSyncOptions {
-  /** Key for cursors and the single-flight guard (the extension's mailbox id). */
-  mailboxId: string;
-  /** The mailbox's own address (lower-cased into `MailMessage.mailbox`). */
-  mailboxAddress: string;
+export interface GmailSentSyncOptions extends MailboxSyncEngineOptions {
   client: Pick<GmailApiClient, 'getProfile' | 'listMessages' | 'listHistory' | 'getMessageMetadata'>;
   cursors: CursorStore<GmailSyncCursor>;
-  sink: MailSink;
   /** SENT (default) or INBOX for the optional "auto-log received mail". */
   labelId?: GmailSyncLabel;
-  /** Historical import window in days (settings: 0 / 30 / 60 / 90). */
-  importWindowDays: number;
   /**
    * Whether the token may use `q` (gmail.readonly). Tokens with only gmail.metadata get a
    * 403 for any `q`, so the window scan then lists the label newest-first and stops at the
@@ -63,9 +46,6 @@ export interface GmailSentSyncOptions {
   pageSize?: number;
   /** messages.get calls in flight; the quota limiter decides the actual rate. */
   concurrency?: number;
-  onProgress?: (progress: SyncProgress) => void;
-  now?: () => number;
-  flights?: SingleFlight<SyncPassResult>;
 }
 
 /** Cursor store key for a label: the sent cursor under the mailbox id, others suffixed. */
@@ -73,74 +53,56 @@ export function gmailCursorKey(mailboxId: string, labelId: GmailSyncLabel): stri
   return labelId === 'SENT' ? mailboxId : `${mailboxId}:${labelId}`;
 }
 
+type GmailScanCursor = GmailSyncCursor & { kind: 'scan' };
+
 /**
- * One sync pass of one Gmail mailbox's sent (or inbox) label: history.list from the stored
- * history id, or a window scan with messages.list on the first run and when the history id
- * has expired. Messages are fetched with format=metadata (only the headers we need) in
- * parallel within the quota, mapped, handed to the sink a page at a time, and the cursor
- * moves only after the sink has resolved for everything before it.
+ * One sync pass of one Gmail mailbox's sent (or inbox) label, on the shared pass skeleton:
+ * history.list from the stored history id, or a window scan with messages.list on the first
+ * run and when the history id has expired. Messages are fetched with format=metadata (only
+ * the headers we need) in parallel within the quota, mapped, handed to the sink a page at a
+ * time, and the cursor moves only after the sink has resolved for everything before it.
  */
-export class GmailSentSync {
+export class GmailSentSync extends MailboxSyncEngine<GmailSyncCursor, GmailScanCursor> {
   private readonly labelId: GmailSyncLabel;
-  private readonly cursorKey: string;
   private readonly pageSize: number;
   private readonly concurrency: number;
-  private readonly now: () => number;
-  private tally: SyncPassTally;
 
   constructor(private readonly options: GmailSentSyncOptions) {
-    this.labelId = options.labelId ?? 'SENT';
-    this.cursorKey = gmailCursorKey(options.mailboxId, this.labelId);
+    const labelId = options.labelId ?? 'SENT';
+    super({
+      ...options,
+      provider: 'gmail',
+      cursorKey: gmailCursorKey(options.mailboxId, labelId),
+      cursorSchema: GmailSyncCursor,
+    });
+    this.labelId = labelId;
     this.pageSize = Math.min(500, Math.max(1, options.pageSize ?? 100));
     this.concurrency = options.concurrency ?? 10;
-    this.now = options.now ?? Date.now;
-    this.tally = new SyncPassTally(options);
   }
 
-  /** Runs one pass, or joins the pass already running for this mailbox and label. */
-  run(): Promise<SyncPassResult> {
-    return (this.options.flights ?? mailboxSyncFlights).run(`gmail:${this.cursorKey}`, () => this.pass());
+  protected isExpiredCursor(error: unknown): boolean {
+    // Gmail keeps history for about a week; older ids get 404.
+    return error instanceof GmailHistoryExpiredError;
   }
 
-  private async pass(): Promise<SyncPassResult> {
-    this.tally = new SyncPassTally(this.options);
-    const cursor = await readCursor(this.options.cursors, this.cursorKey, GmailSyncCursor);
-    let mode: SyncMode;
-    if (cursor?.kind === 'history') {
-      try {
-        await this.syncHistory(cursor.historyId);
-        mode = 'incremental';
-      } catch (error) {
-        if (!(error instanceof GmailHistoryExpiredError)) throw error;
-        // Gmail keeps history for about a week; older ids get 404. Re-scan the window; the
-        // Message-ID registry downstream drops what was already logged.
-        await this.scanWindow(await this.startScan('rescan'));
-        mode = 'rescan';
-      }
-    } else if (cursor?.kind === 'scan') {
-      await this.scanWindow(cursor);
-      mode = cursor.mode;
-    } else {
-      await this.scanWindow(await this.startScan('initial'));
-      mode = 'initial';
-    }
-    return this.tally.result(this.options.mailboxId, mode);
+  protected followChanges(cursor: GmailSyncCursor & { kind: 'history' }): Promise<void> {
+    return this.syncHistory(cursor.historyId);
   }
 
-  private async startScan(mode: 'initial' | 'rescan'): Promise<GmailSyncCursor & { kind: 'scan' }> {
+  protected async beginWindow(mode: 'initial' | 'rescan'): Promise<GmailScanCursor> {
     const profile = await this.options.client.getProfile();
-    const cursor = {
-      kind: 'scan' as const,
+    const cursor: GmailScanCursor = {
+      kind: 'scan',
       mode,
       historyIdAtStart: profile.historyId,
-      windowStart: importWindowStart(this.options.importWindowDays, this.now()),
+      windowStart: this.windowStart(),
       pageToken: null,
     };
-    await this.options.cursors.set(this.cursorKey, cursor);
+    await this.saveCursor(cursor);
     return cursor;
   }
 
-  private async scanWindow(start: GmailSyncCursor & { kind: 'scan' }): Promise<void> {
+  protected async importWindow(start: GmailScanCursor): Promise<void> {
     const useQuery = this.options.searchQuerySupported ?? true;
     const afterSeconds = Math.floor(start.windowStart / 1000);
     let cursor = start;
@@ -156,7 +118,7 @@ export class GmailSentSync {
       } catch (error) {
         // A saved page token can outlive Gmail's memory of it (400): start the scan over.
         if (cursor.pageToken !== null && error instanceof ProviderRequestError && error.status === 400) {
-          cursor = await this.startScan(cursor.mode);
+          cursor = await this.beginWindow(cursor.mode);
           continue;
         }
         throw error;
@@ -173,10 +135,10 @@ export class GmailSentSync {
         !useQuery && last !== undefined && Number(last.internalDate) < cursor.windowStart;
       if (list.nextPageToken !== undefined && !reachedPastWindow) {
         cursor = { ...cursor, pageToken: list.nextPageToken };
-        await this.options.cursors.set(this.cursorKey, cursor);
+        await this.saveCursor(cursor);
         continue;
       }
-      await this.options.cursors.set(this.cursorKey, { kind: 'history', historyId: cursor.historyIdAtStart });
+      await this.saveCursor({ kind: 'history', historyId: cursor.historyIdAtStart });
       return;
     }
   }
@@ -211,13 +173,13 @@ export class GmailSentSync {
       pageToken = page.nextPageToken;
       const lastRecordId = page.history?.at(-1)?.id;
       if (pageToken === undefined) {
-        await this.options.cursors.set(this.cursorKey, { kind: 'history', historyId: page.historyId });
+        await this.saveCursor({ kind: 'history', historyId: page.historyId });
         return;
       }
       // Records come in increasing id order, so the last record of a delivered page is a safe
       // restart point if the worker dies before the next page.
       if (lastRecordId !== undefined) {
-        await this.options.cursors.set(this.cursorKey, { kind: 'history', historyId: lastRecordId });
+        await this.saveCursor({ kind: 'history', historyId: lastRecordId });
       }
     }
   }

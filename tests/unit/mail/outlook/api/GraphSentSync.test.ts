@@ -105,7 +105,7 @@ describe('GraphSentSync against FakeGraphApi', () => {
       }).run(),
     ).rejects.toThrow('service worker killed');
     expect(delivered).toHaveLength(25);
-    expect(await cursors.get('mbx-o')).toMatchObject({ kind: 'next', mode: 'initial' });
+    expect(await cursors.get('mbx-o')).toMatchObject({ kind: 'scan', mode: 'initial' });
     const resumed = await sync().run();
     expect(resumed).toMatchObject({ mode: 'initial', handedOff: 35 });
     expect(ids(delivered)).toEqual(sentInWindow(30));
@@ -145,7 +145,7 @@ describe('GraphSentSync against FakeGraphApi', () => {
     expect(error).toBeInstanceOf(MailboxAuthError);
     expect((error as Error).message).not.toContain(token);
     expect(fake.counters.byStatus[401]).toBe(2);
-    expect(await cursors.get('mbx-o')).toBeNull();
+    expect(await cursors.get('mbx-o')).toMatchObject({ kind: 'scan', link: null });
   });
 
   it('syncs the inbox with transport headers under its own cursor', async () => {

@@ -1,0 +1,53 @@
+import { microsoftOAuthConfig } from '../../../auth/OAuthProviders';
+import type { MailboxProvider } from '../../sync/MailboxProvider';
+import { ProviderRequestError } from '../../sync/ProviderRequestError';
+import { GraphClient } from './GraphClient';
+import { GraphSentSync, GraphSyncCursor } from './GraphSentSync';
+import { mapGraphMessage } from './mapGraphMessage';
+
+/** Outlook / Microsoft 365 through Microsoft Graph and an Entra app registration. */
+export const outlookMailboxProvider: MailboxProvider = {
+  provider: 'outlook',
+  accountName: 'Microsoft',
+  cursorKind: 'graph_delta',
+  oauthConfig: (clients) =>
+    clients.microsoftClientId
+      ? microsoftOAuthConfig({ clientId: clients.microsoftClientId, tenant: clients.microsoftTenant })
+      : null,
+  open(mailboxId, getAccessToken, transport) {
+    const client = new GraphClient({
+      mailboxId,
+      getAccessToken,
+      baseUrl: transport.baseUrl,
+      fetch: transport.fetch,
+    });
+    return {
+      async address() {
+        const me = await client.getMe();
+        const address = me.mail ?? me.userPrincipalName;
+        // A user without a mailbox (no Exchange licence) has neither: nothing to sync.
+        if (!address) {
+          throw new ProviderRequestError(
+            'outlook',
+            200,
+            'noMailbox',
+            'Microsoft did not say which mailbox signed in.',
+            false,
+          );
+        }
+        return address;
+      },
+      syncFolder: (folder, { cursorStore, ...options }) =>
+        new GraphSentSync({
+          ...options,
+          client,
+          cursors: cursorStore(GraphSyncCursor),
+          folder: folder === 'sent' ? 'sentitems' : 'inbox',
+        }).run(),
+      async readMessage(providerMessageId, mailbox, folderRole) {
+        const graph = await client.getMessage(providerMessageId);
+        return graph ? mapGraphMessage(graph, mailbox, folderRole) : null;
+      },
+    };
+  },
+};

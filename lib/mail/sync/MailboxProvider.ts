@@ -1,0 +1,52 @@
+import type { z } from 'zod';
+import type { AccessTokenProvider } from '../../auth/AccessTokenProvider';
+import type { OAuthProviderConfig } from '../../auth/OAuthProviders';
+import type { OAuthClients } from '../../settings/Settings';
+import type { FolderRole, MailMessage, MailProvider } from '../MailMessage';
+import type { CursorStore, SyncPassResult } from './MailboxSync';
+import type { MailboxSyncEngineOptions } from './MailboxSyncEngine';
+
+/** The folders a background sync reads: sent mail always, received mail when auto-logged. */
+export type SyncFolder = 'sent' | 'inbox';
+
+/** Durable cursor storage for one engine, its cursors parsed with the engine's schema. */
+export type CursorStoreFactory = <T>(schema: z.ZodType<T>) => CursorStore<T>;
+
+/** How to reach a provider's API (tests point these at local fakes). */
+export interface MailboxApiTransport {
+  baseUrl?: string | undefined;
+  fetch?: typeof fetch | undefined;
+}
+
+/** One mailbox's provider API, bound to its client (one per mailbox per worker lifetime). */
+export interface MailboxApi {
+  /** Who signed in: the mailbox's address, as the provider reports it. */
+  address(): Promise<string>;
+  /** One sync pass of `folder`. */
+  syncFolder(
+    folder: SyncFolder,
+    options: MailboxSyncEngineOptions & { cursorStore: CursorStoreFactory },
+  ): Promise<SyncPassResult>;
+  /** The exact message (Message-ID, recipients) for an item read from the page, where the API offers it. */
+  readMessage?(
+    providerMessageId: string,
+    mailbox: string,
+    folderRole: FolderRole,
+  ): Promise<MailMessage | null>;
+}
+
+/**
+ * Everything provider-specific a mailbox connection needs, one entry per provider in the
+ * table `MailboxService` reads: the OAuth registration, the API client, the address probe
+ * and the sync engine.
+ */
+export interface MailboxProvider {
+  provider: MailProvider;
+  /** The identity provider's name as people know it ("Google", "Microsoft"). */
+  accountName: string;
+  /** How the extension's database labels this provider's sync cursors. */
+  cursorKind: 'gmail_history' | 'graph_delta';
+  /** Null when the admin has not entered the client id yet. */
+  oauthConfig(clients: OAuthClients): OAuthProviderConfig | null;
+  open(mailboxId: string, getAccessToken: AccessTokenProvider, transport: MailboxApiTransport): MailboxApi;
+}
