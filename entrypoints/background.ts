@@ -3,9 +3,10 @@ import '@inboxsdk/core/background.js';
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { CrmSidebarBackground } from '../lib/background/CrmSidebarBackground';
-import { createBackgroundHandlers, toErrorInfo } from '../lib/background/createBackgroundHandlers';
+import { createBackgroundHandlers } from '../lib/background/createBackgroundHandlers';
 import { MailboxService } from '../lib/background/MailboxService';
 import { createRestCrmConnector } from '../lib/crm/RestCrmConnector';
+import { ExtensionError } from '../lib/errors/ErrorInfo';
 import { MESSAGES } from '../lib/messaging/messages';
 import { createRouter } from '../lib/messaging/router';
 import { openCrmSidebarDb } from '../lib/store/db';
@@ -36,8 +37,17 @@ export default defineBackground({
       webAuthFlow: {
         getRedirectUrl: () => browser.identity.getRedirectURL(),
         launch: async (url) => {
-          const redirect = await browser.identity.launchWebAuthFlow({ url, interactive: true });
-          if (!redirect) throw new Error('The sign-in window was closed before it finished.');
+          // Chrome rejects when the user closes the window ("The user did not approve access."),
+          // Firefox resolves without a URL; both mean the user stopped, not that something broke.
+          const redirect = await browser.identity
+            .launchWebAuthFlow({ url, interactive: true })
+            .catch((error: unknown) => {
+              if (error instanceof Error && /did not approve|closed|cancel/i.test(error.message))
+                return undefined;
+              throw error;
+            });
+          if (!redirect)
+            throw new ExtensionError('cancelled', 'The sign-in window was closed before it finished.');
           return redirect;
         },
       },
@@ -47,7 +57,6 @@ export default defineBackground({
       createBackgroundHandlers(service, mailboxes, {
         openOptionsPage: () => browser.runtime.openOptionsPage(),
       }),
-      toErrorInfo,
     );
     browser.runtime.onMessage.addListener((message, sender) => {
       // InboxSDK's own messages are answered by its listener; a second reply would race it.

@@ -1,10 +1,9 @@
 import { useId, useState } from 'react';
 import type { MeResponse } from '../../lib/crm/contract';
+import { describeError } from '../../lib/errors/describeError';
 import { CrmConnection, type Settings } from '../../lib/settings/Settings';
 import type { ExtensionApi } from '../shared/ExtensionApi';
-import { errorMessage } from '../shared/errorMessage';
 import { crmOrigin } from './crmOrigin';
-import { describeConnectionFailure } from './describeConnectionFailure';
 import { SaveStatusMessage } from './SaveStatusMessage';
 import { useSaveStatus } from './useSaveStatus';
 import type { SaveSettings } from './useSettings';
@@ -63,7 +62,11 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
     setFieldError(checked.ok ? null : checked);
     if (!checked.ok) return;
     if (checked.origin === null || checked.crm.token === '') {
-      setTest({ state: 'failed', summary: describeConnectionFailure('not_configured'), details: null });
+      setTest({
+        state: 'failed',
+        summary: describeError({ kind: 'not_configured', message: '', source: 'crm' }, 'settings').text,
+        details: null,
+      });
       return;
     }
     setTest({ state: 'testing' });
@@ -79,12 +82,17 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
       } else {
         setTest({
           state: 'failed',
-          summary: describeConnectionFailure(result.kind),
+          summary: describeError({ kind: result.kind, message: result.message, source: 'crm' }, 'settings')
+            .text,
           details: result.message,
         });
       }
     } catch (e) {
-      setTest({ state: 'failed', summary: 'The test could not run.', details: errorMessage(e) });
+      setTest({
+        state: 'failed',
+        summary: 'The test could not run.',
+        details: describeError(e, 'settings').text,
+      });
     }
   }
 
@@ -99,7 +107,7 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
         granted = await api.requestOriginPermission(checked.origin);
       } catch (e) {
         saveStatus.fail(
-          `Not saved: the browser could not ask for access to ${checked.origin} (${errorMessage(e)}).`,
+          `Not saved: the browser could not ask for access to ${checked.origin} (${describeError(e, 'settings').text}).`,
         );
         return;
       }

@@ -1,9 +1,9 @@
 import { useId, useState } from 'react';
+import { describeError } from '../../lib/errors/describeError';
 import type { MailboxStatus } from '../../lib/messaging/messages';
 import type { Settings } from '../../lib/settings/Settings';
 import { describeMailboxProvider } from '../shared/describeMailboxProvider';
 import type { ExtensionApi, MailProvider } from '../shared/ExtensionApi';
-import { errorMessage } from '../shared/errorMessage';
 import { MailboxStateView } from '../shared/MailboxStateView';
 import { useExtensionStatus } from '../shared/useExtensionStatus';
 import { DisconnectConfirmation } from './DisconnectConfirmation';
@@ -52,7 +52,7 @@ export function MailboxesSection({ api, settings, save, pollIntervalMs, now }: M
       setAction({ key, state: 'done', message: await work() });
     } catch (e) {
       setAction(null);
-      setActionError(errorMessage(e));
+      setActionError(describeError(e, 'mailbox').text);
     } finally {
       await refresh();
     }

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
+import { describeError } from '../../lib/errors/describeError';
 import type { SettingsPatch } from '../shared/ExtensionApi';
-import { describeSaveError } from './describeSaveError';
 import type { SaveSettings } from './useSettings';
 
 export type SaveStatus =
@@ -21,7 +21,7 @@ export function useSaveStatus(save: SaveSettings) {
         setStatus({ state: 'saved' });
         return true;
       } catch (e) {
-        setStatus({ state: 'failed', message: describeSaveError(e) });
+        setStatus({ state: 'failed', message: `Not saved: ${describeError(e, 'settings').text}` });
         return false;
       }
     },

@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { describeError } from '../../lib/errors/describeError';
 import type { Settings } from '../../lib/settings/Settings';
+import { mergeSettings } from '../../lib/settings/Settings';
 import type { ExtensionApi, SettingsPatch } from '../shared/ExtensionApi';
-import { errorMessage } from '../shared/errorMessage';
-import { SettingsValidationError } from './SettingsValidationError';
-import { validateSettingsPatch } from './validateSettingsPatch';
 
 export type SaveSettings = (patch: SettingsPatch) => Promise<Settings>;
 
@@ -29,7 +28,7 @@ export function useSettings(api: Pick<ExtensionApi, 'getSettings' | 'updateSetti
       current.current = settings;
       setLoad({ state: 'ready', settings });
     } catch (e) {
-      setLoad({ state: 'failed', message: errorMessage(e) });
+      setLoad({ state: 'failed', message: describeError(e, 'settings').text });
     }
   }, [api]);
 
@@ -41,8 +40,8 @@ export function useSettings(api: Pick<ExtensionApi, 'getSettings' | 'updateSetti
     (patch) => {
       const run = async () => {
         if (!current.current) throw new Error('Settings are not loaded yet.');
-        const issues = validateSettingsPatch(current.current, patch);
-        if (issues.length > 0) throw new SettingsValidationError(issues);
+        // Checked here the way the background will, so a bad field is reported before a round trip.
+        mergeSettings(current.current, patch);
         const settings = await api.updateSettings(patch);
         current.current = settings;
         setLoad({ state: 'ready', settings });

@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { describeError } from '../../lib/errors/describeError';
 import type { ThreadSnapshot } from '../../lib/mail/MailMessage';
-import { RemoteError } from '../../lib/messaging/protocol';
 import type { MessageLogStatus, ThreadView } from '../../lib/panel/ThreadView';
 import { ContactCard } from './ContactCard';
-import { errorText } from './errorText';
 import { formatRelativeTime } from './formatRelativeTime';
 import { MessageLogList } from './MessageLogList';
 import type { PanelApi } from './PanelApi';
@@ -55,29 +54,13 @@ function threadKeyOf(snapshot: ThreadSnapshot | null): string | null {
   ]);
 }
 
-function errorKind(error: unknown): string | null {
-  return error instanceof RemoteError ? error.kind : null;
-}
-
 /** Errors the user must fix in the settings: cached data would only hide them. */
 function needsSettings(error: unknown): boolean {
-  const kind = errorKind(error);
-  return kind === 'not_configured' || kind === 'auth';
+  return describeError(error, 'crm').action === 'open_settings';
 }
 
 function describeLoadError(error: unknown): string {
-  switch (errorKind(error)) {
-    case 'network':
-      return 'The CRM could not be reached. Check your connection and try again.';
-    case 'server':
-      return 'The CRM had a problem answering. Try again in a moment.';
-    case 'rate_limited':
-      return 'The CRM is busy right now. Try again in a moment.';
-    case 'invalid_response':
-      return 'The CRM sent an answer the sidebar could not read.';
-    default:
-      return `Something went wrong: ${errorText(error)}`;
-  }
+  return describeError(error, 'crm').text;
 }
 
 function describeLogResults(results: MessageLogStatus[]): string {
@@ -213,7 +196,7 @@ export function CrmPanel({ snapshot, api, userAddresses }: CrmPanelProps) {
       setAnnouncement(describeLogResults(results));
     } catch (error) {
       if (visit !== visitRef.current) return;
-      const message = needsSettings(error) ? describeSettingsProblem(error) : errorText(error);
+      const message = describeLoadError(error);
       const failed = shown
         .filter((status) => fresh.includes(status.providerMessageId))
         .map((status): MessageLogStatus => ({ ...status, state: 'failed', error: message }));
@@ -239,7 +222,7 @@ export function CrmPanel({ snapshot, api, userAddresses }: CrmPanelProps) {
       setAnnouncement('Retrying failed emails.');
       await openThread(false);
     } catch (error) {
-      if (visit === visitRef.current) setAnnouncement(`Could not retry: ${errorText(error)}`);
+      if (visit === visitRef.current) setAnnouncement(`Could not retry: ${describeLoadError(error)}`);
     } finally {
       if (visit === visitRef.current) setMessagesInFlight([id], false);
     }
@@ -294,12 +277,6 @@ export function CrmPanel({ snapshot, api, userAddresses }: CrmPanelProps) {
       </div>
     </section>
   );
-}
-
-function describeSettingsProblem(error: unknown): string {
-  return errorKind(error) === 'auth'
-    ? 'Your CRM token was rejected. Update it in the settings.'
-    : 'The CRM is not configured yet. Connect it in the settings.';
 }
 
 interface PanelBodyProps {
@@ -433,21 +410,12 @@ function LoadingSkeleton() {
 }
 
 function LoadError({ error, api, onRetry }: { error: unknown; api: PanelApi; onRetry(): void }) {
-  const kind = errorKind(error);
-  if (kind === 'not_configured' || kind === 'auth') {
+  const wording = describeError(error, 'crm');
+  if (wording.action === 'open_settings') {
     return (
       <div className="crm-state" role="alert">
-        {kind === 'auth' ? (
-          <>
-            <p className="crm-state-title">Your CRM token was rejected</p>
-            <p>It may have expired or been revoked. Enter a new token in the settings.</p>
-          </>
-        ) : (
-          <>
-            <p className="crm-state-title">Connect your CRM</p>
-            <p>The CRM is not configured yet. Add its address and your token in the settings.</p>
-          </>
-        )}
+        <p className="crm-state-title">{wording.title}</p>
+        <p>{wording.text}</p>
         <button type="button" className="crm-button crm-button-primary" onClick={() => api.openOptions()}>
           Open settings
         </button>
@@ -457,7 +425,7 @@ function LoadError({ error, api, onRetry }: { error: unknown; api: PanelApi; onR
   return (
     <div className="crm-state" role="alert">
       <p className="crm-state-title">Couldn't load CRM data</p>
-      <p>{describeLoadError(error)}</p>
+      <p>{wording.text}</p>
       <button type="button" className="crm-button crm-button-primary" onClick={onRetry}>
         Retry
       </button>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { TaskInput } from '../../lib/crm/contract';
+import { describeError } from '../../lib/errors/describeError';
 import type { SuggestedTask } from '../../lib/panel/ThreadView';
-import { errorText } from './errorText';
 
 type TaskState =
   | { step: 'idle' }
@@ -34,7 +34,7 @@ export function SuggestedTaskList({ tasks, createTask, onAnnounce }: SuggestedTa
       setStates((s) => ({ ...s, [task.key]: { step: 'done', existed: status === 'existing' } }));
       onAnnounce(status === 'existing' ? `“${task.title}” already exists.` : `Created task “${task.title}”.`);
     } catch (error) {
-      setStates((s) => ({ ...s, [task.key]: { step: 'failed', message: errorText(error) } }));
+      setStates((s) => ({ ...s, [task.key]: { step: 'failed', message: describeError(error, 'crm').text } }));
     }
   };
 

@@ -1,7 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
+import { describeError } from '../../lib/errors/describeError';
 import { RemoteError } from '../../lib/messaging/protocol';
 import type { UnknownParticipant } from '../../lib/panel/ThreadView';
-import { errorText } from './errorText';
 import type { CreateContactInput, PanelApi } from './PanelApi';
 
 export interface UnknownParticipantRowProps {
@@ -58,7 +58,7 @@ export function UnknownParticipantRow({
       setForm({
         step: 'editing',
         name: form.name,
-        error: `Could not create the contact: ${errorText(error)}`,
+        error: `Could not create the contact: ${describeError(error, 'crm').text}`,
       });
     }
   }

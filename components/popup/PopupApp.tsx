@@ -1,8 +1,8 @@
 import { useState } from 'react';
+import { describeError } from '../../lib/errors/describeError';
 import type { ExtensionStatus, MailboxStatus } from '../../lib/messaging/messages';
 import { describeMailboxProvider } from '../shared/describeMailboxProvider';
 import type { PopupApi } from '../shared/ExtensionApi';
-import { errorMessage } from '../shared/errorMessage';
 import { MailboxStateView } from '../shared/MailboxStateView';
 import { useExtensionStatus } from '../shared/useExtensionStatus';
 import { OutboxSummary } from './OutboxSummary';
@@ -27,7 +27,7 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
     try {
       setActionMessage(await action());
     } catch (e) {
-      setActionError(errorMessage(e));
+      setActionError(describeError(e, 'mailbox').text);
     } finally {
       setBusy(null);
       await refresh();

@@ -26,7 +26,7 @@ export type SettingsPatch = Partial<SettingsInput>;
 export interface ExtensionApi {
   getStatus(): Promise<ExtensionStatus>;
   getSettings(): Promise<Settings>;
-  /** Rejects with a RemoteError (kind `invalid_settings` / `invalid_message`) when the background refuses. */
+  /** Rejects with an ExtensionError / RemoteError of kind `invalid_settings` when the merged settings are invalid. */
   updateSettings(patch: SettingsPatch): Promise<Settings>;
   testConnection(crm: CrmConnection): Promise<TestConnectionResult>;
   /**

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { describeError } from '../../lib/errors/describeError';
 import type { ExtensionStatus } from '../../lib/messaging/messages';
 import type { ExtensionApi } from './ExtensionApi';
-import { errorMessage } from './errorMessage';
 
 export interface ExtensionStatusState {
   status: ExtensionStatus | null;
@@ -31,7 +31,7 @@ export function useExtensionStatus(
       setStatus(next);
       setError(null);
     } catch (e) {
-      if (mounted.current) setError(errorMessage(e));
+      if (mounted.current) setError(describeError(e, 'settings').text);
     } finally {
       if (mounted.current) setAnswers((n) => n + 1);
     }

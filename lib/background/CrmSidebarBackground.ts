@@ -1,12 +1,13 @@
 import type { CrmConnector } from '../crm/CrmConnector';
-import { CrmError, toCrmErrorInfo } from '../crm/CrmError';
+import { CrmError } from '../crm/CrmError';
 import type { Contact, TaskInput } from '../crm/contract';
+import { toErrorInfo } from '../errors/toErrorInfo';
 import { MessageRegistry } from '../logging/MessageRegistry';
 import { Outbox } from '../logging/Outbox';
 import type { MailMessage, ThreadSnapshot } from '../mail/MailMessage';
 import type { ExtensionStatus, MailboxStatus, TestConnectionResult } from '../messaging/messages';
 import type { MessageLogStatus, ThreadView } from '../panel/ThreadView';
-import { type CrmConnection, isCrmConfigured, Settings } from '../settings/Settings';
+import { type CrmConnection, isCrmConfigured, mergeSettings, type Settings } from '../settings/Settings';
 import type { CrmSidebarDb, MailboxRow } from '../store/db';
 import { EventLog } from '../store/EventLog';
 import { LookupCache } from '../store/LookupCache';
@@ -159,14 +160,7 @@ export class CrmSidebarBackground {
 
   async updateSettings(patch: Record<string, unknown>): Promise<Settings> {
     const current = await this.sessions.settings();
-    const parsed = Settings.safeParse({ ...current, ...patch });
-    if (!parsed.success) {
-      const issues = parsed.error.issues
-        .map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`)
-        .join('; ');
-      throw new CrmError('invalid_request', `Invalid settings: ${issues}`);
-    }
-    const next = await this.sessions.settingsRepository.replace(parsed.data);
+    const next = await this.sessions.settingsRepository.replace(mergeSettings(current, patch));
     // Linking rules may have changed: answers built under the old ones must not be reused.
     this.threads.forgetAll();
     this.onSettingsChanged?.();
@@ -180,7 +174,7 @@ export class CrmSidebarBackground {
       const me = await this.options.createConnector(crm).whoami();
       return { ok: true, me };
     } catch (e) {
-      const info = toCrmErrorInfo(e);
+      const info = toErrorInfo(e, 'crm');
       return { ok: false, kind: info.kind, message: info.message };
     }
   }

@@ -7,6 +7,7 @@ import { authorizeMailbox, refreshTokens } from '../auth/OAuthClient';
 import type { OAuthProviderConfig } from '../auth/OAuthProviders';
 import { TokenManager, type TokenStore } from '../auth/TokenManager';
 import { CrmError } from '../crm/CrmError';
+import { ExtensionError } from '../errors/ErrorInfo';
 import { gmailMailboxProvider } from '../mail/gmail/api/gmailMailboxProvider';
 import type { MailMessage, MailProvider, ThreadSnapshot } from '../mail/MailMessage';
 import { normaliseMessageId } from '../mail/normaliseMessageId';
@@ -118,9 +119,10 @@ export class MailboxService implements MailboxControls {
     const adapter = MAILBOX_PROVIDERS[provider];
     const base = adapter.oauthConfig(settings.oauth);
     if (!base) {
-      throw new CrmError(
+      throw new ExtensionError(
         'not_configured',
         `Add the ${adapter.accountName} OAuth client id in the settings first.`,
+        { source: provider },
       );
     }
     const endpoints = this.options.oauthEndpoints?.[provider];

@@ -1,6 +1,4 @@
-import { isCrmError } from '../crm/CrmError';
 import type { MailboxStatus, Messages } from '../messaging/messages';
-import type { ErrorInfo } from '../messaging/protocol';
 import type { Handlers } from '../messaging/router';
 import type { CrmSidebarBackground } from './CrmSidebarBackground';
 
@@ -14,14 +12,6 @@ export interface MailboxControls {
 
 export interface HandlerPlatform {
   openOptionsPage(): Promise<void>;
-}
-
-/** CrmError kinds travel as they are, so the panel can tell "not configured" from "offline". */
-export function toErrorInfo(e: unknown): ErrorInfo {
-  if (isCrmError(e))
-    return { kind: e.kind, message: e.message, status: e.status, retryAfterMs: e.retryAfterMs };
-  if (e instanceof Error && e.name === 'MailboxAuthError') return { kind: 'auth', message: e.message };
-  return { kind: 'internal', message: e instanceof Error ? e.message : String(e) };
 }
 
 export function createBackgroundHandlers(

@@ -1,8 +1,11 @@
+import type { ErrorKind } from '../errors/ErrorInfo';
+
 /**
- * Typed failures of a CRM call, so the UI can say what went wrong and the outbox can
+ * Typed failures of a CRM call (a subset of the extension's ErrorKind), so the UI can say what went wrong and the outbox can
  * decide whether to retry. Messages never contain the token.
  */
-export type CrmErrorKind =
+export type CrmErrorKind = Extract<
+  ErrorKind,
   | 'auth' // 401/403: token missing, wrong or without rights
   | 'not_found' // 404
   | 'conflict' // 409
@@ -11,7 +14,8 @@ export type CrmErrorKind =
   | 'server' // 5xx
   | 'network' // no answer: offline, DNS, refused, timeout
   | 'invalid_response' // an answer that does not match the contract
-  | 'not_configured'; // no CRM base URL or token yet
+  | 'not_configured' // no CRM base URL or token yet
+>;
 
 export class CrmError extends Error {
   override readonly name = 'CrmError';
@@ -39,19 +43,4 @@ export class CrmError extends Error {
 
 export function isCrmError(e: unknown): e is CrmError {
   return e instanceof CrmError;
-}
-
-/** A plain, serialisable form for runtime messages and the event log. */
-export interface CrmErrorInfo {
-  kind: CrmErrorKind;
-  message: string;
-  status?: number;
-  retryAfterMs?: number;
-}
-
-export function toCrmErrorInfo(e: unknown): CrmErrorInfo {
-  if (e instanceof CrmError) {
-    return { kind: e.kind, message: e.message, status: e.status, retryAfterMs: e.retryAfterMs };
-  }
-  return { kind: 'network', message: e instanceof Error ? e.message : String(e) };
 }

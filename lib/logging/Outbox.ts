@@ -1,7 +1,9 @@
 import { Dexie } from 'dexie';
 import type { CrmConnector } from '../crm/CrmConnector';
-import { type CrmErrorInfo, isCrmError, toCrmErrorInfo } from '../crm/CrmError';
+import { isCrmError } from '../crm/CrmError';
 import { type ActivityResult, EmailActivityInput, LogActivitiesResponse, MAX_BATCH } from '../crm/contract';
+import type { ErrorInfo } from '../errors/ErrorInfo';
+import { toErrorInfo } from '../errors/toErrorInfo';
 import type { CrmSidebarDb, OutboxRow } from '../store/db';
 import type { EventLog } from '../store/EventLog';
 import { MessageRegistry } from './MessageRegistry';
@@ -47,7 +49,7 @@ export interface DrainReport extends OutboxStats {
   /** When the next pending item is due, if any is waiting. */
   nextAttemptAt: number | null;
   /** Set when the drain stopped because nothing can be sent until the user acts (token, config). */
-  blocked: CrmErrorInfo | null;
+  blocked: ErrorInfo | null;
 }
 
 export function outboxKey(externalId: string, contactId: string): string {
@@ -168,7 +170,7 @@ export class Outbox {
 
   private async drainLoop(): Promise<DrainReport> {
     const tally = { deliveredNow: 0, failedNow: 0 };
-    let blocked: CrmErrorInfo | null = null;
+    let blocked: ErrorInfo | null = null;
     for (;;) {
       const due = await this.pendingRange(this.now()).limit(this.cfg.batchSize).toArray();
       if (due.length === 0) {
@@ -207,12 +209,12 @@ export class Outbox {
   private async send(
     rows: OutboxRow[],
     tally: { deliveredNow: number; failedNow: number },
-  ): Promise<{ blocked: CrmErrorInfo | null; pauseUntil: number | null }> {
+  ): Promise<{ blocked: ErrorInfo | null; pauseUntil: number | null }> {
     let response: LogActivitiesResponse;
     try {
       response = LogActivitiesResponse.parse(await this.connector.logActivities(rows.map((r) => r.activity)));
     } catch (error) {
-      const info = toCrmErrorInfo(error);
+      const info = toErrorInfo(error);
       if (isCrmError(error) && (error.kind === 'auth' || error.kind === 'not_configured')) {
         // Not the items' fault: they wait, untouched, until the user fixes the connection.
         await this.options.events?.append(
@@ -241,7 +243,7 @@ export class Outbox {
 
   private async recordFailure(
     rows: OutboxRow[],
-    info: CrmErrorInfo,
+    info: ErrorInfo,
     retryable: boolean,
     tally: { failedNow: number },
   ): Promise<number | null> {
@@ -300,7 +302,13 @@ export class Outbox {
           await this.db.outbox.update(row.id, {
             state: 'failed',
             attempts: row.attempts + 1,
-            lastError: { kind: 'invalid_request', message: result.message, at: now, itemError: true },
+            lastError: {
+              kind: 'invalid_request',
+              message: result.message,
+              source: 'crm',
+              at: now,
+              itemError: true,
+            },
             updatedAt: now,
           });
           tally.failedNow++;
@@ -321,7 +329,11 @@ export class Outbox {
       // The CRM answered without these items: treat as a transient failure and send again.
       await this.recordFailure(
         missing,
-        { kind: 'invalid_response', message: 'The CRM did not return a result for this activity.' },
+        {
+          kind: 'invalid_response',
+          message: 'The CRM did not return a result for this activity.',
+          source: 'crm',
+        },
         true,
         tally,
       );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Contact, MeResponse, TaskInput } from '../crm/contract';
+import { ErrorKind } from '../errors/ErrorInfo';
 import { GMAIL_MESSAGES } from '../mail/gmail/page/gmailMessages';
 import { ThreadSnapshot } from '../mail/MailMessage';
 import { MessageLogStatus, ThreadView } from '../panel/ThreadView';
@@ -43,7 +44,7 @@ export type ExtensionStatus = z.infer<typeof ExtensionStatus>;
 
 export const TestConnectionResult = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), me: MeResponse }),
-  z.object({ ok: z.literal(false), kind: z.string(), message: z.string() }),
+  z.object({ ok: z.literal(false), kind: ErrorKind, message: z.string() }),
 ]);
 export type TestConnectionResult = z.infer<typeof TestConnectionResult>;
 

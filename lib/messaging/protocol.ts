@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { ErrorInfo, type ErrorKind } from '../errors/ErrorInfo';
+
+export { ErrorInfo };
 
 /**
  * The runtime-message protocol between content scripts / pages and the background.
@@ -6,14 +9,6 @@ import { z } from 'zod';
  * so a content script and the background cannot disagree about a shape.
  * Message types are added to `MESSAGES` by the features that need them.
  */
-export const ErrorInfo = z.object({
-  kind: z.string(),
-  message: z.string(),
-  status: z.number().optional(),
-  retryAfterMs: z.number().optional(),
-});
-export type ErrorInfo = z.infer<typeof ErrorInfo>;
-
 export const Envelope = z.object({ type: z.string(), payload: z.unknown() });
 
 export const Reply = z.discriminatedUnion('ok', [
@@ -37,7 +32,7 @@ export class RemoteError extends Error {
   constructor(readonly info: ErrorInfo) {
     super(info.message);
   }
-  get kind(): string {
+  get kind(): ErrorKind {
     return this.info.kind;
   }
 }

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
-import { Envelope, type ErrorInfo, type MessageSpec, type Reply } from './protocol';
+import { issuesOf } from '../errors/ErrorInfo';
+import { toErrorInfo } from '../errors/toErrorInfo';
+import { Envelope, type MessageSpec, type Reply } from './protocol';
 
 export type Handlers<T extends Record<string, MessageSpec>> = {
   [K in keyof T]: (
@@ -13,21 +15,14 @@ export interface SenderInfo {
   url?: string;
 }
 
-export type ErrorMapper = (e: unknown) => ErrorInfo;
-
-const defaultErrorMapper: ErrorMapper = (e) => ({
-  kind: 'internal',
-  message: e instanceof Error ? e.message : String(e),
-});
-
 /**
  * One handler per message type; unknown types and bad payloads are answered with an
- * error reply instead of throwing, so a sender always gets an answer.
+ * error reply instead of throwing, so a sender always gets an answer. A handler's failure
+ * is mapped by THE mapper (`toErrorInfo`), so every reply carries one of the closed kinds.
  */
 export function createRouter<T extends Record<string, MessageSpec>>(
   specs: T,
   handlers: Handlers<T>,
-  mapError: ErrorMapper = defaultErrorMapper,
 ): (raw: unknown, sender?: SenderInfo) => Promise<Reply> {
   return async (raw, sender = {}) => {
     const envelope = Envelope.safeParse(raw);
@@ -42,7 +37,11 @@ export function createRouter<T extends Record<string, MessageSpec>>(
     if (!parsed.success) {
       return {
         ok: false,
-        error: { kind: 'invalid_message', message: `Invalid ${type} payload: ${parsed.error.message}` },
+        error: {
+          kind: 'invalid_message',
+          message: `Invalid ${type} payload: ${parsed.error.message}`,
+          issues: issuesOf(parsed.error),
+        },
       };
     }
     try {
@@ -50,7 +49,7 @@ export function createRouter<T extends Record<string, MessageSpec>>(
       const result = await handler(parsed.data as never, sender);
       return { ok: true, data: spec.response.parse(result) };
     } catch (e) {
-      return { ok: false, error: mapError(e) };
+      return { ok: false, error: toErrorInfo(e) };
     }
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExtensionError, issuesOf } from '../errors/ErrorInfo';
 
 export const CreateContactPolicy = z.enum(['off', 'ask', 'automatic']);
 export type CreateContactPolicy = z.infer<typeof CreateContactPolicy>;
@@ -59,4 +60,20 @@ export const DEFAULT_SETTINGS: Settings = Settings.parse({});
 
 export function isCrmConfigured(s: Settings): boolean {
   return s.crm.baseUrl !== '' && s.crm.token !== '';
+}
+
+/**
+ * A shallow patch merged into the current settings and validated with the schema: what the
+ * background does on `settings.update`, and what the options page checks before sending.
+ * @throws ExtensionError `invalid_settings` with one issue per bad field.
+ */
+export function mergeSettings(current: Settings, patch: Record<string, unknown>): Settings {
+  const parsed = Settings.safeParse({ ...current, ...patch });
+  if (parsed.success) return parsed.data;
+  const issues = issuesOf(parsed.error);
+  throw new ExtensionError(
+    'invalid_settings',
+    `Invalid settings: ${issues.map((i) => `${i.path || 'settings'}: ${i.message}`).join('; ')}`,
+    { source: 'extension', issues },
+  );
 }

@@ -1,6 +1,6 @@
 import { Dexie, type EntityTable, type Table } from 'dexie';
-import type { CrmErrorInfo } from '../crm/CrmError';
 import type { ActivityResult, EmailActivityInput, LookupResponse } from '../crm/contract';
+import type { ErrorInfo } from '../errors/ErrorInfo';
 import type { MailProvider } from '../mail/MailMessage';
 
 /**
@@ -50,7 +50,7 @@ export interface OutboxRow {
   nextAttemptAt: number;
   createdAt: number;
   updatedAt: number;
-  lastError?: CrmErrorInfo & { at: number; itemError?: boolean };
+  lastError?: ErrorInfo & { at: number; itemError?: boolean };
   result?: Extract<ActivityResult, { status: 'created' | 'existing' }>;
   deliveredAt?: number;
 }

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RemoteError } from '../../../lib/messaging/protocol';
+import { ExtensionError } from '../../../lib/errors/ErrorInfo';
 import { findRegion, renderOptions, type Scope } from './renderOptions';
 
 afterEach(cleanup);
@@ -47,7 +47,7 @@ describe('CRM connection', () => {
     ['auth', 'Wrong token: the CRM refused it.'],
     ['network', 'Can’t reach the server'],
     ['invalid_response', 'not as a CRM that speaks the contract'],
-  ])('explains a %s failure in plain words, with the details', async (kind, words) => {
+  ] as const)('explains a %s failure in plain words, with the details', async (kind, words) => {
     renderOptions({
       handlers: { 'crm.testConnection': () => ({ ok: false, kind, message: `detail for ${kind}` }) },
     });
@@ -138,9 +138,8 @@ describe('CRM connection', () => {
     renderOptions({
       handlers: {
         'settings.update': () => {
-          throw new RemoteError({
-            kind: 'invalid_settings',
-            message: 'crm.token: the CRM rejects this token format',
+          throw new ExtensionError('invalid_settings', 'Invalid settings', {
+            issues: [{ path: 'crm.token', message: 'the CRM rejects this token format' }],
           });
         },
       },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { SendToBackground } from '../../../components/shared/ExtensionApi';
 import { createClient } from '../../../lib/messaging/client';
 import {
@@ -9,7 +9,7 @@ import {
 } from '../../../lib/messaging/messages';
 import { RemoteError } from '../../../lib/messaging/protocol';
 import { createRouter, type Handlers } from '../../../lib/messaging/router';
-import { Settings, type SettingsInput } from '../../../lib/settings/Settings';
+import { mergeSettings, Settings, type SettingsInput } from '../../../lib/settings/Settings';
 
 export type FakeHandlers = {
   [K in keyof Messages]?: (
@@ -24,8 +24,9 @@ export interface RecordedCall {
 
 /**
  * A background that answers through the real router and client, so requests and replies
- * are parsed by the same schemas as in the extension and a RemoteError arrives exactly as
- * it would. Every call is recorded; a message without a handler is answered with an error.
+ * are parsed by the same schemas as in the extension, a handler's error is mapped by the
+ * same `toErrorInfo`, and a RemoteError arrives exactly as it would (kinds are ErrorKind,
+ * so a fake cannot answer a kind the background never sends). Every call is recorded; a message without a handler is answered with an error.
  */
 export class FakeBackground {
   readonly calls: RecordedCall[] = [];
@@ -43,10 +44,6 @@ export class FakeBackground {
           return handler(payload);
         },
       }),
-      (e) =>
-        e instanceof RemoteError
-          ? e.info
-          : { kind: 'internal', message: e instanceof Error ? e.message : String(e) },
     );
     const client = createClient(MESSAGES, (envelope) => {
       this.calls.push(envelope);
@@ -94,8 +91,9 @@ export function statusFixture(overrides: Partial<ExtensionStatus> = {}): Extensi
 }
 
 /**
- * settings.get / settings.update over an in-memory object, merging and validating like the
- * background's SettingsRepository, and answering invalid patches as `invalid_settings`.
+ * settings.get / settings.update over an in-memory object, merged and validated by the same
+ * `mergeSettings` as the background, so an invalid patch fails with the real kind
+ * (`invalid_settings`) and the real field issues.
  */
 export function settingsHandlers(initial: SettingsInput = {}): FakeHandlers & { current(): Settings } {
   let stored = Settings.parse(initial);
@@ -103,12 +101,7 @@ export function settingsHandlers(initial: SettingsInput = {}): FakeHandlers & { 
     current: () => stored,
     'settings.get': () => stored,
     'settings.update': ({ patch }) => {
-      try {
-        stored = Settings.parse({ ...stored, ...patch });
-      } catch (e) {
-        if (e instanceof z.ZodError) throw new RemoteError({ kind: 'invalid_settings', message: e.message });
-        throw e;
-      }
+      stored = mergeSettings(stored, patch);
       return stored;
     },
   };

@@ -139,13 +139,19 @@ describe('mailboxes', () => {
       handlers: {
         'status.get': () => statusFixture(),
         'mailbox.connect': () => {
-          throw new RemoteError({ kind: 'auth_cancelled', message: 'The Google sign-in window was closed.' });
+          throw new RemoteError({
+            kind: 'cancelled',
+            source: 'gmail',
+            message: 'The sign-in window was closed before it finished.',
+          });
         },
       },
     });
     const section = await mailboxesSection();
     fireEvent.click(section.getByRole('button', { name: 'Connect Google mailbox' }));
-    expect((await section.findByRole('alert')).textContent).toBe('The Google sign-in window was closed.');
+    expect((await section.findByRole('alert')).textContent).toBe(
+      'The sign-in to Gmail was cancelled before it finished. Nothing was changed.',
+    );
   });
 
   it('shows sync progress and polls until it finishes', async () => {

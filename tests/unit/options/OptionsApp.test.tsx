@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OptionsApp } from '../../../components/options/OptionsApp';
 import { createExtensionApi } from '../../../components/shared/ExtensionApi';
 import { RemoteError } from '../../../lib/messaging/protocol';
-import { DEFAULT_SETTINGS, type Settings } from '../../../lib/settings/Settings';
+import { DEFAULT_SETTINGS, mergeSettings, type Settings } from '../../../lib/settings/Settings';
 import { FakeBackground, settingsHandlers, statusFixture } from './FakeBackground';
 import { findRegion, renderOptions } from './renderOptions';
 
@@ -39,13 +39,13 @@ describe('OptionsApp', () => {
       new FakeBackground({
         ...store,
         'settings.get': () => {
-          if (!up) throw new RemoteError({ kind: 'internal', message: 'Database is closed' });
+          if (!up) throw new RemoteError({ kind: 'storage', message: 'Database is closed' });
           return store.current();
         },
       }),
     );
     expect((await screen.findByRole('alert')).textContent).toContain(
-      'The settings could not be loaded: Database is closed',
+      'The settings could not be loaded: The extension could not use the browser’s storage (Database is closed).',
     );
     up = true;
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
@@ -83,22 +83,14 @@ describe('OptionsApp', () => {
   it('turns a schema refusal from the background into readable lines', async () => {
     renderOptions({
       handlers: {
-        'settings.update': () => {
-          throw new RemoteError({
-            kind: 'invalid_settings',
-            message: JSON.stringify(
-              [{ path: ['autoLogSent'], message: 'Invalid input: expected boolean' }],
-              null,
-              2,
-            ),
-          });
-        },
+        // The background's own validation of a patch it cannot accept.
+        'settings.update': () => mergeSettings(DEFAULT_SETTINGS, { autoLogSent: 'yes' }),
       },
     });
     const privacy = await findRegion('Privacy and logging');
     fireEvent.click(privacy.getByLabelText('Log emails I send'));
     expect((await privacy.findByRole('alert')).textContent).toBe(
-      'Not saved: autoLogSent: Invalid input: expected boolean',
+      'Not saved: autoLogSent: Invalid input: expected boolean, received string',
     );
     expect((privacy.getByLabelText('Log emails I send') as HTMLInputElement).checked).toBe(true);
   });

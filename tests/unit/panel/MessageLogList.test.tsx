@@ -185,7 +185,9 @@ describe('MessageLogList through CrmPanel', () => {
     render(<CrmPanel snapshot={snapshot()} api={api} />);
     await screen.findByText('Re: Renewal quote', { selector: '.crm-log-subject' });
     fireEvent.click(within(logRow('Re: Renewal quote')).getByRole('button', { name: /Log email/ }));
-    expect(await screen.findByText('The extension background did not answer.')).toBeTruthy();
+    expect(
+      await screen.findByText('The extension’s background did not answer. Try reopening this page.'),
+    ).toBeTruthy();
     expect(liveRegion().textContent).toContain('Could not log');
 
     fireEvent.click(within(logRow('Re: Renewal quote')).getByRole('button', { name: /Retry/ }));

@@ -149,7 +149,9 @@ describe('UnknownParticipantRow through CrmPanel', () => {
     render(<CrmPanel snapshot={snapshot()} api={api} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Create contact' }));
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
-    expect((await screen.findByRole('alert')).textContent).toContain('CRM answered 500');
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      'The CRM had a problem answering. Try again in a moment.',
+    );
     expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('Sam Lee');
     expect(api.openThread).toHaveBeenCalledTimes(1);
   });

@@ -166,13 +166,13 @@ describe('PopupApp', () => {
     let up = false;
     const background = new FakeBackground({
       'status.get': () => {
-        if (!up) throw new RemoteError({ kind: 'internal', message: 'Database is closed' });
+        if (!up) throw new RemoteError({ kind: 'storage', message: 'Database is closed' });
         return statusFixture();
       },
     });
     renderPopup(background);
     expect((await screen.findByRole('alert')).textContent).toContain(
-      'Could not read the extension’s status: Database is closed',
+      'Could not read the extension’s status: The extension could not use the browser’s storage (Database is closed).',
     );
     up = true;
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));

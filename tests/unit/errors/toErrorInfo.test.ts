@@ -1,0 +1,130 @@
+import { Dexie } from 'dexie';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { MailboxAuthError } from '../../../lib/auth/MailboxAuthError';
+import { OAuthGrantError } from '../../../lib/auth/OAuthClient';
+import { CrmError } from '../../../lib/crm/CrmError';
+import { ErrorInfo, ExtensionError } from '../../../lib/errors/ErrorInfo';
+import { toErrorInfo } from '../../../lib/errors/toErrorInfo';
+import { ProviderRequestError } from '../../../lib/mail/sync/ProviderRequestError';
+import { createClient } from '../../../lib/messaging/client';
+import { RemoteError } from '../../../lib/messaging/protocol';
+import { createRouter } from '../../../lib/messaging/router';
+import { DEFAULT_SETTINGS, mergeSettings } from '../../../lib/settings/Settings';
+
+describe('toErrorInfo', () => {
+  it('keeps a CrmError’s kind, status and Retry-After, from the CRM', () => {
+    const info = toErrorInfo(new CrmError('rate_limited', 'slow down', { status: 429, retryAfterMs: 7000 }));
+    expect(info).toEqual({
+      kind: 'rate_limited',
+      message: 'slow down',
+      source: 'crm',
+      status: 429,
+      retryAfterMs: 7000,
+    });
+  });
+
+  it('calls an error it does not recognise internal, never a network problem', () => {
+    expect(toErrorInfo(new TypeError('x is undefined'))).toEqual({
+      kind: 'internal',
+      message: 'x is undefined',
+    });
+    expect(toErrorInfo('plain string')).toEqual({ kind: 'internal', message: 'plain string' });
+  });
+
+  it('maps a mailbox whose grant is gone to auth from that provider', () => {
+    const info = toErrorInfo(new MailboxAuthError('outlook', 'outlook:rep@contoso.test', 'refresh_rejected'));
+    expect(info).toMatchObject({ kind: 'auth', source: 'outlook' });
+  });
+
+  it.each([
+    [0, 'timeout', true, 'network'],
+    [401, 'unauthorized', false, 'auth'],
+    [403, 'insufficientPermissions', false, 'auth'],
+    [403, 'rateLimitExceeded', true, 'rate_limited'],
+    [429, 'TooManyRequests', true, 'rate_limited'],
+    [404, 'notFound', false, 'not_found'],
+    [503, 'backendError', true, 'server'],
+    [400, 'invalidArgument', false, 'invalid_request'],
+  ] as const)('maps a provider %i (%s) to %s', (status, code, retryable, kind) => {
+    const info = toErrorInfo(new ProviderRequestError('gmail', status, code, 'm', retryable, null));
+    expect(info).toMatchObject({ kind, source: 'gmail' });
+  });
+
+  it('maps an OAuth access_denied to cancelled and invalid_grant to auth', () => {
+    expect(toErrorInfo(new OAuthGrantError('access_denied', undefined), 'gmail')).toMatchObject({
+      kind: 'cancelled',
+      source: 'gmail',
+    });
+    expect(
+      toErrorInfo(new OAuthGrantError('invalid_grant', 'Token has been expired or revoked.')),
+    ).toMatchObject({
+      kind: 'auth',
+    });
+  });
+
+  it('maps a zod failure to invalid_response and a Dexie failure to storage', async () => {
+    const parsed = z.object({ id: z.string() }).safeParse({ id: 3 });
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) expect(toErrorInfo(parsed.error)).toMatchObject({ kind: 'invalid_response' });
+    const db = new Dexie('closed-db-test');
+    db.version(1).stores({ rows: '&id' });
+    db.close({ disableAutoOpen: true });
+    const closed = await db
+      .table('rows')
+      .get('a')
+      .catch((e: unknown) => e);
+    expect(toErrorInfo(closed)).toMatchObject({ kind: 'storage', source: 'extension' });
+  });
+
+  it('passes a RemoteError’s info through, and every mapped value parses as ErrorInfo', () => {
+    const remote = new RemoteError({ kind: 'conflict', message: 'taken' });
+    expect(toErrorInfo(remote)).toBe(remote.info);
+    for (const e of [
+      new CrmError('server', 'x'),
+      new ExtensionError('not_configured', 'y', { source: 'gmail' }),
+      1,
+    ])
+      expect(ErrorInfo.safeParse(toErrorInfo(e)).success).toBe(true);
+  });
+});
+
+describe('errors across the runtime-message boundary', () => {
+  it('the background’s invalid settings arrive as invalid_settings with field issues', async () => {
+    const specs = {
+      'settings.update': {
+        request: z.object({ patch: z.record(z.string(), z.unknown()) }),
+        response: z.object({}),
+      },
+    };
+    const router = createRouter(specs, {
+      'settings.update': async ({ patch }) => {
+        mergeSettings(DEFAULT_SETTINGS, patch);
+        return {};
+      },
+    });
+    const send = createClient(specs, (envelope) => router(envelope));
+    const error = await send('settings.update', { patch: { syncFrequencyMinutes: 7 } }).catch((e) => e);
+    expect(error).toBeInstanceOf(RemoteError);
+    expect(error.info).toMatchObject({
+      kind: 'invalid_settings',
+      issues: [expect.objectContaining({ path: 'syncFrequencyMinutes' })],
+    });
+  });
+
+  it('a reply with a kind outside the closed set is refused as invalid_reply', async () => {
+    const specs = { ping: { request: z.object({}), response: z.object({}) } };
+    const send = createClient(specs, async () => ({
+      ok: false,
+      error: { kind: 'auth_cancelled', message: 'x' },
+    }));
+    await expect(send('ping', {})).rejects.toMatchObject({ kind: 'invalid_reply' });
+  });
+
+  it('a bad payload is answered as invalid_message with the field issues', async () => {
+    const specs = { ping: { request: z.object({ n: z.number() }), response: z.object({}) } };
+    const router = createRouter(specs, { ping: async () => ({}) });
+    const reply = await router({ type: 'ping', payload: { n: 'one' } });
+    expect(reply).toMatchObject({ ok: false, error: { kind: 'invalid_message', issues: [{ path: 'n' }] } });
+  });
+});
