@@ -1,6 +1,12 @@
 const SKIP_REASONS: Record<string, string> = {
   automated: 'automated mail',
   automated_mail: 'automated mail',
+  'automated:bounce': 'bounces',
+  'automated:auto_reply': 'auto-replies',
+  'automated:report': 'automated reports',
+  'automated:mailing_list': 'mailing lists',
+  'automated:newsletter': 'newsletters',
+  'automated:notification': 'automated notifications',
   excluded_domain: 'excluded domain',
   free_mail: 'free-mail provider',
   org: 'your own organisation',

@@ -283,7 +283,9 @@ export class MailboxService implements MailboxControls {
           if (o.status === 'enqueued') progress.logged++;
           else if (o.status === 'skipped') {
             progress.skipped++;
-            progress.skippedReasons[o.reason] = (progress.skippedReasons[o.reason] ?? 0) + 1;
+            // Automated mail is counted by kind ("automated:newsletter"), not by its sentence.
+            const key = o.reasonKey ?? o.reason;
+            progress.skippedReasons[key] = (progress.skippedReasons[key] ?? 0) + 1;
           }
         }
       }

@@ -129,6 +129,8 @@ export type MessageOutcome =
       externalId: string | null;
       status: 'skipped';
       reason: string;
+      /** Groups skips for counts (e.g. "automated:bounce"); absent when the reason is the group. */
+      reasonKey?: string;
       contactIds: string[];
     };
 
@@ -162,16 +164,17 @@ export async function enqueueLinkedMessages(
       ...links.threadRecords.filter((r) => r.kind === 'contact').map((r) => r.id),
     ];
     const externalId = externalIdFor(message, mode);
-    const skip = (reason: string) =>
+    const skip = (reason: string, reasonKey?: string) =>
       outcomes.push({
         providerMessageId: message.providerMessageId,
         externalId,
         status: 'skipped',
         reason,
         contactIds,
+        ...(reasonKey ? { reasonKey } : {}),
       });
     if (mode === 'auto' && !links.autoLog.log) {
-      skip(links.autoLog.reason);
+      skip(links.autoLog.reason, links.autoLog.skipKey);
       continue;
     }
     if (links.direction.eligibility === 'never') {

@@ -90,8 +90,11 @@ export interface MessageLinks {
   /** Thread records not already covered by `contacts` / `companies`, and deals. */
   threadRecords: ThreadRecordLink[];
   unknownParticipants: UnknownParticipant[];
-  /** Whether the background sync should log this message on its own. */
-  autoLog: { log: boolean; reason: string };
+  /**
+   * Whether the background sync should log this message on its own. `skipKey` groups skips
+   * for the sync's counts ("automated:newsletter"), where `reason` is the sentence shown.
+   */
+  autoLog: { log: boolean; reason: string; skipKey?: string };
 }
 
 const NO_THREAD_LINKS: ThreadLinks = { contactIds: [], companyIds: [], dealIds: [] };
@@ -119,7 +122,7 @@ export function linkMessage(
 ): MessageLinks {
   const { settings, exclusions } = context;
   const direction = classifyDirection(message, context);
-  const automated = detectAutomatedMail(message);
+  const automated = detectAutomatedMail(message, { ownAddresses: context.ownAddresses });
   const automatedIncoming = direction.direction === 'incoming' && automated.automated;
 
   const contacts: ContactLink[] = [];
@@ -296,7 +299,7 @@ function decideAutoLog(
     return { log: false, reason: 'automatic logging of received mail is off' };
   }
   if (direction.direction === 'incoming' && settings.filterAutomatedMail && automated.automated) {
-    return { log: false, reason: `automated mail: ${automated.reason}` };
+    return { log: false, reason: `automated mail: ${automated.reason}`, skipKey: `automated:${automated.category}` };
   }
   if (allInternal && settings.excludeOrgDomains) {
     return { log: false, reason: 'internal mail: everyone is on your organisation’s domains' };

@@ -31,6 +31,26 @@ export const SELECTED_HEADERS = [
   'x-auto-response-suppress',
   'content-type',
   'return-path',
+  // List servers (RFC 2369 List-Post, ezmlm Mailing-List, list-owner Sender) and bulk
+  // senders (RFC 8058 one-click, Feedback-ID, campaign headers, the mailer's name).
+  'list-post',
+  'mailing-list',
+  'x-mailing-list',
+  'sender',
+  'list-unsubscribe-post',
+  'feedback-id',
+  'x-campaign',
+  'x-campaignid',
+  'x-mc-user',
+  'x-mailchimp-campaign',
+  'x-newsletter',
+  'x-csa-complaints',
+  'x-sfmc-stack',
+  'x-mailgun-tag',
+  'x-mailer',
+  // Vendor auto-replies: iCloud vacation, Exchange inbox-rule replies.
+  'x-apple-action',
+  'x-ms-exchange-inbox-rules-loop',
 ] as const;
 
 export const MailMessage = z.object({

@@ -86,7 +86,7 @@ describe('mapGmailMessage', () => {
         ['From', 'me@x.example'],
         ['Auto-Submitted', 'auto-replied'],
         ['X-Autoreply', 'yes'],
-        ['X-Mailer', 'not selected'],
+        ['X-Originating-IP', 'not selected'],
       ]),
       'me@x.example',
     );
