@@ -122,7 +122,11 @@ export function linkMessage(
 ): MessageLinks {
   const { settings, exclusions } = context;
   const direction = classifyDirection(message, context);
-  const automated = detectAutomatedMail(message, { ownAddresses: context.ownAddresses });
+  // Only received mail can be automated mail for logging purposes; the user's own mail is not weighed.
+  const automated: AutomatedVerdict =
+    direction.direction === 'incoming'
+      ? detectAutomatedMail(message, { ownAddresses: context.ownAddresses })
+      : { automated: false, reason: 'personal mail: sent by you', evidence: [], counter: [] };
   const automatedIncoming = direction.direction === 'incoming' && automated.automated;
 
   const contacts: ContactLink[] = [];

@@ -127,16 +127,12 @@ const MAIL_SYSTEM_LOCAL_PART =
   /^(?:mailer[-_.]?daemon|mail[-_.]?daemon|post[-_.]?master|mail[-_.]?delivery[-_.]?(?:system|subsystem))(?:$|[-_.+])/;
 // Local parts and sub-domain labels bulk senders use for campaign mail.
 const BULK_LOCAL_PART = /^(?:newsletters?|news|marketing|mailings?|campaigns?|promotions?|offers)(?:$|[-_.+])/;
-const BULK_SUBDOMAIN = /(?:^|\.)(?:newsletters?|mailings?|news|e?mail(?:er|ing)?s?|campaigns?|marketing)\./;
+const BULK_SUBDOMAIN = /(?:^|\.)(?:newsletters?|mailings?|news|emails?|mailers?|campaigns?|marketing)\.[^.]+\.[^.]+/;
 
 /** Whether an address belongs to a machine that does not read replies. */
 export function isAutomatedSenderAddress(address: string): boolean {
   const local = localPartOfAddress(address.toLowerCase());
   return NO_REPLY_LOCAL_PART.test(local) || MAIL_SYSTEM_LOCAL_PART.test(local);
-}
-
-function isMailSystemAddress(address: string): boolean {
-  return MAIL_SYSTEM_LOCAL_PART.test(localPartOfAddress(address.toLowerCase()));
 }
 
 // Out-of-office subject prefixes as Exchange, Gmail, iCloud and common servers write them, in
@@ -211,17 +207,27 @@ function short(value: string, max = 60): string {
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }
 
+type AddEvidence = (signal: AutomatedSignal, weight: number, category: AutomatedCategory, detail: string) => void;
+
+function addTo(evidence: AutomatedEvidence[]): AddEvidence {
+  return (signal, weight, category, detail) => {
+    evidence.push({ signal, weight, category, detail });
+  };
+}
+
 function collectEvidence(message: AutomatedMailInput): AutomatedEvidence[] {
   const { headers } = message;
   const evidence: AutomatedEvidence[] = [];
-  const add = (signal: AutomatedSignal, weight: number, category: AutomatedCategory, detail: string) =>
-    evidence.push({ signal, weight, category, detail });
+  const add = addTo(evidence);
   const subject = message.subject ?? header(headers, 'subject') ?? '';
   const from = message.from?.address ?? '';
+  const fromLocal = from ? localPartOfAddress(from) : '';
+  const mailSystemSender = fromLocal !== '' && MAIL_SYSTEM_LOCAL_PART.test(fromLocal);
 
   // Reports (bounces, read receipts, ARF, TLS-RPT) by content type.
   const contentType = header(headers, 'content-type') ?? '';
-  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  const semicolon = contentType.indexOf(';');
+  const mediaType = (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
   if (mediaType === 'multipart/report') {
     const reportType = contentTypeParameter(contentType, 'report-type') ?? 'unknown';
     const known = REPORT_TYPES[reportType];
@@ -281,7 +287,7 @@ function collectEvidence(message: AutomatedMailInput): AutomatedEvidence[] {
   const returnPath = header(headers, 'return-path');
   const nullReturnPath = returnPath !== undefined && /^<\s*>$/.test(returnPath);
   if (nullReturnPath) add('null_return_path', DECISIVE, 'bounce', 'empty Return-Path (<>), which only machines send');
-  if (from && isMailSystemAddress(from)) {
+  if (mailSystemSender) {
     add('mail_system_sender', DECISIVE, 'bounce', `sent by the mail system (${from})`);
   }
   if (BOUNCE_SUBJECT.test(subject)) {
@@ -324,17 +330,22 @@ function collectEvidence(message: AutomatedMailInput): AutomatedEvidence[] {
   if (returnAddress && /^(?:bounces?|bnc|mailer-bounces?)(?:[-+._=]|$)|[-+._]bounces?(?:[-+._=]|$)/.test(localPartOfAddress(returnAddress))) {
     add('bounce_return_path', 1, 'newsletter', `a bulk-mail bounce address as Return-Path (${short(returnAddress, 40)})`);
   }
-  const campaign = CAMPAIGN_HEADERS.find((name) => header(headers, name));
+  let campaign: string | undefined;
+  for (const name of CAMPAIGN_HEADERS) {
+    if (header(headers, name)) {
+      campaign = name;
+      break;
+    }
+  }
   if (campaign) add('campaign_header', 2, 'newsletter', `a campaign header (${campaign})`);
   const mailer = header(headers, 'x-mailer');
   if (mailer && BULK_MAILER.test(mailer)) add('bulk_mailer', 2, 'newsletter', `X-Mailer: ${short(mailer, 40)}`);
 
   // Senders.
-  if (from && !isMailSystemAddress(from) && NO_REPLY_LOCAL_PART.test(localPartOfAddress(from))) {
+  if (from && !mailSystemSender && NO_REPLY_LOCAL_PART.test(fromLocal)) {
     add('automated_sender', 4, 'notification', `sent from an address nobody reads (${from})`);
   } else if (from) {
-    const domain = from.slice(from.lastIndexOf('@') + 1);
-    if (BULK_LOCAL_PART.test(localPartOfAddress(from)) || BULK_SUBDOMAIN.test(`${domain.split('.').slice(0, -2).join('.')}.`)) {
+    if (BULK_LOCAL_PART.test(fromLocal) || BULK_SUBDOMAIN.test(from.slice(from.lastIndexOf('@') + 1))) {
       add('bulk_sender', 2, 'newsletter', `a campaign sender address (${from})`);
     }
   }
@@ -345,7 +356,8 @@ function collectCounterEvidence(message: AutomatedMailInput, context: AutomatedM
   const own = context.ownAddresses;
   const to = message.to ?? [];
   const cc = message.cc ?? [];
-  const toUser = own ? to.some((a) => own.has(a.address)) : false;
+  let toUser = false;
+  if (own) for (const a of to) if (own.has(a.address)) toUser = true;
   const isReply = Boolean(message.inReplyTo) || (message.references?.length ?? 0) > 0;
   // Every counter-signal hangs on the reply: newsletters also greet by name and go to one
   // recipient, but they do not answer the user's own mail.
@@ -428,6 +440,14 @@ export function detectAutomatedMail(
   context: AutomatedMailContext = {},
 ): AutomatedVerdict {
   const evidence = collectEvidence(message);
+  if (evidence.length === 0) {
+    return {
+      automated: false,
+      reason: 'personal mail: no automated-mail headers and a personal sender address',
+      evidence,
+      counter: [],
+    };
+  }
   const counter = collectCounterEvidence(message, context);
 
   const decisive = evidence.filter((e) => e.weight === DECISIVE);
@@ -473,14 +493,6 @@ export function detectAutomatedMail(
     };
   }
 
-  if (evidence.length === 0) {
-    return {
-      automated: false,
-      reason: 'personal mail: no automated-mail headers and a personal sender address',
-      evidence,
-      counter,
-    };
-  }
   const seen = joinDetails(evidence.map((e) => e.detail).slice(0, 3));
   return {
     automated: false,
