@@ -11,7 +11,8 @@ const TARGET_RECALL = 0.97;
 const TARGET_MESSAGES_PER_S = 20_000;
 
 const corpus = await loadMailCorpus();
-const verdict = (m: (typeof corpus)[number]) => detectAutomatedMail(m.message, { ownAddresses: m.ownAddresses });
+const verdict = (m: (typeof corpus)[number]) =>
+  detectAutomatedMail(m.message, { ownAddresses: m.ownAddresses });
 const all = scoreCorpus(corpus, verdict);
 const holdout = scoreCorpus(
   corpus.filter((m) => m.entry.holdout),

@@ -303,7 +303,11 @@ function decideAutoLog(
     return { log: false, reason: 'automatic logging of received mail is off' };
   }
   if (direction.direction === 'incoming' && settings.filterAutomatedMail && automated.automated) {
-    return { log: false, reason: `automated mail: ${automated.reason}`, skipKey: `automated:${automated.category}` };
+    return {
+      log: false,
+      reason: `automated mail: ${automated.reason}`,
+      skipKey: `automated:${automated.category}`,
+    };
   }
   if (allInternal && settings.excludeOrgDomains) {
     return { log: false, reason: 'internal mail: everyone is on your organisation’s domains' };

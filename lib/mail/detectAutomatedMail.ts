@@ -126,8 +126,10 @@ const NO_REPLY_LOCAL_PART =
 const MAIL_SYSTEM_LOCAL_PART =
   /^(?:mailer[-_.]?daemon|mail[-_.]?daemon|post[-_.]?master|mail[-_.]?delivery[-_.]?(?:system|subsystem))(?:$|[-_.+])/;
 // Local parts and sub-domain labels bulk senders use for campaign mail.
-const BULK_LOCAL_PART = /^(?:newsletters?|news|marketing|mailings?|campaigns?|promotions?|offers)(?:$|[-_.+])/;
-const BULK_SUBDOMAIN = /(?:^|\.)(?:newsletters?|mailings?|news|emails?|mailers?|campaigns?|marketing)\.[^.]+\.[^.]+/;
+const BULK_LOCAL_PART =
+  /^(?:newsletters?|news|marketing|mailings?|campaigns?|promotions?|offers)(?:$|[-_.+])/;
+const BULK_SUBDOMAIN =
+  /(?:^|\.)(?:newsletters?|mailings?|news|emails?|mailers?|campaigns?|marketing)\.[^.]+\.[^.]+/;
 
 /** Whether an address belongs to a machine that does not read replies. */
 export function isAutomatedSenderAddress(address: string): boolean {
@@ -207,7 +209,12 @@ function short(value: string, max = 60): string {
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }
 
-type AddEvidence = (signal: AutomatedSignal, weight: number, category: AutomatedCategory, detail: string) => void;
+type AddEvidence = (
+  signal: AutomatedSignal,
+  weight: number,
+  category: AutomatedCategory,
+  detail: string,
+) => void;
 
 function addTo(evidence: AutomatedEvidence[]): AddEvidence {
   return (signal, weight, category, detail) => {
@@ -242,7 +249,12 @@ function collectEvidence(message: AutomatedMailInput): AutomatedEvidence[] {
     mediaType === 'message/feedback-report' ||
     mediaType.startsWith('application/tlsrpt')
   ) {
-    add('report_content', DECISIVE, mediaType.includes('delivery') ? 'bounce' : 'report', `Content-Type ${mediaType}`);
+    add(
+      'report_content',
+      DECISIVE,
+      mediaType.includes('delivery') ? 'bounce' : 'report',
+      `Content-Type ${mediaType}`,
+    );
   }
   if (REPORT_SUBJECT.test(subject)) {
     add('report_subject', DECISIVE, 'report', `a DMARC or feedback report subject ("${short(subject, 40)}")`);
@@ -261,7 +273,12 @@ function collectEvidence(message: AutomatedMailInput): AutomatedEvidence[] {
   }
   const appleAction = header(headers, 'x-apple-action');
   if (appleAction && /vacation/i.test(appleAction)) {
-    add('apple_vacation', DECISIVE, 'auto_reply', `X-Apple-Action: ${short(appleAction, 20)} (iCloud vacation reply)`);
+    add(
+      'apple_vacation',
+      DECISIVE,
+      'auto_reply',
+      `X-Apple-Action: ${short(appleAction, 20)} (iCloud vacation reply)`,
+    );
   }
   const xAutoreply = header(headers, 'x-autoreply');
   if (xAutoreply && xAutoreply.toLowerCase() !== 'no') {
@@ -286,7 +303,8 @@ function collectEvidence(message: AutomatedMailInput): AutomatedEvidence[] {
   // Bounces: the null reverse path (RFC 5321 §4.5.5) and the mail system as sender.
   const returnPath = header(headers, 'return-path');
   const nullReturnPath = returnPath !== undefined && /^<\s*>$/.test(returnPath);
-  if (nullReturnPath) add('null_return_path', DECISIVE, 'bounce', 'empty Return-Path (<>), which only machines send');
+  if (nullReturnPath)
+    add('null_return_path', DECISIVE, 'bounce', 'empty Return-Path (<>), which only machines send');
   if (mailSystemSender) {
     add('mail_system_sender', DECISIVE, 'bounce', `sent by the mail system (${from})`);
   }
@@ -298,7 +316,8 @@ function collectEvidence(message: AutomatedMailInput): AutomatedEvidence[] {
   const listPost = header(headers, 'list-post');
   if (listPost) add('list_post', DECISIVE, 'mailing_list', `List-Post: ${short(listPost, 50)}`);
   const mailingList = header(headers, 'mailing-list') ?? header(headers, 'x-mailing-list');
-  if (mailingList) add('mailing_list_header', DECISIVE, 'mailing_list', `Mailing-List: ${short(mailingList, 50)}`);
+  if (mailingList)
+    add('mailing_list_header', DECISIVE, 'mailing_list', `Mailing-List: ${short(mailingList, 50)}`);
   const sender = addressIn(header(headers, 'sender'));
   if (sender) {
     const local = localPartOfAddress(sender);
@@ -323,12 +342,23 @@ function collectEvidence(message: AutomatedMailInput): AutomatedEvidence[] {
   if (precedence === 'bulk' || precedence === 'junk') {
     add('precedence', 4, 'newsletter', `Precedence: ${precedence}`);
   }
-  if (header(headers, 'feedback-id')) add('feedback_id', 1, 'newsletter', 'Feedback-ID (sent through a bulk-mail service)');
+  if (header(headers, 'feedback-id'))
+    add('feedback_id', 1, 'newsletter', 'Feedback-ID (sent through a bulk-mail service)');
   // VERP return paths (bounces+id=recipient@…) are how bulk-mail services match bounces
   // to recipients; transactional relays use them too, hence the low weight.
   const returnAddress = addressIn(returnPath);
-  if (returnAddress && /^(?:bounces?|bnc|mailer-bounces?)(?:[-+._=]|$)|[-+._]bounces?(?:[-+._=]|$)/.test(localPartOfAddress(returnAddress))) {
-    add('bounce_return_path', 1, 'newsletter', `a bulk-mail bounce address as Return-Path (${short(returnAddress, 40)})`);
+  if (
+    returnAddress &&
+    /^(?:bounces?|bnc|mailer-bounces?)(?:[-+._=]|$)|[-+._]bounces?(?:[-+._=]|$)/.test(
+      localPartOfAddress(returnAddress),
+    )
+  ) {
+    add(
+      'bounce_return_path',
+      1,
+      'newsletter',
+      `a bulk-mail bounce address as Return-Path (${short(returnAddress, 40)})`,
+    );
   }
   let campaign: string | undefined;
   for (const name of CAMPAIGN_HEADERS) {
@@ -339,7 +369,8 @@ function collectEvidence(message: AutomatedMailInput): AutomatedEvidence[] {
   }
   if (campaign) add('campaign_header', 2, 'newsletter', `a campaign header (${campaign})`);
   const mailer = header(headers, 'x-mailer');
-  if (mailer && BULK_MAILER.test(mailer)) add('bulk_mailer', 2, 'newsletter', `X-Mailer: ${short(mailer, 40)}`);
+  if (mailer && BULK_MAILER.test(mailer))
+    add('bulk_mailer', 2, 'newsletter', `X-Mailer: ${short(mailer, 40)}`);
 
   // Senders.
   if (from && !mailSystemSender && NO_REPLY_LOCAL_PART.test(fromLocal)) {
@@ -352,7 +383,10 @@ function collectEvidence(message: AutomatedMailInput): AutomatedEvidence[] {
   return evidence;
 }
 
-function collectCounterEvidence(message: AutomatedMailInput, context: AutomatedMailContext): CounterEvidence[] {
+function collectCounterEvidence(
+  message: AutomatedMailInput,
+  context: AutomatedMailContext,
+): CounterEvidence[] {
   const own = context.ownAddresses;
   const to = message.to ?? [];
   const cc = message.cc ?? [];
@@ -366,7 +400,9 @@ function collectCounterEvidence(message: AutomatedMailInput, context: AutomatedM
     {
       signal: 'reply_to_user',
       weight: 4,
-      detail: context.repliesToOwnMessage ? 'a reply to a message you sent' : 'a reply in a conversation addressed to you',
+      detail: context.repliesToOwnMessage
+        ? 'a reply to a message you sent'
+        : 'a reply in a conversation addressed to you',
     },
   ];
   if (to.length === 1 && cc.length === 0 && toUser) {

@@ -5,11 +5,11 @@ import { detectAutomatedMail } from '../../../lib/mail/detectAutomatedMail';
 import {
   type CorpusMessage,
   formatCorpusScore,
+  loadMailCorpus,
   MAIL_CORPUS_DIR,
   readCorpusIndex,
   scoreCorpus,
 } from './mailCorpus';
-import { loadMailCorpus } from './mailCorpus';
 
 function emlFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -47,10 +47,7 @@ describe('detectAutomatedMail on the real-mail corpus', () => {
       verdict,
     );
     console.log(
-      [
-        ...formatCorpusScore('corpus (all)', all),
-        ...formatCorpusScore('held-out third', holdout),
-      ].join('\n'),
+      [...formatCorpusScore('corpus (all)', all), ...formatCorpusScore('held-out third', holdout)].join('\n'),
     );
     expect(all.precision).toBeGreaterThanOrEqual(0.99);
     expect(all.recall).toBeGreaterThanOrEqual(0.97);

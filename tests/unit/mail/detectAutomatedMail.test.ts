@@ -41,7 +41,10 @@ describe('detectAutomatedMail on the header samples', () => {
 // public samples named beside each (tests/fixtures/mail/index.json has the full messages
 // where the corpus holds one).
 describe('detectAutomatedMail on the reported misses', () => {
-  const base = (headers: Record<string, string>, extra: Partial<AutomatedMailInput> = {}): AutomatedMailInput => ({
+  const base = (
+    headers: Record<string, string>,
+    extra: Partial<AutomatedMailInput> = {},
+  ): AutomatedMailInput => ({
     from: { name: 'Jane Doe', address: 'jane.doe@acme.example' },
     to: [riley],
     cc: [],
@@ -67,7 +70,12 @@ describe('detectAutomatedMail on the reported misses', () => {
     ]) {
       expect(isAutomatedSenderAddress(address), address).toBe(true);
     }
-    for (const address of ['jane@acme.example', 'replyguy@x.example', 'noreen@x.example', 'postmasters-guild@x.example']) {
+    for (const address of [
+      'jane@acme.example',
+      'replyguy@x.example',
+      'noreen@x.example',
+      'postmasters-guild@x.example',
+    ]) {
       expect(isAutomatedSenderAddress(address), address).toBe(false);
     }
   });
@@ -82,7 +90,11 @@ describe('detectAutomatedMail on the reported misses', () => {
     const verdict = detectAutomatedMail(
       base({ 'mailing-list': 'contact announce-help@httpd.apache.org; run by ezmlm' }),
     );
-    expect(verdict).toMatchObject({ automated: true, category: 'mailing_list', signal: 'mailing_list_header' });
+    expect(verdict).toMatchObject({
+      automated: true,
+      category: 'mailing_list',
+      signal: 'mailing_list_header',
+    });
   });
 
   it('a LISTSERV post with no List-Id, only Sender: the list at its LISTSERV host', () => {
@@ -93,7 +105,10 @@ describe('detectAutomatedMail on the reported misses', () => {
 
   it('a bounce from post_master@ with nothing else', () => {
     const verdict = detectAutomatedMail(
-      base({}, { from: { name: '', address: 'post_master@mail.example.de' }, subject: 'Undeliverable: Quote' }),
+      base(
+        {},
+        { from: { name: '', address: 'post_master@mail.example.de' }, subject: 'Undeliverable: Quote' },
+      ),
     );
     expect(verdict).toMatchObject({ automated: true, category: 'bounce', signal: 'mail_system_sender' });
   });
@@ -102,7 +117,10 @@ describe('detectAutomatedMail on the reported misses', () => {
     const verdict = detectAutomatedMail(
       base(
         { 'content-type': 'multipart/mixed; boundary="B_3622128044_155770608"' },
-        { from: { name: '', address: 'abuse@163.com' }, subject: '[Netease DMARC Failure Report] Rent Reminder' },
+        {
+          from: { name: '', address: 'abuse@163.com' },
+          subject: '[Netease DMARC Failure Report] Rent Reminder',
+        },
       ),
     );
     expect(verdict).toMatchObject({ automated: true, category: 'report' });
@@ -110,7 +128,10 @@ describe('detectAutomatedMail on the reported misses', () => {
 
   it('a newsletter without List-Unsubscribe: bulk precedence and a campaign sender (untrack.email NORMA sample)', () => {
     const verdict = detectAutomatedMail(
-      base({ precedence: 'bulk' }, { from: { name: 'NORMA Newsletter', address: 'newsletter@norma-online.info' } }),
+      base(
+        { precedence: 'bulk' },
+        { from: { name: 'NORMA Newsletter', address: 'newsletter@norma-online.info' } },
+      ),
     );
     expect(verdict).toMatchObject({ automated: true, category: 'newsletter' });
     expect(verdict.reason).toBe(
@@ -137,7 +158,11 @@ describe('detectAutomatedMail on the reported misses', () => {
       { ownAddresses: OWN },
     );
     expect(verdict.automated).toBe(false);
-    expect(verdict.counter.map((c) => c.signal)).toEqual(['reply_to_user', 'single_recipient', 'personal_salutation']);
+    expect(verdict.counter.map((c) => c.signal)).toEqual([
+      'reply_to_user',
+      'single_recipient',
+      'personal_salutation',
+    ]);
     expect(verdict.reason).toMatch(/^personal mail: a reply in a conversation addressed to you/);
     expect(verdict.reason).toContain('List-Unsubscribe');
   });
@@ -186,7 +211,11 @@ describe('detectAutomatedMail on the reported misses', () => {
       detectAutomatedMail(
         base({ 'content-type': 'multipart/report; report-type=disposition-notification; boundary=x' }),
       ),
-    ).toMatchObject({ automated: true, category: 'report', reason: 'automated report: read receipt (multipart/report)' });
+    ).toMatchObject({
+      automated: true,
+      category: 'report',
+      reason: 'automated report: read receipt (multipart/report)',
+    });
     expect(detectAutomatedMail(base({ 'return-path': '<>' }))).toMatchObject({
       automated: true,
       signal: 'null_return_path',

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { z } from 'zod';
-import { mailMessageFromHeaders } from '../../../lib/mail/mailMessageFromHeaders';
 import type { MailMessage } from '../../../lib/mail/MailMessage';
+import { mailMessageFromHeaders } from '../../../lib/mail/mailMessageFromHeaders';
 import { normaliseAddress } from '../../../lib/mail/normaliseAddress';
 
 /** Where the real-mail corpus lives (see tests/fixtures/mail/README.md). */
@@ -118,7 +118,8 @@ export function scoreCorpus(
   const mistakes: CorpusScore['mistakes'] = [];
   for (const m of messages) {
     const v = verdict(m);
-    const category = (perCategory[m.entry.category] ??= { total: 0, flagged: 0 });
+    const category = perCategory[m.entry.category] ?? { total: 0, flagged: 0 };
+    perCategory[m.entry.category] = category;
     category.total++;
     if (v.automated) category.flagged++;
     const isAutomated = m.entry.label === 'automated';
@@ -127,7 +128,8 @@ export function scoreCorpus(
       fp++;
       if (m.entry.category === 'human_reply' || m.entry.category === 'human_relayed') humanRepliesFlagged++;
     } else if (isAutomated && !v.automated) fn++;
-    if (isAutomated !== v.automated) mistakes.push({ file: m.entry.file, label: m.entry.label, reason: v.reason });
+    if (isAutomated !== v.automated)
+      mistakes.push({ file: m.entry.file, label: m.entry.label, reason: v.reason });
   }
   const automated = messages.filter((m) => m.entry.label === 'automated').length;
   return {
@@ -154,7 +156,9 @@ export function formatCorpusScore(title: string, score: CorpusScore): string[] {
     `  TP ${score.truePositives}  FP ${score.falsePositives}  FN ${score.falseNegatives}`,
   ];
   for (const [category, c] of Object.entries(score.perCategory).sort()) {
-    lines.push(`  ${category.padEnd(16)} ${String(c.flagged).padStart(3)}/${String(c.total).padEnd(3)} flagged automated`);
+    lines.push(
+      `  ${category.padEnd(16)} ${String(c.flagged).padStart(3)}/${String(c.total).padEnd(3)} flagged automated`,
+    );
   }
   for (const m of score.mistakes) lines.push(`  MISS ${m.label.padEnd(9)} ${m.file}: ${m.reason}`);
   return lines;
