@@ -1,19 +1,21 @@
 import { getDomain } from 'tldts';
 import { z } from 'zod';
-import type {
-  ActivityPage,
-  ActivityResult,
-  Company,
-  Contact,
-  ContactDetail,
-  CreateContactRequest,
-  Deal,
-  EmailActivity,
-  EmailActivityInput,
-  MeResponse,
-  Party,
-  Task,
-  TaskInput,
+import {
+  type ActivityPage,
+  type ActivityResult,
+  type Company,
+  type Contact,
+  type ContactDetail,
+  type CreateContactRequest,
+  type Deal,
+  type EmailActivity,
+  type EmailActivityInput,
+  IsoDateTime,
+  type MeResponse,
+  type Party,
+  RecordId,
+  type Task,
+  type TaskInput,
 } from '../lib/crm/contract';
 import { type Database, type Sql, sqlState, UNIQUE_VIOLATION } from './db/openDatabase';
 import { HttpError } from './HttpError';
@@ -122,7 +124,7 @@ const ACTIVITY_COLUMNS = [
 ] as const;
 
 /** Opaque to clients; inside, the keyset position of the last row of the page. */
-const CursorPosition = z.object({ t: z.iso.datetime(), id: z.string() });
+const CursorPosition = z.object({ t: IsoDateTime, id: RecordId });
 
 export function encodeCursor(position: z.infer<typeof CursorPosition>): string {
   return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');

@@ -10,6 +10,7 @@ import {
   LookupRequest,
   MAX_BATCH,
   PageQuery,
+  RecordId,
   TaskInput,
 } from '../lib/crm/contract';
 import type { AuthenticatedUser, CrmRepository } from './CrmRepository';
@@ -20,14 +21,22 @@ export interface CrmAppOptions {
   repository: CrmRepository;
   /** Receives one JSON line per request; omit to stay quiet. */
   log?: (line: string) => void;
+  /**
+   * Web origins (exact `scheme://host[:port]`) allowed to call from a browser besides the
+   * extension origins; empty by default.
+   */
+  corsOrigins?: readonly string[];
 }
+
+/** The extension's service worker and pages call from these schemes (Chrome/Edge, Firefox). */
+const EXTENSION_ORIGIN = /^(chrome-extension|moz-extension):\/\/[a-z0-9-]+$/i;
 
 type Env = { Variables: { user: AuthenticatedUser } };
 
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** The HTTP surface of CRM-CONTRACT.md; storage lives in CrmRepository. */
-export function createCrmApp({ repository, log }: CrmAppOptions): Hono<Env> {
+export function createCrmApp({ repository, log, corsOrigins = [] }: CrmAppOptions): Hono<Env> {
   const app = new Hono<Env>();
   let openApiDocument: unknown;
 
@@ -47,12 +56,15 @@ export function createCrmApp({ repository, log }: CrmAppOptions): Hono<Env> {
     );
   });
 
-  // The extension's service worker calls from a chrome-extension:// origin; tokens, not
-  // cookies, carry identity, so any origin may call.
+  // Tokens, not cookies, carry identity, but a web page that got hold of a token (or a
+  // development server's well-known one) must still not read the CRM from a browser: only
+  // extension origins and the configured ones get CORS headers. Non-browser clients are
+  // unaffected (CORS is a browser rule).
+  const allowed = new Set(corsOrigins.map((o) => o.replace(/\/+$/, '')));
   app.use(
     '*',
     cors({
-      origin: '*',
+      origin: (origin) => (EXTENSION_ORIGIN.test(origin) || allowed.has(origin) ? origin : null),
       allowHeaders: ['Authorization', 'Content-Type'],
       allowMethods: ['GET', 'POST', 'OPTIONS'],
       exposeHeaders: ['Retry-After'],
@@ -105,7 +117,7 @@ export function createCrmApp({ repository, log }: CrmAppOptions): Hono<Env> {
   });
 
   app.get('/api/v1/contacts/:id', async (c) => {
-    const detail = await repository.getContactDetail(c.req.param('id'));
+    const detail = await repository.getContactDetail(recordIdParam(c));
     if (!detail) throw new HttpError(404, 'not_found', 'contact not found');
     return c.json(detail);
   });
@@ -122,7 +134,7 @@ export function createCrmApp({ repository, log }: CrmAppOptions): Hono<Env> {
   });
 
   app.get('/api/v1/contacts/:id/activities', async (c) => {
-    const contactId = c.req.param('id');
+    const contactId = recordIdParam(c);
     const page = parseWith(PageQuery, c.req.query());
     if (!(await repository.contactExists(contactId))) {
       throw new HttpError(404, 'not_found', 'contact not found');
@@ -200,6 +212,11 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown, pathPrefix?: 
     message: issue.message,
   }));
   throw new HttpError(400, 'invalid_request', 'the request does not match the contract', issues);
+}
+
+/** The `:id` of the path, parsed like every other id of the contract. */
+function recordIdParam(c: Context): string {
+  return parseWith(RecordId, c.req.param('id'), 'id');
 }
 
 function rejectLargeBatch(raw: unknown, field: string): void {

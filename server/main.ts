@@ -10,6 +10,17 @@ const Env = z.object({
   CRM_SEED_TOKEN: z.string().min(16, 'CRM_SEED_TOKEN must be at least 16 characters').optional(),
   CRM_PUBLIC_URL: z.url().optional(),
   CRM_QUIET: z.stringbool().default(false),
+  /** Comma-separated web origins allowed by CORS besides chrome-extension:// and moz-extension://. */
+  CRM_CORS_ORIGINS: z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url()))
+    .default([]),
 });
 
 const parsed = Env.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
@@ -27,6 +38,7 @@ const crm = await startCrmServer({
   seedToken: env.CRM_SEED_TOKEN,
   publicBaseUrl: env.CRM_PUBLIC_URL,
   quiet: env.CRM_QUIET,
+  corsOrigins: env.CRM_CORS_ORIGINS,
 });
 
 const storage = env.DATABASE_URL ? 'Postgres (DATABASE_URL)' : `PGlite in ${env.CRM_DATA_DIR}`;

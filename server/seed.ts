@@ -218,10 +218,23 @@ export async function seedOrgAndUsers(sql: Sql): Promise<void> {
     ['id', 'name', 'email'],
     [SEED.demoUser, SEED.colleague].map((u) => [u.id, u.name, u.email]),
   );
-  await sql.query('INSERT INTO api_tokens (token_hash, user_id) VALUES ($1, $2)', [
-    hashToken(SEED.colleague.token),
-    SEED.colleague.id,
-  ]);
+}
+
+/**
+ * The colleague's published token works only on a demo server: demo seeding on and no
+ * configured demo token. Anywhere else it is removed, so a server set up for real use
+ * cannot be read with a token printed in the source.
+ */
+export async function settleColleagueToken(sql: Sql, enabled: boolean): Promise<void> {
+  const hash = hashToken(SEED.colleague.token);
+  if (enabled) {
+    await sql.query(
+      'INSERT INTO api_tokens (token_hash, user_id) VALUES ($1, $2) ON CONFLICT (token_hash) DO NOTHING',
+      [hash, SEED.colleague.id],
+    );
+  } else {
+    await sql.query('DELETE FROM api_tokens WHERE token_hash = $1', [hash]);
+  }
 }
 
 /** Companies, ~50 contacts (some with alternates), deals and past activities. */

@@ -1,12 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { CrmRepository } from './CrmRepository';
 import { createCrmApp } from './createCrmApp';
 import { type Database, openDatabase, type Sql } from './db/openDatabase';
 import { runMigrations } from './db/runMigrations';
-import { SEED, seedDemoData, seedOrgAndUsers } from './seed';
+import { SEED, seedDemoData, seedOrgAndUsers, settleColleagueToken } from './seed';
 import { generateToken, hashToken } from './tokens';
 
 export interface CrmServerOptions {
@@ -20,7 +21,11 @@ export interface CrmServerOptions {
   databaseUrl?: string;
   /** The demo user's token. Unset: one is generated on first start and kept in the database. */
   seedToken?: string;
-  /** Seed the demo dataset into an empty database (default true). The two users are created either way. */
+  /**
+   * Seed the demo dataset into an empty database (default true). The two users are created
+   * either way; the colleague's published token (SEED.colleague.token) works only when this
+   * is on and `seedToken` is unset.
+   */
   seed?: boolean;
   /** No request logs. */
   quiet?: boolean;
@@ -28,6 +33,10 @@ export interface CrmServerOptions {
   log?: (line: string) => void;
   /** Base of the `url` deep links; default the server's own URL. */
   publicBaseUrl?: string;
+  /** Web origins allowed by CORS besides extension origins (createCrmApp). */
+  corsOrigins?: readonly string[];
+  /** Told when the server is asked to listen on every interface; default console.warn. */
+  warn?: (message: string) => void;
 }
 
 export interface CrmServerHandle {
@@ -57,10 +66,17 @@ export async function startCrmServer(options: CrmServerOptions = {}): Promise<Cr
       return prepareData(db, sql, options);
     });
     const host = options.host ?? '127.0.0.1';
+    if (listensOnEveryInterface(host)) {
+      (options.warn ?? console.warn)(
+        `warning: the CRM listens on every interface (${host}); anyone on the network can reach it. ` +
+          'Use HOST=127.0.0.1 unless this is what you want, and set CRM_SEED_TOKEN.',
+      );
+    }
     let publicBaseUrl = options.publicBaseUrl ?? '';
     const repository = new CrmRepository(db, () => publicBaseUrl);
     const app = createCrmApp({
       repository,
+      corsOrigins: options.corsOrigins,
       log: options.quiet ? undefined : (options.log ?? ((line) => console.log(line))),
     });
     const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
@@ -69,9 +85,9 @@ export async function startCrmServer(options: CrmServerOptions = {}): Promise<Cr
         (info: AddressInfo) => resolve({ server, port: info.port }),
       ) as Server;
       server.once('error', reject);
+      server.on('clientError', answerMalformedRequest);
     });
-    const displayHost =
-      host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+    const displayHost = listensOnEveryInterface(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
     const url = `http://${displayHost}:${port}`;
     publicBaseUrl = (options.publicBaseUrl ?? url).replace(/\/+$/, '');
     let closing: Promise<void> | undefined;
@@ -127,5 +143,35 @@ async function prepareData(
     'INSERT INTO api_tokens (token_hash, user_id) VALUES ($1, $2) ON CONFLICT (token_hash) DO NOTHING',
     [hashToken(token), SEED.demoUser.id],
   );
+  await settleColleagueToken(sql, options.seed !== false && !options.seedToken);
   return { token, seeded: empty };
+}
+
+function listensOnEveryInterface(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '';
+}
+
+/**
+ * Requests Node's HTTP parser refuses (headers over 16 kB, broken request lines) get the
+ * contract's error body too, instead of Node's bare status line.
+ * https://nodejs.org/api/http.html#event-clienterror
+ */
+function answerMalformedRequest(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || (error.code === 'ECONNRESET' && socket.destroyed)) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const [status, reason, code, message] = tooLarge
+    ? [
+        431,
+        'Request Header Fields Too Large',
+        'headers_too_large',
+        'request headers and URL are limited to 16 kB',
+      ]
+    : [400, 'Bad Request', 'bad_request', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -11,14 +11,67 @@ export const MAX_BATCH = 100;
 export const DEFAULT_PAGE_LIMIT = 20;
 export const MAX_PAGE_LIMIT = 100;
 
-const isoDateTime = z.iso.datetime({ offset: true });
+/**
+ * Text the reference server (and any Postgres-backed CRM) can store: Postgres `text`
+ * cannot hold NUL, and a lone UTF-16 surrogate has no UTF-8 form, so both are refused at
+ * the contract instead of failing inside the database.
+ * https://www.postgresql.org/docs/current/datatype-character.html
+ */
+export function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
+}
+// With the `u` flag a surrogate range matches only surrogates that are not part of a pair.
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
+const STORABLE = { message: 'text must not contain NUL characters or unpaired UTF-16 surrogates' };
+
+const utf8 = new TextEncoder();
+/** Length in UTF-8 bytes: what an index entry costs. */
+export function utf8Length(value: string): number {
+  return utf8.encode(value).length;
+}
+
+/** A contract string: at most `max` characters (and `maxBytes` UTF-8 bytes), storable. */
+export function contractText(max: number, maxBytes?: number) {
+  const text = z.string().max(max).refine(isStorableText, STORABLE);
+  return maxBytes === undefined
+    ? text
+    : text.refine((s) => utf8Length(s) <= maxBytes, { message: `at most ${maxBytes} bytes in UTF-8` });
+}
+
+/**
+ * Index budget. A Postgres B-tree entry holds at most 2,704 bytes (8 kB pages,
+ * https://www.postgresql.org/docs/current/btree.html#BTREE-IMPLEMENTATION), and the widest
+ * index of the reference server is tasks (source_external_id, contact_id, title):
+ * 998 + 512 + 1,000 bytes plus headers fits. Record ids are opaque to clients but short in
+ * every CRM we speak to (HubSpot numeric ids, Salesforce 18-character ids).
+ */
+export const ID_MAX = 128;
+export const EXTERNAL_ID_MAX_BYTES = 998;
+export const TASK_TITLE_MAX = 500;
+export const TASK_TITLE_MAX_BYTES = 1_000;
+export const ADDRESS_MAX = 320;
+export const THREAD_ID_MAX = 1_000;
+
+/** An id of a CRM record as it travels in bodies and paths. */
+export const RecordId = contractText(ID_MAX).min(1);
+
+/** Years 0001-9999 in UTC: what Postgres, JavaScript Dates and ISO 8601 all agree on. */
+const EARLIEST = new Date('0001-01-01T00:00:00Z').getTime();
+const LATEST = new Date('9999-12-31T23:59:59.999Z').getTime();
+export const IsoDateTime = z.iso.datetime({ offset: true }).refine(
+  (s) => {
+    const t = Date.parse(s);
+    return Number.isFinite(t) && t >= EARLIEST && t <= LATEST;
+  },
+  { message: 'dates must fall within the years 0001 to 9999 (UTC)' },
+);
 
 /** Trimmed, lower-cased address: the contract compares addresses case-insensitively. */
-export const EmailAddressString = z
-  .string()
+export const EmailAddressString = contractText(ADDRESS_MAX + 100)
   .trim()
   .toLowerCase()
-  .pipe(z.email({ pattern: z.regexes.html5Email }));
+  .pipe(z.email({ pattern: z.regexes.html5Email }).max(ADDRESS_MAX));
 
 export const Domain = z
   .string()
@@ -36,8 +89,8 @@ export const Contact = z.object({
   ownerName: z.string().nullable(),
   lifecycleStage: z.string().nullable(),
   url: z.string(),
-  createdAt: isoDateTime,
-  updatedAt: isoDateTime,
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
 });
 export type Contact = z.infer<typeof Contact>;
 
@@ -63,8 +116,8 @@ export const Deal = z.object({
 export type Deal = z.infer<typeof Deal>;
 
 export const Party = z.object({
-  name: z.string().max(500).default(''),
-  address: z.string().max(320),
+  name: contractText(500).default(''),
+  address: contractText(ADDRESS_MAX),
 });
 export type Party = z.infer<typeof Party>;
 
@@ -74,11 +127,9 @@ export const ActivitySource = z.enum(['gmail', 'outlook', 'crm']);
 export type ActivitySource = z.infer<typeof ActivitySource>;
 
 /** Normalised Message-ID: no angle brackets, lower-cased. */
-export const ExternalId = z
-  .string()
+export const ExternalId = contractText(998, EXTERNAL_ID_MAX_BYTES)
   .trim()
   .min(1)
-  .max(998)
   .refine((s) => !s.startsWith('<') && !s.endsWith('>') && s === s.toLowerCase(), {
     message: 'externalId must be the normalised Message-ID (no angle brackets, lower case)',
   });
@@ -90,19 +141,19 @@ export const BODY_MAX = 100_000;
 export const EmailActivityInput = z.object({
   type: z.literal('email').default('email'),
   externalId: ExternalId,
-  contactId: z.string().min(1),
-  companyId: z.string().nullable().optional(),
-  dealId: z.string().nullable().optional(),
+  contactId: RecordId,
+  companyId: RecordId.nullable().optional(),
+  dealId: RecordId.nullable().optional(),
   direction: Direction,
-  subject: z.string().max(SUBJECT_MAX),
-  snippet: z.string().max(SNIPPET_MAX),
-  body: z.string().max(BODY_MAX).optional(),
-  occurredAt: isoDateTime,
+  subject: contractText(SUBJECT_MAX),
+  snippet: contractText(SNIPPET_MAX),
+  body: contractText(BODY_MAX).optional(),
+  occurredAt: IsoDateTime,
   from: Party,
   to: z.array(Party).max(500),
   cc: z.array(Party).max(500),
   hasAttachments: z.boolean(),
-  threadId: z.string().nullable().optional(),
+  threadId: contractText(THREAD_ID_MAX).nullable().optional(),
   source: ActivitySource,
 });
 export type EmailActivityInput = z.input<typeof EmailActivityInput>;
@@ -115,7 +166,7 @@ export const EmailActivity = EmailActivityInput.extend({
   threadId: z.string().nullable(),
   loggedBy: z.string(),
   loggedByName: z.string().optional(),
-  createdAt: isoDateTime,
+  createdAt: IsoDateTime,
 });
 export type EmailActivity = z.infer<typeof EmailActivity>;
 
@@ -123,10 +174,10 @@ export const TaskPriority = z.enum(['low', 'normal', 'high']);
 export type TaskPriority = z.infer<typeof TaskPriority>;
 
 export const TaskInput = z.object({
-  contactId: z.string().min(1),
-  title: z.string().trim().min(1).max(500),
-  notes: z.string().max(10_000).nullable().optional(),
-  dueAt: isoDateTime.nullable().optional(),
+  contactId: RecordId,
+  title: contractText(TASK_TITLE_MAX, TASK_TITLE_MAX_BYTES).trim().min(1),
+  notes: contractText(10_000).nullable().optional(),
+  dueAt: IsoDateTime.nullable().optional(),
   priority: TaskPriority.default('normal'),
   sourceExternalId: ExternalId.nullable().optional(),
 });
@@ -135,10 +186,10 @@ export type TaskInput = z.input<typeof TaskInput>;
 export const Task = TaskInput.extend({
   id: z.string(),
   notes: z.string().nullable(),
-  dueAt: isoDateTime.nullable(),
+  dueAt: IsoDateTime.nullable(),
   priority: TaskPriority,
   sourceExternalId: z.string().nullable(),
-  createdAt: isoDateTime,
+  createdAt: IsoDateTime,
 });
 export type Task = z.infer<typeof Task>;
 
@@ -160,8 +211,8 @@ export const MeResponse = z.object({
 export type MeResponse = z.infer<typeof MeResponse>;
 
 export const LookupRequest = z.object({
-  emails: z.array(z.string().trim().toLowerCase().min(1).max(320)).default([]),
-  domains: z.array(z.string().trim().toLowerCase().min(1).max(253)).default([]),
+  emails: z.array(contractText(ADDRESS_MAX).trim().toLowerCase().min(1)).default([]),
+  domains: z.array(contractText(253).trim().toLowerCase().min(1)).default([]),
 });
 export type LookupRequest = z.input<typeof LookupRequest>;
 
@@ -179,12 +230,12 @@ export const ContactDetail = Contact.extend({
 export type ContactDetail = z.infer<typeof ContactDetail>;
 
 export const CreateContactRequest = z.object({
-  name: z.string().trim().min(1).max(500),
+  name: contractText(500).trim().min(1),
   emails: z.array(EmailAddressString).min(1).max(20),
-  title: z.string().max(500).nullable().optional(),
-  phone: z.string().max(100).nullable().optional(),
-  companyId: z.string().nullable().optional(),
-  lifecycleStage: z.string().max(100).nullable().optional(),
+  title: contractText(500).nullable().optional(),
+  phone: contractText(100).nullable().optional(),
+  companyId: RecordId.nullable().optional(),
+  lifecycleStage: contractText(100).nullable().optional(),
 });
 export type CreateContactRequest = z.input<typeof CreateContactRequest>;
 
@@ -192,7 +243,7 @@ export const ContactConflictDetails = z.object({ contact: Contact });
 
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).default(DEFAULT_PAGE_LIMIT),
-  cursor: z.string().optional(),
+  cursor: contractText(2_048).optional(),
 });
 
 export const ActivityPage = z.object({

@@ -61,7 +61,7 @@ export function describeCrmContract(
         expect(colleague.json.user.id).toBe(SEED.colleague.id);
       });
 
-      it('allows any origin with Authorization and Content-Type (the service worker calls it)', async () => {
+      it('allows extension origins with Authorization and Content-Type (the service worker calls it)', async () => {
         const res = await fetch(`${crm.url}/api/v1/lookup`, {
           method: 'OPTIONS',
           headers: {
@@ -71,7 +71,8 @@ export function describeCrmContract(
           },
         });
         expect(res.status).toBeLessThan(300);
-        expect(res.headers.get('access-control-allow-origin')).toBe('*');
+        expect(res.headers.get('access-control-allow-origin')).toBe('chrome-extension://abcdefghijklmnop');
+        expect(res.headers.get('vary')?.toLowerCase()).toContain('origin');
         expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
         expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('content-type');
       });
