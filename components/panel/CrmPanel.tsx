@@ -1,13 +1,14 @@
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { describeError } from '../../lib/errors/describeError';
 import type { ThreadSnapshot } from '../../lib/mail/MailMessage';
-import type { MessageLogStatus, ThreadView } from '../../lib/panel/ThreadView';
+import type { MessageLogStatus } from '../../lib/panel/ThreadView';
 import { ContactCard } from './ContactCard';
 import { formatRelativeTime } from './formatRelativeTime';
 import { MessageLogList } from './MessageLogList';
 import type { PanelApi } from './PanelApi';
-import { SuggestedTaskList } from './SuggestedTaskList';
+import { PANEL_SECTIONS } from './panelSections';
 import { UnknownParticipantRow } from './UnknownParticipantRow';
+import { describeCrmError, type ThreadViewModel, useThreadView } from './useThreadView';
 
 export interface CrmPanelProps {
   snapshot: ThreadSnapshot | null;
@@ -19,127 +20,17 @@ export interface CrmPanelProps {
   userAddresses?: string[];
 }
 
-type PanelState =
-  | { status: 'no_thread' }
-  | { status: 'loading' }
-  | { status: 'failed'; error: unknown }
-  | {
-      status: 'ready';
-      view: ThreadView;
-      /** Sequence number of the request that produced `view`. */
-      viewSeq: number;
-      refreshing: boolean;
-      /** A refresh failed while an earlier (cached) view stays on screen. */
-      refreshError: unknown;
-    };
-
-/** A log answer newer than the view on screen; `seq` is the request counter when it arrived. */
-interface LogOverride {
-  status: MessageLogStatus;
-  seq: number;
-  /** The log call itself failed (nothing reached the outbox), so retrying means logging again. */
-  failedLocally: boolean;
+/** Fire-and-forget from a click handler; a failure to open the page is logged, not silent. */
+function openOptions(api: PanelApi): void {
+  api.options.open({}).catch((error: unknown) => console.warn('Could not open the settings', error));
 }
 
-const EMPTY_SET: ReadonlySet<string> = new Set();
-
-/** Identity of a thread as far as the CRM is concerned: re-rendering the same thread must not re-query. */
-function threadKeyOf(snapshot: ThreadSnapshot | null): string | null {
-  if (!snapshot) return null;
-  return JSON.stringify([
-    snapshot.provider,
-    snapshot.mailbox,
-    snapshot.threadId,
-    snapshot.messages.map((message) => message.providerMessageId),
-  ]);
-}
-
-/** Errors the user must fix in the settings: cached data would only hide them. */
-function needsSettings(error: unknown): boolean {
-  return describeError(error, 'crm').action === 'open_settings';
-}
-
-function describeLoadError(error: unknown): string {
-  return describeError(error, 'crm').text;
-}
-
-function describeLogResults(results: MessageLogStatus[]): string {
-  const count = (state: MessageLogStatus['state']) =>
-    results.filter((result) => result.state === state).length;
-  const plural = (n: number) => (n === 1 ? '1 email' : `${n} emails`);
-  const parts: string[] = [];
-  if (count('logged') > 0) parts.push(`Logged ${plural(count('logged'))}.`);
-  if (count('queued') > 0) parts.push(`${plural(count('queued'))} queued until the CRM is reachable.`);
-  if (count('failed') > 0) parts.push(`${plural(count('failed'))} could not be logged.`);
-  if (count('not_loggable') > 0) parts.push(`${plural(count('not_loggable'))} cannot be logged.`);
-  return parts.join(' ') || 'Nothing was logged.';
-}
-
-export function CrmPanel({ snapshot, api, userAddresses }: CrmPanelProps) {
-  const [state, setState] = useState<PanelState>({ status: snapshot ? 'loading' : 'no_thread' });
+/** The remembered collapsed state; a click before it has loaded wins over the stored value. */
+function useCollapsed(api: PanelApi): [boolean, () => void] {
   const [collapsed, setCollapsed] = useState(false);
-  const [overrides, setOverrides] = useState<ReadonlyMap<string, LogOverride>>(new Map());
-  const [inFlight, setInFlight] = useState<ReadonlySet<string>>(EMPTY_SET);
-  const [announcement, setAnnouncement] = useState('');
-  const bodyId = useId();
-
-  const threadKey = threadKeyOf(snapshot);
-  const snapshotRef = useRef(snapshot);
-  snapshotRef.current = snapshot;
-  // Hosts may build a new api object on every render; that alone must not re-query the CRM.
+  const userToggledRef = useRef(false);
   const apiRef = useRef(api);
   apiRef.current = api;
-  /** Bumped each time another thread is shown; answers carry the visit they were asked for. */
-  const visitRef = useRef(0);
-  /** Monotonic request counter: a newer answer wins over an older one for the same visit. */
-  const seqRef = useRef(0);
-  const appliedSeqRef = useRef(0);
-  /** Read synchronously so a double click cannot start a second call before React re-renders. */
-  const inFlightRef = useRef(new Set<string>());
-  const userToggledRef = useRef(false);
-
-  const openThread = useCallback(async (preferCache: boolean): Promise<ThreadView | null> => {
-    const current = snapshotRef.current;
-    if (!current) return null;
-    const visit = visitRef.current;
-    const seq = ++seqRef.current;
-    setState((previous) => (previous.status === 'ready' ? { ...previous, refreshing: true } : previous));
-    try {
-      const view = await apiRef.current.openThread(current, { preferCache });
-      if (visit !== visitRef.current || seq < appliedSeqRef.current) return null;
-      appliedSeqRef.current = seq;
-      setState({ status: 'ready', view, viewSeq: seq, refreshing: false, refreshError: null });
-      return view;
-    } catch (error) {
-      if (visit !== visitRef.current || seq < appliedSeqRef.current) return null;
-      setState((previous) =>
-        previous.status === 'ready' && !needsSettings(error)
-          ? { ...previous, refreshing: false, refreshError: error }
-          : { status: 'failed', error },
-      );
-      return null;
-    }
-  }, []);
-
-  useEffect(() => {
-    visitRef.current += 1;
-    appliedSeqRef.current = 0;
-    inFlightRef.current = new Set();
-    setInFlight(EMPTY_SET);
-    setOverrides(new Map());
-    setAnnouncement('');
-    if (threadKey === null) {
-      setState({ status: 'no_thread' });
-      return;
-    }
-    setState({ status: 'loading' });
-    void (async () => {
-      const view = await openThread(true);
-      // One refresh after a cached answer; the refreshed answer is never cached, so this cannot loop.
-      if (view?.fromCache) await openThread(false);
-    })();
-  }, [threadKey, openThread]);
-
   useEffect(() => {
     let cancelled = false;
     apiRef.current.loadCollapsed().then(
@@ -153,87 +44,26 @@ export function CrmPanel({ snapshot, api, userAddresses }: CrmPanelProps) {
       cancelled = true;
     };
   }, []);
-
-  function toggleCollapsed() {
+  function toggle() {
     userToggledRef.current = true;
     const next = !collapsed;
     setCollapsed(next);
-    api
+    apiRef.current
       .saveCollapsed(next)
       .catch((error: unknown) => console.warn('Could not remember the panel state', error));
   }
+  return [collapsed, toggle];
+}
 
-  function setMessagesInFlight(ids: string[], busy: boolean) {
-    const next = new Set(inFlightRef.current);
-    for (const id of ids) {
-      if (busy) next.add(id);
-      else next.delete(id);
-    }
-    inFlightRef.current = next;
-    setInFlight(next);
-  }
-
-  function recordOverrides(statuses: MessageLogStatus[], failedLocally: boolean) {
-    setOverrides((previous) => {
-      const next = new Map(previous);
-      for (const status of statuses) {
-        next.set(status.providerMessageId, { status, seq: seqRef.current, failedLocally });
-      }
-      return next;
-    });
-  }
-
-  async function logMessages(ids: string[], shown: MessageLogStatus[]) {
-    const current = snapshotRef.current;
-    const fresh = ids.filter((id) => !inFlightRef.current.has(id));
-    if (!current || fresh.length === 0) return;
-    const visit = visitRef.current;
-    setMessagesInFlight(fresh, true);
-    try {
-      const results = await api.logMessages(current, fresh);
-      if (visit !== visitRef.current) return;
-      recordOverrides(results, false);
-      setAnnouncement(describeLogResults(results));
-    } catch (error) {
-      if (visit !== visitRef.current) return;
-      const message = describeLoadError(error);
-      const failed = shown
-        .filter((status) => fresh.includes(status.providerMessageId))
-        .map((status): MessageLogStatus => ({ ...status, state: 'failed', error: message }));
-      recordOverrides(failed, true);
-      setAnnouncement(`Could not log: ${message}`);
-    } finally {
-      if (visit === visitRef.current) setMessagesInFlight(fresh, false);
-    }
-  }
-
-  async function retry(message: MessageLogStatus, shown: MessageLogStatus[]) {
-    if (overrides.get(message.providerMessageId)?.failedLocally) {
-      await logMessages([message.providerMessageId], shown);
-      return;
-    }
-    const id = message.providerMessageId;
-    if (inFlightRef.current.has(id)) return;
-    const visit = visitRef.current;
-    setMessagesInFlight([id], true);
-    try {
-      await api.retryFailed();
-      if (visit !== visitRef.current) return;
-      setAnnouncement('Retrying failed emails.');
-      await openThread(false);
-    } catch (error) {
-      if (visit === visitRef.current) setAnnouncement(`Could not retry: ${describeLoadError(error)}`);
-    } finally {
-      if (visit === visitRef.current) setMessagesInFlight([id], false);
-    }
-  }
-
+export function CrmPanel({ snapshot, api, userAddresses }: CrmPanelProps) {
+  const model = useThreadView(snapshot, api);
+  const [collapsed, toggleCollapsed] = useCollapsed(api);
+  const bodyId = useId();
   const ownAddresses = useMemo(
     () => new Set((userAddresses ?? []).map((address) => address.trim().toLowerCase())),
     [userAddresses],
   );
-
-  const crmUserName = state.status === 'ready' ? state.view.crmUser?.name : undefined;
+  const crmUserName = model.state.status === 'ready' ? model.state.view.crmUser?.name : undefined;
 
   return (
     <section className="crm-panel" aria-label="CRM sidebar" data-testid="crm-panel">
@@ -256,73 +86,38 @@ export function CrmPanel({ snapshot, api, userAddresses }: CrmPanelProps) {
         </button>
       </header>
       <div id={bodyId} className="crm-body" hidden={collapsed}>
-        <PanelBody
-          state={state}
-          api={api}
-          ownAddresses={ownAddresses}
-          overrides={overrides}
-          inFlight={inFlight}
-          onRetryLoad={() => {
-            setState({ status: 'loading' });
-            void openThread(false);
-          }}
-          onRefresh={() => void openThread(false)}
-          onAnnounce={setAnnouncement}
-          onLog={logMessages}
-          onRetryLog={retry}
-        />
+        <PanelBody model={model} api={api} ownAddresses={ownAddresses} />
       </div>
       <div className="crm-visually-hidden" aria-live="polite" role="status">
-        {announcement}
+        {model.announcement}
       </div>
     </section>
   );
 }
 
 interface PanelBodyProps {
-  state: PanelState;
+  model: ThreadViewModel;
   api: PanelApi;
   ownAddresses: ReadonlySet<string>;
-  overrides: ReadonlyMap<string, LogOverride>;
-  inFlight: ReadonlySet<string>;
-  onRetryLoad(): void;
-  onRefresh(): void;
-  onAnnounce(text: string): void;
-  onLog(ids: string[], shown: MessageLogStatus[]): void;
-  onRetryLog(message: MessageLogStatus, shown: MessageLogStatus[]): void;
 }
 
-function PanelBody({
-  state,
-  api,
-  ownAddresses,
-  overrides,
-  inFlight,
-  onRetryLoad,
-  onRefresh,
-  onAnnounce,
-  onLog,
-  onRetryLog,
-}: PanelBodyProps) {
+function PanelBody({ model, api, ownAddresses }: PanelBodyProps) {
+  const { state, messages } = model;
   switch (state.status) {
     case 'no_thread':
       return <p className="crm-empty">Open an email to see who's in it.</p>;
     case 'loading':
       return <LoadingSkeleton />;
     case 'failed':
-      return <LoadError error={state.error} api={api} onRetry={onRetryLoad} />;
+      return <LoadError error={state.error} api={api} onRetry={() => model.refresh({ showLoading: true })} />;
     case 'ready':
       break;
   }
-  const { view, viewSeq } = state;
+  const { view } = state;
   const now = Date.now();
   const known = view.known.filter((card) => !ownAddresses.has(card.matchedAddress.toLowerCase()));
   const unknown = view.unknown.filter((participant) => !ownAddresses.has(participant.address.toLowerCase()));
-  // An override is newer than the view only if it arrived after the view's request started.
-  const messages = view.messages.map((message) => {
-    const override = overrides.get(message.providerMessageId);
-    return override && override.seq >= viewSeq ? override.status : message;
-  });
+  const refresh = () => model.refresh();
 
   return (
     <>
@@ -331,9 +126,9 @@ function PanelBody({
         <div className="crm-notice crm-notice-warning" role="alert">
           <p>
             Showing saved data from {formatRelativeTime(view.fetchedAt, now)}.{' '}
-            {describeLoadError(state.refreshError)}
+            {describeCrmError(state.refreshError)}
           </p>
-          <button type="button" className="crm-button" onClick={onRefresh}>
+          <button type="button" className="crm-button" onClick={refresh}>
             Retry
           </button>
         </div>
@@ -367,12 +162,12 @@ function PanelBody({
                   <UnknownParticipantRow
                     key={participant.address}
                     participant={participant}
-                    createContact={(input) => api.createContact(input)}
+                    createContact={(input) => api.contact.create(input)}
                     onContactCreated={({ name, existed }) => {
-                      onAnnounce(
+                      model.announce(
                         existed ? `${participant.address} is already in the CRM.` : `Created ${name}.`,
                       );
-                      onRefresh();
+                      refresh();
                     }}
                   />
                 ))}
@@ -381,16 +176,14 @@ function PanelBody({
           )}
         </>
       )}
-      <SuggestedTaskList
-        tasks={view.suggestedTasks}
-        createTask={(task) => api.createTask(task)}
-        onAnnounce={onAnnounce}
-      />
+      {PANEL_SECTIONS.map(({ id, Section }) => (
+        <Section key={id} view={view} api={api} onAnnounce={model.announce} onRefresh={refresh} />
+      ))}
       <MessageLogList
         messages={messages}
-        inFlight={inFlight}
-        onLog={(ids) => onLog(ids, messages)}
-        onRetry={(message) => onRetryLog(message, messages)}
+        inFlight={model.inFlight}
+        onLog={(ids) => void model.log(ids)}
+        onRetry={(message: MessageLogStatus) => void model.retry(message)}
         now={now}
       />
     </>
@@ -416,7 +209,7 @@ function LoadError({ error, api, onRetry }: { error: unknown; api: PanelApi; onR
       <div className="crm-state" role="alert">
         <p className="crm-state-title">{wording.title}</p>
         <p>{wording.text}</p>
-        <button type="button" className="crm-button crm-button-primary" onClick={() => api.openOptions()}>
+        <button type="button" className="crm-button crm-button-primary" onClick={() => openOptions(api)}>
           Open settings
         </button>
       </div>

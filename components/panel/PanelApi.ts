@@ -1,32 +1,24 @@
-import type { Contact, TaskInput } from '../../lib/crm/contract';
-import type { ThreadSnapshot } from '../../lib/mail/MailMessage';
 import type { createClient } from '../../lib/messaging/client';
-import type { Messages } from '../../lib/messaging/messages';
-import type { MessageLogStatus, ThreadView } from '../../lib/panel/ThreadView';
+import { deriveMessageClient, type MessageClient, type SendMessage } from '../../lib/messaging/messageClient';
+import { MESSAGES, type Messages } from '../../lib/messaging/messages';
+import { type MessagesSentBy, messagesSentBy } from '../../lib/messaging/protocol';
 
-export interface CreateContactInput {
-  name: string;
-  email: string;
-  companyId: string | null;
-}
+/** The messages a content script may send: the only ones the panel can ask for. */
+export const PANEL_MESSAGES = messagesSentBy(MESSAGES, 'content');
+export type PanelMessages = MessagesSentBy<Messages, 'content'>;
 
 /**
- * Everything the panel can ask of the outside world. The components never touch
- * `browser.*` or the network, so the same tree runs in the Outlook shadow root, the
- * Gmail sidebar and in tests with a fake.
+ * Everything the panel can ask of the outside world: one method per panel message,
+ * derived from the message table (`api.thread.open({ snapshot, preferCache })`), and
+ * the panel's own preferences. The components never touch `browser.*` or the network, so
+ * the same tree runs in the Outlook shadow root, the Gmail sidebar and in tests with a fake.
  */
-export interface PanelApi {
-  openThread(snapshot: ThreadSnapshot, options: { preferCache: boolean }): Promise<ThreadView>;
-  logMessages(snapshot: ThreadSnapshot, providerMessageIds: string[]): Promise<MessageLogStatus[]>;
-  createContact(input: CreateContactInput): Promise<{ contact: Contact; existed: boolean }>;
-  /** Create a follow-up task a keyword rule suggested. */
-  createTask(task: TaskInput): Promise<{ status: 'created' | 'existing' }>;
-  /** Re-queue the outbox's failed deliveries. */
-  retryFailed(): Promise<void>;
-  openOptions(): void;
+export type PanelApi = MessageClient<PanelMessages> & {
   loadCollapsed(): Promise<boolean>;
   saveCollapsed(collapsed: boolean): Promise<void>;
-}
+};
+
+export type CreateContactInput = Parameters<PanelApi['contact']['create']>[0];
 
 /** The typed sender from lib/messaging/client (what `sendToBackground` is). */
 export type BackgroundSend = ReturnType<typeof createClient<Messages>>;
@@ -61,21 +53,7 @@ export function createPanelApiFromMessaging(
   storage: KeyValueStorage = createMemoryStorage(),
 ): PanelApi {
   return {
-    openThread: (snapshot, { preferCache }) => send('thread.open', { snapshot, preferCache }),
-    async logMessages(snapshot, providerMessageIds) {
-      const answer = await send('thread.log', { snapshot, providerMessageIds });
-      return answer.messages;
-    },
-    createContact: (input) => send('contact.create', input),
-    createTask: (task) => send('task.create', { task }),
-    async retryFailed() {
-      await send('outbox.retry', {});
-    },
-    openOptions() {
-      // Fire-and-forget from a click handler; a background that cannot open the page
-      // has nothing useful to tell the panel, but the failure should not be silent.
-      send('options.open', {}).catch((error: unknown) => console.warn('Could not open the settings', error));
-    },
+    ...deriveMessageClient(PANEL_MESSAGES, send as SendMessage),
     async loadCollapsed() {
       const stored = await storage.get(COLLAPSED_STORAGE_KEY);
       return stored[COLLAPSED_STORAGE_KEY] === true;

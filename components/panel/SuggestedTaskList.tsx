@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { TaskInput } from '../../lib/crm/contract';
 import { describeError } from '../../lib/errors/describeError';
-import type { SuggestedTask } from '../../lib/panel/ThreadView';
+import type { SuggestedTask } from '../../lib/panel/features/suggestedFollowUps';
+import type { PanelSection } from './panelSections';
 
 type TaskState =
   | { step: 'idle' }
@@ -79,3 +80,20 @@ export function SuggestedTaskList({ tasks, createTask, onAnnounce }: SuggestedTa
     </section>
   );
 }
+
+/** The panel section of lib/panel/features/suggestedFollowUps. */
+export const suggestedFollowUpsSection: PanelSection = {
+  id: 'suggestedTasks',
+  Section: ({ view, api, onAnnounce }) => (
+    <SuggestedTaskList
+      tasks={view.suggestedTasks}
+      createTask={(task) => api.task.create({ task })}
+      onAnnounce={onAnnounce}
+    />
+  ),
+  styles: `
+.crm-panel .crm-tasks { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
+.crm-panel .crm-task { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 6px; }
+.crm-panel .crm-task-what { display: flex; flex-direction: column; min-width: 0; }
+`,
+};

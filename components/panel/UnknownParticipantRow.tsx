@@ -6,7 +6,7 @@ import type { CreateContactInput, PanelApi } from './PanelApi';
 
 export interface UnknownParticipantRowProps {
   participant: UnknownParticipant;
-  createContact: PanelApi['createContact'];
+  createContact: PanelApi['contact']['create'];
   /** The contact now exists in the CRM (created or found): the panel re-opens the thread to show its card. */
   onContactCreated(outcome: { name: string; existed: boolean }): void;
 }

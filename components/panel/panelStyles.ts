@@ -1,10 +1,12 @@
+import { PANEL_SECTIONS } from './panelSections';
+
 /**
  * The panel's whole stylesheet. Every rule is scoped under `.crm-panel`: in Outlook it
  * lives in a shadow root, but the Gmail sidebar element is part of Gmail's document,
  * so an unscoped rule would restyle Gmail and Gmail's rules would reach us. The first
  * block resets what webmail stylesheets commonly set on bare elements.
  */
-export const panelStyles = `
+const baseStyles = `
 .crm-panel {
   --crm-fg: #1f2328;
   --crm-muted: #59636e;
@@ -215,9 +217,6 @@ export const panelStyles = `
 .crm-panel .crm-log-what { display: flex; flex-direction: column; min-width: 0; }
 .crm-panel .crm-log-subject { font-weight: 500; overflow-wrap: anywhere; }
 .crm-panel .crm-log-state { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 12px; }
-.crm-panel .crm-tasks { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
-.crm-panel .crm-task { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 6px; }
-.crm-panel .crm-task-what { display: flex; flex-direction: column; min-width: 0; }
 .crm-panel .crm-logged { color: var(--crm-success); }
 .crm-panel .crm-queued { color: #7d4e00; }
 .crm-panel .crm-approximate .crm-badge { border-style: dashed; cursor: help; }
@@ -265,3 +264,6 @@ export const panelStyles = `
   border: 0;
 }
 `;
+
+/** The base rules, then each panel section's own (components/panel/panelSections). */
+export const panelStyles = [baseStyles, ...PANEL_SECTIONS.map((section) => section.styles)].join('\n');

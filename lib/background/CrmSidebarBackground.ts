@@ -1,11 +1,12 @@
 import type { CrmConnector } from '../crm/CrmConnector';
 import { CrmError } from '../crm/CrmError';
-import type { Contact, TaskInput } from '../crm/contract';
+import type { Contact } from '../crm/contract';
 import { toErrorInfo } from '../errors/toErrorInfo';
 import { MessageRegistry } from '../logging/MessageRegistry';
 import { Outbox } from '../logging/Outbox';
 import type { MailMessage, ThreadSnapshot } from '../mail/MailMessage';
 import type { ExtensionStatus, MailboxStatus, TestConnectionResult } from '../messaging/messages';
+import type { FeatureContext } from '../panel/features/PanelFeature';
 import type { MessageLogStatus, ThreadView } from '../panel/ThreadView';
 import { type CrmConnection, isCrmConfigured, mergeSettings, type Settings } from '../settings/Settings';
 import type { CrmSidebarDb, MailboxRow } from '../store/db';
@@ -252,10 +253,13 @@ export class CrmSidebarBackground {
     return { outcome: outcome.status === 'enqueued' ? 'queued' : 'already_logged' };
   }
 
-  async createTask(task: TaskInput): Promise<{ status: 'created' | 'existing' }> {
-    const session = await this.sessions.session();
-    const { status } = await session.connector.createTask(task);
-    return { status };
+  /** What the panel features' handlers (lib/panel/features) may use. */
+  featureContext(): FeatureContext {
+    return {
+      session: () => this.sessions.session(),
+      forgetThreadViews: () => this.threads.forgetAll(),
+      now: this.options.now ?? Date.now,
+    };
   }
 
   async retryOutbox(ids?: string[]): Promise<number> {

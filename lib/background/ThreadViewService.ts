@@ -1,18 +1,12 @@
 import type { CrmConnector } from '../crm/CrmConnector';
 import { CrmError } from '../crm/CrmError';
 import type { Company, Contact, ContactDetail, EmailActivity } from '../crm/contract';
-import { matchKeywordRules } from '../linking/matchKeywordRules';
 import { externalIdFor, isProviderDerivedExternalId } from '../logging/externalIdFor';
 import type { MessageRegistry } from '../logging/MessageRegistry';
 import { type Outbox, outboxKey } from '../logging/Outbox';
 import { MailMessage, type ThreadSnapshot } from '../mail/MailMessage';
-import type {
-  ContactCard,
-  MessageLogStatus,
-  SuggestedTask,
-  ThreadView,
-  UnknownParticipant,
-} from '../panel/ThreadView';
+import { buildFeatureViews } from '../panel/features/panelFeatures';
+import type { ContactCard, MessageLogStatus, ThreadView, UnknownParticipant } from '../panel/ThreadView';
 import type { CrmSidebarDb } from '../store/db';
 import type { EventLog } from '../store/EventLog';
 import type { LookupCache } from '../store/LookupCache';
@@ -134,7 +128,7 @@ export class ThreadViewService {
       this.contactCard(connector, m.contact, m.address, companiesById),
     );
     const messages = await this.messageStatuses(session, linked);
-    const suggestedTasks = this.suggestTasks(session, linked);
+    const featureViews = buildFeatureViews({ session, linked, now: new Date((this.deps.now ?? Date.now)()) });
     const approximate = linked.messages.some((m) => !m.message.messageId);
     return {
       threadKey,
@@ -145,7 +139,7 @@ export class ThreadViewService {
       unknown: [...unknown.values()],
       companies: linked.lookup.companies,
       messages,
-      suggestedTasks,
+      ...featureViews,
       notice: approximate
         ? 'Read from the page only: without a connected mailbox the exact Message-ID is unknown, so logging uses the webmail item id as its key.'
         : null,
@@ -172,38 +166,6 @@ export class ThreadViewService {
       matchedAddress,
       detailLoaded: detail !== null,
     };
-  }
-
-  private suggestTasks(session: CrmSession, linked: LinkedThread): SuggestedTask[] {
-    const now = new Date((this.deps.now ?? Date.now)());
-    const seen = new Set<string>();
-    const result: SuggestedTask[] = [];
-    for (const { message, links } of linked.messages) {
-      const contacts = links.contacts.map((c) => c.contact);
-      const actions = matchKeywordRules(
-        message,
-        session.settings.keywordRules,
-        contacts.map((c) => c.id),
-        now,
-      );
-      for (const action of actions) {
-        if (action.action !== 'propose_task') continue;
-        const key = `${action.task.sourceExternalId ?? message.providerMessageId} ${action.task.contactId} ${action.task.title}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        result.push({
-          key,
-          contactId: action.task.contactId,
-          contactName: contacts.find((c) => c.id === action.task.contactId)?.name ?? '',
-          title: action.task.title,
-          priority: action.task.priority,
-          dueAt: action.task.dueAt,
-          sourceExternalId: action.task.sourceExternalId,
-          reason: action.reason,
-        });
-      }
-    }
-    return result;
   }
 
   private async messageStatuses(session: CrmSession, linked: LinkedThread): Promise<MessageLogStatus[]> {

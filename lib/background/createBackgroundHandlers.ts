@@ -1,5 +1,6 @@
 import type { MailboxStatus, Messages } from '../messaging/messages';
 import type { Handlers } from '../messaging/router';
+import { createFeatureHandlers } from '../panel/features/panelFeatures';
 import type { CrmSidebarBackground } from './CrmSidebarBackground';
 
 /** What the mailbox connections and sync offer the router (wired in the background). */
@@ -20,6 +21,7 @@ export function createBackgroundHandlers(
   platform: HandlerPlatform,
 ): Handlers<Messages> {
   return {
+    ...createFeatureHandlers(service.featureContext()),
     'status.get': () => service.status(),
     'settings.get': () => service.getSettings(),
     'settings.update': ({ patch }) => service.updateSettings(patch),
@@ -29,7 +31,6 @@ export function createBackgroundHandlers(
       messages: await service.logThread(snapshot, providerMessageIds),
     }),
     'contact.create': (input) => service.createContact(input),
-    'task.create': ({ task }) => service.createTask(task),
     'outbox.retry': async ({ ids }) => ({ retried: await service.retryOutbox(ids) }),
     'options.open': async () => {
       await platform.openOptionsPage();

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { Contact, MeResponse, TaskInput } from '../crm/contract';
+import { Contact, MeResponse } from '../crm/contract';
 import { ErrorKind } from '../errors/ErrorInfo';
 import { GMAIL_MESSAGES } from '../mail/gmail/page/gmailMessages';
 import { ThreadSnapshot } from '../mail/MailMessage';
+import { FEATURE_MESSAGES } from '../panel/features/panelFeatures';
 import { MessageLogStatus, ThreadView } from '../panel/ThreadView';
 import { CrmConnection, Settings } from '../settings/Settings';
+import { defineMessages } from './protocol';
 
 export const MailboxStatus = z.object({
   id: z.string(),
@@ -48,54 +50,77 @@ export const TestConnectionResult = z.discriminatedUnion('ok', [
 ]);
 export type TestConnectionResult = z.infer<typeof TestConnectionResult>;
 
-/** Every runtime message the background answers. */
+/**
+ * Every runtime message the background answers, with the contexts that may send each
+ * (`content`: a webmail tab's content script; `extension`: the options page and popup).
+ */
 export const MESSAGES = {
   ...GMAIL_MESSAGES,
-  'status.get': { request: z.object({}), response: ExtensionStatus },
-  'settings.get': { request: z.object({}), response: Settings },
-  /** Partial update; the merged result is validated before it is stored. */
-  'settings.update': { request: z.object({ patch: z.record(z.string(), z.unknown()) }), response: Settings },
-  'crm.testConnection': { request: z.object({ crm: CrmConnection }), response: TestConnectionResult },
-  /**
-   * The panel's one question per opened thread. With preferCache the cached view is
-   * answered at once (fromCache: true) and the panel asks again without it to refresh.
-   */
-  'thread.open': {
-    request: z.object({ snapshot: ThreadSnapshot, preferCache: z.boolean().default(false) }),
-    response: ThreadView,
-  },
-  /** Log the given messages of the thread (one activity per linked contact), through the outbox. */
-  'thread.log': {
-    request: z.object({ snapshot: ThreadSnapshot, providerMessageIds: z.array(z.string()).min(1) }),
-    response: z.object({ messages: z.array(MessageLogStatus) }),
-  },
-  'contact.create': {
-    request: z.object({
-      name: z.string().trim().min(1),
-      email: z.string().trim().min(3),
-      companyId: z.string().nullable(),
-    }),
-    response: z.object({ contact: Contact, existed: z.boolean() }),
-  },
-  /** Creates a suggested follow-up; the CRM makes it idempotent on (source email, contact, title). */
-  'task.create': {
-    request: z.object({ task: TaskInput }),
-    response: z.object({ status: z.enum(['created', 'existing']) }),
-  },
-  'outbox.retry': {
-    request: z.object({ ids: z.array(z.string()).optional() }),
-    response: z.object({ retried: z.number() }),
-  },
-  'options.open': { request: z.object({}), response: z.object({}) },
-  'mailbox.connect': {
-    request: z.object({ provider: z.enum(['gmail', 'outlook']) }),
-    response: MailboxStatus,
-  },
-  'mailbox.disconnect': { request: z.object({ id: z.string() }), response: z.object({}) },
-  'mailbox.setPrimary': { request: z.object({ id: z.string() }), response: z.object({}) },
-  'mailbox.syncNow': {
-    request: z.object({ id: z.string().optional() }),
-    response: z.object({ started: z.number() }),
-  },
-} as const;
+  ...FEATURE_MESSAGES,
+  ...defineMessages({
+    'status.get': { request: z.object({}), response: ExtensionStatus, senders: ['extension'] },
+    'settings.get': { request: z.object({}), response: Settings, senders: ['extension'] },
+    /** Partial update; the merged result is validated before it is stored. */
+    'settings.update': {
+      request: z.object({ patch: z.record(z.string(), z.unknown()) }),
+      response: Settings,
+      senders: ['extension'],
+    },
+    'crm.testConnection': {
+      request: z.object({ crm: CrmConnection }),
+      response: TestConnectionResult,
+      senders: ['extension'],
+    },
+    /**
+     * The panel's one question per opened thread. With preferCache the cached view is
+     * answered at once (fromCache: true) and the panel asks again without it to refresh.
+     */
+    'thread.open': {
+      request: z.object({ snapshot: ThreadSnapshot, preferCache: z.boolean().default(false) }),
+      response: ThreadView,
+      senders: ['content'],
+    },
+    /** Log the given messages of the thread (one activity per linked contact), through the outbox. */
+    'thread.log': {
+      request: z.object({ snapshot: ThreadSnapshot, providerMessageIds: z.array(z.string()).min(1) }),
+      response: z.object({ messages: z.array(MessageLogStatus) }),
+      senders: ['content'],
+    },
+    'contact.create': {
+      request: z.object({
+        name: z.string().trim().min(1),
+        email: z.string().trim().min(3),
+        companyId: z.string().nullable(),
+      }),
+      response: z.object({ contact: Contact, existed: z.boolean() }),
+      senders: ['content'],
+    },
+    'outbox.retry': {
+      request: z.object({ ids: z.array(z.string()).optional() }),
+      response: z.object({ retried: z.number() }),
+      senders: ['content', 'extension'],
+    },
+    'options.open': { request: z.object({}), response: z.object({}), senders: ['content', 'extension'] },
+    'mailbox.connect': {
+      request: z.object({ provider: z.enum(['gmail', 'outlook']) }),
+      response: MailboxStatus,
+      senders: ['extension'],
+    },
+    'mailbox.disconnect': {
+      request: z.object({ id: z.string() }),
+      response: z.object({}),
+      senders: ['extension'],
+    },
+    'mailbox.setPrimary': {
+      request: z.object({ id: z.string() }),
+      response: z.object({}),
+      senders: ['extension'],
+    },
+    'mailbox.syncNow': {
+      request: z.object({ id: z.string().optional() }),
+      response: z.object({ started: z.number() }),
+      senders: ['extension'],
+    },
+  }),
+};
 export type Messages = typeof MESSAGES;

@@ -17,13 +17,40 @@ export const Reply = z.discriminatedUnion('ok', [
 ]);
 export type Reply = z.infer<typeof Reply>;
 
+/**
+ * The runtime contexts that send messages to the background: `content` is a content script
+ * in a webmail tab (the panel, the Gmail compose logger), a context that runs beside page
+ * code and so may be driven by it; `extension` is one of the extension's own pages (options,
+ * popup). Each message names the contexts that may send it, so the router can refuse the
+ * rest (the runtime-context split of bitwarden/clients apps/browser).
+ */
+export const SenderContext = z.enum(['content', 'extension']);
+export type SenderContext = z.infer<typeof SenderContext>;
+
 export interface MessageSpec<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
   request: Req;
   response: Res;
+  /** Who may send it; the router refuses a message from any other context. */
+  senders: readonly SenderContext[];
 }
 
-export function defineMessages<T extends Record<string, MessageSpec>>(specs: T): T {
+/** `const` keeps each message's `senders` as a literal tuple, so the table can be filtered by type. */
+export function defineMessages<const T extends Record<string, MessageSpec>>(specs: T): T {
   return specs;
+}
+
+/** The messages of `T` that context `C` may send. */
+export type MessagesSentBy<T extends Record<string, MessageSpec>, C extends SenderContext> = {
+  [K in keyof T as C extends T[K]['senders'][number] ? K : never]: T[K];
+};
+
+export function messagesSentBy<T extends Record<string, MessageSpec>, C extends SenderContext>(
+  specs: T,
+  context: C,
+): MessagesSentBy<T, C> {
+  return Object.fromEntries(
+    Object.entries(specs).filter(([, spec]) => spec.senders.includes(context)),
+  ) as MessagesSentBy<T, C>;
 }
 
 /** Raised on the sending side when the background answers with an error. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Company, Contact, Deal, EmailActivity } from '../crm/contract';
+import { FEATURE_VIEW_SHAPE } from './features/panelFeatures';
 
 /**
  * What the background answers for an opened thread: the panel renders only this.
@@ -55,20 +56,6 @@ export const MessageLogStatus = z.object({
 });
 export type MessageLogStatus = z.infer<typeof MessageLogStatus>;
 
-/** A keyword rule's "propose task" for a contact of this thread (seed 001); the user decides. */
-export const SuggestedTask = z.object({
-  key: z.string(),
-  contactId: z.string(),
-  contactName: z.string(),
-  title: z.string(),
-  priority: z.enum(['low', 'normal', 'high']),
-  dueAt: z.string().nullable(),
-  sourceExternalId: z.string().nullable(),
-  /** Why it is suggested ("“urgent” in the subject"). */
-  reason: z.string(),
-});
-export type SuggestedTask = z.infer<typeof SuggestedTask>;
-
 export const ThreadView = z.object({
   threadKey: z.string(),
   fromCache: z.boolean(),
@@ -78,7 +65,8 @@ export const ThreadView = z.object({
   unknown: z.array(UnknownParticipant),
   companies: z.array(Company),
   messages: z.array(MessageLogStatus),
-  suggestedTasks: z.array(SuggestedTask).default([]),
+  /** Each panel feature's part of the view, under its key (features/panelFeatures). */
+  ...FEATURE_VIEW_SHAPE,
   /** Banner when the message data is approximate (DOM only, no mailbox connection). */
   notice: z.string().nullable(),
 });

@@ -7,6 +7,7 @@ import {
 } from '../../../lib/background/MessagePipeline';
 import { providerDerivedExternalId } from '../../../lib/logging/externalIdFor';
 import { MailMessage, type MailMessageInput, ThreadSnapshot } from '../../../lib/mail/MailMessage';
+import { createFeatureHandlers } from '../../../lib/panel/features/panelFeatures';
 import type { SettingsInput } from '../../../lib/settings/Settings';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
 import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
@@ -186,11 +187,15 @@ describe('CrmSidebarBackground and the message pipeline', () => {
       }),
     ]);
     expect(crm.tasks).toHaveLength(0);
-    await background.createTask({
+    const handlers = createFeatureHandlers(background.featureContext());
+    const task = {
       contactId: jane.id,
       title: 'Check payment',
+      priority: 'normal' as const,
       sourceExternalId: view.suggestedTasks[0]!.sourceExternalId,
-    });
+    };
+    expect(await handlers['task.create']({ task }, {})).toEqual({ status: 'created' });
+    expect(await handlers['task.create']({ task }, {})).toEqual({ status: 'existing' });
     expect(crm.tasks).toHaveLength(1);
   });
 

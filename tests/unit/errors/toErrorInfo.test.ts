@@ -95,6 +95,7 @@ describe('errors across the runtime-message boundary', () => {
       'settings.update': {
         request: z.object({ patch: z.record(z.string(), z.unknown()) }),
         response: z.object({}),
+        senders: ['extension'] as const,
       },
     };
     const router = createRouter(specs, {
@@ -113,7 +114,7 @@ describe('errors across the runtime-message boundary', () => {
   });
 
   it('a reply with a kind outside the closed set is refused as invalid_reply', async () => {
-    const specs = { ping: { request: z.object({}), response: z.object({}) } };
+    const specs = { ping: { request: z.object({}), response: z.object({}), senders: ['content'] as const } };
     const send = createClient(specs, async () => ({
       ok: false,
       error: { kind: 'auth_cancelled', message: 'x' },
@@ -122,7 +123,9 @@ describe('errors across the runtime-message boundary', () => {
   });
 
   it('a bad payload is answered as invalid_message with the field issues', async () => {
-    const specs = { ping: { request: z.object({ n: z.number() }), response: z.object({}) } };
+    const specs = {
+      ping: { request: z.object({ n: z.number() }), response: z.object({}), senders: ['content'] as const },
+    };
     const router = createRouter(specs, { ping: async () => ({}) });
     const reply = await router({ type: 'ping', payload: { n: 'one' } });
     expect(reply).toMatchObject({ ok: false, error: { kind: 'invalid_message', issues: [{ path: 'n' }] } });

@@ -30,14 +30,14 @@ describe('CrmPanel: opening a thread', () => {
     render(<CrmPanel snapshot={snapshot()} api={api} />);
     expect(await screen.findByRole('link', { name: 'Jane Doe' })).toBeTruthy();
     await settle();
-    expect(api.openThread).toHaveBeenCalledTimes(1);
-    expect(api.openThread.mock.calls[0]![1]).toEqual({ preferCache: true });
+    expect(api.thread.open).toHaveBeenCalledTimes(1);
+    expect(api.thread.open.mock.calls[0]![0].preferCache).toBe(true);
   });
 
   it('shows a cached answer at once, then refreshes exactly once', async () => {
     const refreshed = deferred<ThreadView>();
     const api = fakeApi({
-      openThread: async (_snapshot, { preferCache }) =>
+      'thread.open': async ({ preferCache }) =>
         preferCache
           ? threadView({
               fromCache: true,
@@ -47,14 +47,14 @@ describe('CrmPanel: opening a thread', () => {
     });
     render(<CrmPanel snapshot={snapshot()} api={api} />);
     expect(await screen.findByText(/Buyer \(cached\)/)).toBeTruthy();
-    expect(api.openThread).toHaveBeenCalledTimes(2);
-    expect(api.openThread.mock.calls[1]![1]).toEqual({ preferCache: false });
+    expect(api.thread.open).toHaveBeenCalledTimes(2);
+    expect(api.thread.open.mock.calls[1]![0].preferCache).toBe(false);
 
     // Even if the refresh still claimed to be cached, the panel must not ask a third time.
     refreshed.resolve(threadView({ fromCache: true }));
     expect(await screen.findByText(/Head of Procurement/)).toBeTruthy();
     await settle();
-    expect(api.openThread).toHaveBeenCalledTimes(2);
+    expect(api.thread.open).toHaveBeenCalledTimes(2);
   });
 
   it('does not ask again when the host re-renders the same thread with a new snapshot object', async () => {
@@ -63,7 +63,7 @@ describe('CrmPanel: opening a thread', () => {
     await screen.findByRole('link', { name: 'Jane Doe' });
     rerender(<CrmPanel snapshot={snapshot()} api={{ ...api }} />);
     await settle();
-    expect(api.openThread).toHaveBeenCalledTimes(1);
+    expect(api.thread.open).toHaveBeenCalledTimes(1);
   });
 
   it('asks again when a new message arrives in the open thread', async () => {
@@ -71,13 +71,13 @@ describe('CrmPanel: opening a thread', () => {
     const { rerender } = render(<CrmPanel snapshot={snapshot()} api={api} />);
     await screen.findByRole('link', { name: 'Jane Doe' });
     rerender(<CrmPanel snapshot={snapshot('thread-renewal', ['msg-1', 'msg-2', 'msg-3'])} api={api} />);
-    await waitFor(() => expect(api.openThread).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(api.thread.open).toHaveBeenCalledTimes(2));
   });
 
   it('ignores the answer for a thread the user has already left', async () => {
     const first = deferred<ThreadView>();
     const api = fakeApi({
-      openThread: async (shown) =>
+      'thread.open': async ({ snapshot: shown }) =>
         shown.threadId === 'thread-old'
           ? first.promise
           : threadView({ known: [contactCard({ contact: contact({ id: 'ct_bob', name: 'Bob New' }) })] }),
@@ -96,7 +96,7 @@ describe('CrmPanel: opening a thread', () => {
     const firstVisitRefresh = deferred<ThreadView>();
     let calls = 0;
     const api = fakeApi({
-      openThread: async (shown) => {
+      'thread.open': async ({ snapshot: shown }) => {
         if (shown.threadId !== 'thread-a') return threadView({ known: [], unknown: [] });
         calls += 1;
         if (calls === 1) return threadView({ fromCache: true });
@@ -124,13 +124,13 @@ describe('CrmPanel: states', () => {
     const api = fakeApi();
     render(<CrmPanel snapshot={null} api={api} />);
     expect(screen.getByText("Open an email to see who's in it.")).toBeTruthy();
-    expect(api.openThread).not.toHaveBeenCalled();
+    expect(api.thread.open).not.toHaveBeenCalled();
   });
 
   it('shows a busy skeleton while the first answer is on its way', async () => {
     const answer = deferred<ThreadView>();
     const { container } = render(
-      <CrmPanel snapshot={snapshot()} api={fakeApi({ openThread: () => answer.promise })} />,
+      <CrmPanel snapshot={snapshot()} api={fakeApi({ 'thread.open': () => answer.promise })} />,
     );
     expect(container.querySelector('[aria-busy="true"]')).not.toBeNull();
     answer.resolve(threadView());
@@ -140,7 +140,7 @@ describe('CrmPanel: states', () => {
 
   it('offers the settings when the CRM is not configured', async () => {
     const api = fakeApi({
-      openThread: async () => {
+      'thread.open': async () => {
         throw new RemoteError({ kind: 'not_configured', message: 'No CRM connection' });
       },
     });
@@ -148,12 +148,12 @@ describe('CrmPanel: states', () => {
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('not configured');
     fireEvent.click(within(alert).getByRole('button', { name: 'Open settings' }));
-    expect(api.openOptions).toHaveBeenCalledTimes(1);
+    expect(api.options.open).toHaveBeenCalledTimes(1);
   });
 
   it('says the token was rejected on an auth error, even after a cached answer was shown', async () => {
     const api = fakeApi({
-      openThread: async (_snapshot, { preferCache }) => {
+      'thread.open': async ({ preferCache }) => {
         if (preferCache) return threadView({ fromCache: true });
         throw new RemoteError({ kind: 'auth', message: '401', status: 401 });
       },
@@ -162,13 +162,13 @@ describe('CrmPanel: states', () => {
     expect(await screen.findByText('Your CRM token was rejected')).toBeTruthy();
     expect(screen.queryByRole('link', { name: 'Jane Doe' })).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Open settings' }));
-    expect(api.openOptions).toHaveBeenCalledTimes(1);
+    expect(api.options.open).toHaveBeenCalledTimes(1);
   });
 
   it('offers a retry after a network error and shows the answer once the CRM is back', async () => {
     let attempts = 0;
     const api = fakeApi({
-      openThread: async () => {
+      'thread.open': async () => {
         attempts += 1;
         if (attempts === 1) throw new RemoteError({ kind: 'network', message: 'fetch failed' });
         return threadView();
@@ -179,12 +179,12 @@ describe('CrmPanel: states', () => {
     expect(alert.textContent).toContain('could not be reached');
     fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
     expect(await screen.findByRole('link', { name: 'Jane Doe' })).toBeTruthy();
-    expect(api.openThread.mock.calls[1]![1]).toEqual({ preferCache: false });
+    expect(api.thread.open.mock.calls[1]![0].preferCache).toBe(false);
   });
 
   it('keeps the cached view with a warning when the refresh hits a server error', async () => {
     const api = fakeApi({
-      openThread: async (_snapshot, { preferCache }) => {
+      'thread.open': async ({ preferCache }) => {
         if (preferCache) return threadView({ fromCache: true });
         throw new RemoteError({ kind: 'server', message: '502', status: 502 });
       },
@@ -199,7 +199,7 @@ describe('CrmPanel: states', () => {
     render(
       <CrmPanel
         snapshot={snapshot()}
-        api={fakeApi({ openThread: async () => threadView({ known: [], unknown: [] }) })}
+        api={fakeApi({ 'thread.open': async () => threadView({ known: [], unknown: [] }) })}
       />,
     );
     expect(await screen.findByText('Nobody else is in this thread.')).toBeTruthy();
@@ -207,7 +207,7 @@ describe('CrmPanel: states', () => {
 
   it("leaves out the user's own addresses given by the host", async () => {
     const api = fakeApi({
-      openThread: async () =>
+      'thread.open': async () =>
         threadView({
           unknown: [
             unknownParticipant({ address: 'rita.alias@ourco.example', name: 'Rita', suggestedName: 'Rita' }),
@@ -225,7 +225,7 @@ describe('CrmPanel: states', () => {
       <CrmPanel
         snapshot={snapshot()}
         api={fakeApi({
-          openThread: async () =>
+          'thread.open': async () =>
             threadView({ notice: 'Read from the page; connect your mailbox for exact data.' }),
         })}
       />,

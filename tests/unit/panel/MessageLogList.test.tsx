@@ -21,7 +21,7 @@ function liveRegion(): HTMLElement {
 describe('MessageLogList through CrmPanel', () => {
   it('logs one email: spinner while in flight, then "Logged … by You", announced politely', async () => {
     const answer = deferred<MessageLogStatus[]>();
-    const api = fakeApi({ logMessages: () => answer.promise });
+    const api = fakeApi({ 'thread.log': async () => ({ messages: await answer.promise }) });
     render(<CrmPanel snapshot={snapshot()} api={api} />);
     await screen.findByText('Re: Renewal quote', { selector: '.crm-log-subject' });
 
@@ -29,9 +29,10 @@ describe('MessageLogList through CrmPanel', () => {
     const busyButton = within(logRow('Re: Renewal quote')).getByRole('button', { name: /Logging/ });
     expect((busyButton as HTMLButtonElement).disabled).toBe(true);
     expect(logRow('Re: Renewal quote').querySelector('.crm-spinner')).not.toBeNull();
-    expect(api.logMessages).toHaveBeenCalledWith(expect.objectContaining({ threadId: 'thread-renewal' }), [
-      'msg-1',
-    ]);
+    expect(api.thread.log).toHaveBeenCalledWith({
+      snapshot: expect.objectContaining({ threadId: 'thread-renewal' }),
+      providerMessageIds: ['msg-1'],
+    });
 
     await act(async () =>
       answer.resolve([
@@ -50,20 +51,20 @@ describe('MessageLogList through CrmPanel', () => {
 
   it('sends one request when "Log email" is clicked twice quickly', async () => {
     const answer = deferred<MessageLogStatus[]>();
-    const api = fakeApi({ logMessages: () => answer.promise });
+    const api = fakeApi({ 'thread.log': async () => ({ messages: await answer.promise }) });
     render(<CrmPanel snapshot={snapshot()} api={api} />);
     await screen.findByText('Re: Renewal quote', { selector: '.crm-log-subject' });
     const button = within(logRow('Re: Renewal quote')).getByRole('button', { name: /Log email/ });
     fireEvent.click(button);
     fireEvent.click(button);
     fireEvent.click(within(logRow('Re: Renewal quote')).getByRole('button', { name: /Logging/ }));
-    expect(api.logMessages).toHaveBeenCalledTimes(1);
+    expect(api.thread.log).toHaveBeenCalledTimes(1);
     await act(async () => answer.resolve([messageStatus({ state: 'logged', loggedAt: hoursAgo(0) })]));
   });
 
   it('sends one request for two clicks delivered before React re-renders', async () => {
     const answer = deferred<MessageLogStatus[]>();
-    const api = fakeApi({ logMessages: () => answer.promise });
+    const api = fakeApi({ 'thread.log': async () => ({ messages: await answer.promise }) });
     render(<CrmPanel snapshot={snapshot()} api={api} />);
     await screen.findByText('Re: Renewal quote', { selector: '.crm-log-subject' });
     const button = within(logRow('Re: Renewal quote')).getByRole('button', { name: /Log email/ });
@@ -73,14 +74,17 @@ describe('MessageLogList through CrmPanel', () => {
       button.click();
     });
     fireEvent.click(screen.getByRole('button', { name: 'Log thread' }));
-    expect(api.logMessages).toHaveBeenCalledTimes(2);
-    expect(api.logMessages.mock.calls.map((call) => call[1])).toEqual([['msg-1'], ['msg-2']]);
+    expect(api.thread.log).toHaveBeenCalledTimes(2);
+    expect(api.thread.log.mock.calls.map((call) => call[0].providerMessageIds)).toEqual([
+      ['msg-1'],
+      ['msg-2'],
+    ]);
     await act(async () => answer.resolve([]));
   });
 
   it('"Log thread" logs every loggable message not yet logged, in one call', async () => {
     const api = fakeApi({
-      openThread: async () =>
+      'thread.open': async () =>
         threadView({
           messages: [
             messageStatus({ providerMessageId: 'm-a', subject: 'First' }),
@@ -99,18 +103,22 @@ describe('MessageLogList through CrmPanel', () => {
             messageStatus({ providerMessageId: 'm-d', subject: 'Fourth' }),
           ],
         }),
-      logMessages: async (_snapshot, ids) =>
-        ids.map((id) =>
+      'thread.log': async ({ providerMessageIds: ids }) => ({
+        messages: ids.map((id) =>
           messageStatus({
             providerMessageId: id,
             subject: id === 'm-a' ? 'First' : 'Fourth',
             state: 'queued',
           }),
         ),
+      }),
     });
     render(<CrmPanel snapshot={snapshot()} api={api} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Log thread' }));
-    expect(api.logMessages).toHaveBeenCalledWith(expect.anything(), ['m-a', 'm-d']);
+    expect(api.thread.log).toHaveBeenCalledWith({
+      snapshot: expect.anything(),
+      providerMessageIds: ['m-a', 'm-d'],
+    });
     await waitFor(() =>
       expect(logRow('Fourth').textContent).toContain('Queued — will be sent when the CRM is reachable'),
     );
@@ -125,7 +133,7 @@ describe('MessageLogList through CrmPanel', () => {
 
   it('shows a colleague who already logged the email', async () => {
     const api = fakeApi({
-      openThread: async () =>
+      'thread.open': async () =>
         threadView({
           messages: [
             messageStatus({
@@ -145,7 +153,7 @@ describe('MessageLogList through CrmPanel', () => {
   it('retries a failed delivery through the outbox, then refreshes the thread', async () => {
     let opens = 0;
     const api = fakeApi({
-      openThread: async () => {
+      'thread.open': async () => {
         opens += 1;
         return threadView({
           messages: [
@@ -164,22 +172,22 @@ describe('MessageLogList through CrmPanel', () => {
     await screen.findByText('CRM answered 500: database unavailable');
     fireEvent.click(within(logRow('Re: Renewal quote')).getByRole('button', { name: /Retry/ }));
     await waitFor(() => expect(logRow('Re: Renewal quote').textContent).toContain('by You'));
-    expect(api.retryFailed).toHaveBeenCalledTimes(1);
-    expect(api.openThread).toHaveBeenLastCalledWith(expect.anything(), { preferCache: false });
-    expect(api.logMessages).not.toHaveBeenCalled();
+    expect(api.outbox.retry).toHaveBeenCalledTimes(1);
+    expect(api.thread.open).toHaveBeenLastCalledWith({ snapshot: expect.anything(), preferCache: false });
+    expect(api.thread.log).not.toHaveBeenCalled();
   });
 
   it('shows why a log call failed and retries it by logging again', async () => {
     let calls = 0;
     const api = fakeApi({
-      logMessages: async () => {
+      'thread.log': async () => {
         calls += 1;
         if (calls === 1)
           throw new RemoteError({
             kind: 'invalid_reply',
             message: 'The extension background did not answer.',
           });
-        return [messageStatus({ state: 'queued' })];
+        return { messages: [messageStatus({ state: 'queued' })] };
       },
     });
     render(<CrmPanel snapshot={snapshot()} api={api} />);
@@ -192,13 +200,13 @@ describe('MessageLogList through CrmPanel', () => {
 
     fireEvent.click(within(logRow('Re: Renewal quote')).getByRole('button', { name: /Retry/ }));
     await waitFor(() => expect(logRow('Re: Renewal quote').textContent).toContain('Queued'));
-    expect(api.logMessages).toHaveBeenCalledTimes(2);
-    expect(api.retryFailed).not.toHaveBeenCalled();
+    expect(api.thread.log).toHaveBeenCalledTimes(2);
+    expect(api.outbox.retry).not.toHaveBeenCalled();
   });
 
   it('marks a message logged under an approximate key and explains why', async () => {
     const api = fakeApi({
-      openThread: async () =>
+      'thread.open': async () =>
         threadView({ messages: [messageStatus({ approximateKey: true, externalId: 'gmail:msg-1' })] }),
     });
     render(<CrmPanel snapshot={snapshot()} api={api} />);
@@ -210,7 +218,7 @@ describe('MessageLogList through CrmPanel', () => {
 
   it('keeps a fresh log result over an older view, and drops it once a newer view arrives', async () => {
     const api = fakeApi({
-      openThread: async () =>
+      'thread.open': async () =>
         threadView({
           messages: [
             messageStatus({
@@ -221,8 +229,8 @@ describe('MessageLogList through CrmPanel', () => {
           ],
         }),
     });
-    api.openThread.mockImplementationOnce(async () => threadView({ messages: [messageStatus()] }));
-    api.logMessages.mockImplementation(async () => [messageStatus({ state: 'queued' })]);
+    api.thread.open.mockImplementationOnce(async () => threadView({ messages: [messageStatus()] }));
+    api.thread.log.mockImplementation(async () => ({ messages: [messageStatus({ state: 'queued' })] }));
     render(<CrmPanel snapshot={snapshot()} api={api} />);
     fireEvent.click(await screen.findByRole('button', { name: /Log email/ }));
     await waitFor(() => expect(logRow('Re: Renewal quote').textContent).toContain('Queued'));

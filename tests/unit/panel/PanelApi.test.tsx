@@ -25,10 +25,23 @@ function backgroundAnswering(answers: Record<string, unknown>) {
 const thread = snapshot();
 
 describe('createPanelApiFromMessaging', () => {
+  it('offers exactly the messages a content script may send, one method each', () => {
+    const api = createPanelApiFromMessaging(backgroundAnswering({}).send);
+    const methods = Object.entries(api)
+      .filter(([, value]) => typeof value === 'object')
+      .flatMap(([group, actions]) => Object.keys(actions as object).map((action) => `${group}.${action}`));
+    const contentMessages = Object.entries(MESSAGES)
+      .filter(([, spec]) => (spec.senders as readonly string[]).includes('content'))
+      .map(([type]) => type);
+    expect(methods.sort()).toEqual(contentMessages.sort());
+    expect(methods).toContain('task.create');
+    expect(methods).not.toContain('settings.update');
+  });
+
   it('opens a thread with thread.open and parses the ThreadView', async () => {
     const { send, envelopes } = backgroundAnswering({ 'thread.open': threadView({ fromCache: true }) });
     const api = createPanelApiFromMessaging(send);
-    const view = await api.openThread(thread, { preferCache: true });
+    const view = await api.thread.open({ snapshot: thread, preferCache: true });
     expect(view.fromCache).toBe(true);
     expect(envelopes).toEqual([{ type: 'thread.open', payload: { snapshot: thread, preferCache: true } }]);
   });
@@ -37,7 +50,9 @@ describe('createPanelApiFromMessaging', () => {
     const statuses = [messageStatus({ state: 'queued' })];
     const { send, envelopes } = backgroundAnswering({ 'thread.log': { messages: statuses } });
     const api = createPanelApiFromMessaging(send);
-    expect(await api.logMessages(thread, ['msg-1'])).toEqual(statuses);
+    expect(await api.thread.log({ snapshot: thread, providerMessageIds: ['msg-1'] })).toEqual({
+      messages: statuses,
+    });
     expect(envelopes[0]).toEqual({
       type: 'thread.log',
       payload: { snapshot: thread, providerMessageIds: ['msg-1'] },
@@ -52,9 +67,9 @@ describe('createPanelApiFromMessaging', () => {
     });
     const api = createPanelApiFromMessaging(send);
     const input = { name: 'Jane Doe', email: 'jane@acme.example', companyId: 'co_acme' };
-    expect(await api.createContact(input)).toEqual({ contact: contact(), existed: false });
-    await api.retryFailed();
-    api.openOptions();
+    expect(await api.contact.create(input)).toEqual({ contact: contact(), existed: false });
+    await api.outbox.retry({});
+    await api.options.open({});
     await vi.waitFor(() => expect(envelopes).toHaveLength(3));
     expect(envelopes.map((envelope) => envelope.type)).toEqual([
       'contact.create',
@@ -66,7 +81,9 @@ describe('createPanelApiFromMessaging', () => {
 
   it('passes background errors on as RemoteError with their kind', async () => {
     const api = createPanelApiFromMessaging(backgroundAnswering({}).send);
-    const failure = await api.openThread(thread, { preferCache: false }).catch((error: unknown) => error);
+    const failure = await api.thread
+      .open({ snapshot: thread, preferCache: false })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(RemoteError);
     expect((failure as RemoteError).kind).toBe('not_configured');
   });

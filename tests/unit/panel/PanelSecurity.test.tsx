@@ -60,7 +60,7 @@ describe('CrmPanel with hostile CRM and mail data', () => {
       ],
     });
     const { container } = render(
-      <CrmPanel snapshot={snapshot()} api={fakeApi({ openThread: async () => view })} />,
+      <CrmPanel snapshot={snapshot()} api={fakeApi({ 'thread.open': async () => view })} />,
     );
     await screen.findByText(`Jane ${SCRIPT}`);
     fireEvent.click(screen.getByRole('button', { name: 'Create contact' }));

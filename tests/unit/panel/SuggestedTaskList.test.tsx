@@ -22,8 +22,8 @@ describe('suggested follow-ups', () => {
   it('creates a suggested task on click, once, and says so', async () => {
     let release: () => void = () => undefined;
     const api = fakeApi({
-      openThread: async () => threadView({ suggestedTasks: [suggestion] }),
-      createTask: () =>
+      'thread.open': async () => threadView({ suggestedTasks: [suggestion] }),
+      'task.create': () =>
         new Promise((resolve) => {
           release = () => resolve({ status: 'created' });
         }),
@@ -36,13 +36,15 @@ describe('suggested follow-ups', () => {
     });
     fireEvent.click(button);
     fireEvent.click(button);
-    expect(api.createTask).toHaveBeenCalledTimes(1);
-    expect(api.createTask).toHaveBeenCalledWith({
-      contactId: 'ct_jane',
-      title: 'Call back about pricing',
-      priority: 'high',
-      dueAt: suggestion.dueAt,
-      sourceExternalId: 'abc@mail.example',
+    expect(api.task.create).toHaveBeenCalledTimes(1);
+    expect(api.task.create).toHaveBeenCalledWith({
+      task: {
+        contactId: 'ct_jane',
+        title: 'Call back about pricing',
+        priority: 'high',
+        dueAt: suggestion.dueAt,
+        sourceExternalId: 'abc@mail.example',
+      },
     });
     release();
     await within(section).findByText('Task created');
@@ -50,8 +52,8 @@ describe('suggested follow-ups', () => {
 
   it('shows the error and keeps the button when the CRM refuses', async () => {
     const api = fakeApi({
-      openThread: async () => threadView({ suggestedTasks: [suggestion] }),
-      createTask: async () => {
+      'thread.open': async () => threadView({ suggestedTasks: [suggestion] }),
+      'task.create': async () => {
         throw new RemoteError({ kind: 'network', message: 'offline' });
       },
     });

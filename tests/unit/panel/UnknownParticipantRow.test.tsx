@@ -17,7 +17,7 @@ function participantRow(address: string): HTMLElement {
 function apiWithCreatableSam() {
   let createdName: string | null = null;
   const api = fakeApi({
-    openThread: async () =>
+    'thread.open': async () =>
       createdName
         ? threadView({
             unknown: [],
@@ -35,7 +35,7 @@ function apiWithCreatableSam() {
             ],
           })
         : threadView(),
-    createContact: async (input) => {
+    'contact.create': async (input) => {
       createdName = input.name;
       return { contact: contact({ id: 'ct_sam', name: input.name, emails: [input.email] }), existed: false };
     },
@@ -62,13 +62,13 @@ describe('UnknownParticipantRow through CrmPanel', () => {
     fireEvent.click(within(row).getByRole('button', { name: 'Create' }));
 
     expect(await screen.findByRole('link', { name: 'Samantha Lee' })).toBeTruthy();
-    expect(api.createContact).toHaveBeenCalledWith({
+    expect(api.contact.create).toHaveBeenCalledWith({
       name: 'Samantha Lee',
       email: 'sam.lee@acme.example',
       companyId: 'co_acme',
     });
-    expect(api.openThread).toHaveBeenCalledTimes(2);
-    expect(api.openThread.mock.calls[1]![1]).toEqual({ preferCache: false });
+    expect(api.thread.open).toHaveBeenCalledTimes(2);
+    expect(api.thread.open.mock.calls[1]![0].preferCache).toBe(false);
     expect(screen.queryByText('Not in your CRM')).toBeNull();
     expect(document.querySelector('[aria-live="polite"]')?.textContent).toBe('Created Samantha Lee.');
   });
@@ -80,12 +80,12 @@ describe('UnknownParticipantRow through CrmPanel', () => {
     fireEvent.change(screen.getByLabelText('Name'), { target: { value: '   ' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Enter a name for the contact.');
-    expect(api.createContact).not.toHaveBeenCalled();
+    expect(api.contact.create).not.toHaveBeenCalled();
   });
 
   it('disables "Create contact" with the reason, visibly and as its description', async () => {
     const api = fakeApi({
-      openThread: async () =>
+      'thread.open': async () =>
         threadView({
           unknown: [
             unknownParticipant({
@@ -109,12 +109,12 @@ describe('UnknownParticipantRow through CrmPanel', () => {
 
     fireEvent.click(button);
     expect(within(row).queryByLabelText('Name')).toBeNull();
-    expect(api.createContact).not.toHaveBeenCalled();
+    expect(api.contact.create).not.toHaveBeenCalled();
   });
 
   it('says the contact already exists on a conflict and refreshes', async () => {
     const api = fakeApi({
-      createContact: async () => {
+      'contact.create': async () => {
         throw new RemoteError({ kind: 'conflict', message: 'contact exists', status: 409 });
       },
     });
@@ -122,13 +122,13 @@ describe('UnknownParticipantRow through CrmPanel', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Create contact' }));
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     expect(await screen.findByText('A contact with sam.lee@acme.example already exists.')).toBeTruthy();
-    await waitFor(() => expect(api.openThread).toHaveBeenCalledTimes(2));
-    expect(api.openThread.mock.calls[1]![1]).toEqual({ preferCache: false });
+    await waitFor(() => expect(api.thread.open).toHaveBeenCalledTimes(2));
+    expect(api.thread.open.mock.calls[1]![0].preferCache).toBe(false);
   });
 
   it('treats an "existed" answer like a conflict', async () => {
     const api = fakeApi({
-      createContact: async (input) => ({ contact: contact({ emails: [input.email] }), existed: true }),
+      'contact.create': async (input) => ({ contact: contact({ emails: [input.email] }), existed: true }),
     });
     render(<CrmPanel snapshot={snapshot()} api={api} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Create contact' }));
@@ -142,7 +142,7 @@ describe('UnknownParticipantRow through CrmPanel', () => {
 
   it('keeps the form open with the error when creating fails', async () => {
     const api = fakeApi({
-      createContact: async () => {
+      'contact.create': async () => {
         throw new RemoteError({ kind: 'server', message: 'CRM answered 500', status: 500 });
       },
     });
@@ -153,6 +153,6 @@ describe('UnknownParticipantRow through CrmPanel', () => {
       'The CRM had a problem answering. Try again in a moment.',
     );
     expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('Sam Lee');
-    expect(api.openThread).toHaveBeenCalledTimes(1);
+    expect(api.thread.open).toHaveBeenCalledTimes(1);
   });
 });

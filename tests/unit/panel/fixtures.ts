@@ -1,7 +1,8 @@
-import { vi } from 'vitest';
-import type { PanelApi } from '../../../components/panel/PanelApi';
+import { type Mock, vi } from 'vitest';
+import { PANEL_MESSAGES, type PanelApi, type PanelMessages } from '../../../components/panel/PanelApi';
 import type { Company, Contact, Deal, EmailActivity } from '../../../lib/crm/contract';
 import { ThreadSnapshot, type ThreadSnapshotInput } from '../../../lib/mail/MailMessage';
+import { groupAndAction, type MessageMethod } from '../../../lib/messaging/messageClient';
 import { ContactCard, MessageLogStatus, ThreadView, UnknownParticipant } from '../../../lib/panel/ThreadView';
 
 const HOUR = 3600_000;
@@ -211,24 +212,49 @@ export function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-/** A PanelApi whose every method is a vi.fn; by default the thread opens fresh with `threadView()`. */
-export function fakeApi(implementations: Partial<PanelApi> = {}) {
+// biome-ignore lint/suspicious/noExplicitAny: vitest's own Procedure type
+type Procedure = (...args: any[]) => any;
+type PanelClient = Omit<PanelApi, 'loadCollapsed' | 'saveCollapsed'>;
+type MockedClient = {
+  [G in keyof PanelClient]: { [A in keyof PanelClient[G]]: Mock<PanelClient[G][A] & Procedure> };
+};
+/** Answers by message type (`'thread.open'`), for the messages a test cares about. */
+export type FakeAnswers = { [K in keyof PanelMessages]?: MessageMethod<PanelMessages[K]> } & Partial<
+  Pick<PanelApi, 'loadCollapsed' | 'saveCollapsed'>
+>;
+
+const DEFAULT_ANSWERS: FakeAnswers = {
+  'thread.open': async () => threadView(),
+  'thread.log': async () => ({ messages: [] }),
+  'contact.create': async (input) => ({
+    contact: contact({ id: 'ct_new', name: input.name, emails: [input.email] }),
+    existed: false,
+  }),
+  'task.create': async () => ({ status: 'created' }),
+  'outbox.retry': async () => ({ retried: 0 }),
+  'options.open': async () => ({}),
+};
+
+/**
+ * A PanelApi shaped like the derived one (`api.thread.open`), one vi.fn per panel message;
+ * by default the thread opens fresh with `threadView()`. A message with no answer rejects.
+ */
+export function fakeApi(answers: FakeAnswers = {}) {
+  const client: Record<string, Record<string, Mock>> = {};
+  for (const type of Object.keys(PANEL_MESSAGES)) {
+    const [group, action] = groupAndAction(type);
+    const answer =
+      (answers as Record<string, Procedure | undefined>)[type] ??
+      (DEFAULT_ANSWERS as Record<string, Procedure | undefined>)[type] ??
+      (async () => {
+        throw new Error(`fakeApi has no answer for ${type}`);
+      });
+    client[group] ??= {};
+    client[group][action] = vi.fn(answer);
+  }
   return {
-    openThread: vi.fn<PanelApi['openThread']>(implementations.openThread ?? (async () => threadView())),
-    logMessages: vi.fn<PanelApi['logMessages']>(implementations.logMessages ?? (async () => [])),
-    createContact: vi.fn<PanelApi['createContact']>(
-      implementations.createContact ??
-        (async (input) => ({
-          contact: contact({ id: 'ct_new', name: input.name, emails: [input.email] }),
-          existed: false,
-        })),
-    ),
-    createTask: vi.fn<PanelApi['createTask']>(
-      implementations.createTask ?? (async () => ({ status: 'created' })),
-    ),
-    retryFailed: vi.fn<PanelApi['retryFailed']>(implementations.retryFailed ?? (async () => undefined)),
-    openOptions: vi.fn<PanelApi['openOptions']>(implementations.openOptions ?? (() => undefined)),
-    loadCollapsed: vi.fn<PanelApi['loadCollapsed']>(implementations.loadCollapsed ?? (async () => false)),
-    saveCollapsed: vi.fn<PanelApi['saveCollapsed']>(implementations.saveCollapsed ?? (async () => undefined)),
+    ...(client as unknown as MockedClient),
+    loadCollapsed: vi.fn<PanelApi['loadCollapsed']>(answers.loadCollapsed ?? (async () => false)),
+    saveCollapsed: vi.fn<PanelApi['saveCollapsed']>(answers.saveCollapsed ?? (async () => undefined)),
   } satisfies PanelApi;
 }

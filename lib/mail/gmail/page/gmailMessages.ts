@@ -39,7 +39,7 @@ export type GmailSentMessageOutcome = z.infer<typeof GmailSentMessageOutcome>;
 
 /** The runtime messages the Gmail content script sends; the background registers them in MESSAGES. */
 export const GMAIL_MESSAGES = defineMessages({
-  'gmail.config.get': { request: z.object({}), response: GmailContentConfig },
-  'gmail.sent.log': { request: GmailSentMessage, response: GmailSentMessageOutcome },
+  'gmail.config.get': { request: z.object({}), response: GmailContentConfig, senders: ['content'] },
+  'gmail.sent.log': { request: GmailSentMessage, response: GmailSentMessageOutcome, senders: ['content'] },
 });
 export type GmailMessages = typeof GMAIL_MESSAGES;
