@@ -89,6 +89,8 @@ const messages: MailMessage[] = Array.from({ length: MESSAGES }, (_, k): MailMes
     folderRole: outgoing ? 'sent' : 'inbox',
     flags: [],
     headers,
+    partial: false,
+    recipientsIncomplete: false,
   };
 });
 

@@ -81,9 +81,13 @@ function MessageLogRow({ message, busy, onLog, onRetry, now }: MessageLogRowProp
         <span className="crm-muted">
           {message.fromName}
           {message.fromName && ' · '}
-          <time dateTime={message.date} title={formatAbsoluteTime(message.date)}>
-            {formatRelativeTime(message.date, now)}
-          </time>
+          {message.date ? (
+            <time dateTime={message.date} title={formatAbsoluteTime(message.date)}>
+              {formatRelativeTime(message.date, now)}
+            </time>
+          ) : (
+            <span>date not shown</span>
+          )}
         </span>
         {message.approximateKey && (
           <span className="crm-approximate">

@@ -8,7 +8,8 @@ import { ThreadSnapshot } from '../../lib/mail/MailMessage';
 import { OUTLOOK_MATCHES } from '../../lib/mail/outlook/page/hosts';
 import { parseOutlookUrl } from '../../lib/mail/outlook/page/parseOutlookUrl';
 import {
-  readOutlookAccountAddress,
+  type OutlookAccount,
+  readOutlookAccount,
   readOutlookReadingPane,
 } from '../../lib/mail/outlook/page/readOutlookReadingPane';
 import { sendToBackground } from '../../lib/platform/runtime';
@@ -22,7 +23,15 @@ function snapshotKey(s: ThreadSnapshot | null): string {
   return JSON.stringify([
     s.threadId,
     s.subject,
-    s.messages.map((m) => [m.providerMessageId, m.from?.address, m.to.length, m.cc.length]),
+    s.mailbox,
+    s.messages.map((m) => [
+      m.providerMessageId,
+      m.from?.address,
+      m.to.length,
+      m.cc.length,
+      m.partial,
+      m.date,
+    ]),
   ]);
 }
 
@@ -36,10 +45,13 @@ export default defineContentScript({
     let root: Root | null = null;
     let current: ThreadSnapshot | null = null;
     let currentKey = '';
-    let account: string | null = null;
+    // The deeplink read view has no folder pane: keep the account the page showed before.
+    let account: OutlookAccount = { address: null, name: null };
 
     const render = () =>
-      root?.render(<PanelRoot snapshot={current} api={api} userAddresses={account ? [account] : []} />);
+      root?.render(
+        <PanelRoot snapshot={current} api={api} userAddresses={account.address ? [account.address] : []} />,
+      );
 
     const ui = await createShadowRootUi<Root>(ctx, {
       name: 'crm-sidebar-panel',
@@ -64,10 +76,11 @@ export default defineContentScript({
     ui.mount();
 
     const read = () => {
-      account = readOutlookAccountAddress(document) ?? account;
+      const seen = readOutlookAccount(document);
+      account = { address: seen.address ?? account.address, name: seen.name ?? account.name };
       const raw = readOutlookReadingPane(document, parseOutlookUrl(location.href), {
-        mailbox: account,
         url: location.href,
+        account,
       });
       const parsed = raw ? ThreadSnapshot.safeParse(raw) : null;
       const next = parsed?.success ? parsed.data : null;

@@ -52,7 +52,9 @@ export function linkMessages(
   context: LinkingContext,
 ): LinkedMessage[] {
   const byThread = new Map<string, { contactIds: Set<string>; companyIds: Set<string> }>();
-  const ordered = [...messages].sort((a, b) => Date.parse(a.date) - Date.parse(b.date));
+  // A message whose date the page did not show sorts first (its links still count).
+  const at = (m: MailMessage) => (m.date ? Date.parse(m.date) : 0) || 0;
+  const ordered = [...messages].sort((a, b) => at(a) - at(b));
   const linked = new Map<MailMessage, MessageLinks>();
   for (const message of ordered) {
     const threadKey = message.providerThreadId;

@@ -41,6 +41,8 @@ export function buildActivities(
   if (externalId === null) {
     throw new ActivityBuildError('The message has no Message-ID; only a manual log can record it.');
   }
+  if (message.date === null)
+    throw new ActivityBuildError('The page showed no date for this message, so it cannot be logged yet.');
   const occurredAt = new Date(message.date);
   if (Number.isNaN(occurredAt.getTime()))
     throw new ActivityBuildError(`Unreadable message date: ${message.date}`);

@@ -70,14 +70,21 @@ export const MailMessage = z.object({
   cc: z.array(MailAddress).default([]),
   replyTo: z.array(MailAddress).default([]),
   subject: z.string().default(''),
-  /** ISO 8601. */
-  date: z.string(),
+  /**
+   * ISO 8601, or null when the page showed no date it could read (Outlook's reading pane in a
+   * format or language the reader does not know). Never a made-up date.
+   */
+  date: z.string().nullable(),
   snippet: z.string().default(''),
   body: z.string().optional(),
   hasAttachments: z.boolean().default(false),
   folderRole: FolderRole,
   flags: z.array(z.string()).default([]),
   headers: z.record(z.string(), z.string()).default({}),
+  /** Read from a collapsed message on the page: sender, date and preview only. */
+  partial: z.boolean().default(false),
+  /** The page cut the To/Cc lists short ("+N others"): `to`/`cc` are not all recipients. */
+  recipientsIncomplete: z.boolean().default(false),
 });
 export type MailMessage = z.infer<typeof MailMessage>;
 export type MailMessageInput = z.input<typeof MailMessage>;
@@ -91,6 +98,8 @@ export const ThreadSnapshot = z.object({
   messages: z.array(MailMessage).max(500),
   /** The page URL the snapshot was read from (deep link back). */
   url: z.string().optional(),
+  /** `page`: read from what the page shows; `exact`: the provider's API confirmed every message. */
+  source: z.enum(['page', 'exact']).default('page'),
 });
 export type ThreadSnapshot = z.infer<typeof ThreadSnapshot>;
 export type ThreadSnapshotInput = z.input<typeof ThreadSnapshot>;

@@ -117,7 +117,7 @@ export function classifyDirection(
     );
   }
   if (options.notBefore !== undefined) {
-    const at = Date.parse(message.date);
+    const at = message.date ? Date.parse(message.date) : Number.NaN;
     if (Number.isFinite(at) && at < options.notBefore) {
       return makeVerdict(
         direction,

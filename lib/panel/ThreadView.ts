@@ -41,7 +41,8 @@ export const MessageLogStatus = z.object({
   /** True when no exact Message-ID was available and a provider-derived key is used. */
   approximateKey: z.boolean(),
   subject: z.string(),
-  date: z.string(),
+  /** Null when the page showed no readable date (Outlook, not yet upgraded through Graph). */
+  date: z.string().nullable(),
   fromName: z.string(),
   direction: z.enum(['incoming', 'outgoing']).nullable(),
   state: LogState,

@@ -2,24 +2,30 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { providerDerivedExternalId } from '../../lib/logging/externalIdFor';
 import { SEED } from '../../server/seed';
 import { configureCrm } from './harness/extensionMessages';
-import { conversation, openOutlookConversation } from './harness/outlookConversations';
+import { conversation, openOutlookConversation, withReply } from './harness/outlookConversations';
 import { type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
 import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
+import { OUTLOOK_HOSTS } from './harness/webmailFixtures';
 
 const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
 const me = { name: SEED.demoUser.name, address: SEED.demoUser.email };
 const alice = { name: SEED.contacts.primary.name, address: SEED.contacts.primary.email };
 
-async function activitiesFor(crm: ReferenceCrm, itemId: string): Promise<{ contactId: string }[]> {
-  const externalId = providerDerivedExternalId('outlook', itemId);
-  const { status, body } = await crm.api<{ activities: { contactId: string }[] }>(
-    `/activities?externalId=${encodeURIComponent(externalId)}`,
+interface LoggedActivity {
+  contactId: string;
+  subject: string;
+  direction: 'incoming' | 'outgoing';
+}
+
+/** Alice's activities for one test conversation (each test uses its own subject). */
+async function activitiesFor(crm: ReferenceCrm, subject: string): Promise<LoggedActivity[]> {
+  const { status, body } = await crm.api<{ activities: LoggedActivity[] }>(
+    `/contacts/${SEED.contacts.primary.id}/activities?limit=100`,
   );
   expect(status).toBe(200);
-  return body.activities;
+  return body.activities.filter((a) => a.subject === subject);
 }
 
 function panel(page: Page) {
@@ -40,22 +46,47 @@ describe('Outlook on the web: panel and one-click logging', () => {
     await crm?.close();
   });
 
-  it('shows the contact card of a seeded sender and saves a screenshot', async () => {
+  for (const host of OUTLOOK_HOSTS) {
+    it(`shows the contact card of a seeded sender on ${host}`, async () => {
+      const page = await env.browser.newPage();
+      await openOutlookConversation(
+        page,
+        [conversation(`CONV-CARD-${host}`, 'Pilot results and next steps', alice, [me])],
+        undefined,
+        `https://${host}`,
+      );
+      const card = panel(page).getByRole('article', { name: SEED.contacts.primary.name });
+      await card.waitFor({ timeout: 15_000 });
+      await expect.poll(() => card.textContent()).toContain('Acme Robotics');
+      if (host === 'outlook.office.com') {
+        await mkdir(ARTIFACTS, { recursive: true });
+        await page.screenshot({ path: resolve(ARTIFACTS, 'panel.png') });
+      }
+      await page.close();
+    });
+  }
+
+  it("files the user's own reply inside an inbox conversation as outgoing", async () => {
+    const subject = 'Own reply direction';
+    const conv = withReply(conversation('CONV-OWN', subject, alice, [me]), me, [alice], {
+      date: '2026-11-20T11:30:00Z',
+    });
     const page = await env.browser.newPage();
-    await openOutlookConversation(page, [
-      conversation('CONV-CARD', 'Pilot results and next steps', alice, [me]),
-    ]);
-    const card = panel(page).getByRole('article', { name: SEED.contacts.primary.name });
-    await card.waitFor({ timeout: 15_000 });
-    await expect.poll(() => card.textContent()).toContain('Acme Robotics');
-    await mkdir(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: resolve(ARTIFACTS, 'panel.png') });
+    await openOutlookConversation(page, [conv]);
+    const log = panel(page).getByRole('region', { name: 'Log emails' });
+    await log.getByRole('img', { name: 'Outgoing' }).waitFor({ timeout: 15_000 });
+    expect(await log.getByRole('img', { name: 'Incoming' }).count()).toBe(1);
+    await log.getByRole('button', { name: /^Log thread/ }).click();
+    await expect
+      .poll(async () => (await activitiesFor(crm, subject)).map((a) => a.direction).sort(), {
+        timeout: 15_000,
+      })
+      .toEqual(['incoming', 'outgoing']);
     await page.close();
   });
 
   it('logs an email exactly once: click, reload, second tab, concurrent clicks', async () => {
-    const conv = conversation('CONV-LOG', 'Quarterly review', alice, [me]);
-    const itemId = conv.messages[0]!.itemId;
+    const conv = conversation('CONV-LOG', 'Quarterly review (log-once e2e)', alice, [me]);
     const page = await env.browser.newPage();
     await openOutlookConversation(page, [conv]);
     const logButton = panel(page).getByRole('button', { name: /^Log email/ });
@@ -63,7 +94,7 @@ describe('Outlook on the web: panel and one-click logging', () => {
     await panel(page)
       .getByText(/Logged .*by You|Logged by You/)
       .waitFor({ timeout: 15_000 });
-    expect(await activitiesFor(crm, itemId)).toHaveLength(1);
+    expect(await activitiesFor(crm, conv.subject)).toHaveLength(1);
 
     await page.reload();
     await openOutlookConversation(page, [conv]);
@@ -83,10 +114,10 @@ describe('Outlook on the web: panel and one-click logging', () => {
       .getByText(/Logged/)
       .first()
       .waitFor({ timeout: 15_000 });
-    expect(await activitiesFor(crm, itemId)).toHaveLength(1);
+    expect(await activitiesFor(crm, conv.subject)).toHaveLength(1);
 
     // Two tabs clicking at the same moment on a message nobody has logged yet.
-    const race = conversation('CONV-RACE', 'Contract redlines', alice, [me]);
+    const race = conversation('CONV-RACE', 'Contract redlines (race e2e)', alice, [me]);
     await openOutlookConversation(page, [race]);
     await openOutlookConversation(second, [race]);
     const buttons = [page, second].map((p) => panel(p).getByRole('button', { name: /^Log email/ }));
@@ -100,7 +131,7 @@ describe('Outlook on the web: panel and one-click logging', () => {
           .waitFor({ timeout: 15_000 }),
       ),
     );
-    expect(await activitiesFor(crm, race.messages[0]!.itemId)).toHaveLength(1);
+    expect(await activitiesFor(crm, race.subject)).toHaveLength(1);
     await second.close();
     await page.close();
   });
@@ -123,7 +154,7 @@ describe('Outlook on the web: panel and one-click logging', () => {
   });
 
   it('queues the log while the CRM is down and delivers it once the CRM is back', async () => {
-    const conv = conversation('CONV-DOWN', 'Renewal options for next year', alice, [me]);
+    const conv = conversation('CONV-DOWN', 'Renewal options (offline e2e)', alice, [me]);
     const page = await env.browser.newPage();
     await openOutlookConversation(page, [conv]);
     const logButton = panel(page).getByRole('button', { name: /^Log email/ });
@@ -135,7 +166,7 @@ describe('Outlook on the web: panel and one-click logging', () => {
       .waitFor({ timeout: 20_000 });
     await crm.restart();
     await expect
-      .poll(async () => (await activitiesFor(crm, conv.messages[0]!.itemId)).length, {
+      .poll(async () => (await activitiesFor(crm, conv.subject)).length, {
         timeout: 60_000,
         interval: 1_000,
       })
@@ -159,7 +190,9 @@ describe('Outlook on the web: panel and one-click logging', () => {
   });
 
   it('raised no console errors in the Outlook pages', () => {
-    const errors = env.browser.pageErrors.filter((e) => e.startsWith('https://outlook.office.com'));
+    const errors = env.browser.pageErrors.filter((e) =>
+      OUTLOOK_HOSTS.some((host) => e.startsWith(`https://${host}`)),
+    );
     expect(errors).toEqual([]);
   });
 });

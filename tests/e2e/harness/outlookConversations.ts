@@ -27,8 +27,9 @@ export async function openOutlookConversation(
   page: Page,
   conversations: FixtureConversation[],
   openId = conversations[0]!.id,
+  origin = OUTLOOK_ORIGIN,
 ): Promise<void> {
-  if (!page.url().startsWith(OUTLOOK_ORIGIN)) await page.goto(`${OUTLOOK_ORIGIN}/mail/inbox`);
+  if (!page.url().startsWith(origin)) await page.goto(`${origin}/mail/inbox`);
   await page.evaluate((list) => {
     (
       window as unknown as { __outlookFixture: { setConversations(l: unknown): void } }
@@ -58,6 +59,30 @@ export function conversation(
         cc: options.cc ?? [],
         date: options.date ?? '2026-11-20T09:14:00Z',
         body: options.body ?? `Hello, this is ${subject}.`,
+      },
+    ],
+  };
+}
+
+/** The same conversation with one more message on top (a reply), as Outlook shows it. */
+export function withReply(
+  conv: FixtureConversation,
+  from: FixturePerson,
+  to: FixturePerson[],
+  options: { date: string; body?: string },
+): FixtureConversation {
+  const n = conv.messages.length + 1;
+  return {
+    ...conv,
+    messages: [
+      ...conv.messages,
+      {
+        itemId: `ITEM-${conv.id}-${n}`,
+        from,
+        to,
+        cc: [],
+        date: options.date,
+        body: options.body ?? `Reply ${n} on ${conv.subject}.`,
       },
     ],
   };

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
+import { OUTLOOK_HOSTS } from '../../../lib/mail/outlook/page/hosts';
 import type { HostRoutedHttpsServer } from './HostRoutedHttpsServer';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures');
 
-export const OUTLOOK_HOSTS = ['outlook.office.com', 'outlook.office365.com', 'outlook.live.com'] as const;
+// The same four hosts the content script matches, so a host missing there fails here.
+export { OUTLOOK_HOSTS };
 export const GMAIL_HOST = 'mail.google.com';
 
 async function sendFile(res: ServerResponse, file: string): Promise<void> {

@@ -229,6 +229,7 @@ describe('MailboxService: Outlook via Microsoft Graph', () => {
         mailbox: OUTLOOK,
         threadId: target.conversationId,
         subject: target.subject,
+        source: 'page',
         messages: [
           MailMessage.parse({
             provider: 'outlook',

@@ -9,6 +9,8 @@ export interface OutlookLocation {
   folderRole: FolderRole;
   /** `/mail/0/` style account index on outlook.live.com (null when absent). */
   accountIndex: number | null;
+  /** The deeplink read view (`/mail/deeplink/read/<item id>`): the id names one message. */
+  deeplink: boolean;
 }
 
 // The URL folder segments Outlook on the web uses, mapped to Graph well-known names.
@@ -31,10 +33,11 @@ export function parseOutlookUrl(href: string): OutlookLocation {
   try {
     url = new URL(href);
   } catch {
-    return { itemId: null, folder: null, folderRole: 'other', accountIndex: null };
+    return { itemId: null, folder: null, folderRole: 'other', accountIndex: null, deeplink: false };
   }
   const segments = url.pathname.split('/').filter(Boolean);
-  if (segments[0] !== 'mail') return { itemId: null, folder: null, folderRole: 'other', accountIndex: null };
+  if (segments[0] !== 'mail')
+    return { itemId: null, folder: null, folderRole: 'other', accountIndex: null, deeplink: false };
   let i = 1;
   let accountIndex: number | null = null;
   if (segments[i] !== undefined && /^\d+$/.test(segments[i]!)) {
@@ -46,7 +49,12 @@ export function parseOutlookUrl(href: string): OutlookLocation {
   let itemId: string | null = null;
   const idIndex = segments.indexOf('id', i);
   const readIndex = segments.indexOf('read', i);
-  const raw = idIndex >= 0 ? segments[idIndex + 1] : readIndex >= 0 ? segments[readIndex + 1] : undefined;
+  const deeplink = segments[i] === 'deeplink';
+  // The deeplink route may carry the id as ?ItemID= instead of a path segment
+  // (tests/fixtures/outlook/SOURCES.md S9).
+  const raw =
+    (idIndex >= 0 ? segments[idIndex + 1] : readIndex >= 0 ? segments[readIndex + 1] : undefined) ??
+    (deeplink ? (url.searchParams.get('ItemID') ?? undefined) : undefined);
   if (raw) {
     try {
       itemId = decodeURIComponent(raw);
@@ -54,5 +62,5 @@ export function parseOutlookUrl(href: string): OutlookLocation {
       itemId = raw;
     }
   }
-  return { itemId, folder, folderRole: folderRoleFromGraphWellKnownName(folder), accountIndex };
+  return { itemId, folder, folderRole: folderRoleFromGraphWellKnownName(folder), accountIndex, deeplink };
 }
