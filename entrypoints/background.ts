@@ -18,16 +18,17 @@ export default defineBackground({
   type: 'module',
   main() {
     const db = openCrmSidebarDb();
-    let mailboxes: MailboxService | null = null;
+    let mailboxes: MailboxService | undefined;
     const service = new CrmSidebarBackground({
       db,
       version: browser.runtime.getManifest().version,
       createConnector: (crm) => createRestCrmConnector({ baseUrl: crm.baseUrl, token: crm.token }),
-      scheduleOutboxDrain: (at) => {
-        if (at === null) void browser.alarms.clear(OUTBOX_ALARM);
-        // Alarms, not timers: the service worker may be gone by then.
-        else void browser.alarms.create(OUTBOX_ALARM, { when: Math.max(at, Date.now() + 1_000) });
-      },
+      scheduleOutboxDrain: (at) =>
+        void service.events.guard('alarms', 'alarms.failed', 'Scheduling the next delivery', async () => {
+          if (at === null) await browser.alarms.clear(OUTBOX_ALARM);
+          // Alarms, not timers: the service worker may be gone by then.
+          else await browser.alarms.create(OUTBOX_ALARM, { when: Math.max(at, Date.now() + 1_000) });
+        }),
       enrichSnapshot: (snapshot) => mailboxes?.enrichSnapshot(snapshot) ?? Promise.resolve(snapshot),
       describeMailbox: (row) => mailboxes!.statusOf(row),
     });
@@ -63,9 +64,15 @@ export default defineBackground({
       if (isInboxSdkMessage(message)) return undefined;
       return route(message, { tabId: sender.tab?.id, url: sender.url });
     });
+    // Nobody awaits an alarm: whatever fails there is recorded, with its kind, for the popup.
     browser.alarms.onAlarm.addListener((alarm) => {
-      if (alarm.name === OUTBOX_ALARM) void service.drainOutbox().catch(() => undefined);
-      if (alarm.name === SYNC_ALARM) void mailboxes?.syncAll().catch(() => undefined);
+      if (alarm.name === OUTBOX_ALARM)
+        return service.events.guard('outbox', 'outbox.drain.failed', 'Delivering logged emails to the CRM', () =>
+          service.drainOutbox(),
+        );
+      if (alarm.name === SYNC_ALARM)
+        return service.events.guard('sync', 'sync.failed', 'Scheduled mailbox sync', () => mailboxes.syncAll());
+      return undefined;
     });
 
     // The sync period follows the setting; re-created when it changes.
@@ -76,13 +83,15 @@ export default defineBackground({
       syncPeriod = syncFrequencyMinutes;
       await browser.alarms.create(SYNC_ALARM, { periodInMinutes: syncFrequencyMinutes, delayInMinutes: 1 });
     };
-    service.onSettingsChanged = () => void scheduleSync();
+    service.onSettingsChanged = () =>
+      void service.events.guard('alarms', 'alarms.failed', 'Scheduling the mailbox sync', scheduleSync);
 
     // A worker woken after being killed resumes whatever was in flight.
-    void preconfigureDevCrm(service)
-      .then(scheduleSync)
-      .then(() => service.drainOutbox())
-      .catch(() => undefined);
+    void service.events.guard('startup', 'startup.failed', 'Starting the extension', async () => {
+      await preconfigureDevCrm(service);
+      await scheduleSync();
+      await service.drainOutbox();
+    });
   },
 });
 

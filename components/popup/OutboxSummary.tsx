@@ -1,3 +1,4 @@
+import { describeError } from '../../lib/errors/describeError';
 import type { ExtensionStatus, OutboxFailure } from '../../lib/messaging/messages';
 
 export interface OutboxSummaryProps {
@@ -22,7 +23,7 @@ export function OutboxSummary({ outbox, failures, retrying, onRetryAll }: Outbox
               <li key={failure.id}>
                 <span className="subject">{failure.subject || '(no subject)'}</span>
                 <span className="error-text">
-                  {failure.error}
+                  {describeError(failure.error, 'crm').text}
                   {failure.attempts > 1 ? ` (after ${failure.attempts} attempts)` : ''}
                 </span>
               </li>

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { describeError } from '../../lib/errors/describeError';
-import type { ExtensionStatus, MailboxStatus } from '../../lib/messaging/messages';
+import type { BackgroundProblem, ExtensionStatus, MailboxStatus } from '../../lib/messaging/messages';
 import { describeMailboxProvider } from '../shared/describeMailboxProvider';
 import type { PopupApi } from '../shared/ExtensionApi';
+import { formatRelativeTime } from '../shared/formatRelativeTime';
 import { MailboxStateView } from '../shared/MailboxStateView';
 import { useExtensionStatus } from '../shared/useExtensionStatus';
 import { OutboxSummary } from './OutboxSummary';
@@ -66,6 +67,7 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
       {status && (
         <>
           <CrmState status={status} onOpenOptions={openOptions} />
+          <BackgroundProblems problems={status.problems} now={now()} onOpenOptions={openOptions} />
           <section aria-labelledby="mailboxes-heading">
             <h2 id="mailboxes-heading">Mailboxes</h2>
             {status.mailboxes.length === 0 ? (
@@ -173,6 +175,48 @@ function PopupMailbox({
       </p>
       <MailboxStateView mailbox={mailbox} now={now} reconnecting={reconnecting} onReconnect={onReconnect} />
     </li>
+  );
+}
+
+/**
+ * Failures of work nobody was watching (scheduled syncs, outbox deliveries, start-up), each
+ * until something in the same area succeeds again.
+ */
+function BackgroundProblems({
+  problems,
+  now,
+  onOpenOptions,
+}: {
+  problems: BackgroundProblem[];
+  now: number;
+  onOpenOptions: () => void;
+}) {
+  if (problems.length === 0) return null;
+  return (
+    <section aria-labelledby="problems-heading" className="problems">
+      <h2 id="problems-heading">Problems</h2>
+      <ul className="problem-list">
+        {problems.map((problem) => {
+          const context =
+            problem.error.source === 'gmail' || problem.error.source === 'outlook' ? 'mailbox' : 'crm';
+          const wording = describeError(problem.error, context);
+          return (
+            <li key={problem.id} className="problem" data-kind={problem.error.kind}>
+              <p className="problem-title">
+                {problem.activity} failed{' '}
+                <span className="problem-time">{formatRelativeTime(problem.at, now)}</span>
+              </p>
+              <p className="error-text">{wording.text}</p>
+              {wording.action === 'open_settings' && (
+                <button type="button" className="link-button" onClick={onOpenOptions}>
+                  Open settings
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
   );
 }
 

@@ -1,3 +1,4 @@
+import { describeError } from '../../lib/errors/describeError';
 import type { MailboxStatus } from '../../lib/messaging/messages';
 import { describeSkipReason } from './describeSkipReason';
 import { formatRelativeTime } from './formatRelativeTime';
@@ -63,7 +64,11 @@ export function MailboxStateView({ mailbox, now, onReconnect, reconnecting }: Ma
           </button>
         </div>
       )}
-      {state === 'error' && lastError && <p className="error-text">{lastError}</p>}
+      {lastError && state !== 'needs_reauth' && state !== 'disconnected' && (
+        <p className="error-text" data-testid="mailbox-error">
+          Last sync failed: {describeError(lastError, 'mailbox').text}
+        </p>
+      )}
       <p className="last-sync">
         {lastSyncAt ? `Last sync ${formatRelativeTime(lastSyncAt, now)}` : 'Not synced yet'}
       </p>

@@ -1,6 +1,7 @@
 import type { CrmConnector } from '../crm/CrmConnector';
 import { CrmError } from '../crm/CrmError';
 import type { Contact } from '../crm/contract';
+import { storedErrorInfo } from '../errors/ErrorInfo';
 import { toErrorInfo } from '../errors/toErrorInfo';
 import { MessageRegistry } from '../logging/MessageRegistry';
 import { Outbox } from '../logging/Outbox';
@@ -101,7 +102,16 @@ export class CrmSidebarBackground {
     const outbox = this.outboxFor(s);
     const report = await outbox.drain();
     // Delivered rows are history for the popup; the registry is the lasting record.
-    if (report.deliveredNow > 0) await outbox.pruneDelivered(DELIVERED_HISTORY);
+    if (report.deliveredNow > 0) {
+      await outbox.pruneDelivered(DELIVERED_HISTORY);
+      // The CRM took activities again: a "delivery paused" problem in the popup is over.
+      if (!report.blocked)
+        await this.events.success(
+          'outbox',
+          'outbox.delivered',
+          `Delivered ${report.deliveredNow} activities`,
+        );
+    }
     this.options.scheduleOutboxDrain?.(report.blocked ? null : report.nextAttemptAt);
   }
 
@@ -112,6 +122,7 @@ export class CrmSidebarBackground {
     const rows = userId ? await this.options.db.outbox.where('crmUserId').equals(userId).toArray() : [];
     const count = (state: string) => rows.filter((r) => r.state === state).length;
     const mailboxes = await this.options.db.mailboxes.toArray();
+    const problems = await this.events.problems();
     return {
       version: this.options.version,
       crmConfigured: isCrmConfigured(settings),
@@ -127,9 +138,15 @@ export class CrmSidebarBackground {
           externalId: r.activity.externalId,
           contactId: r.activity.contactId,
           subject: r.activity.subject,
-          error: r.lastError?.message ?? 'Unknown error',
+          error: storedErrorInfo(r.lastError) ?? { kind: 'internal', message: 'No error was recorded.' },
           attempts: r.attempts,
         })),
+      problems: problems.map((p) => ({
+        id: p.id ?? 0,
+        at: new Date(p.at).toISOString(),
+        activity: p.activity ?? p.kind,
+        error: p.error ?? { kind: 'internal', message: p.message },
+      })),
       mailboxes: mailboxes.map(
         (m): MailboxStatus =>
           this.options.describeMailbox
@@ -141,7 +158,7 @@ export class CrmSidebarBackground {
                 primary: m.primary,
                 state: m.status,
                 lastSyncAt: m.lastSyncAt ? new Date(m.lastSyncAt).toISOString() : null,
-                lastError: m.lastError ?? null,
+                lastError: storedErrorInfo(m.lastError),
                 progress: null,
                 skippedReasons: {},
               },

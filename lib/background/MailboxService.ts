@@ -7,7 +7,7 @@ import { authorizeMailbox, refreshTokens } from '../auth/OAuthClient';
 import type { OAuthProviderConfig } from '../auth/OAuthProviders';
 import { TokenManager, type TokenStore } from '../auth/TokenManager';
 import { CrmError } from '../crm/CrmError';
-import { ExtensionError } from '../errors/ErrorInfo';
+import { ExtensionError, storedErrorInfo } from '../errors/ErrorInfo';
 import { gmailMailboxProvider } from '../mail/gmail/api/gmailMailboxProvider';
 import type { MailMessage, MailProvider, ThreadSnapshot } from '../mail/MailMessage';
 import { normaliseMessageId } from '../mail/normaliseMessageId';
@@ -236,7 +236,7 @@ export class MailboxService implements MailboxControls {
       primary: row.primary,
       state: row.status === 'connected' && syncing ? 'syncing' : row.status,
       lastSyncAt: row.lastSyncAt ? new Date(row.lastSyncAt).toISOString() : null,
-      lastError: row.lastError ?? null,
+      lastError: storedErrorInfo(row.lastError),
       progress: p ? { scanned: p.scanned, logged: p.logged, skipped: p.skipped, total: p.total } : null,
       skippedReasons: p?.skippedReasons ?? {},
     };
@@ -255,6 +255,26 @@ export class MailboxService implements MailboxControls {
     const { db, background } = this.options;
     const mailbox = await db.mailboxes.get(id);
     if (mailbox?.status !== 'connected') return;
+    try {
+      await this.syncFolders(mailbox);
+      await db.mailboxes.update(id, { lastSyncAt: this.now(), lastError: undefined });
+    } catch (e) {
+      // Every failure of a pass, the CRM session's included, is recorded on the mailbox and
+      // in the event log, so the popup shows it whether the pass was scheduled or clicked.
+      const info = await background.events.failure(
+        `sync:${id}`,
+        'sync.failed',
+        `Sync of ${mailbox.address}`,
+        e,
+      );
+      const reauth = isMailboxAuthError(e);
+      await db.mailboxes.update(id, { lastError: info, ...(reauth ? { status: 'needs_reauth' } : {}) });
+    }
+  }
+
+  private async syncFolders(mailbox: MailboxRow): Promise<void> {
+    const { db, background } = this.options;
+    const id = mailbox.id;
     const session = await background.sessions.session();
     const settings = session.settings;
     const progress: Progress = { scanned: 0, logged: 0, skipped: 0, total: null, skippedReasons: {} };
@@ -294,48 +314,38 @@ export class MailboxService implements MailboxControls {
       progress.scanned = p.scanned;
       progress.total = p.total ?? null;
     };
-    try {
-      const getAccessToken = await this.accessTokens(mailbox);
-      const client = this.clientFor(mailbox, getAccessToken);
-      const folders: SyncFolder[] = settings.autoLogReceived ? ['sent', 'inbox'] : ['sent'];
-      const cursorStore: CursorStoreFactory = (schema) =>
-        dexieCursorStore(db, schema, MAILBOX_PROVIDERS[mailbox.provider].cursorKind);
-      const results: SyncPassResult[] = [];
-      for (const folder of folders) {
-        results.push(
-          await client.syncFolder(folder, {
-            mailboxId: id,
-            mailboxAddress: mailbox.address,
-            sink,
-            importWindowDays: settings.historicalImportDays,
-            onProgress,
-            now: this.options.now,
-            cursorStore,
-          }),
-        );
-      }
-      await db.mailboxes.update(id, { lastSyncAt: this.now(), lastError: undefined });
-      await background.events.append(
-        'info',
-        'sync.pass',
-        `Synced ${mailbox.address}: ${progress.logged} logged, ${progress.skipped} skipped`,
-        results,
+    const getAccessToken = await this.accessTokens(mailbox);
+    const client = this.clientFor(mailbox, getAccessToken);
+    const folders: SyncFolder[] = settings.autoLogReceived ? ['sent', 'inbox'] : ['sent'];
+    const cursorStore: CursorStoreFactory = (schema) =>
+      dexieCursorStore(db, schema, MAILBOX_PROVIDERS[mailbox.provider].cursorKind);
+    const results: SyncPassResult[] = [];
+    for (const folder of folders) {
+      results.push(
+        await client.syncFolder(folder, {
+          mailboxId: id,
+          mailboxAddress: mailbox.address,
+          sink,
+          importWindowDays: settings.historicalImportDays,
+          onProgress,
+          now: this.options.now,
+          cursorStore,
+        }),
       );
-      await background.drainOutbox(session);
-    } catch (e) {
-      if (isMailboxAuthError(e)) {
-        await db.mailboxes.update(id, { status: 'needs_reauth', lastError: e.message });
-        await background.events.append(
-          'error',
-          'sync.reauth',
-          `${mailbox.address} needs to be reconnected: ${e.message}`,
-        );
-        return;
-      }
-      const message = e instanceof Error ? e.message : String(e);
-      await db.mailboxes.update(id, { lastError: message });
-      await background.events.append('error', 'sync.failed', `Sync of ${mailbox.address} failed: ${message}`);
     }
+    await background.events.success(
+      `sync:${id}`,
+      'sync.pass',
+      `Synced ${mailbox.address}: ${progress.logged} logged, ${progress.skipped} skipped`,
+      results,
+    );
+    // Delivery has its own area: a CRM that is down is an outbox problem, not a sync one.
+    await background.events.guard(
+      'outbox',
+      'outbox.drain.failed',
+      'Delivering logged emails to the CRM',
+      () => background.drainOutbox(session),
+    );
   }
 
   /**

@@ -60,6 +60,16 @@ export const ErrorInfo = z.object({
 });
 export type ErrorInfo = z.infer<typeof ErrorInfo>;
 
+/** A stored error that may predate ErrorInfo (a bare message) read as ErrorInfo. */
+export function storedErrorInfo(value: ErrorInfo | string | null | undefined): ErrorInfo | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return { kind: 'internal', message: value };
+  const parsed = ErrorInfo.safeParse(value);
+  return parsed.success
+    ? parsed.data
+    : { kind: 'internal', message: String((value as { message?: unknown }).message ?? '') };
+}
+
 /** Zod's issues as "field path: problem" pairs, for `invalid_settings` and `invalid_message`. */
 export function issuesOf(error: z.ZodError): ErrorIssue[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));

@@ -122,7 +122,7 @@ const WORDING = {
     const issues = issueList(info);
     return {
       title: 'Request rejected',
-      text: `${Service} rejected the request${issues ? ` (${issues})` : ''}. Retrying will not help; please report it if it keeps happening.`,
+      text: `${Service} rejected the request (${issues ?? (info.message || 'no reason given')}).`,
       action: null,
     };
   },

@@ -217,11 +217,11 @@ export class Outbox {
       const info = toErrorInfo(error);
       if (isCrmError(error) && (error.kind === 'auth' || error.kind === 'not_configured')) {
         // Not the items' fault: they wait, untouched, until the user fixes the connection.
-        await this.options.events?.append(
-          'error',
+        await this.options.events?.failure(
+          'outbox',
           'outbox.blocked',
-          `CRM delivery paused: ${info.message}`,
-          info,
+          'Delivering logged emails to the CRM',
+          error,
         );
         return { blocked: info, pauseUntil: null };
       }

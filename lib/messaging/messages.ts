@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Contact, MeResponse } from '../crm/contract';
-import { ErrorKind } from '../errors/ErrorInfo';
+import { ErrorInfo, ErrorKind } from '../errors/ErrorInfo';
 import { GMAIL_MESSAGES } from '../mail/gmail/page/gmailMessages';
 import { ThreadSnapshot } from '../mail/MailMessage';
 import { FEATURE_MESSAGES } from '../panel/features/panelFeatures';
@@ -15,7 +15,8 @@ export const MailboxStatus = z.object({
   primary: z.boolean(),
   state: z.enum(['connected', 'syncing', 'needs_reauth', 'disconnected', 'error']),
   lastSyncAt: z.string().nullable(),
-  lastError: z.string().nullable(),
+  /** Why the last sync pass failed; null once a pass succeeds. */
+  lastError: ErrorInfo.nullable(),
   progress: z
     .object({ scanned: z.number(), logged: z.number(), skipped: z.number(), total: z.number().nullable() })
     .nullable(),
@@ -28,10 +29,20 @@ export const OutboxFailure = z.object({
   externalId: z.string(),
   contactId: z.string(),
   subject: z.string(),
-  error: z.string(),
+  error: ErrorInfo,
   attempts: z.number(),
 });
 export type OutboxFailure = z.infer<typeof OutboxFailure>;
+
+/** A background failure not yet followed by a success in the same area (see EventLog.problems). */
+export const BackgroundProblem = z.object({
+  id: z.number(),
+  at: z.string(),
+  /** What was being done, e.g. "Sync of rep@acme.test". */
+  activity: z.string(),
+  error: ErrorInfo,
+});
+export type BackgroundProblem = z.infer<typeof BackgroundProblem>;
 
 export const ExtensionStatus = z.object({
   version: z.string(),
@@ -41,6 +52,7 @@ export const ExtensionStatus = z.object({
   outbox: z.object({ pending: z.number(), failed: z.number(), delivered: z.number() }),
   outboxFailures: z.array(OutboxFailure),
   mailboxes: z.array(MailboxStatus),
+  problems: z.array(BackgroundProblem).default([]),
 });
 export type ExtensionStatus = z.infer<typeof ExtensionStatus>;
 

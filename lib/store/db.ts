@@ -75,7 +75,8 @@ export interface MailboxRow {
   status: MailboxStatus;
   connectedAt: number;
   lastSyncAt?: number;
-  lastError?: string;
+  /** Rows written before errors had kinds hold a plain string. */
+  lastError?: ErrorInfo | string;
 }
 
 /** Owned by the auth code; the shape is its business. */
@@ -90,9 +91,19 @@ export interface EventRow {
   id?: number;
   at: number;
   level: EventLevel;
+  /** What happened, e.g. `sync.failed`, `outbox.blocked` (not an ErrorKind). */
   kind: string;
   message: string;
   data?: unknown;
+  /**
+   * What the event is about (`sync:<mailboxId>`, `outbox`, `startup`): a later non-error
+   * event of the same area means an earlier failure there is over.
+   */
+  area?: string;
+  /** For failures: what was being done, worded for the user ("Scheduled sync of rep@acme.test"). */
+  activity?: string;
+  /** For failures: the error, mapped to the closed set of kinds. */
+  error?: ErrorInfo;
 }
 
 export class CrmSidebarDb extends Dexie {

@@ -140,7 +140,8 @@ describe('MailboxService: connect, sync sent mail, re-authentication', () => {
     await service.syncMailbox(id);
     const row = await db.mailboxes.get(id);
     expect(row?.status).toBe('needs_reauth');
-    expect(row?.lastError ?? '').not.toMatch(/ya29|token_[a-z0-9]{8}/i);
+    expect(row?.lastError).toMatchObject({ kind: 'auth', source: 'gmail' });
+    expect(JSON.stringify(row?.lastError)).not.toMatch(/ya29|token_[a-z0-9]{8}/i);
     expect(service.statusOf(row!).state).toBe('needs_reauth');
 
     const reconnected = await service.connect('gmail');

@@ -86,6 +86,7 @@ export function statusFixture(overrides: Partial<ExtensionStatus> = {}): Extensi
     outbox: { pending: 0, failed: 0, delivered: 12 },
     outboxFailures: [],
     mailboxes: [],
+    problems: [],
     ...overrides,
   };
 }

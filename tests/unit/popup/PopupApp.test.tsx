@@ -109,7 +109,12 @@ describe('PopupApp', () => {
         externalId: 'a@mail.test',
         contactId: 'c1',
         subject: 'Quote for Q2',
-        error: 'The CRM answered 503',
+        error: {
+          kind: 'server' as const,
+          message: 'logActivities failed with 503',
+          status: 503,
+          source: 'crm' as const,
+        },
         attempts: 5,
       },
       {
@@ -117,7 +122,11 @@ describe('PopupApp', () => {
         externalId: 'b@mail.test',
         contactId: 'c2',
         subject: '',
-        error: 'Token rejected',
+        error: {
+          kind: 'invalid_request' as const,
+          message: 'contact c2 does not exist',
+          source: 'crm' as const,
+        },
         attempts: 1,
       },
     ];
@@ -137,8 +146,8 @@ describe('PopupApp', () => {
     const list = await screen.findByRole('list', { name: 'Failed emails' });
     const items = within(list).getAllByRole('listitem');
     expect(items.map((item) => item.textContent)).toEqual([
-      'Quote for Q2The CRM answered 503 (after 5 attempts)',
-      '(no subject)Token rejected',
+      'Quote for Q2The CRM had a problem answering. Try again in a moment. (after 5 attempts)',
+      '(no subject)The CRM rejected the request (contact c2 does not exist).',
     ]);
     expect(screen.getByTestId('outbox-counts').textContent).toBe('0 waiting · 2 failed · 12 delivered');
 
