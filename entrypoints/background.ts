@@ -67,11 +67,16 @@ export default defineBackground({
     // Nobody awaits an alarm: whatever fails there is recorded, with its kind, for the popup.
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === OUTBOX_ALARM)
-        return service.events.guard('outbox', 'outbox.drain.failed', 'Delivering logged emails to the CRM', () =>
-          service.drainOutbox(),
+        return service.events.guard(
+          'outbox',
+          'outbox.drain.failed',
+          'Delivering logged emails to the CRM',
+          () => service.drainOutbox(),
         );
       if (alarm.name === SYNC_ALARM)
-        return service.events.guard('sync', 'sync.failed', 'Scheduled mailbox sync', () => mailboxes.syncAll());
+        return service.events.guard('sync', 'sync.failed', 'Scheduled mailbox sync', () =>
+          mailboxes.syncAll(),
+        );
       return undefined;
     });
 
