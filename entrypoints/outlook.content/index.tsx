@@ -6,6 +6,14 @@ import { createPanelApiFromMessaging } from '../../components/panel/PanelApi';
 import { PanelRoot } from '../../components/panel/PanelRoot';
 import { ThreadSnapshot } from '../../lib/mail/MailMessage';
 import { OUTLOOK_MATCHES } from '../../lib/mail/outlook/page/hosts';
+import {
+  DEFAULT_DOCK_STATE,
+  DOCK_STORAGE_KEY,
+  type DockState,
+  dockedWidth,
+  parseDockState,
+  themeFromBackground,
+} from '../../lib/mail/outlook/page/outlookPanelDock';
 import { parseOutlookUrl } from '../../lib/mail/outlook/page/parseOutlookUrl';
 import {
   type OutlookAccount,
@@ -13,6 +21,7 @@ import {
   readOutlookReadingPane,
 } from '../../lib/mail/outlook/page/readOutlookReadingPane';
 import { sendToBackground } from '../../lib/platform/runtime';
+import { dockStyles, OutlookPanelDock } from './OutlookPanelDock';
 
 // Short enough to feel instant, long enough to coalesce the burst of mutations of one pane swap.
 const REREAD_DELAY_MS = 40;
@@ -48,9 +57,47 @@ export default defineContentScript({
     // The deeplink read view has no folder pane: keep the account the page showed before.
     let account: OutlookAccount = { address: null, name: null };
 
+    let dock: DockState = parseDockState(
+      (await browser.storage.local.get(DOCK_STORAGE_KEY))[DOCK_STORAGE_KEY],
+    );
+    let theme: 'light' | 'dark' = 'light';
+
+    // Outlook's page is narrowed by the panel's width, so the docked column sits beside the
+    // reading pane instead of over it. `position: relative` makes Outlook's absolutely
+    // positioned root boxes (if any) follow the narrowed <html> too.
+    const layout = document.createElement('style');
+    layout.id = 'crm-sidebar-outlook-layout';
+    document.head.append(layout);
+    ctx.onInvalidated(() => layout.remove());
+    const applyLayout = () => {
+      const w = dockedWidth(dock, window.innerWidth);
+      layout.textContent = `html { position: relative !important; width: calc(100% - ${w}px) !important; height: 100% !important; }`;
+    };
+
+    const setDock = (next: DockState) => {
+      dock = next;
+      applyLayout();
+      render();
+      void browser.storage.local.set({ [DOCK_STORAGE_KEY]: next });
+    };
+
     const render = () =>
       root?.render(
-        <PanelRoot snapshot={current} api={api} userAddresses={account.address ? [account.address] : []} />,
+        <>
+          <style>{dockStyles}</style>
+          <OutlookPanelDock
+            state={dock}
+            width={dockedWidth(dock, window.innerWidth)}
+            theme={theme}
+            onChange={setDock}
+          >
+            <PanelRoot
+              snapshot={current}
+              api={api}
+              userAddresses={account.address ? [account.address] : []}
+            />
+          </OutlookPanelDock>
+        </>,
       );
 
     const ui = await createShadowRootUi<Root>(ctx, {
@@ -59,12 +106,8 @@ export default defineContentScript({
       anchor: 'body',
       append: 'last',
       onMount(container) {
-        // A fixed column over the right edge: Outlook's own flex layout is never touched.
-        const frame = document.createElement('div');
-        frame.style.cssText =
-          'position:fixed;top:56px;right:8px;width:340px;max-height:calc(100vh - 72px);overflow:auto;z-index:2147483000;';
-        container.append(frame);
-        root = createRoot(frame);
+        root = createRoot(container);
+        applyLayout();
         render();
         return root;
       },
@@ -75,7 +118,15 @@ export default defineContentScript({
     });
     ui.mount();
 
+    const readTheme = () => {
+      const next = themeFromBackground(getComputedStyle(document.body).backgroundColor);
+      if (next === theme) return false;
+      theme = next;
+      return true;
+    };
+
     const read = () => {
+      if (readTheme()) render();
       const seen = readOutlookAccount(document);
       account = { address: seen.address ?? account.address, name: seen.name ?? account.name };
       const raw = readOutlookReadingPane(document, parseOutlookUrl(location.href), {
@@ -103,6 +154,27 @@ export default defineContentScript({
     };
     const observer = new MutationObserver(schedule);
     observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    // Outlook switches its theme by restyling the page, not by replacing it.
+    const themeObserver = new MutationObserver(schedule);
+    themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
+    themeObserver.observe(document.documentElement, {
+      attributes: true,
+      attributeFilter: ['class', 'style'],
+    });
+    ctx.onInvalidated(() => themeObserver.disconnect());
+    ctx.addEventListener(window, 'resize', () => {
+      applyLayout();
+      render();
+    });
+    // Another Outlook tab resized or collapsed the panel: follow it.
+    const onStorage = (changes: Record<string, { newValue?: unknown }>, area: string) => {
+      if (area !== 'local' || !changes[DOCK_STORAGE_KEY]) return;
+      dock = parseDockState(changes[DOCK_STORAGE_KEY].newValue ?? DEFAULT_DOCK_STATE);
+      applyLayout();
+      render();
+    };
+    browser.storage.onChanged.addListener(onStorage);
+    ctx.onInvalidated(() => browser.storage.onChanged.removeListener(onStorage));
     ctx.onInvalidated(() => observer.disconnect());
     ctx.addEventListener(window, 'wxt:locationchange', schedule);
     read();

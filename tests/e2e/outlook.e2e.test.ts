@@ -32,6 +32,34 @@ function panel(page: Page) {
   return page.locator('crm-sidebar-panel [data-testid="crm-panel"]');
 }
 
+function dock(page: Page) {
+  return page.locator('crm-sidebar-panel .crm-dock');
+}
+
+type Box = { x: number; y: number; width: number; height: number };
+const intersects = (a: Box, b: Box) =>
+  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+async function box(page: Page, selector: string): Promise<Box> {
+  const found = await page.locator(selector).first().boundingBox();
+  expect(found, selector).not.toBeNull();
+  return found!;
+}
+
+/** The panel's box against every Outlook region it must never cover. */
+async function expectBesideOutlook(page: Page): Promise<Box> {
+  const panelBox = (await dock(page).boundingBox())!;
+  for (const region of [
+    '[id^="UniqueMessageBody"]',
+    '[role="main"]',
+    '[role="complementary"]',
+    '#OwaTitleBar',
+  ]) {
+    expect(intersects(panelBox, await box(page, region)), `panel covers ${region}`).toBe(false);
+  }
+  return panelBox;
+}
+
 describe('Outlook on the web: panel and one-click logging', () => {
   let env: E2eEnvironment;
   let crm: ReferenceCrm;
@@ -62,6 +90,80 @@ describe('Outlook on the web: panel and one-click logging', () => {
         await mkdir(ARTIFACTS, { recursive: true });
         await page.screenshot({ path: resolve(ARTIFACTS, 'panel.png') });
       }
+      await page.close();
+    });
+  }
+
+  for (const [width, height] of [
+    [1280, 720],
+    [1920, 1080],
+  ] as const) {
+    it(`docks beside the reading pane at ${width}x${height}: never over the mail, resizable, collapsible, remembered`, async () => {
+      const page = await env.browser.newPage();
+      await page.setViewportSize({ width, height });
+      await openOutlookConversation(page, [
+        conversation(`CONV-GEO-${width}`, 'Pilot results and next steps', alice, [me], {
+          body: 'Hi Dana, we reviewed the pilot results internally and would like to discuss a wider rollout across all three warehouses next quarter. Could you send the updated pricing?',
+        }),
+      ]);
+      await panel(page)
+        .getByRole('article', { name: SEED.contacts.primary.name })
+        .waitFor({ timeout: 15_000 });
+      const open = await expectBesideOutlook(page);
+      expect(open.x + open.width).toBeLessThanOrEqual(width);
+      // The message stays readable: a real column of text, on screen.
+      const body = await box(page, '[id^="UniqueMessageBody"]');
+      expect(body.width).toBeGreaterThanOrEqual(300);
+      expect(body.x + body.width).toBeLessThanOrEqual(open.x);
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: resolve(ARTIFACTS, `outlook-docked-${width}x${height}.png`) });
+
+      // Keyboard: the resize handle is a focusable separator; wider by three steps.
+      const handle = dock(page).getByRole('separator', { name: 'Resize CRM panel' });
+      await handle.focus();
+      for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+      await expect.poll(async () => (await dock(page).boundingBox())!.width).toBe(open.width + 48);
+      await expectBesideOutlook(page);
+
+      // Collapse to the edge tab: the message gets the room back, and the state survives a reload.
+      await dock(page).getByRole('button', { name: 'Hide CRM panel' }).click();
+      const tab = dock(page).getByRole('button', { name: 'Show CRM panel' });
+      await tab.waitFor();
+      expect((await dock(page).boundingBox())!.width).toBeLessThanOrEqual(40);
+      await expect
+        .poll(async () => (await box(page, '[id^="UniqueMessageBody"]')).width)
+        .toBeGreaterThan(body.width);
+      await expectBesideOutlook(page);
+      await page.reload();
+      await openOutlookConversation(page, [
+        conversation(`CONV-GEO-${width}`, 'Pilot results and next steps', alice, [me]),
+      ]);
+      await dock(page).getByRole('button', { name: 'Show CRM panel' }).waitFor({ timeout: 15_000 });
+      await dock(page).getByRole('button', { name: 'Show CRM panel' }).focus();
+      await page.keyboard.press('Enter');
+      await panel(page)
+        .getByRole('article', { name: SEED.contacts.primary.name })
+        .waitFor({ timeout: 15_000 });
+      // The width chosen before the reload is remembered too.
+      expect((await dock(page).boundingBox())!.width).toBe(open.width + 48);
+      await handle.focus();
+      for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+
+      // Outlook's dark theme: the panel follows.
+      expect(await dock(page).getAttribute('data-theme')).toBe('light');
+      await page.evaluate(() =>
+        (window as unknown as { __outlookFixture: { setDark(d: boolean): void } }).__outlookFixture.setDark(
+          true,
+        ),
+      );
+      await expect.poll(() => dock(page).getAttribute('data-theme')).toBe('dark');
+      if (width === 1280)
+        await page.screenshot({ path: resolve(ARTIFACTS, 'outlook-docked-dark-1280x720.png') });
+      await page.evaluate(() =>
+        (window as unknown as { __outlookFixture: { setDark(d: boolean): void } }).__outlookFixture.setDark(
+          false,
+        ),
+      );
       await page.close();
     });
   }

@@ -1,0 +1,137 @@
+import { type KeyboardEvent, type PointerEvent, type ReactNode, useId, useRef } from 'react';
+import {
+  clampDockWidth,
+  DOCK_MAX_WIDTH,
+  DOCK_MIN_WIDTH,
+  type DockState,
+} from '../../lib/mail/outlook/page/outlookPanelDock';
+
+const KEY_STEP = 16;
+
+/**
+ * The dock's own stylesheet (inside the panel's shadow root). Dark values override the
+ * panel's colour variables when Outlook shows a dark page.
+ */
+export const dockStyles = `
+.crm-dock { position: fixed; top: 0; right: 0; bottom: 0; display: flex; z-index: 2147483000;
+  font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  --dock-bg: #ffffff; --dock-fg: #1f2328; --dock-border: #d1d9e0; --dock-accent: #0969da; }
+.crm-dock[data-theme="dark"] { --dock-bg: #151b23; --dock-fg: #e6edf3; --dock-border: #3d444d; --dock-accent: #4493f8; }
+.crm-dock[data-theme="dark"] .crm-panel {
+  --crm-fg: #e6edf3; --crm-muted: #9198a1; --crm-border: #3d444d; --crm-bg: #151b23;
+  --crm-bg-subtle: #212830; --crm-accent: #4493f8; --crm-accent-fg: #ffffff; --crm-danger: #f85149;
+  --crm-warning-bg: #3a2d0a; --crm-success: #3fb950; --crm-focus: #4493f8; }
+.crm-dock .crm-panel { max-width: none; min-width: 0; }
+.crm-dock-column { display: flex; flex-direction: column; flex: 1; min-width: 0;
+  background: var(--dock-bg); color: var(--dock-fg); border-left: 1px solid var(--dock-border); }
+.crm-dock-bar { display: flex; align-items: center; justify-content: flex-end; padding: 2px 4px;
+  border-bottom: 1px solid var(--dock-border); }
+.crm-dock-body { flex: 1; overflow: auto; }
+.crm-dock-button { all: unset; cursor: pointer; padding: 4px 8px; border-radius: 4px; color: var(--dock-fg); }
+.crm-dock-button:hover { background: color-mix(in srgb, var(--dock-fg) 10%, transparent); }
+.crm-dock-button:focus-visible, .crm-dock-handle:focus-visible, .crm-dock-tab:focus-visible {
+  outline: 2px solid var(--dock-accent); outline-offset: -2px; }
+.crm-dock-handle { width: 6px; cursor: col-resize; background: transparent; flex: none; touch-action: none; }
+.crm-dock-handle:hover { background: color-mix(in srgb, var(--dock-accent) 35%, transparent); }
+.crm-dock-tab { all: unset; box-sizing: border-box; cursor: pointer; width: 100%; height: 100%;
+  display: flex; align-items: flex-start; justify-content: center; padding-top: 16px;
+  background: var(--dock-bg); color: var(--dock-fg); border-left: 1px solid var(--dock-border);
+  writing-mode: vertical-rl; font-weight: 600; letter-spacing: 0.05em; }
+`;
+
+export interface OutlookPanelDockProps {
+  state: DockState;
+  /** The width the panel takes now (the state's width clamped to the window). */
+  width: number;
+  theme: 'light' | 'dark';
+  onChange: (next: DockState) => void;
+  children: ReactNode;
+}
+
+/** The panel as a right-hand column with a resize handle, or a slim tab when collapsed. */
+export function OutlookPanelDock({ state, width, theme, onChange, children }: OutlookPanelDockProps) {
+  const bodyId = useId();
+  const dragging = useRef(false);
+  const setWidth = (w: number) => onChange({ ...state, width: clampDockWidth(w, window.innerWidth) });
+
+  if (state.collapsed) {
+    return (
+      <div className="crm-dock" data-theme={theme} data-state="collapsed" style={{ width }}>
+        <button
+          type="button"
+          className="crm-dock-tab"
+          aria-label="Show CRM panel"
+          aria-expanded="false"
+          onClick={() => onChange({ ...state, collapsed: false })}
+        >
+          CRM
+        </button>
+      </div>
+    );
+  }
+
+  const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
+    dragging.current = true;
+    e.currentTarget.setPointerCapture(e.pointerId);
+  };
+  const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
+    if (dragging.current) setWidth(window.innerWidth - e.clientX);
+  };
+  const onPointerUp = (e: PointerEvent<HTMLDivElement>) => {
+    dragging.current = false;
+    e.currentTarget.releasePointerCapture(e.pointerId);
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const next =
+      e.key === 'ArrowLeft'
+        ? width + KEY_STEP
+        : e.key === 'ArrowRight'
+          ? width - KEY_STEP
+          : e.key === 'Home'
+            ? DOCK_MIN_WIDTH
+            : e.key === 'End'
+              ? DOCK_MAX_WIDTH
+              : null;
+    if (next === null) return;
+    e.preventDefault();
+    setWidth(next);
+  };
+
+  return (
+    <div className="crm-dock" data-theme={theme} data-state="open" style={{ width }}>
+      {/* biome-ignore lint/a11y/useSemanticElements: a focusable separator is the ARIA window-splitter pattern; <hr> cannot take focus or keys. */}
+      <div
+        className="crm-dock-handle"
+        role="separator"
+        aria-orientation="vertical"
+        aria-label="Resize CRM panel"
+        aria-controls={bodyId}
+        aria-valuemin={DOCK_MIN_WIDTH}
+        aria-valuemax={DOCK_MAX_WIDTH}
+        aria-valuenow={width}
+        tabIndex={0}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onKeyDown={onKeyDown}
+      />
+      <div className="crm-dock-column">
+        <div className="crm-dock-bar">
+          <button
+            type="button"
+            className="crm-dock-button"
+            aria-label="Hide CRM panel"
+            aria-expanded="true"
+            aria-controls={bodyId}
+            onClick={() => onChange({ ...state, collapsed: true })}
+          >
+            Hide ⟩
+          </button>
+        </div>
+        <div className="crm-dock-body" id={bodyId}>
+          {children}
+        </div>
+      </div>
+    </div>
+  );
+}
