@@ -1,3 +1,4 @@
+import type { CrmInfo } from '../../lib/crm/CrmCapabilities';
 import type { ContactCard as ContactCardData } from '../../lib/panel/ThreadView';
 import { ActivityTimeline } from './ActivityTimeline';
 import { CrmRecordLink } from './CrmRecordLink';
@@ -13,17 +14,23 @@ const CLOSED_STAGE = /^closed[\s_-]?(won|lost)?$|^(won|lost)$/i;
 export interface ContactCardProps {
   card: ContactCardData;
   now?: number;
+  /** The connected CRM: names the record links and hides deals when it has none. */
+  crm?: CrmInfo | null;
 }
 
-export function ContactCard({ card, now }: ContactCardProps) {
+export function ContactCard({ card, now, crm }: ContactCardProps) {
   const { contact, company, deals, recentActivities } = card;
+  const crmName = crm?.name;
+  const showDeals = crm?.capabilities.deals ?? true;
   const phoneHref = contact.phone ? telHref(contact.phone) : null;
   const openDeals = deals.filter((deal) => !CLOSED_STAGE.test(deal.stage.trim()));
   return (
     <article className="crm-card" aria-label={contact.name}>
       <header className="crm-card-head">
         <h4 className="crm-card-name">
-          <CrmRecordLink url={contact.url}>{contact.name}</CrmRecordLink>
+          <CrmRecordLink url={contact.url} crmName={crmName}>
+            {contact.name}
+          </CrmRecordLink>
         </h4>
         {contact.lifecycleStage && <span className="crm-badge crm-stage">{contact.lifecycleStage}</span>}
       </header>
@@ -31,7 +38,11 @@ export function ContactCard({ card, now }: ContactCardProps) {
         <p className="crm-card-line">
           {contact.title}
           {contact.title && company && ' · '}
-          {company && <CrmRecordLink url={company.url}>{company.name}</CrmRecordLink>}
+          {company && (
+            <CrmRecordLink url={company.url} crmName={crmName}>
+              {company.name}
+            </CrmRecordLink>
+          )}
         </p>
       )}
       <dl className="crm-facts">
@@ -51,14 +62,16 @@ export function ContactCard({ card, now }: ContactCardProps) {
         )}
       </dl>
       {!card.detailLoaded && <p className="crm-muted">Deals and activity could not be loaded right now.</p>}
-      {openDeals.length > 0 && (
+      {showDeals && openDeals.length > 0 && (
         <section className="crm-section" aria-label={`Open deals for ${contact.name}`}>
           <h5 className="crm-subheading">Open deals</h5>
           <ul className="crm-deals">
             {openDeals.map((deal) => (
               <li key={deal.id} className="crm-deal">
                 <span className="crm-deal-name">
-                  <CrmRecordLink url={deal.url}>{deal.name}</CrmRecordLink>
+                  <CrmRecordLink url={deal.url} crmName={crmName}>
+                    {deal.name}
+                  </CrmRecordLink>
                 </span>
                 <span className="crm-deal-meta">
                   <span className="crm-badge">{deal.stage}</span>

@@ -148,7 +148,7 @@ function PanelBody({ model, api, ownAddresses }: PanelBodyProps) {
               <ul className="crm-contacts">
                 {known.map((card) => (
                   <li key={card.contact.id}>
-                    <ContactCard card={card} now={now} />
+                    <ContactCard card={card} now={now} crm={view.crm} />
                   </li>
                 ))}
               </ul>

@@ -232,6 +232,8 @@ export async function enqueueLinkedMessages(
  * An address someone else added meanwhile (409) is used as it is.
  */
 async function withAutomaticContacts(links: MessageLinks, deps: PipelineDeps): Promise<MessageLinks> {
+  // A CRM that cannot create contacts from here keeps them unknown (the panel says why).
+  if (!deps.session.connector.info.capabilities.createContact) return links;
   const candidates = links.unknownParticipants.filter((u) => u.createContact.action === 'automatic');
   if (candidates.length === 0) return links;
   const created: MessageLinks['contacts'] = [];
@@ -280,6 +282,7 @@ async function createKeywordTasks(
   contactIds: string[],
   deps: PipelineDeps,
 ): Promise<void> {
+  if (!deps.session.connector.info.capabilities.tasks) return;
   const actions = matchKeywordRules(
     message,
     deps.session.settings.keywordRules,

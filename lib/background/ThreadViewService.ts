@@ -111,14 +111,19 @@ export class ThreadViewService {
       for (const u of links.unknownParticipants) {
         if (unknown.has(u.address) || linked.index.contactByAddress(u.address)) continue;
         const policyOff = session.settings.createContactPolicy === 'off';
-        const canCreate = u.createContact.action !== 'never' && !policyOff;
+        const crmCanCreate = connector.info.capabilities.createContact;
+        const canCreate = u.createContact.action !== 'never' && !policyOff && crmCanCreate;
         unknown.set(u.address, {
           address: u.address,
           name: u.name,
           suggestedName: u.suggestedName,
           company: u.company,
           canCreate,
-          reason: canCreate ? null : u.createContact.reason,
+          reason: canCreate
+            ? null
+            : crmCanCreate
+              ? u.createContact.reason
+              : `Contacts are not created from the sidebar in ${connector.info.name}.`,
         });
       }
     }
@@ -135,6 +140,7 @@ export class ThreadViewService {
       fromCache: false,
       fetchedAt: new Date((this.deps.now ?? Date.now)()).toISOString(),
       crmUser: { id: session.me.user.id, name: session.me.user.name },
+      crm: connector.info,
       known: cards,
       unknown: [...unknown.values()],
       companies: linked.lookup.companies,
@@ -206,7 +212,7 @@ export class ThreadViewService {
         const mine = items.filter((i) => i.crmUserId === crmUserId && i.state !== 'delivered');
         const failed = mine.find((i) => i.state === 'failed');
         let colleagues: EmailActivity[] = [];
-        if (loggedMine.length < contactIds.length) {
+        if (loggedMine.length < contactIds.length && session.connector.info.capabilities.colleagueActivity) {
           colleagues = await session.connector.activitiesForMessage(externalId).catch(() => []);
         }
         const loggedBy = new Map<string, MessageLogStatus['loggedBy'][number]>();

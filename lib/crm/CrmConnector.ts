@@ -1,3 +1,4 @@
+import type { CrmInfo, CrmRecordRef } from './CrmCapabilities';
 import type {
   ActivityPage,
   Contact,
@@ -19,6 +20,10 @@ import type {
  * the outbox owns retries so a request is never repeated behind its back.
  */
 export interface CrmConnector {
+  /** Which CRM this is and what it can do; fixed for the connector's life. */
+  readonly info: CrmInfo;
+  /** A deep link into the CRM's own UI for a record, or null when the CRM has none. */
+  recordUrl(record: CrmRecordRef): string | null;
   /** The token's user and organisation (Test connection, org domains). */
   whoami(): Promise<MeResponse>;
   /** One call per opened thread: contacts by any of their emails, companies by domain. */

@@ -15,6 +15,7 @@ export type CrmErrorKind = Extract<
   | 'network' // no answer: offline, DNS, refused, timeout
   | 'invalid_response' // an answer that does not match the contract
   | 'not_configured' // no CRM base URL or token yet
+  | 'unsupported' // the connected CRM lacks the capability (see CrmCapabilities)
 >;
 
 export class CrmError extends Error {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { ALL_CAPABILITIES, type CrmInfo } from './CrmCapabilities';
 import type { CrmConnector } from './CrmConnector';
 import { CrmError, type CrmErrorKind } from './CrmError';
 import {
@@ -28,6 +29,9 @@ export interface RestCrmConnectorOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** A CRM that speaks CRM-CONTRACT.md does everything the contract describes. */
+export const REST_CRM_INFO: CrmInfo = { type: 'rest', name: 'CRM', capabilities: ALL_CAPABILITIES };
 
 /**
  * The `rest` connector: CRM-CONTRACT.md over fetch. Works in a service worker (no Node
@@ -93,6 +97,9 @@ export function createRestCrmConnector(options: RestCrmConnectorOptions): CrmCon
   }
 
   return {
+    info: REST_CRM_INFO,
+    // The contract's records carry the CRM's own links in `url`; nothing to build here.
+    recordUrl: () => null,
     whoami: () => call('GET', '/me', MeResponse),
     lookup: (request: LookupRequest) => call('POST', '/lookup', LookupResponse, request),
     getContact: (contactId: string) =>

@@ -21,6 +21,8 @@ export const ErrorKind = z.enum([
   'invalid_request',
   /** Settings that do not pass the settings schema; `issues` says which fields. */
   'invalid_settings',
+  /** The connected CRM cannot do this at all (a capability its connector declares absent). */
+  'unsupported',
   /** The service asked us to slow down (429, Gmail's rate-limit 403s). */
   'rate_limited',
   /** The service failed on its side (5xx). */

@@ -113,6 +113,11 @@ const WORDING = {
       action: 'retry',
     };
   },
+  unsupported: ({ info, Service }) => ({
+    title: 'Not available in this CRM',
+    text: `${Service} cannot do this from the sidebar${info.message ? ` (${info.message})` : ''}.`,
+    action: null,
+  }),
   conflict: ({ Service }) => ({
     title: 'Already there',
     text: `${Service} already has this record.`,

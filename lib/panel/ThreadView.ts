@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CrmInfo } from '../crm/CrmCapabilities';
 import { Company, Contact, Deal, EmailActivity } from '../crm/contract';
 import { FEATURE_VIEW_SHAPE } from './features/panelFeatures';
 
@@ -62,6 +63,8 @@ export const ThreadView = z.object({
   fromCache: z.boolean(),
   fetchedAt: z.string(),
   crmUser: z.object({ id: z.string(), name: z.string() }).nullable(),
+  /** The connected CRM and what it can do: the panel hides what it cannot. */
+  crm: CrmInfo.nullable().default(null),
   known: z.array(ContactCard),
   unknown: z.array(UnknownParticipant),
   companies: z.array(Company),

@@ -1,3 +1,4 @@
+import { ALL_CAPABILITIES, type CrmCapabilities, type CrmInfo } from '../../lib/crm/CrmCapabilities';
 import type { CrmConnector } from '../../lib/crm/CrmConnector';
 import { CrmError } from '../../lib/crm/CrmError';
 import {
@@ -22,7 +23,7 @@ import {
   type TaskResponse,
 } from '../../lib/crm/contract';
 
-export type FakeCrmMethod = keyof CrmConnector;
+export type FakeCrmMethod = Exclude<keyof CrmConnector, 'info' | 'recordUrl'>;
 
 /** What a fault injector sees: the call, and whether the CRM has already done its work. */
 export interface FakeCrmCall {
@@ -43,6 +44,8 @@ export interface FakeCrmOptions {
   contacts?: readonly Contact[];
   companies?: readonly Company[];
   faultInjector?: (call: FakeCrmCall) => FakeCrmFault;
+  /** Capabilities it declares (all by default); a method behind a missing one is `unsupported`. */
+  capabilities?: Partial<CrmCapabilities>;
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -56,6 +59,7 @@ const clone = <T>(value: T): T => structuredClone(value);
  * before or after the CRM commits, to test retries and lost answers.
  */
 export class FakeCrmConnector implements CrmConnector {
+  readonly info: CrmInfo;
   readonly contacts = new Map<string, Contact>();
   readonly companies = new Map<string, Company>();
   readonly activities: EmailActivity[] = [];
@@ -75,8 +79,18 @@ export class FakeCrmConnector implements CrmConnector {
     this.org = options.org ?? { name: 'OurCo', domains: ['ourco.example'] };
     this.now = options.now ?? Date.now;
     this.faultInjector = options.faultInjector;
+    this.info = { type: 'rest', name: 'Fake CRM', capabilities: { ...ALL_CAPABILITIES, ...options.capabilities } };
     for (const c of options.contacts ?? []) this.contacts.set(c.id, clone(c));
     for (const c of options.companies ?? []) this.companies.set(c.id, clone(c));
+  }
+
+  recordUrl(record: { kind: string; id: string }): string {
+    return `https://crm.example/${record.kind}s/${record.id}`;
+  }
+
+  private require(capability: keyof CrmCapabilities): void {
+    if (!this.info.capabilities[capability])
+      throw new CrmError('unsupported', `${this.info.name} cannot do ${capability}`);
   }
 
   private id(prefix: string): string {
@@ -149,8 +163,13 @@ export class FakeCrmConnector implements CrmConnector {
     }
     const emailSet = new Set(emails);
     const domainSet = new Set(domains);
-    const contacts = [...this.contacts.values()].filter((c) => c.emails.some((e) => emailSet.has(e)));
-    const companies = [...this.companies.values()].filter((c) => c.domains.some((d) => domainSet.has(d)));
+    const { alternateEmails, companiesByDomain } = this.info.capabilities;
+    const contacts = [...this.contacts.values()].filter((c) =>
+      (alternateEmails ? c.emails : c.emails.slice(0, 1)).some((e) => emailSet.has(e)),
+    );
+    const companies = companiesByDomain
+      ? [...this.companies.values()].filter((c) => c.domains.some((d) => domainSet.has(d)))
+      : [];
     await this.fault({ method: 'lookup', phase: 'after' });
     return clone({ contacts, companies });
   }
@@ -169,6 +188,7 @@ export class FakeCrmConnector implements CrmConnector {
 
   async createContact(request: CreateContactRequest): Promise<Contact> {
     await this.fault({ method: 'createContact', phase: 'before' });
+    this.require('createContact');
     const parsed = CreateContactRequest.safeParse(request);
     if (!parsed.success)
       throw new CrmError('invalid_request', 'invalid contact', { status: 400, details: parsed.error.issues });
@@ -271,12 +291,14 @@ export class FakeCrmConnector implements CrmConnector {
 
   async activitiesForMessage(externalId: string): Promise<EmailActivity[]> {
     await this.fault({ method: 'activitiesForMessage', phase: 'before' });
+    this.require('colleagueActivity');
     const id = externalId.trim().toLowerCase();
     return clone(this.activities.filter((a) => a.externalId === id));
   }
 
   async createTask(task: TaskInput): Promise<TaskResponse> {
     await this.fault({ method: 'createTask', phase: 'before' });
+    this.require('tasks');
     const parsed = TaskInput.safeParse(task);
     if (!parsed.success)
       throw new CrmError('invalid_request', 'invalid task', { status: 400, details: parsed.error.issues });

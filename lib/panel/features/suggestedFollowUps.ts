@@ -19,6 +19,8 @@ export type SuggestedTask = z.infer<typeof SuggestedTask>;
 
 /** Every distinct propose-task action of the thread's messages, oldest message first. */
 export function suggestTasks({ session, linked, now }: ThreadViewContext): SuggestedTask[] {
+  // A CRM without tasks gets no suggestions (the panel hides what the CRM cannot do).
+  if (!session.connector.info.capabilities.tasks) return [];
   const seen = new Set<string>();
   const result: SuggestedTask[] = [];
   for (const { message, links } of linked.messages) {

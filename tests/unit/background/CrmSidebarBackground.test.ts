@@ -199,6 +199,64 @@ describe('CrmSidebarBackground and the message pipeline', () => {
     expect(crm.tasks).toHaveLength(1);
   });
 
+  it('leaves out what a CRM declares it cannot do: contact creation, tasks, colleague activity', async () => {
+    crm = new FakeCrmConnector({
+      capabilities: { createContact: false, tasks: false, colleagueActivity: false },
+    });
+    await configure({
+      createContactPolicy: 'automatic',
+      keywordRules: [
+        {
+          id: 'r3',
+          field: 'subject',
+          keyword: 'urgent',
+          action: 'create_task',
+          taskTitle: 'Call back',
+          priority: 'high',
+          dueInDays: 1,
+        },
+        {
+          id: 'r4',
+          field: 'subject',
+          keyword: 'urgent',
+          action: 'propose_task',
+          taskTitle: 'Check in',
+          priority: 'normal',
+          dueInDays: 1,
+        },
+      ],
+    });
+    crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });
+    const m = message({
+      subject: 'Urgent',
+      to: [
+        { name: 'Jane Buyer', address: 'jane@acme.example' },
+        { name: 'New Person', address: 'new.person@newco.example' },
+      ],
+    });
+    await runPipeline([m], 'auto');
+    expect([...crm.contacts.values()].map((c) => c.name)).toEqual(['Jane Buyer']);
+    expect(crm.tasks).toHaveLength(0);
+    const snapshot = ThreadSnapshot.parse({
+      provider: 'gmail',
+      mailbox: ME,
+      threadId: 't-caps',
+      subject: 'Urgent',
+      messages: [message({ subject: 'Urgent again', to: m.to })],
+    });
+    const view = await background.openThread(snapshot, false);
+    expect(view.crm).toEqual(crm.info);
+    expect(view.suggestedTasks).toEqual([]);
+    expect(view.unknown).toEqual([
+      expect.objectContaining({
+        address: 'new.person@newco.example',
+        canCreate: false,
+        reason: 'Contacts are not created from the sidebar in Fake CRM.',
+      }),
+    ]);
+    expect(crm.calls.some((c) => c.method === 'activitiesForMessage')).toBe(false);
+  });
+
   it('builds the thread view: known cards, unknown participants with reasons, per-message states', async () => {
     await configure();
     crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });

@@ -24,6 +24,32 @@ describe('ContactCard', () => {
     expect(screen.getByText('jane@acme.example')).toBeTruthy();
   });
 
+  it('names the CRM a record link opens, and hides deals when the CRM has none', () => {
+    const crm = {
+      type: 'salesforce' as const,
+      name: 'Salesforce',
+      capabilities: {
+        alternateEmails: false,
+        companiesByDomain: true,
+        deals: false,
+        colleagueActivity: true,
+        tasks: true,
+        createContact: true,
+      },
+    };
+    render(<ContactCard card={contactCard({ deals: [deal()] })} crm={crm} />);
+    expect(screen.getByRole('link', { name: 'Jane Doe' }).getAttribute('title')).toBe('Open in Salesforce');
+    expect(screen.queryByRole('region', { name: 'Open deals for Jane Doe' })).toBeNull();
+    cleanup();
+    render(
+      <ContactCard
+        card={contactCard({ deals: [deal()] })}
+        crm={{ ...crm, capabilities: { ...crm.capabilities, deals: true } }}
+      />,
+    );
+    expect(screen.getByRole('region', { name: 'Open deals for Jane Doe' })).toBeTruthy();
+  });
+
   it('lists open deals with their stage and formatted amount, leaving closed ones out', () => {
     const card = contactCard({
       deals: [
