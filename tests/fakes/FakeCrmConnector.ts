@@ -79,7 +79,11 @@ export class FakeCrmConnector implements CrmConnector {
     this.org = options.org ?? { name: 'OurCo', domains: ['ourco.example'] };
     this.now = options.now ?? Date.now;
     this.faultInjector = options.faultInjector;
-    this.info = { type: 'rest', name: 'Fake CRM', capabilities: { ...ALL_CAPABILITIES, ...options.capabilities } };
+    this.info = {
+      type: 'rest',
+      name: 'Fake CRM',
+      capabilities: { ...ALL_CAPABILITIES, ...options.capabilities },
+    };
     for (const c of options.contacts ?? []) this.contacts.set(c.id, clone(c));
     for (const c of options.companies ?? []) this.companies.set(c.id, clone(c));
   }

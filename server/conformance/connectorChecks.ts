@@ -1,0 +1,350 @@
+import { MAX_BATCH } from '../../lib/crm/contract';
+import {
+  CheckSkipped,
+  type ConformanceCheck,
+  type ConformanceContext,
+  expect,
+  expectCrmError,
+  need,
+  patiently,
+  rejection,
+} from './ConformanceCheck';
+
+/** A fetch that lets request number `dropAt` reach the CRM and then loses its answer. */
+function losingAnswer(base: typeof fetch, dropAt: number): { fetch: typeof fetch; count: () => number } {
+  let n = 0;
+  return {
+    count: () => n,
+    fetch: async (input, init) => {
+      n += 1;
+      const response = await base(input, init);
+      if (n !== dropAt) return response;
+      await response.arrayBuffer(); // the CRM has done the work; only the answer is lost
+      throw new TypeError('fetch failed', {
+        cause: new Error('connection reset after the request was sent'),
+      });
+    },
+  };
+}
+
+const baseFetchOf = (ctx: ConformanceContext): typeof fetch => ctx.target.fetch;
+
+function storedFor(ctx: ConformanceContext, externalId: string) {
+  return patiently(() => ctx.connector.activitiesForMessage(externalId));
+}
+
+/**
+ * The checks every connector must pass, whatever CRM is behind it; a capability the
+ * connector declares absent is checked as a declaration instead. Each creates its own
+ * uniquely named data, so the suite can run again and again against one CRM.
+ */
+export const CONNECTOR_CHECKS: ConformanceCheck[] = [
+  {
+    name: 'whoami returns the user and organisation',
+    run: async (ctx) => {
+      ctx.me = await patiently(() => ctx.connector.whoami());
+      expect(ctx.me.user.id !== '' && ctx.me.user.email.includes('@'), 'no user id or email');
+    },
+  },
+  {
+    name: 'createContact creates a contact with lower-cased addresses',
+    requires: 'createContact',
+    run: async (ctx) => {
+      const primary = ctx.uniqueEmail('primary');
+      const alternate = ctx.uniqueEmail('alternate');
+      const emails = ctx.connector.info.capabilities.alternateEmails
+        ? [primary.toUpperCase(), ` ${alternate} `]
+        : [primary.toUpperCase()];
+      const created = await patiently(() =>
+        ctx.connector.createContact({ name: `Conformance ${ctx.run}`, emails }),
+      );
+      const expected = emails.map((e) => e.trim().toLowerCase());
+      expect(
+        expected.every((e, i) => created.emails[i] === e),
+        `emails ${JSON.stringify(created.emails)}, expected ${JSON.stringify(expected)}`,
+      );
+      ctx.contact = created;
+    },
+  },
+  {
+    name: 'lookup finds a contact by its main address, case-insensitively',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const found = await patiently(() =>
+        ctx.connector.lookup({ emails: [` ${c.emails[0]?.toUpperCase()} `] }),
+      );
+      expect(
+        found.contacts.length === 1 && found.contacts[0]?.id === c.id,
+        `found ${found.contacts.map((x) => x.id).join(', ') || 'nothing'}`,
+      );
+    },
+  },
+  {
+    name: 'lookup finds a contact by an alternate address',
+    requires: 'alternateEmails',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const alternate = need(c.emails[1], 'a contact with an alternate address');
+      const found = await patiently(() => ctx.connector.lookup({ emails: [alternate.toUpperCase()] }));
+      expect(
+        found.contacts.length === 1 && found.contacts[0]?.id === c.id,
+        `found ${found.contacts.map((x) => x.id).join(', ') || 'nothing'}`,
+      );
+    },
+  },
+  {
+    name: 'lookup answers unknown addresses and domains with empty lists',
+    run: async (ctx) => {
+      const found = await patiently(() =>
+        ctx.connector.lookup({ emails: [ctx.uniqueEmail('nobody')], domains: [`nobody-${ctx.run}.example`] }),
+      );
+      expect(found.contacts.length === 0 && found.companies.length === 0, 'expected no matches');
+    },
+  },
+  {
+    name: 'lookup finds a company by domain',
+    requires: 'companiesByDomain',
+    run: async (ctx) => {
+      const domain = need(ctx.target.companyDomain, 'a company domain (--company-domain)');
+      const found = await patiently(() =>
+        ctx.connector.lookup({ emails: [], domains: [domain.toUpperCase()] }),
+      );
+      expect(
+        found.companies.some((c) => c.domains.includes(domain)),
+        `no company with domain ${domain} (found ${found.companies.map((c) => c.name).join(', ') || 'none'})`,
+      );
+    },
+  },
+  {
+    name: 'createContact with a taken address is a conflict carrying the existing contact',
+    requires: 'createContact',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const taken = c.emails[c.emails.length - 1] ?? '';
+      const error = await rejection(
+        ctx.connector.createContact({ name: 'Duplicate', emails: [taken.toUpperCase()] }),
+      );
+      expectCrmError(error, 'conflict', 'a taken address');
+      const details = error.options.details as { contact?: { id?: string } } | undefined;
+      expect(details?.contact?.id === c.id, 'details.contact is not the existing contact');
+    },
+  },
+  {
+    name: 'getContact returns the contact with company, deals and recent activities',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const detail = await patiently(() => ctx.connector.getContact(c.id));
+      expect(detail.id === c.id, 'another contact came back');
+      expect(Array.isArray(detail.deals) && Array.isArray(detail.recentActivities), 'no deals or activities');
+    },
+  },
+  {
+    name: 'getContact of an unknown id is not_found',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      // Same shape as a real id (Salesforce and HubSpot reject malformed ids differently).
+      const unknown = c.id.replace(/.{4}$/, (tail) => (tail === '0000' ? '0001' : '0000'));
+      expectCrmError(await rejection(ctx.connector.getContact(unknown)), 'not_found', 'an unknown id');
+    },
+  },
+  {
+    name: 'logActivities creates, and the same batch again is "existing" with the same ids',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const batch = Array.from({ length: 3 }, () => ctx.activity(c.id));
+      const first = await patiently(() => ctx.connector.logActivities(batch));
+      expect(
+        first.results.every((r) => r.status === 'created'),
+        `first batch: ${first.results.map((r) => r.status)}`,
+      );
+      const again = await patiently(() => ctx.connector.logActivities(batch));
+      expect(
+        again.results.every((r) => r.status === 'existing'),
+        `second batch: ${again.results.map((r) => r.status)}`,
+      );
+      expect(
+        again.results.every((r, i) => r.id === first.results[i]?.id),
+        'the second batch returned other ids',
+      );
+    },
+  },
+  {
+    name: 'logActivities: 10 concurrent identical batches log exactly one activity',
+    requires: 'colleagueActivity',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const one = ctx.activity(c.id);
+      // Ten tabs or reps, each with its own connector.
+      const all = await Promise.all(
+        Array.from({ length: 10 }, () => patiently(() => ctx.target.connect().logActivities([one]))),
+      );
+      const results = all.map((r) => r.results[0]);
+      const created = results.filter((r) => r?.status === 'created').length;
+      expect(created === 1, `${created} batches said "created", expected 1`);
+      expect(new Set(results.map((r) => r?.id)).size === 1, 'batches returned different ids');
+      const stored = await storedFor(ctx, one.externalId);
+      expect(stored.length === 1, `${stored.length} activities stored, expected 1`);
+    },
+  },
+  {
+    name: 'logActivities: a retry after any lost answer logs exactly one activity, linked to the contact',
+    requires: 'colleagueActivity',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      // Learn how many requests one batch takes, then lose each of their answers in turn.
+      const counting = losingAnswer(baseFetchOf(ctx), 0);
+      await patiently(() =>
+        ctx.target.connect({ fetch: counting.fetch }).logActivities([ctx.activity(c.id)]),
+      );
+      const requests = counting.count();
+      expect(requests > 0, 'the batch made no request');
+      for (let dropAt = 1; dropAt <= requests; dropAt++) {
+        const one = ctx.activity(c.id);
+        const lossy = ctx.target.connect({ fetch: losingAnswer(baseFetchOf(ctx), dropAt).fetch });
+        expectCrmError(await rejection(lossy.logActivities([one])), 'network', `answer ${dropAt} lost`);
+        const retry = await patiently(() => ctx.target.connect().logActivities([one]));
+        expect(
+          retry.results[0]?.status === 'created' || retry.results[0]?.status === 'existing',
+          `retry after losing answer ${dropAt}: ${JSON.stringify(retry.results[0])}`,
+        );
+        const stored = await storedFor(ctx, one.externalId);
+        expect(stored.length === 1, `answer ${dropAt} lost: ${stored.length} activities stored, expected 1`);
+        const detail = await patiently(() => ctx.connector.getContact(c.id));
+        expect(
+          detail.recentActivities.some((a) => a.externalId === one.externalId),
+          `answer ${dropAt} lost: the activity is not linked to the contact after the retry`,
+        );
+      }
+    },
+  },
+  {
+    name: 'logActivities reports an unknown contact per item and logs the rest',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const unknown = c.id.replace(/.{4}$/, (tail) => (tail === '0000' ? '0001' : '0000'));
+      const response = await patiently(() =>
+        ctx.connector.logActivities([ctx.activity(c.id), ctx.activity(unknown)]),
+      );
+      expect(response.results[0]?.status === 'created', 'the good item was not created');
+      expect(response.results[1]?.status === 'error', 'the unknown contact was not a per-item error');
+    },
+  },
+  {
+    name: `logActivities with more than ${MAX_BATCH} items is refused, nothing logged`,
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const batch = Array.from({ length: MAX_BATCH + 1 }, () => ctx.activity(c.id));
+      expectCrmError(
+        await rejection(ctx.connector.logActivities(batch)),
+        'invalid_request',
+        'an oversized batch',
+      );
+      if (ctx.connector.info.capabilities.colleagueActivity) {
+        const stored = await storedFor(ctx, batch[0]!.externalId);
+        expect(stored.length === 0, 'part of the oversized batch was logged');
+      }
+    },
+  },
+  {
+    name: 'activitiesForMessage finds a logged email with who logged it',
+    requires: 'colleagueActivity',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const m = need(ctx.me, 'whoami');
+      const one = ctx.activity(c.id);
+      await patiently(() => ctx.connector.logActivities([one]));
+      const found = await storedFor(ctx, one.externalId);
+      expect(
+        found.length === 1 && found[0]?.loggedBy === m.user.id && found[0]?.contactId === c.id,
+        `found ${JSON.stringify(found.map((a) => ({ loggedBy: a.loggedBy, contactId: a.contactId })))}`,
+      );
+    },
+  },
+  {
+    name: 'activitiesForMessage shows what a colleague logged',
+    requires: 'colleagueActivity',
+    run: async (ctx) => {
+      if (!ctx.target.hasColleague) throw new CheckSkipped('needs a colleague (--colleague-token)');
+      const c = need(ctx.contact, 'a created contact');
+      const colleague = ctx.target.connect({ as: 'colleague' });
+      const colleagueMe = await patiently(() => colleague.whoami());
+      const one = ctx.activity(c.id);
+      await patiently(() => colleague.logActivities([one]));
+      const found = await storedFor(ctx, one.externalId);
+      expect(found[0]?.loggedBy === colleagueMe.user.id, "the colleague's activity is not visible");
+      const again = await patiently(() => ctx.connector.logActivities([one]));
+      expect(again.results[0]?.status === 'existing', 'logging it again created a second activity');
+    },
+  },
+  {
+    name: 'createTask creates a task, and the same task again is "existing"',
+    requires: 'tasks',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const task = {
+        contactId: c.id,
+        title: 'Conformance follow-up',
+        sourceExternalId: ctx.uniqueExternalId(),
+      };
+      const first = await patiently(() => ctx.connector.createTask(task));
+      const again = await patiently(() => ctx.connector.createTask(task));
+      expect(first.status === 'created', `first: ${first.status}`);
+      expect(
+        again.status === 'existing' && again.task.id === first.task.id,
+        'the second call created another task',
+      );
+    },
+  },
+  // Declarations: a connector without a capability says so instead of failing later.
+  {
+    name: 'declares no contact creation: createContact is unsupported',
+    lacks: 'createContact',
+    run: async (ctx) => {
+      const error = await rejection(
+        ctx.connector.createContact({ name: 'X', emails: [ctx.uniqueEmail('x')] }),
+      );
+      expectCrmError(error, 'unsupported', 'createContact');
+    },
+  },
+  {
+    name: 'declares no tasks: createTask is unsupported',
+    lacks: 'tasks',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a contact');
+      expectCrmError(
+        await rejection(ctx.connector.createTask({ contactId: c.id, title: 'X' })),
+        'unsupported',
+        'createTask',
+      );
+    },
+  },
+  {
+    name: 'declares no colleague activity: activitiesForMessage is unsupported',
+    lacks: 'colleagueActivity',
+    run: async (ctx) => {
+      expectCrmError(
+        await rejection(ctx.connector.activitiesForMessage(ctx.uniqueExternalId())),
+        'unsupported',
+        'activitiesForMessage',
+      );
+    },
+  },
+  {
+    name: 'declares no deals: contact detail carries none',
+    lacks: 'deals',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a contact');
+      const detail = await patiently(() => ctx.connector.getContact(c.id));
+      expect(detail.deals.length === 0, 'deals came back from a CRM that declares none');
+    },
+  },
+  {
+    name: 'declares no company lookup: lookup by domain answers no companies',
+    lacks: 'companiesByDomain',
+    run: async (ctx) => {
+      const domain = ctx.target.companyDomain ?? `any-${ctx.run}.example`;
+      const found = await patiently(() => ctx.connector.lookup({ emails: [], domains: [domain] }));
+      expect(found.companies.length === 0, 'companies came back from a CRM that declares no domain lookup');
+    },
+  },
+];

@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ActivityPage,
+  Contact,
+  ErrorBody,
+  LogActivitiesResponse,
+  LookupResponse,
+  MAX_BATCH,
+  TaskResponse,
+} from '../../lib/crm/contract';
+import { type ConformanceCheck, type ConformanceContext, expect, need, parsed } from './ConformanceCheck';
+
+/** Raw HTTP against CRM-CONTRACT.md: the exact statuses and bodies the connector hides. */
+async function raw(
+  ctx: ConformanceContext,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string | null,
+) {
+  const rest = need(ctx.target.rest, 'a REST contract CRM');
+  const bearer = token === undefined ? rest.token : token;
+  const response = await ctx.target.fetch(`${rest.baseUrl.replace(/\/+$/, '')}/api/v1${path}`, {
+    method,
+    headers: {
+      ...(bearer === null ? {} : { Authorization: `Bearer ${bearer}` }),
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, json, headers: response.headers };
+}
+
+const errorShape = (value: unknown, what: string) => parsed(ErrorBody, value, `${what} error body`);
+
+function expectStatus(res: { status: number }, status: number, what = '') {
+  expect(res.status === status, `${what ? `${what}: ` : ''}status ${res.status}, expected ${status}`);
+}
+
+/** Only for the `rest` connector: CRM-CONTRACT.md's statuses, headers and bodies. */
+export const REST_CONTRACT_CHECKS: ConformanceCheck[] = [
+  {
+    name: 'GET /me without a token is 401 with the error shape',
+    run: async (ctx) => {
+      const res = await raw(ctx, 'GET', '/me', undefined, null);
+      expectStatus(res, 401);
+      errorShape(res.json, '401');
+    },
+  },
+  {
+    name: 'GET /me with a wrong token is 401',
+    run: async (ctx) => expectStatus(await raw(ctx, 'GET', '/me', undefined, `wrong-${randomUUID()}`), 401),
+  },
+  {
+    name: 'an unknown route is 404 with the error shape',
+    run: async (ctx) => {
+      const res = await raw(ctx, 'GET', `/no-such-route-${ctx.run}`);
+      expectStatus(res, 404);
+      errorShape(res.json, '404');
+    },
+  },
+  {
+    name: 'POST /contacts answers 201',
+    run: async (ctx) => {
+      const res = await raw(ctx, 'POST', '/contacts', {
+        name: `Raw ${ctx.run}`,
+        emails: [ctx.uniqueEmail('raw')],
+      });
+      expectStatus(res, 201);
+      parsed(Contact, res.json, 'created contact');
+    },
+  },
+  {
+    name: 'POST /contacts with a taken email is 409 with the existing contact in error.details.contact',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const res = await raw(ctx, 'POST', '/contacts', { name: 'Duplicate', emails: [c.emails[0]] });
+      expectStatus(res, 409);
+      const body = errorShape(res.json, '409');
+      expect(
+        (body.error.details as { contact?: { id?: string } })?.contact?.id === c.id,
+        'no existing contact',
+      );
+    },
+  },
+  {
+    name: 'POST /lookup by domains only answers contacts and companies lists',
+    run: async (ctx) => {
+      const m = need(ctx.me, 'whoami');
+      parsed(
+        LookupResponse,
+        (await raw(ctx, 'POST', '/lookup', { emails: [], domains: m.org.domains })).json,
+        'lookup',
+      );
+    },
+  },
+  {
+    name: 'POST /lookup with more than 100 emails is 413',
+    run: async (ctx) => {
+      const emails = Array.from({ length: MAX_BATCH + 1 }, (_, i) => `p${i}@conformance.example`);
+      const res = await raw(ctx, 'POST', '/lookup', { emails });
+      expectStatus(res, 413);
+      errorShape(res.json, '413');
+    },
+  },
+  {
+    name: 'POST /contacts with an invalid body is 400 with the issues in details',
+    run: async (ctx) => {
+      const res = await raw(ctx, 'POST', '/contacts', { name: '', emails: ['not an email'] });
+      expectStatus(res, 400);
+      const body = errorShape(res.json, '400');
+      expect(Array.isArray(body.error.details) && body.error.details.length > 0, 'details holds no issues');
+    },
+  },
+  {
+    name: 'GET /contacts/{id} of an unknown id is 404',
+    run: async (ctx) => expectStatus(await raw(ctx, 'GET', `/contacts/unknown-${ctx.run}`), 404),
+  },
+  {
+    name: 'POST /activities answers 201 when it creates and 200 when everything existed',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const batch = [ctx.activity(c.id)];
+      const first = await raw(ctx, 'POST', '/activities', { activities: batch });
+      expectStatus(first, 201, 'first post');
+      parsed(LogActivitiesResponse, first.json, 'log response');
+      expectStatus(await raw(ctx, 'POST', '/activities', { activities: batch }), 200, 'second post');
+    },
+  },
+  {
+    name: 'POST /activities with more than 100 items is 413',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const activities = Array.from({ length: MAX_BATCH + 1 }, () => ctx.activity(c.id));
+      expectStatus(await raw(ctx, 'POST', '/activities', { activities }), 413);
+    },
+  },
+  {
+    name: 'POST /activities with a malformed item is 400 with the issues in details',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const res = await raw(ctx, 'POST', '/activities', {
+        activities: [{ ...ctx.activity(c.id), direction: 'sideways' }],
+      });
+      expectStatus(res, 400);
+      const body = errorShape(res.json, '400');
+      expect(Array.isArray(body.error.details) && body.error.details.length > 0, 'details holds no issues');
+    },
+  },
+  {
+    name: 'GET /contacts/{id}/activities pages newest first with cursors, nextCursor null at the end',
+    run: async (ctx) => {
+      const pageContact = await ctx.connector.createContact({
+        name: `Pages ${ctx.run}`,
+        emails: [ctx.uniqueEmail('pages')],
+      });
+      const base = Date.UTC(2024, 0, 1);
+      await ctx.connector.logActivities(
+        Array.from({ length: 25 }, (_, i) =>
+          ctx.activity(pageContact.id, {
+            occurredAt: new Date(base + Math.floor(i / 2) * 3_600_000).toISOString(),
+          }),
+        ),
+      );
+      const sizes: number[] = [];
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let guard = 0; guard < 10; guard++) {
+        const query = new URLSearchParams({ limit: '10', ...(cursor ? { cursor } : {}) });
+        const res = await raw(
+          ctx,
+          'GET',
+          `/contacts/${encodeURIComponent(pageContact.id)}/activities?${query}`,
+        );
+        const page = parsed(ActivityPage, res.json, 'activity page');
+        sizes.push(page.activities.length);
+        seen.push(...page.activities.map((a) => a.occurredAt));
+        if (page.nextCursor === null) break;
+        cursor = page.nextCursor;
+      }
+      expect(sizes.join(',') === '10,10,5', `page sizes ${sizes.join(',')}, expected 10,10,5`);
+      expect(
+        seen.every((t, i) => i === 0 || Date.parse(seen[i - 1] ?? '') >= Date.parse(t)),
+        'not newest first',
+      );
+    },
+  },
+  {
+    name: 'POST /tasks answers 201, and the same task again 200 "existing"',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const task = {
+        contactId: c.id,
+        title: 'Conformance follow-up',
+        sourceExternalId: ctx.uniqueExternalId(),
+      };
+      const first = await raw(ctx, 'POST', '/tasks', task);
+      expectStatus(first, 201);
+      const again = await raw(ctx, 'POST', '/tasks', task);
+      expectStatus(again, 200);
+      const a = parsed(TaskResponse, first.json, 'task response');
+      const b = parsed(TaskResponse, again.json, 'task response');
+      expect(a.task.id === b.task.id && b.status === 'existing', 'the second post created another task');
+    },
+  },
+  {
+    name: 'GET /openapi.json serves the OpenAPI document',
+    run: async (ctx) => {
+      const res = await raw(ctx, 'GET', '/openapi.json');
+      expectStatus(res, 200);
+      const doc = res.json as { openapi?: unknown; paths?: Record<string, unknown> } | undefined;
+      expect(
+        typeof doc?.openapi === 'string' && doc.paths?.['/api/v1/lookup'],
+        'not an OpenAPI document of the contract',
+      );
+    },
+  },
+];
