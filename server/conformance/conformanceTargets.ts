@@ -1,3 +1,4 @@
+import { createHubSpotCrmConnector, HUBSPOT_API_BASE } from '../../lib/crm/hubspot/HubSpotCrmConnector';
 import { createRestCrmConnector } from '../../lib/crm/RestCrmConnector';
 import type { ConformanceTarget } from './ConformanceCheck';
 
@@ -22,6 +23,31 @@ export function restTarget(options: {
       createRestCrmConnector({
         baseUrl: options.baseUrl,
         token: as === 'colleague' ? (options.colleagueToken ?? '') : options.token,
+        fetch,
+      }),
+  };
+}
+
+/** A HubSpot portal (or the fake): a private app token and the rep's HubSpot login. */
+export function hubspotTarget(options: {
+  token: string;
+  repEmail: string;
+  colleague?: { token: string; email: string };
+  apiBase?: string;
+  companyDomain?: string;
+  fetch?: typeof fetch;
+}): ConformanceTarget {
+  const base = options.fetch ?? defaultFetch;
+  return {
+    label: `hubspot ${options.apiBase ?? HUBSPOT_API_BASE}`,
+    fetch: base,
+    hasColleague: options.colleague !== undefined,
+    companyDomain: options.companyDomain,
+    connect: ({ fetch = base, as = 'rep' } = {}) =>
+      createHubSpotCrmConnector({
+        accessToken: as === 'colleague' ? (options.colleague?.token ?? '') : options.token,
+        repEmail: as === 'colleague' ? (options.colleague?.email ?? '') : options.repEmail,
+        apiBase: options.apiBase,
         fetch,
       }),
   };
