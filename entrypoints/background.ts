@@ -7,6 +7,7 @@ import { createBackgroundHandlers } from '../lib/background/createBackgroundHand
 import { MailboxService } from '../lib/background/MailboxService';
 import { createRestCrmConnector } from '../lib/crm/RestCrmConnector';
 import { ExtensionError } from '../lib/errors/ErrorInfo';
+import { classifySender } from '../lib/messaging/classifySender';
 import { MESSAGES } from '../lib/messaging/messages';
 import { createRouter } from '../lib/messaging/router';
 import { openCrmSidebarDb } from '../lib/store/db';
@@ -59,10 +60,12 @@ export default defineBackground({
         openOptionsPage: () => browser.runtime.openOptionsPage(),
       }),
     );
+    // `chrome-extension://<id>/` (Chrome) or `moz-extension://<uuid>/` (Firefox), without the slash.
+    const ownExtension = { id: browser.runtime.id, origin: browser.runtime.getURL('/').replace(/\/$/, '') };
     browser.runtime.onMessage.addListener((message, sender) => {
       // InboxSDK's own messages are answered by its listener; a second reply would race it.
       if (isInboxSdkMessage(message)) return undefined;
-      return route(message, { tabId: sender.tab?.id, url: sender.url });
+      return route(message, classifySender(sender, ownExtension));
     });
     // Nobody awaits an alarm: whatever fails there is recorded, with its kind, for the popup.
     browser.alarms.onAlarm.addListener((alarm) => {

@@ -1,9 +1,9 @@
 import { useId, useState } from 'react';
 import type { MeResponse } from '../../lib/crm/contract';
 import { describeError } from '../../lib/errors/describeError';
+import { checkCrmBaseUrl } from '../../lib/settings/crmBaseUrl';
 import { CrmConnection, type Settings } from '../../lib/settings/Settings';
 import type { ExtensionApi } from '../shared/ExtensionApi';
-import { crmOrigin } from './crmOrigin';
 import { SaveStatusMessage } from './SaveStatusMessage';
 import { useSaveStatus } from './useSaveStatus';
 import type { SaveSettings } from './useSettings';
@@ -46,11 +46,13 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
         message:
           field === 'token'
             ? 'The token is too long (4096 characters at most).'
-            : 'Enter the CRM’s full address, such as https://crm.example.com.',
+            : issue.code === 'custom'
+              ? issue.message
+              : 'Enter the CRM’s full address, such as https://crm.example.com.',
       };
     }
     if (parsed.data.baseUrl === '') return { ok: true, crm: parsed.data, origin: null };
-    const origin = crmOrigin(parsed.data.baseUrl);
+    const origin = checkCrmBaseUrl(parsed.data.baseUrl);
     if (!origin.ok) return { ok: false, field: 'baseUrl', message: origin.message };
     return { ok: true, crm: parsed.data, origin: origin.origin };
   }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { issuesOf } from '../errors/ErrorInfo';
 import { toErrorInfo } from '../errors/toErrorInfo';
-import { Envelope, type MessageSpec, type Reply } from './protocol';
+import { Envelope, type MessageSpec, type Reply, type SenderContext } from './protocol';
 
 export type Handlers<T extends Record<string, MessageSpec>> = {
   [K in keyof T]: (
@@ -10,10 +10,18 @@ export type Handlers<T extends Record<string, MessageSpec>> = {
   ) => Promise<z.input<T[K]['response']>>;
 };
 
+/** Who sent a message, as the background tells from `runtime.MessageSender` (classifySender). */
 export interface SenderInfo {
+  context: SenderContext | 'unknown';
   tabId?: number;
   url?: string;
 }
+
+const SENDER_NAMES: Record<SenderInfo['context'], string> = {
+  extension: 'an extension page',
+  content: 'a content script',
+  unknown: 'an unknown sender',
+};
 
 /**
  * One handler per message type; unknown types and bad payloads are answered with an
@@ -23,8 +31,8 @@ export interface SenderInfo {
 export function createRouter<T extends Record<string, MessageSpec>>(
   specs: T,
   handlers: Handlers<T>,
-): (raw: unknown, sender?: SenderInfo) => Promise<Reply> {
-  return async (raw, sender = {}) => {
+): (raw: unknown, sender: SenderInfo) => Promise<Reply> {
+  return async (raw, sender) => {
     const envelope = Envelope.safeParse(raw);
     if (!envelope.success) {
       return { ok: false, error: { kind: 'invalid_message', message: 'Message is not {type, payload}' } };
@@ -33,6 +41,17 @@ export function createRouter<T extends Record<string, MessageSpec>>(
     const spec = Object.hasOwn(specs, type) ? specs[type as keyof T] : undefined;
     if (!spec)
       return { ok: false, error: { kind: 'invalid_message', message: `Unknown message type: ${type}` } };
+    // Checked before the payload is even parsed: a content script cannot probe the shapes
+    // of extension-only messages either.
+    if (sender.context === 'unknown' || !spec.senders.includes(sender.context)) {
+      return {
+        ok: false,
+        error: {
+          kind: 'invalid_message',
+          message: `${type} is not accepted from ${SENDER_NAMES[sender.context]}`,
+        },
+      };
+    }
     const parsed = spec.request.safeParse(payload);
     if (!parsed.success) {
       return {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExtensionError, issuesOf } from '../errors/ErrorInfo';
+import { checkCrmBaseUrl } from './crmBaseUrl';
 
 export const CreateContactPolicy = z.enum(['off', 'ask', 'automatic']);
 export type CreateContactPolicy = z.infer<typeof CreateContactPolicy>;
@@ -21,7 +22,16 @@ const domainList = z.array(z.string().trim().toLowerCase().min(1)).max(1000);
 export const CrmConnection = z.object({
   type: z.literal('rest').default('rest'),
   /** e.g. https://crm.example.com (the contract's /api/v1 is appended). */
-  baseUrl: z.string().trim().url().or(z.literal('')).default(''),
+  baseUrl: z
+    .string()
+    .trim()
+    .max(2_048)
+    .superRefine((value, ctx) => {
+      if (value === '') return;
+      const check = checkCrmBaseUrl(value);
+      if (!check.ok) ctx.addIssue({ code: 'custom', message: check.message });
+    })
+    .default(''),
   token: z.string().trim().max(4096).default(''),
 });
 export type CrmConnection = z.infer<typeof CrmConnection>;

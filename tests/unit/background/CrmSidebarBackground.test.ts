@@ -194,8 +194,8 @@ describe('CrmSidebarBackground and the message pipeline', () => {
       priority: 'normal' as const,
       sourceExternalId: view.suggestedTasks[0]!.sourceExternalId,
     };
-    expect(await handlers['task.create']({ task }, {})).toEqual({ status: 'created' });
-    expect(await handlers['task.create']({ task }, {})).toEqual({ status: 'existing' });
+    expect(await handlers['task.create']({ task }, { context: 'content' })).toEqual({ status: 'created' });
+    expect(await handlers['task.create']({ task }, { context: 'content' })).toEqual({ status: 'existing' });
     expect(crm.tasks).toHaveLength(1);
   });
 

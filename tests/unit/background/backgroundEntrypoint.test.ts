@@ -26,11 +26,23 @@ const browserForTest = fakeBrowser as unknown as {
 const executeScript = vi.fn(async () => []);
 const openOptionsPage = vi.fn(async () => undefined);
 
-/** What a content script gets back for a message: the first non-undefined answer, as Chrome does. */
-async function send(
-  message: unknown,
-  sender: unknown = { tab: { id: 1 }, url: 'https://mail.google.com/mail/u/0/' },
-) {
+// runtime.MessageSender as Chrome fills it: an extension page has the extension's URL, a
+// content script the URL of its tab (developer.chrome.com/docs/extensions/reference/api/runtime#type-MessageSender).
+const POPUP = {
+  id: 'test-extension-id',
+  url: 'chrome-extension://test-extension-id/popup.html',
+  origin: 'chrome-extension://test-extension-id',
+};
+const GMAIL_CONTENT_SCRIPT = {
+  id: 'test-extension-id',
+  tab: { id: 1 },
+  frameId: 0,
+  url: 'https://mail.google.com/mail/u/0/',
+  origin: 'https://mail.google.com',
+};
+
+/** What a sender gets back for a message: the first non-undefined answer, as Chrome does. */
+async function send(message: unknown, sender: unknown = POPUP) {
   const sendResponse = vi.fn();
   const answers = await browserForTest.runtime.onMessage.trigger(message, sender, sendResponse);
   return {
@@ -78,6 +90,66 @@ describe('background entrypoint', () => {
     });
     await send({ type: 'options.open', payload: {} });
     expect(openOptionsPage).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses extension-only messages from a content script, before reading them (issue 14, finding 1)', async () => {
+    for (const message of [
+      { type: 'settings.get', payload: {} },
+      {
+        type: 'settings.update',
+        payload: { patch: { crm: { baseUrl: 'https://evil.example', token: 'x' } } },
+      },
+      {
+        type: 'crm.testConnection',
+        payload: { crm: { type: 'rest', baseUrl: 'https://evil.example', token: 'x' } },
+      },
+      { type: 'status.get', payload: {} },
+      { type: 'mailbox.connect', payload: { provider: 'gmail' } },
+      { type: 'mailbox.syncNow', payload: {} },
+    ]) {
+      const { reply } = await send(message, GMAIL_CONTENT_SCRIPT);
+      expect(reply).toMatchObject({
+        ok: false,
+        error: { kind: 'invalid_message', message: `${message.type} is not accepted from a content script` },
+      });
+    }
+    // Another extension's page, or a sender without a URL, is nobody we answer.
+    const stranger = await send(
+      { type: 'status.get', payload: {} },
+      { id: 'other-extension', url: POPUP.url },
+    );
+    expect(stranger.reply).toMatchObject({ ok: false, error: { kind: 'invalid_message' } });
+    // The panel's own messages still work from the content script.
+    const config = await send({ type: 'gmail.config.get', payload: {} }, GMAIL_CONTENT_SCRIPT);
+    expect(config.reply).toMatchObject({ ok: true });
+    expect(JSON.stringify(config.reply)).not.toContain('token');
+  });
+
+  it('refuses a CRM base URL other than https (or http on loopback) and URLs with credentials', async () => {
+    for (const baseUrl of [
+      'http://crm.example.com',
+      'ftp://crm.example.com',
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'https://user:secret@crm.example.com',
+    ]) {
+      const { reply } = await send({
+        type: 'settings.update',
+        payload: { patch: { crm: { type: 'rest', baseUrl, token: 'tok' } } },
+      });
+      expect({ baseUrl, reply }).toMatchObject({
+        baseUrl,
+        reply: { ok: false, error: { kind: 'invalid_settings' } },
+      });
+      const test = await send({
+        type: 'crm.testConnection',
+        payload: { crm: { type: 'rest', baseUrl, token: 'tok' } },
+      });
+      expect({ baseUrl, test }).toMatchObject({
+        baseUrl,
+        test: { reply: { ok: false, error: { kind: 'invalid_message' } } },
+      });
+    }
   });
 
   it('leaves InboxSDK’s messages to InboxSDK’s own listener', async () => {

@@ -104,7 +104,7 @@ describe('errors across the runtime-message boundary', () => {
         return {};
       },
     });
-    const send = createClient(specs, (envelope) => router(envelope));
+    const send = createClient(specs, (envelope) => router(envelope, { context: 'extension' }));
     const error = await send('settings.update', { patch: { syncFrequencyMinutes: 7 } }).catch((e) => e);
     expect(error).toBeInstanceOf(RemoteError);
     expect(error.info).toMatchObject({
@@ -127,7 +127,7 @@ describe('errors across the runtime-message boundary', () => {
       ping: { request: z.object({ n: z.number() }), response: z.object({}), senders: ['content'] as const },
     };
     const router = createRouter(specs, { ping: async () => ({}) });
-    const reply = await router({ type: 'ping', payload: { n: 'one' } });
+    const reply = await router({ type: 'ping', payload: { n: 'one' } }, { context: 'content' });
     expect(reply).toMatchObject({ ok: false, error: { kind: 'invalid_message', issues: [{ path: 'n' }] } });
   });
 });

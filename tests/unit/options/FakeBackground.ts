@@ -47,7 +47,8 @@ export class FakeBackground {
     );
     const client = createClient(MESSAGES, (envelope) => {
       this.calls.push(envelope);
-      return router(envelope);
+      // The options page and the popup are extension pages.
+      return router(envelope, { context: 'extension' });
     });
     this.send = client as SendToBackground;
   }
