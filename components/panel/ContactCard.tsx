@@ -1,15 +1,10 @@
 import type { CrmInfo } from '../../lib/crm/CrmCapabilities';
+import { isOpenDeal } from '../../lib/panel/features/dealChoice';
 import type { ContactCard as ContactCardData } from '../../lib/panel/ThreadView';
 import { ActivityTimeline } from './ActivityTimeline';
 import { CrmRecordLink } from './CrmRecordLink';
 import { formatAmount } from './formatAmount';
 import { telHref } from './safeExternalUrl';
-
-/**
- * Deal stages are free text per CRM; closed deals are recognised by the names the
- * common CRMs use ("closedwon" in HubSpot, "Closed Won"/"Closed Lost" elsewhere).
- */
-const CLOSED_STAGE = /^closed[\s_-]?(won|lost)?$|^(won|lost)$/i;
 
 export interface ContactCardProps {
   card: ContactCardData;
@@ -23,7 +18,7 @@ export function ContactCard({ card, now, crm }: ContactCardProps) {
   const crmName = crm?.name;
   const showDeals = crm?.capabilities.deals ?? true;
   const phoneHref = contact.phone ? telHref(contact.phone) : null;
-  const openDeals = deals.filter((deal) => !CLOSED_STAGE.test(deal.stage.trim()));
+  const openDeals = deals.filter(isOpenDeal);
   return (
     <article className="crm-card" aria-label={contact.name}>
       <header className="crm-card-head">

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { ThreadView } from '../../lib/panel/ThreadView';
+import { dealChoiceSection } from './DealPicker';
 import type { PanelApi } from './PanelApi';
 import { suggestedFollowUpsSection } from './SuggestedTaskList';
 
@@ -21,4 +22,4 @@ export interface PanelSection {
 }
 
 /** The feature sections, in the order they appear between the people and the message list. */
-export const PANEL_SECTIONS: readonly PanelSection[] = [suggestedFollowUpsSection];
+export const PANEL_SECTIONS: readonly PanelSection[] = [dealChoiceSection, suggestedFollowUpsSection];

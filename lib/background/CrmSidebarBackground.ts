@@ -5,6 +5,7 @@ import { storedErrorInfo } from '../errors/ErrorInfo';
 import { toErrorInfo } from '../errors/toErrorInfo';
 import { MessageRegistry } from '../logging/MessageRegistry';
 import { Outbox } from '../logging/Outbox';
+import { ThreadDealChoices } from '../logging/ThreadDealChoices';
 import type { MailMessage, ThreadSnapshot } from '../mail/MailMessage';
 import type { ExtensionStatus, MailboxStatus, TestConnectionResult } from '../messaging/messages';
 import type { FeatureContext } from '../panel/features/PanelFeature';
@@ -41,6 +42,7 @@ export interface BackgroundOptions {
 export class CrmSidebarBackground {
   readonly sessions: CrmSessionProvider;
   readonly registry: MessageRegistry;
+  readonly threadDeals: ThreadDealChoices;
   readonly events: EventLog;
   readonly cache: LookupCache;
   readonly threads: ThreadViewService;
@@ -53,12 +55,14 @@ export class CrmSidebarBackground {
     const now = options.now ?? Date.now;
     this.sessions = new CrmSessionProvider(db, options.createConnector, now);
     this.registry = new MessageRegistry(db, now);
+    this.threadDeals = new ThreadDealChoices(db, now);
     this.events = new EventLog(db, { now });
     this.cache = new LookupCache(db, { now });
     this.threads = new ThreadViewService({
       db,
       cache: this.cache,
       registry: this.registry,
+      threadDeals: this.threadDeals,
       events: this.events,
       outboxFor: (s) => this.outboxFor(s),
       drainOutbox: async (s) => {
@@ -262,6 +266,7 @@ export class CrmSidebarBackground {
       session,
       outbox: this.outboxFor(session),
       registry: this.registry,
+      threadDeals: this.threadDeals,
       events: this.events,
       now: this.options.now,
     });
@@ -275,6 +280,8 @@ export class CrmSidebarBackground {
     return {
       session: () => this.sessions.session(),
       forgetThreadViews: () => this.threads.forgetAll(),
+      threadDeals: this.threadDeals,
+      registry: this.registry,
       now: this.options.now ?? Date.now,
     };
   }

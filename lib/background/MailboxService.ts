@@ -296,6 +296,7 @@ export class MailboxService implements MailboxControls {
           session,
           outbox,
           registry: background.registry,
+          threadDeals: background.threadDeals,
           events: background.events,
           now: this.options.now,
         });

@@ -15,6 +15,7 @@ import { ActivityBuildError, buildActivities } from '../logging/buildActivities'
 import { externalIdFor } from '../logging/externalIdFor';
 import type { MessageRegistry } from '../logging/MessageRegistry';
 import type { Outbox } from '../logging/Outbox';
+import type { ThreadDealChoices } from '../logging/ThreadDealChoices';
 import type { MailMessage } from '../mail/MailMessage';
 import type { EventLog } from '../store/EventLog';
 import { type LookupCache, lookupCacheKey } from '../store/LookupCache';
@@ -140,6 +141,8 @@ export interface PipelineDeps {
   session: CrmSession;
   outbox: Outbox;
   registry: MessageRegistry;
+  /** The rep's deal per thread: every message of a thread with a choice is logged to it. */
+  threadDeals?: ThreadDealChoices;
   events?: EventLog;
   now?: () => number;
 }
@@ -202,9 +205,11 @@ export async function enqueueLinkedMessages(
       });
       continue;
     }
+    const dealChoice = (await deps.threadDeals?.forMessage(message)) ?? null;
     let activities: ReturnType<typeof buildActivities>;
     try {
-      activities = buildActivities(message, links, session.settings, { mode }).filter((a) =>
+      const options = dealChoice ? { mode, dealId: dealChoice.dealId } : { mode };
+      activities = buildActivities(message, links, session.settings, options).filter((a) =>
         missing.includes(a.contactId),
       );
     } catch (e) {

@@ -4,6 +4,7 @@ import type { Company, Contact, ContactDetail, EmailActivity } from '../crm/cont
 import { externalIdFor, isProviderDerivedExternalId } from '../logging/externalIdFor';
 import type { MessageRegistry } from '../logging/MessageRegistry';
 import { type Outbox, outboxKey } from '../logging/Outbox';
+import type { ThreadDealChoices } from '../logging/ThreadDealChoices';
 import { MailMessage, type ThreadSnapshot } from '../mail/MailMessage';
 import { buildFeatureViews } from '../panel/features/panelFeatures';
 import type { ContactCard, MessageLogStatus, ThreadView, UnknownParticipant } from '../panel/ThreadView';
@@ -17,6 +18,7 @@ export interface ThreadViewDeps {
   db: CrmSidebarDb;
   cache: LookupCache;
   registry: MessageRegistry;
+  threadDeals: ThreadDealChoices;
   events: EventLog;
   outboxFor(session: CrmSession): Outbox;
   /** Delivers what is due now; resolves when the attempt is over (delivered, queued or failed). */
@@ -133,7 +135,13 @@ export class ThreadViewService {
       this.contactCard(connector, m.contact, m.address, companiesById),
     );
     const messages = await this.messageStatuses(session, linked);
-    const featureViews = buildFeatureViews({ session, linked, now: new Date((this.deps.now ?? Date.now)()) });
+    const featureViews = await buildFeatureViews({
+      session,
+      linked,
+      now: new Date((this.deps.now ?? Date.now)()),
+      cards,
+      threadDeals: this.deps.threadDeals,
+    });
     const approximate = linked.messages.some((m) => !m.message.messageId);
     return {
       threadKey,
@@ -252,6 +260,7 @@ export class ThreadViewService {
       session,
       outbox,
       registry: this.deps.registry,
+      threadDeals: this.deps.threadDeals,
       events: this.deps.events,
       now: this.deps.now,
     });

@@ -37,4 +37,9 @@ export interface CrmConnector {
   /** Every activity for a Message-ID, across contacts and users. */
   activitiesForMessage(externalId: string): Promise<EmailActivity[]>;
   createTask(task: TaskInput): Promise<TaskResponse>;
+  /**
+   * Moves a logged email activity to another deal (null: none). Optional: a CRM whose API
+   * cannot change a logged activity's deal leaves it out, and the panel says so.
+   */
+  relinkActivityDeal?(activityId: string, dealId: string | null): Promise<void>;
 }

@@ -35,7 +35,11 @@ export function buildActivities(
   message: MailMessage,
   links: Pick<MessageLinks, 'direction' | 'contacts' | 'companies' | 'threadRecords'>,
   settings: Pick<Settings, 'privacyMode'>,
-  options: { mode?: 'auto' | 'manual' } = {},
+  options: {
+    mode?: 'auto' | 'manual';
+    /** The rep's deal for the thread (null: "no deal"); undefined when none was chosen. */
+    dealId?: string | null;
+  } = {},
 ): EmailActivityInput[] {
   const externalId = externalIdFor(message, options.mode ?? 'auto');
   if (externalId === null) {
@@ -49,8 +53,13 @@ export function buildActivities(
 
   const domainCompanies = links.companies.filter((c) => c.via === 'domain');
   const threadDeals = links.threadRecords.filter((r: ThreadRecordLink) => r.kind === 'deal');
-  // Only an unambiguous deal is attached; several would be a guess.
-  const dealId = threadDeals.length === 1 ? (threadDeals[0]?.id ?? null) : null;
+  // The rep's choice wins; otherwise only an unambiguous thread deal is attached, several would be a guess.
+  const dealId =
+    options.dealId !== undefined
+      ? options.dealId
+      : threadDeals.length === 1
+        ? (threadDeals[0]?.id ?? null)
+        : null;
   const fallbackCompanyId = domainCompanies.length === 1 ? (domainCompanies[0]?.company.id ?? null) : null;
 
   const contactIds: { id: string; companyId: string | null }[] = [];

@@ -8,6 +8,7 @@ import {
   type Contact,
   type ContactDetail,
   CreateContactRequest,
+  type Deal,
   DEFAULT_PAGE_LIMIT,
   type EmailActivity,
   type EmailActivityInput,
@@ -63,6 +64,8 @@ export class FakeCrmConnector implements CrmConnector {
   readonly contacts = new Map<string, Contact>();
   readonly companies = new Map<string, Company>();
   readonly activities: EmailActivity[] = [];
+  /** Deals with their contacts; contact detail lists the open ones, like the reference server. */
+  readonly deals = new Map<string, Deal>();
   readonly tasks: Task[] = [];
   /** Every call as it arrived (including ones that then failed). */
   readonly calls: FakeCrmCall[] = [];
@@ -138,6 +141,27 @@ export class FakeCrmConnector implements CrmConnector {
     return clone(company);
   }
 
+  /**
+   * Adds a deal (test setup). Contact detail answers the open deals a contact is on, closed
+   * ones (stage closed_won / closed_lost) left out, as server/CrmRepository.ts does (`d.is_open`).
+   */
+  addDeal(input: { name: string; contactIds: string[]; stage?: string; companyId?: string | null; id?: string }): Deal {
+    const id = input.id ?? this.id('deal');
+    const deal: Deal = {
+      id,
+      name: input.name,
+      stage: input.stage ?? 'proposal',
+      amount: null,
+      currency: null,
+      closeDate: null,
+      contactIds: [...input.contactIds],
+      companyId: input.companyId ?? null,
+      url: `https://crm.example/deals/${id}`,
+    };
+    this.deals.set(id, deal);
+    return clone(deal);
+  }
+
   /** Runs the injected fault for a call phase: throws, hangs forever, or returns. */
   private async fault(call: FakeCrmCall): Promise<void> {
     if (call.phase === 'before') this.calls.push(call);
@@ -187,7 +211,10 @@ export class FakeCrmConnector implements CrmConnector {
       .filter((a) => a.contactId === contactId)
       .sort((a, b) => b.occurredAt.localeCompare(a.occurredAt))
       .slice(0, 10);
-    return clone({ ...contact, company, deals: [], recentActivities });
+    const deals = [...this.deals.values()].filter(
+      (d) => d.contactIds.includes(contactId) && !d.stage.startsWith('closed'),
+    );
+    return clone({ ...contact, company, deals, recentActivities });
   }
 
   async createContact(request: CreateContactRequest): Promise<Contact> {

@@ -1,8 +1,11 @@
 import type { z } from 'zod';
 import type { CrmSession } from '../../background/CrmSession';
 import type { LinkedThread } from '../../background/MessagePipeline';
+import type { MessageRegistry } from '../../logging/MessageRegistry';
+import type { ThreadDealChoices } from '../../logging/ThreadDealChoices';
 import type { MessageSpec } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/router';
+import type { ContactCard } from '../ThreadView';
 
 /** What a feature's background handlers may use; the background builds one for all features. */
 export interface FeatureContext {
@@ -10,6 +13,8 @@ export interface FeatureContext {
   session(): Promise<CrmSession>;
   /** Drops the cached thread views, so the next open shows what the feature just changed. */
   forgetThreadViews(): void;
+  threadDeals: ThreadDealChoices;
+  registry: MessageRegistry;
   now(): number;
 }
 
@@ -18,6 +23,9 @@ export interface ThreadViewContext {
   session: CrmSession;
   linked: LinkedThread;
   now: Date;
+  /** The view's contact cards, with each contact's open deals when the detail loaded. */
+  cards: readonly ContactCard[];
+  threadDeals: ThreadDealChoices;
 }
 
 /**
@@ -31,7 +39,7 @@ export interface PanelFeature<M extends Record<string, MessageSpec>, V extends z
   messages: M;
   handlers(context: FeatureContext): Handlers<M>;
   /** The feature's part of the ThreadView (its key there is the feature's registry key). */
-  view?: { schema: V; build(context: ThreadViewContext): z.output<V> };
+  view?: { schema: V; build(context: ThreadViewContext): z.output<V> | Promise<z.output<V>> };
 }
 
 export function definePanelFeature<

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { MessageSpec } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/router';
+import { dealChoice } from './dealChoice';
 import type { FeatureContext, PanelFeature, ThreadViewContext } from './PanelFeature';
 import { suggestedFollowUps } from './suggestedFollowUps';
 
@@ -10,6 +11,7 @@ import { suggestedFollowUps } from './suggestedFollowUps';
  * under its key.
  */
 export const PANEL_FEATURES = {
+  dealChoice,
   suggestedTasks: suggestedFollowUps,
 };
 
@@ -58,15 +60,15 @@ export function createFeatureHandlers(context: FeatureContext): Handlers<Feature
 }
 
 /** Each feature's part of the thread view, under its key. */
-export function buildFeatureViews(context: ThreadViewContext): {
+export async function buildFeatureViews(context: ThreadViewContext): Promise<{
   [K in keyof FeatureViewShape]: z.output<FeatureViewShape[K]>;
-} {
+}> {
   const views: Record<string, unknown> = {};
   for (const [key, feature] of Object.entries(PANEL_FEATURES) as [
     string,
     PanelFeature<Record<string, MessageSpec>>,
   ][]) {
-    if (feature.view) views[key] = feature.view.build(context);
+    if (feature.view) views[key] = await feature.view.build(context);
   }
   return views as { [K in keyof FeatureViewShape]: z.output<FeatureViewShape[K]> };
 }

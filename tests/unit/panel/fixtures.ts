@@ -233,6 +233,13 @@ const DEFAULT_ANSWERS: FakeAnswers = {
   'task.create': async () => ({ status: 'created' }),
   'outbox.retry': async () => ({ retried: 0 }),
   'options.open': async () => ({}),
+  'deal.choose': async ({ dealId, dealName }) => ({
+    chosen: { dealId, dealName, chosenAt: Date.now() },
+    relinked: 0,
+    notRelinked: 0,
+    notice: null,
+  }),
+  'deal.clear': async () => ({}),
 };
 
 /**
