@@ -8,8 +8,8 @@ import {
   type Contact,
   type ContactDetail,
   CreateContactRequest,
-  type Deal,
   DEFAULT_PAGE_LIMIT,
+  type Deal,
   type EmailActivity,
   type EmailActivityInput,
   LogActivitiesRequest,
@@ -145,7 +145,13 @@ export class FakeCrmConnector implements CrmConnector {
    * Adds a deal (test setup). Contact detail answers the open deals a contact is on, closed
    * ones (stage closed_won / closed_lost) left out, as server/CrmRepository.ts does (`d.is_open`).
    */
-  addDeal(input: { name: string; contactIds: string[]; stage?: string; companyId?: string | null; id?: string }): Deal {
+  addDeal(input: {
+    name: string;
+    contactIds: string[];
+    stage?: string;
+    companyId?: string | null;
+    id?: string;
+  }): Deal {
     const id = input.id ?? this.id('deal');
     const deal: Deal = {
       id,

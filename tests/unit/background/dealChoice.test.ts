@@ -11,6 +11,8 @@ import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
 import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
 
 const ME = 'riley@ourco.example';
+/** Deal choices come from the panel, a content script. */
+const PANEL = { context: 'content' } as const;
 let dbCounter = 0;
 let sequence = 0;
 
@@ -104,7 +106,7 @@ describe('deal choice per thread', () => {
         dealName: 'Acme upsell',
         externalIds: [first.messageId!],
       },
-      {},
+      PANEL,
     );
     // The reference contract cannot change a logged activity: the panel is told so.
     expect(result).toMatchObject({ relinked: 0, notRelinked: 1 });
@@ -143,12 +145,12 @@ describe('deal choice per thread', () => {
     // "No deal" is a choice as well; clearing it forgets the thread's choice.
     await handlers['deal.choose'](
       { threadKey: again.dealChoice!.threadKey!, dealId: null, dealName: null, externalIds: [] },
-      {},
+      PANEL,
     );
     const later = message();
     await background.logThread(snapshotOf([later]), [later.providerMessageId]);
     expect(dealOf(later.messageId!)).toBeNull();
-    await handlers['deal.clear']({ threadKey: again.dealChoice!.threadKey! }, {});
+    await handlers['deal.clear']({ threadKey: again.dealChoice!.threadKey! }, PANEL);
     expect((await background.openThread(snapshotOf([later]), false)).dealChoice!.chosen).toBeNull();
   });
 
@@ -171,7 +173,7 @@ describe('deal choice per thread', () => {
         dealName: 'Acme renewal',
         externalIds: [first.messageId!],
       },
-      {},
+      PANEL,
     );
     expect(result).toMatchObject({ relinked: 1, notRelinked: 0, notice: null });
     expect(dealOf(first.messageId!)).toBe('deal_renewal');
