@@ -1,5 +1,6 @@
 import { createHubSpotCrmConnector, HUBSPOT_API_BASE } from '../../lib/crm/hubspot/HubSpotCrmConnector';
 import { createRestCrmConnector } from '../../lib/crm/RestCrmConnector';
+import { createSalesforceCrmConnector } from '../../lib/crm/salesforce/SalesforceCrmConnector';
 import type { ConformanceTarget } from './ConformanceCheck';
 
 const defaultFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
@@ -48,6 +49,31 @@ export function hubspotTarget(options: {
         accessToken: as === 'colleague' ? (options.colleague?.token ?? '') : options.token,
         repEmail: as === 'colleague' ? (options.colleague?.email ?? '') : options.repEmail,
         apiBase: options.apiBase,
+        fetch,
+      }),
+  };
+}
+
+/** A Salesforce org (or the fake): its instance URL and the rep's (and a colleague's) access token. */
+export function salesforceTarget(options: {
+  instanceUrl: string;
+  token: string;
+  colleagueToken?: string;
+  logAs?: 'auto' | 'email_message' | 'task';
+  companyDomain?: string;
+  fetch?: typeof fetch;
+}): ConformanceTarget {
+  const base = options.fetch ?? defaultFetch;
+  return {
+    label: `salesforce ${options.instanceUrl}${options.logAs && options.logAs !== 'auto' ? ` (${options.logAs})` : ''}`,
+    fetch: base,
+    hasColleague: options.colleagueToken !== undefined,
+    companyDomain: options.companyDomain,
+    connect: ({ fetch = base, as = 'rep' } = {}) =>
+      createSalesforceCrmConnector({
+        instanceUrl: options.instanceUrl,
+        accessToken: as === 'colleague' ? (options.colleagueToken ?? '') : options.token,
+        logAs: options.logAs,
         fetch,
       }),
   };

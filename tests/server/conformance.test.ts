@@ -1,11 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConformanceTarget } from '../../server/conformance/ConformanceCheck';
-import { hubspotTarget, restTarget } from '../../server/conformance/conformanceTargets';
+import { hubspotTarget, restTarget, salesforceTarget } from '../../server/conformance/conformanceTargets';
 import { runConformance } from '../../server/conformance/runConformance';
 import { SEED } from '../../server/seed';
 import { type CrmServerHandle, startCrmServer } from '../../server/startCrmServer';
 import { FakeHubSpotApi } from '../fakes/FakeHubSpotApi';
+import { FakeSalesforceApi, type FakeSalesforceOptions } from '../fakes/FakeSalesforceApi';
 import { freshPgliteDataDir } from './freshPgliteDataDir';
 
 interface ConformanceSubject {
@@ -60,7 +61,40 @@ const SUBJECTS: ConformanceSubject[] = [
       };
     },
   },
+  salesforceSubject('salesforce, Enhanced Email with the External ID field (strict fake)', {
+    enhancedEmail: true,
+    externalIdFields: { EmailMessage: 'CrmSidebar_Log_Key__c', Task: 'CrmSidebar_Log_Key__c' },
+  }),
+  salesforceSubject('salesforce, completed Tasks with the External ID field (strict fake)', {
+    enhancedEmail: false,
+    externalIdFields: { Task: 'CrmSidebar_Log_Key__c' },
+  }),
 ];
+
+function salesforceSubject(label: string, org: FakeSalesforceOptions): ConformanceSubject {
+  return {
+    label,
+    minimumPassed: 16,
+    start: async () => {
+      const salesforce = new FakeSalesforceApi(org);
+      await salesforce.start();
+      const rep = salesforce.addUser({ name: 'Riley Rep', email: 'riley@northwind-trading.com' });
+      const colleague = salesforce.addUser({ name: 'Casey Colleague', email: 'casey@northwind-trading.com' });
+      salesforce.add('Account', { Name: 'Brightwater Analytics', Website: 'https://www.brightwater.co.uk/' });
+      salesforce.add('Account', { Name: 'Not Brightwater', Website: 'notbrightwater.co.uk' });
+      return {
+        target: () =>
+          salesforceTarget({
+            instanceUrl: salesforce.url,
+            token: rep.accessToken,
+            colleagueToken: colleague.accessToken,
+            companyDomain: 'brightwater.co.uk',
+          }),
+        close: () => salesforce.stop(),
+      };
+    },
+  };
+}
 
 describe.each(SUBJECTS)('conformance suite: $label', (subject) => {
   let started: Awaited<ReturnType<ConformanceSubject['start']>>;
