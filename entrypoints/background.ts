@@ -38,13 +38,19 @@ export default defineBackground({
       background: service,
       webAuthFlow: {
         getRedirectUrl: () => browser.identity.getRedirectURL(),
-        launch: async (url) => {
+        launch: async (url, options) => {
+          // Not interactive (a silent renewal): Chrome shows nothing and rejects if the page needs the user.
+          const interactive = options?.interactive ?? true;
           // Chrome rejects when the user closes the window ("The user did not approve access."),
           // Firefox resolves without a URL; both mean the user stopped, not that something broke.
           const redirect = await browser.identity
-            .launchWebAuthFlow({ url, interactive: true })
+            .launchWebAuthFlow({ url, interactive })
             .catch((error: unknown) => {
-              if (error instanceof Error && /did not approve|closed|cancel/i.test(error.message))
+              if (
+                interactive &&
+                error instanceof Error &&
+                /did not approve|closed|cancel/i.test(error.message)
+              )
                 return undefined;
               throw error;
             });

@@ -58,7 +58,7 @@ export function OptionsApp({ api, pollIntervalMs = 2000, now = Date.now }: Optio
             pollIntervalMs={pollIntervalMs}
             now={now}
           />
-          <OAuthAppsSection settings={load.settings} save={save} />
+          <OAuthAppsSection api={api} settings={load.settings} save={save} />
         </>
       )}
     </main>

@@ -43,6 +43,10 @@ export interface ExtensionApi {
   /** Retries failed outbox items (all failed ones when no ids are given); resolves to how many. */
   retryOutbox(ids?: string[]): Promise<number>;
   openOptions(): Promise<void>;
+  /** Stores the OAuth client secret in the background ('' removes it); it is never read back. */
+  setOAuthClientSecret(provider: MailProvider, secret: string): Promise<{ configured: boolean }>;
+  /** Which providers have a client secret stored. */
+  getOAuthClientSecretStatus(): Promise<Record<MailProvider, boolean>>;
 }
 
 export type OptionsApi = ExtensionApi;
@@ -75,5 +79,7 @@ export function createExtensionApi(send: SendToBackground, permissions: Platform
     openOptions: async () => {
       await send('options.open', {});
     },
+    setOAuthClientSecret: (provider, secret) => send('oauth.clientSecret.set', { provider, secret }),
+    getOAuthClientSecretStatus: () => send('oauth.clientSecret.status', {}),
   };
 }

@@ -19,6 +19,21 @@ const STATE_LABELS: Record<MailboxStatus['state'], string> = {
 };
 
 /**
+ * When the mailbox will need the user again: the sign-in renews itself before then while the
+ * provider's session lasts (Microsoft SPA sign-ins run out after 24 h).
+ */
+export function describeSignInExpiry(iso: string, now: number): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return '';
+  const when = new Date(at).toLocaleString('en', { weekday: 'short', hour: 'numeric', minute: '2-digit' });
+  if (at <= now)
+    return 'The sign-in has run out: the next sync will try to renew it, or ask you to reconnect.';
+  const hours = Math.round((at - now) / 3_600_000);
+  const left = hours >= 1 ? `in about ${hours} hour${hours === 1 ? '' : 's'}` : 'within the hour';
+  return `Sign-in renews automatically; if it cannot, you will need to reconnect ${left} (${when}).`;
+}
+
+/**
  * The state of one mailbox as the popup and the options page both show it: the state,
  * sync progress with what was logged and skipped (and why), the last sync, and
  * Reconnect when the provider no longer accepts the saved sign-in.
@@ -67,6 +82,11 @@ export function MailboxStateView({ mailbox, now, onReconnect, reconnecting }: Ma
       {lastError && state !== 'needs_reauth' && state !== 'disconnected' && (
         <p className="error-text" data-testid="mailbox-error">
           Last sync failed: {describeError(lastError, 'mailbox').text}
+        </p>
+      )}
+      {mailbox.signInExpiresAt && state !== 'needs_reauth' && state !== 'disconnected' && (
+        <p className="sign-in-expiry" data-testid="sign-in-expiry">
+          {describeSignInExpiry(mailbox.signInExpiresAt, now)}
         </p>
       )}
       <p className="last-sync">

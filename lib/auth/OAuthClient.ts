@@ -8,6 +8,8 @@ export interface OAuthTokens {
   refreshToken: string | null;
   /** Epoch ms. */
   expiresAt: number;
+  /** Epoch ms after which the refresh token is refused (Entra SPA: 24 h after sign-in); null: none known. */
+  refreshTokenExpiresAt: number | null;
   scopes: string[];
 }
 
@@ -59,13 +61,25 @@ function requestOptions(options: OAuthRequestOptions): oauth.TokenEndpointReques
   };
 }
 
-function toTokens(response: oauth.TokenEndpointResponse, now: number, requested: string[]): OAuthTokens {
+function toTokens(
+  response: oauth.TokenEndpointResponse,
+  now: number,
+  config: OAuthProviderConfig,
+  /** The refresh token's fixed expiry so far (a rotated SPA refresh token keeps it). */
+  refreshTokenExpiresAt: number | null,
+): OAuthTokens {
+  const statedLifetime = response.refresh_token_expires_in;
   return {
     accessToken: response.access_token,
     refreshToken: response.refresh_token ?? null,
     // A response without expires_in is treated as short-lived rather than eternal.
     expiresAt: now + (response.expires_in ?? 300) * 1000,
-    scopes: response.scope ? response.scope.split(' ') : requested,
+    refreshTokenExpiresAt:
+      typeof statedLifetime === 'number'
+        ? now + statedLifetime * 1000
+        : (refreshTokenExpiresAt ??
+          (config.refreshTokenLifetimeMs === null ? null : now + config.refreshTokenLifetimeMs)),
+    scopes: response.scope ? response.scope.split(' ') : config.scopes,
   };
 }
 
@@ -82,11 +96,18 @@ async function asGrantError<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+export interface AuthorizationOptions {
+  /** The account to sign in as (a Reconnect or a renewal of a known mailbox). */
+  loginHint?: string;
+  /** `prompt=none`: renew from the provider's session without showing anything. */
+  silent?: boolean;
+}
+
 /** Authorization URL with PKCE (S256) and a random state; keep the result until the redirect. */
 export async function buildAuthorizationUrl(
   config: OAuthProviderConfig,
   redirectUri: string,
-  options: { loginHint?: string } = {},
+  options: AuthorizationOptions = {},
 ): Promise<PendingAuthorization> {
   const codeVerifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
@@ -101,6 +122,8 @@ export async function buildAuthorizationUrl(
   for (const [key, value] of Object.entries(config.extraAuthorizationParams))
     url.searchParams.set(key, value);
   if (options.loginHint) url.searchParams.set('login_hint', options.loginHint);
+  // A silent renewal must never show a page: the provider answers login_required instead.
+  if (options.silent) url.searchParams.set('prompt', 'none');
   return { url: url.href, state, codeVerifier, redirectUri };
 }
 
@@ -125,7 +148,7 @@ export function exchangeCode(
       requestOptions(options),
     );
     const result = await oauth.processAuthorizationCodeResponse(as, client, response);
-    return toTokens(result, (options.now ?? Date.now)(), config.scopes);
+    return toTokens(result, (options.now ?? Date.now)(), config, null);
   });
 }
 
@@ -133,7 +156,7 @@ export function exchangeCode(
 export function refreshTokens(
   config: OAuthProviderConfig,
   refreshToken: string,
-  options: OAuthRequestOptions = {},
+  options: OAuthRequestOptions & { refreshTokenExpiresAt?: number | null } = {},
 ): Promise<OAuthTokens> {
   return asGrantError(async () => {
     const as = server(config);
@@ -146,7 +169,7 @@ export function refreshTokens(
       requestOptions(options),
     );
     const result = await oauth.processRefreshTokenResponse(as, client, response);
-    return toTokens(result, (options.now ?? Date.now)(), config.scopes);
+    return toTokens(result, (options.now ?? Date.now)(), config, options.refreshTokenExpiresAt ?? null);
   });
 }
 
@@ -154,21 +177,23 @@ export function refreshTokens(
 export interface WebAuthFlow {
   /** e.g. `browser.identity.getRedirectURL()`. */
   getRedirectUrl: () => string;
-  /** e.g. `browser.identity.launchWebAuthFlow({ url, interactive: true })`; resolves to the redirect URL. */
-  launch: (url: string) => Promise<string>;
+  /**
+   * e.g. `browser.identity.launchWebAuthFlow({ url, interactive })`; resolves to the redirect
+   * URL. Not interactive: no window is shown, and the flow fails if the page would need one.
+   */
+  launch: (url: string, options?: { interactive: boolean }) => Promise<string>;
 }
 
 /** Runs the whole interactive flow: consent page, redirect, code exchange. */
 export async function authorizeMailbox(
   config: OAuthProviderConfig,
   flow: WebAuthFlow,
-  options: OAuthRequestOptions & { loginHint?: string } = {},
+  options: OAuthRequestOptions & AuthorizationOptions = {},
 ): Promise<OAuthTokens> {
-  const pending = await buildAuthorizationUrl(
-    config,
-    flow.getRedirectUrl(),
-    options.loginHint ? { loginHint: options.loginHint } : {},
-  );
-  const callbackUrl = await flow.launch(pending.url);
+  const pending = await buildAuthorizationUrl(config, flow.getRedirectUrl(), {
+    ...(options.loginHint ? { loginHint: options.loginHint } : {}),
+    ...(options.silent ? { silent: true } : {}),
+  });
+  const callbackUrl = await flow.launch(pending.url, { interactive: !options.silent });
   return exchangeCode(config, pending, callbackUrl, options);
 }

@@ -10,10 +10,23 @@ export interface OAuthProviderConfig {
   tokenEndpoint: string;
   clientId: string;
   /**
-   * Google's "Web application" clients require a secret at the token endpoint even with PKCE;
-   * it is not a secret in an extension, but Google insists. Microsoft public clients have none.
+   * Google's "Web application" clients require a secret at the token endpoint, at the code
+   * exchange and at every refresh, even with PKCE
+   * (developers.google.com/identity/protocols/oauth2/web-server#exchange-authorization-code).
+   * Microsoft SPA registrations have none. Absent when a token-exchange server adds it.
    */
   clientSecret?: string;
+  /**
+   * How long a refresh token lives from the sign-in when the provider fixes it (Entra SPA:
+   * 24 h, carried over by rotation; learn.microsoft.com/entra/identity-platform/refresh-tokens).
+   * Null: until revoked.
+   */
+  refreshTokenLifetimeMs: number | null;
+  /**
+   * Whether a sign-in can be renewed without the user (`prompt=none` through
+   * `launchWebAuthFlow({ interactive: false })`) while the provider's session lasts.
+   */
+  silentRenewal: boolean;
   scopes: string[];
   /** Provider-specific authorization parameters. */
   extraAuthorizationParams: Record<string, string>;
@@ -38,6 +51,9 @@ export function googleOAuthConfig(options: {
     tokenEndpoint: 'https://oauth2.googleapis.com/token',
     clientId: options.clientId,
     ...(options.clientSecret ? { clientSecret: options.clientSecret } : {}),
+    refreshTokenLifetimeMs: null,
+    // Google refresh tokens do not expire on a schedule; a renewal would only add consent prompts.
+    silentRenewal: false,
     // No openid/email: users.getProfile returns the address, so an ID token adds nothing.
     scopes: [GMAIL_SCOPES[options.gmailScope ?? 'readonly']],
     // Google issues a refresh token only with access_type=offline, and again on a re-consent
@@ -54,6 +70,12 @@ export function microsoftOAuthConfig(options: { clientId: string; tenant?: strin
     authorizationEndpoint: `https://login.microsoftonline.com/${tenant}/oauth2/v2.0/authorize`,
     tokenEndpoint: `https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`,
     clientId: options.clientId,
+    // An extension's token request carries an Origin header, which Entra accepts only for a
+    // redirect URI registered as "Single-page application" (AADSTS9002326 otherwise;
+    // MicrosoftDocs/azure-docs#62164). Those refresh tokens live 24 h, so the sign-in is
+    // renewed silently before then.
+    refreshTokenLifetimeMs: 24 * 60 * 60 * 1000,
+    silentRenewal: true,
     // offline_access yields the refresh token; Mail.Read covers delta and headers; User.Read is /me.
     scopes: [
       'offline_access',
@@ -62,6 +84,14 @@ export function microsoftOAuthConfig(options: { clientId: string; tenant?: strin
     ],
     extraAuthorizationParams: { prompt: 'select_account' },
   };
+}
+
+/**
+ * The token endpoint of a team's token-exchange server (`server/`): it adds the client secret
+ * from its own environment, so the browser never holds one.
+ */
+export function tokenExchangeEndpoint(serverUrl: string, provider: 'gmail' | 'outlook'): string {
+  return `${serverUrl.replace(/\/+$/, '')}/oauth/${provider === 'gmail' ? 'google' : 'microsoft'}/token`;
 }
 
 /** Points a provider config at other endpoints (tests, the e2e fake token server). */

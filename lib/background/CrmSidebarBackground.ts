@@ -163,6 +163,7 @@ export class CrmSidebarBackground {
                 state: m.status,
                 lastSyncAt: m.lastSyncAt ? new Date(m.lastSyncAt).toISOString() : null,
                 lastError: storedErrorInfo(m.lastError),
+                signInExpiresAt: m.signInExpiresAt ? new Date(m.signInExpiresAt).toISOString() : null,
                 progress: null,
                 skippedReasons: {},
               },

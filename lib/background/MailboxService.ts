@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 import type { AccessTokenProvider } from '../auth/AccessTokenProvider';
+import { type ClientSecretStore, dexieClientSecretStore } from '../auth/ClientSecretStore';
 import { dexieTokenStore } from '../auth/dexieTokenStore';
 import { isMailboxAuthError } from '../auth/MailboxAuthError';
 import type { OAuthTokens, WebAuthFlow } from '../auth/OAuthClient';
 import { authorizeMailbox, refreshTokens } from '../auth/OAuthClient';
-import type { OAuthProviderConfig } from '../auth/OAuthProviders';
+import { type OAuthProviderConfig, tokenExchangeEndpoint } from '../auth/OAuthProviders';
 import { TokenManager, type TokenStore } from '../auth/TokenManager';
 import { CrmError } from '../crm/CrmError';
 import { ExtensionError, storedErrorInfo } from '../errors/ErrorInfo';
@@ -20,7 +21,6 @@ import type {
 } from '../mail/sync/MailboxProvider';
 import type { CursorStore, SyncPassResult } from '../mail/sync/MailboxSync';
 import type { MailboxStatus } from '../messaging/messages';
-import type { Settings } from '../settings/Settings';
 import type { CrmSidebarDb, MailboxRow } from '../store/db';
 import type { CrmSidebarBackground } from './CrmSidebarBackground';
 import type { MailboxControls } from './createBackgroundHandlers';
@@ -47,6 +47,8 @@ export interface MailboxServiceOptions {
   now?: () => number;
   /** Where the mailboxes' tokens are kept (background only); default the extension's database. */
   tokenStore?: TokenStore;
+  /** Where OAuth client secrets are kept (background only); default the extension's database. */
+  clientSecrets?: ClientSecretStore;
 }
 
 interface Progress {
@@ -94,6 +96,8 @@ function dexieCursorStore<T>(
 export class MailboxService implements MailboxControls {
   private readonly tokens: TokenStore;
   private readonly clients = new Map<string, MailboxApi>();
+  private readonly tokenManagers = new Map<MailProvider, TokenManager>();
+  private readonly secrets: ClientSecretStore;
   private readonly progress = new Map<string, Progress>();
   private readonly running = new Map<string, Promise<void>>();
   /** Graph answers per Outlook item, so reopening a thread does not ask Graph again. */
@@ -101,6 +105,7 @@ export class MailboxService implements MailboxControls {
 
   constructor(private readonly options: MailboxServiceOptions) {
     this.tokens = options.tokenStore ?? dexieTokenStore(options.db);
+    this.secrets = options.clientSecrets ?? dexieClientSecretStore(options.db);
   }
 
   private now(): number {
@@ -115,7 +120,13 @@ export class MailboxService implements MailboxControls {
     };
   }
 
-  private oauthConfig(provider: MailProvider, settings: Settings): OAuthProviderConfig {
+  /**
+   * The provider's OAuth configuration from the settings: the admin's client id, the token
+   * endpoint (the provider's, or the team's token-exchange server, which adds the secret
+   * itself), and the client secret where the provider requires one and no server adds it.
+   */
+  private async oauthConfig(provider: MailProvider): Promise<OAuthProviderConfig> {
+    const settings = await this.options.background.getSettings();
     const adapter = MAILBOX_PROVIDERS[provider];
     const base = adapter.oauthConfig(settings.oauth);
     if (!base) {
@@ -126,17 +137,76 @@ export class MailboxService implements MailboxControls {
       );
     }
     const endpoints = this.options.oauthEndpoints?.[provider];
-    return endpoints ? { ...base, ...endpoints } : base;
+    const config = endpoints ? { ...base, ...endpoints } : base;
+    const exchange = settings.oauth.tokenExchangeUrl;
+    if (exchange !== '') {
+      // The server redeems with its own (confidential) registration: no fixed 24 h lifetime.
+      return {
+        ...config,
+        tokenEndpoint: tokenExchangeEndpoint(exchange, provider),
+        refreshTokenLifetimeMs: null,
+        silentRenewal: false,
+      };
+    }
+    if (adapter.clientSecret === 'required') {
+      const secret = await this.secrets.get(provider);
+      if (!secret) {
+        throw new CrmError(
+          'not_configured',
+          `${adapter.accountName} needs the client secret of your OAuth client at sign-in and at every refresh: add it under Mail provider apps, or set a token exchange server.`,
+        );
+      }
+      return { ...config, clientSecret: secret };
+    }
+    return config;
   }
 
-  private tokenManager(provider: MailProvider, settings: Settings): TokenManager {
-    const config = this.oauthConfig(provider, settings);
-    return new TokenManager({
+  /** One per provider for the worker's lifetime; reads the settings at every refresh. */
+  private tokenManager(provider: MailProvider): TokenManager {
+    const existing = this.tokenManagers.get(provider);
+    if (existing) return existing;
+    const manager = new TokenManager({
       provider,
       store: this.tokens,
-      refresh: (rt) => refreshTokens(config, rt, this.oauthRequestOptions()),
+      refresh: async (rt, refreshTokenExpiresAt) =>
+        refreshTokens(await this.oauthConfig(provider), rt, {
+          ...this.oauthRequestOptions(),
+          refreshTokenExpiresAt,
+        }),
+      renew: (mailboxId) => this.renewSilently(provider, mailboxId),
+      onSaved: async (mailboxId, tokens) => {
+        await this.options.db.mailboxes.update(mailboxId, {
+          signInExpiresAt: tokens.refreshTokenExpiresAt ?? undefined,
+        });
+      },
       now: this.options.now,
     });
+    this.tokenManagers.set(provider, manager);
+    return manager;
+  }
+
+  /**
+   * A new sign-in without a window (`prompt=none`, `launchWebAuthFlow({ interactive: false })`)
+   * from the provider's session, for the same account only.
+   */
+  private async renewSilently(provider: MailProvider, mailboxId: string): Promise<OAuthTokens> {
+    const config = await this.oauthConfig(provider);
+    if (!config.silentRenewal) throw new Error(`${provider} sign-ins are not renewed silently`);
+    const mailbox = await this.options.db.mailboxes.get(mailboxId);
+    const tokens = await authorizeMailbox(config, this.options.webAuthFlow, {
+      ...this.oauthRequestOptions(),
+      silent: true,
+      ...(mailbox ? { loginHint: mailbox.address } : {}),
+    });
+    const address = await this.openApi(
+      `renew:${mailboxId}`,
+      provider,
+      async () => tokens.accessToken,
+    ).address();
+    if (`${provider}:${address.toLowerCase()}` !== mailboxId) {
+      throw new Error('The silent sign-in returned another account.');
+    }
+    return tokens;
   }
 
   private openApi(
@@ -159,14 +229,12 @@ export class MailboxService implements MailboxControls {
     return api;
   }
 
-  private async accessTokens(mailbox: MailboxRow): Promise<AccessTokenProvider> {
-    const settings = await this.options.background.getSettings();
-    return this.tokenManager(mailbox.provider, settings).accessTokenProvider(mailbox.id);
+  private accessTokens(mailbox: MailboxRow): AccessTokenProvider {
+    return this.tokenManager(mailbox.provider).accessTokenProvider(mailbox.id);
   }
 
   async connect(provider: MailProvider): Promise<MailboxStatus> {
-    const settings = await this.options.background.getSettings();
-    const config = this.oauthConfig(provider, settings);
+    const config = await this.oauthConfig(provider);
     const tokens: OAuthTokens = await authorizeMailbox(
       config,
       this.options.webAuthFlow,
@@ -190,11 +258,24 @@ export class MailboxService implements MailboxControls {
       connectedAt: existing?.connectedAt ?? this.now(),
       lastSyncAt: existing?.lastSyncAt,
     };
-    await this.tokenManager(provider, settings).save(id, tokens);
+    if (tokens.refreshTokenExpiresAt !== null) row.signInExpiresAt = tokens.refreshTokenExpiresAt;
+    await this.tokenManager(provider).save(id, tokens);
     await db.mailboxes.put(row);
     this.clients.delete(id);
     void this.syncMailbox(id);
     return this.statusOf(row);
+  }
+
+  /** Stores (or with '' forgets) the admin's client secret; it never leaves the background. */
+  async setClientSecret(provider: MailProvider, secret: string): Promise<{ configured: boolean }> {
+    await this.secrets.set(provider, secret.trim() || null);
+    return { configured: secret.trim() !== '' };
+  }
+
+  /** Which providers have a client secret stored (never the secret itself). */
+  async clientSecretStatus(): Promise<Record<MailProvider, boolean>> {
+    const [gmail, outlook] = await Promise.all([this.secrets.get('gmail'), this.secrets.get('outlook')]);
+    return { gmail: gmail !== null, outlook: outlook !== null };
   }
 
   async disconnect(id: string): Promise<void> {
@@ -237,6 +318,7 @@ export class MailboxService implements MailboxControls {
       state: row.status === 'connected' && syncing ? 'syncing' : row.status,
       lastSyncAt: row.lastSyncAt ? new Date(row.lastSyncAt).toISOString() : null,
       lastError: storedErrorInfo(row.lastError),
+      signInExpiresAt: row.signInExpiresAt ? new Date(row.signInExpiresAt).toISOString() : null,
       progress: p ? { scanned: p.scanned, logged: p.logged, skipped: p.skipped, total: p.total } : null,
       skippedReasons: p?.skippedReasons ?? {},
     };
@@ -315,7 +397,7 @@ export class MailboxService implements MailboxControls {
       progress.scanned = p.scanned;
       progress.total = p.total ?? null;
     };
-    const getAccessToken = await this.accessTokens(mailbox);
+    const getAccessToken = this.accessTokens(mailbox);
     const client = this.clientFor(mailbox, getAccessToken);
     const folders: SyncFolder[] = settings.autoLogReceived ? ['sent', 'inbox'] : ['sent'];
     const cursorStore: CursorStoreFactory = (schema) =>
@@ -361,7 +443,7 @@ export class MailboxService implements MailboxControls {
     const mailbox =
       rows.find((m) => m.address === snapshot.mailbox) ?? rows.find((m) => m.primary) ?? rows[0];
     if (!mailbox) return snapshot;
-    const client = this.clientFor(mailbox, await this.accessTokens(mailbox));
+    const client = this.clientFor(mailbox, this.accessTokens(mailbox));
     const readMessage = client.readMessage?.bind(client);
     if (!readMessage) return snapshot;
     const messages = await Promise.all(

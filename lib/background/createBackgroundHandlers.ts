@@ -9,6 +9,8 @@ export interface MailboxControls {
   disconnect(id: string): Promise<void>;
   setPrimary(id: string): Promise<void>;
   syncNow(id?: string): Promise<number>;
+  setClientSecret(provider: 'gmail' | 'outlook', secret: string): Promise<{ configured: boolean }>;
+  clientSecretStatus(): Promise<Record<'gmail' | 'outlook', boolean>>;
 }
 
 export interface HandlerPlatform {
@@ -42,6 +44,8 @@ export function createBackgroundHandlers(
     },
     'gmail.sent.log': (sent) => service.logSentMessage(sent.message),
     'mailbox.connect': ({ provider }) => mailboxes.connect(provider),
+    'oauth.clientSecret.set': ({ provider, secret }) => mailboxes.setClientSecret(provider, secret),
+    'oauth.clientSecret.status': () => mailboxes.clientSecretStatus(),
     'mailbox.disconnect': async ({ id }) => {
       await mailboxes.disconnect(id);
       return {};

@@ -17,6 +17,8 @@ export const MailboxStatus = z.object({
   lastSyncAt: z.string().nullable(),
   /** Why the last sync pass failed; null once a pass succeeds. */
   lastError: ErrorInfo.nullable(),
+  /** When the sign-in runs out unless it is renewed first (ISO); null when it does not expire on a schedule. */
+  signInExpiresAt: z.string().nullable().default(null),
   progress: z
     .object({ scanned: z.number(), logged: z.number(), skipped: z.number(), total: z.number().nullable() })
     .nullable(),
@@ -116,6 +118,17 @@ export const MESSAGES = {
     'mailbox.connect': {
       request: z.object({ provider: z.enum(['gmail', 'outlook']) }),
       response: MailboxStatus,
+      senders: ['extension'],
+    },
+    /** The admin's OAuth client secret (Google Web application clients); '' forgets it. Write-only. */
+    'oauth.clientSecret.set': {
+      request: z.object({ provider: z.enum(['gmail', 'outlook']), secret: z.string().max(512) }),
+      response: z.object({ configured: z.boolean() }),
+      senders: ['extension'],
+    },
+    'oauth.clientSecret.status': {
+      request: z.object({}),
+      response: z.object({ gmail: z.boolean(), outlook: z.boolean() }),
       senders: ['extension'],
     },
     'mailbox.disconnect': {

@@ -41,6 +41,12 @@ export const OAuthClients = z.object({
   microsoftClientId: z.string().trim().default(''),
   /** Azure AD tenant: "common", "organizations" or a tenant id. */
   microsoftTenant: z.string().trim().default('common'),
+  /**
+   * A team's token-exchange server (`server/`, e.g. the CRM's URL): code exchanges and
+   * refreshes go there, and it adds the client secret from its environment. Empty: the
+   * extension talks to the provider's token endpoint itself.
+   */
+  tokenExchangeUrl: z.string().trim().url().or(z.literal('')).default(''),
 });
 export type OAuthClients = z.infer<typeof OAuthClients>;
 
@@ -60,7 +66,12 @@ export const Settings = z.object({
   logComposeByDefault: z.boolean().default(true),
   historicalImportDays: z.union([z.literal(0), z.literal(30), z.literal(60), z.literal(90)]).default(30),
   syncFrequencyMinutes: z.union([z.literal(5), z.literal(15), z.literal(60)]).default(15),
-  oauth: OAuthClients.default({ googleClientId: '', microsoftClientId: '', microsoftTenant: 'common' }),
+  oauth: OAuthClients.default({
+    googleClientId: '',
+    microsoftClientId: '',
+    microsoftTenant: 'common',
+    tokenExchangeUrl: '',
+  }),
   inboxSdkAppId: z.string().trim().default(''),
 });
 export type Settings = z.infer<typeof Settings>;

@@ -77,6 +77,8 @@ export interface MailboxRow {
   lastSyncAt?: number;
   /** Rows written before errors had kinds hold a plain string. */
   lastError?: ErrorInfo | string;
+  /** Epoch ms when the sign-in runs out unless renewed (Entra SPA refresh tokens: 24 h). */
+  signInExpiresAt?: number;
 }
 
 /** Owned by the auth code; the shape is its business. */

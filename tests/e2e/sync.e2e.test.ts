@@ -6,10 +6,10 @@ import type { FakeGmailHeader } from '../fakes/FakeGmailApi';
 import { configureCrm } from './harness/extensionMessages';
 import {
   ask,
+  configureGoogleApp,
   createGoogleFakes,
   type GoogleFakes,
   getStatus,
-  TEST_GOOGLE_CLIENT_ID,
   waitForSyncedAndDelivered,
 } from './harness/mailboxSync';
 import { type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
@@ -85,9 +85,9 @@ describe('Background sync of sent Gmail through the real built extension', () =>
     google = createGoogleFakes(ME);
     env = await startE2eEnvironment({ extraRoutes: google.routes });
     await configureCrm(env.browser, crm.handle.url, crm.handle.token);
+    await configureGoogleApp(env.browser, google);
     await ask(env.browser, 'settings.update', {
       patch: {
-        oauth: { googleClientId: TEST_GOOGLE_CLIENT_ID, microsoftClientId: '', microsoftTenant: 'common' },
         historicalImportDays: 30,
       },
     });

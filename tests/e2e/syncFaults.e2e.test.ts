@@ -9,12 +9,12 @@ import { configureCrm } from './harness/extensionMessages';
 import { type FaultyCrmProxy, startFaultyCrmProxy } from './harness/faultyCrmProxy';
 import {
   ask,
+  configureGoogleApp,
   createGoogleFakes,
   type GoogleFakes,
   getStatus,
   readSyncState,
   type SyncStateSnapshot,
-  TEST_GOOGLE_CLIENT_ID,
 } from './harness/mailboxSync';
 import { type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
 import { controlServiceWorker, type ServiceWorkerControl } from './harness/serviceWorkerControl';
@@ -81,9 +81,9 @@ describe(`Sync fault test: ${N} sent messages, ${Math.round(RATE * 100)}% faults
     google = createGoogleFakes(ME, { seed: SEED_VALUE });
     env = await startE2eEnvironment({ extraRoutes: google.routes });
     await configureCrm(env.browser, proxy.url, crm.handle.token);
+    await configureGoogleApp(env.browser, google);
     await ask(env.browser, 'settings.update', {
       patch: {
-        oauth: { googleClientId: TEST_GOOGLE_CLIENT_ID, microsoftClientId: '', microsoftTenant: 'common' },
         historicalImportDays: 30,
       },
     });

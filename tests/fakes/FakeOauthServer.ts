@@ -1,44 +1,112 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A local OAuth 2.0 token endpoint (RFC 6749 + PKCE RFC 7636) standing in for Google's and
- * Microsoft's: `consent(authorizationUrl)` plays the user approving the consent page and
- * returns the redirect URL with `code` and `state` (what `launchWebAuthFlow` resolves to);
- * POST /token redeems codes (checking client_id, redirect_uri and the S256 verifier) and
- * refresh tokens. `revokeGrant` makes refreshes answer `invalid_grant`, as after the user
- * removes the app's access. `onAccessToken` lets API fakes accept the tokens it issues.
+ * A local OAuth 2.0 authorization server (RFC 6749 + PKCE RFC 7636) that behaves like one of
+ * two published token endpoints, each refusing what the real one refuses:
  *
- * `handle` serves both endpoints for a browser too (mount it on the e2e harness's HTTPS
- * host router under accounts.google.com / oauth2.googleapis.com or login.microsoftonline.com):
- * GET .../authorize (Microsoft) or .../auth (Google) and POST .../token. With
- * `autoConsentSubject` the authorization endpoint plays a user who has already consented:
- * it answers 302 to the redirect_uri with `code` and `state` in the query (RFC 6749
- * §4.1.2; errors per §4.1.2.1), so `identity.launchWebAuthFlow` completes without a human.
- * Without it, the endpoint shows a page that waits for a user, as the real ones do.
+ * Google (`provider: 'google'`), a "Web application" client:
+ * - the token endpoint requires `client_secret` at the code exchange AND at every refresh,
+ *   even with PKCE: `400 {"error":"invalid_request","error_description":"client_secret is missing."}`
+ *   (developers.google.com/identity/protocols/oauth2/web-server#exchange-authorization-code;
+ *   the exact body is quoted in googleapis/google-api-dotnet-client#1827 and
+ *   openid/AppAuth-JS#91); a wrong secret is `401 {"error":"invalid_client","error_description":"Unauthorized"}`
+ *   (developers.google.com/identity/protocols/oauth2/web-server#exchange-errors-invalid-client);
+ * - the redirect URI must be one registered for the client, exactly
+ *   (`Error 400: redirect_uri_mismatch` page at the authorization endpoint, the
+ *   `redirect_uri_mismatch` error at the token endpoint; same page, "Authorization errors");
+ * - refresh tokens are not rotated (the response has no refresh_token).
+ *
+ * Microsoft identity platform (`provider: 'microsoft'`), an app registration whose redirect
+ * URI sits on one platform ("spa" or "mobileDesktop"):
+ * - a token request carrying an `Origin` header (a browser's or an extension's fetch) for a
+ *   non-SPA redirect URI: `400 invalid_request AADSTS9002326 Cross-origin token redemption
+ *   is permitted only for the 'Single-Page Application' client-type.` (body as quoted in
+ *   umijs/umi-request#299; MicrosoftDocs/azure-docs#62164, iorate/ublacklist#66);
+ * - an SPA redemption without `Origin`: `400 invalid_request AADSTS9002327 Tokens issued
+ *   for the 'Single-Page Application' client-type may only be redeemed via cross-origin
+ *   requests.` (clocked0ne/passport-outlook#16);
+ * - SPA refresh tokens expire 24 h after the sign-in, and rotated ones carry that expiry
+ *   over (learn.microsoft.com/entra/identity-platform/refresh-tokens, "Token lifetime");
+ *   past it: `400 invalid_grant AADSTS700084 The refresh token was issued to a single page
+ *   app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00 ...` (body as quoted
+ *   in AzureAD/microsoft-authentication-library-for-js#6765);
+ * - refresh tokens rotate on every use;
+ * - `prompt=none` without a signed-in session redirects with `error=login_required`
+ *   (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow, "Error codes for
+ *   authorization endpoint errors"), with a session it redirects with a code at once;
+ * - error bodies carry `error_codes`, `timestamp`, `trace_id`, `correlation_id` as in the
+ *   "Error response" example of v2-oauth2-auth-code-flow.
+ *
+ * The clock (`now`) is injectable, so a test moves past the 24 h without waiting. `handle`
+ * serves both endpoints for a browser too (mounted on the e2e harness's host router under
+ * accounts.google.com / oauth2.googleapis.com or login.microsoftonline.com); while a
+ * session is signed in (`signIn(subject)`), the authorization endpoint consents at once
+ * (302 to the redirect URI, RFC 6749 §4.1.2), so `identity.launchWebAuthFlow` finishes
+ * without a human; without one it shows a page that waits for a user, as the real ones do.
  */
+
+export interface FakeGoogleClient {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+}
+
+export interface FakeEntraApp {
+  clientId: string;
+  /** The platform the redirect URIs are registered under in the app registration. */
+  platform: 'spa' | 'mobileDesktop';
+  redirectUris: string[];
+}
+
+export type FakeOauthServerOptions = {
+  /** Seconds; default 3600. */
+  accessTokenLifetime?: number;
+  onAccessToken?: (token: string, subject: string, scope: string, expiresInSeconds: number) => void;
+  /** Signed in at the authorization endpoint from the start (`signIn` later otherwise). */
+  autoConsentSubject?: string;
+  now?: () => number;
+} & ({ provider: 'google'; clients: FakeGoogleClient[] } | { provider: 'microsoft'; apps: FakeEntraApp[] });
+
+interface CodeGrant {
+  clientId: string;
+  redirectUri: string;
+  challenge: string;
+  scope: string;
+  subject: string;
+  expiresAt: number;
+}
+
+interface RefreshGrant {
+  clientId: string;
+  scope: string;
+  subject: string;
+  /** SPA refresh tokens only: fixed at sign-in, carried over by rotation. */
+  expiresAt: number | null;
+}
+
+const SPA_REFRESH_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
 export class FakeOauthServer {
-  readonly counters = { codeGrants: 0, refreshGrants: 0, errors: 0 };
-  private readonly codes = new Map<
-    string,
-    { clientId: string; redirectUri: string; challenge: string; scope: string; subject: string }
-  >();
-  private readonly refreshTokens = new Map<string, { clientId: string; scope: string; subject: string }>();
+  readonly counters = { codeGrants: 0, refreshGrants: 0, errors: 0, silentAuthorizations: 0 };
+  /** Error codes answered by the token endpoint, in order (`invalid_request`, ...). */
+  readonly tokenErrors: string[] = [];
+  private readonly codes = new Map<string, CodeGrant>();
+  private readonly refreshTokens = new Map<string, RefreshGrant>();
+  private session: string | undefined;
+  /** Subjects who removed the app's access: no silent sign-in until they consent again. */
+  private readonly consentRevoked = new Set<string>();
   private server: Server | null = null;
   baseUrl = '';
 
-  constructor(
-    private readonly options: {
-      /** Seconds; default 3600. */
-      accessTokenLifetime?: number;
-      /** Microsoft rotates refresh tokens, Google does not. */
-      rotateRefreshTokens?: boolean;
-      onAccessToken?: (token: string, subject: string, scope: string, expiresInSeconds: number) => void;
-      /** The account that "signs in" when a browser opens the authorization endpoint. */
-      autoConsentSubject?: string;
-    } = {},
-  ) {}
+  constructor(private readonly options: FakeOauthServerOptions) {
+    this.session = options.autoConsentSubject;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -64,33 +132,69 @@ export class FakeOauthServer {
     return `${this.baseUrl}/token`;
   }
 
-  /** The user approves: returns the redirect URL for the authorization URL's parameters. */
+  /**
+   * Registers one more redirect URI for a client (the e2e harness learns the extension's
+   * `https://<id>.chromiumapp.org/` only once the browser is up).
+   */
+  registerRedirectUri(clientId: string, redirectUri: string): void {
+    const client =
+      this.options.provider === 'google'
+        ? this.options.clients.find((c) => c.clientId === clientId)
+        : this.options.apps.find((a) => a.clientId === clientId);
+    if (!client) throw new Error(`no client ${clientId}`);
+    if (!client.redirectUris.includes(redirectUri)) client.redirectUris.push(redirectUri);
+  }
+
+  /** The browser has a signed-in session for `subject` (the authorization endpoint consents at once). */
+  signIn(subject: string): void {
+    this.session = subject;
+  }
+
+  /** The browser's session ends (cookies cleared): `prompt=none` answers login_required. */
+  signOut(): void {
+    this.session = undefined;
+  }
+
+  /**
+   * The user approves on the consent page: returns the redirect URL (code and state, or the
+   * error the real endpoint redirects with). Throws when the real endpoint would show an
+   * error page instead of redirecting (unknown client, unregistered redirect URI).
+   */
   consent(authorizationUrl: string, subject = 'sam@seller.example'): string {
-    const url = new URL(authorizationUrl);
-    const p = url.searchParams;
-    const redirectUri = p.get('redirect_uri') ?? '';
-    if (
-      p.get('response_type') !== 'code' ||
-      p.get('code_challenge_method') !== 'S256' ||
-      !p.get('code_challenge')
-    ) {
-      const error = new URL(redirectUri);
-      error.searchParams.set('error', 'invalid_request');
-      error.searchParams.set('state', p.get('state') ?? '');
-      return error.href;
-    }
-    const code = `4/0A${randomBytes(16).toString('base64url')}`;
-    this.codes.set(code, {
-      clientId: p.get('client_id') ?? '',
-      redirectUri,
-      challenge: p.get('code_challenge') ?? '',
-      scope: p.get('scope') ?? '',
-      subject,
-    });
-    const redirect = new URL(redirectUri);
-    redirect.searchParams.set('code', code);
-    redirect.searchParams.set('state', p.get('state') ?? '');
-    return redirect.href;
+    const outcome = this.authorizationOutcome(new URL(authorizationUrl), subject);
+    if (outcome.kind === 'page') throw new Error(`authorization endpoint error page: ${outcome.body}`);
+    return outcome.location;
+  }
+
+  /**
+   * `browser.identity` played against this server: the redirect URL, and a launch that does
+   * what launchWebAuthFlow does with the authorization URL. Interactive, a user without a
+   * session signs in as `user`; not interactive, a page that needs the user fails with
+   * Chrome's "User interaction required." instead of showing.
+   */
+  webAuthFlow(
+    redirectUri: string,
+    user?: string,
+  ): {
+    getRedirectUrl: () => string;
+    launch: (url: string, options?: { interactive: boolean }) => Promise<string>;
+    launches: { url: string; interactive: boolean }[];
+  } {
+    const launches: { url: string; interactive: boolean }[] = [];
+    return {
+      launches,
+      getRedirectUrl: () => redirectUri,
+      launch: async (url, options) => {
+        const interactive = options?.interactive ?? true;
+        launches.push({ url, interactive });
+        if (interactive && user !== undefined && this.session === undefined) this.session = user;
+        const outcome = this.authorizationOutcome(new URL(url), this.session);
+        if (outcome.kind === 'redirect') return outcome.location;
+        throw new Error(
+          interactive ? `The sign-in page showed an error: ${outcome.body}` : 'User interaction required.',
+        );
+      },
+    };
   }
 
   /** The user denies consent. */
@@ -102,8 +206,12 @@ export class FakeOauthServer {
     return redirect.href;
   }
 
-  /** Every refresh token of `subject` stops working (consent revoked, password changed). */
+  /**
+   * The user removed the app's access: every refresh token of `subject` stops working, and a
+   * silent sign-in answers consent_required until the user consents again interactively.
+   */
   revokeGrant(subject: string): void {
+    this.consentRevoked.add(subject.toLowerCase());
     for (const [token, grant] of this.refreshTokens)
       if (grant.subject === subject) this.refreshTokens.delete(token);
   }
@@ -113,7 +221,17 @@ export class FakeOauthServer {
     const path = new URL(req.url ?? '/', 'http://oauth.fake').pathname;
     // Google: /o/oauth2/v2/auth; Microsoft: /{tenant}/oauth2/v2.0/authorize; standalone: /authorize.
     if (req.method === 'GET' && /\/(authorize|auth)$/.test(path)) {
-      this.authorize(req, res);
+      const outcome = this.authorizationOutcome(new URL(req.url ?? '/', 'https://oauth.fake'), this.session);
+      if (outcome.kind === 'page') {
+        res.writeHead(outcome.status, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+        });
+        res.end(outcome.body);
+      } else {
+        res.writeHead(302, { location: outcome.location, 'cache-control': 'no-store' });
+        res.end();
+      }
       return;
     }
     if (req.method === 'POST' && /\/token$/.test(path)) {
@@ -124,79 +242,291 @@ export class FakeOauthServer {
     res.end(JSON.stringify({ error: 'not_found' }));
   };
 
-  private authorize(req: IncomingMessage, res: ServerResponse): void {
-    const authorizationUrl = new URL(req.url ?? '/', 'https://oauth.fake').href;
-    const subject = this.options.autoConsentSubject;
-    const redirectUri = new URL(authorizationUrl).searchParams.get('redirect_uri') ?? '';
-    if (!/^https:\/\//.test(redirectUri) && !/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(redirectUri)) {
-      // An unusable redirect_uri is never redirected to (RFC 6749 §4.1.2.1): an error page instead.
-      res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
-      res.end('<!doctype html><title>Error 400</title><p>invalid_request: redirect_uri');
-      return;
+  private registeredRedirectUris(clientId: string): string[] | null {
+    if (this.options.provider === 'google') {
+      return this.options.clients.find((c) => c.clientId === clientId)?.redirectUris ?? null;
     }
-    if (subject === undefined) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end('<!doctype html><title>Sign in</title><p>Choose an account to continue.');
-      return;
+    return this.options.apps.find((a) => a.clientId === clientId)?.redirectUris ?? null;
+  }
+
+  private authorizationOutcome(
+    url: URL,
+    subject: string | undefined,
+  ): { kind: 'page'; status: number; body: string } | { kind: 'redirect'; location: string } {
+    const p = url.searchParams;
+    const clientId = p.get('client_id') ?? '';
+    const redirectUri = p.get('redirect_uri') ?? '';
+    const google = this.options.provider === 'google';
+    const registered = this.registeredRedirectUris(clientId);
+    // Unknown clients and unregistered redirect URIs get an error page, never a redirect
+    // (RFC 6749 §4.1.2.1): Google "Error 401: invalid_client" / "Error 400:
+    // redirect_uri_mismatch"; Entra AADSTS700016 / AADSTS50011.
+    if (registered === null) {
+      return google
+        ? {
+            kind: 'page',
+            status: 401,
+            body: '<title>Error 401: invalid_client</title><p>The OAuth client was not found.',
+          }
+        : {
+            kind: 'page',
+            status: 400,
+            body: `<title>Sign in</title><p>AADSTS700016: Application with identifier '${clientId}' was not found in the directory.`,
+          };
     }
-    res.writeHead(302, { location: this.consent(authorizationUrl, subject), 'cache-control': 'no-store' });
-    res.end();
+    if (!registered.includes(redirectUri)) {
+      return google
+        ? {
+            kind: 'page',
+            status: 400,
+            body: `<title>Error 400: redirect_uri_mismatch</title><p>redirect_uri=${redirectUri}`,
+          }
+        : {
+            kind: 'page',
+            status: 400,
+            body: `<title>Sign in</title><p>AADSTS50011: The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'.`,
+          };
+    }
+    const redirectWith = (params: Record<string, string>) => {
+      const redirect = new URL(redirectUri);
+      for (const [k, v] of Object.entries(params)) redirect.searchParams.set(k, v);
+      redirect.searchParams.set('state', p.get('state') ?? '');
+      return { kind: 'redirect' as const, location: redirect.href };
+    };
+    if (
+      p.get('response_type') !== 'code' ||
+      p.get('code_challenge_method') !== 'S256' ||
+      !p.get('code_challenge')
+    ) {
+      return redirectWith({
+        error: 'invalid_request',
+        error_description: 'PKCE S256 code_challenge required',
+      });
+    }
+    const hinted = p.get('login_hint');
+    if (subject === undefined || (hinted !== null && hinted.toLowerCase() !== subject.toLowerCase())) {
+      if (p.get('prompt') === 'none') {
+        return redirectWith({
+          error: 'login_required',
+          error_description: 'AADSTS50058: A silent sign-in request was sent but no user is signed in.',
+        });
+      }
+      return {
+        kind: 'page',
+        status: 200,
+        body: '<!doctype html><title>Sign in</title><p>Choose an account to continue.',
+      };
+    }
+    if (p.get('prompt') === 'none') {
+      if (this.consentRevoked.has(subject.toLowerCase())) {
+        return redirectWith({
+          error: 'consent_required',
+          error_description:
+            'AADSTS65001: The user or administrator has not consented to use the application.',
+        });
+      }
+      this.counters.silentAuthorizations++;
+    } else {
+      // An interactive sign-in shows the consent page, and the user approves again.
+      this.consentRevoked.delete(subject.toLowerCase());
+    }
+    const code = `${google ? '4/0A' : '1.AQ'}${randomBytes(16).toString('base64url')}`;
+    this.codes.set(code, {
+      clientId,
+      redirectUri,
+      challenge: p.get('code_challenge') ?? '',
+      scope: p.get('scope') ?? '',
+      subject,
+      // Authorization codes are short-lived (Entra: about 10 minutes).
+      expiresAt: this.now() + 10 * 60_000,
+    });
+    return redirectWith({ code });
   }
 
   private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, {
-        'content-type': 'application/json',
+        'content-type': 'application/json; charset=utf-8',
         'cache-control': 'no-store',
         pragma: 'no-cache',
       });
       res.end(JSON.stringify(body));
     };
-    const fail = (error: string, description: string) => {
+    const fail = (status: number, error: string, description: string, aadsts?: number) => {
       this.counters.errors++;
-      send(400, { error, error_description: description });
+      this.tokenErrors.push(error);
+      if (this.options.provider === 'google') {
+        send(status, { error, error_description: description });
+        return;
+      }
+      const traceId = randomUUID();
+      const timestamp = new Date(this.now()).toISOString().replace('T', ' ').slice(0, 19);
+      send(status, {
+        error,
+        error_description: `${description}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${timestamp}Z`,
+        error_codes: aadsts !== undefined ? [aadsts] : [],
+        timestamp: `${timestamp}Z`,
+        trace_id: traceId,
+        correlation_id: randomUUID(),
+        ...(aadsts !== undefined
+          ? { error_uri: `https://login.microsoftonline.com/error?code=${aadsts}` }
+          : {}),
+      });
     };
     let raw = '';
     for await (const chunk of req) raw += chunk;
     const form = new URLSearchParams(raw);
-    const clientId = form.get('client_id') ?? '';
-    if (form.get('grant_type') === 'authorization_code') {
-      const grant = this.codes.get(form.get('code') ?? '');
-      this.codes.delete(form.get('code') ?? '');
+    const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
+    const basicCredentials = basic?.[1] ? Buffer.from(basic[1], 'base64').toString('utf8').split(':') : null;
+    const clientId =
+      form.get('client_id') ?? (basicCredentials ? decodeURIComponent(basicCredentials[0] ?? '') : '');
+    const clientSecret =
+      form.get('client_secret') ?? (basicCredentials ? decodeURIComponent(basicCredentials[1] ?? '') : null);
+    const grantType = form.get('grant_type');
+
+    if (this.options.provider === 'google') {
+      const client = this.options.clients.find((c) => c.clientId === clientId);
+      if (!client) return fail(401, 'invalid_client', 'The OAuth client was not found.');
+      if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
+        return fail(400, 'unsupported_grant_type', `Invalid grant_type: ${grantType ?? ''}`);
+      }
+      // Web application clients: the secret is required at the exchange and every refresh.
+      if (clientSecret === null || clientSecret === '')
+        return fail(400, 'invalid_request', 'client_secret is missing.');
+      if (clientSecret !== client.clientSecret) return fail(401, 'invalid_client', 'Unauthorized');
+    } else {
+      const app = this.options.apps.find((a) => a.clientId === clientId);
+      if (!app) {
+        return fail(
+          400,
+          'unauthorized_client',
+          `AADSTS700016: Application with identifier '${clientId}' was not found in the directory.`,
+          700016,
+        );
+      }
+      const crossOrigin = typeof req.headers.origin === 'string' && req.headers.origin !== '';
+      if (crossOrigin && app.platform !== 'spa') {
+        return fail(
+          400,
+          'invalid_request',
+          "AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.",
+          9002326,
+        );
+      }
+      if (!crossOrigin && app.platform === 'spa') {
+        return fail(
+          400,
+          'invalid_request',
+          "AADSTS9002327: Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+          9002327,
+        );
+      }
+      if (clientSecret) {
+        return fail(
+          401,
+          'invalid_client',
+          'AADSTS700025: Client is public so neither client_assertion nor client_secret should be presented.',
+          700025,
+        );
+      }
+    }
+
+    if (grantType === 'authorization_code') {
+      const code = form.get('code') ?? '';
+      const grant = this.codes.get(code);
+      this.codes.delete(code);
       const verifier = form.get('code_verifier') ?? '';
       const challenge = createHash('sha256').update(verifier).digest('base64url');
-      if (!grant) return fail('invalid_grant', 'Malformed auth code.');
-      if (grant.clientId !== clientId) return fail('invalid_client', 'The OAuth client was not found.');
-      if (grant.redirectUri !== form.get('redirect_uri')) return fail('redirect_uri_mismatch', 'Bad Request');
-      if (grant.challenge !== challenge) return fail('invalid_grant', 'Invalid code verifier.');
+      if (!grant || grant.expiresAt <= this.now()) {
+        return this.options.provider === 'google'
+          ? fail(400, 'invalid_grant', 'Malformed auth code.')
+          : fail(
+              400,
+              'invalid_grant',
+              'AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.',
+              70008,
+            );
+      }
+      if (grant.clientId !== clientId) return fail(400, 'invalid_grant', 'Bad Request');
+      if (grant.redirectUri !== form.get('redirect_uri')) {
+        return this.options.provider === 'google'
+          ? fail(400, 'redirect_uri_mismatch', 'Bad Request')
+          : fail(
+              400,
+              'invalid_grant',
+              'AADSTS500112: The reply address does not match the reply address provided when requesting the authorization code.',
+              500112,
+            );
+      }
+      if (grant.challenge !== challenge) {
+        return this.options.provider === 'google'
+          ? fail(400, 'invalid_grant', 'Invalid code verifier.')
+          : fail(
+              400,
+              'invalid_grant',
+              'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+              501481,
+            );
+      }
       this.counters.codeGrants++;
-      const refreshToken = `1//0g${randomBytes(18).toString('base64url')}`;
-      this.refreshTokens.set(refreshToken, { clientId, scope: grant.scope, subject: grant.subject });
+      const spa = this.options.provider === 'microsoft';
+      const refreshToken = this.newRefreshToken({
+        clientId,
+        scope: grant.scope,
+        subject: grant.subject,
+        expiresAt: spa ? this.now() + SPA_REFRESH_LIFETIME_MS : null,
+      });
       send(200, { ...this.accessToken(grant.subject, grant.scope), refresh_token: refreshToken });
       return;
     }
-    if (form.get('grant_type') === 'refresh_token') {
+    if (grantType === 'refresh_token') {
       const presented = form.get('refresh_token') ?? '';
       const grant = this.refreshTokens.get(presented);
-      if (!grant || grant.clientId !== clientId)
-        return fail('invalid_grant', 'Token has been expired or revoked.');
+      if (!grant || grant.clientId !== clientId) {
+        return this.options.provider === 'google'
+          ? fail(400, 'invalid_grant', 'Token has been expired or revoked.')
+          : fail(
+              400,
+              'invalid_grant',
+              'AADSTS50173: The provided grant has expired due to it being revoked.',
+              50173,
+            );
+      }
+      if (grant.expiresAt !== null && grant.expiresAt <= this.now()) {
+        return fail(
+          400,
+          'invalid_grant',
+          `AADSTS700084: The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page. The token was issued on ${new Date(grant.expiresAt - SPA_REFRESH_LIFETIME_MS).toISOString()}.`,
+          700084,
+        );
+      }
       this.counters.refreshGrants++;
       const body: Record<string, unknown> = this.accessToken(grant.subject, grant.scope);
-      if (this.options.rotateRefreshTokens) {
+      if (this.options.provider === 'microsoft') {
+        // Rotation: the new refresh token keeps the original expiry (SPA).
         this.refreshTokens.delete(presented);
-        const next = `M.C5${randomBytes(18).toString('base64url')}`;
-        this.refreshTokens.set(next, grant);
-        body.refresh_token = next;
+        body.refresh_token = this.newRefreshToken({ ...grant });
       }
       send(200, body);
       return;
     }
-    fail('unsupported_grant_type', `Invalid grant_type: ${form.get('grant_type') ?? ''}`);
+    fail(
+      400,
+      'unsupported_grant_type',
+      `AADSTS70003: The app requested an unsupported grant type '${grantType ?? ''}'.`,
+      70003,
+    );
+  }
+
+  private newRefreshToken(grant: RefreshGrant): string {
+    const token = `${this.options.provider === 'google' ? '1//0g' : '0.AQ'}${randomBytes(18).toString('base64url')}`;
+    this.refreshTokens.set(token, grant);
+    return token;
   }
 
   private accessToken(subject: string, scope: string) {
     const expiresIn = this.options.accessTokenLifetime ?? 3600;
-    const token = `ya29.a0${randomBytes(24).toString('base64url')}`;
+    const token = `${this.options.provider === 'google' ? 'ya29.a0' : 'eyJ0eXAiOiJKV1Qi.'}${randomBytes(24).toString('base64url')}`;
     this.options.onAccessToken?.(token, subject, scope, expiresIn);
     return { access_token: token, expires_in: expiresIn, scope, token_type: 'Bearer' };
   }

@@ -46,6 +46,8 @@ export interface MailboxProvider {
   accountName: string;
   /** How the extension's database labels this provider's sync cursors. */
   cursorKind: 'gmail_history' | 'graph_delta';
+  /** Whether the provider's token endpoint wants the client's secret (Google Web application clients). */
+  clientSecret: 'required' | 'none';
   /** Null when the admin has not entered the client id yet. */
   oauthConfig(clients: OAuthClients): OAuthProviderConfig | null;
   open(mailboxId: string, getAccessToken: AccessTokenProvider, transport: MailboxApiTransport): MailboxApi;

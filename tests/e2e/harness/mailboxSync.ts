@@ -14,6 +14,8 @@ export const GOOGLE_HOSTS = {
 } as const;
 
 export const TEST_GOOGLE_CLIENT_ID = '123-abc.apps.googleusercontent.com';
+/** Made up, in the shape of a Google Web application client secret. */
+export const TEST_GOOGLE_CLIENT_SECRET = 'GOCSPX-e2e0fake0client0secret0';
 
 export interface GoogleFakes {
   gmail: FakeGmailApi;
@@ -35,6 +37,9 @@ export function createGoogleFakes(subject: string, options: FakeGmailOptions = {
   gmail.addMailbox(subject);
   const issuedTokens: string[] = [];
   const idp = new FakeOauthServer({
+    provider: 'google',
+    // The redirect URI is registered once the extension's id is known (configureGoogleApp).
+    clients: [{ clientId: TEST_GOOGLE_CLIENT_ID, clientSecret: TEST_GOOGLE_CLIENT_SECRET, redirectUris: [] }],
     autoConsentSubject: subject,
     onAccessToken: (token, sub, _scope, expiresIn) => {
       issuedTokens.push(token);
@@ -51,6 +56,25 @@ export function createGoogleFakes(subject: string, options: FakeGmailOptions = {
       [GOOGLE_HOSTS.token]: idp.handle,
     },
   };
+}
+
+/** The redirect URI `identity.getRedirectURL()` gives the extension (what admins register). */
+export function extensionRedirectUri(browser: ExtensionBrowser): string {
+  return `https://${browser.extensionId}.chromiumapp.org/`;
+}
+
+/**
+ * What the admin does for Google: registers the extension's redirect URI on the Web
+ * application client, and enters the client id and its secret in the options.
+ */
+export async function configureGoogleApp(browser: ExtensionBrowser, google: GoogleFakes): Promise<void> {
+  google.idp.registerRedirectUri(TEST_GOOGLE_CLIENT_ID, extensionRedirectUri(browser));
+  await ask(browser, 'settings.update', {
+    patch: {
+      oauth: { googleClientId: TEST_GOOGLE_CLIENT_ID, microsoftClientId: '', microsoftTenant: 'common' },
+    },
+  });
+  await ask(browser, 'oauth.clientSecret.set', { provider: 'gmail', secret: TEST_GOOGLE_CLIENT_SECRET });
 }
 
 /** Sends one message and throws on an error reply; returns `data`. */

@@ -11,19 +11,33 @@ import { googleOAuthConfig, microsoftOAuthConfig, withEndpoints } from '../../..
 import { FakeOauthServer } from '../../fakes/FakeOauthServer';
 
 const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
+const GOOGLE_CLIENT = 'client-123.apps.googleusercontent.com';
+// The shape of a Google client secret ("GOCSPX-" prefix), made up.
+const GOOGLE_SECRET = 'GOCSPX-fake0secret0for0tests00';
+const EXTENSION_ORIGIN = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
+
+/** What an extension's fetch sends: an Origin header on every token request. */
+const extensionFetch: typeof fetch = (input, init) => {
+  const headers = new Headers(init?.headers);
+  headers.set('origin', EXTENSION_ORIGIN);
+  return fetch(input, { ...init, headers });
+};
 
 describe('OAuth authorization code + PKCE', () => {
   let idp: FakeOauthServer;
   const insecure = { allowInsecureRequests: true };
 
   beforeEach(async () => {
-    idp = new FakeOauthServer();
+    idp = new FakeOauthServer({
+      provider: 'google',
+      clients: [{ clientId: GOOGLE_CLIENT, clientSecret: GOOGLE_SECRET, redirectUris: [REDIRECT] }],
+    });
     await idp.start();
   });
   afterEach(() => idp.stop());
 
-  const google = () =>
-    withEndpoints(googleOAuthConfig({ clientId: 'client-123.apps.googleusercontent.com' }), {
+  const google = (clientSecret: string | undefined = GOOGLE_SECRET) =>
+    withEndpoints(googleOAuthConfig({ clientId: GOOGLE_CLIENT, ...(clientSecret ? { clientSecret } : {}) }), {
       authorizationEndpoint: idp.authorizationEndpoint,
       tokenEndpoint: idp.tokenEndpoint,
     });
@@ -119,5 +133,119 @@ describe('OAuth authorization code + PKCE', () => {
       insecure,
     ).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'OAuthGrantError', error: 'invalid_grant' });
+  });
+
+  it('Google: a Web application client is refused without its secret, at the exchange and at refresh', async () => {
+    const flow = idp.webAuthFlow(REDIRECT, 'sam@seller.example');
+    const withoutSecret = await authorizeMailbox(google(''), flow, insecure).catch((e: unknown) => e);
+    expect(withoutSecret).toMatchObject({
+      name: 'OAuthGrantError',
+      error: 'invalid_request',
+      description: 'client_secret is missing.',
+    });
+    const wrongSecret = await authorizeMailbox(google('GOCSPX-wrong'), flow, insecure).catch(
+      (e: unknown) => e,
+    );
+    expect(wrongSecret).toMatchObject({ name: 'OAuthGrantError', error: 'invalid_client' });
+
+    const tokens = await authorizeMailbox(google(), flow, insecure);
+    expect(tokens.refreshToken).toMatch(/^1\/\/0g/);
+    expect(tokens.refreshTokenExpiresAt).toBeNull();
+    await expect(refreshTokens(google(''), tokens.refreshToken!, insecure)).rejects.toMatchObject({
+      error: 'invalid_request',
+    });
+    await expect(refreshTokens(google(), tokens.refreshToken!, insecure)).resolves.toMatchObject({
+      refreshToken: null,
+    });
+    expect(idp.tokenErrors).toEqual(['invalid_request', 'invalid_client', 'invalid_request']);
+  });
+
+  it('Google: the redirect URI must be one registered for the client', async () => {
+    const flow = idp.webAuthFlow('https://other.chromiumapp.org/', 'sam@seller.example');
+    await expect(authorizeMailbox(google(), flow, insecure)).rejects.toThrow(/redirect_uri_mismatch/);
+    expect(idp.counters.codeGrants).toBe(0);
+  });
+});
+
+describe('OAuth against the Microsoft identity platform rules', () => {
+  const APP = '00000000-0000-0000-0000-0000000000aa';
+  const NATIVE_APP = '00000000-0000-0000-0000-0000000000bb';
+  let idp: FakeOauthServer;
+  let clock: number;
+  const insecure = { allowInsecureRequests: true, now: () => clock };
+
+  beforeEach(async () => {
+    clock = Date.parse('2026-03-02T09:00:00Z');
+    idp = new FakeOauthServer({
+      provider: 'microsoft',
+      now: () => clock,
+      apps: [
+        { clientId: APP, platform: 'spa', redirectUris: [REDIRECT] },
+        { clientId: NATIVE_APP, platform: 'mobileDesktop', redirectUris: [REDIRECT] },
+      ],
+    });
+    await idp.start();
+  });
+  afterEach(() => idp.stop());
+
+  const microsoft = (clientId = APP) =>
+    withEndpoints(microsoftOAuthConfig({ clientId }), {
+      authorizationEndpoint: idp.authorizationEndpoint,
+      tokenEndpoint: idp.tokenEndpoint,
+    });
+
+  it('refuses an extension (Origin header) redeeming for a "Mobile and desktop" registration: AADSTS9002326', async () => {
+    const error = await authorizeMailbox(
+      microsoft(NATIVE_APP),
+      idp.webAuthFlow(REDIRECT, 'sam@contoso.example'),
+      {
+        ...insecure,
+        fetch: extensionFetch,
+      },
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'OAuthGrantError', error: 'invalid_request' });
+    expect((error as Error).message).toContain('AADSTS9002326');
+  });
+
+  it('an SPA registration signs in from the extension; its refresh token runs out 24 h after sign-in', async () => {
+    const options = { ...insecure, fetch: extensionFetch };
+    const tokens = await authorizeMailbox(
+      microsoft(),
+      idp.webAuthFlow(REDIRECT, 'sam@contoso.example'),
+      options,
+    );
+    expect(tokens.refreshTokenExpiresAt).toBe(clock + 24 * 3600_000);
+    const signedInAt = clock;
+    clock += 20 * 3600_000;
+    const rotated = await refreshTokens(microsoft(), tokens.refreshToken!, {
+      ...options,
+      refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
+    });
+    // Rotation carries the original expiry over.
+    expect(rotated.refreshToken).not.toBe(tokens.refreshToken);
+    expect(rotated.refreshTokenExpiresAt).toBe(signedInAt + 24 * 3600_000);
+    clock = signedInAt + 24 * 3600_000 + 1;
+    const expired = await refreshTokens(microsoft(), rotated.refreshToken!, options).catch((e: unknown) => e);
+    expect(expired).toMatchObject({ name: 'OAuthGrantError', error: 'invalid_grant' });
+    expect((expired as Error).message).toContain('AADSTS700084');
+  });
+
+  it('renews silently with prompt=none while the session lasts, and says login_required after it', async () => {
+    const flow = idp.webAuthFlow(REDIRECT, 'sam@contoso.example');
+    const options = { ...insecure, fetch: extensionFetch };
+    await authorizeMailbox(microsoft(), flow, options);
+    const renewed = await authorizeMailbox(microsoft(), flow, {
+      ...options,
+      silent: true,
+      loginHint: 'sam@contoso.example',
+    });
+    expect(renewed.accessToken).toBeTruthy();
+    expect(flow.launches.at(-1)).toMatchObject({ interactive: false });
+    expect(new URL(flow.launches.at(-1)!.url).searchParams.get('prompt')).toBe('none');
+    idp.signOut();
+    const error = await authorizeMailbox(microsoft(), flow, { ...options, silent: true }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ name: 'OAuthGrantError', error: 'login_required' });
   });
 });

@@ -21,6 +21,13 @@ class MemoryTokenStore implements TokenStore {
 }
 
 const EMAIL = 'sam@contoso.example';
+const REDIRECT = 'https://ext.chromiumapp.org/';
+/** An extension's fetch sends an Origin header; Entra SPA redemption requires it. */
+const extensionFetch: typeof fetch = (input, init) => {
+  const headers = new Headers(init?.headers);
+  headers.set('origin', 'chrome-extension://abcdefghijklmnopabcdefghijklmnop');
+  return fetch(input, { ...init, headers });
+};
 const insecure = { allowInsecureRequests: true };
 
 describe('TokenManager', () => {
@@ -29,35 +36,42 @@ describe('TokenManager', () => {
   let store: MemoryTokenStore;
   let clock: number;
   let manager: TokenManager;
+  let flow: ReturnType<FakeOauthServer['webAuthFlow']>;
+  let saved: (number | null)[];
+  let idpSkewMs = 0;
 
   beforeEach(async () => {
     gmail = new FakeGmailApi({ now: () => clock });
     idp = new FakeOauthServer({
-      rotateRefreshTokens: true,
+      provider: 'microsoft',
+      apps: [{ clientId: 'app-id', platform: 'spa', redirectUris: [REDIRECT] }],
+      now: () => clock + idpSkewMs,
       onAccessToken: (token, subject, _scope, expiresIn) =>
         gmail.issueAccessToken(subject, { token, expiresInMs: expiresIn * 1000 }),
     });
-    await idp.start();
     clock = Date.now();
+    idpSkewMs = 0;
+    await idp.start();
     store = new MemoryTokenStore();
+    saved = [];
     const config = withEndpoints(microsoftOAuthConfig({ clientId: 'app-id' }), {
       authorizationEndpoint: idp.authorizationEndpoint,
       tokenEndpoint: idp.tokenEndpoint,
     });
+    flow = idp.webAuthFlow(REDIRECT, EMAIL);
+    const options = { ...insecure, fetch: extensionFetch, now: () => clock };
     manager = new TokenManager({
       provider: 'outlook',
       store,
-      refresh: (rt) => refreshTokens(config, rt, { ...insecure, now: () => clock }),
+      refresh: (rt, refreshTokenExpiresAt) =>
+        refreshTokens(config, rt, { ...options, refreshTokenExpiresAt }),
+      renew: () => authorizeMailbox(config, flow, { ...options, silent: true, loginHint: EMAIL }),
+      onSaved: (_id, tokens) => {
+        saved.push(tokens.refreshTokenExpiresAt ?? null);
+      },
       now: () => clock,
     });
-    const tokens = await authorizeMailbox(
-      config,
-      {
-        getRedirectUrl: () => 'https://ext.chromiumapp.org/',
-        launch: async (url) => idp.consent(url, EMAIL),
-      },
-      { ...insecure, now: () => clock },
-    );
+    const tokens = await authorizeMailbox(config, flow, options);
     await manager.save('mbx', tokens);
   });
   afterEach(async () => {
@@ -66,6 +80,7 @@ describe('TokenManager', () => {
   });
 
   it('returns the stored token while it is fresh and refreshes ahead of expiry', async () => {
+    const firstRefreshToken = (await store.get('mbx'))?.refreshToken;
     const first = await manager.getAccessToken('mbx');
     expect(await manager.getAccessToken('mbx')).toBe(first);
     expect(idp.counters.refreshGrants).toBe(0);
@@ -75,7 +90,8 @@ describe('TokenManager', () => {
     expect(idp.counters.refreshGrants).toBe(1);
     // Microsoft rotated the refresh token: the new one is stored and the old one is dead.
     const stored = await store.get('mbx');
-    expect(stored?.refreshToken).toMatch(/^M\.C5/);
+    expect(stored?.refreshToken).toMatch(/^0\.AQ/);
+    expect(stored?.refreshToken).not.toBe(firstRefreshToken);
     expect(stored?.expiresAt).toBe(clock + 3600_000);
   });
 
@@ -110,5 +126,43 @@ describe('TokenManager', () => {
     await expect(client.getProfile()).resolves.toMatchObject({ emailAddress: EMAIL });
     expect(idp.counters.refreshGrants).toBe(1);
     expect(gmail.counters.byStatus[401]).toBe(1);
+  });
+
+  it('renews an SPA sign-in silently before its 24 h run out, so the mailbox stays signed in', async () => {
+    const signedInExpiry = (await store.get('mbx'))!.refreshTokenExpiresAt!;
+    clock += 23 * 3600_000; // inside the 2 h renewal margin
+    await manager.getAccessToken('mbx');
+    expect(idp.counters.silentAuthorizations).toBe(1);
+    expect(flow.launches.at(-1)?.interactive).toBe(false);
+    const renewed = (await store.get('mbx'))!.refreshTokenExpiresAt!;
+    expect(renewed).toBe(clock + 24 * 3600_000);
+    expect(renewed).toBeGreaterThan(signedInExpiry);
+    expect(saved.at(-1)).toBe(renewed);
+    // A day later still fine: renewed again, never asked the user.
+    clock += 23 * 3600_000;
+    await manager.getAccessToken('mbx');
+    expect(idp.counters.silentAuthorizations).toBe(2);
+    expect(flow.launches.filter((l) => l.interactive)).toHaveLength(1);
+  });
+
+  it('keeps refreshing while a silent renewal fails, and needs the user only when the 24 h are over', async () => {
+    idp.signOut();
+    clock += 23 * 3600_000;
+    await expect(manager.getAccessToken('mbx')).resolves.toBeTruthy();
+    expect(idp.counters.silentAuthorizations).toBe(0);
+    clock += 1 * 3600_000 + 1_000;
+    const error = await manager.getAccessToken('mbx').catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'MailboxAuthError', reason: 'refresh_rejected' });
+    expect(idp.tokenErrors.at(-1)).toBe('invalid_grant');
+  });
+
+  it('a refresh token that died early (AADSTS700084) is replaced by a silent renewal', async () => {
+    // The provider's clock says the 24 h are over while ours does not (clock skew, a sleeping laptop).
+    idpSkewMs = 25 * 3600_000;
+    const stored = (await store.get('mbx'))!;
+    await store.set('mbx', { ...stored, expiresAt: 0 });
+    await expect(manager.getAccessToken('mbx')).resolves.toBeTruthy();
+    expect(idp.tokenErrors).toEqual(['invalid_grant']);
+    expect(idp.counters.silentAuthorizations).toBe(1);
   });
 });

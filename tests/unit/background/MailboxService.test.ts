@@ -11,6 +11,16 @@ import { FakeGraphApi } from '../../fakes/FakeGraphApi';
 import { FakeOauthServer } from '../../fakes/FakeOauthServer';
 
 const EMAIL = 'riley@ourco.example';
+const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
+const GOOGLE_CLIENT = '123-abc.apps.googleusercontent.com';
+// Made up, in the shape of a Google client secret.
+const GOOGLE_SECRET = 'GOCSPX-fake0secret0for0tests00';
+/** What the extension's fetch sends: an Origin header (Entra SPA redemption requires it). */
+const extensionFetch: typeof fetch = (input, init) => {
+  const headers = new Headers(init?.headers);
+  headers.set('origin', 'chrome-extension://abcdefghijklmnopabcdefghijklmnop');
+  return fetch(input, { ...init, headers });
+};
 let dbCounter = 0;
 
 describe('MailboxService: connect, sync sent mail, re-authentication', () => {
@@ -26,6 +36,8 @@ describe('MailboxService: connect, sync sent mail, re-authentication', () => {
     crm = new FakeCrmConnector();
     gmail = new FakeGmailApi({ enforceQuota: true });
     idp = new FakeOauthServer({
+      provider: 'google',
+      clients: [{ clientId: GOOGLE_CLIENT, clientSecret: GOOGLE_SECRET, redirectUris: [REDIRECT] }],
       onAccessToken: (token, subject, _scope, expiresIn) =>
         gmail.issueAccessToken(subject, { token, expiresInMs: expiresIn * 1000 }),
     });
@@ -39,25 +51,24 @@ describe('MailboxService: connect, sync sent mail, re-authentication', () => {
     await background.updateSettings({
       crm: { type: 'rest', baseUrl: 'https://crm.example', token: 't' },
       oauth: {
-        googleClientId: 'client.apps.googleusercontent.com',
+        googleClientId: GOOGLE_CLIENT,
         microsoftClientId: '',
         microsoftTenant: 'common',
+        tokenExchangeUrl: '',
       },
       historicalImportDays: 30,
     });
     service = new MailboxService({
       db,
       background,
-      webAuthFlow: {
-        getRedirectUrl: () => 'https://ext.chromiumapp.org/',
-        launch: async (url) => idp.consent(url, EMAIL),
-      },
+      webAuthFlow: idp.webAuthFlow(REDIRECT, EMAIL),
       apiBaseUrls: { gmail: gmailUrl },
       oauthEndpoints: {
         gmail: { authorizationEndpoint: idp.authorizationEndpoint, tokenEndpoint: idp.tokenEndpoint },
       },
       allowInsecureOAuth: true,
     });
+    await service.setClientSecret('gmail', GOOGLE_SECRET);
   });
   afterEach(async () => {
     await Promise.all([gmail.stop(), idp.stop()]);
@@ -151,6 +162,31 @@ describe('MailboxService: connect, sync sent mail, re-authentication', () => {
     expect((await db.syncCursors.get(id))?.cursor).toBeDefined();
   });
 
+  it('asks for the Google client secret before opening a sign-in window, and never shows it', async () => {
+    await service.setClientSecret('gmail', '');
+    const flow = idp.webAuthFlow(REDIRECT, EMAIL);
+    const error = await service.connect('gmail').catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'not_configured' });
+    expect((error as Error).message).toMatch(/client secret/);
+    expect(flow.launches).toHaveLength(0);
+    expect(await service.clientSecretStatus()).toEqual({ gmail: false, outlook: false });
+
+    await service.setClientSecret('gmail', ` ${GOOGLE_SECRET} `);
+    expect(await service.clientSecretStatus()).toEqual({ gmail: true, outlook: false });
+    gmail.addMailbox(EMAIL);
+    const { id } = await service.connect('gmail');
+    // The refresh carries the secret too (Google refuses it otherwise).
+    await db.tokens.update(id, { expiresAt: 0 });
+    await service.syncMailbox(id);
+    expect((await db.mailboxes.get(id))?.status).toBe('connected');
+    expect(idp.counters.refreshGrants).toBe(1);
+    expect(idp.tokenErrors).toEqual([]);
+    const settings = JSON.stringify(await background.getSettings());
+    expect(settings).not.toContain(GOOGLE_SECRET);
+    const events = JSON.stringify(await db.events.toArray());
+    expect(events).not.toContain(GOOGLE_SECRET);
+  });
+
   it('disconnect stops syncing and keeps what was logged', async () => {
     gmail.addMailbox(EMAIL);
     gmail.seedSentMessages(EMAIL, 4, { missingMessageIdRatio: 0 });
@@ -171,10 +207,13 @@ describe('MailboxService: connect, sync sent mail, re-authentication', () => {
 describe('MailboxService: Outlook via Microsoft Graph', () => {
   it('connects, syncs Sent Items by delta, and upgrades page-read threads with exact Message-IDs', async () => {
     const OUTLOOK = 'sam@contoso.example';
+    const OUTLOOK_APP = '00000000-0000-0000-0000-000000000001';
     const db = openCrmSidebarDb(`mailbox-service-graph-${++dbCounter}`);
     const crm = new FakeCrmConnector();
     const graph = new FakeGraphApi();
     const idp = new FakeOauthServer({
+      provider: 'microsoft',
+      apps: [{ clientId: OUTLOOK_APP, platform: 'spa', redirectUris: [REDIRECT] }],
       onAccessToken: (token, subject, _scope, expiresIn) =>
         graph.issueAccessToken(subject, { token, expiresInMs: expiresIn * 1000 }),
     });
@@ -191,18 +230,17 @@ describe('MailboxService: Outlook via Microsoft Graph', () => {
         crm: { type: 'rest', baseUrl: 'https://crm.example', token: 't' },
         oauth: {
           googleClientId: '',
-          microsoftClientId: '00000000-0000-0000-0000-000000000001',
+          microsoftClientId: OUTLOOK_APP,
           microsoftTenant: 'common',
+          tokenExchangeUrl: '',
         },
       });
       const service = new MailboxService({
         db,
         background,
-        webAuthFlow: {
-          getRedirectUrl: () => 'https://ext.chromiumapp.org/',
-          launch: async (url) => idp.consent(url, OUTLOOK),
-        },
+        webAuthFlow: idp.webAuthFlow(REDIRECT, OUTLOOK),
         apiBaseUrls: { outlook: graphUrl },
+        fetch: extensionFetch,
         oauthEndpoints: {
           outlook: { authorizationEndpoint: idp.authorizationEndpoint, tokenEndpoint: idp.tokenEndpoint },
         },

@@ -72,6 +72,7 @@ export function mailboxFixture(overrides: Partial<MailboxStatus> = {}): MailboxS
     state: 'connected',
     lastSyncAt: null,
     lastError: null,
+    signInExpiresAt: null,
     progress: null,
     skippedReasons: {},
     ...overrides,

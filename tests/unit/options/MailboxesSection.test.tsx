@@ -246,10 +246,49 @@ describe('mail provider apps', () => {
       googleClientId: '',
       microsoftClientId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
       microsoftTenant: 'contoso.onmicrosoft.com',
+      tokenExchangeUrl: '',
     });
     expect(store.current().inboxSdkAppId).toBe('sdk_acme_123');
     expect(
       (mailboxes.getByRole('button', { name: 'Connect Microsoft mailbox' }) as HTMLButtonElement).disabled,
     ).toBe(false);
+  });
+
+  it('stores the Google client secret write-only: the page never reads it back', async () => {
+    const { background } = renderOptions();
+    const apps = await findRegion('Mail provider apps');
+    expect(await apps.findByText('No client secret stored.')).toBeTruthy();
+    const secret = apps.getByLabelText('Google client secret') as HTMLInputElement;
+    expect(secret.type).toBe('password');
+    fireEvent.change(secret, { target: { value: 'GOCSPX-abc123' } });
+    fireEvent.click(apps.getByRole('button', { name: 'Store secret' }));
+    expect(await apps.findByText('Client secret stored.')).toBeTruthy();
+    expect(secret.value).toBe('');
+    expect(background.callsOf('oauth.clientSecret.set')).toEqual([
+      { provider: 'gmail', secret: 'GOCSPX-abc123' },
+    ]);
+    // Never in the settings object that pages and content scripts can read.
+    expect(JSON.stringify(background.callsOf('settings.update'))).not.toContain('GOCSPX');
+    fireEvent.click(apps.getByRole('button', { name: 'Remove secret' }));
+    expect(await apps.findByText('Client secret removed.')).toBeTruthy();
+  });
+
+  it('asks for host permission on the token exchange server before saving it', async () => {
+    const { store, permissionRequests } = renderOptions();
+    const apps = await findRegion('Mail provider apps');
+    fireEvent.change(apps.getByLabelText('Token exchange server (optional)'), {
+      target: { value: 'http://example.com' },
+    });
+    fireEvent.click(apps.getByRole('button', { name: 'Save' }));
+    expect(
+      await apps.findByText('Enter the server’s https:// address (http:// only for localhost).'),
+    ).toBeTruthy();
+    fireEvent.change(apps.getByLabelText('Token exchange server (optional)'), {
+      target: { value: 'https://crm.acme.example' },
+    });
+    fireEvent.click(apps.getByRole('button', { name: 'Save' }));
+    await apps.findByText('Saved');
+    expect(permissionRequests).toContain('https://crm.acme.example');
+    expect(store.current().oauth.tokenExchangeUrl).toBe('https://crm.acme.example');
   });
 });

@@ -27,8 +27,15 @@ export function renderOptions({
   pollIntervalMs = 2000,
 }: RenderOptionsInput = {}) {
   const store = settingsHandlers(settings);
+  const secrets = { gmail: false, outlook: false };
   const background = new FakeBackground({
     'status.get': () => statusFixture(),
+    // The background keeps the secret; the page only learns whether one is stored.
+    'oauth.clientSecret.status': () => ({ ...secrets }),
+    'oauth.clientSecret.set': ({ provider, secret }) => {
+      secrets[provider] = secret.trim() !== '';
+      return { configured: secrets[provider] };
+    },
     ...store,
     ...handlers,
   });

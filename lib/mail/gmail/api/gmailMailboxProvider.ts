@@ -8,6 +8,7 @@ export const gmailMailboxProvider: MailboxProvider = {
   provider: 'gmail',
   accountName: 'Google',
   cursorKind: 'gmail_history',
+  clientSecret: 'required',
   oauthConfig: (clients) =>
     clients.googleClientId ? googleOAuthConfig({ clientId: clients.googleClientId }) : null,
   open(mailboxId, getAccessToken, transport) {

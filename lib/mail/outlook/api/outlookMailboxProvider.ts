@@ -10,6 +10,7 @@ export const outlookMailboxProvider: MailboxProvider = {
   provider: 'outlook',
   accountName: 'Microsoft',
   cursorKind: 'graph_delta',
+  clientSecret: 'none',
   oauthConfig: (clients) =>
     clients.microsoftClientId
       ? microsoftOAuthConfig({ clientId: clients.microsoftClientId, tenant: clients.microsoftTenant })
