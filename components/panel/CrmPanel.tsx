@@ -121,7 +121,30 @@ function PanelBody({ model, api, ownAddresses }: PanelBodyProps) {
 
   return (
     <>
+      <p className="crm-muted crm-source" data-testid="crm-source">
+        <span
+          className="crm-badge"
+          title={
+            view.source === 'exact'
+              ? 'Every message was confirmed by the mail provider (exact Message-IDs and recipients).'
+              : 'Read from what the page shows; connect the mailbox for exact Message-IDs and recipients.'
+          }
+        >
+          {view.source === 'exact' ? 'exact' : 'read from the page'}
+        </span>
+      </p>
       {view.notice && <p className="crm-notice">{view.notice}</p>}
+      {view.namedOnly.length > 0 && (
+        <section className="crm-section" aria-label="Shown by name only">
+          <h3 className="crm-heading">Shown by name only</h3>
+          <ul>
+            {view.namedOnly.map((name) => (
+              <li key={name}>{name}</li>
+            ))}
+          </ul>
+          <p className="crm-muted">The page shows no address for them, so the CRM cannot be searched.</p>
+        </section>
+      )}
       {state.refreshError !== null && (
         <div className="crm-notice crm-notice-warning" role="alert">
           <p>

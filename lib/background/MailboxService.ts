@@ -444,6 +444,7 @@ export class MailboxService implements MailboxControls {
       rows.find((m) => m.address === snapshot.mailbox) ?? rows.find((m) => m.primary) ?? rows[0];
     if (!mailbox) return snapshot;
     const client = this.clientFor(mailbox, this.accessTokens(mailbox));
+    if (client.upgradePageSnapshot) return client.upgradePageSnapshot(snapshot, mailbox.address);
     const readMessage = client.readMessage?.bind(client);
     if (!readMessage) return snapshot;
     const messages = await Promise.all(

@@ -143,6 +143,13 @@ export class ThreadViewService {
       threadDeals: this.deps.threadDeals,
     });
     const approximate = linked.messages.some((m) => !m.message.messageId);
+    const namedOnly = [
+      ...new Set(
+        linked.messages.flatMap(({ message: m }) =>
+          [m.from, ...m.to, ...m.cc].flatMap((p) => (p && !p.address && p.name ? [p.name] : [])),
+        ),
+      ),
+    ];
     return {
       threadKey,
       fromCache: false,
@@ -157,6 +164,13 @@ export class ThreadViewService {
       notice: approximate
         ? 'Read from the page only: without a connected mailbox the exact Message-ID is unknown, so logging uses the webmail item id as its key.'
         : null,
+      // "exact" when every message has a Message-ID from headers or the provider's API (Graph upgrade).
+      source:
+        linked.messages.length > 0 &&
+        linked.messages.every((m) => m.message.messageId !== null && m.message.messageIdSource !== 'none')
+          ? 'exact'
+          : 'page',
+      namedOnly,
     };
   }
 

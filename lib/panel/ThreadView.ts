@@ -73,5 +73,9 @@ export const ThreadView = z.object({
   ...FEATURE_VIEW_SHAPE,
   /** Banner when the message data is approximate (DOM only, no mailbox connection). */
   notice: z.string().nullable(),
+  /** `exact`: the mail provider's API confirmed every message; `page`: read from what the page shows. */
+  source: z.enum(['exact', 'page']).default('page'),
+  /** People the page shows by name only (no address, so no CRM lookup), in page order. */
+  namedOnly: z.array(z.string()).default([]),
 });
 export type ThreadView = z.infer<typeof ThreadView>;

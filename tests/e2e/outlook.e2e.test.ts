@@ -86,6 +86,8 @@ describe('Outlook on the web: panel and one-click logging', () => {
       const card = panel(page).getByRole('article', { name: SEED.contacts.primary.name });
       await card.waitFor({ timeout: 15_000 });
       await expect.poll(() => card.textContent()).toContain('Acme Robotics');
+      // No Microsoft mailbox is connected here: the panel says where its data came from.
+      expect(await panel(page).getByTestId('crm-source').textContent()).toBe('read from the page');
       if (host === 'outlook.office.com') {
         await mkdir(ARTIFACTS, { recursive: true });
         await page.screenshot({ path: resolve(ARTIFACTS, 'panel.png') });
@@ -170,7 +172,8 @@ describe('Outlook on the web: panel and one-click logging', () => {
 
   it("files the user's own reply inside an inbox conversation as outgoing", async () => {
     const subject = 'Own reply direction';
-    const conv = withReply(conversation('CONV-OWN', subject, alice, [me]), me, [alice], {
+    const sam = { name: SEED.colleague.name, address: SEED.colleague.email };
+    const conv = withReply(conversation('CONV-OWN', subject, alice, [me], { cc: [sam] }), me, [alice], {
       date: '2026-11-20T11:30:00Z',
     });
     const page = await env.browser.newPage();
@@ -178,6 +181,10 @@ describe('Outlook on the web: panel and one-click logging', () => {
     const log = panel(page).getByRole('region', { name: 'Log emails' });
     await log.getByRole('img', { name: 'Outgoing' }).waitFor({ timeout: 15_000 });
     expect(await log.getByRole('img', { name: 'Incoming' }).count()).toBe(1);
+    // The colleague on Cc shows by name only on the page: kept, and said so.
+    await expect
+      .poll(() => panel(page).getByRole('region', { name: 'Shown by name only' }).textContent())
+      .toContain(SEED.colleague.name);
     await log.getByRole('button', { name: /^Log thread/ }).click();
     await expect
       .poll(async () => (await activitiesFor(crm, subject)).map((a) => a.direction).sort(), {

@@ -26,7 +26,7 @@ import {
  * or `setRandomFaults`; read `counters`.
  */
 
-export type GraphMethod = 'me' | 'getMessage' | 'delta';
+export type GraphMethod = 'me' | 'getMessage' | 'delta' | 'listMessages' | 'translateExchangeIds';
 export type GraphFolder = 'sentitems' | 'inbox' | 'drafts' | 'deleteditems';
 
 export interface FakeGraphMessage {
@@ -150,7 +150,7 @@ export class FakeGraphApi {
   static emptyCounters(): FakeGraphCounters {
     return {
       requests: 0,
-      byMethod: { me: 0, getMessage: 0, delta: 0 },
+      byMethod: { me: 0, getMessage: 0, delta: 0, listMessages: 0, translateExchangeIds: 0 },
       byStatus: {},
       throttled: 0,
       faultsInjected: 0,
@@ -303,6 +303,9 @@ export class FakeGraphApi {
     const deltaMatch = /^\/v1\.0\/me\/mailFolders(?:\('([^']+)'\)|\/([^/]+))\/messages\/delta$/i.exec(path);
     const messageMatch = /^\/v1\.0\/me\/messages\/([^/]+)$/.exec(path);
     if (path === '/v1.0/me') method = 'me';
+    else if (path === '/v1.0/me/messages' && req.method === 'GET') method = 'listMessages';
+    else if (path === '/v1.0/me/translateExchangeIds' && req.method === 'POST')
+      method = 'translateExchangeIds';
     else if (deltaMatch) {
       method = 'delta';
       folder = (deltaMatch[1] ?? deltaMatch[2] ?? '').toLowerCase() as GraphFolder;
@@ -405,11 +408,101 @@ export class FakeGraphApi {
         case 'delta':
           this.delta(mailbox, folder as GraphFolder, url, req, send);
           return;
+        case 'listMessages':
+          this.listMessages(mailbox, url, send);
+          return;
+        case 'translateExchangeIds':
+          await this.translateExchangeIds(mailbox, req, send);
+          return;
       }
     } finally {
       mailbox.inFlight--;
     }
   };
+
+  /**
+   * GET /me/messages?$filter=conversationId eq '<id>'&$select=&$top= — only the one filter the
+   * extension sends is understood; any other $filter is refused as Graph refuses an
+   * unsupported query (400). https://learn.microsoft.com/en-us/graph/api/user-list-messages
+   */
+  private listMessages(mailbox: FakeMailbox, url: URL, send: JsonSend): void {
+    const filter = url.searchParams.get('$filter');
+    const match = filter ? /^conversationId eq '((?:[^']|'')*)'$/.exec(filter.trim()) : null;
+    if (!match) {
+      send(400, graphError('BadRequest', `Invalid filter clause: ${filter ?? '(none)'}`));
+      return;
+    }
+    const top = Number(url.searchParams.get('$top') ?? '10');
+    if (!Number.isInteger(top) || top < 1 || top > 1000) {
+      send(400, graphError('BadRequest', "Invalid value for '$top' query parameter."));
+      return;
+    }
+    const conversationId = match[1]!.replace(/''/g, "'");
+    const select = parseSelect(url.searchParams.get('$select'));
+    const value = [...mailbox.messages.values()]
+      .filter((m) => m.conversationId === conversationId && m.folder !== 'deleteditems')
+      .sort((a, b) => b.receivedDateTime.localeCompare(a.receivedDateTime))
+      .slice(0, top)
+      .map((m) => this.project(m, select));
+    send(200, {
+      '@odata.context': `${this.origin}/v1.0/$metadata#users('${mailbox.userId}')/messages`,
+      value,
+    });
+  }
+
+  /**
+   * POST /me/translateExchangeIds (https://learn.microsoft.com/en-us/graph/api/user-translateexchangeids):
+   * inputIds (at most 1000), sourceIdType and targetIdType required; only ewsId <-> restId are
+   * modelled. An EWS id is the stored REST id in the EWS alphabet (`_` as `+`, `-` as `/`,
+   * tests/fixtures/outlook/SOURCES.md S9); an id of no item in the mailbox comes back with
+   * errorDetails, as the document's convertIdResult allows. GUESS: the exact error codes.
+   */
+  private async translateExchangeIds(
+    mailbox: FakeMailbox,
+    req: IncomingMessage,
+    send: JsonSend,
+  ): Promise<void> {
+    let body: unknown;
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      send(400, graphError('BadRequest', 'Unable to read JSON request payload.'));
+      return;
+    }
+    const b = body as { inputIds?: unknown; sourceIdType?: unknown; targetIdType?: unknown };
+    const kinds = ['entryId', 'ewsId', 'immutableEntryId', 'restId', 'restImmutableEntryId'];
+    if (
+      !Array.isArray(b.inputIds) ||
+      b.inputIds.length === 0 ||
+      !b.inputIds.every((id) => typeof id === 'string') ||
+      typeof b.sourceIdType !== 'string' ||
+      typeof b.targetIdType !== 'string' ||
+      !kinds.includes(b.sourceIdType) ||
+      !kinds.includes(b.targetIdType)
+    ) {
+      send(400, graphError('ErrorInvalidParameter', 'inputIds, sourceIdType and targetIdType are required.'));
+      return;
+    }
+    if (b.inputIds.length > 1000) {
+      send(400, graphError('ErrorInvalidParameter', 'inputIds may hold at most 1000 identifiers.'));
+      return;
+    }
+    const toEws = (rest: string) => rest.replace(/_/g, '+').replace(/-/g, '/');
+    const toRest = (ews: string) => ews.replace(/\+/g, '_').replace(/\//g, '-');
+    const value = (b.inputIds as string[]).map((sourceId) => {
+      const rest = b.sourceIdType === 'ewsId' ? toRest(sourceId) : sourceId;
+      if (!mailbox.messages.has(rest) || !['ewsId', 'restId'].includes(b.targetIdType as string)) {
+        return { sourceId, errorDetails: { code: 'ErrorInvalidIdMalformed', message: 'Id is malformed.' } };
+      }
+      return { sourceId, targetId: b.targetIdType === 'ewsId' ? toEws(rest) : rest };
+    });
+    send(200, {
+      '@odata.context': `${this.origin}/v1.0/$metadata#Collection(microsoft.graph.convertIdResult)`,
+      value,
+    });
+  }
 
   private delta(
     mailbox: FakeMailbox,

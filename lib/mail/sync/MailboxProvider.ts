@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { AccessTokenProvider } from '../../auth/AccessTokenProvider';
 import type { OAuthProviderConfig } from '../../auth/OAuthProviders';
 import type { OAuthClients } from '../../settings/Settings';
-import type { FolderRole, MailMessage, MailProvider } from '../MailMessage';
+import type { FolderRole, MailMessage, MailProvider, ThreadSnapshot } from '../MailMessage';
 import type { CursorStore, SyncPassResult } from './MailboxSync';
 import type { MailboxSyncEngineOptions } from './MailboxSyncEngine';
 
@@ -33,6 +33,11 @@ export interface MailboxApi {
     mailbox: string,
     folderRole: FolderRole,
   ): Promise<MailMessage | null>;
+  /**
+   * The thread read from the page, upgraded through the API as a whole where the provider
+   * can match page messages to its own (Outlook: the URL's item or the conversation).
+   */
+  upgradePageSnapshot?(snapshot: ThreadSnapshot, mailbox: string): Promise<ThreadSnapshot>;
 }
 
 /**

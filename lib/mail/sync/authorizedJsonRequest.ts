@@ -40,6 +40,8 @@ export interface AuthorizedJsonRequest<T> {
   url: string;
   /** Sent besides authorization and accept. */
   headers?: Record<string, string>;
+  /** A JSON body, sent as a POST (Graph actions such as translateExchangeIds); default a GET. */
+  jsonBody?: unknown;
   schema: z.ZodType<T>;
   getAccessToken: AccessTokenProvider;
   http: ProviderHttpSettings;
@@ -54,7 +56,7 @@ export interface AuthorizedJsonRequest<T> {
 }
 
 /**
- * A GET with a bearer token, parsed with `schema`: retried by `withRetries` (throttling, 5xx,
+ * A GET (or a POST of `jsonBody`) with a bearer token, parsed with `schema`: retried by `withRetries` (throttling, 5xx,
  * timeouts); a 401 is retried once with a refreshed token, then surfaces as the provider's
  * `MailboxAuthError`.
  */
@@ -71,7 +73,20 @@ export function authorizedJsonRequest<T>(request: AuthorizedJsonRequest<T>): Pro
           request.provider,
           http.fetchImpl,
           request.url,
-          { headers: { ...request.headers, authorization: `Bearer ${token}`, accept: 'application/json' } },
+          request.jsonBody === undefined
+            ? {
+                headers: { ...request.headers, authorization: `Bearer ${token}`, accept: 'application/json' },
+              }
+            : {
+                method: 'POST',
+                body: JSON.stringify(request.jsonBody),
+                headers: {
+                  ...request.headers,
+                  authorization: `Bearer ${token}`,
+                  accept: 'application/json',
+                  'content-type': 'application/json',
+                },
+              },
           http.timeoutMs,
         );
       const response = await (request.around ? request.around(send) : send());

@@ -66,6 +66,24 @@ export const GraphUser = z.object({
 });
 export type GraphUser = z.infer<typeof GraphUser>;
 
+/** One entry of POST /me/translateExchangeIds (convertIdResult). */
+export const GraphConvertIdResult = z.object({
+  sourceId: z.string().nullish(),
+  targetId: z.string().nullish(),
+  errorDetails: z.object({ code: z.string().nullish(), message: z.string().nullish() }).nullish(),
+});
+export type GraphConvertIdResult = z.infer<typeof GraphConvertIdResult>;
+const GraphConvertIdResults = z.object({ value: z.array(GraphConvertIdResult) });
+const GraphMessageList = z.object({ value: z.array(GraphMessage) });
+
+/** Id formats translateExchangeIds converts between. */
+export type GraphExchangeIdFormat =
+  | 'entryId'
+  | 'ewsId'
+  | 'immutableEntryId'
+  | 'restId'
+  | 'restImmutableEntryId';
+
 const GraphErrorBody = z.object({
   error: z.object({ code: z.string().optional(), message: z.string().optional() }),
 });
@@ -170,6 +188,44 @@ export class GraphClient {
     }
   }
 
+  /**
+   * POST /me/translateExchangeIds: ids of one mailbox from one format to another, at most
+   * 1000 per call (https://learn.microsoft.com/en-us/graph/api/user-translateexchangeids).
+   */
+  async translateExchangeIds(
+    inputIds: readonly string[],
+    sourceIdType: GraphExchangeIdFormat,
+    targetIdType: GraphExchangeIdFormat,
+  ): Promise<GraphConvertIdResult[]> {
+    if (inputIds.length === 0) return [];
+    if (inputIds.length > 1000) throw new RangeError('translateExchangeIds takes at most 1000 ids per call');
+    const result = await this.request(
+      `${this.baseUrl}/v1.0/me/translateExchangeIds`,
+      {},
+      GraphConvertIdResults,
+      {
+        inputIds,
+        sourceIdType,
+        targetIdType,
+      },
+    );
+    return result.value;
+  }
+
+  /**
+   * The messages of one conversation, newest first: GET /me/messages with
+   * `$filter=conversationId eq '<id>'` (https://learn.microsoft.com/en-us/graph/api/user-list-messages).
+   */
+  async listConversationMessages(
+    conversationId: string,
+    select: readonly string[] = GRAPH_MESSAGE_SELECT,
+    top = 50,
+  ): Promise<GraphMessage[]> {
+    const filter = encodeURIComponent(`conversationId eq '${conversationId.replace(/'/g, "''")}'`);
+    const url = `${this.baseUrl}/v1.0/me/messages?$filter=${filter}&$select=${select.join(',')}&$top=${top}`;
+    return (await this.request(url, {}, GraphMessageList)).value;
+  }
+
   /** First request of a delta round on a well-known folder. */
   startDelta(params: StartDeltaParams): Promise<GraphDeltaPage> {
     const query = [`$select=${params.select.join(',')}`];
@@ -199,11 +255,17 @@ export class GraphClient {
     return this.request(url, headers, GraphDeltaPage);
   }
 
-  private request<T>(url: string, headers: Record<string, string>, schema: z.ZodType<T>): Promise<T> {
+  private request<T>(
+    url: string,
+    headers: Record<string, string>,
+    schema: z.ZodType<T>,
+    jsonBody?: unknown,
+  ): Promise<T> {
     return authorizedJsonRequest({
       provider: 'outlook',
       url,
       headers,
+      jsonBody,
       schema,
       getAccessToken: this.options.getAccessToken,
       http: this.http,

@@ -4,6 +4,7 @@ import { ProviderRequestError } from '../../sync/ProviderRequestError';
 import { GraphClient } from './GraphClient';
 import { GraphSentSync, GraphSyncCursor } from './GraphSentSync';
 import { mapGraphMessage } from './mapGraphMessage';
+import { upgradeOutlookSnapshot } from './upgradeOutlookSnapshot';
 
 /** Outlook / Microsoft 365 through Microsoft Graph and an Entra app registration. */
 export const outlookMailboxProvider: MailboxProvider = {
@@ -49,6 +50,7 @@ export const outlookMailboxProvider: MailboxProvider = {
         const graph = await client.getMessage(providerMessageId);
         return graph ? mapGraphMessage(graph, mailbox, folderRole) : null;
       },
+      upgradePageSnapshot: (snapshot, mailbox) => upgradeOutlookSnapshot(snapshot, client, mailbox),
     };
   },
 };

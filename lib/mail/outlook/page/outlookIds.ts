@@ -9,15 +9,20 @@
  * only used to compare ids without a network call; the Graph upgrade asks translateExchangeIds.
  */
 export function toGraphRestId(raw: string): string {
+  const id = toUrlSafeAlphabet(raw).replace(/=+$/, '');
+  const pad = id.length % 4;
+  return pad === 0 ? id : `${id}${'='.repeat(4 - pad)}`;
+}
+
+/** URL-decoded, in the URL-safe alphabet, padding left as the page gave it. */
+export function toUrlSafeAlphabet(raw: string): string {
   let id = raw.trim();
   try {
     id = decodeURIComponent(id);
   } catch {
     // Not URL-encoded: use as is.
   }
-  id = id.replace(/\+/g, '_').replace(/\//g, '-').replace(/=+$/, '');
-  const pad = id.length % 4;
-  return pad === 0 ? id : `${id}${'='.repeat(4 - pad)}`;
+  return id.replace(/\+/g, '_').replace(/\//g, '-');
 }
 
 /** True when an id uses the EWS alphabet, so Graph needs it translated (ewsId -> restId). */
