@@ -170,8 +170,9 @@ describe('Background sync of sent Gmail through the real built extension', () =>
       .toMatchObject({ state: 'needs_reauth' });
     const status = await getStatus(env.browser, page);
     const row = status.mailboxes.find((m) => m.id === mailbox.id)!;
-    // The error tells the user what happened without carrying a token.
-    expect(row.lastError ?? '').not.toMatch(/ya29|1\/\/0g/);
+    // The error tells the user what happened (an auth failure of the mailbox) without carrying a token.
+    expect(row.lastError).toMatchObject({ kind: 'auth' });
+    expect(JSON.stringify(row.lastError)).not.toMatch(/ya29|1\/\/0g/);
     // A stopped mailbox is not synced by "sync now".
     expect(await ask(env.browser, 'mailbox.syncNow', { id: mailbox.id }, page)).toEqual({ started: 0 });
     await expectLoggedExactlyOnce();
