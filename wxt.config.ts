@@ -13,7 +13,10 @@ const inboxSdkPageWorld = createRequire(import.meta.url).resolve('@inboxsdk/core
 export default defineConfig({
   modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
   srcDir: '.',
-  outDir: '.output',
+  // The locator-driven end-to-end suites need a build whose panel shadow root is open
+  // (Playwright cannot see into closed roots); it goes to its own folder so the shipped
+  // build in .output is never the test variant (tests/e2e/run.ts builds both).
+  outDir: process.env.WXT_PANEL_SHADOW_ROOT === 'open' ? '.output/open-shadow-root' : '.output',
   manifest: ({ browser }) => ({
     name: 'CRM Sidebar for Webmail',
     description:

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import type { MessageLogStatus } from '../../lib/panel/ThreadView';
 import { formatAbsoluteTime, formatRelativeTime } from './formatRelativeTime';
+import { whenTrusted } from './whenTrusted';
 
 export interface MessageLogListProps {
   messages: MessageLogStatus[];
@@ -30,7 +31,7 @@ export function MessageLogList({ messages, inFlight, onLog, onRetry, now }: Mess
             type="button"
             className="crm-button"
             disabled={pendingIds.length === 0}
-            onClick={() => onLog(pendingIds)}
+            onClick={whenTrusted(() => onLog(pendingIds))}
           >
             Log thread
           </button>
@@ -139,7 +140,12 @@ function MessageLogState({
   switch (message.state) {
     case 'not_logged':
       return (
-        <button type="button" className="crm-button" onClick={onLog} aria-label={`Log email “${subject}”`}>
+        <button
+          type="button"
+          className="crm-button"
+          onClick={whenTrusted(onLog)}
+          aria-label={`Log email “${subject}”`}
+        >
           Log email
         </button>
       );
@@ -154,7 +160,7 @@ function MessageLogState({
           <button
             type="button"
             className="crm-button"
-            onClick={onRetry}
+            onClick={whenTrusted(onRetry)}
             aria-label={`Retry logging “${subject}”`}
           >
             Retry

@@ -3,6 +3,7 @@ import type { TaskInput } from '../../lib/crm/contract';
 import { describeError } from '../../lib/errors/describeError';
 import type { SuggestedTask } from '../../lib/panel/features/suggestedFollowUps';
 import type { PanelSection } from './panelSections';
+import { whenTrusted } from './whenTrusted';
 
 type TaskState =
   | { step: 'idle' }
@@ -62,7 +63,7 @@ export function SuggestedTaskList({ tasks, createTask, onAnnounce }: SuggestedTa
                   type="button"
                   className="crm-button"
                   disabled={state.step === 'saving'}
-                  onClick={() => void create(task)}
+                  onClick={whenTrusted(() => void create(task))}
                   aria-label={`Create task “${task.title}” for ${task.contactName}`}
                 >
                   {state.step === 'saving' ? 'Creating…' : 'Create task'}

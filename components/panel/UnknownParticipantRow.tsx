@@ -3,6 +3,7 @@ import { describeError } from '../../lib/errors/describeError';
 import { RemoteError } from '../../lib/messaging/protocol';
 import type { UnknownParticipant } from '../../lib/panel/ThreadView';
 import type { CreateContactInput, PanelApi } from './PanelApi';
+import { whenTrusted } from './whenTrusted';
 
 export interface UnknownParticipantRowProps {
   participant: UnknownParticipant;
@@ -93,7 +94,11 @@ export function UnknownParticipantRow({
           </>
         ))}
       {(form.step === 'editing' || form.step === 'saving') && (
-        <form className="crm-form" onSubmit={submit} aria-label={`New contact for ${participant.address}`}>
+        <form
+          className="crm-form"
+          onSubmit={whenTrusted(submit)}
+          aria-label={`New contact for ${participant.address}`}
+        >
           <label htmlFor={nameFieldId}>Name</label>
           <input
             id={nameFieldId}

@@ -10,6 +10,7 @@ import {
   createOriginalMessageIdReader,
   INBOXSDK_IK_ATTRIBUTE,
 } from '../../lib/mail/gmail/page/readOriginalMessageId';
+import { pageProofContext } from '../../lib/platform/PageProofContext';
 import { sendToBackground } from '../../lib/platform/runtime';
 import { createGmailPanelHost } from './GmailPanelHost';
 
@@ -46,8 +47,11 @@ function pageFetch(url: string): Promise<{ status: number; text: string }> {
 export default defineContentScript({
   matches: ['https://mail.google.com/mail/*'],
   runAt: 'document_idle',
-  async main(ctx) {
-    document.documentElement.dataset.crmSidebar = 'loaded';
+  // WXT's "content script started" postMessage names the extension id to the page.
+  noScriptStartedPostMessage: true,
+  async main(wxtContext) {
+    // The page can end WXT's context with a replayed DOM event; ours it cannot (PageProofContext).
+    const ctx = pageProofContext(wxtContext, 'gmail');
     const config = await readConfig();
     if (config.inboxSdkAppId === '') {
       console.info(

@@ -20,6 +20,7 @@ import {
   readOutlookAccount,
   readOutlookReadingPane,
 } from '../../lib/mail/outlook/page/readOutlookReadingPane';
+import { pageProofContext } from '../../lib/platform/PageProofContext';
 import { sendToBackground } from '../../lib/platform/runtime';
 import { dockStyles, OutlookPanelDock } from './OutlookPanelDock';
 
@@ -49,7 +50,11 @@ export default defineContentScript({
   // The panel brings its own stylesheet (PanelRoot); there is no extension CSS file to fetch.
   cssInjectionMode: 'manual',
   runAt: 'document_idle',
-  async main(ctx) {
+  // WXT's "content script started" postMessage names the extension id to the page.
+  noScriptStartedPostMessage: true,
+  async main(wxtContext) {
+    // The page can end WXT's context with a replayed DOM event; ours it cannot (PageProofContext).
+    const ctx = pageProofContext(wxtContext, 'outlook');
     const api = createPanelApiFromMessaging(sendToBackground, browser.storage.local);
     let root: Root | null = null;
     let current: ThreadSnapshot | null = null;
@@ -104,6 +109,11 @@ export default defineContentScript({
       name: 'crm-sidebar-panel',
       position: 'inline',
       anchor: 'body',
+      // Closed: page script gets null from host.shadowRoot, so it cannot read the contact
+      // card or reach the buttons. Key events typed into the panel do not reach the page.
+      // Only the build for Playwright's locator-driven e2e suites opens it (wxt.config.ts).
+      mode: import.meta.env.WXT_PANEL_SHADOW_ROOT === 'open' ? 'open' : 'closed',
+      isolateEvents: true,
       append: 'last',
       onMount(container) {
         root = createRoot(container);

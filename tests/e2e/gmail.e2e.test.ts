@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentScriptRuns } from './harness/contentScriptWorld';
 import { sendExtensionMessage } from './harness/extensionMessages';
 import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
 
@@ -24,7 +25,7 @@ describe('Gmail content script', () => {
       if (m.type() === 'info') infos.push(m.text());
     });
     await page.goto('https://mail.google.com/mail/u/0/#inbox');
-    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.crmSidebar)).toBe('loaded');
+    await expect.poll(() => contentScriptRuns(page, env.browser.extensionId)).toBe(true);
     await expect.poll(() => infos.filter((t) => t.includes('no InboxSDK app id')).length).toBe(1);
     expect(
       await page.evaluate(() => (window as unknown as { __InboxSDKInjected?: boolean }).__InboxSDKInjected),

@@ -66,7 +66,8 @@ describe('Outlook on the web: panel and one-click logging', () => {
 
   beforeAll(async () => {
     crm = await startReferenceCrm();
-    env = await startE2eEnvironment();
+    // Locators into the panel need its shadow root open (tests/e2e/security.e2e.test.ts checks the closed one).
+    env = await startE2eEnvironment({ openShadowRoot: true });
     await configureCrm(env.browser, crm.handle.url, crm.handle.token);
   });
   afterAll(async () => {

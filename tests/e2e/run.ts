@@ -3,8 +3,8 @@ import { CHROMIUM_INSTALL_HINT, chromiumPath } from './harness/chromium';
 
 // The e2e suite never skips silently: in CI a missing Chromium is a failure, and
 // elsewhere skipping needs an explicit SKIP_E2E=1.
-function run(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
+function run(cmd: string, args: string[], env: Record<string, string> = {}): void {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
@@ -22,4 +22,6 @@ if (!chromiumPath()) {
 }
 
 run('npx', ['wxt', 'build']);
+// The variant with an open panel shadow root, for suites that drive the panel with locators.
+run('npx', ['wxt', 'build'], { WXT_PANEL_SHADOW_ROOT: 'open' });
 run('npx', ['vitest', 'run', '-c', 'vitest.e2e.config.ts', ...process.argv.slice(2)]);

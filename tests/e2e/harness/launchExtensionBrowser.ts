@@ -5,6 +5,11 @@ import { type BrowserContext, chromium, type Page, type Worker } from 'playwrigh
 import { CHROMIUM_INSTALL_HINT, chromiumPath } from './chromium';
 
 export const EXTENSION_DIR = resolve(import.meta.dirname, '../../../.output/chrome-mv3');
+/** The same extension with the panel's shadow root open, for Playwright locators (wxt.config.ts). */
+export const OPEN_SHADOW_ROOT_EXTENSION_DIR = resolve(
+  import.meta.dirname,
+  '../../../.output/open-shadow-root/chrome-mv3',
+);
 
 export interface ExtensionBrowser {
   context: BrowserContext;
@@ -21,6 +26,8 @@ export interface LaunchOptions {
   /** host -> "127.0.0.1:port" */
   hostMap: Record<string, string>;
   spkiHash?: string;
+  /** Load the build whose panel shadow root is open (default: the shipped, closed one). */
+  openShadowRoot?: boolean;
 }
 
 /**
@@ -36,13 +43,14 @@ export async function launchExtensionBrowser(options: LaunchOptions): Promise<Ex
     .map(([host, target]) => `MAP ${host} ${target}`)
     .concat('EXCLUDE 127.0.0.1')
     .join(', ');
+  const extensionDir = options.openShadowRoot ? OPEN_SHADOW_ROOT_EXTENSION_DIR : EXTENSION_DIR;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
     viewport: { width: 1400, height: 900 },
     args: [
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
       `--host-resolver-rules=${rules}`,
       ...(options.spkiHash ? [`--ignore-certificate-errors-spki-list=${options.spkiHash}`] : []),
       '--no-sandbox',

@@ -14,6 +14,8 @@ export interface E2eOptions {
   extraRoutes?: Record<string, RequestHandler>;
   /** Hosts mapped to servers of their own: host -> port on 127.0.0.1. */
   extraHostPorts?: Record<string, number>;
+  /** The build with an open panel shadow root, for suites that use Playwright locators in it. */
+  openShadowRoot?: boolean;
 }
 
 export async function startE2eEnvironment(options: E2eOptions = {}): Promise<E2eEnvironment> {
@@ -29,7 +31,11 @@ export async function startE2eEnvironment(options: E2eOptions = {}): Promise<E2e
     hostMap[host] = `127.0.0.1:${webmail.port}`;
   for (const [host, port] of Object.entries(options.extraHostPorts ?? {}))
     hostMap[host] = `127.0.0.1:${port}`;
-  const browser = await launchExtensionBrowser({ hostMap, spkiHash: certificate.spkiHash });
+  const browser = await launchExtensionBrowser({
+    hostMap,
+    spkiHash: certificate.spkiHash,
+    openShadowRoot: options.openShadowRoot,
+  });
   return {
     browser,
     webmail,
