@@ -263,10 +263,15 @@ function collectEvidence(message: AutomatedMailInput): AutomatedEvidence[] {
   // RFC 3834 and vendor auto-reply headers.
   const autoSubmitted = header(headers, 'auto-submitted');
   if (autoSubmitted && autoSubmitted.split(/[;\s(]/u)[0]?.toLowerCase() !== 'no') {
+    // auto-replied (RFC 3834 §5) is decisive. auto-generated is weighed: helpdesks stamp it
+    // on every message they send, agents' replies included (Zendesk documents
+    // "Auto-Submitted: auto-generated" among the headers of all its outbound mail,
+    // https://support.zendesk.com/hc/en-us/articles/4408836366362), so a reply addressed to
+    // the user can outweigh it.
     const replied = /^auto-replied/i.test(autoSubmitted);
     add(
       'auto_submitted',
-      DECISIVE,
+      replied ? DECISIVE : 5,
       replied ? 'auto_reply' : 'notification',
       `Auto-Submitted: ${short(autoSubmitted, 40)}`,
     );

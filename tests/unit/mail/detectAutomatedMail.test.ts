@@ -183,6 +183,37 @@ describe('detectAutomatedMail on the reported misses', () => {
     expect(verdict).toMatchObject({ automated: true, category: 'newsletter' });
   });
 
+  // Zendesk puts these headers on all outbound mail, agents' replies included
+  // (https://support.zendesk.com/hc/en-us/articles/4408836366362 and its outbound-relay
+  // article); the values are those of a GitHub Support agent's reply seen in public data.
+  const zendesk = {
+    'auto-submitted': 'auto-generated',
+    'x-auto-response-suppress': 'All',
+    'x-mailer': 'Zendesk Mailer',
+  };
+
+  it('keeps a helpdesk agent’s reply to the user loggable although it says Auto-Submitted: auto-generated', () => {
+    const verdict = detectAutomatedMail(
+      base(zendesk, {
+        from: { name: 'GitHub Developer Support', address: 'developer@githubsupport.com' },
+        inReplyTo: '97e494cc-fb24-4459-967d-d9bef3781009@app.fastmail.com',
+        subject: '[GitHub Support] - An important notice',
+        snippet: '## Please do not write below this line ## Your request has been updated.',
+      }),
+      { ownAddresses: OWN },
+    );
+    expect(verdict.automated).toBe(false);
+    expect(verdict.reason).toContain('Auto-Submitted: auto-generated');
+  });
+
+  it('the same helpdesk headers on mail that answers nothing are an automated notification', () => {
+    const verdict = detectAutomatedMail(
+      base(zendesk, { from: { name: 'Acme Support', address: 'support@acme.zendesk.com' } }),
+      { ownAddresses: OWN },
+    );
+    expect(verdict).toMatchObject({ automated: true, category: 'notification', signal: 'auto_submitted' });
+  });
+
   it('counter-signals never rescue an out-of-office or a bounce, which are replies too', () => {
     const reply = { inReplyTo: 'sent-by-riley@ourco.example', snippet: 'Hello, I am out until Monday.' };
     for (const [subject, headers] of [
