@@ -140,14 +140,17 @@ function MessageLogState({
   switch (message.state) {
     case 'not_logged':
       return (
-        <button
-          type="button"
-          className="crm-button"
-          onClick={whenTrusted(onLog)}
-          aria-label={`Log email “${subject}”`}
-        >
-          Log email
-        </button>
+        <>
+          {message.reason ? <span className="crm-muted">{message.reason}</span> : null}
+          <button
+            type="button"
+            className="crm-button"
+            onClick={whenTrusted(onLog)}
+            aria-label={`Log email “${subject}”`}
+          >
+            Log email
+          </button>
+        </>
       );
     case 'logged':
       return <span className="crm-logged">{loggedText(message, now)}</span>;

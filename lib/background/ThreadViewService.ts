@@ -256,7 +256,13 @@ export class ThreadViewService {
           return { ...withWho, state: 'failed', error: failed.lastError?.message ?? 'Logging failed.' };
         if (mine.some((i) => i.state === 'pending')) return { ...withWho, state: 'queued' };
         if (allLogged) return { ...withWho, state: 'logged' };
-        return { ...withWho, state: 'not_logged' };
+        // The rep can still log it by hand; say why the sync leaves it alone.
+        const skippedAsAutomated = links.autoLog.skipKey?.startsWith('automated:') === true;
+        return {
+          ...withWho,
+          state: 'not_logged',
+          reason: skippedAsAutomated ? `Not logged automatically: ${links.automated.reason}` : null,
+        };
       }),
     );
   }

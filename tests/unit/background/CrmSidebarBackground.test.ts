@@ -257,6 +257,37 @@ describe('CrmSidebarBackground and the message pipeline', () => {
     expect(crm.calls.some((c) => c.method === 'activitiesForMessage')).toBe(false);
   });
 
+  it('skips automated mail in the sync, counted by kind, and tells the panel why', async () => {
+    await configure({ autoLogReceived: true });
+    crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });
+    const newsletter = message({
+      folderRole: 'inbox',
+      from: { name: 'Jane Buyer', address: 'jane@acme.example' },
+      to: [{ name: '', address: ME }],
+      headers: { 'list-unsubscribe': '<https://acme.example/u>', precedence: 'bulk' },
+    });
+    const [skipped] = await runPipeline([newsletter], 'auto');
+    expect(skipped).toMatchObject({
+      status: 'skipped',
+      reason: 'automated mail: newsletter: Precedence: bulk and List-Unsubscribe',
+      reasonKey: 'automated:newsletter',
+    });
+    const view = await background.openThread(
+      ThreadSnapshot.parse({
+        provider: 'gmail',
+        mailbox: ME,
+        threadId: 't1',
+        subject: 'Proposal',
+        messages: [newsletter],
+      }),
+      false,
+    );
+    expect(view.messages[0]).toMatchObject({
+      state: 'not_logged',
+      reason: 'Not logged automatically: newsletter: Precedence: bulk and List-Unsubscribe',
+    });
+  });
+
   it('builds the thread view: known cards, unknown participants with reasons, per-message states', async () => {
     await configure();
     crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });

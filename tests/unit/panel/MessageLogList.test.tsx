@@ -49,6 +49,17 @@ describe('MessageLogList through CrmPanel', () => {
     expect(within(logRow('Re: Re: Renewal quote')).getByRole('button', { name: /Log email/ })).toBeTruthy();
   });
 
+  it('says why the sync skips an automated email and still offers to log it', async () => {
+    const reason = 'Not logged automatically: newsletter: List-Unsubscribe and Precedence: bulk';
+    const api = fakeApi({
+      openThread: async () => threadView({ messages: [messageStatus({ reason })] }),
+    });
+    render(<CrmPanel snapshot={snapshot('thread-renewal', ['msg-1'])} api={api} />);
+    await screen.findByText('Re: Renewal quote', { selector: '.crm-log-subject' });
+    expect(logRow('Re: Renewal quote').textContent).toContain(reason);
+    expect(within(logRow('Re: Renewal quote')).getByRole('button', { name: /Log email/ })).toBeTruthy();
+  });
+
   it('sends one request when "Log email" is clicked twice quickly', async () => {
     const answer = deferred<MessageLogStatus[]>();
     const api = fakeApi({ 'thread.log': async () => ({ messages: await answer.promise }) });
