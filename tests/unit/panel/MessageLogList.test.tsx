@@ -52,7 +52,7 @@ describe('MessageLogList through CrmPanel', () => {
   it('says why the sync skips an automated email and still offers to log it', async () => {
     const reason = 'Not logged automatically: newsletter: List-Unsubscribe and Precedence: bulk';
     const api = fakeApi({
-      openThread: async () => threadView({ messages: [messageStatus({ reason })] }),
+      'thread.open': async () => threadView({ messages: [messageStatus({ reason })] }),
     });
     render(<CrmPanel snapshot={snapshot('thread-renewal', ['msg-1'])} api={api} />);
     await screen.findByText('Re: Renewal quote', { selector: '.crm-log-subject' });
