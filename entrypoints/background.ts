@@ -2,10 +2,12 @@
 import '@inboxsdk/core/background.js';
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import type { WebAuthFlow } from '../lib/auth/OAuthClient';
 import { CrmSidebarBackground } from '../lib/background/CrmSidebarBackground';
 import { createBackgroundHandlers } from '../lib/background/createBackgroundHandlers';
 import { MailboxService } from '../lib/background/MailboxService';
-import { createRestCrmConnector } from '../lib/crm/RestCrmConnector';
+import { SalesforceSignIn } from '../lib/background/SalesforceSignIn';
+import { createCrmConnector } from '../lib/crm/createCrmConnector';
 import { ExtensionError } from '../lib/errors/ErrorInfo';
 import { classifySender } from '../lib/messaging/classifySender';
 import { MESSAGES } from '../lib/messaging/messages';
@@ -20,10 +22,12 @@ export default defineBackground({
   main() {
     const db = openCrmSidebarDb();
     let mailboxes: MailboxService | undefined;
+    let salesforce: SalesforceSignIn | undefined;
     const service = new CrmSidebarBackground({
       db,
       version: browser.runtime.getManifest().version,
-      createConnector: (crm) => createRestCrmConnector({ baseUrl: crm.baseUrl, token: crm.token }),
+      createConnector: (crm) =>
+        createCrmConnector(crm, { refreshSalesforceToken: (c) => salesforce!.refresh(c) }),
       scheduleOutboxDrain: (at) =>
         void service.events.guard('alarms', 'alarms.failed', 'Scheduling the next delivery', async () => {
           if (at === null) await browser.alarms.clear(OUTBOX_ALARM);
@@ -33,37 +37,36 @@ export default defineBackground({
       enrichSnapshot: (snapshot) => mailboxes?.enrichSnapshot(snapshot) ?? Promise.resolve(snapshot),
       describeMailbox: (row) => mailboxes!.statusOf(row),
     });
+    const webAuthFlow: WebAuthFlow = {
+      getRedirectUrl: () => browser.identity.getRedirectURL(),
+      launch: async (url, options) => {
+        // Not interactive (a silent renewal): Chrome shows nothing and rejects if the page needs the user.
+        const interactive = options?.interactive ?? true;
+        // Chrome rejects when the user closes the window ("The user did not approve access."),
+        // Firefox resolves without a URL; both mean the user stopped, not that something broke.
+        const redirect = await browser.identity
+          .launchWebAuthFlow({ url, interactive })
+          .catch((error: unknown) => {
+            if (interactive && error instanceof Error && /did not approve|closed|cancel/i.test(error.message))
+              return undefined;
+            throw error;
+          });
+        if (!redirect)
+          throw new ExtensionError('cancelled', 'The sign-in window was closed before it finished.');
+        return redirect;
+      },
+    };
+    salesforce = new SalesforceSignIn({ background: service, webAuthFlow });
     mailboxes = new MailboxService({
       db,
       background: service,
-      webAuthFlow: {
-        getRedirectUrl: () => browser.identity.getRedirectURL(),
-        launch: async (url, options) => {
-          // Not interactive (a silent renewal): Chrome shows nothing and rejects if the page needs the user.
-          const interactive = options?.interactive ?? true;
-          // Chrome rejects when the user closes the window ("The user did not approve access."),
-          // Firefox resolves without a URL; both mean the user stopped, not that something broke.
-          const redirect = await browser.identity
-            .launchWebAuthFlow({ url, interactive })
-            .catch((error: unknown) => {
-              if (
-                interactive &&
-                error instanceof Error &&
-                /did not approve|closed|cancel/i.test(error.message)
-              )
-                return undefined;
-              throw error;
-            });
-          if (!redirect)
-            throw new ExtensionError('cancelled', 'The sign-in window was closed before it finished.');
-          return redirect;
-        },
-      },
+      webAuthFlow,
     });
     const route = createRouter(
       MESSAGES,
       createBackgroundHandlers(service, mailboxes, {
         openOptionsPage: () => browser.runtime.openOptionsPage(),
+        salesforceSignIn: (request) => salesforce!.signIn(request),
       }),
     );
     // `chrome-extension://<id>/` (Chrome) or `moz-extension://<uuid>/` (Firefox), without the slash.

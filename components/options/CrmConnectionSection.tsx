@@ -1,15 +1,22 @@
 import { useId, useState } from 'react';
+import type { CrmType } from '../../lib/crm/CrmCapabilities';
 import type { MeResponse } from '../../lib/crm/contract';
+import { crmOrigins } from '../../lib/crm/createCrmConnector';
 import { describeError } from '../../lib/errors/describeError';
 import { checkCrmBaseUrl } from '../../lib/settings/crmBaseUrl';
-import { CrmConnection, type Settings } from '../../lib/settings/Settings';
+import {
+  CrmConnection,
+  isConnectionComplete,
+  SALESFORCE_LOGIN_URLS,
+  type Settings,
+} from '../../lib/settings/Settings';
 import type { ExtensionApi } from '../shared/ExtensionApi';
 import { SaveStatusMessage } from './SaveStatusMessage';
 import { useSaveStatus } from './useSaveStatus';
 import type { SaveSettings } from './useSettings';
 
 export interface CrmConnectionSectionProps {
-  api: Pick<ExtensionApi, 'testConnection' | 'requestOriginPermission'>;
+  api: Pick<ExtensionApi, 'testConnection' | 'requestOriginPermission' | 'salesforceSignIn'>;
   settings: Settings;
   save: SaveSettings;
   /** Told who the token belongs to after a successful test, so other sections can show the org's domains. */
@@ -23,20 +30,63 @@ type TestState =
   | { state: 'failed'; summary: string; details: string | null };
 
 type Checked =
-  | { ok: true; crm: CrmConnection; origin: string | null }
+  | { ok: true; crm: CrmConnection; origins: string[] }
   | { ok: false; field: string; message: string };
 
+const CRM_TYPES: [CrmType, string][] = [
+  ['rest', 'Our REST contract (your own CRM server)'],
+  ['hubspot', 'HubSpot'],
+  ['salesforce', 'Salesforce'],
+];
+
+/** Salesforce orgs answer API calls on their My Domain host. */
+const SALESFORCE_INSTANCE_HOSTS = 'https://*.my.salesforce.com';
+
+function loginChoice(url: string): 'production' | 'sandbox' | 'mydomain' {
+  if (url === SALESFORCE_LOGIN_URLS.production) return 'production';
+  if (url === SALESFORCE_LOGIN_URLS.sandbox) return 'sandbox';
+  return 'mydomain';
+}
+
 export function CrmConnectionSection({ api, settings, save, onConnectionTested }: CrmConnectionSectionProps) {
-  const [baseUrl, setBaseUrl] = useState(settings.crm.baseUrl);
-  const [token, setToken] = useState(settings.crm.token);
+  const [type, setType] = useState<CrmType>(settings.crm.type);
+  const [baseUrl, setBaseUrl] = useState(settings.crm.type === 'rest' ? settings.crm.baseUrl : '');
+  const [token, setToken] = useState(settings.crm.type === 'salesforce' ? '' : settings.crm.token);
+  const [repEmail, setRepEmail] = useState(settings.crm.repEmail);
+  const [login, setLogin] = useState(loginChoice(settings.crm.loginUrl));
+  const [myDomain, setMyDomain] = useState(
+    loginChoice(settings.crm.loginUrl) === 'mydomain' ? settings.crm.loginUrl : '',
+  );
+  const [consumerKey, setConsumerKey] = useState(settings.crm.consumerKey);
+  const [accountDomainField, setAccountDomainField] = useState(settings.crm.accountDomainField);
+  const signedInSalesforce =
+    settings.crm.type === 'salesforce' && isConnectionComplete(settings.crm) ? settings.crm : null;
   const [tokenVisible, setTokenVisible] = useState(false);
   const [fieldError, setFieldError] = useState<{ field: string; message: string } | null>(null);
   const [test, setTest] = useState<TestState>({ state: 'idle' });
   const saveStatus = useSaveStatus(save);
-  const ids = { baseUrl: useId(), token: useId(), baseUrlError: useId(), tokenError: useId() };
+  const ids = {
+    type: useId(),
+    baseUrl: useId(),
+    token: useId(),
+    baseUrlError: useId(),
+    tokenError: useId(),
+    repEmail: useId(),
+    login: useId(),
+    myDomain: useId(),
+    consumerKey: useId(),
+    domainField: useId(),
+  };
+  const loginUrl = login === 'mydomain' ? myDomain.trim().replace(/\/+$/, '') : SALESFORCE_LOGIN_URLS[login];
 
   function check(): Checked {
-    const parsed = CrmConnection.safeParse({ type: 'rest', baseUrl, token });
+    const input =
+      type === 'salesforce'
+        ? { ...(signedInSalesforce ?? {}), type, loginUrl, consumerKey, accountDomainField }
+        : type === 'hubspot'
+          ? { type, token, repEmail }
+          : { type, baseUrl, token };
+    const parsed = CrmConnection.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = String(issue.path[0] ?? 'baseUrl');
@@ -46,15 +96,40 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
         message:
           field === 'token'
             ? 'The token is too long (4096 characters at most).'
-            : issue.code === 'custom'
-              ? issue.message
-              : 'Enter the CRM’s full address, such as https://crm.example.com.',
+            : field === 'accountDomainField'
+              ? 'Enter a field API name, such as Website or Domain__c.'
+              : issue.code === 'custom'
+                ? issue.message
+                : 'Enter the CRM’s full address, such as https://crm.example.com.',
       };
     }
-    if (parsed.data.baseUrl === '') return { ok: true, crm: parsed.data, origin: null };
-    const origin = checkCrmBaseUrl(parsed.data.baseUrl);
-    if (!origin.ok) return { ok: false, field: 'baseUrl', message: origin.message };
-    return { ok: true, crm: parsed.data, origin: origin.origin };
+    if (type === 'hubspot' && repEmail !== '' && !/^[^@\s]+@[^@\s]+$/.test(repEmail.trim()))
+      return {
+        ok: false,
+        field: 'repEmail',
+        message: 'Enter the email address you sign in to HubSpot with.',
+      };
+    if (
+      type === 'salesforce' &&
+      login === 'mydomain' &&
+      !/^https:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*\.my\.salesforce\.com$/i.test(loginUrl)
+    )
+      return {
+        ok: false,
+        field: 'myDomain',
+        message: 'Enter your My Domain address, such as https://yourcompany.my.salesforce.com.',
+      };
+    if (type === 'rest' && parsed.data.baseUrl !== '') {
+      const origin = checkCrmBaseUrl(parsed.data.baseUrl);
+      if (!origin.ok) return { ok: false, field: 'baseUrl', message: origin.message };
+    }
+    return { ok: true, crm: parsed.data, origins: crmOrigins(parsed.data) };
+  }
+
+  /** One prompt for exactly the hosts this CRM uses (asked inside the click's user gesture). */
+  async function askForHosts(origins: string[]): Promise<string | null> {
+    for (const origin of origins) if (!(await api.requestOriginPermission(origin))) return origin;
+    return null;
   }
 
   // Browsers only show the permission prompt during a user gesture, so in both handlers
@@ -63,7 +138,7 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
     const checked = check();
     setFieldError(checked.ok ? null : checked);
     if (!checked.ok) return;
-    if (checked.origin === null || checked.crm.token === '') {
+    if (!isConnectionComplete(checked.crm)) {
       setTest({
         state: 'failed',
         summary: describeError({ kind: 'not_configured', message: '', source: 'crm' }, 'settings').text,
@@ -73,8 +148,9 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
     }
     setTest({ state: 'testing' });
     try {
-      if (!(await api.requestOriginPermission(checked.origin))) {
-        setTest({ state: 'failed', summary: permissionRefused(checked.origin), details: null });
+      const refused = await askForHosts(checked.origins);
+      if (refused) {
+        setTest({ state: 'failed', summary: permissionRefused(refused), details: null });
         return;
       }
       const result = await api.testConnection(checked.crm);
@@ -103,78 +179,230 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
     const checked = check();
     setFieldError(checked.ok ? null : checked);
     if (!checked.ok) return;
-    if (checked.origin !== null) {
-      let granted: boolean;
+    if (checked.origins.length > 0) {
+      let refused: string | null;
       try {
-        granted = await api.requestOriginPermission(checked.origin);
+        refused = await askForHosts(checked.origins);
       } catch (e) {
         saveStatus.fail(
-          `Not saved: the browser could not ask for access to ${checked.origin} (${describeError(e, 'settings').text}).`,
+          `Not saved: the browser could not ask for access to ${checked.origins.join(', ')} (${describeError(e, 'settings').text}).`,
         );
         return;
       }
-      if (!granted) {
-        saveStatus.fail(`Not saved. ${permissionRefused(checked.origin)}`);
+      if (refused) {
+        saveStatus.fail(`Not saved. ${permissionRefused(refused)}`);
         return;
       }
     }
     await saveStatus.save({ crm: checked.crm });
   }
 
+  async function signInToSalesforce() {
+    const checked = check();
+    setFieldError(checked.ok ? null : checked);
+    if (!checked.ok) return;
+    if (consumerKey.trim() === '') {
+      setFieldError({
+        field: 'consumerKey',
+        message: 'Enter the consumer key of your Salesforce connected app.',
+      });
+      return;
+    }
+    setTest({ state: 'testing' });
+    try {
+      // The login host and the org's My Domain hosts; the instance URL is only known after sign-in.
+      const refused = await askForHosts([new URL(loginUrl).origin, SALESFORCE_INSTANCE_HOSTS]);
+      if (refused) {
+        setTest({ state: 'failed', summary: permissionRefused(refused), details: null });
+        return;
+      }
+      const result = await api.salesforceSignIn({
+        loginUrl,
+        consumerKey: consumerKey.trim(),
+        accountDomainField,
+      });
+      if (result.ok) {
+        setTest({ state: 'connected', me: result.me });
+        onConnectionTested(result.me);
+      } else
+        setTest({
+          state: 'failed',
+          summary: describeError({ kind: result.kind, message: result.message, source: 'crm' }, 'settings')
+            .text,
+          details: result.message,
+        });
+    } catch (e) {
+      setTest({
+        state: 'failed',
+        summary: 'Signing in to Salesforce did not finish.',
+        details: describeError(e, 'settings').text,
+      });
+    }
+  }
+
   const errorFor = (field: string) => (fieldError?.field === field ? fieldError.message : null);
+  const fieldProblem = (field: string, id: string) =>
+    errorFor(field) && (
+      <p id={id} className="field-error">
+        {errorFor(field)}
+      </p>
+    );
 
   return (
     <section aria-labelledby="crm-heading" className="card">
       <h2 id="crm-heading">CRM connection</h2>
       <form onSubmit={saveConnection} noValidate>
         <div className="field">
-          <label htmlFor={ids.baseUrl}>Base URL</label>
-          <input
-            id={ids.baseUrl}
-            type="url"
-            inputMode="url"
-            autoComplete="url"
-            placeholder="https://crm.example.com"
-            value={baseUrl}
-            onChange={(e) => setBaseUrl(e.target.value)}
-            aria-invalid={errorFor('baseUrl') !== null}
-            aria-describedby={errorFor('baseUrl') ? ids.baseUrlError : undefined}
-          />
-          {errorFor('baseUrl') && (
-            <p id={ids.baseUrlError} className="field-error">
-              {errorFor('baseUrl')}
-            </p>
-          )}
+          <label htmlFor={ids.type}>CRM</label>
+          <select
+            id={ids.type}
+            value={type}
+            onChange={(e) => {
+              setType(e.target.value as CrmType);
+              setTest({ state: 'idle' });
+              setFieldError(null);
+            }}
+          >
+            {CRM_TYPES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
         </div>
-        <div className="field">
-          <label htmlFor={ids.token}>API token</label>
-          <div className="inline">
+        {type === 'rest' && (
+          <div className="field">
+            <label htmlFor={ids.baseUrl}>Base URL</label>
             <input
-              id={ids.token}
-              type={tokenVisible ? 'text' : 'password'}
-              autoComplete="off"
-              spellCheck={false}
-              value={token}
-              onChange={(e) => setToken(e.target.value)}
-              aria-invalid={errorFor('token') !== null}
-              aria-describedby={errorFor('token') ? ids.tokenError : undefined}
+              id={ids.baseUrl}
+              type="url"
+              inputMode="url"
+              autoComplete="url"
+              placeholder="https://crm.example.com"
+              value={baseUrl}
+              onChange={(e) => setBaseUrl(e.target.value)}
+              aria-invalid={errorFor('baseUrl') !== null}
+              aria-describedby={errorFor('baseUrl') ? ids.baseUrlError : undefined}
             />
+            {errorFor('baseUrl') && (
+              <p id={ids.baseUrlError} className="field-error">
+                {errorFor('baseUrl')}
+              </p>
+            )}
+          </div>
+        )}
+        {type === 'hubspot' && (
+          <div className="field">
+            <label htmlFor={ids.repEmail}>Your HubSpot login email</label>
+            <input
+              id={ids.repEmail}
+              type="email"
+              autoComplete="email"
+              placeholder="you@yourcompany.com"
+              value={repEmail}
+              onChange={(e) => setRepEmail(e.target.value)}
+              aria-invalid={errorFor('repEmail') !== null}
+              aria-describedby={errorFor('repEmail') ? `${ids.repEmail}-error` : undefined}
+            />
+            {fieldProblem('repEmail', `${ids.repEmail}-error`)}
+            <p className="hint">Emails you log are owned by the HubSpot user with this address.</p>
+          </div>
+        )}
+        {type === 'salesforce' && (
+          <>
+            <div className="field">
+              <label htmlFor={ids.login}>Sign in at</label>
+              <select id={ids.login} value={login} onChange={(e) => setLogin(e.target.value as typeof login)}>
+                <option value="production">Production (login.salesforce.com)</option>
+                <option value="sandbox">Sandbox (test.salesforce.com)</option>
+                <option value="mydomain">My Domain</option>
+              </select>
+            </div>
+            {login === 'mydomain' && (
+              <div className="field">
+                <label htmlFor={ids.myDomain}>My Domain URL</label>
+                <input
+                  id={ids.myDomain}
+                  type="url"
+                  placeholder="https://yourcompany.my.salesforce.com"
+                  value={myDomain}
+                  onChange={(e) => setMyDomain(e.target.value)}
+                  aria-invalid={errorFor('myDomain') !== null}
+                  aria-describedby={errorFor('myDomain') ? `${ids.myDomain}-error` : undefined}
+                />
+                {fieldProblem('myDomain', `${ids.myDomain}-error`)}
+              </div>
+            )}
+            <div className="field">
+              <label htmlFor={ids.consumerKey}>Connected app consumer key</label>
+              <input
+                id={ids.consumerKey}
+                autoComplete="off"
+                spellCheck={false}
+                value={consumerKey}
+                onChange={(e) => setConsumerKey(e.target.value)}
+                aria-invalid={errorFor('consumerKey') !== null}
+                aria-describedby={errorFor('consumerKey') ? `${ids.consumerKey}-error` : undefined}
+              />
+              {fieldProblem('consumerKey', `${ids.consumerKey}-error`)}
+            </div>
+            <div className="field">
+              <label htmlFor={ids.domainField}>Account field with the company’s website</label>
+              <input
+                id={ids.domainField}
+                spellCheck={false}
+                value={accountDomainField}
+                onChange={(e) => setAccountDomainField(e.target.value)}
+                aria-invalid={errorFor('accountDomainField') !== null}
+                aria-describedby={errorFor('accountDomainField') ? `${ids.domainField}-error` : undefined}
+              />
+              {fieldProblem('accountDomainField', `${ids.domainField}-error`)}
+            </div>
+            <p className="hint" data-testid="salesforce-state">
+              {signedInSalesforce ? `Signed in to ${signedInSalesforce.baseUrl}.` : 'Not signed in yet.'}
+            </p>
+          </>
+        )}
+        {type !== 'salesforce' && (
+          <div className="field">
+            <label htmlFor={ids.token}>{type === 'hubspot' ? 'Private app access token' : 'API token'}</label>
+            <div className="inline">
+              <input
+                id={ids.token}
+                type={tokenVisible ? 'text' : 'password'}
+                autoComplete="off"
+                spellCheck={false}
+                value={token}
+                onChange={(e) => setToken(e.target.value)}
+                aria-invalid={errorFor('token') !== null}
+                aria-describedby={errorFor('token') ? ids.tokenError : undefined}
+              />
+              <button
+                type="button"
+                aria-pressed={tokenVisible}
+                aria-controls={ids.token}
+                onClick={() => setTokenVisible((visible) => !visible)}
+              >
+                {tokenVisible ? 'Hide token' : 'Show token'}
+              </button>
+            </div>
+            {errorFor('token') && (
+              <p id={ids.tokenError} className="field-error">
+                {errorFor('token')}
+              </p>
+            )}
+          </div>
+        )}
+        <div className="actions">
+          {type === 'salesforce' && (
             <button
               type="button"
-              aria-pressed={tokenVisible}
-              aria-controls={ids.token}
-              onClick={() => setTokenVisible((visible) => !visible)}
+              onClick={() => void signInToSalesforce()}
+              disabled={test.state === 'testing'}
             >
-              {tokenVisible ? 'Hide token' : 'Show token'}
+              {signedInSalesforce ? 'Sign in to Salesforce again' : 'Sign in to Salesforce'}
             </button>
-          </div>
-          {errorFor('token') && (
-            <p id={ids.tokenError} className="field-error">
-              {errorFor('token')}
-            </p>
           )}
-        </div>
-        <div className="actions">
           <button type="button" onClick={() => void testConnection()} disabled={test.state === 'testing'}>
             {test.state === 'testing' ? 'Testing…' : 'Test connection'}
           </button>

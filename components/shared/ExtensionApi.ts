@@ -29,6 +29,12 @@ export interface ExtensionApi {
   /** Rejects with an ExtensionError / RemoteError of kind `invalid_settings` when the merged settings are invalid. */
   updateSettings(patch: SettingsPatch): Promise<Settings>;
   testConnection(crm: CrmConnection): Promise<TestConnectionResult>;
+  /** Salesforce sign-in in the browser's identity window; the result becomes the saved connection. */
+  salesforceSignIn(request: {
+    loginUrl: string;
+    consumerKey: string;
+    accountDomainField?: string;
+  }): Promise<TestConnectionResult>;
   /**
    * Asks the browser for host permission on the CRM's origin. Must be the first thing a
    * click handler does: browsers only show the prompt during a user gesture.
@@ -66,6 +72,7 @@ export function createExtensionApi(send: SendToBackground, permissions: Platform
     getSettings: () => send('settings.get', {}),
     updateSettings: (patch) => send('settings.update', { patch }),
     testConnection: (crm) => send('crm.testConnection', { crm }),
+    salesforceSignIn: (request) => send('crm.salesforceSignIn', request),
     requestOriginPermission: (origin) => permissions.requestOriginPermission(origin),
     connectMailbox: (provider) => send('mailbox.connect', { provider }),
     disconnectMailbox: async (id) => {

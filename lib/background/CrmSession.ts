@@ -18,7 +18,7 @@ const IDENTITY_KEY = 'crm.identity';
 /** A fingerprint of the connection so a cached identity is dropped when URL or token change. */
 function connectionFingerprint(crm: CrmConnection): string {
   let h = 0x811c9dc5;
-  for (const ch of `${crm.baseUrl}\u0000${crm.token}`) {
+  for (const ch of `${crm.type}\u0000${crm.baseUrl}\u0000${crm.token}\u0000${crm.repEmail}`) {
     h ^= ch.codePointAt(0)!;
     h = Math.imul(h, 0x01000193) >>> 0;
   }

@@ -10,7 +10,13 @@ import type { MailMessage, ThreadSnapshot } from '../mail/MailMessage';
 import type { ExtensionStatus, MailboxStatus, TestConnectionResult } from '../messaging/messages';
 import type { FeatureContext } from '../panel/features/PanelFeature';
 import type { MessageLogStatus, ThreadView } from '../panel/ThreadView';
-import { type CrmConnection, isCrmConfigured, mergeSettings, type Settings } from '../settings/Settings';
+import {
+  type CrmConnection,
+  isConnectionComplete,
+  isCrmConfigured,
+  mergeSettings,
+  type Settings,
+} from '../settings/Settings';
 import type { CrmSidebarDb, MailboxRow } from '../store/db';
 import { EventLog } from '../store/EventLog';
 import { LookupCache } from '../store/LookupCache';
@@ -191,8 +197,17 @@ export class CrmSidebarBackground {
   }
 
   async testConnection(crm: CrmConnection): Promise<TestConnectionResult> {
-    if (!crm.baseUrl || !crm.token)
-      return { ok: false, kind: 'not_configured', message: 'Enter the CRM URL and token first.' };
+    if (!isConnectionComplete(crm))
+      return {
+        ok: false,
+        kind: 'not_configured',
+        message:
+          crm.type === 'hubspot'
+            ? 'Enter the HubSpot token and your HubSpot login email first.'
+            : crm.type === 'salesforce'
+              ? 'Sign in to Salesforce first.'
+              : 'Enter the CRM URL and token first.',
+      };
     try {
       const me = await this.options.createConnector(crm).whoami();
       return { ok: true, me };

@@ -1,7 +1,8 @@
-import type { MailboxStatus, Messages } from '../messaging/messages';
+import type { MailboxStatus, Messages, TestConnectionResult } from '../messaging/messages';
 import type { Handlers } from '../messaging/router';
 import { createFeatureHandlers } from '../panel/features/panelFeatures';
 import type { CrmSidebarBackground } from './CrmSidebarBackground';
+import type { SalesforceSignInRequest } from './SalesforceSignIn';
 
 /** What the mailbox connections and sync offer the router (wired in the background). */
 export interface MailboxControls {
@@ -15,6 +16,8 @@ export interface MailboxControls {
 
 export interface HandlerPlatform {
   openOptionsPage(): Promise<void>;
+  /** Salesforce sign-in through the browser's identity window. */
+  salesforceSignIn(request: SalesforceSignInRequest): Promise<TestConnectionResult>;
 }
 
 export function createBackgroundHandlers(
@@ -28,6 +31,7 @@ export function createBackgroundHandlers(
     'settings.get': () => service.getSettings(),
     'settings.update': ({ patch }) => service.updateSettings(patch),
     'crm.testConnection': ({ crm }) => service.testConnection(crm),
+    'crm.salesforceSignIn': (request) => platform.salesforceSignIn(request),
     'thread.open': ({ snapshot, preferCache }) => service.openThread(snapshot, preferCache),
     'thread.log': async ({ snapshot, providerMessageIds }) => ({
       messages: await service.logThread(snapshot, providerMessageIds),

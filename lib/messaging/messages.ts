@@ -85,6 +85,16 @@ export const MESSAGES = {
       response: TestConnectionResult,
       senders: ['extension'],
     },
+    /** Salesforce sign-in (web-server flow with PKCE); the result becomes the CRM connection. */
+    'crm.salesforceSignIn': {
+      request: z.object({
+        loginUrl: z.url({ protocol: /^https?$/ }),
+        consumerKey: z.string().trim().min(1).max(256),
+        accountDomainField: z.string().trim().max(80).optional(),
+      }),
+      response: TestConnectionResult,
+      senders: ['extension'],
+    },
     /**
      * The panel's one question per opened thread. With preferCache the cached view is
      * answered at once (fromCache: true) and the panel asks again without it to refresh.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CrmType } from '../crm/CrmCapabilities';
 import { ExtensionError, issuesOf } from '../errors/ErrorInfo';
 import { checkCrmBaseUrl } from './crmBaseUrl';
 
@@ -19,9 +20,18 @@ export type KeywordRule = z.infer<typeof KeywordRule>;
 
 const domainList = z.array(z.string().trim().toLowerCase().min(1)).max(1000);
 
+export const SALESFORCE_LOGIN_URLS = {
+  production: 'https://login.salesforce.com',
+  sandbox: 'https://test.salesforce.com',
+} as const;
+
 export const CrmConnection = z.object({
-  type: z.literal('rest').default('rest'),
-  /** e.g. https://crm.example.com (the contract's /api/v1 is appended). */
+  type: CrmType.default('rest'),
+  /**
+   * rest: the CRM, e.g. https://crm.example.com (the contract's /api/v1 is appended);
+   * hubspot: blank for https://api.hubapi.com; salesforce: the org's instance URL (from the
+   * token response).
+   */
   baseUrl: z
     .string()
     .trim()
@@ -32,7 +42,22 @@ export const CrmConnection = z.object({
       if (!check.ok) ctx.addIssue({ code: 'custom', message: check.message });
     })
     .default(''),
+  /** rest: the API token; hubspot: a private app token (or the rep's OAuth access token); salesforce: the access token. */
   token: z.string().trim().max(4096).default(''),
+  /** HubSpot: the rep's HubSpot login; their owner is found by it. */
+  repEmail: z.string().trim().toLowerCase().max(320).default(''),
+  /** Salesforce: where the rep signs in (login.salesforce.com, test.salesforce.com or the org's My Domain). */
+  loginUrl: z.string().trim().max(2_048).default(SALESFORCE_LOGIN_URLS.production),
+  /** Salesforce: the connected app's consumer key (OAuth client id). */
+  consumerKey: z.string().trim().max(256).default(''),
+  /** Salesforce: the refresh token from the sign-in. */
+  refreshToken: z.string().trim().max(4096).default(''),
+  /** Salesforce: the Account field holding the company's web address. */
+  accountDomainField: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'a Salesforce field API name, such as Website or Domain__c')
+    .default('Website'),
 });
 export type CrmConnection = z.infer<typeof CrmConnection>;
 
@@ -51,7 +76,7 @@ export const OAuthClients = z.object({
 export type OAuthClients = z.infer<typeof OAuthClients>;
 
 export const Settings = z.object({
-  crm: CrmConnection.default({ type: 'rest', baseUrl: '', token: '' }),
+  crm: CrmConnection.default(CrmConnection.parse({})),
   /** Headers + snippet only when true (the default): bodies never leave the browser. */
   privacyMode: z.boolean().default(true),
   excludeFreeMailDomains: z.boolean().default(true),
@@ -80,7 +105,14 @@ export type SettingsInput = z.input<typeof Settings>;
 export const DEFAULT_SETTINGS: Settings = Settings.parse({});
 
 export function isCrmConfigured(s: Settings): boolean {
-  return s.crm.baseUrl !== '' && s.crm.token !== '';
+  return isConnectionComplete(s.crm);
+}
+
+/** Everything the connection's CRM type needs is filled in. */
+export function isConnectionComplete(crm: CrmConnection): boolean {
+  if (crm.token === '') return false;
+  if (crm.type === 'hubspot') return crm.repEmail !== '';
+  return crm.baseUrl !== '';
 }
 
 /**

@@ -34,7 +34,7 @@ describe('CRM connection', () => {
       'Connected as Rita Rep <rita@acme.test> — Acme, domains: acme.test, acme.io',
     );
     expect(background.callsOf('crm.testConnection')).toEqual([
-      { crm: { type: 'rest', baseUrl: 'https://crm.acme.test', token: 'tok-123' } },
+      { crm: expect.objectContaining({ type: 'rest', baseUrl: 'https://crm.acme.test', token: 'tok-123' }) },
     ]);
     expect(permissionRequests).toEqual(['https://crm.acme.test']);
     // Testing saves nothing.
@@ -81,11 +81,76 @@ describe('CRM connection', () => {
 
     await section.findByText('Saved');
     expect(permissionRequests).toEqual(['https://crm.acme.test']);
-    expect(store.current().crm).toEqual({
+    expect(store.current().crm).toMatchObject({
       type: 'rest',
       baseUrl: 'https://crm.acme.test/path',
       token: 'tok-123',
     });
+  });
+
+  it('connects HubSpot with a private app token and the rep’s login, asking only for HubSpot’s API host', async () => {
+    const { background, permissionRequests, store } = renderOptions({
+      handlers: { 'crm.testConnection': () => ({ ok: true, me: ME }) },
+    });
+    const section = await crmSection();
+    fireEvent.change(section.getByLabelText('CRM'), { target: { value: 'hubspot' } });
+    expect(section.queryByLabelText('Base URL')).toBeNull();
+    fireEvent.change(section.getByLabelText('Private app access token'), { target: { value: 'pat-na1-x' } });
+    fireEvent.change(section.getByLabelText('Your HubSpot login email'), {
+      target: { value: 'not an email' },
+    });
+    fireEvent.click(section.getByRole('button', { name: 'Test connection' }));
+    expect(await section.findByText('Enter the email address you sign in to HubSpot with.')).toBeTruthy();
+    fireEvent.change(section.getByLabelText('Your HubSpot login email'), {
+      target: { value: 'Rita@Acme.test' },
+    });
+    fireEvent.click(section.getByRole('button', { name: 'Test connection' }));
+    await section.findByTestId('test-result');
+    expect(background.callsOf('crm.testConnection')).toEqual([
+      {
+        crm: expect.objectContaining({
+          type: 'hubspot',
+          token: 'pat-na1-x',
+          repEmail: 'rita@acme.test',
+          baseUrl: '',
+        }),
+      },
+    ]);
+    expect(permissionRequests).toEqual(['https://api.hubapi.com']);
+    fireEvent.click(section.getByRole('button', { name: 'Save' }));
+    await section.findByText('Saved');
+    expect(store.current().crm).toMatchObject({
+      type: 'hubspot',
+      token: 'pat-na1-x',
+      repEmail: 'rita@acme.test',
+    });
+  });
+
+  it('signs in to Salesforce at the chosen login host, asking for that host and the org’s My Domain hosts', async () => {
+    const { background, permissionRequests } = renderOptions({
+      handlers: { 'crm.salesforceSignIn': () => ({ ok: true, me: ME }) },
+    });
+    const section = await crmSection();
+    fireEvent.change(section.getByLabelText('CRM'), { target: { value: 'salesforce' } });
+    expect(section.getByTestId('salesforce-state').textContent).toBe('Not signed in yet.');
+    fireEvent.click(section.getByRole('button', { name: 'Sign in to Salesforce' }));
+    expect(await section.findByText('Enter the consumer key of your Salesforce connected app.')).toBeTruthy();
+    fireEvent.change(section.getByLabelText('Sign in at'), { target: { value: 'mydomain' } });
+    fireEvent.change(section.getByLabelText('My Domain URL'), { target: { value: 'https://evil.example' } });
+    fireEvent.change(section.getByLabelText('Connected app consumer key'), {
+      target: { value: '3MVG9-key' },
+    });
+    fireEvent.click(section.getByRole('button', { name: 'Sign in to Salesforce' }));
+    expect(await section.findByText(/Enter your My Domain address/)).toBeTruthy();
+    fireEvent.change(section.getByLabelText('My Domain URL'), {
+      target: { value: 'https://acme.my.salesforce.com/' },
+    });
+    fireEvent.click(section.getByRole('button', { name: 'Sign in to Salesforce' }));
+    await section.findByTestId('test-result');
+    expect(background.callsOf('crm.salesforceSignIn')).toEqual([
+      { loginUrl: 'https://acme.my.salesforce.com', consumerKey: '3MVG9-key', accountDomainField: 'Website' },
+    ]);
+    expect(permissionRequests).toEqual(['https://acme.my.salesforce.com', 'https://*.my.salesforce.com']);
   });
 
   it('does not save when host permission is refused, and says why', async () => {
@@ -131,7 +196,7 @@ describe('CRM connection', () => {
     fireEvent.click(section.getByRole('button', { name: 'Save' }));
     await section.findByText('Saved');
     expect(permissionRequests).toEqual([]);
-    expect(store.current().crm).toEqual({ type: 'rest', baseUrl: '', token: '' });
+    expect(store.current().crm).toMatchObject({ type: 'rest', baseUrl: '', token: '' });
   });
 
   it('shows a refusal from the background inline', async () => {
