@@ -171,7 +171,7 @@ function PanelBody({ model, api, ownAddresses }: PanelBodyProps) {
               <ul className="crm-contacts">
                 {known.map((card) => (
                   <li key={card.contact.id}>
-                    <ContactCard card={card} now={now} crm={view.crm} />
+                    <ContactCard card={card} now={now} crm={view.connectedCrm} />
                   </li>
                 ))}
               </ul>

@@ -155,7 +155,7 @@ export class ThreadViewService {
       fromCache: false,
       fetchedAt: new Date((this.deps.now ?? Date.now)()).toISOString(),
       crmUser: { id: session.me.user.id, name: session.me.user.name },
-      crm: connector.info,
+      connectedCrm: connector.info,
       known: cards,
       unknown: [...unknown.values()],
       companies: linked.lookup.companies,

@@ -64,7 +64,7 @@ export const ThreadView = z.object({
   fetchedAt: z.string(),
   crmUser: z.object({ id: z.string(), name: z.string() }).nullable(),
   /** The connected CRM and what it can do: the panel hides what it cannot. */
-  crm: CrmInfo.nullable().default(null),
+  connectedCrm: CrmInfo.nullable().default(null),
   known: z.array(ContactCard),
   unknown: z.array(UnknownParticipant),
   companies: z.array(Company),

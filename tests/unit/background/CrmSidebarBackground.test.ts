@@ -245,7 +245,7 @@ describe('CrmSidebarBackground and the message pipeline', () => {
       messages: [message({ subject: 'Urgent again', to: m.to })],
     });
     const view = await background.openThread(snapshot, false);
-    expect(view.crm).toEqual(crm.info);
+    expect(view.connectedCrm).toEqual(crm.info);
     expect(view.suggestedTasks).toEqual([]);
     expect(view.unknown).toEqual([
       expect.objectContaining({
