@@ -43,8 +43,9 @@ const baseStyles = `
   padding: 0;
 }
 .crm-panel ul, .crm-panel ol { list-style: none; }
-.crm-panel a { color: var(--crm-accent); text-decoration: none; }
-.crm-panel a:hover { text-decoration: underline; }
+/* Underlined, not only coloured: a link inside text must not rely on colour alone (WCAG 1.4.1). */
+.crm-panel a { color: var(--crm-accent); text-decoration: underline; text-underline-offset: 2px; }
+.crm-panel a:hover { text-decoration-thickness: 2px; }
 .crm-panel [hidden] { display: none !important; }
 .crm-panel :focus { outline: none; }
 .crm-panel :focus-visible {
