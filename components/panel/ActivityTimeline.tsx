@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ActivitySource, EmailActivity } from '../../lib/crm/contract';
-import { formatAbsoluteTime, formatRelativeTime } from './formatRelativeTime';
+import { formatAbsoluteTime, formatRelativeTime } from '../shared/formatRelativeTime';
 
 const SOURCE_LABELS: Record<ActivitySource, string> = { gmail: 'Gmail', outlook: 'Outlook', crm: 'CRM' };
 
@@ -12,7 +12,7 @@ export interface ActivityTimelineProps {
   now?: number;
 }
 
-/** Recent email activity, newest first, in the style of the CRM's Emails tab (seed 004). */
+/** Recent email activity, newest first, in the style of the CRM's Emails tab (docs/ARCHITECTURE.md, "Headers and snippet by default"). */
 export function ActivityTimeline({ activities, now = Date.now() }: ActivityTimelineProps) {
   const [expanded, setExpanded] = useState(false);
   if (activities.length === 0) return <p className="crm-muted">No emails logged yet.</p>;

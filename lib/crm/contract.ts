@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The REST contract (../shared/CRM-CONTRACT.md, version 1) as zod schemas.
+ * The REST contract (docs/CRM-CONTRACT.md, version 1) as zod schemas.
  * The server validates requests with these, the `rest` connector parses responses with
  * them, and the OpenAPI document is generated from them: one source of truth.
  * Schemas stay plain zod so the extension bundle never pulls in the OpenAPI tooling.

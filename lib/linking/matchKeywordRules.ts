@@ -41,7 +41,7 @@ export function containsKeyword(text: string, keyword: string): boolean {
 }
 
 /**
- * The task actions a message triggers under the user's keyword rules (seed 001): one per
+ * The task actions a message triggers under the user's keyword rules (docs/ARCHITECTURE.md, "Follow-up rules"): one per
  * matching rule and linked contact, with the rule's priority and a due date `dueInDays`
  * after `now`. The body is read when present (matching runs locally, so privacy mode does
  * not apply), else the snippet. Pure: no clock of its own.

@@ -2,7 +2,7 @@ import type { ActivityResult } from '../crm/contract';
 import type { CrmSidebarDb, RegistryRow } from '../store/db';
 
 /**
- * seed 000's `message_registry`: which Message-IDs this CRM user has logged, keyed
+ * The Message-ID registry (docs/ARCHITECTURE.md, "Message identity"): which Message-IDs this CRM user has logged, keyed
  * `[crmUserId+externalId]`. It answers "already logged?" instantly for the panel and stops
  * the sync re-sending a message that moved folders. Written only from the CRM's answer,
  * so it never claims a log the CRM does not have.

@@ -27,7 +27,7 @@ export class ActivityBuildError extends Error {
 
 /**
  * One contract activity per linked contact (directly or through the thread). Headers and
- * snippet by default (seed 004); the body only when privacy mode is off and the body was
+ * snippet by default (docs/ARCHITECTURE.md, "Headers and snippet by default"); the body only when privacy mode is off and the body was
  * read. `mode: 'manual'` allows a message without Message-ID, under a provider-derived key.
  * Throws `ActivityBuildError` when the message cannot be logged at all (no key, bad date).
  */

@@ -60,7 +60,7 @@ function withoutOwn(lists: readonly (readonly MailAddress[])[], own: ReadonlySet
 }
 
 /**
- * Direction and log eligibility of one message (seed 000): the sent-folder role means
+ * Direction and log eligibility of one message (docs/ARCHITECTURE.md, "Direction and what is logged"): the sent-folder role means
  * outgoing and the contacts are To + Cc; any other non-excluded role means incoming and the
  * contact is From. Drafts (by role or `\Draft` flag), junk and trash are never logged;
  * a message without From or without Message-ID is not auto-logged (nearly always spam or a

@@ -3,7 +3,7 @@ import { TaskInput } from '../../crm/contract';
 import { matchKeywordRules } from '../../linking/matchKeywordRules';
 import { definePanelFeature, type ThreadViewContext } from './PanelFeature';
 
-/** A keyword rule's "propose task" for a contact of this thread (seed 001); the user decides. */
+/** A keyword rule's "propose task" for a contact of this thread (docs/ARCHITECTURE.md, "Follow-up rules"); the user decides. */
 export const SuggestedTask = z.object({
   key: z.string(),
   contactId: z.string(),

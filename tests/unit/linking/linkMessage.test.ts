@@ -24,7 +24,7 @@ describe('linkMessage', () => {
     expect(links.contacts[0]?.reason).toMatch(/alternate email of Jane Doe/);
     expect(links.companies).toEqual([expect.objectContaining({ company: ACME, via: 'contact' })]);
     expect(links.autoLog).toEqual({ log: true, reason: expect.stringContaining('1 contact') });
-    // Cc is not a counterparty of an incoming message (seed 000: the contact is From).
+    // Cc is not a counterparty of an incoming message (docs/ARCHITECTURE.md, "Direction and what is logged": the contact is From).
     expect(links.unknownParticipants).toEqual([]);
   });
 

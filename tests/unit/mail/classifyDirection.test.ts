@@ -4,7 +4,7 @@ import { messageFromFixture } from './loadHeaderFixture';
 
 const own = { ownAddresses: ['riley@ourco.example'] };
 
-describe('classifyDirection (seed 000)', () => {
+describe('classifyDirection (docs/ARCHITECTURE.md, Direction and what is logged)', () => {
   it('received mail in the inbox is incoming; the contact is From', () => {
     const verdict = classifyDirection(messageFromFixture('gmail-received.txt'), own);
     expect(verdict).toMatchObject({ direction: 'incoming', eligibility: 'auto', code: 'received' });
