@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import type { MessageLogStatus } from '../../lib/panel/ThreadView';
-import { formatAbsoluteTime, formatRelativeTime } from './formatRelativeTime';
+import { formatAbsoluteTime, formatRelativeTime } from '../shared/formatRelativeTime';
 import { whenTrusted } from './whenTrusted';
 
 export interface MessageLogListProps {

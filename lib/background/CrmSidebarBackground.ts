@@ -1,6 +1,6 @@
 import type { CrmConnector } from '../crm/CrmConnector';
-import { CrmError } from '../crm/CrmError';
 import type { Contact } from '../crm/contract';
+import { createOrFindContact } from '../crm/createOrFindContact';
 import { storedErrorInfo } from '../errors/ErrorInfo';
 import { toErrorInfo } from '../errors/toErrorInfo';
 import { MessageRegistry } from '../logging/MessageRegistry';
@@ -236,23 +236,11 @@ export class CrmSidebarBackground {
     companyId: string | null;
   }): Promise<{ contact: Contact; existed: boolean }> {
     const session = await this.sessions.session();
-    let result: { contact: Contact; existed: boolean };
-    try {
-      const contact = await session.connector.createContact({
-        name: input.name,
-        emails: [input.email],
-        companyId: input.companyId,
-      });
-      result = { contact, existed: false };
-    } catch (e) {
-      const existing =
-        (e instanceof CrmError &&
-          e.kind === 'conflict' &&
-          (e.options.details as { contact?: Contact })?.contact) ||
-        null;
-      if (!existing) throw e;
-      result = { contact: existing, existed: true };
-    }
+    const result = await createOrFindContact(session.connector, {
+      name: input.name,
+      emails: [input.email],
+      companyId: input.companyId,
+    });
     // The new contact must show on the next open: cached lookups no longer tell the truth.
     await this.cache.clear();
     this.threads.forgetAll();

@@ -88,7 +88,7 @@ function dexieCursorStore<T>(
 }
 
 /**
- * Mailbox connections and the background sync (seeds 000, 002, 003, 004): OAuth with PKCE,
+ * Mailbox connections and the background sync (docs/ARCHITECTURE.md, "Connecting mailboxes"): OAuth with PKCE,
  * tokens kept only here, one sync per mailbox at a time, every synced message through the
  * same pipeline as a click, and a mailbox whose grant is gone marked "needs
  * re-authentication" until the user reconnects (which resumes from the saved cursor).
@@ -280,7 +280,7 @@ export class MailboxService implements MailboxControls {
 
   async disconnect(id: string): Promise<void> {
     const { db } = this.options;
-    // What was logged stays in the CRM (seed 004); only syncing stops, and the tokens go.
+    // What was logged stays in the CRM (docs/ARCHITECTURE.md, "Connecting mailboxes"); only syncing stops, and the tokens go.
     await db.mailboxes.update(id, { status: 'disconnected', primary: false });
     await this.tokens.delete(id);
     this.clients.delete(id);

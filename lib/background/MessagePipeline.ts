@@ -1,6 +1,7 @@
 import type { CrmConnector } from '../crm/CrmConnector';
 import { CrmError } from '../crm/CrmError';
 import type { Contact, LookupResponse } from '../crm/contract';
+import { createOrFindContact } from '../crm/createOrFindContact';
 import { buildLookupRequest, type ThreadLookupRequest } from '../linking/buildLookupRequest';
 import { LinkIndex } from '../linking/LinkIndex';
 import {
@@ -45,7 +46,7 @@ export function linkingContextFor(session: CrmSession, extraOwnAddresses: readon
 
 /**
  * Links messages oldest first, so each thread's earlier links (contacts, companies) carry
- * over to its later messages: the "thread -> record" rule of seed 003.
+ * over to its later messages: the "thread to record" rule (docs/ARCHITECTURE.md, "Matching to records").
  */
 export function linkMessages(
   messages: readonly MailMessage[],
@@ -245,29 +246,25 @@ async function withAutomaticContacts(links: MessageLinks, deps: PipelineDeps): P
   for (const u of candidates) {
     let contact: Contact | null = null;
     try {
-      contact = await deps.session.connector.createContact({
+      const result = await createOrFindContact(deps.session.connector, {
         name: u.suggestedName,
         emails: [u.address],
         companyId: u.company?.id ?? null,
       });
-      await deps.events?.append(
-        'info',
-        'contact.created',
-        `Created contact ${u.suggestedName} <${u.address}>`,
-      );
-    } catch (e) {
-      const existing =
-        e instanceof CrmError && e.kind === 'conflict'
-          ? (e.options.details as { contact?: Contact })?.contact
-          : undefined;
-      if (existing) contact = existing;
-      else if (e instanceof CrmError && !e.retryable) {
+      contact = result.contact;
+      if (!result.existed)
         await deps.events?.append(
-          'warn',
-          'contact.failed',
-          `Could not create a contact for ${u.address}: ${e.message}`,
+          'info',
+          'contact.created',
+          `Created contact ${u.suggestedName} <${u.address}>`,
         );
-      } else throw e;
+    } catch (e) {
+      if (!(e instanceof CrmError) || e.retryable) throw e;
+      await deps.events?.append(
+        'warn',
+        'contact.failed',
+        `Could not create a contact for ${u.address}: ${e.message}`,
+      );
     }
     if (contact)
       created.push({ contact, address: u.address, matchedBy: 'primary', reason: u.createContact.reason });

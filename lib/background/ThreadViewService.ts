@@ -1,3 +1,4 @@
+import { mapWithConcurrency } from '../async/mapWithConcurrency';
 import type { CrmConnector } from '../crm/CrmConnector';
 import { CrmError } from '../crm/CrmError';
 import type { Company, Contact, ContactDetail, EmailActivity } from '../crm/contract';
@@ -34,23 +35,6 @@ const DETAIL_CONCURRENCY = 6;
 function threadKeyOf(snapshot: ThreadSnapshot): string {
   const first = snapshot.messages[0]?.providerMessageId ?? '';
   return `${snapshot.provider}:${snapshot.mailbox ?? ''}:${snapshot.threadId ?? first}`;
-}
-
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
 
 /**
@@ -131,7 +115,7 @@ export class ThreadViewService {
     }
     // Recipients of the user's own mail that were never counterparties (e.g. cc on a reply) still
     // appear once as unknown, so nobody in the thread is silently missing.
-    const cards = await mapLimited([...matched.values()], DETAIL_CONCURRENCY, (m) =>
+    const cards = await mapWithConcurrency([...matched.values()], DETAIL_CONCURRENCY, (m) =>
       this.contactCard(connector, m.contact, m.address, companiesById),
     );
     const messages = await this.messageStatuses(session, linked);

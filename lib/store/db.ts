@@ -26,7 +26,7 @@ export interface LookupCacheRow {
   expiresAt: number;
 }
 
-/** seed 000's `message_registry`: one row per (CRM user, normalised Message-ID). */
+/** The Message-ID registry (docs/ARCHITECTURE.md, "Message identity"): one row per (CRM user, normalised Message-ID). */
 export interface RegistryRow {
   crmUserId: string;
   externalId: string;
@@ -63,7 +63,8 @@ export interface SyncCursorRow {
   updatedAt: number;
 }
 
-export type MailboxStatus = 'connected' | 'needs_reauth' | 'disconnected';
+/** A mailbox row's connection state (the runtime-message `MailboxStatus` is the whole status object). */
+export type MailboxConnectionState = 'connected' | 'needs_reauth' | 'disconnected';
 
 export interface MailboxRow {
   id: string;
@@ -72,7 +73,7 @@ export interface MailboxRow {
   address: string;
   displayName?: string;
   primary: boolean;
-  status: MailboxStatus;
+  status: MailboxConnectionState;
   connectedAt: number;
   lastSyncAt?: number;
   /** Rows written before errors had kinds hold a plain string. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { mapWithConcurrency } from '../../../async/mapWithConcurrency';
 import type { CursorStore } from '../../sync/MailboxSync';
 import { MailboxSyncEngine, type MailboxSyncEngineOptions } from '../../sync/MailboxSyncEngine';
-import { mapWithConcurrency } from '../../sync/mapWithConcurrency';
 import { ProviderRequestError } from '../../sync/ProviderRequestError';
 import {
   type GmailApiClient,
