@@ -305,8 +305,10 @@ export class FakeHubSpotApi {
     const from = this.objects[fromType].get(fromId);
     const to = this.objects[toType].get(toId);
     if (!from || !to) return false;
-    (from.associations[toType] ??= new Set()).add(toId);
-    (to.associations[fromType] ??= new Set()).add(fromId);
+    from.associations[toType] ??= new Set();
+    from.associations[toType].add(toId);
+    to.associations[fromType] ??= new Set();
+    to.associations[fromType].add(fromId);
     return true;
   }
 
