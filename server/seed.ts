@@ -237,12 +237,44 @@ export async function settleColleagueToken(sql: Sql, enabled: boolean): Promise<
   }
 }
 
-/** Companies, ~50 contacts (some with alternates), deals and past activities. */
+/** What every seed section shares: one PRNG stream (sections draw from it in a fixed order). */
+interface SeedContext {
+  sql: Sql;
+  random: () => number;
+  pick: <T>(list: readonly T[]) => T;
+  daysAgo: (days: number) => string;
+  now: Date;
+}
+
+interface SeedContact {
+  id: string;
+  name: string;
+  emails: string[];
+  companyId: string | null;
+  title: string;
+  phone: string | null;
+  owner: string;
+  stage: string;
+}
+
+/** Companies, ~50 contacts (some with alternates), deals and past activities, in that order. */
 export async function seedDemoData(sql: Sql, now = new Date()): Promise<void> {
   const random = mulberry32(20_240_601);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-  const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+  const context: SeedContext = {
+    sql,
+    random,
+    pick: <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T,
+    daysAgo: (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString(),
+    now,
+  };
+  await seedCompanies(context);
+  const contacts = await seedContacts(context);
+  await seedDeals(context, contacts);
+  await seedActivities(context, contacts);
+}
 
+/** The demo companies and their domains. */
+async function seedCompanies({ sql, daysAgo }: SeedContext): Promise<void> {
   await insertRows(
     sql,
     'companies',
@@ -255,17 +287,10 @@ export async function seedDemoData(sql: Sql, now = new Date()): Promise<void> {
     ['domain', 'company_id'],
     COMPANIES.flatMap((c) => c.domains.map((d) => [d, c.id])),
   );
+}
 
-  interface SeedContact {
-    id: string;
-    name: string;
-    emails: string[];
-    companyId: string | null;
-    title: string;
-    phone: string | null;
-    owner: string;
-    stage: string;
-  }
+/** The two named contacts the tests use, then generated people up to SEED.contactCount. */
+async function seedContacts({ sql, random, pick, daysAgo }: SeedContext): Promise<SeedContact[]> {
   const contacts: SeedContact[] = [
     {
       id: SEED.contacts.primary.id,
@@ -344,8 +369,14 @@ export async function seedDemoData(sql: Sql, now = new Date()): Promise<void> {
     ['email', 'contact_id', 'position'],
     contacts.flatMap((c) => c.emails.map((e, position) => [e, c.id, position])),
   );
+  return contacts;
+}
 
-  // Deals: one open deal for the primary contact, then a spread over the companies.
+/** One open deal for the primary contact, then a spread over the companies. */
+async function seedDeals(
+  { sql, random, pick, daysAgo }: SeedContext,
+  contacts: SeedContact[],
+): Promise<void> {
   const deals: {
     id: string;
     name: string;
@@ -407,8 +438,13 @@ export async function seedDemoData(sql: Sql, now = new Date()): Promise<void> {
     ['deal_id', 'contact_id'],
     deals.flatMap((d) => d.contactIds.map((c) => [d.id, c])),
   );
+}
 
-  // Past emails: 30 with the primary contact (more than one page), ~120 spread around.
+/** Past emails: 30 with the primary contact (more than one page), ~120 spread around. */
+async function seedActivities(
+  { sql, random, pick, now }: SeedContext,
+  contacts: SeedContact[],
+): Promise<void> {
   const activities: unknown[][] = [];
   const emailActivity = (
     n: number,
