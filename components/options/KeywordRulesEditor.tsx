@@ -1,5 +1,6 @@
 import { useId, useRef, useState } from 'react';
 import { KeywordRule } from '../../lib/settings/Settings';
+import { ACTION_LABELS, FIELD_LABELS, KeywordRulesTable, PRIORITY_LABELS } from './KeywordRulesTable';
 import { SaveStatusMessage } from './SaveStatusMessage';
 import { SelectOptions } from './SelectOptions';
 import { useSaveStatus } from './useSaveStatus';
@@ -33,21 +34,6 @@ const EMPTY_DRAFT: RuleDraft = {
   taskTitle: '',
   priority: 'normal',
   dueInDays: '',
-};
-
-const FIELD_LABELS: Record<KeywordRule['field'], string> = {
-  subject: 'Subject',
-  body: 'Body',
-  subject_or_body: 'Subject or body',
-};
-const ACTION_LABELS: Record<KeywordRule['action'], string> = {
-  propose_task: 'Suggest a task',
-  create_task: 'Create the task',
-};
-const PRIORITY_LABELS: Record<KeywordRule['priority'], string> = {
-  low: 'Low',
-  normal: 'Normal',
-  high: 'High',
 };
 
 const FIELD_ERRORS: Partial<Record<RuleField, string>> = {
@@ -169,54 +155,12 @@ export function KeywordRulesEditor({
       <p className="hint">
         When a logged email contains a keyword (whole words, any case), suggest or create a task in the CRM.
       </p>
-      {rules.length === 0 ? (
-        <p className="empty">No keyword rules yet.</p>
-      ) : (
-        <table className="rules-table">
-          <caption className="visually-hidden">Keyword rules</caption>
-          <thead>
-            <tr>
-              <th scope="col">Look in</th>
-              <th scope="col">Keyword</th>
-              <th scope="col">Action</th>
-              <th scope="col">Task title</th>
-              <th scope="col">Priority</th>
-              <th scope="col">Due in</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rules.map((rule) => (
-              <tr key={rule.id} aria-current={rule.id === editingId ? 'true' : undefined}>
-                <td>{FIELD_LABELS[rule.field]}</td>
-                <td>{rule.keyword}</td>
-                <td>{ACTION_LABELS[rule.action]}</td>
-                <td>{rule.taskTitle}</td>
-                <td>{PRIORITY_LABELS[rule.priority]}</td>
-                <td>{rule.dueInDays === null ? '—' : `${rule.dueInDays} days`}</td>
-                <td className="row-actions">
-                  <button
-                    type="button"
-                    onClick={() => startEditing(rule)}
-                    aria-label={`Edit rule “${rule.keyword}”`}
-                  >
-                    Edit
-                  </button>
-                  <button
-                    type="button"
-                    onClick={() => void remove(rule)}
-                    aria-label={`Remove rule “${rule.keyword}”`}
-                  >
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <KeywordRulesTable
+        rules={rules}
+        editingId={editingId}
+        onEdit={startEditing}
+        onRemove={(rule) => void remove(rule)}
+      />
       <form onSubmit={submit} noValidate>
         <fieldset>
           <legend>{editingId ? 'Edit rule' : 'Add a rule'}</legend>
