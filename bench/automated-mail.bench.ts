@@ -21,12 +21,19 @@ const holdout = scoreCorpus(
 console.log(formatCorpusScore('corpus (all)', all).join('\n'));
 console.log(formatCorpusScore('held-out third', holdout).join('\n'));
 
+// CPU time of this process, not wall time: the machine is shared, so wall time measures the
+// neighbours as much as the detector.
 const ROUNDS = 200;
-const start = performance.now();
+for (const m of corpus) verdict(m); // warm-up
+const cpuStart = process.cpuUsage();
+const wallStart = performance.now();
 for (let round = 0; round < ROUNDS; round++) for (const m of corpus) verdict(m);
-const perSecond = (ROUNDS * corpus.length) / ((performance.now() - start) / 1000);
+const wallMs = performance.now() - wallStart;
+const cpu = process.cpuUsage(cpuStart);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+const perSecond = (ROUNDS * corpus.length) / cpuSeconds;
 console.log(
-  `throughput: ${Math.round(perSecond).toLocaleString('en')} messages/s (target >= ${TARGET_MESSAGES_PER_S.toLocaleString('en')})`,
+  `throughput: ${Math.round(perSecond).toLocaleString('en')} messages per CPU-second (target >= ${TARGET_MESSAGES_PER_S.toLocaleString('en')}); wall ${Math.round(wallMs)} ms for ${(ROUNDS * corpus.length).toLocaleString('en')}`,
 );
 
 const met =
