@@ -2,6 +2,7 @@ import type { CrmInfo } from '../../lib/crm/CrmCapabilities';
 import { isOpenDeal } from '../../lib/panel/features/dealChoice';
 import type { ContactCard as ContactCardData } from '../../lib/panel/ThreadView';
 import { ActivityTimeline } from './ActivityTimeline';
+import { CardCorrections, type Correction } from './CardCorrections';
 import { CrmRecordLink } from './CrmRecordLink';
 import { formatAmount } from './formatAmount';
 import { telHref } from './safeExternalUrl';
@@ -11,9 +12,11 @@ export interface ContactCardProps {
   now?: number;
   /** The connected CRM: names the record links and hides deals when it has none. */
   crm?: CrmInfo | null;
+  /** The rep corrects this card ("Not this person", "Never log ..."); absent: no buttons. */
+  onCorrect?(correction: Correction): void;
 }
 
-export function ContactCard({ card, now, crm }: ContactCardProps) {
+export function ContactCard({ card, now, crm, onCorrect }: ContactCardProps) {
   const { contact, company, deals, recentActivities } = card;
   const crmName = crm?.name;
   const showDeals = crm?.capabilities.deals ?? true;
@@ -56,6 +59,13 @@ export function ContactCard({ card, now, crm }: ContactCardProps) {
           </>
         )}
       </dl>
+      <p className="crm-why">
+        <span className="crm-why-label">Why: </span>
+        {card.matchReason}
+        {card.companyMatch && <> {card.companyMatch.reason}</>}
+        {card.companyCorrected && <> You said this email is not from their company.</>}
+      </p>
+      {onCorrect && <CardCorrections card={card} onCorrect={onCorrect} />}
       {!card.detailLoaded && <p className="crm-muted">Deals and activity could not be loaded right now.</p>}
       {showDeals && openDeals.length > 0 && (
         <section className="crm-section" aria-label={`Open deals for ${contact.name}`}>

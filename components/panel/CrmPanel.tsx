@@ -3,11 +3,13 @@ import { describeError } from '../../lib/errors/describeError';
 import type { ThreadSnapshot } from '../../lib/mail/MailMessage';
 import type { MessageLogStatus } from '../../lib/panel/ThreadView';
 import { formatRelativeTime } from '../shared/formatRelativeTime';
+import type { Correction } from './CardCorrections';
 import { ContactCard } from './ContactCard';
 import { MessageLogList } from './MessageLogList';
 import type { PanelApi } from './PanelApi';
 import { PANEL_SECTIONS } from './panelSections';
 import { UnknownParticipantRow } from './UnknownParticipantRow';
+import { type CorrectionsModel, useCorrections } from './useCorrections';
 import { describeCrmError, type ThreadViewModel, useThreadView } from './useThreadView';
 
 export interface CrmPanelProps {
@@ -103,6 +105,7 @@ interface PanelBodyProps {
 
 function PanelBody({ model, api, ownAddresses }: PanelBodyProps) {
   const { state, messages } = model;
+  const corrections = useCorrections(api, model.announce, () => model.refresh());
   switch (state.status) {
     case 'no_thread':
       return <p className="crm-empty">Open an email to see who's in it.</p>;
@@ -118,6 +121,7 @@ function PanelBody({ model, api, ownAddresses }: PanelBodyProps) {
   const known = view.known.filter((card) => !ownAddresses.has(card.matchedAddress.toLowerCase()));
   const unknown = view.unknown.filter((participant) => !ownAddresses.has(participant.address.toLowerCase()));
   const refresh = () => model.refresh();
+  const correct = (correction: Correction) => void corrections.apply(correction);
 
   return (
     <>
@@ -145,6 +149,7 @@ function PanelBody({ model, api, ownAddresses }: PanelBodyProps) {
           <p className="crm-muted">The page shows no address for them, so the CRM cannot be searched.</p>
         </section>
       )}
+      <UndoBar corrections={corrections} />
       {state.refreshError !== null && (
         <div className="crm-notice crm-notice-warning" role="alert">
           <p>
@@ -171,7 +176,7 @@ function PanelBody({ model, api, ownAddresses }: PanelBodyProps) {
               <ul className="crm-contacts">
                 {known.map((card) => (
                   <li key={card.contact.id}>
-                    <ContactCard card={card} now={now} crm={view.connectedCrm} />
+                    <ContactCard card={card} now={now} onCorrect={correct} crm={view.connectedCrm} />
                   </li>
                 ))}
               </ul>
@@ -200,7 +205,14 @@ function PanelBody({ model, api, ownAddresses }: PanelBodyProps) {
         </>
       )}
       {PANEL_SECTIONS.map(({ id, Section }) => (
-        <Section key={id} view={view} api={api} onAnnounce={model.announce} onRefresh={refresh} />
+        <Section
+          key={id}
+          view={view}
+          api={api}
+          onAnnounce={model.announce}
+          onRefresh={refresh}
+          onCorrect={correct}
+        />
       ))}
       <MessageLogList
         messages={messages}
@@ -210,6 +222,32 @@ function PanelBody({ model, api, ownAddresses }: PanelBodyProps) {
         now={now}
       />
     </>
+  );
+}
+
+function UndoBar({ corrections }: { corrections: CorrectionsModel }) {
+  if (corrections.error)
+    return (
+      <p className="crm-error" role="alert">
+        Could not save the correction: {corrections.error}
+      </p>
+    );
+  if (!corrections.offer) return null;
+  return (
+    <div className="crm-notice crm-undo" role="status">
+      <span>{corrections.offer.text}</span>
+      <button
+        type="button"
+        className="crm-button"
+        disabled={corrections.busy}
+        onClick={() => void corrections.undo()}
+      >
+        Undo
+      </button>
+      <button type="button" className="crm-link-button" onClick={corrections.dismiss}>
+        Dismiss
+      </button>
+    </div>
   );
 }
 

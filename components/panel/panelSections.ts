@@ -1,5 +1,7 @@
 import type { ComponentType } from 'react';
 import type { ThreadView } from '../../lib/panel/ThreadView';
+import { ambiguousSection } from './AmbiguousPicker';
+import type { Correction } from './CardCorrections';
 import { dealChoiceSection } from './DealPicker';
 import type { PanelApi } from './PanelApi';
 import { suggestedFollowUpsSection } from './SuggestedTaskList';
@@ -11,6 +13,8 @@ export interface PanelSectionProps {
   onAnnounce(text: string): void;
   /** Asks the background for a fresh view (after the section changed something). */
   onRefresh(): void;
+  /** Applies a match correction with undo (panel-wide, shared with the contact cards). */
+  onCorrect(correction: Correction): void;
 }
 
 /** A panel feature's part of the panel: its section and its own scoped CSS. */
@@ -22,4 +26,8 @@ export interface PanelSection {
 }
 
 /** The feature sections, in the order they appear between the people and the message list. */
-export const PANEL_SECTIONS: readonly PanelSection[] = [dealChoiceSection, suggestedFollowUpsSection];
+export const PANEL_SECTIONS: readonly PanelSection[] = [
+  ambiguousSection,
+  dealChoiceSection,
+  suggestedFollowUpsSection,
+];

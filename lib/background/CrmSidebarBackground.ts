@@ -286,6 +286,8 @@ export class CrmSidebarBackground {
       forgetThreadViews: () => this.threads.forgetAll(),
       threadDeals: this.threadDeals,
       registry: this.registry,
+      settings: () => this.getSettings(),
+      updateSettings: (patch) => this.updateSettings(patch),
       now: this.options.now ?? Date.now,
     };
   }

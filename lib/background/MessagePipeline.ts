@@ -179,6 +179,10 @@ export async function enqueueLinkedMessages(
         contactIds,
         ...(reasonKey ? { reasonKey } : {}),
       });
+    if (links.neverLog) {
+      skip(`never logged: ${links.neverLog}`, 'never_log');
+      continue;
+    }
     if (mode === 'auto' && !links.autoLog.log) {
       skip(links.autoLog.reason, links.autoLog.skipKey);
       continue;

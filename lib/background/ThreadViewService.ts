@@ -2,11 +2,14 @@ import { mapWithConcurrency } from '../async/mapWithConcurrency';
 import type { CrmConnector } from '../crm/CrmConnector';
 import { CrmError } from '../crm/CrmError';
 import type { Company, Contact, ContactDetail, EmailActivity } from '../crm/contract';
+import type { MatchCorrections } from '../linking/MatchCorrections';
+import { registrableDomain } from '../linking/registrableDomain';
 import { externalIdFor, isProviderDerivedExternalId } from '../logging/externalIdFor';
 import type { MessageRegistry } from '../logging/MessageRegistry';
 import { type Outbox, outboxKey } from '../logging/Outbox';
 import type { ThreadDealChoices } from '../logging/ThreadDealChoices';
 import { MailMessage, type ThreadSnapshot } from '../mail/MailMessage';
+import { domainOfAddress } from '../mail/normaliseAddress';
 import { buildFeatureViews } from '../panel/features/panelFeatures';
 import type { ContactCard, MessageLogStatus, ThreadView, UnknownParticipant } from '../panel/ThreadView';
 import type { CrmSidebarDb } from '../store/db';
@@ -30,6 +33,13 @@ export interface ThreadViewDeps {
 }
 
 const VIEW_CACHE_SIZE = 50;
+
+interface CardMatch {
+  contact: Contact;
+  address: string;
+  matchedBy: ContactCard['matchedBy'];
+  reason: string;
+}
 const DETAIL_CONCURRENCY = 6;
 
 function threadKeyOf(snapshot: ThreadSnapshot): string {
@@ -83,19 +93,47 @@ export class ThreadViewService {
   private async buildView(session: CrmSession, threadKey: string, linked: LinkedThread): Promise<ThreadView> {
     const { connector } = session;
     const companiesById = new Map(linked.lookup.companies.map((c) => [c.id, c]));
-    // Every participant the CRM knows is shown, even on excluded domains.
-    const matched = new Map<string, { contact: Contact; address: string }>();
+    // Every participant the CRM knows is shown, even on excluded domains; the rep's
+    // corrections apply, and an address several contacts share waits for the rep's pick.
+    const matched = new Map<string, CardMatch>();
     const unknown = new Map<string, UnknownParticipant>();
+    const { corrections } = linked.context;
     for (const { message, links } of linked.messages) {
       const participants = [...(message.from ? [message.from] : []), ...message.to, ...message.cc];
       for (const p of participants) {
         if (linked.context.ownAddresses.has(p.address)) continue;
-        const match = linked.index.contactByAddress(p.address);
-        if (match && !matched.has(match.contact.id))
-          matched.set(match.contact.id, { contact: match.contact, address: p.address });
+        const override = corrections.contactOverride(p.address);
+        let contact: Contact | undefined;
+        let matchedBy: ContactCard['matchedBy'];
+        let reason: string;
+        if (override) {
+          contact = override.recordId ? linked.index.contactById(override.recordId) : undefined;
+          matchedBy = 'override';
+          reason = `You picked ${contact?.name ?? 'this contact'} for ${p.address}.`;
+        } else {
+          if (linked.index.sharedBy(p.address).length > 1) continue;
+          const match = linked.index.contactByAddress(p.address);
+          contact = match?.contact;
+          matchedBy = match?.matchedBy ?? 'primary';
+          reason =
+            matchedBy === 'primary'
+              ? `${p.address} is ${contact?.name}'s main email address.`
+              : `${p.address} is an alternate email address of ${contact?.name}.`;
+        }
+        if (contact && !matched.has(contact.id))
+          matched.set(contact.id, { contact, address: p.address, matchedBy, reason });
+      }
+      for (const link of links.contacts) {
+        if (link.matchedBy !== 'thread' || matched.has(link.contact.id)) continue;
+        matched.set(link.contact.id, {
+          contact: link.contact,
+          address: link.contact.emails[0] ?? '',
+          matchedBy: 'thread',
+          reason: `An earlier message of this thread was logged to ${link.contact.name}.`,
+        });
       }
       for (const u of links.unknownParticipants) {
-        if (unknown.has(u.address) || linked.index.contactByAddress(u.address)) continue;
+        if (unknown.has(u.address) || [...matched.values()].some((m) => m.address === u.address)) continue;
         const policyOff = session.settings.createContactPolicy === 'off';
         const crmCanCreate = connector.info.capabilities.createContact;
         const canCreate = u.createContact.action !== 'never' && !policyOff && crmCanCreate;
@@ -116,7 +154,7 @@ export class ThreadViewService {
     // Recipients of the user's own mail that were never counterparties (e.g. cc on a reply) still
     // appear once as unknown, so nobody in the thread is silently missing.
     const cards = await mapWithConcurrency([...matched.values()], DETAIL_CONCURRENCY, (m) =>
-      this.contactCard(connector, m.contact, m.address, companiesById),
+      this.contactCard(connector, m, companiesById, corrections),
     );
     const messages = await this.messageStatuses(session, linked);
     const featureViews = await buildFeatureViews({
@@ -160,9 +198,9 @@ export class ThreadViewService {
 
   private async contactCard(
     connector: CrmConnector,
-    contact: Contact,
-    matchedAddress: string,
+    { contact, address: matchedAddress, matchedBy, reason }: CardMatch,
     companiesById: Map<string, Company>,
+    corrections: MatchCorrections,
   ): Promise<ContactCard> {
     let detail: ContactDetail | null = null;
     try {
@@ -170,12 +208,30 @@ export class ThreadViewService {
     } catch (e) {
       if (e instanceof CrmError && e.kind === 'auth') throw e;
     }
+    const crmCompany =
+      detail?.company ?? (contact.companyId ? (companiesById.get(contact.companyId) ?? null) : null);
+    const domain = registrableDomain(domainOfAddress(matchedAddress));
+    const companyOverride = corrections.companyOverride(domain);
+    const company = companyOverride ? null : crmCompany;
+    const domainMatched =
+      company !== null && domain !== null && company.domains.some((d) => registrableDomain(d) === domain);
     return {
       contact: detail ? stripDetail(detail) : contact,
-      company: detail?.company ?? (contact.companyId ? (companiesById.get(contact.companyId) ?? null) : null),
+      company,
       deals: detail?.deals ?? [],
       recentActivities: detail?.recentActivities ?? [],
       matchedAddress,
+      matchedBy,
+      matchReason: reason,
+      companyMatch: company
+        ? {
+            domain: domainMatched ? domain : null,
+            reason: domainMatched
+              ? `${domain} is a domain of ${company.name}; ${contact.name} works there.`
+              : `${contact.name} works at ${company.name} in the CRM.`,
+          }
+        : null,
+      companyCorrected: companyOverride !== undefined && crmCompany !== null,
       detailLoaded: detail !== null,
     };
   }
@@ -204,6 +260,8 @@ export class ThreadViewService {
           error: null as string | null,
           reason: null as string | null,
         };
+        if (links.neverLog)
+          return { ...base, state: 'not_loggable', reason: `Never logged: ${links.neverLog}.` };
         if (links.direction.eligibility === 'never')
           return { ...base, state: 'not_loggable', reason: links.direction.reason };
         if (contactIds.length === 0 || externalId === null)

@@ -29,6 +29,8 @@ const ADDRESS_MEMO_LIMIT = 200_000;
  */
 export class LinkIndex {
   private readonly byAddress = new Map<string, ContactMatch>();
+  /** Addresses more than one contact claims (shared inboxes, info@): every claimant. */
+  private readonly sharedAddresses = new Map<string, Contact[]>();
   private readonly byDomain = new Map<string, Company>();
   private readonly contactsById = new Map<string, Contact>();
   private readonly companiesById = new Map<string, Company>();
@@ -40,9 +42,16 @@ export class LinkIndex {
       this.contactsById.set(contact.id, contact);
       contact.emails.forEach((email, i) => {
         const address = normaliseAddress(email);
-        // Two contacts claiming one address is a CRM data problem; the first one wins
-        // (the contract forbids it, so this only guards against a non-conforming CRM).
-        if (address !== null && !this.byAddress.has(address)) {
+        // Several contacts claiming one address (a shared inbox, info@; the REST contract forbids
+        // it, Salesforce and HubSpot allow duplicates): every claimant is kept so the rep picks.
+        if (address !== null && this.byAddress.has(address)) {
+          const first = this.byAddress.get(address)!.contact;
+          if (first.id !== contact.id) {
+            const claimants = this.sharedAddresses.get(address) ?? [first];
+            if (!claimants.some((c) => c.id === contact.id)) claimants.push(contact);
+            this.sharedAddresses.set(address, claimants);
+          }
+        } else if (address !== null) {
           this.byAddress.set(address, {
             contact,
             matchedBy: i === 0 ? 'primary' : 'alternate',
@@ -93,6 +102,11 @@ export class LinkIndex {
 
   static fromLookup(lookup: LookupResponse): LinkIndex {
     return new LinkIndex(lookup.contacts, lookup.companies);
+  }
+
+  /** The contacts sharing an address when more than one claims it, else an empty list. */
+  sharedBy(address: string): readonly Contact[] {
+    return this.sharedAddresses.get(address) ?? [];
   }
 
   contactByAddress(address: string): ContactMatch | undefined {

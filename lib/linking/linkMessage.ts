@@ -10,12 +10,14 @@ import { localPartOfAddress, normaliseAddress, normaliseDomain } from '../mail/n
 import type { Settings } from '../settings/Settings';
 import { type DomainExclusion, DomainExclusions } from './DomainExclusions';
 import type { LinkIndex } from './LinkIndex';
+import { MatchCorrections } from './MatchCorrections';
 
 /** Everything about the user that linking needs, prepared once per settings change. */
 export interface LinkingContext {
   /** Every address of the user (all mailboxes, aliases), normalised. */
   ownAddresses: ReadonlySet<string>;
   exclusions: DomainExclusions;
+  corrections: MatchCorrections;
   settings: Settings;
   /** Messages before this instant are not auto-logged (historical import window). */
   notBefore?: number;
@@ -36,6 +38,7 @@ export function createLinkingContext(input: {
   return {
     ownAddresses,
     exclusions: new DomainExclusions(input.settings, orgDomains),
+    corrections: new MatchCorrections(input.settings),
     settings: input.settings,
     notBefore: input.notBefore,
   };
@@ -52,8 +55,17 @@ export interface ContactLink {
   contact: Contact;
   /** The message address that matched, or null when the link comes from the thread. */
   address: string | null;
-  matchedBy: 'primary' | 'alternate' | 'thread';
+  matchedBy: 'primary' | 'alternate' | 'thread' | 'override';
   reason: string;
+  /** The rep said "Not this company" for this address's domain: the activity names no company. */
+  companyCorrected?: boolean;
+}
+
+/** An address several contacts share, none picked yet: nothing is logged to it. */
+export interface AmbiguousParticipant {
+  address: string;
+  name: string;
+  candidates: Contact[];
 }
 
 export interface CompanyLink {
@@ -90,6 +102,9 @@ export interface MessageLinks {
   /** Thread records not already covered by `contacts` / `companies`, and deals. */
   threadRecords: ThreadRecordLink[];
   unknownParticipants: UnknownParticipant[];
+  ambiguous: AmbiguousParticipant[];
+  /** Why this message is never logged (a participant on the never-log list), or null. */
+  neverLog: string | null;
   /**
    * Whether the background sync should log this message on its own. `skipKey` groups skips
    * for the sync's counts ("automated:newsletter"), where `reason` is the sentence shown.
@@ -132,18 +147,37 @@ export function linkMessage(
   const contacts: ContactLink[] = [];
   const companies: CompanyLink[] = [];
   const unknownParticipants: UnknownParticipant[] = [];
+  const ambiguous: AmbiguousParticipant[] = [];
+  const { corrections } = context;
+  let neverLog: string | null = null;
   // Arrays, not Sets: a message links a handful of records, and this runs per message.
   const linkedContactIds: string[] = [];
   const linkedCompanyIds: string[] = [];
   let allInternal = direction.counterparties.length > 0;
 
   for (const party of direction.counterparties) {
-    const {
-      match,
-      exclusion,
-      domainCompany,
-      registrableDomain: registrable,
-    } = index.factsFor(party.address, exclusions);
+    neverLog ??= corrections.neverLogReason(party.address);
+    const facts = index.factsFor(party.address, exclusions);
+    const { exclusion, registrableDomain: registrable } = facts;
+    const contactOverride = corrections.contactOverride(party.address);
+    const companyOverride = corrections.companyOverride(registrable);
+    const shared = index.sharedBy(party.address);
+    let match = facts.match;
+    let overridden = false;
+    if (contactOverride) {
+      // The rep's word beats the lookup: a picked contact, or nobody ("Not this person").
+      const picked = contactOverride.recordId ? index.contactById(contactOverride.recordId) : undefined;
+      match = picked
+        ? { contact: picked, matchedBy: match?.matchedBy ?? 'primary', company: undefined }
+        : undefined;
+      if (picked?.companyId) match!.company = index.companyById(picked.companyId);
+      overridden = true;
+    } else if (shared.length > 1) {
+      ambiguous.push({ address: party.address, name: party.name, candidates: [...shared] });
+      allInternal = false;
+      continue;
+    }
+    const domainCompany = companyOverride ? undefined : facts.domainCompany;
     if (exclusion?.kind !== 'org') allInternal = false;
     if (match) {
       if (!linkedContactIds.includes(match.contact.id)) {
@@ -151,14 +185,16 @@ export function linkMessage(
         contacts.push({
           contact: match.contact,
           address: party.address,
-          matchedBy: match.matchedBy,
-          reason:
-            match.matchedBy === 'primary'
+          matchedBy: overridden ? 'override' : match.matchedBy,
+          ...(companyOverride ? { companyCorrected: true } : {}),
+          reason: overridden
+            ? `you picked ${match.contact.name} for ${party.address}`
+            : match.matchedBy === 'primary'
               ? `${party.address} is ${match.contact.name}'s email`
               : `${party.address} is an alternate email of ${match.contact.name}`,
         });
       }
-      const contactCompany = match.company;
+      const contactCompany = companyOverride ? undefined : match.company;
       if (contactCompany && !linkedCompanyIds.includes(contactCompany.id)) {
         linkedCompanyIds.push(contactCompany.id);
         companies.push({
@@ -175,13 +211,16 @@ export function linkMessage(
         registrableDomain: registrable,
         exclusion,
         company: domainCompany ?? null,
-        createContact: decideCreateContact(
-          party.address,
-          exclusion,
-          direction,
-          automatedIncoming ? automated : null,
-          settings,
-        ),
+        createContact:
+          contactOverride && !overridden
+            ? { action: 'never', reason: 'corrected by you' }
+            : decideCreateContact(
+                party.address,
+                exclusion,
+                direction,
+                automatedIncoming ? automated : null,
+                settings,
+              ),
       });
     }
     if (domainCompany && !linkedCompanyIds.includes(domainCompany.id)) {
@@ -248,14 +287,18 @@ export function linkMessage(
     companies,
     threadRecords,
     unknownParticipants,
-    autoLog: decideAutoLog(
-      direction,
-      automated,
-      settings,
-      allInternal,
-      contacts.length + threadContactCount,
-      unknownParticipants.filter((u) => u.createContact.action === 'automatic').length,
-    ),
+    ambiguous,
+    neverLog,
+    autoLog: neverLog
+      ? { log: false, reason: `never logged: ${neverLog}`, skipKey: 'never_log' }
+      : decideAutoLog(
+          direction,
+          automated,
+          settings,
+          allInternal,
+          contacts.length + threadContactCount,
+          unknownParticipants.filter((u) => u.createContact.action === 'automatic').length,
+        ),
   };
 }
 

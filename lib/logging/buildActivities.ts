@@ -64,7 +64,10 @@ export function buildActivities(
 
   const contactIds: { id: string; companyId: string | null }[] = [];
   for (const link of links.contacts)
-    contactIds.push({ id: link.contact.id, companyId: link.contact.companyId });
+    contactIds.push({
+      id: link.contact.id,
+      companyId: link.companyCorrected ? null : link.contact.companyId,
+    });
   for (const record of links.threadRecords) {
     if (record.kind === 'contact') contactIds.push({ id: record.id, companyId: null });
   }
@@ -74,6 +77,7 @@ export function buildActivities(
       ? truncateText(message.body, BODY_MAX)
       : undefined;
 
+  const corrected = new Set(links.contacts.filter((l) => l.companyCorrected).map((l) => l.contact.id));
   const seen = new Set<string>();
   const activities: EmailActivityInput[] = [];
   for (const { id, companyId } of contactIds) {
@@ -84,7 +88,7 @@ export function buildActivities(
         type: 'email',
         externalId,
         contactId: id,
-        companyId: companyId ?? fallbackCompanyId,
+        companyId: companyId ?? (corrected.has(id) ? null : fallbackCompanyId),
         dealId,
         direction: links.direction.direction,
         subject: truncateText(message.subject, SUBJECT_MAX),

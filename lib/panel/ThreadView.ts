@@ -14,6 +14,14 @@ export const ContactCard = z.object({
   recentActivities: z.array(EmailActivity),
   /** The thread address that matched (may be an alternate email of the contact). */
   matchedAddress: z.string(),
+  /** How the person was found: main or alternate address, an earlier message of the thread, the rep's pick. */
+  matchedBy: z.enum(['primary', 'alternate', 'thread', 'override']).default('primary'),
+  /** The same in words, shown on the card. */
+  matchReason: z.string().default(''),
+  /** For the company: which domain matched it (null when it comes from the contact's record only). */
+  companyMatch: z.object({ domain: z.string().nullable(), reason: z.string() }).nullable().default(null),
+  /** The rep said "Not this company" for this address's domain. */
+  companyCorrected: z.boolean().default(false),
   /** False when only the lookup answered and the detail call failed. */
   detailLoaded: z.boolean(),
 });

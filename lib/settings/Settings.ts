@@ -25,6 +25,22 @@ export const SALESFORCE_LOGIN_URLS = {
   sandbox: 'https://test.salesforce.com',
 } as const;
 
+/**
+ * A rep's correction of a match: "Not this person" (contact, address -> none), the pick
+ * among contacts sharing an address (address -> that contact), "Not this company"
+ * (company, registrable domain -> none). The panel, clicks and the sync all apply it.
+ */
+export const MatchOverride = z.object({
+  kind: z.enum(['contact', 'company']),
+  /** A lower-cased address (contact) or registrable domain (company). */
+  key: z.string().trim().toLowerCase().min(1).max(400),
+  /** The record to link instead, or null for none. */
+  recordId: z.string().min(1).max(128).nullable(),
+  /** What the options page shows ("not Jane Doe", "Jane Doe (picked)"). */
+  label: z.string().max(500).default(''),
+});
+export type MatchOverride = z.infer<typeof MatchOverride>;
+
 export const CrmConnection = z.object({
   type: CrmType.default('rest'),
   /**
@@ -82,6 +98,11 @@ export const Settings = z.object({
   excludeFreeMailDomains: z.boolean().default(true),
   excludeOrgDomains: z.boolean().default(true),
   excludedDomains: domainList.default([]),
+  /** Mail with any of these addresses is never logged, by a click or the sync. */
+  neverLogAddresses: z.array(z.string().trim().toLowerCase().min(3).max(400)).max(1000).default([]),
+  /** Mail with anyone on these domains (or their subdomains) is never logged. */
+  neverLogDomains: domainList.default([]),
+  matchOverrides: z.array(MatchOverride).max(1000).default([]),
   filterAutomatedMail: z.boolean().default(true),
   createContactPolicy: CreateContactPolicy.default('ask'),
   keywordRules: z.array(KeywordRule).max(100).default([]),

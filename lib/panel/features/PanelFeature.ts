@@ -5,6 +5,7 @@ import type { MessageRegistry } from '../../logging/MessageRegistry';
 import type { ThreadDealChoices } from '../../logging/ThreadDealChoices';
 import type { MessageSpec } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/router';
+import type { Settings } from '../../settings/Settings';
 import type { ContactCard } from '../ThreadView';
 
 /** What a feature's background handlers may use; the background builds one for all features. */
@@ -15,6 +16,9 @@ export interface FeatureContext {
   forgetThreadViews(): void;
   threadDeals: ThreadDealChoices;
   registry: MessageRegistry;
+  settings(): Promise<Settings>;
+  /** Validates and stores a shallow settings patch; cached thread views are dropped. */
+  updateSettings(patch: Partial<Settings>): Promise<Settings>;
   now(): number;
 }
 

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { MessageSpec } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/router';
 import { dealChoice } from './dealChoice';
+import { matchCorrections } from './matchCorrections';
 import type { FeatureContext, PanelFeature, ThreadViewContext } from './PanelFeature';
 import { suggestedFollowUps } from './suggestedFollowUps';
 
@@ -12,6 +13,7 @@ import { suggestedFollowUps } from './suggestedFollowUps';
  */
 export const PANEL_FEATURES = {
   dealChoice,
+  ambiguous: matchCorrections,
   suggestedTasks: suggestedFollowUps,
 };
 

@@ -240,6 +240,19 @@ const DEFAULT_ANSWERS: FakeAnswers = {
     notice: null,
   }),
   'deal.clear': async () => ({}),
+  'match.correct': async ({ kind, address, recordId, label }) => ({
+    override: {
+      kind,
+      key: kind === 'contact' ? address : address.slice(address.indexOf('@') + 1),
+      recordId,
+      label: label ?? '',
+    },
+  }),
+  'match.uncorrect': async () => ({}),
+  'neverLog.add': async ({ scope, address }) => ({
+    entry: { scope, value: scope === 'address' ? address : address.slice(address.indexOf('@') + 1) },
+  }),
+  'neverLog.remove': async () => ({}),
 };
 
 /**

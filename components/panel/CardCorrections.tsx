@@ -1,0 +1,52 @@
+import type { ContactCard } from '../../lib/panel/ThreadView';
+
+/** What the rep asked for; the panel turns it into a background message and offers undo. */
+export type Correction =
+  | { action: 'not_person'; address: string; contactName: string }
+  | { action: 'not_company'; address: string; companyName: string }
+  | { action: 'pick'; address: string; contactId: string; contactName: string }
+  | { action: 'never_log'; scope: 'address' | 'domain'; address: string };
+
+/** The correction buttons of one contact card. */
+export function CardCorrections({ card, onCorrect }: { card: ContactCard; onCorrect(c: Correction): void }) {
+  const address = card.matchedAddress;
+  const domain = address.slice(address.lastIndexOf('@') + 1);
+  return (
+    <div className="crm-corrections" role="group" aria-label={`Correct ${card.contact.name}`}>
+      {card.matchedBy !== 'thread' && (
+        <button
+          type="button"
+          className="crm-link-button"
+          onClick={() => onCorrect({ action: 'not_person', address, contactName: card.contact.name })}
+        >
+          Not this person
+        </button>
+      )}
+      {card.company && (
+        <button
+          type="button"
+          className="crm-link-button"
+          onClick={() => onCorrect({ action: 'not_company', address, companyName: card.company!.name })}
+        >
+          Not this company
+        </button>
+      )}
+      <button
+        type="button"
+        className="crm-link-button"
+        onClick={() => onCorrect({ action: 'never_log', scope: 'address', address })}
+        aria-label={`Never log mail with ${address}`}
+      >
+        Never log this address
+      </button>
+      <button
+        type="button"
+        className="crm-link-button"
+        onClick={() => onCorrect({ action: 'never_log', scope: 'domain', address })}
+        aria-label={`Never log mail with anyone at ${domain}`}
+      >
+        Never log this domain
+      </button>
+    </div>
+  );
+}
