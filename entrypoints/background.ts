@@ -65,12 +65,19 @@ export default defineBackground({
     const route = createRouter(
       MESSAGES,
       createBackgroundHandlers(service, mailboxes, {
-        openOptionsPage: () => browser.runtime.openOptionsPage(),
+        openOptionsPage,
         salesforceSignIn: (request) => salesforce!.signIn(request),
       }),
     );
     // `chrome-extension://<id>/` (Chrome) or `moz-extension://<uuid>/` (Firefox), without the slash.
     const ownExtension = { id: browser.runtime.id, origin: browser.runtime.getURL('/').replace(/\/$/, '') };
+    // A new install opens the guided set-up; updates and browser restarts do not.
+    browser.runtime.onInstalled.addListener(({ reason }) => {
+      if (reason !== 'install') return;
+      void service.events.guard('setup', 'setup.open_failed', 'Opening the guided set-up', () =>
+        openOptionsPage('#setup'),
+      );
+    });
     browser.runtime.onMessage.addListener((message, sender) => {
       // InboxSDK's own messages are answered by its listener; a second reply would race it.
       if (isInboxSdkMessage(message)) return undefined;
@@ -111,6 +118,12 @@ export default defineBackground({
     });
   },
 });
+
+/** The options page at a view (`#setup/connect`); without one, the browser's own options tab. */
+async function openOptionsPage(route?: string): Promise<void> {
+  if (!route) return browser.runtime.openOptionsPage();
+  await browser.tabs.create({ url: `${browser.runtime.getURL('/options.html')}${route}` });
+}
 
 /** `npm start` passes the local reference CRM; only fills an empty connection. */
 async function preconfigureDevCrm(service: CrmSidebarBackground): Promise<void> {

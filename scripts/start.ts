@@ -1,39 +1,59 @@
-import { spawn } from 'node:child_process';
-import { startCrmServer } from '../server/startCrmServer';
+import { resolve } from 'node:path';
+import { buildExtension } from './demo/buildExtension';
+import { DEMO_THREADS } from './demo/demoMailbox';
+import { hasDisplay, startDemo } from './demo/startDemo';
+import { writeScreenshots } from './demo/writeScreenshots';
 
 /**
- * The newcomer's whole loop: the reference CRM on embedded PGlite with demo data, and
- * the extension's dev build pre-configured to talk to it (WXT_DEV_CRM_* are read by the
- * background on first run only; the options page can change them afterwards).
+ * `npm start`, the newcomer's first look: builds the extension, starts the reference CRM
+ * on a fresh demo database, serves Outlook on the web's demo mailbox at its real address
+ * and opens Chromium with the extension already connected. With a display the window
+ * stays open to click through; without one the same demo is written as screenshots.
+ *
+ * DEMO_HEADLESS=1 forces the screenshot mode; DEMO_SKIP_BUILD=1 reuses .output/chrome-mv3;
+ * DEMO_SCREENSHOTS_DIR picks where the screenshots go (default .output/demo).
  */
-const port = Number(process.env.PORT ?? 8787);
-const crm = await startCrmServer({
-  port,
-  dataDir: process.env.CRM_DATA_DIR,
-  databaseUrl: process.env.DATABASE_URL,
-  seedToken: process.env.CRM_SEED_TOKEN,
-});
-console.log(`\nReference CRM: ${crm.url}  (token: ${crm.token})`);
-console.log(`OpenAPI:       ${crm.url}/api/v1/openapi.json`);
-console.log(
-  process.env.DISPLAY
-    ? 'Starting the extension dev build in Chromium...'
-    : 'No display: the dev build goes to .output/chrome-mv3-dev; load it unpacked (see README).',
-);
+// From the moment this process started (tsx included), not from when this line runs.
+const startedAt = Date.now() - Math.round(process.uptime() * 1000);
+const headless = process.env.DEMO_HEADLESS === '1' || !hasDisplay();
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-const wxt = spawn('npx', ['wxt'], {
-  stdio: 'inherit',
-  env: { ...process.env, WXT_DEV_CRM_BASE_URL: crm.url, WXT_DEV_CRM_TOKEN: crm.token },
-});
-
-let stopping = false;
-async function stop(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  wxt.kill('SIGTERM');
-  await crm.close();
-  process.exit(code);
+if (process.env.DEMO_SKIP_BUILD !== '1') {
+  console.log('Building the extension (wxt build)…');
+  await buildExtension();
 }
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
-wxt.on('exit', (code) => void stop(code ?? 0));
+console.log(
+  headless
+    ? 'No display: running the demo headless; it will be written as screenshots.'
+    : 'Opening Chromium with the extension and the demo mailbox…',
+);
+const demo = await startDemo({ headless, startedAt });
+console.log(`\nFirst contact card painted ${seconds(demo.firstCardMs)} after start.`);
+console.log(`Reference CRM: ${demo.crm.handle.url}  (token: ${demo.crm.handle.token}; fresh demo data)`);
+console.log('Demo threads in Outlook on the web (https://outlook.office.com/mail/inbox):');
+for (const thread of DEMO_THREADS) console.log(`  • ${thread.conversation.subject}: ${thread.caption}`);
+
+if (headless) {
+  const outDir = resolve(process.env.DEMO_SCREENSHOTS_DIR ?? resolve(import.meta.dirname, '../.output/demo'));
+  try {
+    const written = await writeScreenshots(demo, outDir);
+    console.log(`\n${written.length} screenshots written:`);
+    for (const shot of written) console.log(`  ${resolve(outDir, shot.file)}  ${shot.caption}`);
+  } finally {
+    await demo.close();
+  }
+} else {
+  console.log(
+    '\nClick through the threads, log an email, create a contact. Close the window or press Ctrl+C to stop.',
+  );
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await demo.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  demo.env.browser.context.on('close', () => void stop());
+}

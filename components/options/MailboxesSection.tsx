@@ -80,7 +80,7 @@ export function MailboxesSection({ api, settings, save, pollIntervalMs, now }: M
         is logged without a click. Several mailboxes can be connected, personal and shared.
       </p>
       {!status && !error && (
-        <p role="status" aria-busy="true">
+        <p role="status" aria-busy="true" className="loading">
           Loading mailboxes…
         </p>
       )}

@@ -14,21 +14,30 @@ export interface OptionsAppProps {
   /** How often mailbox status is asked again while one syncs. */
   pollIntervalMs?: number;
   now?: () => number;
+  /** Opens the guided set-up; without it the page has no link to it (e.g. in tests of the sections). */
+  onOpenSetup?: () => void;
 }
 
 /**
  * The settings page. Every change is saved as it is made (text fields on their Save
  * button) and the background reads settings on each use, so nothing needs a reload.
  */
-export function OptionsApp({ api, pollIntervalMs = 2000, now = Date.now }: OptionsAppProps) {
+export function OptionsApp({ api, pollIntervalMs = 2000, now = Date.now, onOpenSetup }: OptionsAppProps) {
   const { load, reload, save } = useSettings(api);
   const [testedMe, setTestedMe] = useState<MeResponse | null>(null);
 
   return (
     <main className="options">
-      <h1>CRM Sidebar settings</h1>
+      <header className="setup-header">
+        <h1>CRM Sidebar settings</h1>
+        {onOpenSetup && (
+          <button type="button" className="link-button" onClick={onOpenSetup}>
+            Guided set-up
+          </button>
+        )}
+      </header>
       {load.state === 'loading' && (
-        <p role="status" aria-busy="true">
+        <p role="status" aria-busy="true" className="loading">
           Loading settings…
         </p>
       )}
@@ -42,6 +51,16 @@ export function OptionsApp({ api, pollIntervalMs = 2000, now = Date.now }: Optio
       )}
       {load.state === 'ready' && (
         <>
+          {onOpenSetup && load.settings.setup.finishedAt === null && (
+            <div className="notice" role="note">
+              <p>
+                New here? The guided set-up takes you through the few settings that matter, one at a time.
+              </p>
+              <button type="button" className="primary" onClick={onOpenSetup}>
+                Start the guided set-up
+              </button>
+            </div>
+          )}
           <CrmConnectionSection
             api={api}
             settings={load.settings}

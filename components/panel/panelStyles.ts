@@ -264,6 +264,34 @@ const baseStyles = `
   white-space: nowrap;
   border: 0;
 }
+
+/* Dark mode follows the system setting; the fixed badge colours get dark counterparts. */
+@media (prefers-color-scheme: dark) {
+  .crm-panel {
+    --crm-fg: #e6edf3;
+    --crm-muted: #9ea7b3;
+    --crm-border: #3d444d;
+    --crm-bg: #151b23;
+    --crm-bg-subtle: #212830;
+    --crm-accent: #4493f8;
+    --crm-accent-fg: #ffffff;
+    --crm-danger: #f47067;
+    --crm-warning-bg: #3d2e00;
+    --crm-success: #57ab5a;
+    --crm-focus: #4493f8;
+    color-scheme: dark;
+  }
+  .crm-panel .crm-button-primary { color: #0d1117; }
+  .crm-panel .crm-button-primary:hover:not(:disabled) { background: #6cb6ff; }
+  .crm-panel .crm-stage, .crm-panel .crm-source-outlook { background: #0c2d6b; border-color: #1f4f99; color: #cae8ff; }
+  .crm-panel .crm-source-gmail { background: #5d0f12; border-color: #8e1519; color: #ffdcd7; }
+  .crm-panel .crm-source-crm { background: #0f3d1e; border-color: #1b6b34; color: #aff5b4; }
+  .crm-panel .crm-queued { color: #e3b341; }
+  .crm-panel .crm-skeleton-line, .crm-panel .crm-skeleton-block {
+    background: linear-gradient(90deg, #212830 25%, #2f3742 50%, #212830 75%);
+    background-size: 200% 100%;
+  }
+}
 `;
 
 /** The base rules, then each panel section's own (components/panel/panelSections). */

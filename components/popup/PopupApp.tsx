@@ -1,12 +1,15 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { describeError } from '../../lib/errors/describeError';
 import type { BackgroundProblem, ExtensionStatus, MailboxStatus } from '../../lib/messaging/messages';
+import type { Settings } from '../../lib/settings/Settings';
+import { missingSetupSteps, type SetupStepId } from '../../lib/setup/setupSteps';
 import { describeMailboxProvider } from '../shared/describeMailboxProvider';
 import type { PopupApi } from '../shared/ExtensionApi';
 import { formatRelativeTime } from '../shared/formatRelativeTime';
 import { MailboxStateView } from '../shared/MailboxStateView';
 import { useExtensionStatus } from '../shared/useExtensionStatus';
 import { OutboxSummary } from './OutboxSummary';
+import { SetupChecklist } from './SetupChecklist';
 
 export interface PopupAppProps {
   api: PopupApi;
@@ -20,6 +23,11 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
   const [actionMessage, setActionMessage] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  // Only the set-up checklist needs the settings; without them it is left out, not guessed.
+  const [settings, setSettings] = useState<Settings | null>(null);
+  useEffect(() => {
+    api.getSettings().then(setSettings, () => setSettings(null));
+  }, [api]);
 
   async function run(key: string, action: () => Promise<string | null>) {
     setBusy(key);
@@ -40,6 +48,11 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
       await api.openOptions();
       return null;
     });
+  const openStep = (step: SetupStepId) =>
+    void run('options', async () => {
+      await api.openOptions({ page: 'setup', step });
+      return null;
+    });
 
   return (
     <main className="popup">
@@ -52,8 +65,8 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
         )}
       </header>
       {!status && !error && (
-        <p aria-busy="true" role="status">
-          Loading…
+        <p aria-busy="true" role="status" className="loading">
+          Reading the extension’s status…
         </p>
       )}
       {error && (
@@ -66,8 +79,14 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
       )}
       {status && (
         <>
-          <CrmState status={status} onOpenOptions={openOptions} />
+          <CrmState status={status} onOpenSetup={() => openStep('connect')} />
           <BackgroundProblems problems={status.problems} now={now()} onOpenOptions={openOptions} />
+          {settings && (
+            <SetupChecklist
+              missing={missingSetupSteps({ settings, mailboxCount: status.mailboxes.length })}
+              onOpenStep={openStep}
+            />
+          )}
           <section aria-labelledby="mailboxes-heading">
             <h2 id="mailboxes-heading">Mailboxes</h2>
             {status.mailboxes.length === 0 ? (
@@ -137,13 +156,13 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
   );
 }
 
-function CrmState({ status, onOpenOptions }: { status: ExtensionStatus; onOpenOptions: () => void }) {
+function CrmState({ status, onOpenSetup }: { status: ExtensionStatus; onOpenSetup: () => void }) {
   if (!status.crmConfigured) {
     return (
-      <p className="crm-state" data-testid="crm-state">
-        CRM not configured.{' '}
-        <button type="button" className="link-button" onClick={onOpenOptions}>
-          Set it up in settings
+      <p className="crm-state empty-state" data-testid="crm-state">
+        No CRM connected yet, so the sidebar has nothing to show.{' '}
+        <button type="button" className="link-button" onClick={onOpenSetup}>
+          Connect your CRM
         </button>
       </p>
     );

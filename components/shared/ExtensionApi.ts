@@ -6,6 +6,7 @@ import type {
   TestConnectionResult,
 } from '../../lib/messaging/messages';
 import type { CrmConnection, Settings, SettingsInput } from '../../lib/settings/Settings';
+import { formatOptionsRoute, type OptionsRoute } from '../../lib/setup/optionsRoute';
 
 /** The typed runtime-message sender (`sendToBackground` in the extension, a fake in tests). */
 export type SendToBackground = <K extends keyof Messages & string>(
@@ -48,7 +49,8 @@ export interface ExtensionApi {
   syncNow(id?: string): Promise<number>;
   /** Retries failed outbox items (all failed ones when no ids are given); resolves to how many. */
   retryOutbox(ids?: string[]): Promise<number>;
-  openOptions(): Promise<void>;
+  /** Opens the options page, at a set-up step or the full settings when `route` is given. */
+  openOptions(route?: OptionsRoute): Promise<void>;
   /** Stores the OAuth client secret in the background ('' removes it); it is never read back. */
   setOAuthClientSecret(provider: MailProvider, secret: string): Promise<{ configured: boolean }>;
   /** Which providers have a client secret stored. */
@@ -59,7 +61,7 @@ export type OptionsApi = ExtensionApi;
 
 export type PopupApi = Pick<
   ExtensionApi,
-  'getStatus' | 'connectMailbox' | 'syncNow' | 'retryOutbox' | 'openOptions'
+  'getStatus' | 'getSettings' | 'connectMailbox' | 'syncNow' | 'retryOutbox' | 'openOptions'
 >;
 
 export interface PlatformPermissions {
@@ -83,8 +85,8 @@ export function createExtensionApi(send: SendToBackground, permissions: Platform
     },
     syncNow: async (id) => (await send('mailbox.syncNow', id === undefined ? {} : { id })).started,
     retryOutbox: async (ids) => (await send('outbox.retry', ids === undefined ? {} : { ids })).retried,
-    openOptions: async () => {
-      await send('options.open', {});
+    openOptions: async (route) => {
+      await send('options.open', route ? { route: formatOptionsRoute(route) } : {});
     },
     setOAuthClientSecret: (provider, secret) => send('oauth.clientSecret.set', { provider, secret }),
     getOAuthClientSecretStatus: () => send('oauth.clientSecret.status', {}),

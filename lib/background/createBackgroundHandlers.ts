@@ -15,7 +15,8 @@ export interface MailboxControls {
 }
 
 export interface HandlerPlatform {
-  openOptionsPage(): Promise<void>;
+  /** `route`: an address hash of the options page (already validated), e.g. `#setup/connect`. */
+  openOptionsPage(route?: string): Promise<void>;
   /** Salesforce sign-in through the browser's identity window. */
   salesforceSignIn(request: SalesforceSignInRequest): Promise<TestConnectionResult>;
 }
@@ -38,8 +39,8 @@ export function createBackgroundHandlers(
     }),
     'contact.create': (input) => service.createContact(input),
     'outbox.retry': async ({ ids }) => ({ retried: await service.retryOutbox(ids) }),
-    'options.open': async () => {
-      await platform.openOptionsPage();
+    'options.open': async ({ route }) => {
+      await platform.openOptionsPage(route);
       return {};
     },
     'gmail.config.get': async () => {

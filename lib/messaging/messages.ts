@@ -6,6 +6,7 @@ import { ThreadSnapshot } from '../mail/MailMessage';
 import { FEATURE_MESSAGES } from '../panel/features/panelFeatures';
 import { MessageLogStatus, ThreadView } from '../panel/ThreadView';
 import { CrmConnection, Settings } from '../settings/Settings';
+import { OptionsRouteHash } from '../setup/optionsRoute';
 import { defineMessages } from './protocol';
 
 export const MailboxStatus = z.object({
@@ -124,7 +125,12 @@ export const MESSAGES = {
       response: z.object({ retried: z.number() }),
       senders: ['content', 'extension'],
     },
-    'options.open': { request: z.object({}), response: z.object({}), senders: ['content', 'extension'] },
+    /** Opens the options page, optionally at a view (`#setup/connect`, see lib/setup/optionsRoute). */
+    'options.open': {
+      request: z.object({ route: OptionsRouteHash.optional() }),
+      response: z.object({}),
+      senders: ['content', 'extension'],
+    },
     'mailbox.connect': {
       request: z.object({ provider: z.enum(['gmail', 'outlook']) }),
       response: MailboxStatus,

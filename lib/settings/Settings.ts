@@ -91,6 +91,21 @@ export const OAuthClients = z.object({
 });
 export type OAuthClients = z.infer<typeof OAuthClients>;
 
+/** The guided first-run set-up's steps, in order (see lib/setup/setupSteps.ts). */
+export const SetupStepId = z.enum(['crm', 'connect', 'mailbox', 'privacy', 'done']);
+export type SetupStepId = z.infer<typeof SetupStepId>;
+
+/** Where the rep is in the guided set-up, so it resumes there and the popup can say what is left. */
+export const SetupProgress = z.object({
+  /** Steps the rep confirmed with "Continue". */
+  confirmed: z.array(SetupStepId).max(10).default([]),
+  /** Steps the rep chose to skip for now; they stay listed as open in the popup. */
+  skipped: z.array(SetupStepId).max(10).default([]),
+  /** When the rep reached the last step; the set-up then no longer opens by itself. */
+  finishedAt: z.string().datetime().nullable().default(null),
+});
+export type SetupProgress = z.infer<typeof SetupProgress>;
+
 export const Settings = z.object({
   crm: CrmConnection.default(CrmConnection.parse({})),
   /** Headers + snippet only when true (the default): bodies never leave the browser. */
@@ -119,6 +134,7 @@ export const Settings = z.object({
     tokenExchangeUrl: '',
   }),
   inboxSdkAppId: z.string().trim().default(''),
+  setup: SetupProgress.default({ confirmed: [], skipped: [], finishedAt: null }),
 });
 export type Settings = z.infer<typeof Settings>;
 export type SettingsInput = z.input<typeof Settings>;

@@ -17,6 +17,11 @@ export interface ExtensionBrowser {
   serviceWorker: Worker;
   /** Console errors and uncaught page errors seen in any page, for "no console errors" checks. */
   pageErrors: string[];
+  /**
+   * The tab the extension opens on install (the guided set-up), or null if none came
+   * within 10 s. Closed at once unless the launch asked to keep it.
+   */
+  firstRunPage: Promise<Page | null>;
   extensionUrl(path: string): string;
   newPage(): Promise<Page>;
   close(): Promise<void>;
@@ -28,6 +33,11 @@ export interface LaunchOptions {
   spkiHash?: string;
   /** Load the build whose panel shadow root is open (default: the shipped, closed one). */
   openShadowRoot?: boolean;
+  /** Default true; false shows the window (needs a display). */
+  headless?: boolean;
+  /** Keep the guided set-up tab the extension opens on install (default: it is closed). */
+  keepFirstRunTab?: boolean;
+  viewport?: { width: number; height: number } | null;
 }
 
 /**
@@ -46,8 +56,8 @@ export async function launchExtensionBrowser(options: LaunchOptions): Promise<Ex
   const extensionDir = options.openShadowRoot ? OPEN_SHADOW_ROOT_EXTENSION_DIR : EXTENSION_DIR;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
-    headless: true,
-    viewport: { width: 1400, height: 900 },
+    headless: options.headless ?? true,
+    viewport: options.viewport === undefined ? { width: 1400, height: 900 } : options.viewport,
     args: [
       `--disable-extensions-except=${extensionDir}`,
       `--load-extension=${extensionDir}`,
@@ -74,11 +84,14 @@ export async function launchExtensionBrowser(options: LaunchOptions): Promise<Ex
   context.on('page', watch);
   const serviceWorker = await findServiceWorker(context);
   const extensionId = new URL(serviceWorker.url()).host;
+  const firstRunPage = findFirstRunPage(context, extensionId);
+  if (!options.keepFirstRunTab) void firstRunPage.then((page) => page?.close().catch(() => undefined));
   return {
     context,
     extensionId,
     serviceWorker,
     pageErrors,
+    firstRunPage,
     extensionUrl: (path) => `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`,
     newPage: () => context.newPage(),
     async close() {
@@ -86,6 +99,18 @@ export async function launchExtensionBrowser(options: LaunchOptions): Promise<Ex
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** runtime.onInstalled opens options.html#setup in a tab of its own, shortly after the worker starts. */
+async function findFirstRunPage(context: BrowserContext, extensionId: string): Promise<Page | null> {
+  const url = `chrome-extension://${extensionId}/options.html#setup`;
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const page = context.pages().find((p) => p.url() === url);
+    if (page) return page;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return null;
 }
 
 /** The worker may register before or after we look, so both the list and the event are watched. */

@@ -1,5 +1,5 @@
 import { HostRoutedHttpsServer, type RequestHandler } from './HostRoutedHttpsServer';
-import { type ExtensionBrowser, launchExtensionBrowser } from './launchExtensionBrowser';
+import { type ExtensionBrowser, type LaunchOptions, launchExtensionBrowser } from './launchExtensionBrowser';
 import { createTestCertificate } from './testCertificate';
 import { GMAIL_HOST, OUTLOOK_HOSTS, routeWebmailFixtures } from './webmailFixtures';
 
@@ -16,6 +16,10 @@ export interface E2eOptions {
   extraHostPorts?: Record<string, number>;
   /** The build with an open panel shadow root, for suites that use Playwright locators in it. */
   openShadowRoot?: boolean;
+  /** Passed to launchExtensionBrowser. */
+  browser?: Pick<LaunchOptions, 'headless' | 'keepFirstRunTab' | 'viewport'>;
+  /** Serves the webmail hosts; default the test fixtures (routeWebmailFixtures). */
+  routeWebmail?: (server: HostRoutedHttpsServer) => void;
 }
 
 export async function startE2eEnvironment(options: E2eOptions = {}): Promise<E2eEnvironment> {
@@ -23,7 +27,7 @@ export async function startE2eEnvironment(options: E2eOptions = {}): Promise<E2e
   const ownHosts = Object.keys(options.extraHostPorts ?? {});
   const certificate = createTestCertificate([...OUTLOOK_HOSTS, GMAIL_HOST, ...extraHosts, ...ownHosts]);
   const webmail = new HostRoutedHttpsServer(certificate);
-  routeWebmailFixtures(webmail);
+  (options.routeWebmail ?? routeWebmailFixtures)(webmail);
   for (const [host, handler] of Object.entries(options.extraRoutes ?? {})) webmail.route(host, handler);
   await webmail.start();
   const hostMap: Record<string, string> = {};
@@ -35,6 +39,7 @@ export async function startE2eEnvironment(options: E2eOptions = {}): Promise<E2e
     hostMap,
     spkiHash: certificate.spkiHash,
     openShadowRoot: options.openShadowRoot,
+    ...options.browser,
   });
   return {
     browser,

@@ -5,7 +5,7 @@ import { PopupApp } from '../../../components/popup/PopupApp';
 import { createExtensionApi } from '../../../components/shared/ExtensionApi';
 import type { ExtensionStatus } from '../../../lib/messaging/messages';
 import { RemoteError } from '../../../lib/messaging/protocol';
-import { FakeBackground, mailboxFixture, statusFixture } from '../options/FakeBackground';
+import { FakeBackground, mailboxFixture, settingsHandlers, statusFixture } from '../options/FakeBackground';
 
 const NOW = Date.parse('2025-03-10T12:00:00Z');
 
@@ -23,16 +23,52 @@ describe('PopupApp', () => {
     expect(screen.getByTestId('crm-state').textContent).toBe('CRM connected as Rita Rep');
   });
 
-  it('offers the settings page when the CRM is not configured', async () => {
+  it('links to the connect step of the set-up when the CRM is not configured', async () => {
     const background = new FakeBackground({
       'status.get': () => statusFixture({ crmConfigured: false, crmBaseUrl: '', crmUser: null }),
       'options.open': () => ({}),
     });
     renderPopup(background);
     const crmState = await screen.findByTestId('crm-state');
-    expect(crmState.textContent).toContain('CRM not configured');
-    fireEvent.click(within(crmState).getByRole('button', { name: 'Set it up in settings' }));
-    await waitFor(() => expect(background.callsOf('options.open')).toHaveLength(1));
+    expect(crmState.textContent).toContain('No CRM connected yet');
+    fireEvent.click(within(crmState).getByRole('button', { name: 'Connect your CRM' }));
+    await waitFor(() => expect(background.callsOf('options.open')).toEqual([{ route: '#setup/connect' }]));
+  });
+
+  it('lists what the set-up still misses, required first, each linking to its step', async () => {
+    const background = new FakeBackground({
+      'status.get': () => statusFixture({ crmConfigured: false, crmBaseUrl: '', crmUser: null }),
+      ...settingsHandlers({ setup: { confirmed: ['crm'], skipped: ['mailbox'], finishedAt: null } }),
+      'options.open': () => ({}),
+    });
+    renderPopup(background);
+    const checklist = within(await screen.findByTestId('setup-checklist'));
+    const items = checklist.getAllByRole('listitem').map((li) => li.textContent);
+    expect(items).toEqual([
+      'Connect the sidebar to your CRMNeeded Set up',
+      'Connect a mailbox to log sent mail automatically (optional) Resume',
+      'Review what is sent to the CRM (optional) Set up',
+    ]);
+    fireEvent.click(
+      checklist.getByRole('button', {
+        name: 'Connect a mailbox to log sent mail automatically: open this set-up step',
+      }),
+    );
+    await waitFor(() => expect(background.callsOf('options.open')).toEqual([{ route: '#setup/mailbox' }]));
+  });
+
+  it('shows no checklist once every step is done', async () => {
+    const background = new FakeBackground({
+      'status.get': () => statusFixture({ mailboxes: [mailboxFixture()] }),
+      ...settingsHandlers({
+        crm: { type: 'rest', baseUrl: 'https://crm.acme.test', token: 't' },
+        setup: { confirmed: ['crm', 'privacy'], skipped: [], finishedAt: '2025-03-10T11:00:00.000Z' },
+      }),
+    });
+    renderPopup(background);
+    await screen.findByTestId('crm-state');
+    await waitFor(() => expect(background.callsOf('settings.get')).toHaveLength(1));
+    expect(screen.queryByTestId('setup-checklist')).toBeNull();
   });
 
   it('shows sync progress, polls while syncing and stops once the sync is done', async () => {
@@ -195,7 +231,7 @@ describe('PopupApp', () => {
       'status.get': () => new Promise<ExtensionStatus>((resolve) => (answer = resolve)),
     });
     renderPopup(background);
-    expect(screen.getByRole('status').textContent).toBe('Loading…');
+    expect(screen.getByRole('status').textContent).toBe('Reading the extension’s status…');
     answer(statusFixture());
     await screen.findByTestId('version');
   });

@@ -1,0 +1,108 @@
+import type { Locator, Page } from 'playwright-core';
+import { SEED } from '../../server/seed';
+import { sendExtensionMessage } from '../../tests/e2e/harness/extensionMessages';
+import { type ReferenceCrm, startReferenceCrm } from '../../tests/e2e/harness/referenceCrm';
+import { type E2eEnvironment, startE2eEnvironment } from '../../tests/e2e/harness/startE2eEnvironment';
+import { colleagueLoggedActivity, DEMO_START_URL, showDemoThread } from './demoMailbox';
+
+export interface DemoOptions {
+  /** Default true. A visible window needs a display ($DISPLAY or $WAYLAND_DISPLAY). */
+  headless?: boolean;
+  /** When the clock started (ms since the epoch), for the first-card figure; default now. */
+  startedAt?: number;
+}
+
+export interface Demo {
+  crm: ReferenceCrm;
+  env: E2eEnvironment;
+  /** The Outlook tab, with the first demo thread open and its card painted. */
+  page: Page;
+  /** From `startedAt` to the first contact card painted in the Outlook tab. */
+  firstCardMs: number;
+  close(): Promise<void>;
+}
+
+/** The CRM panel inside the page (its host element's open shadow root is pierced by the locator). */
+export function demoPanel(page: Page): Locator {
+  return page.locator('crm-sidebar-panel [data-testid="crm-panel"]');
+}
+
+export function hasDisplay(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+}
+
+/**
+ * Everything `npm start` shows: the reference CRM on a fresh database with the demo data,
+ * the webmail hosts served locally at their real URLs (the e2e host mapping and test
+ * certificate), and Chromium with the built extension, already connected to that CRM.
+ * Needs the extension built by buildExtension (.output/open-shadow-root/chrome-mv3).
+ */
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  const startedAt = options.startedAt ?? Date.now();
+  const headless = options.headless ?? true;
+  const crm = await startReferenceCrm();
+  let env: E2eEnvironment | undefined;
+  try {
+    await logAsColleague(crm);
+    env = await startE2eEnvironment({
+      openShadowRoot: true,
+      // A visible window sizes itself; the screenshots need a fixed viewport.
+      browser: { headless, viewport: headless ? { width: 1400, height: 900 } : null },
+    });
+    await preconfigure(env, crm);
+    const page = await env.browser.newPage();
+    for (const other of env.browser.context.pages())
+      if (other !== page && other.url() === 'about:blank') await other.close();
+    await page.goto(DEMO_START_URL);
+    await showDemoThread(page, 'known');
+    await demoPanel(page)
+      .getByRole('article', { name: SEED.contacts.primary.name })
+      .waitFor({ timeout: 30_000 });
+    const firstCardMs = Date.now() - startedAt;
+    const running = env;
+    return {
+      crm,
+      env: running,
+      page,
+      firstCardMs,
+      async close() {
+        await running.close();
+        await crm.close();
+      },
+    };
+  } catch (error) {
+    await env?.close().catch(() => undefined);
+    await crm.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The "already logged by a colleague" state: the colleague logs that thread through the public API. */
+async function logAsColleague(crm: ReferenceCrm): Promise<void> {
+  const response = await fetch(`${crm.handle.url}/api/v1/activities`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${SEED.colleague.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ activities: [colleagueLoggedActivity()] }),
+  });
+  if (!response.ok)
+    throw new Error(`The colleague's demo activity was refused: ${response.status} ${await response.text()}`);
+}
+
+/**
+ * What a rep would have done in the guided set-up: the CRM connected, privacy defaults
+ * kept, the optional mailbox left for later (the popup still lists it).
+ */
+async function preconfigure(env: E2eEnvironment, crm: ReferenceCrm): Promise<void> {
+  const reply = await sendExtensionMessage(env.browser, 'settings.update', {
+    patch: {
+      crm: { type: 'rest', baseUrl: crm.handle.url, token: crm.handle.token },
+      setup: {
+        confirmed: ['crm', 'connect', 'privacy'],
+        skipped: ['mailbox'],
+        finishedAt: new Date().toISOString(),
+      },
+    },
+  });
+  // The guided set-up tab the install opened is closed by the harness: the demo is set up already.
+  if (!reply.ok) throw new Error(`The demo settings were refused: ${JSON.stringify(reply.error)}`);
+}

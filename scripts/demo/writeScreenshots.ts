@@ -1,0 +1,112 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { SETUP_STEP_IDS } from '../../lib/setup/setupSteps';
+import { DEMO_THREADS, showDemoThread } from './demoMailbox';
+import { type Demo, demoPanel } from './startDemo';
+
+export interface Screenshot {
+  file: string;
+  caption: string;
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const WAIT_MS = 20_000;
+
+/**
+ * Pictures of the running demo: the panel in each state, the guided set-up's steps, the
+ * full settings and the popup, some also in dark mode. Any picture that cannot be made
+ * (a state that never paints, an empty file) throws: a stale picture must not pass.
+ */
+export async function writeScreenshots(demo: Demo, outDir: string): Promise<Screenshot[]> {
+  await mkdir(outDir, { recursive: true });
+  const written: Screenshot[] = [];
+  const shoot = async (page: Page, file: string, caption: string, target: 'page' | 'panel' | 'main') => {
+    const path = resolve(outDir, file);
+    if (target === 'panel') await demoPanel(page).screenshot({ path, animations: 'disabled' });
+    else if (target === 'main') await page.locator('main').screenshot({ path, animations: 'disabled' });
+    else await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+    await checkPng(path);
+    written.push({ file, caption });
+  };
+
+  // The whole page once, as a rep sees it, then each panel state tall enough to show it all.
+  const { page } = demo;
+  await showDemoThread(page, 'known');
+  await demoPanel(page).getByText(DEMO_THREADS[0]!.shows).waitFor({ timeout: WAIT_MS });
+  await shoot(page, 'outlook-demo.png', 'The demo mailbox in Outlook on the web with the CRM panel', 'page');
+  await page.setViewportSize({ width: 1400, height: 1600 });
+  for (const thread of DEMO_THREADS) {
+    await showDemoThread(page, thread.state);
+    await demoPanel(page).getByText(thread.shows).first().waitFor({ timeout: WAIT_MS });
+    await shoot(page, `panel-${kebab(thread.state)}.png`, thread.caption, 'panel');
+  }
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await showDemoThread(page, 'known');
+  await demoPanel(page).getByText(DEMO_THREADS[0]!.shows).waitFor({ timeout: WAIT_MS });
+  await shoot(page, 'panel-known-dark.png', 'A known contact, in dark mode', 'panel');
+  await page.emulateMedia({ colorScheme: null });
+  await page.setViewportSize({ width: 1400, height: 900 });
+
+  const extensionPage = await demo.env.browser.newPage();
+  try {
+    await extensionPage.setViewportSize({ width: 1100, height: 800 });
+    for (const step of SETUP_STEP_IDS) {
+      await extensionPage.goto(demo.env.browser.extensionUrl(`options.html#setup/${step}`));
+      await extensionPage.locator('.setup-step-body > h2').waitFor({ timeout: WAIT_MS });
+      await extensionPage.locator('.setup-step[aria-current="step"]').waitFor({ timeout: WAIT_MS });
+      await shoot(
+        extensionPage,
+        `setup-${step}.png`,
+        `Guided set-up: ${await stepTitle(extensionPage)}`,
+        'page',
+      );
+    }
+    await extensionPage.emulateMedia({ colorScheme: 'dark' });
+    await extensionPage.goto(demo.env.browser.extensionUrl('options.html#setup/connect'));
+    await extensionPage.locator('.setup-step-body > h2').waitFor({ timeout: WAIT_MS });
+    await shoot(extensionPage, 'setup-connect-dark.png', 'Guided set-up in dark mode', 'page');
+    await extensionPage.emulateMedia({ colorScheme: null });
+
+    await extensionPage.goto(demo.env.browser.extensionUrl('options.html#settings'));
+    await extensionPage
+      .getByRole('region', { name: 'Mailboxes' })
+      .getByText('No mailbox connected yet.')
+      .waitFor({
+        timeout: WAIT_MS,
+      });
+    await shoot(extensionPage, 'options.png', 'All settings', 'page');
+
+    await extensionPage.setViewportSize({ width: 360, height: 600 });
+    for (const scheme of ['light', 'dark'] as const) {
+      await extensionPage.emulateMedia({ colorScheme: scheme });
+      await extensionPage.goto(demo.env.browser.extensionUrl('popup.html'));
+      await extensionPage.getByTestId('setup-checklist').waitFor({ timeout: WAIT_MS });
+      await shoot(
+        extensionPage,
+        scheme === 'light' ? 'popup.png' : 'popup-dark.png',
+        scheme === 'light'
+          ? 'The toolbar popup: connection, what is left to set up, mailboxes'
+          : 'The popup in dark mode',
+        'main',
+      );
+    }
+  } finally {
+    await extensionPage.close();
+  }
+  return written;
+}
+
+async function stepTitle(page: Page): Promise<string> {
+  return (await page.locator('.setup-step-body > h2').textContent()) ?? '';
+}
+
+async function checkPng(path: string): Promise<void> {
+  const bytes = await readFile(path);
+  if (bytes.length < 1_000 || !bytes.subarray(0, 8).equals(PNG_SIGNATURE))
+    throw new Error(`Screenshot ${path} is not a usable PNG (${bytes.length} bytes)`);
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

@@ -1,0 +1,19 @@
+import { resolve } from 'node:path';
+import { buildExtension } from './demo/buildExtension';
+import { startDemo } from './demo/startDemo';
+import { writeScreenshots } from './demo/writeScreenshots';
+
+/**
+ * `npm run screenshots`: builds the extension, runs the demo headless and writes the
+ * pictures the README shows to docs/images (or the folder given as the first argument).
+ */
+const outDir = resolve(process.argv[2] ?? resolve(import.meta.dirname, '../docs/images'));
+await buildExtension();
+const demo = await startDemo({ headless: true });
+try {
+  const written = await writeScreenshots(demo, outDir);
+  for (const shot of written) console.log(`${resolve(outDir, shot.file)}  ${shot.caption}`);
+  console.log(`${written.length} screenshots written to ${outDir}`);
+} finally {
+  await demo.close();
+}
