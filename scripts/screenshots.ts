@@ -10,6 +10,9 @@ import { writeScreenshots } from './demo/writeScreenshots';
 const outDir = resolve(process.argv[2] ?? resolve(import.meta.dirname, '../docs/images'));
 await buildExtension();
 const demo = await startDemo({ headless: true });
+console.log(
+  `First contact card painted ${(demo.firstCardMs / 1000).toFixed(1)} s after start (build included).`,
+);
 try {
   const written = await writeScreenshots(demo, outDir);
   for (const shot of written) console.log(`${resolve(outDir, shot.file)}  ${shot.caption}`);

@@ -23,8 +23,11 @@ export interface CrmPanelProps {
 }
 
 /** Fire-and-forget from a click handler; a failure to open the page is logged, not silent. */
-function openOptions(api: PanelApi): void {
-  api.options.open({}).catch((error: unknown) => console.warn('Could not open the settings', error));
+/** `route`: a view of the options page, e.g. `#setup/connect` (lib/setup/optionsRoute). */
+function openOptions(api: PanelApi, route?: string): void {
+  api.options
+    .open(route ? { route } : {})
+    .catch((error: unknown) => console.warn('Could not open the settings', error));
 }
 
 /** The remembered collapsed state; a click before it has loaded wins over the stored value. */
@@ -270,7 +273,12 @@ function LoadError({ error, api, onRetry }: { error: unknown; api: PanelApi; onR
       <div className="crm-state" role="alert">
         <p className="crm-state-title">{wording.title}</p>
         <p>{wording.text}</p>
-        <button type="button" className="crm-button crm-button-primary" onClick={() => openOptions(api)}>
+        {/* Both a missing and a refused connection are fixed in the set-up's connect step. */}
+        <button
+          type="button"
+          className="crm-button crm-button-primary"
+          onClick={() => openOptions(api, '#setup/connect')}
+        >
           Open settings
         </button>
       </div>

@@ -2,13 +2,23 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { SETUP_STEP_IDS } from '../../lib/setup/setupSteps';
-import { DEMO_THREADS, showDemoThread } from './demoMailbox';
+import { SEED } from '../../server/seed';
+import { conversation, openOutlookConversation } from '../../tests/e2e/harness/outlookConversations';
+import { DEMO_THREADS, type DemoThread, showDemoThread } from './demoMailbox';
 import { type Demo, demoPanel } from './startDemo';
 
 export interface Screenshot {
   file: string;
   caption: string;
 }
+
+/** Someone the CRM was never asked about, so no cached answer can hide the error. */
+const UNREACHABLE_THREAD = conversation(
+  'DEMO-UNREACHABLE',
+  'Question about your API',
+  { name: 'Lena Fischer', address: 'lena.fischer@stark-renewables.de' },
+  [{ name: SEED.demoUser.name, address: SEED.demoUser.email }],
+);
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const WAIT_MS = 20_000;
@@ -33,17 +43,39 @@ export async function writeScreenshots(demo: Demo, outDir: string): Promise<Scre
   // The whole page once, as a rep sees it, then each panel state tall enough to show it all.
   const { page } = demo;
   await showDemoThread(page, 'known');
-  await demoPanel(page).getByText(DEMO_THREADS[0]!.shows).waitFor({ timeout: WAIT_MS });
+  await waitForState(page, DEMO_THREADS[0]!);
   await shoot(page, 'outlook-demo.png', 'The demo mailbox in Outlook on the web with the CRM panel', 'page');
   await page.setViewportSize({ width: 1400, height: 1600 });
   for (const thread of DEMO_THREADS) {
     await showDemoThread(page, thread.state);
-    await demoPanel(page).getByText(thread.shows).first().waitFor({ timeout: WAIT_MS });
+    await waitForState(page, thread);
     await shoot(page, `panel-${kebab(thread.state)}.png`, thread.caption, 'panel');
   }
+  // The error state: a thread nobody looked up before, while the CRM is down.
+  await demo.crm.stop();
+  try {
+    await openOutlookConversation(
+      page,
+      [...DEMO_THREADS.map((t) => t.conversation), UNREACHABLE_THREAD],
+      UNREACHABLE_THREAD.id,
+    );
+    await demoPanel(page)
+      .getByRole('alert')
+      .getByRole('button', { name: 'Retry' })
+      .waitFor({ timeout: WAIT_MS });
+    await shoot(
+      page,
+      'panel-crm-unreachable.png',
+      'The CRM cannot be reached: what happened, and a retry',
+      'panel',
+    );
+  } finally {
+    await demo.crm.restart();
+  }
+
   await page.emulateMedia({ colorScheme: 'dark' });
   await showDemoThread(page, 'known');
-  await demoPanel(page).getByText(DEMO_THREADS[0]!.shows).waitFor({ timeout: WAIT_MS });
+  await waitForState(page, DEMO_THREADS[0]!);
   await shoot(page, 'panel-known-dark.png', 'A known contact, in dark mode', 'panel');
   await page.emulateMedia({ colorScheme: null });
   await page.setViewportSize({ width: 1400, height: 900 });
@@ -95,6 +127,13 @@ export async function writeScreenshots(demo: Demo, outDir: string): Promise<Scre
     await extensionPage.close();
   }
   return written;
+}
+
+/** The thread's own subject in the panel's list (not the previous thread's), then its state. */
+async function waitForState(page: Page, thread: DemoThread): Promise<void> {
+  const panel = demoPanel(page);
+  await panel.getByText(thread.conversation.subject).first().waitFor({ timeout: WAIT_MS });
+  await panel.getByText(thread.shows).first().waitFor({ timeout: WAIT_MS });
 }
 
 async function stepTitle(page: Page): Promise<string> {

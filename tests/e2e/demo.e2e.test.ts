@@ -14,6 +14,7 @@ const EXPECTED = [
   'panel-colleague.png',
   'panel-automated.png',
   'panel-logged-by-colleague.png',
+  'panel-crm-unreachable.png',
   'panel-known-dark.png',
   'setup-crm.png',
   'setup-connect.png',

@@ -148,7 +148,7 @@ describe('CrmPanel: states', () => {
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('not configured');
     fireEvent.click(within(alert).getByRole('button', { name: 'Open settings' }));
-    expect(api.options.open).toHaveBeenCalledTimes(1);
+    expect(api.options.open).toHaveBeenCalledWith({ route: '#setup/connect' });
   });
 
   it('says the token was rejected on an auth error, even after a cached answer was shown', async () => {
@@ -162,7 +162,7 @@ describe('CrmPanel: states', () => {
     expect(await screen.findByText('Your CRM token was rejected')).toBeTruthy();
     expect(screen.queryByRole('link', { name: 'Jane Doe' })).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Open settings' }));
-    expect(api.options.open).toHaveBeenCalledTimes(1);
+    expect(api.options.open).toHaveBeenCalledWith({ route: '#setup/connect' });
   });
 
   it('offers a retry after a network error and shows the answer once the CRM is back', async () => {
