@@ -1,5 +1,4 @@
 import type { Page } from 'playwright-core';
-import { providerDerivedExternalId } from '../../lib/logging/externalIdFor';
 import { SEED } from '../../server/seed';
 import {
   conversation,
@@ -61,8 +60,11 @@ export const DEMO_THREADS: readonly DemoThread[] = [
   },
   {
     state: 'colleague',
-    shows: 'is your organisation',
-    caption: 'Mail between colleagues: the organisation’s own domain is never looked up or logged.',
+    // Outlook shows people of the rep's own organisation by name only (tests/fixtures/outlook:
+    // colleague-name-only), so the panel has a name and no address to look up or log.
+    shows: 'Sam Okafor',
+    caption:
+      'Mail from a colleague: Outlook shows colleagues by name only, so nothing is looked up or logged.',
     conversation: conversation('DEMO-COLLEAGUE', 'Pricing sign-off for Acme', colleague, [me], {
       body: 'Dana, finance approved the volume discount for Acme. Go ahead with the proposal.',
       date: hoursAgo(20),
@@ -106,26 +108,4 @@ export async function showDemoThread(page: Page, state: DemoState = DEMO_THREADS
     DEMO_THREADS.map((t) => t.conversation),
     thread.conversation.id,
   );
-}
-
-/** The contract's body for the activity the colleague logged on the "already logged" thread. */
-export function colleagueLoggedActivity(): Record<string, unknown> {
-  const { conversation: c } = DEMO_THREADS.find((t) => t.state === 'loggedByColleague')!;
-  const message = c.messages[0]!;
-  return {
-    // The page shows no Message-ID, so the extension keys an Outlook page log by the item id.
-    externalId: providerDerivedExternalId('outlook', message.itemId),
-    contactId: SEED.contacts.primary.id,
-    companyId: SEED.contacts.primary.companyId,
-    direction: 'incoming',
-    subject: c.subject,
-    snippet: message.body,
-    occurredAt: message.date,
-    from: message.from,
-    to: message.to,
-    cc: message.cc,
-    hasAttachments: false,
-    threadId: c.id,
-    source: 'outlook',
-  };
 }

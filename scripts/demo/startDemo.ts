@@ -3,7 +3,7 @@ import { SEED } from '../../server/seed';
 import { sendExtensionMessage } from '../../tests/e2e/harness/extensionMessages';
 import { type ReferenceCrm, startReferenceCrm } from '../../tests/e2e/harness/referenceCrm';
 import { type E2eEnvironment, startE2eEnvironment } from '../../tests/e2e/harness/startE2eEnvironment';
-import { colleagueLoggedActivity, DEMO_START_URL, showDemoThread } from './demoMailbox';
+import { DEMO_START_URL, showDemoThread } from './demoMailbox';
 
 export interface DemoOptions {
   /** Default true. A visible window needs a display ($DISPLAY or $WAYLAND_DISPLAY). */
@@ -43,12 +43,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const crm = await startReferenceCrm();
   let env: E2eEnvironment | undefined;
   try {
-    await logAsColleague(crm);
     env = await startE2eEnvironment({
       openShadowRoot: true,
       // A visible window sizes itself; the screenshots need a fixed viewport.
       browser: { headless, viewport: headless ? { width: 1400, height: 900 } : null },
     });
+    await logAsColleague(env, crm);
     await preconfigure(env, crm);
     const page = await env.browser.newPage();
     for (const other of env.browser.context.pages())
@@ -77,15 +77,32 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   }
 }
 
-/** The "already logged by a colleague" state: the colleague logs that thread through the public API. */
-async function logAsColleague(crm: ReferenceCrm): Promise<void> {
-  const response = await fetch(`${crm.handle.url}/api/v1/activities`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${SEED.colleague.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ activities: [colleagueLoggedActivity()] }),
-  });
-  if (!response.ok)
-    throw new Error(`The colleague's demo activity was refused: ${response.status} ${await response.text()}`);
+/**
+ * The "already logged by a colleague" state, made the way it happens: the colleague's own
+ * extension (same browser, the colleague's token) logs that thread with one click. The
+ * page-only key of an Outlook message is the reader's, so it is never computed here.
+ */
+async function logAsColleague(env: E2eEnvironment, crm: ReferenceCrm): Promise<void> {
+  await updateSettings(env, { crm: { type: 'rest', baseUrl: crm.handle.url, token: SEED.colleague.token } });
+  const page = await env.browser.newPage();
+  try {
+    await page.goto(DEMO_START_URL);
+    await showDemoThread(page, 'loggedByColleague');
+    await demoPanel(page)
+      .getByRole('button', { name: /^Log email/ })
+      .click({ timeout: 30_000 });
+    await demoPanel(page)
+      .getByText(/Logged/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+  } finally {
+    await page.close();
+  }
+}
+
+async function updateSettings(env: E2eEnvironment, patch: Record<string, unknown>): Promise<void> {
+  const reply = await sendExtensionMessage(env.browser, 'settings.update', { patch });
+  if (!reply.ok) throw new Error(`The demo settings were refused: ${JSON.stringify(reply.error)}`);
 }
 
 /**
@@ -93,16 +110,13 @@ async function logAsColleague(crm: ReferenceCrm): Promise<void> {
  * kept, the optional mailbox left for later (the popup still lists it).
  */
 async function preconfigure(env: E2eEnvironment, crm: ReferenceCrm): Promise<void> {
-  const reply = await sendExtensionMessage(env.browser, 'settings.update', {
-    patch: {
-      crm: { type: 'rest', baseUrl: crm.handle.url, token: crm.handle.token },
-      setup: {
-        confirmed: ['crm', 'connect', 'privacy'],
-        skipped: ['mailbox'],
-        finishedAt: new Date().toISOString(),
-      },
+  // The guided set-up tab the install opened is closed by the harness: the demo is set up already.
+  await updateSettings(env, {
+    crm: { type: 'rest', baseUrl: crm.handle.url, token: crm.handle.token },
+    setup: {
+      confirmed: ['crm', 'connect', 'privacy'],
+      skipped: ['mailbox'],
+      finishedAt: new Date().toISOString(),
     },
   });
-  // The guided set-up tab the install opened is closed by the harness: the demo is set up already.
-  if (!reply.ok) throw new Error(`The demo settings were refused: ${JSON.stringify(reply.error)}`);
 }
