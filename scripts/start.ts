@@ -10,7 +10,7 @@ import { writeScreenshots } from './demo/writeScreenshots';
  * and opens Chromium with the extension already connected. With a display the window
  * stays open to click through; without one the same demo is written as screenshots.
  *
- * DEMO_HEADLESS=1 forces the screenshot mode; DEMO_SKIP_BUILD=1 reuses .output/chrome-mv3;
+ * DEMO_HEADLESS=1 forces the screenshot mode; DEMO_SKIP_BUILD=1 reuses the last build;
  * DEMO_SCREENSHOTS_DIR picks where the screenshots go (default .output/demo).
  */
 // From the moment this process started (tsx included), not from when this line runs.

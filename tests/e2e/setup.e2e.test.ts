@@ -35,7 +35,8 @@ describe('first run: the guided set-up against the reference CRM', () => {
 
   beforeAll(async () => {
     crm = await startReferenceCrm();
-    env = await startE2eEnvironment({ browser: { keepFirstRunTab: true } });
+    // The open-root build: the last step reads the panel with Playwright locators.
+    env = await startE2eEnvironment({ openShadowRoot: true, browser: { keepFirstRunTab: true } });
   });
   afterAll(async () => {
     await env?.close();
