@@ -82,6 +82,11 @@ export type GmailFault =
   | { kind: 'serverError'; status?: 500 | 502 | 503 }
   /** 429 rateLimitExceeded with a Retry-After header. */
   | { kind: 'rateLimit'; retryAfterSeconds?: number }
+  /**
+   * 403 userRateLimitExceeded, the per-user limit's other answer
+   * (developers.google.com/gmail/api/guides/handle-errors#resolve_a_403_error_user_rate_limit_exceeded).
+   */
+  | { kind: 'userRateLimit' }
   /** Hold the response this long before answering normally (a timeout when it exceeds the client's). */
   | { kind: 'delay'; ms: number }
   /** The token used by this request stops working from now on (401 until a new one is issued). */
@@ -436,6 +441,19 @@ export class FakeGmailApi {
             { 'retry-after': String(fault.retryAfterSeconds ?? 1) },
           );
           return;
+        case 'userRateLimit':
+          // Body as in the guide's example: code 403, domain usageLimits, no Retry-After.
+          send(
+            403,
+            googleError(
+              403,
+              'userRateLimitExceeded',
+              'User Rate Limit Exceeded',
+              'PERMISSION_DENIED',
+              'usageLimits',
+            ),
+          );
+          return;
         case 'delay':
           await new Promise((resolve) => setTimeout(resolve, fault.ms));
           break;
@@ -619,10 +637,13 @@ export class FakeGmailApi {
       sizeEstimate: message.sizeEstimate,
     };
     if (format === 'metadata' || format === 'full') {
-      const wanted = params.getAll('metadataHeaders').map((h) => h.toLowerCase());
+      // Exact names: Google documents header names in their usual case and nowhere says the
+      // filter ignores case, so the fake takes the stricter reading (users.messages/get,
+      // "metadataHeaders: When given and format is METADATA, only include headers specified").
+      const wanted = params.getAll('metadataHeaders');
       const headers =
         format === 'metadata' && wanted.length > 0
-          ? message.headers.filter((h) => wanted.includes(h.name.toLowerCase()))
+          ? message.headers.filter((h) => wanted.includes(h.name))
           : message.headers;
       const payload: Record<string, unknown> = {
         partId: '',

@@ -113,6 +113,10 @@ export class GmailHistoryExpiredError extends Error {
 }
 
 const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'quotaExceeded']);
+function isRateLimited(error: ProviderRequestError): boolean {
+  return error.status === 429 || (error.status === 403 && RATE_LIMIT_REASONS.has(error.code));
+}
+
 const SCOPE_REASONS = new Set(['insufficientPermissions', 'ACCESS_TOKEN_SCOPE_INSUFFICIENT']);
 
 // ---- Client ----
@@ -235,8 +239,11 @@ export class GmailApiClient {
         }
       },
       onFailure: (error) => {
-        if (error instanceof ProviderRequestError && error.status === 429 && error.retryAfterMs !== null) {
-          this.limiter.pauseUntil(Date.now() + error.retryAfterMs);
+        // Gmail's per-user limit answers 429 or 403 userRateLimitExceeded / rateLimitExceeded
+        // (developers.google.com/gmail/api/guides/handle-errors): every request of the user
+        // waits, for Retry-After when given, else for one quota window.
+        if (error instanceof ProviderRequestError && isRateLimited(error)) {
+          this.limiter.pauseUntil(Date.now() + (error.retryAfterMs ?? 1000));
         }
       },
     });

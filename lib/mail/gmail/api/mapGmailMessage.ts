@@ -8,16 +8,59 @@ import type { GmailMessage, GmailMessagePart } from './GmailApiClient';
 
 /**
  * The headers requested with `format=metadata&metadataHeaders=...`: the addressing headers
- * plus `SELECTED_HEADERS` (threading and automated-mail detection). Nothing else is read.
+ * plus those `SELECTED_HEADERS` stands for (threading and automated-mail detection), in the
+ * case their RFCs spell them, plus the variants mail software commonly writes. Google
+ * documents header names in their usual case and says nothing of the filter ignoring case
+ * (developers.google.com/gmail/api/reference/rest/v1/users.messages/get), so we do not rely
+ * on it; the response is matched case-insensitively (`headerMap`). Nothing else is read.
  */
+const HEADER_SPELLINGS: Record<(typeof SELECTED_HEADERS)[number], readonly string[]> = {
+  // RFC 5322 §3.6.4; Postfix, Exchange and many libraries write "Message-Id".
+  'message-id': ['Message-ID', 'Message-Id'],
+  'in-reply-to': ['In-Reply-To'],
+  references: ['References'],
+  // RFC 3834
+  'auto-submitted': ['Auto-Submitted'],
+  // RFC 2919; Mailman and Google Groups write "List-ID".
+  'list-id': ['List-Id', 'List-ID'],
+  // RFC 2369, RFC 8058
+  'list-unsubscribe': ['List-Unsubscribe'],
+  'list-unsubscribe-post': ['List-Unsubscribe-Post'],
+  'list-post': ['List-Post'],
+  precedence: ['Precedence'],
+  // De-facto autoresponder and bulk-mail headers, as their senders spell them.
+  'x-autoreply': ['X-Autoreply', 'X-AutoReply'],
+  'x-autorespond': ['X-Autorespond', 'X-AutoRespond'],
+  'x-auto-response-suppress': ['X-Auto-Response-Suppress'],
+  'mailing-list': ['Mailing-List'],
+  'x-mailing-list': ['X-Mailing-List'],
+  sender: ['Sender'],
+  'feedback-id': ['Feedback-ID'],
+  'x-campaign': ['X-Campaign'],
+  'x-campaignid': ['X-campaignid', 'X-CampaignID'],
+  'x-mc-user': ['X-MC-User'],
+  'x-mailchimp-campaign': ['X-Mailchimp-Campaign'],
+  'x-newsletter': ['X-Newsletter'],
+  'x-csa-complaints': ['X-CSA-Complaints'],
+  'x-sfmc-stack': ['X-SFMC-Stack'],
+  'x-mailgun-tag': ['X-Mailgun-Tag'],
+  'x-mailer': ['X-Mailer'],
+  'x-apple-action': ['X-Apple-Action'],
+  'x-ms-exchange-inbox-rules-loop': ['X-MS-Exchange-Inbox-Rules-Loop'],
+  // RFC 2045; RFC 5321 §4.4
+  'content-type': ['Content-Type'],
+  'return-path': ['Return-Path'],
+};
+
 export const GMAIL_METADATA_HEADERS: readonly string[] = [
+  // RFC 5322 §3.6
   'From',
   'To',
   'Cc',
   'Reply-To',
   'Subject',
   'Date',
-  ...SELECTED_HEADERS,
+  ...SELECTED_HEADERS.flatMap((name) => HEADER_SPELLINGS[name]),
 ];
 
 function hasNamedPart(part: GmailMessagePart | undefined): boolean {

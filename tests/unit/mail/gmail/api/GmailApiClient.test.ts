@@ -72,6 +72,19 @@ describe('GmailApiClient against FakeGmailApi', () => {
     expect(fake.counters.byStatus).toMatchObject({ 429: 1, 503: 1, 200: 1 });
   });
 
+  it("retries the 403 userRateLimitExceeded of the per-user limit and holds the user's other requests", async () => {
+    const limiter = new GmailQuotaLimiter();
+    const api = client({ limiter });
+    fake.enqueueFault({ kind: 'userRateLimit' }, 'getProfile');
+    const started = Date.now();
+    const [profile] = await Promise.all([api.getProfile(), api.listMessages({ labelIds: ['SENT'] })]);
+    expect(profile).toMatchObject({ emailAddress: EMAIL });
+    expect(fake.counters.byStatus[403]).toBe(1);
+    expect(sleeps).toHaveLength(1);
+    // The retry waited out one quota window (no Retry-After on a 403) under the limiter's pause.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
   it('treats a slow response as a timeout and retries it', async () => {
     fake.enqueueFault({ kind: 'delay', ms: 400 });
     const profile = await client({ timeoutMs: 100 }).getProfile();

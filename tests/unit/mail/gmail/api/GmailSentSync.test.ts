@@ -6,7 +6,8 @@ import {
   type GmailSyncCursor,
   gmailCursorKey,
 } from '../../../../../lib/mail/gmail/api/GmailSentSync';
-import type { MailMessage } from '../../../../../lib/mail/MailMessage';
+import { GMAIL_METADATA_HEADERS } from '../../../../../lib/mail/gmail/api/mapGmailMessage';
+import { type MailMessage, SELECTED_HEADERS } from '../../../../../lib/mail/MailMessage';
 import type { SyncProgress } from '../../../../../lib/mail/sync/MailboxSync';
 import { SingleFlight } from '../../../../../lib/mail/sync/SingleFlight';
 import { FakeGmailApi, GMAIL_SCOPE_METADATA } from '../../../../fakes/FakeGmailApi';
@@ -208,5 +209,40 @@ describe('GmailSentSync against FakeGmailApi', () => {
     expect(result.handedOff).toBe(120);
     expect(fake.counters.quotaRejections).toBe(0);
     expect(fake.counters.maxUnitsInWindow).toBeLessThanOrEqual(250);
+  });
+
+  it('asks for headers in their usual case and variants, and reads the answer in any case', async () => {
+    // Header spellings as real mail carries them: "Message-ID" (RFC 5322, Gmail), "Message-Id"
+    // (Postfix, Exchange), "List-ID" (Mailman, Google Groups), "List-Id" (RFC 2919).
+    const spellings: [string, string][] = [
+      ['Message-ID', '<a1@mail.gmail.com>'],
+      ['Message-Id', '<b2@mx.example>'],
+    ];
+    for (const [name, value] of spellings) {
+      fake.sendMessage(EMAIL, {
+        headers: [
+          { name: 'From', value: `Sam <${EMAIL}>` },
+          { name: 'To', value: 'ana@acme-corp.example' },
+          { name: 'Subject', value: name },
+          { name, value },
+          { name: name === 'Message-ID' ? 'List-ID' : 'List-Id', value: '<news.acme-corp.example>' },
+          { name: 'Auto-Submitted', value: 'auto-replied' },
+        ],
+      });
+    }
+    await sync().run();
+    const byId = new Map(delivered.map((m) => [m.messageId, m]));
+    expect([...byId.keys()].sort()).toEqual(['a1@mail.gmail.com', 'b2@mx.example']);
+    for (const message of delivered) {
+      expect(message.headers['list-id']).toBe('<news.acme-corp.example>');
+      expect(message.headers['auto-submitted']).toBe('auto-replied');
+    }
+  });
+
+  it('requests every selected header under a name mail software writes', () => {
+    const requested = new Set(GMAIL_METADATA_HEADERS.map((h) => h.toLowerCase()));
+    for (const name of SELECTED_HEADERS) expect(requested.has(name), name).toBe(true);
+    // Never only the lower-case form the filter may not match.
+    expect(GMAIL_METADATA_HEADERS.every((h) => h !== h.toLowerCase())).toBe(true);
   });
 });
