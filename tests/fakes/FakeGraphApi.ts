@@ -26,7 +26,13 @@ import {
  * or `setRandomFaults`; read `counters`.
  */
 
-export type GraphMethod = 'me' | 'getMessage' | 'delta' | 'listMessages' | 'translateExchangeIds';
+export type GraphMethod =
+  | 'me'
+  | 'getMessage'
+  | 'delta'
+  | 'listMessages'
+  | 'translateExchangeIds'
+  | 'listFolderMessages';
 export type GraphFolder = 'sentitems' | 'inbox' | 'drafts' | 'deleteditems';
 
 export interface FakeGraphMessage {
@@ -47,6 +53,9 @@ export interface FakeGraphMessage {
   internetMessageHeaders: { name: string; value: string }[];
   /** Change sequence of the last create/update. */
   changeSeq: number;
+  /** Change sequence of the creation. */
+  createdSeq: number;
+  isRead: boolean;
 }
 
 interface Removal {
@@ -73,11 +82,16 @@ interface DeltaState {
   filter: ((m: FakeGraphMessage) => boolean) | null;
   filterText: string | null;
   /** Items of this round (ids, or removals), fixed when the round started. */
-  items: ({ kind: 'message'; id: string } | { kind: 'removed'; id: string })[];
+  items: (
+    | { kind: 'message'; id: string }
+    | { kind: 'update'; id: string }
+    | { kind: 'removed'; id: string }
+  )[];
   offset: number;
   /** The sequence the round's deltaLink continues from. */
   seqAtStart: number;
   generation: number;
+  changeType: 'created' | 'updated' | 'deleted' | null;
 }
 
 export type GraphFault =
@@ -108,6 +122,17 @@ export interface GraphSeedOptions {
 }
 
 const DEFAULT_PAGE_SIZE = 10;
+/** A delta with $filter returns at most this many messages (learn.microsoft.com/graph/api/message-delta). */
+export const FILTERED_DELTA_CAP = 5000;
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
 const FIRST = ['Ana', 'Ben', 'Chloé', 'Dmitri', 'Eve', 'Farid', 'Grace', 'Hiro'];
 const LAST = ['Okafor', 'Schmidt', 'Lefèvre', "O'Brien", 'Nakamura', 'García'];
 const DOMAINS = ['contoso.example', 'fabrikam.example', 'northwind.example', 'adatum.example'];
@@ -132,6 +157,8 @@ export class FakeGraphApi {
   private readonly tokens = new Map<string, { email: string; expiresAt: number }>();
   private readonly deltaStates = new Map<string, DeltaState>();
   private readonly generations = new Map<string, number>();
+  /** How many sync-state expiries were answered, to alternate their documented forms. */
+  private expiriesAnswered = 0;
   private readonly faults: FaultPlan<GraphFault, GraphMethod>;
   private readonly random: () => number;
   private readonly now: () => number;
@@ -150,7 +177,14 @@ export class FakeGraphApi {
   static emptyCounters(): FakeGraphCounters {
     return {
       requests: 0,
-      byMethod: { me: 0, getMessage: 0, delta: 0, listMessages: 0, translateExchangeIds: 0 },
+      byMethod: {
+        me: 0,
+        getMessage: 0,
+        delta: 0,
+        listMessages: 0,
+        translateExchangeIds: 0,
+        listFolderMessages: 0,
+      },
       byStatus: {},
       throttled: 0,
       faultsInjected: 0,
@@ -216,7 +250,7 @@ export class FakeGraphApi {
 
   sendMessage(
     email: string,
-    input: Partial<Omit<FakeGraphMessage, 'id' | 'changeSeq'>> & { folder?: GraphFolder },
+    input: Partial<Omit<FakeGraphMessage, 'id' | 'changeSeq' | 'createdSeq'>> & { folder?: GraphFolder },
   ): FakeGraphMessage {
     const mailbox = this.mailbox(email);
     mailbox.seq++;
@@ -242,6 +276,8 @@ export class FakeGraphApi {
       isDraft: input.isDraft ?? false,
       internetMessageHeaders: input.internetMessageHeaders ?? [],
       changeSeq: mailbox.seq,
+      createdSeq: mailbox.seq,
+      isRead: input.isRead ?? true,
     };
     mailbox.messages.set(id, message);
     return message;
@@ -257,13 +293,17 @@ export class FakeGraphApi {
     mailbox.removals.push({ id, folder: message.folder, seq: mailbox.seq });
   }
 
-  /** An update (e.g. read flag): the folder's next delta returns the message again. */
+  /**
+   * An update (the read flag flips): the folder's next delta round returns an update row
+   * with only the changed properties, unless the round asks for `changeType=created`.
+   */
   touchMessage(email: string, id: string): void {
     const mailbox = this.mailbox(email);
     const message = mailbox.messages.get(id);
     if (!message) return;
     mailbox.seq++;
     message.changeSeq = mailbox.seq;
+    message.isRead = !message.isRead;
   }
 
   seedSentItems(email: string, count: number, options: GraphSeedOptions = {}): FakeGraphMessage[] {
@@ -302,11 +342,15 @@ export class FakeGraphApi {
     let messageId: string | null = null;
     const deltaMatch = /^\/v1\.0\/me\/mailFolders(?:\('([^']+)'\)|\/([^/]+))\/messages\/delta$/i.exec(path);
     const messageMatch = /^\/v1\.0\/me\/messages\/([^/]+)$/.exec(path);
+    const listMatch = /^\/v1\.0\/me\/mailFolders(?:\('([^']+)'\)|\/([^/]+))\/messages$/i.exec(path);
     if (path === '/v1.0/me') method = 'me';
     else if (path === '/v1.0/me/messages' && req.method === 'GET') method = 'listMessages';
     else if (path === '/v1.0/me/translateExchangeIds' && req.method === 'POST')
       method = 'translateExchangeIds';
-    else if (deltaMatch) {
+    else if (listMatch) {
+      method = 'listFolderMessages';
+      folder = (listMatch[1] ?? listMatch[2] ?? '').toLowerCase() as GraphFolder;
+    } else if (deltaMatch) {
       method = 'delta';
       folder = (deltaMatch[1] ?? deltaMatch[2] ?? '').toLowerCase() as GraphFolder;
     } else if (messageMatch) {
@@ -414,6 +458,9 @@ export class FakeGraphApi {
         case 'translateExchangeIds':
           await this.translateExchangeIds(mailbox, req, send);
           return;
+        case 'listFolderMessages':
+          this.list(mailbox, folder as GraphFolder, url, send);
+          return;
       }
     } finally {
       mailbox.inFlight--;
@@ -519,6 +566,11 @@ export class FakeGraphApi {
     const pageSize = prefer ? Math.max(1, Number(prefer[1])) : DEFAULT_PAGE_SIZE;
     if (prefer) this.counters.maxPageSizes.push(pageSize);
     const generation = this.generations.get(mailbox.email) ?? 0;
+    const changeTypeParam = url.searchParams.get('changeType');
+    if (changeTypeParam !== null && !['created', 'updated', 'deleted'].includes(changeTypeParam)) {
+      send(400, graphError('BadRequest', `Invalid changeType '${changeTypeParam}'.`));
+      return;
+    }
     const skipToken = url.searchParams.get('$skiptoken');
     const deltaToken = url.searchParams.get('$deltatoken');
     let state: DeltaState;
@@ -530,13 +582,7 @@ export class FakeGraphApi {
         known.email !== mailbox.email ||
         known.folder !== folder
       ) {
-        send(
-          410,
-          graphError(
-            'SyncStateNotFound',
-            'The sync state generation is not found. Please resync. Synchronization state is expired or invalid.',
-          ),
-        );
+        this.answerExpiredState(send);
         return;
       }
       if (skipToken !== null) state = known;
@@ -546,11 +592,18 @@ export class FakeGraphApi {
           .filter((m) => m.folder === folder && m.changeSeq > known.seqAtStart && (known.filter?.(m) ?? true))
           .sort((a, b) => a.changeSeq - b.changeSeq);
         const removed = mailbox.removals.filter((r) => r.folder === folder && r.seq > known.seqAtStart);
+        // Created since the last round: the whole message; created before and changed since:
+        // an update row with only what changed. changeType keeps one kind.
+        const created = changed.filter((m) => m.createdSeq > known.seqAtStart);
+        const updated = changed.filter((m) => m.createdSeq <= known.seqAtStart);
+        const want = (kind: 'created' | 'updated' | 'deleted') =>
+          known.changeType === null || known.changeType === kind;
         state = {
           ...known,
           items: [
-            ...changed.map((m) => ({ kind: 'message' as const, id: m.id })),
-            ...removed.map((r) => ({ kind: 'removed' as const, id: r.id })),
+            ...(want('created') ? created.map((m) => ({ kind: 'message' as const, id: m.id })) : []),
+            ...(want('updated') ? updated.map((m) => ({ kind: 'update' as const, id: m.id })) : []),
+            ...(want('deleted') ? removed.map((r) => ({ kind: 'removed' as const, id: r.id })) : []),
           ],
           offset: 0,
           seqAtStart: mailbox.seq,
@@ -572,10 +625,15 @@ export class FakeGraphApi {
         filter = (m) =>
           match[1] === 'ge' ? Date.parse(m.receivedDateTime) >= at : Date.parse(m.receivedDateTime) > at;
       }
-      const items = [...mailbox.messages.values()]
+      let items = [...mailbox.messages.values()]
         .filter((m) => m.folder === folder && (filter?.(m) ?? true))
         .sort((a, b) => a.changeSeq - b.changeSeq)
         .map((m) => ({ kind: 'message' as const, id: m.id }));
+      if (filter !== null) {
+        // "$filter ... returns up to 5,000 messages" and delta gives no order
+        // (learn.microsoft.com/graph/api/message-delta, query parameters): shuffled, then cut.
+        items = shuffle(items, this.random).slice(0, FILTERED_DELTA_CAP);
+      }
       state = {
         email: mailbox.email,
         folder,
@@ -586,13 +644,24 @@ export class FakeGraphApi {
         offset: 0,
         seqAtStart: mailbox.seq,
         generation,
+        changeType: (changeTypeParam as DeltaState['changeType']) ?? null,
       };
     }
     const slice = state.items.slice(state.offset, state.offset + pageSize);
     const value = slice.map((item) => {
-      const message = item.kind === 'message' ? mailbox.messages.get(item.id) : undefined;
+      const message = item.kind === 'removed' ? undefined : mailbox.messages.get(item.id);
       if (!message)
         return { '@odata.type': '#microsoft.graph.message', id: item.id, '@removed': { reason: 'deleted' } };
+      if (item.kind === 'update') {
+        // An update row: the id and the changed properties only (learn.microsoft.com/graph/delta-query-messages).
+        return {
+          '@odata.type': '#microsoft.graph.message',
+          '@odata.etag': `W/"CQAAABYAAAA${message.changeSeq}"`,
+          id: message.id,
+          isRead: message.isRead,
+          parentFolderId: `AQMkAGI2folder${message.folder}`,
+        };
+      }
       return { '@odata.type': '#microsoft.graph.message', ...this.project(message, state.select) };
     });
     const base = `${this.origin}/v1.0/me/mailFolders('${folder}')/messages/delta`;
@@ -610,6 +679,108 @@ export class FakeGraphApi {
       body['@odata.deltaLink'] = `${base}?$deltatoken=${token}`;
     }
     send(200, body, prefer ? { 'preference-applied': `odata.maxpagesize=${pageSize}` } : {});
+  }
+
+  /**
+   * 410 for an expired delta state. Graph documents the codes syncStateNotFound and
+   * resyncRequired (learn.microsoft.com/graph/delta-query-overview, "Synchronization reset");
+   * it publishes no example of them nested, so the nested form (a generic top-level code, the
+   * sync-state code in innerError) is our own reading of issue reports, alternated with the
+   * top-level form so clients must read both.
+   */
+  private answerExpiredState(send: JsonSend): void {
+    const nested = this.expiriesAnswered++ % 2 === 1;
+    if (!nested) {
+      send(
+        410,
+        graphError(
+          'SyncStateNotFound',
+          'The sync state generation is not found. Please resync. Synchronization state is expired or invalid.',
+        ),
+      );
+      return;
+    }
+    const body = graphError('InvalidRequest', 'Synchronization state is expired or invalid.') as {
+      error: { innerError: Record<string, unknown> };
+    };
+    body.error.innerError = { ...body.error.innerError, code: 'resyncRequired' };
+    send(400, body);
+  }
+
+  /**
+   * GET /me/mailFolders/{id}/messages with $select, $filter on receivedDateTime (ge, gt,
+   * le, lt joined by "and"), $orderby, $top (1..1000) and $skip paging
+   * (learn.microsoft.com/graph/api/user-list-messages). A $orderby property must also be
+   * the first in $filter, or Graph answers 400 InefficientFilter ("Using filter and orderby
+   * in the same query").
+   */
+  private list(mailbox: FakeMailbox, folder: GraphFolder, url: URL, send: JsonSend): void {
+    if (!['sentitems', 'inbox', 'drafts', 'deleteditems'].includes(folder)) {
+      send(404, graphError('ErrorInvalidIdMalformed', 'Id is malformed.'));
+      return;
+    }
+    const p = url.searchParams;
+    const top = p.get('$top') === null ? 10 : Number(p.get('$top'));
+    const skip = Number(p.get('$skip') ?? 0);
+    if (!Number.isInteger(top) || top < 1 || top > 1000 || !Number.isInteger(skip) || skip < 0) {
+      send(400, graphError('ErrorInvalidParameter', 'Invalid $top or $skip.'));
+      return;
+    }
+    const tests: ((m: FakeGraphMessage) => boolean)[] = [];
+    const filterText = p.get('$filter');
+    const filteredProperties: string[] = [];
+    if (filterText !== null) {
+      for (const clause of filterText.split(/\s+and\s+/i)) {
+        const match = /^(\w+) (ge|gt|le|lt) (\S+)$/.exec(clause.trim());
+        const at = match ? Date.parse(match[3] ?? '') : Number.NaN;
+        if (!match || match[1] !== 'receivedDateTime' || Number.isNaN(at)) {
+          send(400, graphError('BadRequest', 'Invalid filter clause'));
+          return;
+        }
+        filteredProperties.push(match[1]);
+        const op = match[2];
+        tests.push((m) => {
+          const t = Date.parse(m.receivedDateTime);
+          return op === 'ge' ? t >= at : op === 'gt' ? t > at : op === 'le' ? t <= at : t < at;
+        });
+      }
+    }
+    const orderby = p.get('$orderby');
+    let direction = 1;
+    if (orderby !== null) {
+      const match = /^(\w+)(?: (asc|desc))?$/.exec(orderby.trim());
+      if (!match) {
+        send(400, graphError('BadRequest', 'Invalid $orderby'));
+        return;
+      }
+      if (filterText !== null && filteredProperties[0] !== match[1]) {
+        send(
+          400,
+          graphError('InefficientFilter', 'The restriction or sort order is too complex for this operation.'),
+        );
+        return;
+      }
+      direction = match[2] === 'desc' ? -1 : 1;
+    }
+    const matching = [...mailbox.messages.values()]
+      .filter((m) => m.folder === folder && tests.every((t) => t(m)))
+      .sort(
+        (a, b) =>
+          direction * (Date.parse(a.receivedDateTime) - Date.parse(b.receivedDateTime)) ||
+          (a.id < b.id ? -1 : 1),
+      );
+    const page = matching.slice(skip, skip + top);
+    const select = parseSelect(p.get('$select'));
+    const body: Record<string, unknown> = {
+      '@odata.context': `${this.origin}/v1.0/$metadata#users('${mailbox.userId}')/mailFolders('${folder}')/messages`,
+      value: page.map((m) => this.project(m, select)),
+    };
+    if (skip + top < matching.length) {
+      const next = new URL(url.href.replace(/^http:\/\/graph\.fake/, this.origin));
+      next.searchParams.set('$skip', String(skip + top));
+      body['@odata.nextLink'] = next.href;
+    }
+    send(200, body);
   }
 
   private project(message: FakeGraphMessage, select: string[] | null): Record<string, unknown> {
@@ -633,7 +804,7 @@ export class FakeGraphApi {
       hasAttachments: message.hasAttachments,
       isDraft: message.isDraft,
       parentFolderId: `AQMkAGI2folder${message.folder}`,
-      isRead: true,
+      isRead: message.isRead,
       importance: 'normal',
     };
     // Graph returns internetMessageHeaders only when selected, and sent items have none.

@@ -45,6 +45,10 @@ export interface SyncPassResult {
   handedOff: number;
   /** Items listed by the provider that were gone by the time they were fetched. */
   vanished: number;
+  /** Items the provider reported as removed from the folder (Graph `@removed`). */
+  removed: number;
+  /** Change rows that carry no message, only changed properties (a Graph update row). */
+  ignored: number;
   /** Pages handed to the sink. */
   pages: number;
 }

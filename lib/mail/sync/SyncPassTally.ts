@@ -8,7 +8,7 @@ import type { MailSink, SyncMode, SyncPassResult, SyncProgress } from './Mailbox
  */
 export class SyncPassTally {
   readonly progress: SyncProgress = { scanned: 0, handedOff: 0 };
-  readonly counts = { vanished: 0, unreadable: 0, pages: 0 };
+  readonly counts = { vanished: 0, removed: 0, ignored: 0, unreadable: 0, pages: 0 };
 
   constructor(
     private readonly target: { sink: MailSink; onProgress?: ((progress: SyncProgress) => void) | undefined },

@@ -51,6 +51,13 @@ export const GraphRemovedItem = z.object({
 });
 export type GraphRemovedItem = z.infer<typeof GraphRemovedItem>;
 
+/** A page of `GET /me/mailFolders/{id}/messages` (list, not delta). */
+export const GraphMessagePage = z.object({
+  value: z.array(GraphMessage),
+  '@odata.nextLink': z.string().optional(),
+});
+export type GraphMessagePage = z.infer<typeof GraphMessagePage>;
+
 export const GraphDeltaPage = z.object({
   value: z.array(z.union([GraphRemovedItem, GraphMessage])),
   '@odata.nextLink': z.string().optional(),
@@ -84,9 +91,37 @@ export type GraphExchangeIdFormat =
   | 'restId'
   | 'restImmutableEntryId';
 
+interface GraphInnerError {
+  code?: string | undefined;
+  innerError?: GraphInnerError | undefined;
+  innererror?: GraphInnerError | undefined;
+}
+const GraphInnerError: z.ZodType<GraphInnerError> = z.lazy(() =>
+  z.object({
+    code: z.string().optional(),
+    innerError: GraphInnerError.optional(),
+    innererror: GraphInnerError.optional(),
+  }),
+);
 const GraphErrorBody = z.object({
-  error: z.object({ code: z.string().optional(), message: z.string().optional() }),
+  error: z.object({
+    code: z.string().optional(),
+    message: z.string().optional(),
+    innerError: GraphInnerError.optional(),
+    innererror: GraphInnerError.optional(),
+  }),
 });
+
+/** The error's code and every nested innerError code, outermost first. */
+function errorCodes(error: GraphInnerError): string[] {
+  const codes: string[] = [];
+  let current: GraphInnerError | undefined = error;
+  for (let depth = 0; current && depth < 8; depth++) {
+    if (current.code) codes.push(current.code);
+    current = current.innerError ?? current.innererror;
+  }
+  return codes;
+}
 
 /** The fields a sync reads; `internetMessageHeaders` only for received mail (sent items have none). */
 export const GRAPH_MESSAGE_SELECT = [
@@ -144,8 +179,24 @@ export interface StartDeltaParams {
   select: readonly string[];
   /** Only messages received at or after this time (delta supports `receivedDateTime ge`). */
   receivedSince?: Date;
+  /**
+   * Only this kind of change (a custom query option of message delta:
+   * microsoftgraph/msgraph-metadata#500, "Supported values are created, updated or deleted").
+   */
+  changeType?: 'created' | 'updated' | 'deleted';
   /** Sent as `Prefer: odata.maxpagesize`. */
   maxPageSize?: number;
+}
+
+export interface ListMessagesParams {
+  folder: GraphWellKnownFolder;
+  select: readonly string[];
+  /** receivedDateTime >= from. */
+  receivedFrom: Date;
+  /** receivedDateTime <= through (inclusive: the keyset pager re-reads that instant). */
+  receivedThrough: Date;
+  /** `$top`, at most 1000 for messages. */
+  top: number;
 }
 
 /**
@@ -226,6 +277,24 @@ export class GraphClient {
     return (await this.request(url, {}, GraphMessageList)).value;
   }
 
+  /**
+   * Newest first, one page of a folder's messages received in [from, through]. `$orderby` on
+   * the property `$filter` restricts, in that order, as Graph requires of message lists
+   * (learn.microsoft.com/graph/api/user-list-messages, "Using filter and orderby in the same
+   * query"; InefficientFilter otherwise). Unlike a filtered delta it has no 5,000 cap.
+   */
+  listMessages(params: ListMessagesParams): Promise<GraphMessagePage> {
+    const filter = `receivedDateTime ge ${params.receivedFrom.toISOString()} and receivedDateTime le ${params.receivedThrough.toISOString()}`;
+    const query = [
+      `$select=${params.select.join(',')}`,
+      `$filter=${encodeURIComponent(filter)}`,
+      `$orderby=${encodeURIComponent('receivedDateTime desc')}`,
+      `$top=${Math.min(1000, Math.max(1, params.top))}`,
+    ];
+    const url = `${this.baseUrl}/v1.0/me/mailFolders('${params.folder}')/messages?${query.join('&')}`;
+    return this.request(url, {}, GraphMessagePage);
+  }
+
   /** First request of a delta round on a well-known folder. */
   startDelta(params: StartDeltaParams): Promise<GraphDeltaPage> {
     const query = [`$select=${params.select.join(',')}`];
@@ -235,6 +304,7 @@ export class GraphClient {
         `$filter=${encodeURIComponent(`receivedDateTime ge ${params.receivedSince.toISOString()}`)}`,
       );
     }
+    if (params.changeType) query.push(`changeType=${params.changeType}`);
     const url = `${this.baseUrl}/v1.0/me/mailFolders('${params.folder}')/messages/delta?${query.join('&')}`;
     return this.deltaRequest(url, params.maxPageSize);
   }
@@ -277,17 +347,21 @@ export class GraphClient {
   private async toError(response: Response): Promise<Error> {
     const text = await response.text().catch(() => '');
     let code = String(response.status);
+    let codes: string[] = [];
     let message = `Microsoft Graph ${response.status}`;
     try {
       const body = GraphErrorBody.parse(JSON.parse(text));
+      codes = errorCodes(body.error);
       code = body.error.code ?? code;
       message = body.error.message ?? message;
     } catch {
       // Not Graph's envelope (gateway page): the status says enough.
     }
     const status = response.status;
-    if (status === 410 || SYNC_STATE_CODES.has(code.toLowerCase()))
-      return new GraphSyncStateExpiredError(code);
+    // syncStateNotFound / resyncRequired may be the top-level code or a nested innerError's
+    // (learn.microsoft.com/graph/delta-query-overview, "Synchronization reset").
+    const syncState = codes.find((c) => SYNC_STATE_CODES.has(c.toLowerCase()));
+    if (status === 410 || syncState !== undefined) return new GraphSyncStateExpiredError(syncState ?? code);
     if (status === 401) return new MailboxAuthError('outlook', this.options.mailboxId, 'unauthorized');
     if (status === 403 && code === 'ErrorAccessDenied') {
       return new MailboxAuthError('outlook', this.options.mailboxId, 'insufficient_scope');

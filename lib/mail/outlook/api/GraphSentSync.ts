@@ -14,9 +14,11 @@ import {
 import { mapGraphMessage } from './mapGraphMessage';
 
 /**
- * Where a folder's sync stands: `delta` is the stored deltaLink of a finished round, or the
- * nextLink of an incremental round that stopped after a delivered page; `scan` is the
- * historical import of the window, resumed from `link` (null: not started).
+ * Where a folder's sync stands. `delta`: the stored deltaLink of a finished round, or the
+ * nextLink of a round that stopped after a delivered page. `scan`: the historical import of
+ * [windowStart, windowEnd] through the message list, newest first, resumed below `upper`
+ * (the ids in `seenAtUpper` were delivered at exactly that instant); `deltaLink` is the
+ * delta for new mail, started at windowEnd, that takes over when the import is done.
  */
 export const GraphSyncCursor = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('delta'), link: z.string() }),
@@ -24,18 +26,21 @@ export const GraphSyncCursor = z.discriminatedUnion('kind', [
     kind: z.literal('scan'),
     mode: z.enum(['initial', 'rescan']),
     windowStart: z.number(),
-    link: z.string().nullable(),
+    windowEnd: z.number(),
+    deltaLink: z.string(),
+    upper: z.number(),
+    seenAtUpper: z.array(z.string()),
   }),
 ]);
 export type GraphSyncCursor = z.infer<typeof GraphSyncCursor>;
 type GraphScanCursor = GraphSyncCursor & { kind: 'scan' };
 
 export interface GraphSentSyncOptions extends MailboxSyncEngineOptions {
-  client: Pick<GraphClient, 'startDelta' | 'followDeltaLink'>;
+  client: Pick<GraphClient, 'startDelta' | 'followDeltaLink' | 'listMessages'>;
   cursors: CursorStore<GraphSyncCursor>;
   /** sentitems (default) or inbox for "auto-log received mail". */
   folder?: GraphWellKnownFolder;
-  /** `Prefer: odata.maxpagesize`; also the sink page size. */
+  /** `$top` of the import and `Prefer: odata.maxpagesize` of delta; also the sink page size. */
   pageSize?: number;
 }
 
@@ -46,9 +51,15 @@ export function graphCursorKey(mailboxId: string, folder: GraphWellKnownFolder):
 
 /**
  * One sync pass of one Microsoft 365 mailbox's Sent Items (or Inbox), on the shared pass
- * skeleton: the import of the window, then rounds that follow the stored deltaLink; an
- * expired state (410) begins a re-scan of the window. Each page is handed to the sink, and
- * the next cursor is stored only after the sink resolved.
+ * skeleton. The window is never imported through a filtered delta: a delta with `$filter`
+ * returns at most 5,000 messages in no guaranteed order
+ * (learn.microsoft.com/graph/api/message-delta), so a 90-day window could be cut without a
+ * word. Instead the delta for new mail starts at connect time (`receivedDateTime ge now`,
+ * `changeType=created`), and the window before it is paged from the message list, newest
+ * first, by a keyset on receivedDateTime that deletions cannot shift. Delta rows that are
+ * not messages are counted: `@removed` as removed, update rows (only the changed
+ * properties) as ignored. An expired state (410, or a nested syncStateNotFound /
+ * resyncRequired) begins a re-scan of the window.
  */
 export class GraphSentSync extends MailboxSyncEngine<GraphSyncCursor, GraphScanCursor> {
   private readonly folder: GraphWellKnownFolder;
@@ -71,42 +82,84 @@ export class GraphSentSync extends MailboxSyncEngine<GraphSyncCursor, GraphScanC
   }
 
   protected async beginWindow(mode: 'initial' | 'rescan'): Promise<GraphScanCursor> {
-    const cursor: GraphScanCursor = { kind: 'scan', mode, windowStart: this.windowStart(), link: null };
+    const windowEnd = this.now();
+    // The delta for new mail, started now: its first round holds only what arrived since.
+    // Graph keeps receivedDateTime to the second, and mail lands with some delay, so the
+    // delta starts a minute before the window ends; the overlap is delivered twice at most,
+    // and the Message-ID registry downstream drops the second copy.
+    let page = await this.options.client.startDelta({
+      folder: this.folder,
+      select: this.select(),
+      receivedSince: new Date(Math.floor(windowEnd / 1000) * 1000 - 60_000),
+      changeType: 'created',
+      maxPageSize: this.pageSize,
+    });
+    for (;;) {
+      await this.handOffDelta(page);
+      const next = page['@odata.nextLink'];
+      if (next === undefined) break;
+      page = await this.options.client.followDeltaLink(next, this.pageSize);
+    }
+    const deltaLink = page['@odata.deltaLink'];
+    if (deltaLink === undefined) throw new Error('Graph delta page has neither a nextLink nor a deltaLink');
+    const cursor: GraphScanCursor = {
+      kind: 'scan',
+      mode,
+      windowStart: this.windowStart(),
+      windowEnd,
+      deltaLink,
+      upper: windowEnd,
+      seenAtUpper: [],
+    };
     await this.saveCursor(cursor);
     return cursor;
   }
 
-  protected async importWindow(cursor: GraphScanCursor): Promise<void> {
-    let page =
-      cursor.link === null
-        ? await this.options.client.startDelta({
-            folder: this.folder,
-            select: this.select(),
-            receivedSince: new Date(cursor.windowStart),
-            maxPageSize: this.pageSize,
-          })
-        : await this.options.client.followDeltaLink(cursor.link, this.pageSize);
+  protected async importWindow(start: GraphScanCursor): Promise<void> {
+    const role = folderRoleFromGraphWellKnownName(this.folder);
+    let cursor = start;
     for (;;) {
-      await this.handOff(page);
-      const next = page['@odata.nextLink'];
-      if (next === undefined) return this.finishRound(page);
-      await this.saveCursor({ ...cursor, link: next });
-      page = await this.options.client.followDeltaLink(next, this.pageSize);
+      // Ask for enough to get a full page past the ids already delivered at `upper`.
+      const top = Math.min(1000, this.pageSize + cursor.seenAtUpper.length);
+      const page = await this.options.client.listMessages({
+        folder: this.folder,
+        select: this.select(),
+        receivedFrom: new Date(cursor.windowStart),
+        receivedThrough: new Date(cursor.upper),
+        top,
+      });
+      const seen = new Set(cursor.seenAtUpper);
+      const fresh = page.value.filter((m) => !seen.has(m.id));
+      this.tally.progress.scanned += fresh.length;
+      await this.tally.handOff(fresh.map((m) => mapGraphMessage(m, this.options.mailboxAddress, role)));
+      const oldest = page.value.at(-1);
+      const oldestAt = oldest ? Date.parse(oldest.receivedDateTime ?? '') : Number.NaN;
+      if (page.value.length < top || fresh.length === 0 || Number.isNaN(oldestAt)) {
+        await this.saveCursor({ kind: 'delta', link: cursor.deltaLink });
+        return;
+      }
+      const atOldest = page.value
+        .filter((m) => Date.parse(m.receivedDateTime ?? '') === oldestAt)
+        .map((m) => m.id);
+      cursor = {
+        ...cursor,
+        upper: oldestAt,
+        seenAtUpper:
+          oldestAt === cursor.upper ? [...new Set([...cursor.seenAtUpper, ...atOldest])] : atOldest,
+      };
+      await this.saveCursor(cursor);
     }
   }
 
   protected async followChanges(cursor: GraphSyncCursor & { kind: 'delta' }): Promise<void> {
     let page = await this.options.client.followDeltaLink(cursor.link, this.pageSize);
     for (;;) {
-      await this.handOff(page);
+      await this.handOffDelta(page);
       const next = page['@odata.nextLink'];
-      if (next === undefined) return this.finishRound(page);
+      if (next === undefined) break;
       await this.saveCursor({ kind: 'delta', link: next });
       page = await this.options.client.followDeltaLink(next, this.pageSize);
     }
-  }
-
-  private async finishRound(page: GraphDeltaPage): Promise<void> {
     const delta = page['@odata.deltaLink'];
     if (delta === undefined) throw new Error('Graph delta page has neither a nextLink nor a deltaLink');
     await this.saveCursor({ kind: 'delta', link: delta });
@@ -119,13 +172,19 @@ export class GraphSentSync extends MailboxSyncEngine<GraphSyncCursor, GraphScanC
       : [...GRAPH_MESSAGE_SELECT];
   }
 
-  private async handOff(page: GraphDeltaPage): Promise<void> {
+  private async handOffDelta(page: GraphDeltaPage): Promise<void> {
     const role = folderRoleFromGraphWellKnownName(this.folder);
     const messages: MailMessage[] = [];
     for (const item of page.value) {
       this.tally.progress.scanned++;
       if (isGraphRemovedItem(item)) {
-        this.tally.counts.vanished++;
+        this.tally.counts.removed++;
+        continue;
+      }
+      // An update row carries only what changed (id, isRead, parentFolderId ...): it is no
+      // message to log, and mapping it would invent one (no sender, dated 1970).
+      if (item.receivedDateTime === undefined && item.sentDateTime === undefined) {
+        this.tally.counts.ignored++;
         continue;
       }
       messages.push(mapGraphMessage(item, this.options.mailboxAddress, role));

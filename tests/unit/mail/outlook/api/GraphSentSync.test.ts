@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailboxAuthError } from '../../../../../lib/auth/MailboxAuthError';
 import type { MailMessage } from '../../../../../lib/mail/MailMessage';
-import { GraphClient, GraphSyncStateExpiredError } from '../../../../../lib/mail/outlook/api/GraphClient';
+import {
+  GRAPH_MESSAGE_SELECT,
+  GraphClient,
+  GraphSyncStateExpiredError,
+} from '../../../../../lib/mail/outlook/api/GraphClient';
 import {
   GraphSentSync,
   type GraphSyncCursor,
@@ -13,6 +17,9 @@ import { MemoryCursorStore } from '../../../sync/memoryCursorStore';
 
 const EMAIL = 'sam@contoso.example';
 const DAY = 86_400_000;
+// Seeded mail predates the connect: the minute of overlap with the new-mail delta (delivered
+// twice by design, dropped by the registry downstream) stays out of exact counts.
+const OLDER = Date.now() - 5 * 60_000;
 
 describe('GraphSentSync against FakeGraphApi', () => {
   let fake: FakeGraphApi;
@@ -60,6 +67,7 @@ describe('GraphSentSync against FakeGraphApi', () => {
     });
   }
   const ids = (messages: { providerMessageId: string }[]) => messages.map((m) => m.providerMessageId).sort();
+  const unique = (messages: { providerMessageId: string }[]) => [...new Set(ids(messages))];
   const sentInWindow = (days: number) =>
     fake
       .messages(EMAIL)
@@ -67,14 +75,14 @@ describe('GraphSentSync against FakeGraphApi', () => {
       .map((m) => m.id)
       .sort();
 
-  it('imports the window through delta pages, then follows the deltaLink', async () => {
-    fake.seedSentItems(EMAIL, 80, { spacingMs: DAY / 2, newest: Date.now() - 60_000 });
-    fake.seedInbox(EMAIL, 5);
+  it('imports the window from the message list, then follows a delta started at connect time', async () => {
+    fake.seedSentItems(EMAIL, 80, { spacingMs: DAY / 2, newest: OLDER });
+    fake.seedInbox(EMAIL, 5, { newest: OLDER });
     const first = await sync().run();
     expect(first).toMatchObject({ mode: 'initial', handedOff: 60, pages: 3 });
     expect(ids(delivered)).toEqual(sentInWindow(30));
     expect(delivered.every((m) => m.folderRole === 'sent' && m.provider === 'outlook')).toBe(true);
-    expect(fake.counters.maxPageSizes.every((n) => n === 25)).toBe(true);
+    expect(fake.counters.byMethod.listFolderMessages).toBe(3);
     expect(await cursors.get('mbx-o')).toMatchObject({
       kind: 'delta',
       link: expect.stringContaining('$deltatoken='),
@@ -85,15 +93,36 @@ describe('GraphSentSync against FakeGraphApi', () => {
       subject: 'New',
       toRecipients: [{ name: '', address: 'x@fabrikam.example' }],
     });
-    const gone = fake.messages(EMAIL).find((m) => m.folder === 'sentitems')!;
-    fake.removeMessage(EMAIL, gone.id);
     const second = await sync().run();
-    expect(second).toMatchObject({ mode: 'incremental', handedOff: 1, vanished: 1 });
+    expect(second).toMatchObject({ mode: 'incremental', handedOff: 1 });
     expect(ids(delivered)).toEqual([fresh.id]);
   });
 
-  it('stores the nextLink only after the sink resolved: a crash re-delivers the refused page', async () => {
-    fake.seedSentItems(EMAIL, 60, { spacingMs: DAY / 4 });
+  it('logs every message of a 6,000-message 90-day window once (a filtered delta stops at 5,000)', async () => {
+    fake.seedSentItems(EMAIL, 6000, {
+      newest: OLDER,
+      spacingMs: (90 * DAY) / 6100,
+    });
+    const result = await sync({ importWindowDays: 90, pageSize: 1000 }).run();
+    expect(result.handedOff).toBe(6000);
+    expect(new Set(delivered.map((m) => m.providerMessageId)).size).toBe(6000);
+    // A filtered delta over the same window is cut at 5,000 by the published cap.
+    let page = await client.startDelta({
+      folder: 'sentitems',
+      select: ['id'],
+      receivedSince: new Date(Date.now() - 90 * DAY),
+      maxPageSize: 1000,
+    });
+    let viaDelta = page.value.length;
+    while (page['@odata.nextLink']) {
+      page = await client.followDeltaLink(page['@odata.nextLink'], 1000);
+      viaDelta += page.value.length;
+    }
+    expect(viaDelta).toBe(5000);
+  });
+
+  it('keeps its place when a message above it is deleted mid-import (keyset, not $skip)', async () => {
+    fake.seedSentItems(EMAIL, 60, { newest: OLDER, spacingMs: DAY / 4 });
     let accepted = 0;
     await expect(
       sync({
@@ -106,13 +135,33 @@ describe('GraphSentSync against FakeGraphApi', () => {
     ).rejects.toThrow('service worker killed');
     expect(delivered).toHaveLength(25);
     expect(await cursors.get('mbx-o')).toMatchObject({ kind: 'scan', mode: 'initial' });
+    // The newest message (already delivered) is deleted before the worker comes back.
+    fake.removeMessage(EMAIL, delivered[0]!.providerMessageId);
     const resumed = await sync().run();
     expect(resumed).toMatchObject({ mode: 'initial', handedOff: 35 });
-    expect(ids(delivered)).toEqual(sentInWindow(30));
+    const expected = [...sentInWindow(30), delivered[0]!.providerMessageId].sort();
+    expect(ids(delivered)).toEqual(expected);
   });
 
-  it('restarts the delta round over the window on 410 SyncStateNotFound', async () => {
-    fake.seedSentItems(EMAIL, 10, { spacingMs: DAY });
+  it('counts @removed rows as removed and ignores update rows that carry only changed properties', async () => {
+    fake.seedSentItems(EMAIL, 10, { newest: OLDER, spacingMs: DAY });
+    // A cursor from a delta round without changeType, as an older version stored it.
+    let page = await client.startDelta({ folder: 'sentitems', select: GRAPH_MESSAGE_SELECT });
+    while (page['@odata.nextLink']) page = await client.followDeltaLink(page['@odata.nextLink']);
+    await cursors.set('mbx-o', { kind: 'delta', link: page['@odata.deltaLink']! });
+    const [a, b, c] = fake.messages(EMAIL);
+    fake.touchMessage(EMAIL, a!.id);
+    fake.touchMessage(EMAIL, b!.id);
+    fake.removeMessage(EMAIL, c!.id);
+    const fresh = fake.sendMessage(EMAIL, { subject: 'New' });
+    const result = await sync().run();
+    expect(result).toMatchObject({ mode: 'incremental', handedOff: 1, removed: 1, ignored: 2 });
+    expect(ids(delivered)).toEqual([fresh.id]);
+    expect(delivered[0]!.date).not.toMatch(/^1970/);
+  });
+
+  it('restarts over the window when the delta state expires, read at the top level or nested', async () => {
+    fake.seedSentItems(EMAIL, 10, { newest: OLDER, spacingMs: DAY });
     await sync().run();
     fake.expireDeltaTokens(EMAIL);
     const late = fake.sendMessage(EMAIL, { subject: 'late' });
@@ -120,14 +169,19 @@ describe('GraphSentSync against FakeGraphApi', () => {
     const result = await sync().run();
     expect(result.mode).toBe('rescan');
     expect(fake.counters.byStatus[410]).toBe(1);
-    expect(ids(delivered)).toEqual(sentInWindow(30));
+    // The mail of the last minute may come twice (delta and list overlap); the registry drops it.
+    expect(unique(delivered)).toEqual(sentInWindow(30));
     expect(ids(delivered)).toContain(late.id);
     delivered = [];
     expect(await sync().run()).toMatchObject({ mode: 'incremental', handedOff: 0 });
+    // The second expiry arrives as 400 with resyncRequired in innerError.
+    fake.expireDeltaTokens(EMAIL);
+    expect(await sync().run()).toMatchObject({ mode: 'rescan' });
+    expect(fake.counters.byStatus[400]).toBe(1);
   });
 
   it('honours Retry-After on 429 and 503, and retries 504', async () => {
-    fake.seedSentItems(EMAIL, 3, { spacingMs: DAY });
+    fake.seedSentItems(EMAIL, 3, { newest: OLDER, spacingMs: DAY });
     fake.enqueueFault({ kind: 'rateLimit', retryAfterSeconds: 7 });
     fake.enqueueFault({ kind: 'serverError', status: 503, retryAfterSeconds: 2 });
     fake.enqueueFault({ kind: 'serverError', status: 504 });
@@ -137,7 +191,7 @@ describe('GraphSentSync against FakeGraphApi', () => {
   });
 
   it('surfaces MailboxAuthError after one refresh attempt, and never leaks the token', async () => {
-    fake.seedSentItems(EMAIL, 3, { spacingMs: DAY });
+    fake.seedSentItems(EMAIL, 3, { newest: OLDER, spacingMs: DAY });
     fake.revokeAccessToken(token);
     const error = await sync()
       .run()
@@ -145,12 +199,12 @@ describe('GraphSentSync against FakeGraphApi', () => {
     expect(error).toBeInstanceOf(MailboxAuthError);
     expect((error as Error).message).not.toContain(token);
     expect(fake.counters.byStatus[401]).toBe(2);
-    expect(await cursors.get('mbx-o')).toMatchObject({ kind: 'scan', link: null });
+    expect(await cursors.get('mbx-o')).toBeNull();
   });
 
   it('syncs the inbox with transport headers under its own cursor', async () => {
-    fake.seedSentItems(EMAIL, 4, { spacingMs: DAY });
-    fake.seedInbox(EMAIL, 12, { spacingMs: DAY, automatedRatio: 0.5 });
+    fake.seedSentItems(EMAIL, 4, { newest: OLDER, spacingMs: DAY });
+    fake.seedInbox(EMAIL, 12, { newest: OLDER, spacingMs: DAY, automatedRatio: 0.5 });
     const result = await sync({ folder: 'inbox' }).run();
     expect(result.handedOff).toBe(12);
     expect(delivered.every((m) => m.folderRole === 'inbox')).toBe(true);
@@ -169,7 +223,7 @@ describe('GraphSentSync against FakeGraphApi', () => {
   });
 
   it('reads one message and the user for the Outlook panel', async () => {
-    const [message] = fake.seedSentItems(EMAIL, 1);
+    const [message] = fake.seedSentItems(EMAIL, 1, { newest: OLDER });
     const me = await client.getMe();
     expect(me.mail).toBe(EMAIL);
     const read = await client.getMessage(message!.id, [
