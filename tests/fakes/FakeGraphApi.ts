@@ -733,7 +733,7 @@ export class FakeGraphApi {
       for (const clause of filterText.split(/\s+and\s+/i)) {
         const match = /^(\w+) (ge|gt|le|lt) (\S+)$/.exec(clause.trim());
         const at = match ? Date.parse(match[3] ?? '') : Number.NaN;
-        if (!match || match[1] !== 'receivedDateTime' || Number.isNaN(at)) {
+        if (match?.[1] !== 'receivedDateTime' || Number.isNaN(at)) {
           send(400, graphError('BadRequest', 'Invalid filter clause'));
           return;
         }
