@@ -19,6 +19,7 @@ const SKIP_REASONS: Record<string, string> = {
   out_of_window: 'outside the import window',
   junk: 'junk or trash',
   invalid: 'unreadable message',
+  refused_by_crm: 'set aside: values the CRM refuses',
 };
 
 /** Plain words for a sync skip reason; unknown reasons fall back to their key made readable. */

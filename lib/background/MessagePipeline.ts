@@ -2,7 +2,11 @@ import type { CrmConnector } from '../crm/CrmConnector';
 import { CrmError } from '../crm/CrmError';
 import type { Contact, LookupResponse } from '../crm/contract';
 import { createOrFindContact } from '../crm/createOrFindContact';
-import { buildLookupRequest, type ThreadLookupRequest } from '../linking/buildLookupRequest';
+import {
+  buildLookupRequest,
+  splitLookupRequest,
+  type ThreadLookupRequest,
+} from '../linking/buildLookupRequest';
 import { LinkIndex } from '../linking/LinkIndex';
 import {
   createLinkingContext,
@@ -89,14 +93,20 @@ export async function lookupThread(
   let lookup: LookupResponse | null = preferCache ? await cache.get(key) : null;
   const fromCache = lookup !== null;
   if (!lookup) {
-    lookup =
-      request.emails.length + request.domains.length === 0
-        ? { contacts: [], companies: [] }
-        : await connector.lookup(request);
+    // One call per 100 emails / 100 domains, one after the other (CRMs rate-limit bursts).
+    const answers: LookupResponse[] = [];
+    for (const call of splitLookupRequest(request)) answers.push(await connector.lookup(call));
+    lookup = mergeLookups(answers);
     await cache.set(key, lookup);
   }
   const index = new LinkIndex(lookup.contacts, lookup.companies);
   return { context, lookup, index, request, messages: linkMessages(messages, index, context), fromCache };
+}
+
+function mergeLookups(answers: readonly LookupResponse[]): LookupResponse {
+  const contacts = new Map(answers.flatMap((a) => a.contacts).map((c) => [c.id, c]));
+  const companies = new Map(answers.flatMap((a) => a.companies).map((c) => [c.id, c]));
+  return { contacts: [...contacts.values()], companies: [...companies.values()] };
 }
 
 /**
@@ -120,6 +130,9 @@ export function groupForLookup(messages: readonly MailMessage[], context: Linkin
   if (current.length > 0) groups.push(current);
   return groups;
 }
+
+/** The skip key of messages set aside because the CRM contract refuses their values. */
+export const SET_ASIDE_REASON = 'refused_by_crm';
 
 export type MessageOutcome =
   | {
@@ -219,7 +232,16 @@ export async function enqueueLinkedMessages(
       );
     } catch (e) {
       if (e instanceof ActivityBuildError) {
-        skip(e.message);
+        // Values the contract refuses (an overlong address, a NUL in the subject) would fail
+        // at the CRM on every retry: the message is set aside with its reason, counted in the
+        // popup, and the sync moves on.
+        skip(e.message, e.refusedByContract ? SET_ASIDE_REASON : undefined);
+        if (e.refusedByContract)
+          await deps.events?.append(
+            'warn',
+            'sync.set_aside',
+            `Set aside message ${externalId}: ${e.message}`,
+          );
         continue;
       }
       throw e;

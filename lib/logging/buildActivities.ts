@@ -23,13 +23,21 @@ function party(address: MailAddress) {
 
 export class ActivityBuildError extends Error {
   override readonly name = 'ActivityBuildError';
+  constructor(
+    message: string,
+    /** True when the contract refuses the message's values (set aside, not retried). */
+    readonly refusedByContract = false,
+  ) {
+    super(message);
+  }
 }
 
 /**
  * One contract activity per linked contact (directly or through the thread). Headers and
  * snippet by default (docs/ARCHITECTURE.md, "Headers and snippet by default"); the body only when privacy mode is off and the body was
  * read. `mode: 'manual'` allows a message without Message-ID, under a provider-derived key.
- * Throws `ActivityBuildError` when the message cannot be logged at all (no key, bad date).
+ * Throws `ActivityBuildError` when the message cannot be logged at all (no key, bad date,
+ * values the CRM contract refuses such as an overlong address or a NUL in the subject).
  */
 export function buildActivities(
   message: MailMessage,
@@ -83,26 +91,32 @@ export function buildActivities(
   for (const { id, companyId } of contactIds) {
     if (seen.has(id)) continue;
     seen.add(id);
-    activities.push(
-      EmailActivityInput.parse({
-        type: 'email',
-        externalId,
-        contactId: id,
-        companyId: companyId ?? (corrected.has(id) ? null : fallbackCompanyId),
-        dealId,
-        direction: links.direction.direction,
-        subject: truncateText(message.subject, SUBJECT_MAX),
-        snippet: snippetOf(message.snippet),
-        ...(body !== undefined ? { body } : {}),
-        occurredAt: occurredAt.toISOString(),
-        from: message.from ? party(message.from) : { name: '', address: '' },
-        to: message.to.slice(0, 500).map(party),
-        cc: message.cc.slice(0, 500).map(party),
-        hasAttachments: message.hasAttachments,
-        threadId: message.providerThreadId,
-        source: message.provider,
-      }),
-    );
+    const parsed = EmailActivityInput.safeParse({
+      type: 'email',
+      externalId,
+      contactId: id,
+      companyId: companyId ?? (corrected.has(id) ? null : fallbackCompanyId),
+      dealId,
+      direction: links.direction.direction,
+      subject: truncateText(message.subject, SUBJECT_MAX),
+      snippet: snippetOf(message.snippet),
+      ...(body !== undefined ? { body } : {}),
+      occurredAt: occurredAt.toISOString(),
+      from: message.from ? party(message.from) : { name: '', address: '' },
+      to: message.to.slice(0, 500).map(party),
+      cc: message.cc.slice(0, 500).map(party),
+      hasAttachments: message.hasAttachments,
+      threadId: message.providerThreadId,
+      source: message.provider,
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ActivityBuildError(
+        `the CRM would refuse this message (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'})`,
+        true,
+      );
+    }
+    activities.push(parsed.data);
   }
   return activities;
 }

@@ -90,12 +90,42 @@ export type MailMessage = z.infer<typeof MailMessage>;
 export type MailMessageInput = z.input<typeof MailMessage>;
 
 /** What a content script sends about the thread the user has open. */
+/**
+ * What a content script may send about one thread. Page-side readers take whatever the page
+ * shows, and the page may be hostile, so the background accepts no more than real mail has:
+ * a subject of one header line (RFC 5322 §2.1.1: 998 characters), 500 recipients a message
+ * (Gmail's own limit for one message is 500:
+ * https://support.google.com/a/answer/166852), 100 messages a thread (Gmail threads stop
+ * at 100: https://support.google.com/mail/answer/5900).
+ */
+export const SNAPSHOT_LIMITS = { subject: 998, recipients: 500, messages: 100 } as const;
+
+const SnapshotMessage = MailMessage.superRefine((m, ctx) => {
+  if (m.subject.length > SNAPSHOT_LIMITS.subject)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['subject'],
+      message: `a subject is at most ${SNAPSHOT_LIMITS.subject} characters`,
+    });
+  const recipients = m.to.length + m.cc.length + m.replyTo.length;
+  if (recipients > SNAPSHOT_LIMITS.recipients)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: `a message has at most ${SNAPSHOT_LIMITS.recipients} recipients (this one has ${recipients})`,
+    });
+});
+
 export const ThreadSnapshot = z.object({
   provider: MailProvider,
   mailbox: z.string().nullable(),
   threadId: z.string().nullable(),
-  subject: z.string(),
-  messages: z.array(MailMessage).max(500),
+  subject: z
+    .string()
+    .max(SNAPSHOT_LIMITS.subject, `a subject is at most ${SNAPSHOT_LIMITS.subject} characters`),
+  messages: z
+    .array(SnapshotMessage)
+    .max(SNAPSHOT_LIMITS.messages, `a thread has at most ${SNAPSHOT_LIMITS.messages} messages`),
   /** The page URL the snapshot was read from (deep link back). */
   url: z.string().optional(),
   /** `page`: read from what the page shows; `exact`: the provider's API confirmed every message. */

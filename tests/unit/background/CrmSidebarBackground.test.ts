@@ -101,6 +101,50 @@ describe('CrmSidebarBackground and the message pipeline', () => {
     expect(crm.activities.every((a) => a.direction === 'outgoing' && a.body === undefined)).toBe(true);
   });
 
+  it('logs a message to all 500 recipients who are contacts, in lookups of 100 (issue 14, finding 6)', async () => {
+    await configure();
+    const to = Array.from({ length: 500 }, (_, i) => ({
+      name: `P${i}`,
+      address: `p${i}@acme${i % 7}.example`,
+    }));
+    for (const { name, address } of to) crm.addContact({ name, emails: [address] });
+    const outcomes = await runPipeline([message({ to })], 'auto');
+    expect(outcomes.map((o) => o.status)).toEqual(['enqueued']);
+    expect(new Set(crm.activities.map((a) => a.contactId)).size).toBe(500);
+    const lookups = crm.calls.filter((c) => c.method === 'lookup');
+    expect(lookups).toHaveLength(5);
+  });
+
+  it('sets aside a message the CRM contract refuses and logs the rest (issue 14, finding 2)', async () => {
+    await configure();
+    crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });
+    // A sender can put any address on the Cc line: 250 + 1 + 253 characters normalises, but the
+    // contract takes at most 320.
+    const long = `${'a'.repeat(250)}@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.example`;
+    const asked: string[] = [];
+    const lookup = crm.lookup.bind(crm);
+    crm.lookup = (request) => {
+      asked.push(...(request.emails ?? []));
+      return lookup(request);
+    };
+    const hostile = message({ cc: [{ name: 'Long', address: long }] });
+    const nul = message({ subject: 'Proposal\u0000' });
+    const fine = message();
+    const outcomes = await runPipeline([hostile, nul, fine], 'auto');
+    expect(outcomes.map((o) => o.status)).toEqual(['skipped', 'skipped', 'enqueued']);
+    expect(outcomes.slice(0, 2)).toEqual([
+      expect.objectContaining({
+        reasonKey: 'refused_by_crm',
+        reason: expect.stringContaining('cc.0.address'),
+      }),
+      expect.objectContaining({ reasonKey: 'refused_by_crm', reason: expect.stringContaining('subject') }),
+    ]);
+    expect(crm.activities).toHaveLength(1);
+    // The lookup itself never carried the overlong address (the strict fake would answer 400).
+    expect(asked).toContain('jane@acme.example');
+    expect(asked).not.toContain(long);
+  });
+
   it('creates unknown recipients under the automatic policy, never for free-mail or automated addresses', async () => {
     await configure({ createContactPolicy: 'automatic' });
     const m = message({

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildLookupRequest } from '../../../lib/linking/buildLookupRequest';
+import {
+  buildLookupRequest,
+  isLookupableAddress,
+  splitLookupRequest,
+} from '../../../lib/linking/buildLookupRequest';
 import { DomainExclusions } from '../../../lib/linking/DomainExclusions';
 import { registrableDomain } from '../../../lib/linking/registrableDomain';
 import { messageFromFixture } from '../mail/loadHeaderFixture';
@@ -31,11 +35,32 @@ describe('buildLookupRequest', () => {
     expect(request.domains).toEqual(['acme.co.uk']);
   });
 
-  it('caps both lists at 100', () => {
+  it('keeps every participant and splits them into calls of 100 (issue 14, finding 6)', () => {
     const to = Array.from({ length: 250 }, (_, i) => ({ name: '', address: `p${i}@company${i}.example` }));
     const request = buildLookupRequest([{ from: null, to, cc: [], replyTo: [] }], own);
-    expect(request.emails).toHaveLength(100);
-    expect(request.domains).toHaveLength(100);
+    expect(request.emails).toHaveLength(250);
+    expect(request.domains).toHaveLength(250);
+    const calls = splitLookupRequest(request);
+    expect(calls.map((c) => [c.emails.length, c.domains.length])).toEqual([
+      [100, 100],
+      [100, 100],
+      [50, 50],
+    ]);
+    expect(calls.flatMap((c) => c.emails)).toEqual(request.emails);
+  });
+
+  it('asks only about addresses the contract accepts (issue 14, finding 2)', () => {
+    // 250 + 1 + 253 = 504 characters: normalises, but the contract's lookup takes at most 320.
+    const long = `${'a'.repeat(250)}@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.example`;
+    const to = [
+      { name: '', address: long },
+      { name: '', address: 'nul\u0000@acme.example' },
+      { name: '', address: 'Not.Normalised@Acme.Example' },
+      { name: '', address: 'ok@acme.example' },
+    ];
+    const request = buildLookupRequest([{ from: null, to, cc: [], replyTo: [] }], own);
+    expect(request.emails).toEqual(['ok@acme.example']);
+    expect(isLookupableAddress(long)).toBe(false);
   });
 });
 
