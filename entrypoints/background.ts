@@ -2,7 +2,9 @@
 import '@inboxsdk/core/background.js';
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { dexieTokenStore } from '../lib/auth/dexieTokenStore';
 import type { WebAuthFlow } from '../lib/auth/OAuthClient';
+import { sessionAccessTokenStore } from '../lib/auth/sessionAccessTokenStore';
 import { CrmSidebarBackground } from '../lib/background/CrmSidebarBackground';
 import { createBackgroundHandlers } from '../lib/background/createBackgroundHandlers';
 import { MailboxService } from '../lib/background/MailboxService';
@@ -60,6 +62,8 @@ export default defineBackground({
     mailboxes = new MailboxService({
       db,
       background: service,
+      // Access tokens live in memory only; refresh tokens in the extension's database.
+      tokenStore: sessionAccessTokenStore(dexieTokenStore(db), browser.storage.session),
       webAuthFlow,
     });
     const route = createRouter(
