@@ -65,7 +65,8 @@ describe('the message table', () => {
     for (const [type, spec] of entries) {
       if (!spec.senders.includes('content')) continue;
       const schema = JSON.stringify(z.toJSONSchema(spec.response, { io: 'output', unrepresentable: 'any' }));
-      if (/"(token|accessToken|refreshToken|idToken|apiKey|secret|password)"\s*:/i.test(schema)) leaks.push(type);
+      if (/"(token|accessToken|refreshToken|idToken|apiKey|secret|password)"\s*:/i.test(schema))
+        leaks.push(type);
     }
     expect(leaks).toEqual([]);
   });
