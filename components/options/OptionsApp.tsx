@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { MeResponse } from '../../lib/crm/contract';
 import type { OptionsApi } from '../shared/ExtensionApi';
+import { CorrectionsSection } from './CorrectionsSection';
 import { CrmConnectionSection } from './CrmConnectionSection';
 import { KeywordRulesEditor } from './KeywordRulesEditor';
 import { MailboxesSection } from './MailboxesSection';
@@ -69,6 +70,7 @@ export function OptionsApp({ api, pollIntervalMs = 2000, now = Date.now, onOpenS
           />
           <PrivacySection settings={load.settings} save={save} />
           <RulesSection settings={load.settings} save={save} org={testedMe?.org ?? null} />
+          <CorrectionsSection settings={load.settings} save={save} />
           <KeywordRulesEditor rules={load.settings.keywordRules} save={save} />
           <MailboxesSection
             api={api}
