@@ -13,7 +13,7 @@ export function AmbiguousPicker({ view, onCorrect }: PanelSectionProps) {
               {entry.candidates.length} contacts share <strong>{entry.address}</strong>. Nothing is logged to
               it until you pick one.
             </p>
-            <div className="crm-corrections" role="group" aria-label={`Contacts sharing ${entry.address}`}>
+            <fieldset className="crm-corrections" aria-label={`Contacts sharing ${entry.address}`}>
               {entry.candidates.map((candidate) => (
                 <button
                   key={candidate.id}
@@ -32,7 +32,7 @@ export function AmbiguousPicker({ view, onCorrect }: PanelSectionProps) {
                   {candidate.title ? ` · ${candidate.title}` : ''}
                 </button>
               ))}
-            </div>
+            </fieldset>
           </li>
         ))}
       </ul>
@@ -45,7 +45,7 @@ export const ambiguousSection: PanelSection = {
   Section: AmbiguousPicker,
   styles: `
 .crm-panel .crm-ambiguous { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
-.crm-panel .crm-corrections { display: flex; flex-wrap: wrap; gap: 4px 10px; font-size: 12px; }
+.crm-panel .crm-corrections { border: 0; margin: 0; padding: 0; min-width: 0; display: flex; flex-wrap: wrap; gap: 4px 10px; font-size: 12px; }
 .crm-panel .crm-why { margin: 4px 0; font-size: 12px; color: var(--crm-muted); }
 .crm-panel .crm-why-label { font-weight: 600; }
 .crm-panel .crm-undo { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; }

@@ -12,7 +12,7 @@ export function CardCorrections({ card, onCorrect }: { card: ContactCard; onCorr
   const address = card.matchedAddress;
   const domain = address.slice(address.lastIndexOf('@') + 1);
   return (
-    <div className="crm-corrections" role="group" aria-label={`Correct ${card.contact.name}`}>
+    <fieldset className="crm-corrections" aria-label={`Correct ${card.contact.name}`}>
       {card.matchedBy !== 'thread' && (
         <button
           type="button"
@@ -47,6 +47,6 @@ export function CardCorrections({ card, onCorrect }: { card: ContactCard; onCorr
       >
         Never log this domain
       </button>
-    </div>
+    </fieldset>
   );
 }
