@@ -89,14 +89,14 @@ export const MailMessage = z.object({
 export type MailMessage = z.infer<typeof MailMessage>;
 export type MailMessageInput = z.input<typeof MailMessage>;
 
-/** What a content script sends about the thread the user has open. */
 /**
  * What a content script may send about one thread. Page-side readers take whatever the page
  * shows, and the page may be hostile, so the background accepts no more than real mail has:
  * a subject of one header line (RFC 5322 §2.1.1: 998 characters), 500 recipients a message
- * (Gmail's own limit for one message is 500:
- * https://support.google.com/a/answer/166852), 100 messages a thread (Gmail threads stop
- * at 100: https://support.google.com/mail/answer/5900).
+ * (our own bound, the common per-message cap of consumer mail services; not checked against a
+ * published Gmail or Outlook figure), 100 messages a thread (a Gmail conversation "breaks off
+ * into a new conversation if ... the conversation reaches more than 100 emails":
+ * https://support.google.com/mail/answer/5900).
  */
 export const SNAPSHOT_LIMITS = { subject: 998, recipients: 500, messages: 100 } as const;
 
