@@ -35,7 +35,7 @@ export function CardCorrections({ card, onCorrect }: { card: ContactCard; onCorr
         type="button"
         className="crm-link-button"
         onClick={() => onCorrect({ action: 'never_log', scope: 'address', address })}
-        aria-label={`Never log mail with ${address}`}
+        aria-label={`Never log this address: ${address}`}
       >
         Never log this address
       </button>
@@ -43,7 +43,7 @@ export function CardCorrections({ card, onCorrect }: { card: ContactCard; onCorr
         type="button"
         className="crm-link-button"
         onClick={() => onCorrect({ action: 'never_log', scope: 'domain', address })}
-        aria-label={`Never log mail with anyone at ${domain}`}
+        aria-label={`Never log this domain: ${domain}`}
       >
         Never log this domain
       </button>

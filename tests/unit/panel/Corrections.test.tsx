@@ -63,7 +63,7 @@ describe('why it matched and corrections on a card', () => {
       expect.objectContaining({ kind: 'company', recordId: null }),
     );
 
-    fireEvent.click(within(article).getByRole('button', { name: /Never log mail with anyone at/ }));
+    fireEvent.click(within(article).getByRole('button', { name: /Never log this domain: / }));
     const bar = await screen.findByText(/Mail with anyone at .* will never be logged/, inUndoBar);
     expect(api.neverLog.add).toHaveBeenCalledWith({ scope: 'domain', address: card().matchedAddress });
     fireEvent.click(within(bar.parentElement as HTMLElement).getByRole('button', { name: 'Undo' }));
@@ -72,7 +72,7 @@ describe('why it matched and corrections on a card', () => {
     );
 
     fireEvent.click(
-      within(article).getByRole('button', { name: `Never log mail with ${card().matchedAddress}` }),
+      within(article).getByRole('button', { name: `Never log this address: ${card().matchedAddress}` }),
     );
     await screen.findByText(`Mail with ${card().matchedAddress} will never be logged.`, inUndoBar);
     expect(api.neverLog.add).toHaveBeenLastCalledWith({ scope: 'address', address: card().matchedAddress });
@@ -87,7 +87,7 @@ describe('why it matched and corrections on a card', () => {
     });
     render(<CrmPanel snapshot={snapshot()} api={api} />);
     const article = await screen.findByRole('article', { name: 'Jane Doe' });
-    fireEvent.click(within(article).getByRole('button', { name: /Never log mail with anyone at/ }));
+    fireEvent.click(within(article).getByRole('button', { name: /Never log this domain: / }));
     expect((await screen.findByText(/Could not save the correction/)).getAttribute('role')).toBe('alert');
   });
 });
