@@ -352,7 +352,7 @@ export class FakeOauthServer {
       });
       res.end(JSON.stringify(body));
     };
-    const fail = (status: number, error: string, description: string, aadsts?: number) => {
+    const fail = (status: number, error: string, description: string, aadsts?: number | number[]) => {
       this.counters.errors++;
       this.tokenErrors.push(error);
       if (this.options.provider === 'google') {
@@ -364,7 +364,7 @@ export class FakeOauthServer {
       send(status, {
         error,
         error_description: `${description}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${timestamp}Z`,
-        error_codes: aadsts !== undefined ? [aadsts] : [],
+        error_codes: aadsts === undefined ? [] : ([] as number[]).concat(aadsts),
         timestamp: `${timestamp}Z`,
         trace_id: traceId,
         correlation_id: randomUUID(),
@@ -451,11 +451,13 @@ export class FakeOauthServer {
       if (grant.redirectUri !== form.get('redirect_uri')) {
         return this.options.provider === 'google'
           ? fail(400, 'redirect_uri_mismatch', 'Bad Request')
-          : fail(
+          : // The text and the pair of codes as Entra answered a redemption whose redirect_uri
+            // differed from the authorize request's: PartnerCenterSamples/Reseller-Web-Application#73.
+            fail(
               400,
               'invalid_grant',
-              'AADSTS500112: The reply address does not match the reply address provided when requesting the authorization code.',
-              500112,
+              `AADSTS70002: Error validating credentials. AADSTS50011: The reply address '${form.get('redirect_uri') ?? ''}' does not match the reply address '${grant.redirectUri}' provided when requesting Authorization code.`,
+              [70002, 50011],
             );
       }
       if (grant.challenge !== challenge) {
@@ -485,10 +487,11 @@ export class FakeOauthServer {
       if (!grant || grant.clientId !== clientId) {
         return this.options.provider === 'google'
           ? fail(400, 'invalid_grant', 'Token has been expired or revoked.')
-          : fail(
+          : // Body as Entra answered a revoked refresh token: microsoft/azuredatastudio#13953.
+            fail(
               400,
               'invalid_grant',
-              'AADSTS50173: The provided grant has expired due to it being revoked.',
+              'AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.',
               50173,
             );
       }
