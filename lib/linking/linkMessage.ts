@@ -5,11 +5,11 @@ import {
   detectAutomatedMail,
   isAutomatedSenderAddress,
 } from '../mail/detectAutomatedMail';
-import type { MailMessage } from '../mail/MailMessage';
+import type { MailAddress, MailMessage } from '../mail/MailMessage';
 import { localPartOfAddress, normaliseAddress, normaliseDomain } from '../mail/normaliseAddress';
 import type { Settings } from '../settings/Settings';
 import { type DomainExclusion, DomainExclusions } from './DomainExclusions';
-import type { LinkIndex } from './LinkIndex';
+import type { AddressFacts, ContactMatch, LinkIndex } from './LinkIndex';
 import { MatchCorrections } from './MatchCorrections';
 
 /** Everything about the user that linking needs, prepared once per settings change. */
@@ -122,6 +122,223 @@ export function nameFromAddress(address: string): string {
   return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
 }
 
+/** What one message's linking has found so far; each participant role adds to it. */
+interface LinkAccumulator {
+  contacts: ContactLink[];
+  companies: CompanyLink[];
+  threadRecords: ThreadRecordLink[];
+  unknownParticipants: UnknownParticipant[];
+  ambiguous: AmbiguousParticipant[];
+  neverLog: string | null;
+  // Arrays, not Sets: a message links a handful of records, and this runs per message.
+  linkedContactIds: string[];
+  linkedCompanyIds: string[];
+  /** Everyone on the other side is on the organisation's own domains (internal mail). */
+  allInternal: boolean;
+}
+
+/** Direction, and whether received mail is automated (the user's own mail is not weighed). */
+function classifyMessage(
+  message: MailMessage,
+  context: LinkingContext,
+): { direction: DirectionVerdict; automated: AutomatedVerdict } {
+  const direction = classifyDirection(message, context);
+  const automated: AutomatedVerdict =
+    direction.direction === 'incoming'
+      ? detectAutomatedMail(message, { ownAddresses: context.ownAddresses })
+      : { automated: false, reason: 'personal mail: sent by you', evidence: [], counter: [] };
+  return { direction, automated };
+}
+
+/**
+ * The contact an address stands for: the rep's override first (a picked contact, or nobody
+ * for "Not this person"), else the lookup's match. `ambiguous` when several contacts share
+ * the address and the rep has not picked one.
+ */
+function resolveContact(
+  address: string,
+  facts: AddressFacts,
+  index: LinkIndex,
+  corrections: MatchCorrections,
+): { match: ContactMatch | undefined; overridden: boolean } | 'ambiguous' {
+  const contactOverride = corrections.contactOverride(address);
+  if (contactOverride) {
+    const picked = contactOverride.recordId ? index.contactById(contactOverride.recordId) : undefined;
+    const match: ContactMatch | undefined = picked
+      ? {
+          contact: picked,
+          matchedBy: facts.match?.matchedBy ?? 'primary',
+          company: picked.companyId ? index.companyById(picked.companyId) : undefined,
+        }
+      : undefined;
+    return { match, overridden: true };
+  }
+  if (index.sharedBy(address).length > 1) return 'ambiguous';
+  return { match: facts.match, overridden: false };
+}
+
+/** A known counterparty: the contact, and the company it works at (unless corrected away). */
+function addKnownContact(
+  acc: LinkAccumulator,
+  address: string,
+  match: ContactMatch,
+  overridden: boolean,
+  companyCorrected: boolean,
+): void {
+  if (!acc.linkedContactIds.includes(match.contact.id)) {
+    acc.linkedContactIds.push(match.contact.id);
+    acc.contacts.push({
+      contact: match.contact,
+      address,
+      matchedBy: overridden ? 'override' : match.matchedBy,
+      ...(companyCorrected ? { companyCorrected: true } : {}),
+      reason: overridden
+        ? `you picked ${match.contact.name} for ${address}`
+        : match.matchedBy === 'primary'
+          ? `${address} is ${match.contact.name}'s email`
+          : `${address} is an alternate email of ${match.contact.name}`,
+    });
+  }
+  const contactCompany = companyCorrected ? undefined : match.company;
+  if (contactCompany && !acc.linkedCompanyIds.includes(contactCompany.id)) {
+    acc.linkedCompanyIds.push(contactCompany.id);
+    acc.companies.push({
+      company: contactCompany,
+      via: 'contact',
+      reason: `${match.contact.name} works at ${contactCompany.name}`,
+    });
+  }
+}
+
+/** A counterparty the CRM does not know, with the create-contact decision under the policy. */
+function addUnknownParticipant(
+  acc: LinkAccumulator,
+  party: MailAddress,
+  facts: AddressFacts,
+  domainCompany: Company | undefined,
+  verdict: { direction: DirectionVerdict; automated: AutomatedVerdict },
+  settings: Settings,
+): void {
+  const { direction, automated } = verdict;
+  const automatedIncoming = direction.direction === 'incoming' && automated.automated;
+  acc.unknownParticipants.push({
+    address: party.address,
+    name: party.name,
+    suggestedName: party.name !== '' ? party.name : nameFromAddress(party.address),
+    registrableDomain: facts.registrableDomain,
+    exclusion: facts.exclusion,
+    company: domainCompany ?? null,
+    // "Not this person" leaves the address unknown, so the rep may still create the right contact.
+    createContact: decideCreateContact(
+      party.address,
+      facts.exclusion,
+      direction,
+      automatedIncoming ? automated : null,
+      settings,
+    ),
+  });
+}
+
+/** The company owning the address's registrable domain (never for excluded domains). */
+function addDomainCompany(
+  acc: LinkAccumulator,
+  registrable: string | null,
+  company: Company | undefined,
+): void {
+  if (!company || acc.linkedCompanyIds.includes(company.id)) return;
+  acc.linkedCompanyIds.push(company.id);
+  acc.companies.push({ company, via: 'domain', reason: `${registrable} belongs to ${company.name}` });
+}
+
+/**
+ * One counterparty: the sender of received mail, or each To / Cc recipient of sent mail
+ * (classifyDirection decides which). Never-log lists, the rep's corrections, shared
+ * addresses, then contact, unknown person and domain company.
+ */
+function linkCounterparty(
+  acc: LinkAccumulator,
+  party: MailAddress,
+  index: LinkIndex,
+  context: LinkingContext,
+  verdict: { direction: DirectionVerdict; automated: AutomatedVerdict },
+): void {
+  const { corrections, exclusions } = context;
+  acc.neverLog ??= corrections.neverLogReason(party.address);
+  const facts = index.factsFor(party.address, exclusions);
+  const resolved = resolveContact(party.address, facts, index, corrections);
+  if (resolved === 'ambiguous') {
+    acc.ambiguous.push({
+      address: party.address,
+      name: party.name,
+      candidates: [...index.sharedBy(party.address)],
+    });
+    acc.allInternal = false;
+    return;
+  }
+  const { match, overridden } = resolved;
+  const companyCorrected = corrections.companyOverride(facts.registrableDomain) !== undefined;
+  const domainCompany = companyCorrected ? undefined : facts.domainCompany;
+  if (facts.exclusion?.kind !== 'org') acc.allInternal = false;
+  if (match) addKnownContact(acc, party.address, match, overridden, companyCorrected);
+  else addUnknownParticipant(acc, party, facts, domainCompany, verdict, context.settings);
+  addDomainCompany(acc, facts.registrableDomain, domainCompany);
+}
+
+/** Contacts an earlier message of the thread was logged to ("thread to record"). */
+function linkThreadContacts(acc: LinkAccumulator, ids: readonly string[], index: LinkIndex): void {
+  for (const id of ids) {
+    if (acc.linkedContactIds.includes(id)) continue;
+    const contact = index.contactById(id);
+    if (contact) {
+      acc.linkedContactIds.push(id);
+      acc.contacts.push({
+        contact,
+        address: null,
+        matchedBy: 'thread',
+        reason: `an earlier message in this thread was logged to ${contact.name}`,
+      });
+    } else {
+      acc.threadRecords.push({
+        kind: 'contact',
+        id,
+        reason: 'an earlier message in this thread was logged to this contact',
+      });
+    }
+  }
+}
+
+/** Companies an earlier message of the thread was linked to. */
+function linkThreadCompanies(acc: LinkAccumulator, ids: readonly string[], index: LinkIndex): void {
+  for (const id of ids) {
+    if (acc.linkedCompanyIds.includes(id)) continue;
+    const company = index.companyById(id);
+    if (company) {
+      acc.linkedCompanyIds.push(id);
+      acc.companies.push({
+        company,
+        via: 'contact',
+        reason: `an earlier message in this thread was linked to ${company.name}`,
+      });
+    } else
+      acc.threadRecords.push({
+        kind: 'company',
+        id,
+        reason: 'an earlier message in this thread was linked to this company',
+      });
+  }
+}
+
+/** Deals an earlier message of the thread was linked to. */
+function linkThreadDeals(acc: LinkAccumulator, ids: readonly string[]): void {
+  for (const id of ids) {
+    acc.threadRecords.push({
+      kind: 'deal',
+      id,
+      reason: 'an earlier message in this thread was linked to this deal',
+    });
+  }
+}
+
 /**
  * Which contacts, companies and records one message links to, and why: contacts by exact
  * address (primary or alternate email), companies by the contact's company or by
@@ -135,149 +352,25 @@ export function linkMessage(
   context: LinkingContext,
   thread: ThreadLinks = NO_THREAD_LINKS,
 ): MessageLinks {
-  const { settings, exclusions } = context;
-  const direction = classifyDirection(message, context);
-  // Only received mail can be automated mail for logging purposes; the user's own mail is not weighed.
-  const automated: AutomatedVerdict =
-    direction.direction === 'incoming'
-      ? detectAutomatedMail(message, { ownAddresses: context.ownAddresses })
-      : { automated: false, reason: 'personal mail: sent by you', evidence: [], counter: [] };
-  const automatedIncoming = direction.direction === 'incoming' && automated.automated;
+  const verdict = classifyMessage(message, context);
+  const { direction, automated } = verdict;
+  const acc: LinkAccumulator = {
+    contacts: [],
+    companies: [],
+    threadRecords: [],
+    unknownParticipants: [],
+    ambiguous: [],
+    neverLog: null,
+    linkedContactIds: [],
+    linkedCompanyIds: [],
+    allInternal: direction.counterparties.length > 0,
+  };
+  for (const party of direction.counterparties) linkCounterparty(acc, party, index, context, verdict);
+  linkThreadContacts(acc, thread.contactIds, index);
+  linkThreadCompanies(acc, thread.companyIds, index);
+  linkThreadDeals(acc, thread.dealIds);
 
-  const contacts: ContactLink[] = [];
-  const companies: CompanyLink[] = [];
-  const unknownParticipants: UnknownParticipant[] = [];
-  const ambiguous: AmbiguousParticipant[] = [];
-  const { corrections } = context;
-  let neverLog: string | null = null;
-  // Arrays, not Sets: a message links a handful of records, and this runs per message.
-  const linkedContactIds: string[] = [];
-  const linkedCompanyIds: string[] = [];
-  let allInternal = direction.counterparties.length > 0;
-
-  for (const party of direction.counterparties) {
-    neverLog ??= corrections.neverLogReason(party.address);
-    const facts = index.factsFor(party.address, exclusions);
-    const { exclusion, registrableDomain: registrable } = facts;
-    const contactOverride = corrections.contactOverride(party.address);
-    const companyOverride = corrections.companyOverride(registrable);
-    const shared = index.sharedBy(party.address);
-    let match = facts.match;
-    let overridden = false;
-    if (contactOverride) {
-      // The rep's word beats the lookup: a picked contact, or nobody ("Not this person").
-      const picked = contactOverride.recordId ? index.contactById(contactOverride.recordId) : undefined;
-      match = picked
-        ? { contact: picked, matchedBy: match?.matchedBy ?? 'primary', company: undefined }
-        : undefined;
-      if (picked?.companyId) match!.company = index.companyById(picked.companyId);
-      overridden = true;
-    } else if (shared.length > 1) {
-      ambiguous.push({ address: party.address, name: party.name, candidates: [...shared] });
-      allInternal = false;
-      continue;
-    }
-    const domainCompany = companyOverride ? undefined : facts.domainCompany;
-    if (exclusion?.kind !== 'org') allInternal = false;
-    if (match) {
-      if (!linkedContactIds.includes(match.contact.id)) {
-        linkedContactIds.push(match.contact.id);
-        contacts.push({
-          contact: match.contact,
-          address: party.address,
-          matchedBy: overridden ? 'override' : match.matchedBy,
-          ...(companyOverride ? { companyCorrected: true } : {}),
-          reason: overridden
-            ? `you picked ${match.contact.name} for ${party.address}`
-            : match.matchedBy === 'primary'
-              ? `${party.address} is ${match.contact.name}'s email`
-              : `${party.address} is an alternate email of ${match.contact.name}`,
-        });
-      }
-      const contactCompany = companyOverride ? undefined : match.company;
-      if (contactCompany && !linkedCompanyIds.includes(contactCompany.id)) {
-        linkedCompanyIds.push(contactCompany.id);
-        companies.push({
-          company: contactCompany,
-          via: 'contact',
-          reason: `${match.contact.name} works at ${contactCompany.name}`,
-        });
-      }
-    } else {
-      unknownParticipants.push({
-        address: party.address,
-        name: party.name,
-        suggestedName: party.name !== '' ? party.name : nameFromAddress(party.address),
-        registrableDomain: registrable,
-        exclusion,
-        company: domainCompany ?? null,
-        createContact:
-          contactOverride && !overridden
-            ? { action: 'never', reason: 'corrected by you' }
-            : decideCreateContact(
-                party.address,
-                exclusion,
-                direction,
-                automatedIncoming ? automated : null,
-                settings,
-              ),
-      });
-    }
-    if (domainCompany && !linkedCompanyIds.includes(domainCompany.id)) {
-      linkedCompanyIds.push(domainCompany.id);
-      companies.push({
-        company: domainCompany,
-        via: 'domain',
-        reason: `${registrable} belongs to ${domainCompany.name}`,
-      });
-    }
-  }
-
-  const threadRecords: ThreadRecordLink[] = [];
-  for (const id of thread.contactIds) {
-    if (linkedContactIds.includes(id)) continue;
-    const contact = index.contactById(id);
-    if (contact) {
-      linkedContactIds.push(id);
-      contacts.push({
-        contact,
-        address: null,
-        matchedBy: 'thread',
-        reason: `an earlier message in this thread was logged to ${contact.name}`,
-      });
-    } else {
-      threadRecords.push({
-        kind: 'contact',
-        id,
-        reason: 'an earlier message in this thread was logged to this contact',
-      });
-    }
-  }
-  for (const id of thread.companyIds) {
-    if (linkedCompanyIds.includes(id)) continue;
-    const company = index.companyById(id);
-    if (company) {
-      linkedCompanyIds.push(id);
-      companies.push({
-        company,
-        via: 'contact',
-        reason: `an earlier message in this thread was linked to ${company.name}`,
-      });
-    } else
-      threadRecords.push({
-        kind: 'company',
-        id,
-        reason: 'an earlier message in this thread was linked to this company',
-      });
-  }
-  for (const id of thread.dealIds) {
-    threadRecords.push({
-      kind: 'deal',
-      id,
-      reason: 'an earlier message in this thread was linked to this deal',
-    });
-  }
-
+  const { contacts, companies, threadRecords, unknownParticipants, ambiguous, neverLog } = acc;
   let threadContactCount = 0;
   for (const r of threadRecords) if (r.kind === 'contact') threadContactCount++;
   return {
@@ -294,8 +387,8 @@ export function linkMessage(
       : decideAutoLog(
           direction,
           automated,
-          settings,
-          allInternal,
+          context.settings,
+          acc.allInternal,
           contacts.length + threadContactCount,
           unknownParticipants.filter((u) => u.createContact.action === 'automatic').length,
         ),
