@@ -1,3 +1,4 @@
+import { RECIPIENTS_MAX } from '../../lib/crm/contract';
 import { describeError } from '../../lib/errors/describeError';
 import type { MailboxStatus } from '../../lib/messaging/messages';
 import { describeSkipReason } from './describeSkipReason';
@@ -69,6 +70,13 @@ export function MailboxStateView({ mailbox, now, onReconnect, reconnecting }: Ma
       {reasons.length > 0 && (
         <p className="skipped-reasons">
           Skipped: {reasons.map(([reason, count]) => `${describeSkipReason(reason)} ${count}`).join(', ')}
+        </p>
+      )}
+      {mailbox.recipientsCut > 0 && (
+        <p className="recipients-cut" data-testid="recipients-cut">
+          {mailbox.recipientsCut === 1 ? '1 email was' : `${mailbox.recipientsCut} emails were`} logged with
+          only the first {RECIPIENTS_MAX} recipients of a list (the CRM keeps at most {RECIPIENTS_MAX}); every
+          contact among the others still has the email.
         </p>
       )}
       {state === 'needs_reauth' && (

@@ -172,6 +172,7 @@ export class CrmSidebarBackground {
                 signInExpiresAt: m.signInExpiresAt ? new Date(m.signInExpiresAt).toISOString() : null,
                 progress: null,
                 skippedReasons: {},
+                recipientsCut: 0,
               },
       ),
     };

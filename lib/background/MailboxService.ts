@@ -57,6 +57,8 @@ interface Progress {
   skipped: number;
   total: number | null;
   skippedReasons: Record<string, number>;
+  /** Messages logged with a recipient list cut to what the contract keeps. */
+  recipientsCut: number;
 }
 
 /** Dexie-backed cursor store; cursors are JSON parsed with the engine's own schema. */
@@ -321,6 +323,7 @@ export class MailboxService implements MailboxControls {
       signInExpiresAt: row.signInExpiresAt ? new Date(row.signInExpiresAt).toISOString() : null,
       progress: p ? { scanned: p.scanned, logged: p.logged, skipped: p.skipped, total: p.total } : null,
       skippedReasons: p?.skippedReasons ?? {},
+      recipientsCut: p?.recipientsCut ?? 0,
     };
   }
 
@@ -359,7 +362,14 @@ export class MailboxService implements MailboxControls {
     const id = mailbox.id;
     const session = await background.sessions.session();
     const settings = session.settings;
-    const progress: Progress = { scanned: 0, logged: 0, skipped: 0, total: null, skippedReasons: {} };
+    const progress: Progress = {
+      scanned: 0,
+      logged: 0,
+      skipped: 0,
+      total: null,
+      skippedReasons: {},
+      recipientsCut: 0,
+    };
     this.progress.set(id, progress);
     const outbox = background.outboxFor(session);
     const mailboxes = await db.mailboxes.toArray();
@@ -383,8 +393,10 @@ export class MailboxService implements MailboxControls {
           now: this.options.now,
         });
         for (const o of outcomes) {
-          if (o.status === 'enqueued') progress.logged++;
-          else if (o.status === 'skipped') {
+          if (o.status === 'enqueued') {
+            progress.logged++;
+            if (o.recipientsLeftOut) progress.recipientsCut++;
+          } else if (o.status === 'skipped') {
             progress.skipped++;
             // Automated mail is counted by kind ("automated:newsletter"), not by its sentence.
             const key = o.reasonKey ?? o.reason;

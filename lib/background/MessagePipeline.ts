@@ -1,6 +1,6 @@
 import type { CrmConnector } from '../crm/CrmConnector';
 import { CrmError } from '../crm/CrmError';
-import type { Contact, LookupResponse } from '../crm/contract';
+import { type Contact, type LookupResponse, RECIPIENTS_MAX } from '../crm/contract';
 import { createOrFindContact } from '../crm/createOrFindContact';
 import {
   buildLookupRequest,
@@ -16,7 +16,7 @@ import {
   type ThreadLinks,
 } from '../linking/linkMessage';
 import { matchKeywordRules } from '../linking/matchKeywordRules';
-import { ActivityBuildError, buildActivities } from '../logging/buildActivities';
+import { ActivityBuildError, buildActivities, recipientsLeftOut } from '../logging/buildActivities';
 import { externalIdFor } from '../logging/externalIdFor';
 import type { MessageRegistry } from '../logging/MessageRegistry';
 import type { Outbox } from '../logging/Outbox';
@@ -140,6 +140,8 @@ export type MessageOutcome =
       externalId: string;
       status: 'enqueued' | 'already_logged';
       contactIds: string[];
+      /** Recipients the activity left out (a To or Cc list longer than the contract keeps). */
+      recipientsLeftOut?: number;
     }
   | {
       providerMessageId: string;
@@ -247,11 +249,20 @@ export async function enqueueLinkedMessages(
       throw e;
     }
     await outbox.enqueue(activities);
+    const leftOut = activities.length > 0 ? recipientsLeftOut(message) : 0;
+    if (leftOut > 0)
+      await deps.events?.append(
+        'warn',
+        'sync.recipients_cut',
+        `Logged message ${externalId} with the first ${RECIPIENTS_MAX} recipients of each list: ${leftOut} more (of ${message.to.length} To, ${message.cc.length} Cc) are not in the CRM's copy, which keeps at most ${RECIPIENTS_MAX} a list. Every contact among them still has the email.`,
+        { to: message.to.length, cc: message.cc.length, leftOut },
+      );
     outcomes.push({
       providerMessageId: message.providerMessageId,
       externalId,
       status: 'enqueued',
       contactIds,
+      ...(leftOut > 0 ? { recipientsLeftOut: leftOut } : {}),
     });
     await createKeywordTasks(message, contactIds, deps);
   }

@@ -138,6 +138,9 @@ export const SUBJECT_MAX = 998;
 export const SNIPPET_MAX = 500;
 export const BODY_MAX = 100_000;
 
+/** The most recipients an activity keeps per list (to, cc); the sync says when it cuts a longer one. */
+export const RECIPIENTS_MAX = 500;
+
 export const EmailActivityInput = z.object({
   type: z.literal('email').default('email'),
   externalId: ExternalId,
@@ -150,8 +153,8 @@ export const EmailActivityInput = z.object({
   body: contractText(BODY_MAX).optional(),
   occurredAt: IsoDateTime,
   from: Party,
-  to: z.array(Party).max(500),
-  cc: z.array(Party).max(500),
+  to: z.array(Party).max(RECIPIENTS_MAX),
+  cc: z.array(Party).max(RECIPIENTS_MAX),
   hasAttachments: z.boolean(),
   threadId: contractText(THREAD_ID_MAX).nullable().optional(),
   source: ActivitySource,

@@ -1,4 +1,4 @@
-import { BODY_MAX, EmailActivityInput, SNIPPET_MAX, SUBJECT_MAX } from '../crm/contract';
+import { BODY_MAX, EmailActivityInput, RECIPIENTS_MAX, SNIPPET_MAX, SUBJECT_MAX } from '../crm/contract';
 import type { MessageLinks, ThreadRecordLink } from '../linking/linkMessage';
 import type { MailAddress, MailMessage } from '../mail/MailMessage';
 import type { Settings } from '../settings/Settings';
@@ -19,6 +19,16 @@ function snippetOf(text: string): string {
 
 function party(address: MailAddress) {
   return { name: truncateText(address.name, 500), address: address.address };
+}
+
+/**
+ * How many recipients an activity of this message leaves out: the contract keeps at most
+ * RECIPIENTS_MAX per list, so a longer To or Cc is logged with its first RECIPIENTS_MAX and
+ * the rest counted here (the pipeline records it; the popup shows it). Every contact among
+ * the left-out recipients still gets the activity: contacts come from linking, not the list.
+ */
+export function recipientsLeftOut(message: Pick<MailMessage, 'to' | 'cc'>): number {
+  return Math.max(0, message.to.length - RECIPIENTS_MAX) + Math.max(0, message.cc.length - RECIPIENTS_MAX);
 }
 
 export class ActivityBuildError extends Error {
@@ -103,8 +113,9 @@ export function buildActivities(
       ...(body !== undefined ? { body } : {}),
       occurredAt: occurredAt.toISOString(),
       from: message.from ? party(message.from) : { name: '', address: '' },
-      to: message.to.slice(0, 500).map(party),
-      cc: message.cc.slice(0, 500).map(party),
+      // Never silently: recipientsLeftOut() counts what this leaves out, and the pipeline says so.
+      to: message.to.slice(0, RECIPIENTS_MAX).map(party),
+      cc: message.cc.slice(0, RECIPIENTS_MAX).map(party),
       hasAttachments: message.hasAttachments,
       threadId: message.providerThreadId,
       source: message.provider,

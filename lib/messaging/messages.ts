@@ -24,6 +24,8 @@ export const MailboxStatus = z.object({
     .object({ scanned: z.number(), logged: z.number(), skipped: z.number(), total: z.number().nullable() })
     .nullable(),
   skippedReasons: z.record(z.string(), z.number()).default({}),
+  /** Messages of the last pass logged with a To or Cc list cut to the contract's 500 (event log names them). */
+  recipientsCut: z.number().default(0),
 });
 export type MailboxStatus = z.infer<typeof MailboxStatus>;
 

@@ -49,10 +49,26 @@ import {
  *   409 OBJECT_ALREADY_EXISTS on a second create). Which scope guards property writes on
  *   engagement objects is not documented clearly; the fake requires `crm.schemas.custom.write`
  *   or the object's own `crm.schemas.<object>.write` (an assumption, stated in the README).
+ * - Emails: `hs_email_headers` is a JSON-escaped string of headers (from/to/cc/bcc,
+ *   https://developers.hubspot.com/docs/api/crm/email "Set email headers"); a value that is
+ *   not JSON is refused 400 `Property invalid: {"name":"hs_email_headers","error":"INVALID_JSON",
+ *   "value":…}` (that message as quoted in a public integration's HubSpot error test, search-index
+ *   file id 62537352840; whether HubSpot also refuses JSON that is not an object is not
+ *   documented, the fake does). Extra keys inside the JSON are kept as written (undocumented).
  * - Secondary emails: PUT /contacts/v1/secondary-email/{vid}/email/{email}
  *   (https://legacydocs.hubspot.com/docs/methods/contacts/add-a-secondary-email-address); the
  *   v3 `hs_additional_emails` property is read-only (jpetrucciani/hubspot3#136).
  */
+
+/** `hs_email_headers` must hold a JSON object (a string that is not JSON is refused with INVALID_JSON). */
+function isJsonObjectText(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
 
 export type HubSpotObjectType = 'contacts' | 'companies' | 'deals' | 'emails' | 'tasks';
 const OBJECT_TYPES: HubSpotObjectType[] = ['contacts', 'companies', 'deals', 'emails', 'tasks'];
@@ -604,6 +620,12 @@ export class FakeHubSpotApi {
         );
       if (value === null || typeof value === 'object')
         throw this.error(400, 'VALIDATION_ERROR', `Property values were not valid: ${name} must be a string`);
+      if (type === 'emails' && name === 'hs_email_headers' && !isJsonObjectText(String(value)))
+        throw this.error(
+          400,
+          'VALIDATION_ERROR',
+          `Property invalid: ${JSON.stringify({ name, error: 'INVALID_JSON', value: String(value) })}`,
+        );
       out[name] = String(value);
     }
     return out;

@@ -306,7 +306,7 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
     return {
       id: object.id,
       type: 'email',
-      externalId: p[HUBSPOT_PROPERTIES.emailMessageId] || `hubspot-email:${object.id}`,
+      externalId: p[HUBSPOT_PROPERTIES.emailMessageId] || headers.messageId || `hubspot-email:${object.id}`,
       contactId: key?.contactId ?? fallbackContactId,
       companyId: null,
       dealId: null,
@@ -684,6 +684,13 @@ function parseLogKey(value: string | null | undefined): { contactId: string; ext
  * (https://developers.hubspot.com/docs/api/crm/email): direction EMAIL (sent) or
  * INCOMING_EMAIL, headers as a JSON string. The body is sent only when the privacy
  * setting let it through (buildActivities leaves it out otherwise).
+ *
+ * `hs_email_headers` is "the email's headers", a JSON-escaped string whose documented keys
+ * are `from` `{email, firstName, lastName}`, `to`, `cc` and `bcc` (arrays of the same)
+ * (same page, "Set email headers"; public client code writes the same shape, and also
+ * `sender`). HubSpot documents no key for the Message-ID: it is written as `messageId` (our
+ * choice of name, unsourced) so the record carries it where a person reading the headers
+ * looks, and in the searchable HUBSPOT_PROPERTIES.emailMessageId that the sidebar queries.
  */
 function emailProperties(i: z.output<typeof LogActivitiesRequest>['activities'][number], ownerId: string) {
   const person = (p: Party) => {
@@ -701,6 +708,7 @@ function emailProperties(i: z.output<typeof LogActivitiesRequest>['activities'][
       to: i.to.map(person),
       cc: i.cc.map(person),
       bcc: [],
+      messageId: i.externalId,
     }),
     hubspot_owner_id: ownerId,
     [HUBSPOT_PROPERTIES.emailMessageId]: i.externalId,
@@ -708,6 +716,7 @@ function emailProperties(i: z.output<typeof LogActivitiesRequest>['activities'][
 }
 
 const EmailHeaders = z.object({
+  messageId: z.string().optional(),
   from: z
     .object({
       email: z.string().optional(),
@@ -735,7 +744,12 @@ const EmailHeaders = z.object({
     .optional(),
 });
 
-function parseEmailHeaders(value: string | null | undefined): { from: Party; to: Party[]; cc: Party[] } {
+function parseEmailHeaders(value: string | null | undefined): {
+  from: Party;
+  to: Party[];
+  cc: Party[];
+  messageId?: string;
+} {
   const parsed = EmailHeaders.safeParse(value ? parseJsonOrUndefined(value) : undefined);
   const party = (p?: { email?: string; firstName?: string; lastName?: string }): Party => ({
     name: [p?.firstName, p?.lastName].filter(Boolean).join(' '),
@@ -743,6 +757,7 @@ function parseEmailHeaders(value: string | null | undefined): { from: Party; to:
   });
   if (!parsed.success) return { from: party(), to: [], cc: [] };
   return {
+    ...(parsed.data.messageId ? { messageId: parsed.data.messageId } : {}),
     from: party(parsed.data.from),
     to: (parsed.data.to ?? []).map(party),
     cc: (parsed.data.cc ?? []).map(party),

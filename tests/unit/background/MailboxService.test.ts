@@ -202,6 +202,67 @@ describe('MailboxService: connect, sync sent mail, re-authentication', () => {
     expect(crm.activities.length).toBe(logged);
     expect(await db.tokens.get(id)).toBeUndefined();
   });
+
+  /** One sent message to `to`, as Gmail stores it (RFC 5322 header names). */
+  function send(subject: string, localId: string, to: string[], cc: string[] = []) {
+    gmail.sendMessage(EMAIL, {
+      headers: [
+        { name: 'From', value: `Riley Rep <${EMAIL}>` },
+        { name: 'To', value: to.join(', ') },
+        ...(cc.length > 0 ? [{ name: 'Cc', value: cc.join(', ') }] : []),
+        { name: 'Subject', value: subject },
+        { name: 'Date', value: new Date().toUTCString() },
+        { name: 'Message-ID', value: `<${localId}@mail.ourco.example>` },
+      ],
+    });
+  }
+  const statusOf = async (id: string) => service.statusOf((await db.mailboxes.get(id))!);
+
+  it('moves the cursor past a message the CRM contract refuses: set aside once, never retried, later mail logged', async () => {
+    gmail.addMailbox(EMAIL);
+    crm.addContact({ name: 'Pat Buyer', emails: ['pat@buyer.example'] });
+    send('Before the bad one', 'before', ['Pat Buyer <pat@buyer.example>']);
+    // A NUL in the subject: the CRM contract refuses it (docs/SECURITY.md), on every retry.
+    send('Pricing\u0000 update', 'refused', ['Pat Buyer <pat@buyer.example>']);
+    send('After the bad one', 'after', ['Pat Buyer <pat@buyer.example>']);
+    const { id } = await service.connect('gmail');
+
+    await service.syncMailbox(id);
+    await background.drainOutbox();
+    const subjects = () => crm.activities.map((a) => a.subject).sort();
+    expect(subjects()).toEqual(['After the bad one', 'Before the bad one']);
+    expect((await statusOf(id)).skippedReasons).toEqual({ refused_by_crm: 1 });
+    expect((await db.events.where('kind').equals('sync.set_aside').toArray()).length).toBe(1);
+
+    // The next pass starts after it: the refused message is not read or set aside again, new mail is logged.
+    send('Later mail', 'later', ['Pat Buyer <pat@buyer.example>']);
+    await service.syncMailbox(id);
+    await background.drainOutbox();
+    expect(subjects()).toEqual(['After the bad one', 'Before the bad one', 'Later mail']);
+    expect((await statusOf(id)).skippedReasons).toEqual({});
+    expect((await statusOf(id)).progress).toMatchObject({ logged: 1, skipped: 0 });
+    expect((await db.events.where('kind').equals('sync.set_aside').toArray()).length).toBe(1);
+    expect((await db.mailboxes.get(id))?.lastError).toBeUndefined();
+  });
+
+  it('never cuts recipients silently: a 620-recipient message is logged with 500 and the cut is recorded and shown', async () => {
+    gmail.addMailbox(EMAIL);
+    const to = Array.from({ length: 620 }, (_, i) => `Person ${i} <person${i}@buyer.example>`);
+    // Two contacts, one past the 500 the activity keeps: both get the email.
+    const first = crm.addContact({ name: 'Person 0', emails: ['person0@buyer.example'] });
+    const late = crm.addContact({ name: 'Person 555', emails: ['person555@buyer.example'] });
+    send('All hands', 'all-hands', to);
+    const { id } = await service.connect('gmail');
+    await service.syncMailbox(id);
+    await background.drainOutbox();
+
+    expect(crm.activities.map((a) => a.contactId).sort()).toEqual([first.id, late.id].sort());
+    expect(crm.activities.every((a) => a.to.length === 500)).toBe(true);
+    expect((await statusOf(id)).recipientsCut).toBe(1);
+    const [cut] = await db.events.where('kind').equals('sync.recipients_cut').toArray();
+    expect(cut?.level).toBe('warn');
+    expect(cut?.message).toContain('120 more (of 620 To, 0 Cc)');
+  });
 });
 
 describe('MailboxService: Outlook via Microsoft Graph', () => {

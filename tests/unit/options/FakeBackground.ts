@@ -75,6 +75,7 @@ export function mailboxFixture(overrides: Partial<MailboxStatus> = {}): MailboxS
     signInExpiresAt: null,
     progress: null,
     skippedReasons: {},
+    recipientsCut: 0,
     ...overrides,
   };
 }

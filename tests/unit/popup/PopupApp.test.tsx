@@ -117,6 +117,16 @@ describe('PopupApp', () => {
     expect(background.callsOf('status.get')).toHaveLength(callsWhenDone);
   });
 
+  it('says when the last sync logged emails with a recipient list cut to 500', async () => {
+    const background = new FakeBackground({
+      'status.get': () => statusFixture({ mailboxes: [mailboxFixture({ recipientsCut: 2 })] }),
+    });
+    renderPopup(background);
+    expect((await screen.findByTestId('recipients-cut')).textContent).toBe(
+      '2 emails were logged with only the first 500 recipients of a list (the CRM keeps at most 500); every contact among the others still has the email.',
+    );
+  });
+
   it('offers Reconnect for a mailbox that needs re-authentication', async () => {
     let state: 'needs_reauth' | 'connected' = 'needs_reauth';
     const background = new FakeBackground({

@@ -153,13 +153,52 @@ describe('HubSpot connector against the strict fake', () => {
       hubspot_owner_id: rep.ownerId,
       [HUBSPOT_PROPERTIES.emailMessageId]: one.externalId,
     });
-    expect(JSON.parse(email.properties.hs_email_headers!).to).toEqual([
-      { email: 'jane@acme.example', firstName: 'Jane', lastName: 'Buyer' },
-    ]);
+    // The documented header keys (from/to/cc/bcc) plus the Message-ID, in addition to the searchable property.
+    expect(JSON.parse(email.properties.hs_email_headers!)).toEqual({
+      from: { email: 'riley@ourco.example', firstName: 'Riley', lastName: 'Rep' },
+      to: [{ email: 'jane@acme.example', firstName: 'Jane', lastName: 'Buyer' }],
+      cc: [],
+      bcc: [],
+      messageId: one.externalId,
+    });
     expect([...(email.associations.contacts ?? [])]).toEqual([jane.id]);
     expect([...(email.associations.companies ?? [])]).toEqual([acme.id]);
     expect([...(email.associations.deals ?? [])]).toEqual([deal.id]);
     expect(hubspot.properties.emails.get(HUBSPOT_PROPERTIES.emailLogKey)?.hasUniqueValue).toBe(true);
+  });
+
+  it('reads the Message-ID from hs_email_headers of an email another tool logged, and the fake refuses headers that are not JSON', async () => {
+    const jane = hubspot.addObject('contacts', { email: 'jane@acme.example' });
+    const other = hubspot.addObject(
+      'emails',
+      {
+        hs_timestamp: '2026-11-29T09:00:00.000Z',
+        hs_email_direction: 'INCOMING_EMAIL',
+        hs_email_subject: 'Logged elsewhere',
+        hs_email_headers: JSON.stringify({
+          from: { email: 'jane@acme.example' },
+          to: [{ email: 'riley@ourco.example' }],
+          messageId: 'elsewhere-1@mail.acme.example',
+        }),
+      },
+      { contacts: [jane.id] },
+    );
+    const page = await connect().listContactActivities(jane.id);
+    expect(page.activities).toEqual([
+      expect.objectContaining({ id: other.id, externalId: 'elsewhere-1@mail.acme.example' }),
+    ]);
+    const refused = await fetch(`${hubspot.url}/crm/v3/objects/emails`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${rep.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        properties: { hs_timestamp: '2026-11-29T09:00:00.000Z', hs_email_headers: 'jane@acme.example' },
+      }),
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      category: 'VALIDATION_ERROR',
+      message: expect.stringContaining('"error":"INVALID_JSON"'),
+    });
   });
 
   it('relinks an email whose association write failed, on the retry', async () => {

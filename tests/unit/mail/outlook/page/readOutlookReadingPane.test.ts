@@ -112,6 +112,34 @@ describe('Outlook reading pane: what must never happen', () => {
     expect(snapshot.mailbox).toBe('dana.whitfield@northwind-trading.com');
   });
 
+  it('never reads a Cc from inside a message body (issue 14 finding 4: aria-label="Cc" in mail HTML)', () => {
+    // single-external.html (sources in SOURCES.md) with sender-controlled markup added to its
+    // body: an element labelled "Cc" the way a header is ([S1] aria-label, [S8] persona spans,
+    // [S6] the _CC id suffix, the localised "Cc:" line of a recipient well), and a body whose
+    // own container is the only thing around it. Mail HTML can carry any of these attributes.
+    const truth = byName('single-external.html');
+    const doc = load(truth);
+    const body = doc.querySelector('#UniqueMessageBody_1');
+    expect(body).not.toBeNull();
+    body!.insertAdjacentHTML(
+      'beforeend',
+      [
+        '<div aria-label="Cc"><span aria-label="Cc: Spoof One &lt;cc-one@evil.example&gt;">Spoof One &lt;cc-one@evil.example&gt;</span></div>',
+        '<div id="MSG_QAEIJBK8QAA_CC"><span>Cc:</span> <span data-lpc-hover-target-id="cc">Spoof Two &lt;cc-two@evil.example&gt;;</span></div>',
+        '<div data-testid="RecipientWell"><div>Cc: Spoof Three &lt;cc-three@evil.example&gt;</div></div>',
+      ].join(''),
+    );
+    const snapshot = read(truth, doc);
+    expect(snapshot.messages).toHaveLength(1);
+    const [message] = snapshot.messages;
+    // What a person reading the page sees in the header: Alice to Dana, nobody in Cc.
+    expect(message!.cc).toEqual([]);
+    expect(message!.from?.address).toBe('alice.moreau@acme-robotics.com');
+    expect(JSON.stringify(snapshot.messages.map(({ from, to, cc }) => ({ from, to, cc })))).not.toContain(
+      'evil.example',
+    );
+  });
+
   it('keeps per-message keys when a reply arrives on top and when a message expands', () => {
     const truth = byName('conversation-collapsed.html');
     const doc = load(truth);
