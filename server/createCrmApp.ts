@@ -15,6 +15,7 @@ import {
 } from '../lib/crm/contract';
 import type { AuthenticatedUser, CrmRepository } from './CrmRepository';
 import { HttpError } from './HttpError';
+import { type OAuthExchangeOptions, registerOAuthExchange } from './oauth/registerOAuthExchange';
 import { buildOpenApiDocument } from './openapi/buildOpenApiDocument';
 
 export interface CrmAppOptions {
@@ -26,6 +27,8 @@ export interface CrmAppOptions {
    * extension origins; empty by default.
    */
   corsOrigins?: readonly string[];
+  /** The token exchange (`/oauth/{provider}/token`); without providers it answers 404. */
+  oauthExchange?: OAuthExchangeOptions;
 }
 
 /** The extension's service worker and pages call from these schemes (Chrome/Edge, Firefox). */
@@ -36,7 +39,12 @@ type Env = { Variables: { user: AuthenticatedUser } };
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** The HTTP surface of CRM-CONTRACT.md; storage lives in CrmRepository. */
-export function createCrmApp({ repository, log, corsOrigins = [] }: CrmAppOptions): Hono<Env> {
+export function createCrmApp({
+  repository,
+  log,
+  corsOrigins = [],
+  oauthExchange = { config: null },
+}: CrmAppOptions): Hono<Env> {
   const app = new Hono<Env>();
   let openApiDocument: unknown;
 
@@ -86,6 +94,8 @@ export function createCrmApp({ repository, log, corsOrigins = [] }: CrmAppOption
       },
     }),
   );
+
+  registerOAuthExchange(app, oauthExchange);
 
   app.get('/api/v1/openapi.json', (c) => {
     openApiDocument ??= buildOpenApiDocument();

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { OAuthExchangeEnv, oauthExchangeConfigFromEnv } from './oauth/OAuthExchangeConfig';
 import { DEFAULT_DATA_DIR, startCrmServer } from './startCrmServer';
 
 /** `npm run crm`: the reference CRM, configured from the environment. */
-const Env = z.object({
+const Env = OAuthExchangeEnv.extend({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
   HOST: z.string().min(1).default('127.0.0.1'),
   CRM_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
@@ -29,6 +30,13 @@ if (!parsed.success) {
   process.exit(2);
 }
 const env = parsed.data;
+let oauthExchange: ReturnType<typeof oauthExchangeConfigFromEnv>;
+try {
+  oauthExchange = oauthExchangeConfigFromEnv(env);
+} catch (error) {
+  console.error(`invalid environment: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
 
 const crm = await startCrmServer({
   port: env.PORT,
@@ -39,6 +47,7 @@ const crm = await startCrmServer({
   publicBaseUrl: env.CRM_PUBLIC_URL,
   quiet: env.CRM_QUIET,
   corsOrigins: env.CRM_CORS_ORIGINS,
+  oauthExchange,
 });
 
 const storage = env.DATABASE_URL ? 'Postgres (DATABASE_URL)' : `PGlite in ${env.CRM_DATA_DIR}`;
@@ -47,6 +56,11 @@ console.error(
     `CRM API listening on ${crm.url}/api/v1 (${storage})${crm.seeded ? ', demo data seeded' : ''}`,
     env.CRM_SEED_TOKEN ? 'demo user token: the value of CRM_SEED_TOKEN' : `demo user token: ${crm.token}`,
     `OpenAPI: ${crm.url}/api/v1/openapi.json`,
+    oauthExchange
+      ? `OAuth token exchange: ${Object.keys(oauthExchange.clients)
+          .map((provider) => `${crm.url}/oauth/${provider}/token`)
+          .join(', ')}`
+      : 'OAuth token exchange: off (no GOOGLE_/MICROSOFT_/HUBSPOT_CLIENT_SECRET set)',
   ].join('\n'),
 );
 

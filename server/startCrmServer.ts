@@ -7,6 +7,7 @@ import { CrmRepository } from './CrmRepository';
 import { createCrmApp } from './createCrmApp';
 import { type Database, openDatabase, type Sql } from './db/openDatabase';
 import { runMigrations } from './db/runMigrations';
+import type { OAuthExchangeConfig } from './oauth/OAuthExchangeConfig';
 import { SEED, seedDemoData, seedOrgAndUsers, settleColleagueToken } from './seed';
 import { generateToken, hashToken } from './tokens';
 
@@ -35,6 +36,10 @@ export interface CrmServerOptions {
   publicBaseUrl?: string;
   /** Web origins allowed by CORS besides extension origins (createCrmApp). */
   corsOrigins?: readonly string[];
+  /** The token exchange's providers (`/oauth/{provider}/token`); off (404) without. */
+  oauthExchange?: OAuthExchangeConfig | null;
+  /** For tests: how the exchange calls the providers. */
+  oauthFetch?: typeof fetch;
   /** Told when the server is asked to listen on every interface; default console.warn. */
   warn?: (message: string) => void;
 }
@@ -77,6 +82,7 @@ export async function startCrmServer(options: CrmServerOptions = {}): Promise<Cr
     const app = createCrmApp({
       repository,
       corsOrigins: options.corsOrigins,
+      oauthExchange: { config: options.oauthExchange ?? null, fetch: options.oauthFetch },
       log: options.quiet ? undefined : (options.log ?? ((line) => console.log(line))),
     });
     const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {

@@ -1,5 +1,8 @@
 import * as oauth from 'oauth4webapi';
+import { ErrorBody } from '../crm/contract';
+import { type ErrorKind, ExtensionError } from '../errors/ErrorInfo';
 import type { OAuthProviderConfig } from './OAuthProviders';
+import { ProviderErrorResponse } from './tokenExchangeContract';
 
 /** Tokens as the rest of the extension keeps them. */
 export interface OAuthTokens {
@@ -83,6 +86,43 @@ function toTokens(
   };
 }
 
+/** What the token exchange's own refusals (server/README.md) mean for the extension. */
+function exchangeErrorKind(status: number): ErrorKind {
+  if (status === 404) return 'not_configured';
+  if (status === 429) return 'rate_limited';
+  if (status === 504) return 'network';
+  if (status >= 500) return 'server';
+  return 'invalid_request';
+}
+
+/**
+ * A token endpoint answer that is not an RFC 6749 error body: the token exchange's own
+ * `{error: {code, message}}` (not configured, rate limited, refused input), or HubSpot's
+ * older `{status: "BAD_REFRESH_TOKEN", message}` without `error`. Null: something else.
+ */
+async function nonStandardRefusal(response: Response): Promise<Error | null> {
+  let body: unknown;
+  try {
+    body = await response.clone().json();
+  } catch {
+    return null;
+  }
+  const exchange = ErrorBody.safeParse(body);
+  if (exchange.success) {
+    return new ExtensionError(
+      exchangeErrorKind(response.status),
+      `The token exchange server refused the sign-in (${response.status} ${exchange.data.error.code}): ${exchange.data.error.message}`,
+    );
+  }
+  const provider = ProviderErrorResponse.safeParse(body);
+  if (provider.success && provider.data.status) {
+    // HubSpot: a dead refresh token or code is a dead grant, whatever the spelling.
+    const grantGone = /^BAD_(REFRESH_TOKEN|AUTH_CODE|HUB)$/.test(provider.data.status);
+    return new OAuthGrantError(grantGone ? 'invalid_grant' : provider.data.status, provider.data.message);
+  }
+  return null;
+}
+
 async function asGrantError<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
@@ -91,6 +131,13 @@ async function asGrantError<T>(work: () => Promise<T>): Promise<T> {
       throw new OAuthGrantError(error.error, error.error_description);
     if (error instanceof oauth.AuthorizationResponseError) {
       throw new OAuthGrantError(error.error, error.error_description);
+    }
+    if (
+      error instanceof oauth.OperationProcessingError &&
+      error.code === oauth.RESPONSE_IS_NOT_CONFORM &&
+      error.cause instanceof Response
+    ) {
+      throw (await nonStandardRefusal(error.cause)) ?? error;
     }
     throw error;
   }

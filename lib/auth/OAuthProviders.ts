@@ -3,7 +3,8 @@
  * are the admin's own app registrations (settings); scopes are the least the sync needs.
  */
 export interface OAuthProviderConfig {
-  provider: 'gmail' | 'outlook';
+  /** The mailbox providers, and HubSpot's per-rep OAuth (lib/crm/hubspot/hubspotOAuth.ts). */
+  provider: 'gmail' | 'outlook' | 'hubspot';
   /** Issuer identifier (only used by oauth4webapi to label the server; no ID tokens are requested). */
   issuer: string;
   authorizationEndpoint: string;
@@ -86,12 +87,19 @@ export function microsoftOAuthConfig(options: { clientId: string; tenant?: strin
   };
 }
 
+/** The token exchange's name for each provider (`server/oauth`, `POST /oauth/{name}/token`). */
+const TOKEN_EXCHANGE_NAMES: Record<OAuthProviderConfig['provider'], string> = {
+  gmail: 'google',
+  outlook: 'microsoft',
+  hubspot: 'hubspot',
+};
+
 /**
  * The token endpoint of a team's token-exchange server (`server/`): it adds the client secret
  * from its own environment, so the browser never holds one.
  */
-export function tokenExchangeEndpoint(serverUrl: string, provider: 'gmail' | 'outlook'): string {
-  return `${serverUrl.replace(/\/+$/, '')}/oauth/${provider === 'gmail' ? 'google' : 'microsoft'}/token`;
+export function tokenExchangeEndpoint(serverUrl: string, provider: OAuthProviderConfig['provider']): string {
+  return `${serverUrl.replace(/\/+$/, '')}/oauth/${TOKEN_EXCHANGE_NAMES[provider]}/token`;
 }
 
 /** Points a provider config at other endpoints (tests, the e2e fake token server). */

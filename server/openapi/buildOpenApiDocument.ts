@@ -1,6 +1,11 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, zodToOpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
+  ProviderErrorResponse,
+  ProviderTokenResponse,
+  TokenExchangeRequest,
+} from '../../lib/auth/tokenExchangeContract';
+import {
   ActivitiesByExternalIdResponse,
   ActivityPage,
   ActivityResult,
@@ -63,6 +68,9 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     LogActivitiesResponse: named('LogActivitiesResponse', LogActivitiesResponse),
     ActivitiesByExternalIdResponse: named('ActivitiesByExternalIdResponse', ActivitiesByExternalIdResponse),
     TaskResponse: named('TaskResponse', TaskResponse),
+    TokenExchangeRequest: named('TokenExchangeRequest', TokenExchangeRequest),
+    ProviderTokenResponse: named('ProviderTokenResponse', ProviderTokenResponse),
+    ProviderErrorResponse: named('ProviderErrorResponse', ProviderErrorResponse),
   };
   const bearer = registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const security = [{ [bearer.name]: [] }];
@@ -162,6 +170,38 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       200: json(schemas.TaskResponse, 'Already existed'),
       ...errors,
       ...notFound,
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/oauth/{provider}/token',
+    summary:
+      'Token exchange: redeem a code (with its PKCE verifier and redirect URI) or a refresh token; the server adds the client id and secret from its environment',
+    description:
+      'On only for the providers whose GOOGLE_/MICROSOFT_/HUBSPOT_CLIENT_ID and _CLIENT_SECRET are set (404 otherwise). No bearer token: CORS answers extension origins only, and requests are rate limited per address. Answers the provider’s tokens, or its error body with its status (server/README.md).',
+    request: {
+      params: z.object({ provider: z.enum(['google', 'microsoft', 'hubspot']) }),
+      body: {
+        description: 'An RFC 6749 token request without client credentials (at most 16 kB)',
+        content: { 'application/x-www-form-urlencoded': { schema: schemas.TokenExchangeRequest } },
+      },
+    },
+    responses: {
+      200: json(schemas.ProviderTokenResponse, 'The provider’s tokens'),
+      400: {
+        description: 'The provider’s refusal (its body), or a request the exchange refuses (`Error`)',
+        content: {
+          'application/json': { schema: z.union([schemas.ProviderErrorResponse, schemas.Error]) },
+        },
+      },
+      401: json(schemas.ProviderErrorResponse, 'The provider refused the client credentials'),
+      404: json(schemas.Error, 'The exchange is off for this provider'),
+      413: json(schemas.Error, 'Request body over 16 kB'),
+      415: json(schemas.Error, 'Not application/x-www-form-urlencoded'),
+      429: json(schemas.Error, 'Too many token requests from this address; see Retry-After'),
+      502: json(schemas.Error, 'The provider answered something that is not a token response'),
+      504: json(schemas.Error, 'The provider did not answer'),
     },
   });
 

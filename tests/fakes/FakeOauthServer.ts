@@ -38,6 +38,42 @@ import type { AddressInfo } from 'node:net';
  *   authorization endpoint errors"), with a session it redirects with a code at once;
  * - error bodies carry `error_codes`, `timestamp`, `trace_id`, `correlation_id` as in the
  *   "Error response" example of v2-oauth2-auth-code-flow.
+ * - a "Web" platform registration is a confidential client: its token requests must carry
+ *   the client secret (`401 invalid_client AADSTS7000218 The request body must contain the
+ *   following parameter: 'client_assertion' or 'client_secret'.`, body as quoted in
+ *   haystackeditor/haystack-editor#41, status 401 as in
+ *   Azure-Samples/active-directory-dotnet-native-aspnetcore#22); a wrong one is
+ *   `401 invalid_client AADSTS7000215 Invalid client secret provided.` (the AADSTS table,
+ *   learn.microsoft.com/entra/identity-platform/reference-error-codes); cross-origin
+ *   requests are refused as for any non-SPA client (AADSTS9002326 above). Its refresh tokens
+ *   have no fixed lifetime ("90 days for all other scenarios", refresh-tokens "Token
+ *   lifetime"; the 90-day inactivity window is not modelled).
+ *
+ * HubSpot (`provider: 'hubspot'`), a public or legacy public app, token endpoint
+ * `POST /oauth/v3/token` (HubSpot/HubSpot-public-api-spec-collection
+ * PublicApiSpecs/Auth/Oauth/Rollouts/279897/v3/oauth.json; developers.hubspot.com/docs/api-reference/auth-oauth-v3/guide):
+ * - form fields client_id, client_secret, grant_type (authorization_code | refresh_token),
+ *   code, code_verifier, redirect_uri, refresh_token (the spec's request body); the secret
+ *   is required for both grants (the guide's examples; there is no public-client mode);
+ * - success: `token_type`, `refresh_token`, `access_token`, `expires_in` 1800 (the guide:
+ *   access tokens expire after 30 minutes), `hub_id`, `user_id`, `scopes`, `token_use`
+ *   (developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/refresh-oauth-token);
+ *   refresh tokens are not rotated and do not expire (NangoHQ/nango#7664 "refresh token
+ *   unchanged");
+ * - errors are 400 with HubSpot's `status` / `message` and, since HubSpot's RFC 6749 change,
+ *   `error` / `error_description` (developers.hubspot.com/changelog/new-oauth-v3-api-endpoints-and-standardized-error-responses;
+ *   the BAD_REFRESH_TOKEN body "refresh token is invalid, expired or revoked" as quoted from
+ *   HubSpot's "manage OAuth tokens" page, the older "missing or invalid refresh token" in
+ *   nango.dev/blog/hubspot-oauth-bad-refresh-token), plus the spec's required
+ *   `correlationId` and `category`. The statuses BAD_CLIENT_ID, BAD_CLIENT_SECRET,
+ *   BAD_AUTH_CODE, BAD_REDIRECT_URI, BAD_CODE_VERIFIER and BAD_GRANT_TYPE are community
+ *   reports only (PostHog/posthog and usertour/usertour HubSpot tests; HubSpot documents no
+ *   list), and their message texts are ours;
+ * - PKCE is optional at HubSpot (the spec lists code_verifier without requiring it): a code
+ *   issued with a code_challenge needs the matching verifier, one without needs none;
+ * - the authorization page (app.hubspot.com/oauth/authorize: client_id, scope, redirect_uri,
+ *   state; the v3 guide) shows an error page for an unknown client or redirect URI; the
+ *   page's text is not sourced.
  *
  * The clock (`now`) is injectable, so a test moves past the 24 h without waiting. `handle`
  * serves both endpoints for a browser too (mounted on the e2e harness's host router under
@@ -56,8 +92,18 @@ export interface FakeGoogleClient {
 export interface FakeEntraApp {
   clientId: string;
   /** The platform the redirect URIs are registered under in the app registration. */
-  platform: 'spa' | 'mobileDesktop';
+  platform: 'spa' | 'mobileDesktop' | 'web';
   redirectUris: string[];
+  /** "Web" (confidential) registrations: the client secret from "Certificates & secrets". */
+  clientSecret?: string;
+}
+
+export interface FakeHubSpotApp {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+  /** The portal the test user installs the app into. */
+  hubId?: number;
 }
 
 export type FakeOauthServerOptions = {
@@ -67,11 +113,16 @@ export type FakeOauthServerOptions = {
   /** Signed in at the authorization endpoint from the start (`signIn` later otherwise). */
   autoConsentSubject?: string;
   now?: () => number;
-} & ({ provider: 'google'; clients: FakeGoogleClient[] } | { provider: 'microsoft'; apps: FakeEntraApp[] });
+} & (
+  | { provider: 'google'; clients: FakeGoogleClient[] }
+  | { provider: 'microsoft'; apps: FakeEntraApp[] }
+  | { provider: 'hubspot'; apps: FakeHubSpotApp[] }
+);
 
 interface CodeGrant {
   clientId: string;
   redirectUri: string;
+  /** Empty when the authorization request had no code_challenge (allowed at HubSpot only). */
   challenge: string;
   scope: string;
   subject: string;
@@ -94,6 +145,8 @@ export class FakeOauthServer {
   readonly tokenErrors: string[] = [];
   private readonly codes = new Map<string, CodeGrant>();
   private readonly refreshTokens = new Map<string, RefreshGrant>();
+  /** Form bodies the token endpoint received, with whether they came with an Origin header. */
+  readonly tokenRequests: { form: URLSearchParams; origin: string | undefined }[] = [];
   private session: string | undefined;
   /** Subjects who removed the app's access: no silent sign-in until they consent again. */
   private readonly consentRevoked = new Set<string>();
@@ -137,10 +190,7 @@ export class FakeOauthServer {
    * `https://<id>.chromiumapp.org/` only once the browser is up).
    */
   registerRedirectUri(clientId: string, redirectUri: string): void {
-    const client =
-      this.options.provider === 'google'
-        ? this.options.clients.find((c) => c.clientId === clientId)
-        : this.options.apps.find((a) => a.clientId === clientId);
+    const client = this.client(clientId);
     if (!client) throw new Error(`no client ${clientId}`);
     if (!client.redirectUris.includes(redirectUri)) client.redirectUris.push(redirectUri);
   }
@@ -242,11 +292,15 @@ export class FakeOauthServer {
     res.end(JSON.stringify({ error: 'not_found' }));
   };
 
+  private client(clientId: string): { redirectUris: string[] } | undefined {
+    const options = this.options;
+    if (options.provider === 'google') return options.clients.find((c) => c.clientId === clientId);
+    if (options.provider === 'microsoft') return options.apps.find((a) => a.clientId === clientId);
+    return options.apps.find((a) => a.clientId === clientId);
+  }
+
   private registeredRedirectUris(clientId: string): string[] | null {
-    if (this.options.provider === 'google') {
-      return this.options.clients.find((c) => c.clientId === clientId)?.redirectUris ?? null;
-    }
-    return this.options.apps.find((a) => a.clientId === clientId)?.redirectUris ?? null;
+    return this.client(clientId)?.redirectUris ?? null;
   }
 
   private authorizationOutcome(
@@ -257,7 +311,16 @@ export class FakeOauthServer {
     const clientId = p.get('client_id') ?? '';
     const redirectUri = p.get('redirect_uri') ?? '';
     const google = this.options.provider === 'google';
+    const hubspot = this.options.provider === 'hubspot';
     const registered = this.registeredRedirectUris(clientId);
+    if (hubspot && (registered === null || !registered.includes(redirectUri))) {
+      // HubSpot's error page text is not sourced; only that it is a page, not a redirect.
+      return {
+        kind: 'page',
+        status: 400,
+        body: `<title>HubSpot</title><p>${registered === null ? 'The app was not found.' : `The redirect URI ${redirectUri} does not match the app's.`}`,
+      };
+    }
     // Unknown clients and unregistered redirect URIs get an error page, never a redirect
     // (RFC 6749 §4.1.2.1): Google "Error 401: invalid_client" / "Error 400:
     // redirect_uri_mismatch"; Entra AADSTS700016 / AADSTS50011.
@@ -293,11 +356,9 @@ export class FakeOauthServer {
       redirect.searchParams.set('state', p.get('state') ?? '');
       return { kind: 'redirect' as const, location: redirect.href };
     };
-    if (
-      p.get('response_type') !== 'code' ||
-      p.get('code_challenge_method') !== 'S256' ||
-      !p.get('code_challenge')
-    ) {
+    const pkce = p.get('code_challenge_method') === 'S256' && !!p.get('code_challenge');
+    // HubSpot's authorize URL takes no response_type and PKCE is optional there.
+    if (!hubspot && (p.get('response_type') !== 'code' || !pkce)) {
       return redirectWith({
         error: 'invalid_request',
         error_description: 'PKCE S256 code_challenge required',
@@ -330,11 +391,11 @@ export class FakeOauthServer {
       // An interactive sign-in shows the consent page, and the user approves again.
       this.consentRevoked.delete(subject.toLowerCase());
     }
-    const code = `${google ? '4/0A' : '1.AQ'}${randomBytes(16).toString('base64url')}`;
+    const code = `${google ? '4/0A' : hubspot ? 'na1-' : '1.AQ'}${randomBytes(16).toString('base64url')}`;
     this.codes.set(code, {
       clientId,
       redirectUri,
-      challenge: p.get('code_challenge') ?? '',
+      challenge: pkce ? (p.get('code_challenge') ?? '') : '',
       scope: p.get('scope') ?? '',
       subject,
       // Authorization codes are short-lived (Entra: about 10 minutes).
@@ -376,6 +437,12 @@ export class FakeOauthServer {
     let raw = '';
     for await (const chunk of req) raw += chunk;
     const form = new URLSearchParams(raw);
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    this.tokenRequests.push({ form, origin });
+    if (this.options.provider === 'hubspot') {
+      this.hubspotToken(form, send);
+      return;
+    }
     const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
     const basicCredentials = basic?.[1] ? Buffer.from(basic[1], 'base64').toString('utf8').split(':') : null;
     const clientId =
@@ -413,7 +480,19 @@ export class FakeOauthServer {
           9002326,
         );
       }
-      if (!crossOrigin && app.platform === 'spa') {
+      if (app.platform === 'web') {
+        if (!clientSecret) {
+          return fail(
+            401,
+            'invalid_client',
+            "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+            7000218,
+          );
+        }
+        if (clientSecret !== app.clientSecret) {
+          return fail(401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.', 7000215);
+        }
+      } else if (!crossOrigin && app.platform === 'spa') {
         return fail(
           400,
           'invalid_request',
@@ -421,7 +500,7 @@ export class FakeOauthServer {
           9002327,
         );
       }
-      if (clientSecret) {
+      if (clientSecret && app.platform !== 'web') {
         return fail(
           401,
           'invalid_client',
@@ -471,7 +550,9 @@ export class FakeOauthServer {
             );
       }
       this.counters.codeGrants++;
-      const spa = this.options.provider === 'microsoft';
+      const spa =
+        this.options.provider === 'microsoft' &&
+        this.options.apps.find((a) => a.clientId === clientId)?.platform === 'spa';
       const refreshToken = this.newRefreshToken({
         clientId,
         scope: grant.scope,
@@ -521,8 +602,91 @@ export class FakeOauthServer {
     );
   }
 
+  /** HubSpot's token endpoint (see the class comment for the sources of each answer). */
+  private hubspotToken(form: URLSearchParams, send: (status: number, body: unknown) => void) {
+    if (this.options.provider !== 'hubspot') throw new Error('not a HubSpot fake');
+    const fail = (status: string, error: string, message: string) => {
+      this.counters.errors++;
+      this.tokenErrors.push(error);
+      send(400, {
+        status,
+        message,
+        error,
+        error_description: message,
+        correlationId: randomUUID(),
+        category: 'VALIDATION_ERROR',
+      });
+    };
+    const clientId = form.get('client_id') ?? '';
+    const app = this.options.apps.find((a) => a.clientId === clientId);
+    if (!app) return fail('BAD_CLIENT_ID', 'invalid_client', 'missing or invalid client id');
+    const secret = form.get('client_secret');
+    if (!secret || secret !== app.clientSecret)
+      return fail('BAD_CLIENT_SECRET', 'invalid_client', 'missing or invalid client secret');
+    const grantType = form.get('grant_type');
+    if (grantType === 'authorization_code') {
+      const code = form.get('code') ?? '';
+      const grant = this.codes.get(code);
+      this.codes.delete(code);
+      if (!grant || grant.clientId !== clientId || grant.expiresAt <= this.now())
+        return fail('BAD_AUTH_CODE', 'invalid_grant', 'missing or invalid auth code');
+      if (grant.redirectUri !== form.get('redirect_uri'))
+        return fail(
+          'BAD_REDIRECT_URI',
+          'invalid_grant',
+          'redirect_uri does not match the one used at authorization',
+        );
+      if (grant.challenge !== '') {
+        const verifier = form.get('code_verifier') ?? '';
+        if (createHash('sha256').update(verifier).digest('base64url') !== grant.challenge)
+          return fail(
+            'BAD_CODE_VERIFIER',
+            'invalid_grant',
+            'code_verifier does not match the code_challenge',
+          );
+      }
+      this.counters.codeGrants++;
+      const refreshToken = this.newRefreshToken({
+        clientId,
+        scope: grant.scope,
+        subject: grant.subject,
+        expiresAt: null,
+      });
+      send(200, this.hubspotTokens(app, grant.subject, grant.scope, refreshToken));
+      return;
+    }
+    if (grantType === 'refresh_token') {
+      const presented = form.get('refresh_token') ?? '';
+      const grant = this.refreshTokens.get(presented);
+      if (!grant || grant.clientId !== clientId)
+        return fail('BAD_REFRESH_TOKEN', 'invalid_grant', 'refresh token is invalid, expired or revoked');
+      this.counters.refreshGrants++;
+      // Not rotated: the same refresh token comes back.
+      send(200, this.hubspotTokens(app, grant.subject, grant.scope, presented));
+      return;
+    }
+    fail('BAD_GRANT_TYPE', 'unsupported_grant_type', `unsupported grant_type: ${grantType ?? ''}`);
+  }
+
+  private hubspotTokens(app: FakeHubSpotApp, subject: string, scope: string, refreshToken: string) {
+    const expiresIn = this.options.accessTokenLifetime ?? 1800;
+    const token = `CNb${randomBytes(24).toString('base64url')}`;
+    this.options.onAccessToken?.(token, subject, scope, expiresIn);
+    return {
+      token_type: 'bearer',
+      refresh_token: refreshToken,
+      access_token: token,
+      expires_in: expiresIn,
+      hub_id: app.hubId ?? 4_242_424,
+      user_id: 1_000_001,
+      scopes: scope.split(' ').filter(Boolean),
+      token_use: 'access_token',
+    };
+  }
+
   private newRefreshToken(grant: RefreshGrant): string {
-    const token = `${this.options.provider === 'google' ? '1//0g' : '0.AQ'}${randomBytes(18).toString('base64url')}`;
+    const prefix = { google: '1//0g', microsoft: '0.AQ', hubspot: 'na1-' }[this.options.provider];
+    const token = `${prefix}${randomBytes(18).toString('base64url')}`;
     this.refreshTokens.set(token, grant);
     return token;
   }

@@ -59,9 +59,13 @@ describe('reference CRM under hostile requests', () => {
 
   it('covers every operation of server/openapi.json', () => {
     const document = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8')) as { paths: Record<string, object> };
-    const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
-      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
-    );
+    // The CRM contract; the token exchange (/oauth/...) has its own hostile-input tests in
+    // tests/server/oauthExchange.test.ts and is off on this server.
+    const documented = Object.entries(document.paths)
+      .filter(([path]) => path.startsWith('/api/v1/'))
+      .flatMap(([path, operations]) =>
+        Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+      );
     expect([...FUZZED_OPERATIONS].sort()).toEqual(documented.sort());
   });
 

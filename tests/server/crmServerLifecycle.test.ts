@@ -130,8 +130,10 @@ describe('OpenAPI document', () => {
         '/api/v1/lookup',
         '/api/v1/me',
         '/api/v1/tasks',
+        '/oauth/{provider}/token',
       ].sort(),
     );
     expect(Object.keys(document.paths['/api/v1/activities']).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(document.paths['/oauth/{provider}/token'])).toEqual(['post']);
   });
 });
