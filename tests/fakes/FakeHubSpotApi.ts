@@ -255,6 +255,11 @@ export class FakeHubSpotApi {
     this.server = null;
   }
 
+  /** A handler for a server of the caller's (an end-to-end host router), same as start() serves. */
+  get requestHandler(): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+    return (req, res) => this.handle(req, res);
+  }
+
   // ---- Seeding (test setup) ----
 
   addUser(input: Partial<FakeHubSpotUser> & { email: string }): FakeHubSpotUser {

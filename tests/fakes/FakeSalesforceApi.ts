@@ -182,6 +182,11 @@ export interface FakeSalesforceOptions extends LoopbackServerOptions {
   requestLimit?: number;
   now?: () => number;
   clientId?: string;
+  /**
+   * The org's instance URL as the token answer names it (`instance_url`); default this
+   * fake's own URL. An end-to-end run maps a My Domain host (https://x.my.salesforce.com) here.
+   */
+  instanceUrl?: string;
 }
 
 export class FakeSalesforceApi {
@@ -208,6 +213,9 @@ export class FakeSalesforceApi {
     { user: FakeSalesforceUser; challenge: string; redirectUri: string }
   >();
   private readonly expired = new Set<string>();
+  /** The connected app's Callback URLs, and who signs in on the authorize page. */
+  private readonly callbackUrls = new Set<string>();
+  private consentingUser: FakeSalesforceUser | null = null;
   private readonly fields: Record<SalesforceObject, string[]>;
   private server: Server | null = null;
   private nextId = 1;
@@ -262,6 +270,20 @@ export class FakeSalesforceApi {
     this.expired.add(user.accessToken);
   }
 
+  /**
+   * What the admin and the rep do on Salesforce's side for a browser sign-in: the connected
+   * app's Callback URL, and the user who signs in and allows access on the authorize page.
+   */
+  allowBrowserSignIn(callbackUrl: string, user: FakeSalesforceUser): void {
+    this.callbackUrls.add(callbackUrl);
+    this.consentingUser = user;
+  }
+
+  /** A handler for a server of the caller's (an end-to-end host router), same as start() serves. */
+  get requestHandler(): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+    return (req, res) => this.handle(req, res);
+  }
+
   /** An authorization code as the login page would hand out after consent (PKCE S256). */
   issueCode(user: FakeSalesforceUser, codeChallenge: string, redirectUri: string): string {
     const code = `aPrx${randomUUID()}`;
@@ -304,6 +326,10 @@ export class FakeSalesforceApi {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     try {
+      if (url.pathname === '/services/oauth2/authorize' && method === 'GET') {
+        this.authorize(url, res);
+        return;
+      }
       if (url.pathname === '/services/oauth2/token' && method === 'POST') {
         const [status, body] = this.token(new URLSearchParams(text));
         send(status, body);
@@ -358,6 +384,53 @@ export class FakeSalesforceApi {
     return user;
   }
 
+  /**
+   * The authorize page of the web-server flow
+   * (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm):
+   * `response_type=code`, `client_id`, `redirect_uri` (one of the app's Callback URLs),
+   * `code_challenge` (PKCE), `state`; after the user allows access, a 302 to
+   * `redirect_uri?code=…&state=…` (that page's example). A redirect_uri the app does not list
+   * is answered on Salesforce's own page with `error=redirect_uri_mismatch&error_description=
+   * redirect_uri%20must%20match%20configuration` (as quoted in
+   * petewarden/salesforce_restphp_example#1); the page's markup is not sourced, so this fake
+   * answers 400 with that text. The login form itself is skipped: the user given to
+   * allowBrowserSignIn signs in at once (what lets identity.launchWebAuthFlow finish headless).
+   */
+  private authorize(url: URL, res: ServerResponse): void {
+    const [status, headers, body] = this.authorizeAnswer(url.searchParams);
+    this.counters.byStatus[status] = (this.counters.byStatus[status] ?? 0) + 1;
+    res.writeHead(status, headers).end(body);
+  }
+
+  private authorizeAnswer(q: URLSearchParams): [number, Record<string, string>, string] {
+    const page = (error: string, description: string): [number, Record<string, string>, string] => [
+      400,
+      { 'content-type': 'text/html;charset=UTF-8' },
+      `<!doctype html><title>Error</title><p>error=${error}&amp;error_description=${encodeURIComponent(description)}</p>`,
+    ];
+    const redirectUri = q.get('redirect_uri') ?? '';
+    if (q.get('client_id') !== this.clientId) return page('invalid_client_id', 'client identifier invalid');
+    if (!this.callbackUrls.has(redirectUri))
+      return page('redirect_uri_mismatch', 'redirect_uri must match configuration');
+    const back = new URL(redirectUri);
+    const redirect = (params: Record<string, string>): [number, Record<string, string>, string] => {
+      for (const [k, v] of Object.entries(params)) back.searchParams.set(k, v);
+      if (q.get('state')) back.searchParams.set('state', q.get('state')!);
+      return [302, { location: back.href }, ''];
+    };
+    if (q.get('response_type') !== 'code')
+      return redirect({
+        error: 'unsupported_response_type',
+        error_description: 'response type not supported',
+      });
+    const challenge = q.get('code_challenge') ?? '';
+    if (!challenge)
+      return redirect({ error: 'invalid_request', error_description: 'missing required code challenge' });
+    if (!this.consentingUser)
+      return redirect({ error: 'access_denied', error_description: 'end-user denied authorization' });
+    return redirect({ code: this.issueCode(this.consentingUser, challenge, redirectUri) });
+  }
+
   private token(form: URLSearchParams): [number, unknown] {
     const grant = form.get('grant_type');
     const invalid = (description: string): [number, unknown] => [
@@ -392,7 +465,7 @@ export class FakeSalesforceApi {
         ...(grant === 'authorization_code' ? { refresh_token: user.refreshToken } : {}),
         signature: randomUUID(),
         scope: 'refresh_token api',
-        instance_url: this.url,
+        instance_url: this.options.instanceUrl ?? this.url,
         id: `https://login.salesforce.com/id/${this.org.Id}/${user.id}`,
         token_type: 'Bearer',
         issued_at: String(this.now()),

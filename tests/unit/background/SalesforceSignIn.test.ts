@@ -68,6 +68,37 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
     expect((await background.getSettings()).crm.token).toBe(rep.accessToken); // the renewed one, kept
   });
 
+  it("the fake's authorize page: consent redirects with a code the PKCE exchange accepts; a foreign redirect_uri is refused", async () => {
+    salesforce.allowBrowserSignIn(REDIRECT, rep);
+    const viaPage = new SalesforceSignIn({
+      background,
+      allowInsecureRequests: true,
+      webAuthFlow: {
+        getRedirectUrl: () => REDIRECT,
+        launch: async (url) => {
+          const answer = await fetch(url, { redirect: 'manual' });
+          expect(answer.status).toBe(302);
+          return answer.headers.get('location')!;
+        },
+      },
+    });
+    expect(
+      await viaPage.signIn({ loginUrl: salesforce.url, consumerKey: salesforce.clientId }),
+    ).toMatchObject({
+      ok: true,
+    });
+    const foreign = new URL(`${salesforce.url}/services/oauth2/authorize`);
+    foreign.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: salesforce.clientId,
+      redirect_uri: 'https://attacker.example/cb',
+      code_challenge: 'x',
+    }).toString();
+    const refused = await fetch(foreign, { redirect: 'manual' });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('error=redirect_uri_mismatch');
+  });
+
   it('asks the rep to sign in again when the refresh token is no longer accepted', async () => {
     await background.updateSettings({
       crm: CrmConnection.parse({
