@@ -75,12 +75,13 @@ const FIELDS: ReadonlyArray<{ field: AppField; label: string; howTo: string }> =
     field: 'tokenExchangeUrl',
     label: 'Token exchange server (optional)',
     howTo:
-      'For teams that keep the client secret out of the browser: the address of a server running the token exchange (the reference CRM does with GOOGLE_OAUTH_CLIENT_SECRET set). Sign-ins and refreshes then go through it.',
+      'For teams that keep every client secret out of the browser: the address of a server running the token exchange (the reference CRM does when GOOGLE_CLIENT_SECRET, MICROSOFT_CLIENT_SECRET or HUBSPOT_CLIENT_SECRET is set in its environment). Sign-ins and refreshes then go through it and the browser holds no secret; register the Microsoft redirect URI under the “Web” platform (a confidential client with a secret on the server) instead of “Single-page application”. HubSpot sign-in always needs it.',
   },
   {
     field: 'inboxSdkAppId',
-    label: 'InboxSDK app id',
-    howTo: 'Register the extension at inboxsdk.com/register; the Gmail sidebar needs this id to load.',
+    label: 'InboxSDK app id (optional)',
+    howTo:
+      'Blank uses the id the extension ships with, which InboxSDK accepts without registration. If you publish the extension yourself, register it at inboxsdk.com/register and enter your own id here.',
   },
 ];
 

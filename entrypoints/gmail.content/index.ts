@@ -5,6 +5,7 @@ import { createPanelApiFromMessaging } from '../../components/panel/PanelApi';
 import { startGmailComposeLogger } from '../../lib/mail/gmail/page/GmailComposeLogger';
 import { startGmailThreadAdapter } from '../../lib/mail/gmail/page/GmailThreadAdapter';
 import type { GmailContentConfig } from '../../lib/mail/gmail/page/gmailMessages';
+import { resolveInboxSdkAppId } from '../../lib/mail/gmail/page/inboxSdkAppId';
 import { parseGmailAccountUrl } from '../../lib/mail/gmail/page/parseGmailAccountUrl';
 import {
   createOriginalMessageIdReader,
@@ -23,14 +24,12 @@ const PANEL_ICON_URL = `data:image/svg+xml,${encodeURIComponent(
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><rect x="2" y="4" width="20" height="16" rx="3" fill="#1a73e8"/><circle cx="9" cy="11" r="3" fill="#fff"/><path d="M4.5 18c.8-2.6 2.5-4 4.5-4s3.7 1.4 4.5 4z" fill="#fff"/><path d="M15 9h5M15 12h5M15 15h3" stroke="#fff" stroke-width="1.5"/></svg>',
 )}`;
 
-/** Settings first (options page), then the build's env var; the background may not know the message yet. */
+/** The background's settings; the background may not answer yet (then the defaults). */
 async function readConfig(): Promise<GmailContentConfig> {
-  const fromEnv = (import.meta.env.WXT_INBOXSDK_APP_ID ?? '').trim();
   try {
-    const config = await sendToBackground('gmail.config.get', {});
-    return { ...config, inboxSdkAppId: config.inboxSdkAppId || fromEnv };
+    return await sendToBackground('gmail.config.get', {});
   } catch {
-    return { inboxSdkAppId: fromEnv, logComposeByDefault: true };
+    return { inboxSdkAppId: '', logComposeByDefault: true };
   }
 }
 
@@ -53,12 +52,12 @@ export default defineContentScript({
     // The page can end WXT's context with a replayed DOM event; ours it cannot (PageProofContext).
     const ctx = pageProofContext(wxtContext, 'gmail');
     const config = await readConfig();
-    if (config.inboxSdkAppId === '') {
-      console.info(
-        `${LOG_PREFIX} Gmail integration is off: no InboxSDK app id. Register one at https://www.inboxsdk.com/register and enter it in the extension's options (or build with WXT_INBOXSDK_APP_ID=...).`,
-      );
-      return;
-    }
+    // Settings, then the build's WXT_INBOXSDK_APP_ID, then the shipped id InboxSDK verifies itself.
+    const { appId, source } = resolveInboxSdkAppId(
+      config.inboxSdkAppId,
+      import.meta.env.WXT_INBOXSDK_APP_ID ?? '',
+    );
+    console.debug(`${LOG_PREFIX} InboxSDK app id from ${source}: ${appId}`);
 
     const notFound = setTimeout(() => {
       console.info(
@@ -67,7 +66,7 @@ export default defineContentScript({
     }, GMAIL_NOT_FOUND_AFTER_MS);
     let sdk: InboxSDK.InboxSDK;
     try {
-      sdk = await InboxSDK.load(2, config.inboxSdkAppId, {
+      sdk = await InboxSDK.load(2, appId, {
         appName: 'CRM Sidebar',
         appIconUrl: PANEL_ICON_URL,
       });
