@@ -1,4 +1,6 @@
 import { useId } from 'react';
+import { describeSkip } from '../../lib/logging/describeSkip';
+import type { SkipReason } from '../../lib/logging/SkipReason';
 import type { MessageLogStatus } from '../../lib/panel/ThreadView';
 import { formatAbsoluteTime, formatRelativeTime } from '../shared/formatRelativeTime';
 import { whenTrusted } from './whenTrusted';
@@ -141,7 +143,11 @@ function MessageLogState({
     case 'not_logged':
       return (
         <>
-          {message.reason ? <span className="crm-muted">{message.reason}</span> : null}
+          {message.skip ? (
+            <ReceiptLine tone="muted" title="Not logged by the sync" skip={message.skip} />
+          ) : message.reason ? (
+            <span className="crm-muted">{message.reason}</span>
+          ) : null}
           <button
             type="button"
             className="crm-button"
@@ -150,16 +156,35 @@ function MessageLogState({
           >
             Log email
           </button>
+          {message.contacts.length > 0 && (
+            <span className="crm-muted crm-receipt-detail">Logs to {namesOf(message)}</span>
+          )}
         </>
       );
     case 'logged':
-      return <span className="crm-logged">{loggedText(message, now)}</span>;
+      return (
+        <span className="crm-receipt">
+          <span className="crm-logged">
+            <span aria-hidden="true">✓ </span>
+            {loggedText(message, now)}
+          </span>
+          <ReceiptTargets message={message} />
+        </span>
+      );
     case 'queued':
-      return <span className="crm-queued">Queued — will be sent when the CRM is reachable</span>;
+      return (
+        <span className="crm-receipt">
+          <span className="crm-queued">Queued — will be sent when the CRM is reachable</span>
+          <ReceiptTargets message={message} />
+        </span>
+      );
     case 'failed':
       return (
         <>
-          <span className="crm-error">{message.error ?? 'Logging failed.'}</span>
+          <span className="crm-receipt">
+            <span className="crm-error">{message.error ?? 'Logging failed.'}</span>
+            <span className="crm-muted crm-receipt-detail">Nothing is lost: Retry sends it again, once.</span>
+          </span>
           <button
             type="button"
             className="crm-button"
@@ -171,14 +196,59 @@ function MessageLogState({
         </>
       );
     case 'not_loggable':
-      return <span className="crm-muted">{message.reason ?? 'This email cannot be logged.'}</span>;
+      return message.skip ? (
+        <ReceiptLine tone="skipped" title="Skipped" skip={message.skip} />
+      ) : (
+        <span className="crm-muted">{message.reason ?? 'This email cannot be logged.'}</span>
+      );
   }
+}
+
+/** "Skipped: automated mail (a newsletter)" and, under it, the evidence ("List-Unsubscribe ..."). */
+function ReceiptLine({ title, skip, tone }: { title: string; skip: SkipReason; tone: 'skipped' | 'muted' }) {
+  const words = describeSkip(skip);
+  return (
+    <span className={`crm-receipt crm-receipt-${tone}`} data-skip-rule={skip.rule}>
+      <span className="crm-receipt-rule">
+        {title}: {words.rule}
+      </span>
+      {words.detail && <span className="crm-muted crm-receipt-detail">{words.detail}</span>}
+    </span>
+  );
+}
+
+function namesOf(message: MessageLogStatus): string {
+  return message.contacts.map((contact) => contact.name).join(', ');
+}
+
+/** "to Jane Doe, Sam Lee · deal: Acme renewal" (or "no deal"); the deal only when it is known. */
+function ReceiptTargets({ message }: { message: MessageLogStatus }) {
+  if (message.contacts.length === 0 && message.deal === null) return null;
+  const deal =
+    message.deal === null
+      ? null
+      : message.deal.id === null
+        ? 'no deal'
+        : `deal: ${message.deal.name ?? 'a deal'}`;
+  return (
+    <span className="crm-muted crm-receipt-detail">
+      {message.contacts.length > 0 && `to ${namesOf(message)}`}
+      {message.contacts.length > 0 && deal && ' · '}
+      {deal}
+    </span>
+  );
 }
 
 export function loggedText(message: MessageLogStatus, now?: number): string {
   const when = message.loggedAt ? formatRelativeTime(message.loggedAt, now) : '';
-  if (message.loggedBy.some((user) => user.self)) return when ? `Logged ${when} by You` : 'Logged by You';
-  const colleagues = message.loggedBy.map((user) => user.name).filter(Boolean);
-  if (colleagues.length > 0) return `Already logged by ${colleagues.join(', ')}`;
+  const colleagues = message.loggedBy
+    .filter((user) => !user.self)
+    .map((user) => user.name)
+    .filter(Boolean);
+  if (message.loggedBy.some((user) => user.self)) {
+    const also = colleagues.length > 0 ? ` (also by ${colleagues.join(', ')})` : '';
+    return `${when ? `Logged ${when} by You` : 'Logged by You'}${also}`;
+  }
+  if (colleagues.length > 0) return `Already logged by ${colleagues.join(', ')}${when ? ` ${when}` : ''}`;
   return when ? `Logged ${when}` : 'Logged';
 }

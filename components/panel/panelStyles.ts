@@ -220,6 +220,11 @@ const baseStyles = `
 .crm-panel .crm-log-state { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 12px; }
 .crm-panel .crm-logged { color: var(--crm-success); }
 .crm-panel .crm-queued { color: #7d4e00; }
+.crm-panel .crm-receipt { display: flex; flex-direction: column; gap: 2px; min-width: 0; flex-basis: 100%; }
+.crm-panel .crm-receipt-detail { overflow-wrap: anywhere; }
+.crm-panel .crm-receipt-rule { font-weight: 500; }
+.crm-panel .crm-receipt-skipped .crm-receipt-rule { color: var(--crm-fg); }
+.crm-panel .crm-receipt-muted .crm-receipt-rule { color: var(--crm-muted); font-weight: 400; }
 .crm-panel .crm-approximate .crm-badge { border-style: dashed; cursor: help; }
 
 .crm-panel .crm-notice { padding: 6px 8px; border-radius: 6px; background: var(--crm-bg-subtle); font-size: 12px; }

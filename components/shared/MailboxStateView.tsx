@@ -1,7 +1,7 @@
 import { RECIPIENTS_MAX } from '../../lib/crm/contract';
 import { describeError } from '../../lib/errors/describeError';
+import { describeSkipCount } from '../../lib/logging/describeSkip';
 import type { MailboxStatus } from '../../lib/messaging/messages';
-import { describeSkipReason } from './describeSkipReason';
 import { formatRelativeTime } from './formatRelativeTime';
 
 export interface MailboxStateViewProps {
@@ -69,7 +69,7 @@ export function MailboxStateView({ mailbox, now, onReconnect, reconnecting }: Ma
       )}
       {reasons.length > 0 && (
         <p className="skipped-reasons">
-          Skipped: {reasons.map(([reason, count]) => `${describeSkipReason(reason)} ${count}`).join(', ')}
+          Skipped: {reasons.map(([reason, count]) => `${describeSkipCount(reason)} ${count}`).join(', ')}
         </p>
       )}
       {mailbox.recipientsCut > 0 && (

@@ -9,6 +9,7 @@ import { type OAuthProviderConfig, tokenExchangeEndpoint } from '../auth/OAuthPr
 import { TokenManager, type TokenStore } from '../auth/TokenManager';
 import { CrmError } from '../crm/CrmError';
 import { ExtensionError, storedErrorInfo } from '../errors/ErrorInfo';
+import { skipCountKey } from '../logging/SkipReason';
 import { gmailMailboxProvider } from '../mail/gmail/api/gmailMailboxProvider';
 import type { MailMessage, MailProvider, ThreadSnapshot } from '../mail/MailMessage';
 import { normaliseMessageId } from '../mail/normaliseMessageId';
@@ -398,8 +399,8 @@ export class MailboxService implements MailboxControls {
             if (o.recipientsLeftOut) progress.recipientsCut++;
           } else if (o.status === 'skipped') {
             progress.skipped++;
-            // Automated mail is counted by kind ("automated:newsletter"), not by its sentence.
-            const key = o.reasonKey ?? o.reason;
+            // Counted by rule, automated mail by kind ("automated:newsletter"): describeSkipCount words it.
+            const key = skipCountKey(o.skip);
             progress.skippedReasons[key] = (progress.skippedReasons[key] ?? 0) + 1;
           }
         }

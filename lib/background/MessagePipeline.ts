@@ -10,9 +10,11 @@ import {
 import { LinkIndex } from '../linking/LinkIndex';
 import {
   createLinkingContext,
+  directionSkipReason,
   type LinkingContext,
   linkMessage,
   type MessageLinks,
+  noContactSkipReason,
   type ThreadLinks,
 } from '../linking/linkMessage';
 import { matchKeywordRules } from '../linking/matchKeywordRules';
@@ -20,6 +22,7 @@ import { ActivityBuildError, buildActivities, recipientsLeftOut } from '../loggi
 import { externalIdFor } from '../logging/externalIdFor';
 import type { MessageRegistry } from '../logging/MessageRegistry';
 import type { Outbox } from '../logging/Outbox';
+import { type SkipReason, skipReason } from '../logging/SkipReason';
 import type { ThreadDealChoices } from '../logging/ThreadDealChoices';
 import type { MailMessage } from '../mail/MailMessage';
 import type { EventLog } from '../store/EventLog';
@@ -131,9 +134,6 @@ export function groupForLookup(messages: readonly MailMessage[], context: Linkin
   return groups;
 }
 
-/** The skip key of messages set aside because the CRM contract refuses their values. */
-export const SET_ASIDE_REASON = 'refused_by_crm';
-
 export type MessageOutcome =
   | {
       providerMessageId: string;
@@ -148,8 +148,8 @@ export type MessageOutcome =
       externalId: string | null;
       status: 'skipped';
       reason: string;
-      /** Groups skips for counts (e.g. "automated:bounce"); absent when the reason is the group. */
-      reasonKey?: string;
+      /** The rule that stopped it: the receipts' and the sync counts' common word for it. */
+      skip: SkipReason;
       contactIds: string[];
     };
 
@@ -185,33 +185,33 @@ export async function enqueueLinkedMessages(
       ...links.threadRecords.filter((r) => r.kind === 'contact').map((r) => r.id),
     ];
     const externalId = externalIdFor(message, mode);
-    const skip = (reason: string, reasonKey?: string) =>
+    const skip = (reason: string, why: SkipReason) =>
       outcomes.push({
         providerMessageId: message.providerMessageId,
         externalId,
         status: 'skipped',
         reason,
+        skip: why,
         contactIds,
-        ...(reasonKey ? { reasonKey } : {}),
       });
     if (links.neverLog) {
-      skip(`never logged: ${links.neverLog}`, 'never_log');
+      skip(`never logged: ${links.neverLog}`, skipReason('never_log', links.neverLogEntry ?? links.neverLog));
       continue;
     }
     if (mode === 'auto' && !links.autoLog.log) {
-      skip(links.autoLog.reason, links.autoLog.skipKey);
+      skip(links.autoLog.reason, links.autoLog.skip);
       continue;
     }
     if (links.direction.eligibility === 'never') {
-      skip(links.direction.reason);
+      skip(links.direction.reason, directionSkipReason(links.direction));
       continue;
     }
     if (contactIds.length === 0) {
-      skip('no one on this message is a CRM contact');
+      skip('no one on this message is a CRM contact', noContactSkipReason(links));
       continue;
     }
     if (externalId === null) {
-      skip('the message has no Message-ID');
+      skip('the message has no Message-ID', skipReason('no_message_id'));
       continue;
     }
     const row = await registry.get(crmUserId, externalId);
@@ -237,7 +237,7 @@ export async function enqueueLinkedMessages(
         // Values the contract refuses (an overlong address, a NUL in the subject) would fail
         // at the CRM on every retry: the message is set aside with its reason, counted in the
         // popup, and the sync moves on.
-        skip(e.message, e.refusedByContract ? SET_ASIDE_REASON : undefined);
+        skip(e.message, skipReason(e.refusedByContract ? 'refused_by_crm' : e.rule, e.message));
         if (e.refusedByContract)
           await deps.events?.append(
             'warn',

@@ -2,11 +2,14 @@ import { mapWithConcurrency } from '../async/mapWithConcurrency';
 import type { CrmConnector } from '../crm/CrmConnector';
 import { CrmError } from '../crm/CrmError';
 import type { Company, Contact, ContactDetail, EmailActivity } from '../crm/contract';
+import { directionSkipReason, noContactSkipReason } from '../linking/linkMessage';
 import type { MatchCorrections } from '../linking/MatchCorrections';
 import { registrableDomain } from '../linking/registrableDomain';
+import { describeSkip } from '../logging/describeSkip';
 import { externalIdFor, isProviderDerivedExternalId } from '../logging/externalIdFor';
 import type { MessageRegistry } from '../logging/MessageRegistry';
 import { type Outbox, outboxKey } from '../logging/Outbox';
+import { type SkipReason, type SkipRule, skipReason } from '../logging/SkipReason';
 import type { ThreadDealChoices } from '../logging/ThreadDealChoices';
 import { MailMessage, type ThreadSnapshot } from '../mail/MailMessage';
 import { domainOfAddress } from '../mail/normaliseAddress';
@@ -156,7 +159,7 @@ export class ThreadViewService {
     const cards = await mapWithConcurrency([...matched.values()], DETAIL_CONCURRENCY, (m) =>
       this.contactCard(connector, m, companiesById, corrections),
     );
-    const messages = await this.messageStatuses(session, linked);
+    const messages = await this.messageStatuses(session, linked, await this.dealNames(linked, cards));
     const featureViews = await buildFeatureViews({
       session,
       linked,
@@ -236,17 +239,38 @@ export class ThreadViewService {
     };
   }
 
-  private async messageStatuses(session: CrmSession, linked: LinkedThread): Promise<MessageLogStatus[]> {
+  /** Deal names for receipts: the cards' deals and the thread's chosen deal, no extra CRM call. */
+  private async dealNames(linked: LinkedThread, cards: readonly ContactCard[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for (const card of cards) for (const deal of card.deals) names.set(deal.id, deal.name);
+    const first = linked.messages[0]?.message;
+    const choice = first ? await this.deps.threadDeals.forMessage(first) : null;
+    if (choice?.dealId && choice.dealName) names.set(choice.dealId, choice.dealName);
+    return names;
+  }
+
+  /**
+   * One receipt per message: logged (by whom, when, to which contacts and deal), queued,
+   * failed (with its error, the panel offers Retry), skipped by a rule, or not logged yet.
+   */
+  private async messageStatuses(
+    session: CrmSession,
+    linked: LinkedThread,
+    dealNames: ReadonlyMap<string, string>,
+  ): Promise<MessageLogStatus[]> {
     const crmUserId = session.me.user.id;
     const outbox = this.deps.db.outbox;
     return Promise.all(
       linked.messages.map(async ({ message, links }): Promise<MessageLogStatus> => {
-        const contactIds = [
-          ...links.contacts.map((c) => c.contact.id),
-          ...links.threadRecords.filter((r) => r.kind === 'contact').map((r) => r.id),
+        const contacts = [
+          ...links.contacts.map((c) => ({ id: c.contact.id, name: c.contact.name })),
+          ...links.threadRecords
+            .filter((r) => r.kind === 'contact')
+            .map((r) => ({ id: r.id, name: linked.index.contactById(r.id)?.name ?? 'a contact' })),
         ];
+        const contactIds = contacts.map((c) => c.id);
         const externalId = externalIdFor(message, 'manual');
-        const base = {
+        const base: MessageLogStatus = {
           providerMessageId: message.providerMessageId,
           externalId,
           approximateKey: externalId !== null && isProviderDerivedExternalId(externalId),
@@ -254,18 +278,26 @@ export class ThreadViewService {
           date: message.date,
           fromName: message.from?.name || message.from?.address || '',
           direction: links.direction.eligibility === 'never' ? null : links.direction.direction,
+          state: 'not_logged',
           contactIds,
-          loggedAt: null as string | null,
-          loggedBy: [] as MessageLogStatus['loggedBy'],
-          error: null as string | null,
-          reason: null as string | null,
+          contacts,
+          loggedAt: null,
+          loggedBy: [],
+          error: null,
+          reason: null,
+          skip: null,
+          deal: null,
         };
-        if (links.neverLog)
-          return { ...base, state: 'not_loggable', reason: `Never logged: ${links.neverLog}.` };
-        if (links.direction.eligibility === 'never')
-          return { ...base, state: 'not_loggable', reason: links.direction.reason };
-        if (contactIds.length === 0 || externalId === null)
-          return { ...base, state: 'not_loggable', reason: 'No one on this message is a CRM contact yet.' };
+        const skipped = (skip: SkipReason): MessageLogStatus => ({
+          ...base,
+          state: 'not_loggable',
+          skip,
+          reason: describeSkip(skip).text,
+        });
+        if (links.neverLog) return skipped(skipReason('never_log', links.neverLogEntry ?? links.neverLog));
+        if (links.direction.eligibility === 'never') return skipped(directionSkipReason(links.direction));
+        if (contactIds.length === 0) return skipped(noContactSkipReason(links));
+        if (externalId === null) return skipped(skipReason('no_message_id'));
 
         const row = await this.deps.registry.get(crmUserId, externalId);
         const loggedMine = contactIds.filter((id) => row?.activities[id]);
@@ -273,7 +305,8 @@ export class ThreadViewService {
           .where('key')
           .anyOf(contactIds.map((id) => outboxKey(externalId, id)))
           .toArray();
-        const mine = items.filter((i) => i.crmUserId === crmUserId && i.state !== 'delivered');
+        const ownItems = items.filter((i) => i.crmUserId === crmUserId);
+        const mine = ownItems.filter((i) => i.state !== 'delivered');
         const failed = mine.find((i) => i.state === 'failed');
         let colleagues: EmailActivity[] = [];
         if (loggedMine.length < contactIds.length && session.connector.info.capabilities.colleagueActivity) {
@@ -293,18 +326,33 @@ export class ThreadViewService {
         const coveredByCrm = new Set([...loggedMine, ...colleagues.map((a) => a.contactId)]);
         const allLogged = contactIds.every((id) => coveredByCrm.has(id));
         const loggedAt = row ? new Date(row.loggedAt).toISOString() : (colleagues[0]?.createdAt ?? null);
-        const withWho = { ...base, loggedAt, loggedBy: [...loggedBy.values()] };
+        // What the CRM got: our own activity (any state), else a colleague's.
+        const sent = ownItems[0]?.activity ?? colleagues[0];
+        const dealId = sent ? (sent.dealId ?? null) : undefined;
+        const withWho: MessageLogStatus = {
+          ...base,
+          loggedAt,
+          loggedBy: [...loggedBy.values()],
+          deal:
+            dealId === undefined
+              ? null
+              : { id: dealId, name: dealId ? (dealNames.get(dealId) ?? null) : null },
+        };
         if (failed)
           return { ...withWho, state: 'failed', error: failed.lastError?.message ?? 'Logging failed.' };
         if (mine.some((i) => i.state === 'pending')) return { ...withWho, state: 'queued' };
         if (allLogged) return { ...withWho, state: 'logged' };
-        // The rep can still log it by hand; say why the sync leaves it alone.
-        const skippedAsAutomated = links.autoLog.skipKey?.startsWith('automated:') === true;
-        return {
-          ...withWho,
-          state: 'not_logged',
-          reason: skippedAsAutomated ? `Not logged automatically: ${links.automated.reason}` : null,
-        };
+        // The rep can still log it by hand; say which rule keeps the sync away from it.
+        if (!links.autoLog.log && SYNC_SKIPS_SHOWN.has(links.autoLog.skip.rule)) {
+          const skip = links.autoLog.skip;
+          return {
+            ...withWho,
+            deal: null,
+            skip,
+            reason: `Not logged automatically: ${describeSkip(skip).text}`,
+          };
+        }
+        return { ...withWho, deal: null };
       }),
     );
   }
@@ -316,6 +364,7 @@ export class ThreadViewService {
     providerMessageIds: readonly string[],
   ): Promise<MessageLogStatus[]> {
     const linked = await this.link(session, snapshot, true);
+    const dealNames = await this.dealNames(linked, this.views.get(threadKeyOf(snapshot))?.known ?? []);
     const chosen = linked.messages.filter((m) => providerMessageIds.includes(m.message.providerMessageId));
     const outbox = this.deps.outboxFor(session);
     await enqueueLinkedMessages(chosen, 'manual', {
@@ -328,10 +377,23 @@ export class ThreadViewService {
     });
     await this.deps.drainOutbox(session);
     this.views.delete(threadKeyOf(snapshot));
-    const statuses = await this.messageStatuses(session, { ...linked, messages: chosen });
+    const statuses = await this.messageStatuses(session, { ...linked, messages: chosen }, dealNames);
     return statuses;
   }
 }
+
+/**
+ * Sync skips worth a line on a message the rep can still log by hand: the ones that are
+ * the rep's own settings or the message's nature, not "nobody here is a contact".
+ */
+const SYNC_SKIPS_SHOWN: ReadonlySet<SkipRule> = new Set<SkipRule>([
+  'automated',
+  'privacy',
+  'internal',
+  'no_message_id',
+  'out_of_window',
+  'no_sender',
+]);
 
 function stripDetail(detail: ContactDetail): Contact {
   const { company: _c, deals: _d, recentActivities: _r, ...contact } = detail;

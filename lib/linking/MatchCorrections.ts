@@ -27,16 +27,22 @@ export class MatchCorrections {
     return this.neverAddresses.size + this.neverDomains.size + this.contacts.size + this.companies.size === 0;
   }
 
-  /** Why mail with this (normalised) address is never logged, or null. */
-  neverLogReason(address: string): string | null {
-    if (this.neverAddresses.has(address)) return `${address} is on your never-log list`;
+  /** The never-log entry (the address, or the listed domain or parent domain) covering this address, or null. */
+  neverLogEntry(address: string): string | null {
+    if (this.neverAddresses.has(address)) return address;
     if (this.neverDomains.size === 0) return null;
     let domain = domainOfAddress(address);
     while (domain.includes('.')) {
-      if (this.neverDomains.has(domain)) return `${domain} is on your never-log list`;
+      if (this.neverDomains.has(domain)) return domain;
       domain = domain.slice(domain.indexOf('.') + 1);
     }
     return null;
+  }
+
+  /** Why mail with this (normalised) address is never logged, or null. */
+  neverLogReason(address: string): string | null {
+    const entry = this.neverLogEntry(address);
+    return entry === null ? null : `${entry} is on your never-log list`;
   }
 
   contactOverride(address: string): MatchOverride | undefined {

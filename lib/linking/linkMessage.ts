@@ -1,7 +1,9 @@
 import type { Company, Contact } from '../crm/contract';
+import { type SkipReason, type SkipRule, skipReason } from '../logging/SkipReason';
 import { classifyDirection, type DirectionVerdict } from '../mail/classifyDirection';
 import {
   type AutomatedVerdict,
+  describeAutomatedCategory,
   detectAutomatedMail,
   isAutomatedSenderAddress,
 } from '../mail/detectAutomatedMail';
@@ -105,11 +107,13 @@ export interface MessageLinks {
   ambiguous: AmbiguousParticipant[];
   /** Why this message is never logged (a participant on the never-log list), or null. */
   neverLog: string | null;
+  /** The never-log entry behind `neverLog` (the address or domain), or null. */
+  neverLogEntry: string | null;
   /**
-   * Whether the background sync should log this message on its own. `skipKey` groups skips
-   * for the sync's counts ("automated:newsletter"), where `reason` is the sentence shown.
+   * Whether the background sync should log this message on its own: `reason` is the
+   * sentence for logs, `skip` the rule that stops it (receipts and the sync's counts).
    */
-  autoLog: { log: boolean; reason: string; skipKey?: string };
+  autoLog: { log: true; reason: string } | { log: false; reason: string; skip: SkipReason };
 }
 
 const NO_THREAD_LINKS: ThreadLinks = { contactIds: [], companyIds: [], dealIds: [] };
@@ -130,6 +134,7 @@ interface LinkAccumulator {
   unknownParticipants: UnknownParticipant[];
   ambiguous: AmbiguousParticipant[];
   neverLog: string | null;
+  neverLogEntry: string | null;
   // Arrays, not Sets: a message links a handful of records, and this runs per message.
   linkedContactIds: string[];
   linkedCompanyIds: string[];
@@ -263,7 +268,10 @@ function linkCounterparty(
   verdict: { direction: DirectionVerdict; automated: AutomatedVerdict },
 ): void {
   const { corrections, exclusions } = context;
-  acc.neverLog ??= corrections.neverLogReason(party.address);
+  if (acc.neverLogEntry === null) {
+    acc.neverLogEntry = corrections.neverLogEntry(party.address);
+    if (acc.neverLogEntry !== null) acc.neverLog = `${acc.neverLogEntry} is on your never-log list`;
+  }
   const facts = index.factsFor(party.address, exclusions);
   const resolved = resolveContact(party.address, facts, index, corrections);
   if (resolved === 'ambiguous') {
@@ -361,6 +369,7 @@ export function linkMessage(
     unknownParticipants: [],
     ambiguous: [],
     neverLog: null,
+    neverLogEntry: null,
     linkedContactIds: [],
     linkedCompanyIds: [],
     allInternal: direction.counterparties.length > 0,
@@ -370,7 +379,7 @@ export function linkMessage(
   linkThreadCompanies(acc, thread.companyIds, index);
   linkThreadDeals(acc, thread.dealIds);
 
-  const { contacts, companies, threadRecords, unknownParticipants, ambiguous, neverLog } = acc;
+  const { contacts, companies, threadRecords, unknownParticipants, ambiguous, neverLog, neverLogEntry } = acc;
   let threadContactCount = 0;
   for (const r of threadRecords) if (r.kind === 'contact') threadContactCount++;
   return {
@@ -382,13 +391,14 @@ export function linkMessage(
     unknownParticipants,
     ambiguous,
     neverLog,
-    autoLog: neverLog
-      ? { log: false, reason: `never logged: ${neverLog}`, skipKey: 'never_log' }
+    neverLogEntry,
+    autoLog: neverLogEntry
+      ? { log: false, reason: `never logged: ${neverLog}`, skip: skipReason('never_log', neverLogEntry) }
       : decideAutoLog(
           direction,
           automated,
           context.settings,
-          acc.allInternal,
+          acc,
           contacts.length + threadContactCount,
           unknownParticipants.filter((u) => u.createContact.action === 'automatic').length,
         ),
@@ -423,30 +433,71 @@ function decideCreateContact(
   }
 }
 
+const DIRECTION_SKIP_RULES: Partial<Record<DirectionVerdict['code'], SkipRule>> = {
+  draft: 'draft',
+  junk: 'junk',
+  trash: 'trash',
+  no_from: 'no_sender',
+  only_own_addresses: 'only_you',
+  no_message_id: 'no_message_id',
+  too_old: 'out_of_window',
+};
+
+/** The rule behind a direction verdict that is not `auto` (draft, junk, no Message-ID ...). */
+export function directionSkipReason(direction: DirectionVerdict): SkipReason {
+  return skipReason(DIRECTION_SKIP_RULES[direction.code] ?? 'no_contact', direction.reason);
+}
+
+const EXCLUSION_SKIP_RULES: Record<DomainExclusion['kind'], SkipRule> = {
+  free_mail: 'free_mail',
+  org: 'internal',
+  user_list: 'excluded_domain',
+};
+
+/**
+ * Why a message with no CRM contact on it is left alone: several contacts share an address
+ * (the rep picks), every unknown person is on an excluded domain (the exclusion's rule), or
+ * simply nobody is a contact.
+ */
+export function noContactSkipReason(
+  links: Pick<MessageLinks, 'ambiguous' | 'unknownParticipants'>,
+): SkipReason {
+  const [shared] = links.ambiguous;
+  if (shared) return skipReason('ambiguous', shared.address);
+  const exclusions = links.unknownParticipants.map((u) => u.exclusion);
+  const [first] = exclusions;
+  if (first && exclusions.every((e) => e?.kind === first.kind))
+    return skipReason(EXCLUSION_SKIP_RULES[first.kind], first.domain);
+  return skipReason('no_contact');
+}
+
 function decideAutoLog(
   direction: DirectionVerdict,
   automated: AutomatedVerdict,
   settings: Settings,
-  allInternal: boolean,
+  acc: Pick<LinkAccumulator, 'allInternal' | 'ambiguous' | 'unknownParticipants'>,
   linkedContactCount: number,
   autoCreateCount: number,
 ): MessageLinks['autoLog'] {
-  if (direction.eligibility !== 'auto') return { log: false, reason: direction.reason };
+  const skip = (reason: string, why: SkipReason) => ({ log: false as const, reason, skip: why });
+  if (direction.eligibility !== 'auto') return skip(direction.reason, directionSkipReason(direction));
   if (direction.direction === 'outgoing' && !settings.autoLogSent) {
-    return { log: false, reason: 'automatic logging of sent mail is off' };
+    const reason = 'automatic logging of sent mail is off';
+    return skip(reason, skipReason('privacy', reason));
   }
   if (direction.direction === 'incoming' && !settings.autoLogReceived) {
-    return { log: false, reason: 'automatic logging of received mail is off' };
+    const reason = 'automatic logging of received mail is off';
+    return skip(reason, skipReason('privacy', reason));
   }
   if (direction.direction === 'incoming' && settings.filterAutomatedMail && automated.automated) {
-    return {
-      log: false,
-      reason: `automated mail: ${automated.reason}`,
-      skipKey: `automated:${automated.category}`,
-    };
+    return skip(
+      `automated mail: ${automated.reason}`,
+      skipReason('automated', automatedEvidence(automated), automated.category),
+    );
   }
-  if (allInternal && settings.excludeOrgDomains) {
-    return { log: false, reason: 'internal mail: everyone is on your organisation’s domains' };
+  if (acc.allInternal && settings.excludeOrgDomains) {
+    const reason = 'internal mail: everyone is on your organisation’s domains';
+    return skip(reason, skipReason('internal', reason));
   }
   if (linkedContactCount === 0 && autoCreateCount > 0) {
     // Seed 003's "create contact if not found": the sync creates them, then logs to them.
@@ -455,9 +506,16 @@ function decideAutoLog(
       reason: `${direction.reason}; creates ${autoCreateCount} new contact${autoCreateCount === 1 ? '' : 's'} (policy: automatic)`,
     };
   }
-  if (linkedContactCount === 0) return { log: false, reason: 'no one on this message is a CRM contact' };
+  if (linkedContactCount === 0)
+    return skip('no one on this message is a CRM contact', noContactSkipReason(acc));
   return {
     log: true,
     reason: `${direction.reason}; logs to ${linkedContactCount} contact${linkedContactCount === 1 ? '' : 's'}`,
   };
+}
+
+/** The evidence half of the detector's reason ("newsletter: List-Unsubscribe and ..." -> "List-Unsubscribe and ..."). */
+function automatedEvidence(verdict: Extract<AutomatedVerdict, { automated: true }>): string {
+  const prefix = `${describeAutomatedCategory(verdict.category)}: `;
+  return verdict.reason.startsWith(prefix) ? verdict.reason.slice(prefix.length) : verdict.reason;
 }

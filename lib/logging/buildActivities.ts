@@ -3,6 +3,7 @@ import type { MessageLinks, ThreadRecordLink } from '../linking/linkMessage';
 import type { MailAddress, MailMessage } from '../mail/MailMessage';
 import type { Settings } from '../settings/Settings';
 import { externalIdFor } from './externalIdFor';
+import type { SkipRule } from './SkipReason';
 
 /** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */
 export function truncateText(text: string, max: number): string {
@@ -37,6 +38,8 @@ export class ActivityBuildError extends Error {
     message: string,
     /** True when the contract refuses the message's values (set aside, not retried). */
     readonly refusedByContract = false,
+    /** The skip rule when the message cannot be logged at all. */
+    readonly rule: Extract<SkipRule, 'no_message_id' | 'no_date' | 'refused_by_crm'> = 'refused_by_crm',
   ) {
     super(message);
   }
@@ -61,13 +64,21 @@ export function buildActivities(
 ): EmailActivityInput[] {
   const externalId = externalIdFor(message, options.mode ?? 'auto');
   if (externalId === null) {
-    throw new ActivityBuildError('The message has no Message-ID; only a manual log can record it.');
+    throw new ActivityBuildError(
+      'The message has no Message-ID; only a manual log can record it.',
+      false,
+      'no_message_id',
+    );
   }
   if (message.date === null)
-    throw new ActivityBuildError('The page showed no date for this message, so it cannot be logged yet.');
+    throw new ActivityBuildError(
+      'The page showed no date for this message, so it cannot be logged yet.',
+      false,
+      'no_date',
+    );
   const occurredAt = new Date(message.date);
   if (Number.isNaN(occurredAt.getTime()))
-    throw new ActivityBuildError(`Unreadable message date: ${message.date}`);
+    throw new ActivityBuildError(`Unreadable message date: ${message.date}`, false, 'no_date');
 
   const domainCompanies = links.companies.filter((c) => c.via === 'domain');
   const threadDeals = links.threadRecords.filter((r: ThreadRecordLink) => r.kind === 'deal');

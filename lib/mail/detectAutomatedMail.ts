@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { MailAddress } from './MailMessage';
 import { localPartOfAddress } from './normaliseAddress';
 
@@ -21,13 +22,16 @@ import { localPartOfAddress } from './normaliseAddress';
  * Header names are lower-cased keys; values are raw (unfolded) header values.
  */
 
-export type AutomatedCategory =
-  | 'bounce'
-  | 'auto_reply'
-  | 'report'
-  | 'mailing_list'
-  | 'newsletter'
-  | 'notification';
+/** What kind of machine sent it; a zod enum because skip receipts carry it across runtime messages. */
+export const AutomatedCategory = z.enum([
+  'bounce',
+  'auto_reply',
+  'report',
+  'mailing_list',
+  'newsletter',
+  'notification',
+]);
+export type AutomatedCategory = z.infer<typeof AutomatedCategory>;
 
 export type AutomatedSignal =
   | 'auto_submitted'

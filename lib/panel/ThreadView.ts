@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CrmInfo } from '../crm/CrmCapabilities';
 import { Company, Contact, Deal, EmailActivity } from '../crm/contract';
+import { SkipReason } from '../logging/SkipReason';
 import { FEATURE_VIEW_SHAPE } from './features/panelFeatures';
 
 /**
@@ -63,6 +64,18 @@ export const MessageLogStatus = z.object({
   error: z.string().nullable(),
   /** Why this message cannot be logged (automated, draft, no contact...). */
   reason: z.string().nullable(),
+  /**
+   * The rule that skips it: with `not_loggable` nothing logs it; with `not_logged` the sync
+   * leaves it alone but the rep may still log it by hand (automated mail, sync settings).
+   */
+  skip: SkipReason.nullable().default(null),
+  /** The contacts it was (or would be) logged to, by name, for the receipt. */
+  contacts: z.array(z.object({ id: z.string(), name: z.string() })).default([]),
+  /**
+   * The deal a logged message went to as the CRM holds it: `id` null is "no deal"; the field
+   * is null when unknown (logged elsewhere, our copy of the delivery long pruned).
+   */
+  deal: z.object({ id: z.string().nullable(), name: z.string().nullable() }).nullable().default(null),
 });
 export type MessageLogStatus = z.infer<typeof MessageLogStatus>;
 

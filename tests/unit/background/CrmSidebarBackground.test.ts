@@ -134,10 +134,13 @@ describe('CrmSidebarBackground and the message pipeline', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['skipped', 'skipped', 'enqueued']);
     expect(outcomes.slice(0, 2)).toEqual([
       expect.objectContaining({
-        reasonKey: 'refused_by_crm',
+        skip: expect.objectContaining({ rule: 'refused_by_crm' }),
         reason: expect.stringContaining('cc.0.address'),
       }),
-      expect.objectContaining({ reasonKey: 'refused_by_crm', reason: expect.stringContaining('subject') }),
+      expect.objectContaining({
+        skip: expect.objectContaining({ rule: 'refused_by_crm' }),
+        reason: expect.stringContaining('subject'),
+      }),
     ]);
     expect(crm.activities).toHaveLength(1);
     // The lookup itself never carried the overlong address (the strict fake would answer 400).
@@ -314,7 +317,7 @@ describe('CrmSidebarBackground and the message pipeline', () => {
     expect(skipped).toMatchObject({
       status: 'skipped',
       reason: 'automated mail: newsletter: Precedence: bulk and List-Unsubscribe',
-      reasonKey: 'automated:newsletter',
+      skip: { rule: 'automated', automated: 'newsletter', detail: 'Precedence: bulk and List-Unsubscribe' },
     });
     const view = await background.openThread(
       ThreadSnapshot.parse({
@@ -328,7 +331,9 @@ describe('CrmSidebarBackground and the message pipeline', () => {
     );
     expect(view.messages[0]).toMatchObject({
       state: 'not_logged',
-      reason: 'Not logged automatically: newsletter: Precedence: bulk and List-Unsubscribe',
+      skip: { rule: 'automated', automated: 'newsletter', detail: 'Precedence: bulk and List-Unsubscribe' },
+      reason:
+        'Not logged automatically: automated mail (a newsletter): Precedence: bulk and List-Unsubscribe',
     });
   });
 

@@ -154,7 +154,7 @@ describe('corrections from the panel, applied by the panel, clicks and the sync'
     expect(loggedTo(m)).toEqual([]);
     expect(await sync(message('jane@acme.example'))).toMatchObject({
       status: 'skipped',
-      reasonKey: 'never_log',
+      skip: { rule: 'never_log', automated: null, detail: 'jane@acme.example' },
     });
 
     const domain = await handlers['neverLog.add'](

@@ -119,8 +119,19 @@ describe('deal choice per thread', () => {
       to: [{ name: 'Riley', address: ME }],
       folderRole: 'inbox',
     });
-    await background.logThread(snapshotOf([first, reply]), [reply.providerMessageId]);
+    const [replyReceipt] = await background.logThread(snapshotOf([first, reply]), [reply.providerMessageId]);
     expect(dealOf(reply.messageId!)).toBe('deal_upsell');
+    // Its receipt names the deal and the contact; the first message's says "no deal".
+    expect(replyReceipt).toMatchObject({
+      state: 'logged',
+      contacts: [{ id: janeId, name: 'Jane Buyer' }],
+      deal: { id: 'deal_upsell', name: 'Acme upsell' },
+    });
+    const receipts = await background.openThread(snapshotOf([first, reply]), false);
+    expect(receipts.messages.map((m) => m.deal)).toEqual([
+      { id: null, name: null },
+      { id: 'deal_upsell', name: 'Acme upsell' },
+    ]);
 
     // The sent-mail sync (same pipeline and store as MailboxService) too.
     const synced = message();

@@ -85,7 +85,12 @@ describe('linkMessage', () => {
       action: 'never',
       reason: 'googlemail.com is a free / personal mail provider',
     });
-    expect(unknownLinks.autoLog).toEqual({ log: false, reason: 'no one on this message is a CRM contact' });
+    // Nobody on it is a contact, and the only unknown person is on a free-mail domain: that is the rule.
+    expect(unknownLinks.autoLog).toEqual({
+      log: false,
+      reason: 'no one on this message is a CRM contact',
+      skip: { rule: 'free_mail', automated: null, detail: 'googlemail.com' },
+    });
   });
 
   it('the free-mail filter can be switched off', () => {
@@ -118,7 +123,11 @@ describe('linkMessage', () => {
     };
     const links = linkMessage(m, index, ctx());
     expect(links.contacts.map((c) => c.contact.id)).toEqual(['con_sam']); // existing contact still shown
-    expect(links.autoLog).toEqual({ log: false, reason: expect.stringContaining('internal mail') });
+    expect(links.autoLog).toEqual({
+      log: false,
+      reason: expect.stringContaining('internal mail'),
+      skip: expect.objectContaining({ rule: 'internal' }),
+    });
     expect(linkMessage(m, index, ctx({ excludeOrgDomains: false })).autoLog.log).toBe(true);
   });
 
@@ -132,7 +141,11 @@ describe('linkMessage', () => {
     expect(linkMessage(fromJane, index, ctx()).autoLog).toEqual({
       log: false,
       reason,
-      skipKey: 'automated:newsletter',
+      skip: {
+        rule: 'automated',
+        automated: 'newsletter',
+        detail: 'List-Unsubscribe and X-Mailer: Mailchimp Mailer - **CIDd0e1f2a3b4c5d6e…',
+      },
     });
     expect(linkMessage(fromJane, index, ctx({ filterAutomatedMail: false })).autoLog.log).toBe(true);
   });
@@ -204,9 +217,13 @@ describe('linkMessage', () => {
     expect(linkMessage(received, index, ctx({ autoLogReceived: false })).autoLog).toEqual({
       log: false,
       reason: 'automatic logging of received mail is off',
+      skip: { rule: 'privacy', automated: null, detail: 'automatic logging of received mail is off' },
     });
     const sent = messageFromFixture('gmail-sent-reply.txt', { folderRole: 'sent' });
-    expect(linkMessage(sent, index, ctx({ autoLogSent: false })).autoLog.log).toBe(false);
+    expect(linkMessage(sent, index, ctx({ autoLogSent: false })).autoLog).toMatchObject({
+      log: false,
+      skip: { rule: 'privacy' },
+    });
   });
 
   it('nameFromAddress derives a readable name', () => {
