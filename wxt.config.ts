@@ -13,10 +13,6 @@ const inboxSdkPageWorld = createRequire(import.meta.url).resolve('@inboxsdk/core
 export default defineConfig({
   modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
   srcDir: '.',
-  // The locator-driven end-to-end suites need a build whose panel shadow root is open
-  // (Playwright cannot see into closed roots); it goes to its own folder so the shipped
-  // build in .output is never the test variant (tests/e2e/run.ts builds both).
-  outDir: process.env.WXT_PANEL_SHADOW_ROOT === 'open' ? '.output/open-shadow-root' : '.output',
   manifest: ({ browser }) => ({
     name: 'CRM Sidebar for Webmail',
     description:
@@ -37,10 +33,14 @@ export default defineConfig({
           browser_specific_settings: {
             gecko: {
               id: 'crm-sidebar@example.com',
-              strict_min_version: '128.0',
+              // data_collection_permissions is understood from Firefox 140 (desktop) and 142
+              // (Android), https://extensionworkshop.com/documentation/develop/firefox-builtin-data-consent/;
+              // older versions would install without asking for the consent (docs/PRIVACY.md).
+              strict_min_version: '140.0',
               // Email headers and snippets leave the browser, to the team's own CRM.
               data_collection_permissions: { required: ['personallyIdentifyingInfo', 'websiteContent'] },
             },
+            gecko_android: { strict_min_version: '142.0' },
           },
         }
       : {}),

@@ -112,8 +112,9 @@ export default defineContentScript({
       anchor: 'body',
       // Closed: page script gets null from host.shadowRoot, so it cannot read the contact
       // card or reach the buttons. Key events typed into the panel do not reach the page.
-      // Only the build for Playwright's locator-driven e2e suites opens it (wxt.config.ts).
-      mode: import.meta.env.WXT_PANEL_SHADOW_ROOT === 'open' ? 'open' : 'closed',
+      // Only the copy for Playwright's locator-driven e2e suites and the demo opens it
+      // (scripts/writeOpenShadowRootBuild.ts rewrites this one literal in the built script).
+      mode: 'closed',
       isolateEvents: true,
       append: 'last',
       onMount(container) {

@@ -35,7 +35,7 @@ export function hasDisplay(env: NodeJS.ProcessEnv = process.env): boolean {
  * Everything `npm start` shows: the reference CRM on a fresh database with the demo data,
  * the webmail hosts served locally at their real URLs (the e2e host mapping and test
  * certificate), and Chromium with the built extension, already connected to that CRM.
- * Needs the extension built by buildExtension (.output/open-shadow-root/chrome-mv3).
+ * Needs the extension built by buildExtension (.output/open-shadow-root/chrome-mv3, the shipped build with the panel root open).
  */
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const startedAt = options.startedAt ?? Date.now();

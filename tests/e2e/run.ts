@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { writeOpenShadowRootBuild } from '../../scripts/writeOpenShadowRootBuild';
 import { CHROMIUM_INSTALL_HINT, chromiumPath } from './harness/chromium';
 
 // The e2e suite never skips silently: in CI a missing Chromium is a failure, and
@@ -22,6 +23,6 @@ if (!chromiumPath()) {
 }
 
 run('npx', ['wxt', 'build']);
-// The variant with an open panel shadow root, for suites that drive the panel with locators.
-run('npx', ['wxt', 'build'], { WXT_PANEL_SHADOW_ROOT: 'open' });
+// The same build with the panel's shadow root open, for suites that drive it with locators.
+await writeOpenShadowRootBuild();
 run('npx', ['vitest', 'run', '-c', 'vitest.e2e.config.ts', ...process.argv.slice(2)]);

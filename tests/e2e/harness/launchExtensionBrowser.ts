@@ -1,15 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
+import { OPEN_SHADOW_ROOT_BUILD_DIR, SHIPPED_BUILD_DIR } from '../../../scripts/writeOpenShadowRootBuild';
 import { CHROMIUM_INSTALL_HINT, chromiumPath } from './chromium';
-
-export const EXTENSION_DIR = resolve(import.meta.dirname, '../../../.output/chrome-mv3');
-/** The same extension with the panel's shadow root open, for Playwright locators (wxt.config.ts). */
-export const OPEN_SHADOW_ROOT_EXTENSION_DIR = resolve(
-  import.meta.dirname,
-  '../../../.output/open-shadow-root/chrome-mv3',
-);
 
 export interface ExtensionBrowser {
   context: BrowserContext;
@@ -53,7 +47,7 @@ export async function launchExtensionBrowser(options: LaunchOptions): Promise<Ex
     .map(([host, target]) => `MAP ${host} ${target}`)
     .concat('EXCLUDE 127.0.0.1')
     .join(', ');
-  const extensionDir = options.openShadowRoot ? OPEN_SHADOW_ROOT_EXTENSION_DIR : EXTENSION_DIR;
+  const extensionDir = options.openShadowRoot ? OPEN_SHADOW_ROOT_BUILD_DIR : SHIPPED_BUILD_DIR;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: options.headless ?? true,
