@@ -239,7 +239,9 @@ describe('mail provider apps', () => {
     fireEvent.change(apps.getByLabelText('Microsoft tenant'), {
       target: { value: 'contoso.onmicrosoft.com' },
     });
-    fireEvent.change(apps.getByLabelText('InboxSDK app id (optional)'), { target: { value: 'sdk_acme_123' } });
+    fireEvent.change(apps.getByLabelText('InboxSDK app id (optional)'), {
+      target: { value: 'sdk_acme_123' },
+    });
     fireEvent.click(apps.getByRole('button', { name: 'Save' }));
     await apps.findByText('Saved');
     expect(store.current().oauth).toEqual({
