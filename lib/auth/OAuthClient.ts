@@ -57,10 +57,27 @@ function clientAuth(config: OAuthProviderConfig): oauth.ClientAuth {
   return config.clientSecret ? oauth.ClientSecretPost(config.clientSecret) : oauth.None();
 }
 
-function requestOptions(options: OAuthRequestOptions): oauth.TokenEndpointRequestOptions {
+/**
+ * A token exchange server on this machine (`http://localhost:8787`, which the settings
+ * allow) is reached over plain HTTP; anything else must be HTTPS.
+ */
+function isLoopbackHttp(url: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(url);
+    return protocol === 'http:' && (hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]');
+  } catch {
+    return false;
+  }
+}
+
+function requestOptions(
+  options: OAuthRequestOptions,
+  config: OAuthProviderConfig,
+): oauth.TokenEndpointRequestOptions {
+  const insecure = options.allowInsecureRequests || isLoopbackHttp(config.tokenEndpoint);
   return {
     ...(options.fetch ? { [oauth.customFetch]: options.fetch } : {}),
-    ...(options.allowInsecureRequests ? { [oauth.allowInsecureRequests]: true } : {}),
+    ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}),
   };
 }
 
@@ -192,7 +209,7 @@ export function exchangeCode(
       params,
       pending.redirectUri,
       pending.codeVerifier,
-      requestOptions(options),
+      requestOptions(options, config),
     );
     const result = await oauth.processAuthorizationCodeResponse(as, client, response);
     return toTokens(result, (options.now ?? Date.now)(), config, null);
@@ -213,7 +230,7 @@ export function refreshTokens(
       client,
       clientAuth(config),
       refreshToken,
-      requestOptions(options),
+      requestOptions(options, config),
     );
     const result = await oauth.processRefreshTokenResponse(as, client, response);
     return toTokens(result, (options.now ?? Date.now)(), config, options.refreshTokenExpiresAt ?? null);

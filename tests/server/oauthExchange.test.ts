@@ -218,6 +218,19 @@ describe('token exchange on the reference server', () => {
       expect(form.get('client_secret')).toBe(HUBSPOT.clientSecret);
   });
 
+  it('a server on this machine is reached over http://127.0.0.1; any other host must be https', async () => {
+    const config = throughServer(googleOAuthConfig({ clientId: GOOGLE.clientId }), google);
+    expect(config.tokenEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    const pending = await buildAuthorizationUrl(config, REDIRECT);
+    // No allowInsecureRequests: what the extension does in production.
+    const tokens = await exchangeCode(config, pending, google.consent(pending.url), { fetch: extensionFetch });
+    expect(tokens.accessToken).toMatch(/^ya29\./);
+    const remote = { ...config, tokenEndpoint: 'http://exchange.example/oauth/google/token' };
+    await expect(refreshTokens(remote, tokens.refreshToken!, { fetch: extensionFetch })).rejects.toThrow(
+      'only requests to HTTPS are allowed',
+    );
+  });
+
   it('refuses a client id other than the one it holds the secret for', async () => {
     const config = throughServer(
       googleOAuthConfig({ clientId: 'someone-else.apps.googleusercontent.com' }),

@@ -32,7 +32,11 @@ export interface GoogleFakes {
  * with its production URLs. The authorization endpoint consents as `subject` at once (302 to
  * the chromiumapp.org redirect), which is what lets identity.launchWebAuthFlow finish headless.
  */
-export function createGoogleFakes(subject: string, options: FakeGmailOptions = {}): GoogleFakes {
+export function createGoogleFakes(
+  subject: string,
+  options: FakeGmailOptions = {},
+  oauth: { accessTokenLifetime?: number } = {},
+): GoogleFakes {
   const gmail = new FakeGmailApi(options);
   gmail.addMailbox(subject);
   const issuedTokens: string[] = [];
@@ -41,6 +45,7 @@ export function createGoogleFakes(subject: string, options: FakeGmailOptions = {
     // The redirect URI is registered once the extension's id is known (configureGoogleApp).
     clients: [{ clientId: TEST_GOOGLE_CLIENT_ID, clientSecret: TEST_GOOGLE_CLIENT_SECRET, redirectUris: [] }],
     autoConsentSubject: subject,
+    ...oauth,
     onAccessToken: (token, sub, _scope, expiresIn) => {
       issuedTokens.push(token);
       gmail.issueAccessToken(sub, { token, expiresInMs: expiresIn * 1000 });

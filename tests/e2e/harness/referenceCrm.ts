@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { OAuthExchangeConfig } from '../../../server/oauth/OAuthExchangeConfig';
 import { type CrmServerHandle, startCrmServer } from '../../../server/startCrmServer';
 
 export interface ReferenceCrm {
@@ -17,12 +18,17 @@ export interface ReferenceCrm {
 export interface ReferenceCrmOptions {
   /** Receives the server's request log (one JSON line per request); unset, the server is quiet. */
   log?: (line: string) => void;
+  /** The server's token exchange (`/oauth/{provider}/token`); off without. */
+  oauthExchange?: OAuthExchangeConfig;
 }
 
 /** The reference CRM on a throwaway PGlite folder, seeded with the demo data. */
 export async function startReferenceCrm(options: ReferenceCrmOptions = {}): Promise<ReferenceCrm> {
   const dataDir = await mkdtemp(join(tmpdir(), 'crm-e2e-'));
-  const logging = options.log ? { quiet: false, log: options.log } : { quiet: true };
+  const logging = {
+    ...(options.log ? { quiet: false, log: options.log } : { quiet: true }),
+    oauthExchange: options.oauthExchange ?? null,
+  };
   let handle = await startCrmServer({ port: 0, dataDir, ...logging });
   const port = handle.port;
   let running = true;
