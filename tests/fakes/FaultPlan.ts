@@ -24,9 +24,15 @@ export class FaultPlan<TFault, TMethod extends string> {
     this.randomFaults = config;
   }
 
-  /** The fault for this request of `method`, or null. */
-  pick(method: TMethod): TFault | null {
-    const index = this.scripted.findIndex((s) => s.method === undefined || s.method === method);
+  /**
+   * The fault for this request of `method`, or null. With `namedOnly`, a scripted fault must
+   * name this method (a wrapper request such as a batch leaves "the next request" faults to
+   * the calls inside it).
+   */
+  pick(method: TMethod, namedOnly = false): TFault | null {
+    const index = this.scripted.findIndex(
+      (s) => (s.method === undefined && !namedOnly) || s.method === method,
+    );
     if (index !== -1) return this.scripted.splice(index, 1)[0]?.fault ?? null;
     const random = this.randomFaults;
     if (!random || (random.methods && !random.methods.includes(method))) return null;

@@ -7,12 +7,21 @@ import {
   providerHttpSettings,
 } from '../../sync/authorizedJsonRequest';
 import {
+  fetchWithTimeout,
   ProviderRequestError,
   parseRetryAfter,
   type RetryEnvironment,
   type RetryPolicy,
 } from '../../sync/ProviderRequestError';
 import { GMAIL_QUOTA_UNITS, GmailQuotaLimiter } from './GmailQuotaLimiter';
+import {
+  buildBatchBody,
+  GMAIL_BATCH_MAX_PARTS,
+  type GmailBatchAnswer,
+  GmailBatchFormatError,
+  newBatchBoundary,
+  parseBatchResponse,
+} from './gmailBatch';
 
 // ---- Payload schemas (Gmail API v1, only the fields we read; unknown fields pass through) ----
 
@@ -117,7 +126,39 @@ function isRateLimited(error: ProviderRequestError): boolean {
   return error.status === 429 || (error.status === 403 && RATE_LIMIT_REASONS.has(error.code));
 }
 
+/** One getMessagesMetadata call's token state across its batches. */
+interface BatchSession {
+  forceRefresh: boolean;
+  /** The token Gmail answered 401 to first, once it has. */
+  refusedToken: string | null;
+}
+
+function noAnswerError(id: string): ProviderRequestError {
+  return new ProviderRequestError(
+    'gmail',
+    0,
+    'batchNoAnswer',
+    `the batch response had no answer for ${id}`,
+    true,
+  );
+}
+
 const SCOPE_REASONS = new Set(['insufficientPermissions', 'ACCESS_TOKEN_SCOPE_INSUFFICIENT']);
+
+/** What one messages.get of a batch came to. */
+export type GmailMetadataResult =
+  | { kind: 'message'; message: GmailMessage }
+  /** 404: deleted after it was listed. */
+  | { kind: 'missing' }
+  /** 200 with a payload our schema refuses: counted, never retried. */
+  | { kind: 'unreadable'; error: z.ZodError };
+
+export interface BatchOptions {
+  /** Calls per batch request, at most 50 (the guide's recommendation). */
+  maxParts?: number;
+  /** Batch requests in flight; the quota limiter decides how many calls each carries. */
+  inFlight?: number;
+}
 
 // ---- Client ----
 
@@ -160,10 +201,13 @@ export interface ListHistoryParams {
 export class GmailApiClient {
   readonly limiter: GmailQuotaLimiter;
   private readonly baseUrl: string;
+  /** The base URL's path (empty for Google's host), which batch calls carry in front. */
+  private readonly basePath: string;
   private readonly http: ProviderHttpSettings;
 
   constructor(private readonly options: GmailApiClientOptions) {
     this.baseUrl = (options.baseUrl ?? 'https://gmail.googleapis.com').replace(/\/+$/, '');
+    this.basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, '');
     this.limiter = options.limiter ?? new GmailQuotaLimiter();
     this.http = providerHttpSettings(options);
   }
@@ -217,6 +261,203 @@ export class GmailApiClient {
       if (error instanceof ProviderRequestError && error.status === 404) return null;
       throw error;
     }
+  }
+
+  /**
+   * messages.get (format=metadata, `metadataHeaders`) for many ids through Gmail's batch
+   * endpoint (developers.google.com/gmail/api/guides/batch): at most 50 calls per HTTP
+   * request, each call taking its own quota units from the limiter ("a set of n requests
+   * batched together counts toward your usage limit as n requests"), so a batch carries as
+   * many calls as the window has room for. Every id ends in exactly one result: a call that
+   * fails retryably inside its part (429, 403 rate limits, 5xx), or with the whole batch
+   * (5xx, timeout, an unreadable response), goes into the next round after Retry-After or a
+   * backoff, and only that call; after the policy's attempts the error is thrown and nothing
+   * of this call is kept, so the caller's cursor stays where it was.
+   */
+  async getMessagesMetadata(
+    ids: readonly string[],
+    metadataHeaders: readonly string[],
+    options: BatchOptions = {},
+  ): Promise<Map<string, GmailMetadataResult>> {
+    const maxParts = Math.min(GMAIL_BATCH_MAX_PARTS, Math.max(1, options.maxParts ?? GMAIL_BATCH_MAX_PARTS));
+    const inFlight = Math.max(1, options.inFlight ?? 4);
+    const unit = GMAIL_QUOTA_UNITS.messagesGet;
+    const query = new URLSearchParams({ format: 'metadata' });
+    for (const header of metadataHeaders) query.append('metadataHeaders', header);
+    const results = new Map<string, GmailMetadataResult>();
+    const attempts = new Map<string, number>();
+    const session: BatchSession = { forceRefresh: false, refusedToken: null };
+    let queue = [...new Set(ids)];
+    const { retryPolicy: policy, retryEnvironment: env } = this.http;
+    while (queue.length > 0) {
+      const pending = queue;
+      const failed: { id: string; error: ProviderRequestError }[] = [];
+      let fatal: { error: unknown } | null = null;
+      const worker = async () => {
+        while (fatal === null && pending.length > 0) {
+          // A batch waits until half a batch fits (or all that is left): taking every few
+          // units that come free would split the window into ever smaller batches.
+          const fits = Math.max(1, Math.floor(this.limiter.capacity / unit));
+          const least = Math.min(pending.length, Math.ceil(maxParts / 2), fits);
+          const lease = await this.limiter.acquireUpTo(
+            unit * least,
+            unit * Math.min(maxParts, pending.length),
+            unit,
+          );
+          const take = Math.min(Math.floor(lease.units / unit), pending.length, maxParts);
+          lease.shrink(take * unit);
+          const chunk = pending.splice(0, take);
+          try {
+            if (chunk.length === 0 || fatal !== null) continue;
+            const answered = await this.sendBatch(chunk, query, session);
+            for (const id of chunk) {
+              const outcome = answered.get(id);
+              if (outcome === undefined || outcome instanceof ProviderRequestError) {
+                failed.push({ id, error: outcome ?? noAnswerError(id) });
+              } else results.set(id, outcome);
+            }
+          } catch (error) {
+            if (error instanceof ProviderRequestError && error.retryable) {
+              for (const id of chunk) failed.push({ id, error });
+            } else fatal ??= { error };
+          } finally {
+            lease.release();
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(inFlight, pending.length) }, worker));
+      if (fatal !== null) throw (fatal as { error: unknown }).error;
+      if (failed.length === 0) break;
+      let wait = 0;
+      for (const { id, error } of failed) {
+        // A refreshed token after a first 401 is a retry that costs no attempt.
+        if (error.code === 'tokenRefreshed') continue;
+        const n = (attempts.get(id) ?? 0) + 1;
+        attempts.set(id, n);
+        if (n >= policy.maxAttempts) throw error;
+        const backoff = env.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
+        wait = Math.max(
+          wait,
+          error.retryAfterMs !== null ? Math.min(policy.maxDelayMs, error.retryAfterMs) : backoff,
+        );
+      }
+      // The next round keeps the ids' order; nothing answered is asked again.
+      const again = new Set(failed.map((f) => f.id));
+      queue = [...new Set(ids)].filter((id) => again.has(id));
+      if (wait > 0) await env.sleep(wait);
+    }
+    return results;
+  }
+
+  /**
+   * One batch request. Resolves each call's result, or its retryable error; throws when the
+   * batch as a whole failed (retryable or not) or a call failed in a way no retry can mend.
+   */
+  private async sendBatch(
+    chunk: readonly string[],
+    query: URLSearchParams,
+    session: BatchSession,
+  ): Promise<Map<string, GmailMetadataResult | ProviderRequestError>> {
+    const forceRefresh = session.forceRefresh;
+    session.forceRefresh = false;
+    const token = await this.options.getAccessToken({ forceRefresh });
+    const boundary = newBatchBoundary();
+    const contentIds = chunk.map((_, i) => `item${i}`);
+    const body = buildBatchBody(
+      chunk.map((id, i) => ({
+        id: contentIds[i] as string,
+        path: `${this.basePath}/gmail/v1/users/me/messages/${encodeURIComponent(id)}?${query}`,
+      })),
+      boundary,
+    );
+    const response = await fetchWithTimeout(
+      'gmail',
+      this.http.fetchImpl,
+      `${this.baseUrl}/batch/gmail/v1`,
+      {
+        method: 'POST',
+        body,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': `multipart/mixed; boundary=${boundary}`,
+        },
+      },
+      this.http.timeoutMs,
+    );
+    if (!response.ok) throw this.batchFailure(await this.toError(response), session, token);
+    let answers: Map<string, GmailBatchAnswer>;
+    try {
+      answers = parseBatchResponse(
+        response.headers.get('content-type'),
+        new Uint8Array(await response.arrayBuffer()),
+        new Set(contentIds),
+      );
+    } catch (error) {
+      if (!(error instanceof GmailBatchFormatError)) throw error;
+      throw new ProviderRequestError('gmail', response.status, 'batchFormat', error.message, true);
+    }
+    const outcomes = new Map<string, GmailMetadataResult | ProviderRequestError>();
+    for (const [i, id] of chunk.entries()) {
+      const answer = answers.get(contentIds[i] as string);
+      if (answer === undefined) continue;
+      outcomes.set(id, await this.readAnswer(answer, session, token));
+    }
+    return outcomes;
+  }
+
+  private async readAnswer(
+    answer: GmailBatchAnswer,
+    session: BatchSession,
+    token: string,
+  ): Promise<GmailMetadataResult | ProviderRequestError> {
+    if (answer.status === 404) return { kind: 'missing' };
+    if (answer.status >= 200 && answer.status < 300) {
+      let json: unknown;
+      try {
+        json = JSON.parse(answer.body);
+      } catch {
+        return new ProviderRequestError('gmail', answer.status, 'batchFormat', 'unreadable batch part', true);
+      }
+      const parsed = GmailMessage.safeParse(json);
+      return parsed.success
+        ? { kind: 'message', message: parsed.data }
+        : { kind: 'unreadable', error: parsed.error };
+    }
+    const error = await this.toError(
+      new Response(answer.body, { status: answer.status, headers: [...answer.headers.entries()] }),
+    );
+    const failure = this.batchFailure(error, session, token);
+    if (failure instanceof ProviderRequestError && failure.retryable) return failure;
+    throw failure;
+  }
+
+  /**
+   * What a failed batch or call means for the rounds: a first 401 becomes a retry with a
+   * refreshed token; a rate limit pauses every request of the user, as single requests do.
+   */
+  private batchFailure(error: Error, session: BatchSession, token: string): Error {
+    // Every call sent with the token that was first refused is retried with a refreshed
+    // one; a refreshed token refused again means the mailbox needs the user.
+    if (
+      error instanceof MailboxAuthError &&
+      error.reason === 'unauthorized' &&
+      (session.refusedToken === null || session.refusedToken === token)
+    ) {
+      if (session.refusedToken === null) session.forceRefresh = true;
+      session.refusedToken = token;
+      return new ProviderRequestError(
+        'gmail',
+        401,
+        'tokenRefreshed',
+        'Gmail rejected the access token',
+        true,
+        0,
+      );
+    }
+    if (error instanceof ProviderRequestError && isRateLimited(error)) {
+      this.limiter.pauseUntil(Date.now() + (error.retryAfterMs ?? 1000));
+    }
+    return error;
   }
 
   private get<T>(path: string, query: URLSearchParams, units: number, schema: z.ZodType<T>): Promise<T> {

@@ -18,8 +18,21 @@ export interface GmailQuotaLimiterOptions {
 }
 
 interface Waiter {
+  /** The least the waiter can use. */
   units: number;
-  resolve: (release: () => void) => void;
+  /** The most it takes when more is free, in multiples of `step`. */
+  max: number;
+  step: number;
+  resolve: (lease: QuotaLease) => void;
+}
+
+/** Units granted by `acquireUpTo`; `shrink` before sending hands back what will not be used. */
+export interface QuotaLease {
+  units: number;
+  /** Lowers the granted units (before the request is sent); 0 gives the grant back entirely. */
+  shrink(units: number): void;
+  /** Call once the response (or the failure) has arrived. */
+  release(): void;
 }
 
 interface Spending {
@@ -63,12 +76,25 @@ export class GmailQuotaLimiter {
    * the failure) has arrived; until then the units stay in every window.
    */
   acquire(units: number): Promise<() => void> {
-    if (units > this.unitsPerWindow)
-      throw new RangeError(`request of ${units} units exceeds the quota window`);
+    return this.acquireUpTo(units, units, units).then((lease) => () => lease.release());
+  }
+
+  /**
+   * Resolves once at least `min` units are free, granting as many multiples of `step` as are
+   * free up to `max` (a batch takes what the window has room for instead of waiting for all
+   * of it). Same order and accounting as `acquire`.
+   */
+  acquireUpTo(min: number, max: number, step: number): Promise<QuotaLease> {
+    if (min > this.unitsPerWindow) throw new RangeError(`request of ${min} units exceeds the quota window`);
     return new Promise((resolve) => {
-      this.queue.push({ units, resolve });
+      this.queue.push({ units: min, max: Math.min(max, this.unitsPerWindow), step, resolve });
       void this.pump();
     });
+  }
+
+  /** The most units one window holds. */
+  get capacity(): number {
+    return this.unitsPerWindow;
   }
 
   /** Stop granting until `until` (the server said 429 anyway: respect its Retry-After for everyone). */
@@ -86,13 +112,21 @@ export class GmailQuotaLimiter {
     this.spent = this.spent.filter((e) => e.releasedAt === null || e.releasedAt > now - this.windowMs);
   }
 
-  private grant(units: number): () => void {
+  private grant(units: number): QuotaLease {
     const entry: Spending = { units, releasedAt: null };
     this.spent.push(entry);
-    return () => {
-      if (entry.releasedAt !== null) return;
-      entry.releasedAt = this.now();
-      this.wake?.();
+    return {
+      units,
+      shrink: (to) => {
+        if (entry.releasedAt !== null || to >= entry.units) return;
+        entry.units = Math.max(0, to);
+        this.wake?.();
+      },
+      release: () => {
+        if (entry.releasedAt !== null) return;
+        entry.releasedAt = this.now();
+        this.wake?.();
+      },
     };
   }
 
@@ -111,7 +145,9 @@ export class GmailQuotaLimiter {
         const used = this.spent.reduce((sum, entry) => sum + entry.units, 0);
         if (used + head.units <= this.unitsPerWindow) {
           this.queue.shift();
-          head.resolve(this.grant(head.units));
+          const free = this.unitsPerWindow - used;
+          const units = Math.max(head.units, Math.min(head.max, Math.floor(free / head.step) * head.step));
+          head.resolve(this.grant(units));
           continue;
         }
         // Wait for the oldest released spending to leave the window, or for a release.

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { mapWithConcurrency } from '../../../async/mapWithConcurrency';
 import type { CursorStore } from '../../sync/MailboxSync';
 import { MailboxSyncEngine, type MailboxSyncEngineOptions } from '../../sync/MailboxSyncEngine';
 import { ProviderRequestError } from '../../sync/ProviderRequestError';
@@ -32,7 +31,7 @@ export type GmailSyncCursor = z.infer<typeof GmailSyncCursor>;
 export type GmailSyncLabel = 'SENT' | 'INBOX';
 
 export interface GmailSentSyncOptions extends MailboxSyncEngineOptions {
-  client: Pick<GmailApiClient, 'getProfile' | 'listMessages' | 'listHistory' | 'getMessageMetadata'>;
+  client: Pick<GmailApiClient, 'getProfile' | 'listMessages' | 'listHistory' | 'getMessagesMetadata'>;
   cursors: CursorStore<GmailSyncCursor>;
   /** SENT (default) or INBOX for the optional "auto-log received mail". */
   labelId?: GmailSyncLabel;
@@ -44,8 +43,10 @@ export interface GmailSentSyncOptions extends MailboxSyncEngineOptions {
   searchQuerySupported?: boolean;
   /** Messages per list page and per sink page (Gmail allows up to 500). */
   pageSize?: number;
-  /** messages.get calls in flight; the quota limiter decides the actual rate. */
+  /** Batch requests in flight; the quota limiter decides the actual rate. */
   concurrency?: number;
+  /** messages.get calls per batch request (at most 50). */
+  batchSize?: number;
 }
 
 /** Cursor store key for a label: the sent cursor under the mailbox id, others suffixed. */
@@ -66,6 +67,7 @@ export class GmailSentSync extends MailboxSyncEngine<GmailSyncCursor, GmailScanC
   private readonly labelId: GmailSyncLabel;
   private readonly pageSize: number;
   private readonly concurrency: number;
+  private readonly batchSize: number | undefined;
 
   constructor(private readonly options: GmailSentSyncOptions) {
     const labelId = options.labelId ?? 'SENT';
@@ -77,7 +79,8 @@ export class GmailSentSync extends MailboxSyncEngine<GmailSyncCursor, GmailScanC
     });
     this.labelId = labelId;
     this.pageSize = Math.min(500, Math.max(1, options.pageSize ?? 100));
-    this.concurrency = options.concurrency ?? 10;
+    this.concurrency = options.concurrency ?? 4;
+    this.batchSize = options.batchSize;
   }
 
   protected isExpiredCursor(error: unknown): boolean {
@@ -105,36 +108,57 @@ export class GmailSentSync extends MailboxSyncEngine<GmailSyncCursor, GmailScanC
   protected async importWindow(start: GmailScanCursor): Promise<void> {
     const useQuery = this.options.searchQuerySupported ?? true;
     const afterSeconds = Math.floor(start.windowStart / 1000);
-    let cursor = start;
-    for (;;) {
-      let list: Awaited<ReturnType<GmailSentSyncOptions['client']['listMessages']>>;
-      try {
-        list = await this.options.client.listMessages({
+    // A page is listed and its messages fetched while the page before is still being fetched
+    // and handed off, so the quota window never idles at a page boundary; what is handed off
+    // and when the cursor moves stays in page order. Promises are awaited in turn below; until
+    // then a failure must not count as unhandled.
+    const loadPage = (pageToken: string | null) => {
+      const page = this.options.client
+        .listMessages({
           labelIds: [this.labelId],
           ...(useQuery ? { q: `after:${afterSeconds}` } : {}),
           maxResults: this.pageSize,
-          ...(cursor.pageToken !== null ? { pageToken: cursor.pageToken } : {}),
+          ...(pageToken !== null ? { pageToken } : {}),
+        })
+        .then((list) => {
+          const fetched = this.fetchPage(list.messages ?? []);
+          fetched.catch(() => {});
+          return { list, fetched };
         });
+      page.catch(() => {});
+      return page;
+    };
+    let cursor = start;
+    let loading = loadPage(cursor.pageToken);
+    for (;;) {
+      let page: Awaited<typeof loading>;
+      try {
+        page = await loading;
       } catch (error) {
         // A saved page token can outlive Gmail's memory of it (400): start the scan over.
         if (cursor.pageToken !== null && error instanceof ProviderRequestError && error.status === 400) {
           cursor = await this.beginWindow(cursor.mode);
+          loading = loadPage(null);
           continue;
         }
         throw error;
       }
+      const { list } = page;
       if (cursor.pageToken === null && useQuery && list.resultSizeEstimate !== undefined) {
         this.tally.progress.total = list.resultSizeEstimate;
       }
-      const fetched = await this.fetchAll(list.messages ?? []);
+      const next = list.nextPageToken;
+      if (next !== undefined) loading = loadPage(next);
+      const fetched = this.countFetched(await page.fetched);
       const inWindow = fetched.filter((m) => Number(m.internalDate) >= cursor.windowStart);
       await this.tally.handOff(inWindow.map((m) => mapGmailMessage(m, this.options.mailboxAddress)));
-      // messages.list is newest first: without `q`, a page reaching past the window ends it.
+      // messages.list is newest first: without `q`, a page reaching past the window ends it
+      // (the next page, already loading, is left unused).
       const last = fetched.at(-1);
       const reachedPastWindow =
         !useQuery && last !== undefined && Number(last.internalDate) < cursor.windowStart;
-      if (list.nextPageToken !== undefined && !reachedPastWindow) {
-        cursor = { ...cursor, pageToken: list.nextPageToken };
+      if (next !== undefined && !reachedPastWindow) {
+        cursor = { ...cursor, pageToken: next };
         await this.saveCursor(cursor);
         continue;
       }
@@ -184,23 +208,45 @@ export class GmailSentSync extends MailboxSyncEngine<GmailSyncCursor, GmailScanC
     }
   }
 
-  private async fetchAll(refs: readonly GmailMessageRef[]): Promise<GmailMessage[]> {
-    const fetched = await mapWithConcurrency(refs, this.concurrency, async (ref) => {
-      try {
-        const message = await this.options.client.getMessageMetadata(ref.id, GMAIL_METADATA_HEADERS);
-        // Deleted between listing and fetching: nothing to log.
-        if (message === null) this.tally.counts.vanished++;
-        return message;
-      } catch (error) {
-        if (error instanceof z.ZodError) {
-          // One malformed payload must not stall the mailbox forever; it is counted instead.
-          this.tally.counts.unreadable++;
-          return null;
-        }
-        throw error;
-      }
-    });
-    this.tally.progress.scanned += refs.length;
-    return fetched.filter((m): m is GmailMessage => m !== null);
+  /**
+   * messages.get for a page of refs through batch requests, in the refs' order. Deleted
+   * messages are counted as vanished and malformed payloads as unreadable (one of them must
+   * not stall the mailbox); anything else that fails fails the page, which is then fetched
+   * again whole by the next pass (the cursor has not moved).
+   */
+  private fetchAll(refs: readonly GmailMessageRef[]): Promise<GmailMessage[]> {
+    return this.fetchPage(refs).then((page) => this.countFetched(page));
   }
+
+  /** The fetch itself; nothing is counted until the page is used (`countFetched`). */
+  private async fetchPage(refs: readonly GmailMessageRef[]): Promise<FetchedPage> {
+    const page: FetchedPage = { messages: [], vanished: 0, unreadable: 0, scanned: refs.length };
+    if (refs.length === 0) return page;
+    const results = await this.options.client.getMessagesMetadata(
+      refs.map((r) => r.id),
+      GMAIL_METADATA_HEADERS,
+      { inFlight: this.concurrency, ...(this.batchSize !== undefined ? { maxParts: this.batchSize } : {}) },
+    );
+    for (const ref of refs) {
+      const result = results.get(ref.id);
+      if (result?.kind === 'message') page.messages.push(result.message);
+      else if (result?.kind === 'unreadable') page.unreadable++;
+      else page.vanished++;
+    }
+    return page;
+  }
+
+  private countFetched(page: FetchedPage): GmailMessage[] {
+    this.tally.counts.vanished += page.vanished;
+    this.tally.counts.unreadable += page.unreadable;
+    this.tally.progress.scanned += page.scanned;
+    return page.messages;
+  }
+}
+
+interface FetchedPage {
+  messages: GmailMessage[];
+  vanished: number;
+  unreadable: number;
+  scanned: number;
 }

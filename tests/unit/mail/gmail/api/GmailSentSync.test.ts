@@ -211,6 +211,33 @@ describe('GmailSentSync against FakeGmailApi', () => {
     expect(fake.counters.maxUnitsInWindow).toBeLessThanOrEqual(250);
   });
 
+  it('fetches the window through batch requests: 300 messages in at most 30 HTTP round trips', async () => {
+    fake.seedSentMessages(EMAIL, 300, { spacingMs: DAY / 20, newest: Date.now() - 60_000 });
+    // Random faults inside the batches' parts: each retried alone, none lost or doubled.
+    fake.setRandomFaults({
+      probability: 0.1,
+      methods: ['messagesGet'],
+      faults: [
+        { kind: 'serverError', status: 503 },
+        { kind: 'rateLimit', retryAfterSeconds: 0 },
+        { kind: 'userRateLimit' },
+      ],
+    });
+    const result = await sync({ pageSize: 100 }).run();
+    fake.setRandomFaults(null);
+    expect(result.handedOff).toBe(300);
+    expect(ids(delivered)).toEqual(inWindow(30));
+    expect(new Set(delivered.map((m) => m.providerMessageId)).size).toBe(300);
+    expect(fake.counters.faultsInjected).toBeGreaterThan(0);
+    // getProfile + 3 list pages + about 4 batches a page (each takes what the quota window has
+    // room for, at most 50 calls) + the retry rounds; before batching it was one request per
+    // message, 304 round trips.
+    expect(fake.counters.httpRequests).toBeLessThanOrEqual(30);
+    expect(fake.counters.maxBatchParts).toBeLessThanOrEqual(50);
+    expect(fake.counters.quotaRejections).toBe(0);
+    expect(fake.schemaViolations).toEqual([]);
+  }, 30_000);
+
   it('asks for headers in their usual case and variants, and reads the answer in any case', async () => {
     // Header spellings as real mail carries them: "Message-ID" (RFC 5322, Gmail), "Message-Id"
     // (Postfix, Exchange), "List-ID" (Mailman, Google Groups), "List-Id" (RFC 2919).
