@@ -128,6 +128,10 @@ describe('Background sync of sent Gmail through the real built extension', () =>
     // Only metadata was fetched, through the quota-enforcing fake, without a 429 of its own.
     expect(google.gmail.counters.byMethod.messagesGet).toBeGreaterThanOrEqual(6);
     expect(google.gmail.counters.quotaRejections).toBe(0);
+    // ... in batch requests (batch/gmail/v1), every call checked against the discovery document.
+    expect(google.gmail.counters.batchRequests).toBeGreaterThanOrEqual(1);
+    expect(google.gmail.counters.discoveryRejections).toBe(0);
+    expect(google.gmail.schemaViolations).toEqual([]);
   });
 
   it('a second sync adds nothing', async () => {
