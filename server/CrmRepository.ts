@@ -321,6 +321,22 @@ export class CrmRepository {
     return rows.map(toActivity);
   }
 
+  /** For each of `externalIds` the CRM holds, every contact it is logged to (any user). */
+  async loggedMessages(externalIds: string[]): Promise<{ externalId: string; contactIds: string[] }[]> {
+    if (externalIds.length === 0) return [];
+    const { rows } = await this.db.query<{ external_id: string; contact_id: string }>(
+      'SELECT external_id, contact_id FROM activities WHERE external_id = ANY($1::text[]) ORDER BY external_id, contact_id',
+      [externalIds],
+    );
+    const byId = new Map<string, string[]>();
+    for (const row of rows) {
+      const list = byId.get(row.external_id) ?? [];
+      list.push(row.contact_id);
+      byId.set(row.external_id, list);
+    }
+    return [...byId].map(([externalId, contactIds]) => ({ externalId, contactIds }));
+  }
+
   /**
    * One transaction, one INSERT for the whole batch. The unique constraint decides what is new,
    * so concurrent identical batches cannot create a second row; rows it skipped are

@@ -7,6 +7,7 @@ import {
   CreateContactRequest,
   ExternalId,
   LogActivitiesRequest,
+  LoggedMessagesRequest,
   LookupRequest,
   MAX_BATCH,
   PageQuery,
@@ -165,6 +166,13 @@ export function createCrmApp({
     // Accept the raw header form too: the registry key is the normalised Message-ID.
     const externalId = parseWith(ExternalId, raw?.trim().replace(/^<|>$/g, '').toLowerCase(), 'externalId');
     return c.json({ activities: await repository.activitiesByExternalId(externalId) });
+  });
+
+  app.post('/api/v1/activities/logged', async (c) => {
+    const raw = await readJson(c);
+    rejectLargeBatch(raw, 'externalIds');
+    const body = parseWith(LoggedMessagesRequest, raw);
+    return c.json({ messages: await repository.loggedMessages([...new Set(body.externalIds)]) });
   });
 
   app.post('/api/v1/tasks', async (c) => {

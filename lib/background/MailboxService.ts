@@ -328,6 +328,21 @@ export class MailboxService implements MailboxControls {
     };
   }
 
+  /**
+   * A connected mailbox with the client the sync uses, so the sync audit's requests share its
+   * quota limiter (Gmail) and concurrency (Graph).
+   */
+  async mailboxApi(id: string): Promise<{ row: MailboxRow; api: MailboxApi }> {
+    const row = await this.options.db.mailboxes.get(id);
+    if (!row || row.status === 'disconnected')
+      throw new ExtensionError('not_found', 'That mailbox is not connected.', { source: row?.provider });
+    if (row.status === 'needs_reauth')
+      throw new ExtensionError('auth', `Reconnect ${row.address} first: its sign-in has run out.`, {
+        source: row.provider,
+      });
+    return { row, api: this.clientFor(row, this.accessTokens(row)) };
+  }
+
   /** One pass over Sent (and Inbox when auto-logging received mail); single-flight per mailbox. */
   syncMailbox(id: string): Promise<void> {
     const current = this.running.get(id);

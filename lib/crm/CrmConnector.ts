@@ -7,6 +7,7 @@ import type {
   EmailActivity,
   EmailActivityInput,
   LogActivitiesResponse,
+  LoggedMessage,
   LookupRequest,
   LookupResponse,
   MeResponse,
@@ -37,6 +38,12 @@ export interface CrmConnector {
   /** Every activity for a Message-ID, across contacts and users. */
   activitiesForMessage(externalId: string): Promise<EmailActivity[]>;
   createTask(task: TaskInput): Promise<TaskResponse>;
+  /**
+   * Which of these Message-IDs (at most `MAX_BATCH`, normalised) the CRM holds, and for which
+   * contacts, across users: the sync audit's batch question. Optional: without it the audit
+   * asks `activitiesForMessage` one Message-ID at a time.
+   */
+  findLoggedMessages?(externalIds: readonly string[]): Promise<LoggedMessage[]>;
   /**
    * Moves a logged email activity to another deal (null: none). Optional: a CRM whose API
    * cannot change a logged activity's deal leaves it out, and the panel says so.

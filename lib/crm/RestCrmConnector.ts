@@ -12,6 +12,7 @@ import {
   type EmailActivityInput,
   ErrorBody,
   LogActivitiesResponse,
+  LoggedMessagesResponse,
   type LookupRequest,
   LookupResponse,
   MeResponse,
@@ -85,6 +86,8 @@ export function createRestCrmConnector(options: RestCrmConnectorOptions): CrmCon
       );
       return page.activities;
     },
+    findLoggedMessages: async (externalIds: readonly string[]) =>
+      (await call('POST', '/activities/logged', LoggedMessagesResponse, { externalIds })).messages,
     createTask: (task: TaskInput) => call('POST', '/tasks', TaskResponse, task),
   };
 }

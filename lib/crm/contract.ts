@@ -284,5 +284,25 @@ export type LogActivitiesResponse = z.infer<typeof LogActivitiesResponse>;
 export const ActivitiesByExternalIdResponse = z.object({ activities: z.array(EmailActivity) });
 export type ActivitiesByExternalIdResponse = z.infer<typeof ActivitiesByExternalIdResponse>;
 
+/**
+ * Which of up to 100 emails the CRM holds, and for which contacts (the sync audit,
+ * docs/CRM-CONTRACT.md "Which of these are logged?"). Message-IDs are normalised like
+ * `externalId`; an email the CRM does not hold is left out of the answer.
+ */
+export const LoggedMessagesRequest = z.object({
+  externalIds: z.array(ExternalId).min(1).max(MAX_BATCH),
+});
+export type LoggedMessagesRequest = z.input<typeof LoggedMessagesRequest>;
+
+export const LoggedMessage = z.object({
+  externalId: z.string(),
+  /** Every contact the email is logged to, by any user. */
+  contactIds: z.array(z.string()).min(1),
+});
+export type LoggedMessage = z.infer<typeof LoggedMessage>;
+
+export const LoggedMessagesResponse = z.object({ messages: z.array(LoggedMessage) });
+export type LoggedMessagesResponse = z.infer<typeof LoggedMessagesResponse>;
+
 export const TaskResponse = z.object({ task: Task, status: z.enum(['created', 'existing']) });
 export type TaskResponse = z.infer<typeof TaskResponse>;

@@ -70,6 +70,22 @@ export class MessageRegistry {
     });
   }
 
+  /**
+   * Drops what the registry says about `contactIds` for one Message-ID, when the CRM has been
+   * seen not to hold those activities (the sync audit found them deleted there), so the
+   * pipeline logs them again; the row goes when no contact is left on it.
+   */
+  async forget(crmUserId: string, externalId: string, contactIds: readonly string[]): Promise<void> {
+    await this.db.transaction('rw', this.db.registry, async () => {
+      const row = await this.db.registry.get([crmUserId, externalId]);
+      if (!row) return;
+      const activities = { ...row.activities };
+      for (const id of contactIds) delete activities[id];
+      if (Object.keys(activities).length === 0) await this.db.registry.delete([crmUserId, externalId]);
+      else await this.db.registry.put({ ...row, activities });
+    });
+  }
+
   async count(crmUserId?: string): Promise<number> {
     return crmUserId === undefined
       ? this.db.registry.count()

@@ -295,6 +295,30 @@ export const CONNECTOR_CHECKS: ConformanceCheck[] = [
     },
   },
   {
+    name: 'findLoggedMessages answers which of a batch of Message-IDs are logged, to which contacts',
+    requires: 'colleagueActivity',
+    run: async (ctx) => {
+      const find = ctx.connector.findLoggedMessages?.bind(ctx.connector);
+      if (!find) throw new CheckSkipped('the connector has no batch lookup (the audit asks one at a time)');
+      const c = need(ctx.contact, 'a created contact');
+      const logged = ctx.activity(c.id);
+      const unknown = ctx.uniqueExternalId();
+      await patiently(() => ctx.connector.logActivities([logged]));
+      const found = await patiently(() => find([logged.externalId, unknown]));
+      expect(
+        found.length === 1 &&
+          found[0]?.externalId === logged.externalId &&
+          found[0]?.contactIds.includes(c.id),
+        `found ${JSON.stringify(found)}`,
+      );
+      const full = Array.from({ length: MAX_BATCH }, (_, i) =>
+        i === 0 ? logged.externalId : ctx.uniqueExternalId(),
+      );
+      const inFull = await patiently(() => find(full));
+      expect(inFull.length === 1, `a full batch of ${MAX_BATCH} found ${inFull.length}, expected 1`);
+    },
+  },
+  {
     name: 'createTask creates a task, and the same task again is "existing"',
     requires: 'tasks',
     run: async (ctx) => {

@@ -4,6 +4,7 @@ import {
   Contact,
   ErrorBody,
   LogActivitiesResponse,
+  LoggedMessagesResponse,
   LookupResponse,
   MAX_BATCH,
   TaskResponse,
@@ -190,6 +191,25 @@ export const REST_CONTRACT_CHECKS: ConformanceCheck[] = [
         seen.every((t, i) => i === 0 || Date.parse(seen[i - 1] ?? '') >= Date.parse(t)),
         'not newest first',
       );
+    },
+  },
+  {
+    name: 'POST /activities/logged answers the logged Message-IDs with their contacts; over 100 is 413',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const one = ctx.activity(c.id);
+      await raw(ctx, 'POST', '/activities', { activities: [one] });
+      const res = await raw(ctx, 'POST', '/activities/logged', {
+        externalIds: [one.externalId, ctx.uniqueExternalId()],
+      });
+      expectStatus(res, 200);
+      const body = parsed(LoggedMessagesResponse, res.json, 'logged messages');
+      expect(
+        body.messages.length === 1 && body.messages[0]?.contactIds.includes(c.id) === true,
+        `answered ${JSON.stringify(body.messages)}`,
+      );
+      const externalIds = Array.from({ length: MAX_BATCH + 1 }, () => ctx.uniqueExternalId());
+      expectStatus(await raw(ctx, 'POST', '/activities/logged', { externalIds }), 413, 'oversized');
     },
   },
   {

@@ -19,6 +19,9 @@ import {
   ErrorBody,
   LogActivitiesRequest,
   LogActivitiesResponse,
+  LoggedMessage,
+  LoggedMessagesRequest,
+  LoggedMessagesResponse,
   LookupRequest,
   LookupResponse,
   MAX_PAGE_LIMIT,
@@ -67,6 +70,9 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     ActivityResult: named('ActivityResult', ActivityResult),
     LogActivitiesResponse: named('LogActivitiesResponse', LogActivitiesResponse),
     ActivitiesByExternalIdResponse: named('ActivitiesByExternalIdResponse', ActivitiesByExternalIdResponse),
+    LoggedMessagesRequest: named('LoggedMessagesRequest', LoggedMessagesRequest),
+    LoggedMessage: named('LoggedMessage', LoggedMessage),
+    LoggedMessagesResponse: named('LoggedMessagesResponse', LoggedMessagesResponse),
     TaskResponse: named('TaskResponse', TaskResponse),
     TokenExchangeRequest: named('TokenExchangeRequest', TokenExchangeRequest),
     ProviderTokenResponse: named('ProviderTokenResponse', ProviderTokenResponse),
@@ -158,6 +164,18 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     security,
     request: { query: z.object({ externalId: z.string() }) },
     responses: { 200: json(schemas.ActivitiesByExternalIdResponse, 'Matches'), ...errors },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/activities/logged',
+    summary: 'Which of up to 100 Message-IDs are logged, and to which contacts (any user)',
+    security,
+    request: { body: json(schemas.LoggedMessagesRequest, 'At most 100 normalised Message-IDs') },
+    responses: {
+      200: json(schemas.LoggedMessagesResponse, 'The logged ones; the others are left out'),
+      ...errors,
+      ...tooLarge,
+    },
   });
   registry.registerPath({
     method: 'post',

@@ -14,6 +14,8 @@ import {
   type EmailActivityInput,
   LogActivitiesRequest,
   type LogActivitiesResponse,
+  type LoggedMessage,
+  LoggedMessagesRequest,
   LookupRequest,
   type LookupResponse,
   MAX_BATCH,
@@ -331,6 +333,41 @@ export class FakeCrmConnector implements CrmConnector {
     this.require('colleagueActivity');
     const id = externalId.trim().toLowerCase();
     return clone(this.activities.filter((a) => a.externalId === id));
+  }
+
+  /** POST /activities/logged (docs/CRM-CONTRACT.md): at most 100 normalised Message-IDs, 413 beyond. */
+  async findLoggedMessages(externalIds: readonly string[]): Promise<LoggedMessage[]> {
+    await this.fault({ method: 'findLoggedMessages', phase: 'before', batchSize: externalIds.length });
+    this.require('colleagueActivity');
+    if (externalIds.length > MAX_BATCH) {
+      throw new CrmError('invalid_request', `batch of ${externalIds.length} exceeds ${MAX_BATCH}`, {
+        status: 413,
+      });
+    }
+    const parsed = LoggedMessagesRequest.safeParse({ externalIds });
+    if (!parsed.success)
+      throw new CrmError('invalid_request', 'invalid externalIds', {
+        status: 400,
+        details: parsed.error.issues,
+      });
+    const wanted = new Set(parsed.data.externalIds);
+    const byId = new Map<string, string[]>();
+    for (const a of this.activities) {
+      if (!wanted.has(a.externalId)) continue;
+      const list = byId.get(a.externalId) ?? [];
+      if (!list.includes(a.contactId)) list.push(a.contactId);
+      byId.set(a.externalId, list);
+    }
+    return [...byId].map(([externalId, contactIds]) => ({ externalId, contactIds }));
+  }
+
+  /** Deletes a logged activity, as a CRM user would (the audit's "removed on the CRM side"). */
+  removeActivity(externalId: string, contactId: string): boolean {
+    const index = this.activities.findIndex((a) => a.externalId === externalId && a.contactId === contactId);
+    if (index === -1) return false;
+    this.activities.splice(index, 1);
+    this.activityByKey.delete(`${externalId}\u0000${contactId}`);
+    return true;
   }
 
   async createTask(task: TaskInput): Promise<TaskResponse> {

@@ -770,6 +770,16 @@ export class FakeHubSpotApi {
       throw this.error(400, 'VALIDATION_ERROR', 'Too many filters in a filter group; the maximum is 10.');
     if (total > 25)
       throw this.error(400, 'VALIDATION_ERROR', `Too many filters (${total}); the maximum is 25.`);
+    // IN / NOT_IN take at most 100 values (https://developers.hubspot.com/docs/api-reference/2026-03/crm/search-the-crm,
+    // "Filter search results"); the error wording is not published, so this one is ours.
+    for (const g of groups)
+      for (const f of g.filters ?? [])
+        if ((f.operator === 'IN' || f.operator === 'NOT_IN') && (f.values?.length ?? 0) > 100)
+          throw this.error(
+            400,
+            'VALIDATION_ERROR',
+            `Too many values for ${f.operator} (${f.values?.length}); the maximum is 100.`,
+          );
     const limit = request.limit ?? 10;
     if (limit > 200) throw this.error(400, 'VALIDATION_ERROR', 'limit must be at most 200');
     for (const g of groups)

@@ -325,6 +325,13 @@ export class FakeSalesforceApi {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
+    // URI and headers together are limited to 16,384 bytes; a longer URI answers 414
+    // (help.salesforce.com/s/articleView?id=000386264). The body of that answer is not
+    // published; this fake sends Salesforce's error-array shape.
+    if (Buffer.byteLength(req.url ?? '') > 16_384) {
+      send(414, [{ message: 'URI Too Long', errorCode: 'URI_TOO_LONG' }]);
+      return;
+    }
     try {
       if (url.pathname === '/services/oauth2/authorize' && method === 'GET') {
         this.authorize(url, res);

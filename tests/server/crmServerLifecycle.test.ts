@@ -124,6 +124,7 @@ describe('OpenAPI document', () => {
     expect(Object.keys(document.paths).sort()).toEqual(
       [
         '/api/v1/activities',
+        '/api/v1/activities/logged',
         '/api/v1/contacts',
         '/api/v1/contacts/{id}',
         '/api/v1/contacts/{id}/activities',

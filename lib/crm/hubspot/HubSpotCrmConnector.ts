@@ -14,6 +14,7 @@ import {
   type EmailActivityInput,
   LogActivitiesRequest,
   type LogActivitiesResponse,
+  type LoggedMessage,
   LookupRequest,
   type LookupResponse,
   MAX_BATCH,
@@ -584,6 +585,42 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
     return Promise.all(answer.results.map((e) => toActivity(e, '')));
   }
 
+  /**
+   * The sync audit's batch question: one search on the Message-ID property with the IN
+   * operator (its `values` list holds at most 100 entries, developers.hubspot.com/docs/api-reference/2026-03/crm/search-the-crm),
+   * paged by `after` at 200 results a page; each email's log key names its contact.
+   */
+  async function findLoggedMessages(externalIds: readonly string[]): Promise<LoggedMessage[]> {
+    if (externalIds.length > MAX_BATCH)
+      throw new CrmError('invalid_request', `At most ${MAX_BATCH} Message-IDs can be checked at once.`, {
+        status: 413,
+      });
+    const values = [...new Set(externalIds.map((id) => id.trim().toLowerCase()))];
+    if (values.length === 0) return [];
+    await emailSchema();
+    const byId = new Map<string, Set<string>>();
+    let after: string | undefined;
+    do {
+      const answer = await search('emails', {
+        filterGroups: [
+          { filters: [{ propertyName: HUBSPOT_PROPERTIES.emailMessageId, operator: 'IN', values }] },
+        ],
+        properties: [HUBSPOT_PROPERTIES.emailLogKey, HUBSPOT_PROPERTIES.emailMessageId],
+        limit: 200,
+        ...(after !== undefined ? { after } : {}),
+      });
+      for (const email of answer.results) {
+        const key = parseLogKey(email.properties[HUBSPOT_PROPERTIES.emailLogKey]);
+        if (!key) continue;
+        const contacts = byId.get(key.externalId) ?? new Set<string>();
+        contacts.add(key.contactId);
+        byId.set(key.externalId, contacts);
+      }
+      after = answer.paging?.next?.after;
+    } while (after !== undefined);
+    return [...byId].map(([externalId, contacts]) => ({ externalId, contactIds: [...contacts] }));
+  }
+
   async function listContactActivities(
     contactId: string,
     page: { limit?: number; cursor?: string } = {},
@@ -664,6 +701,7 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
     listContactActivities,
     logActivities,
     activitiesForMessage,
+    findLoggedMessages,
     createTask,
   };
 }

@@ -14,6 +14,7 @@ import {
   type EmailActivityInput,
   LogActivitiesRequest,
   type LogActivitiesResponse,
+  type LoggedMessage,
   LookupRequest,
   type LookupResponse,
   MAX_BATCH,
@@ -173,6 +174,29 @@ export function soqlString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
 }
 const soqlList = (values: string[]) => `(${values.map(soqlString).join(', ')})`;
+
+/** Condition text per query, URL-encoded, well below the 16,384-byte URI + headers limit. */
+const SOQL_CONDITION_BUDGET = 6_000;
+
+/** Splits `items` so the condition each chunk makes stays under the budget (encoded length). */
+function chunkByLength(items: readonly string[], cost: (item: string) => number): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let used = 0;
+  for (const item of items) {
+    // URL encoding roughly triples reserved characters; count the worst case.
+    const c = cost(item) * 3;
+    if (current.length > 0 && used + c > SOQL_CONDITION_BUDGET) {
+      chunks.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(item);
+    used += c;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 /**
  * The Salesforce connector: SOQL queries, sObject rows and sObject Collections over the
@@ -744,6 +768,64 @@ export function createSalesforceCrmConnector(options: SalesforceCrmConnectorOpti
     return out;
   }
 
+  /**
+   * The sync audit's batch question, at most 100 Message-IDs: EmailMessage by
+   * `MessageIdentifier IN (...)` and their contact relations, or Tasks by their log key
+   * (`contactId|Message-ID`, so one `LIKE` per Message-ID joined by OR). Queries travel in the
+   * URL, whose length with the headers is limited to 16,384 bytes (414 / 431 beyond,
+   * help.salesforce.com/s/articleView?id=000386264): they are split to keep the condition's
+   * encoded length under `SOQL_CONDITION_BUDGET`.
+   */
+  async function findLoggedMessages(externalIds: readonly string[]): Promise<LoggedMessage[]> {
+    if (externalIds.length > MAX_BATCH)
+      throw new CrmError('invalid_request', `At most ${MAX_BATCH} Message-IDs can be checked at once.`, {
+        status: 413,
+      });
+    const ids = [...new Set(externalIds.map((id) => id.trim().toLowerCase()))].filter((id) => id !== '');
+    if (ids.length === 0) return [];
+    const m = await mode();
+    const byId = new Map<string, Set<string>>();
+    const add = (externalId: string, contactId: string) => {
+      if (contactId === '' || contactId.startsWith('005')) return; // a relation to a user is no activity
+      const contacts = byId.get(externalId) ?? new Set<string>();
+      contacts.add(contactId);
+      byId.set(externalId, contacts);
+    };
+    if (m.object === 'Task') {
+      const keyField = m.keyField;
+      if (!keyField)
+        throw new CrmError(
+          'unsupported',
+          `Without the ${SALESFORCE_KEY_FIELDS.Task} field on Activity, logged emails cannot be found; ask your Salesforce admin to add it (see the README).`,
+        );
+      for (const chunk of chunkByLength(ids, (id) => soqlString(`%|${id}`).length + keyField.length + 10)) {
+        const where = chunk.map((id) => `${keyField} LIKE ${soqlString(`%|${id}`)}`).join(' OR ');
+        for (const t of await query(`SELECT Id, WhoId, ${keyField} FROM Task WHERE ${where}`)) {
+          const key = String(t[keyField] ?? '');
+          const bar = key.indexOf('|');
+          if (bar > 0) add(key.slice(bar + 1), String(t.WhoId ?? key.slice(0, bar)));
+        }
+      }
+    } else {
+      for (const chunk of chunkByLength(ids, (id) => soqlString(`<${id}>`).length + 2)) {
+        const emails = await query(
+          `SELECT Id, MessageIdentifier FROM EmailMessage WHERE MessageIdentifier IN ${soqlList(chunk.map((id) => `<${id}>`))}`,
+        );
+        if (emails.length === 0) continue;
+        const relations = await query(
+          `SELECT Id, EmailMessageId, RelationId FROM EmailMessageRelation WHERE EmailMessageId IN ${soqlList(emails.map((e) => String(e.Id)))}`,
+        );
+        for (const email of emails) {
+          const externalId = normaliseMessageId(String(email.MessageIdentifier ?? ''));
+          if (!externalId) continue;
+          for (const r of relations)
+            if (r.EmailMessageId === email.Id) add(externalId, String(r.RelationId ?? ''));
+        }
+      }
+    }
+    return [...byId].map(([externalId, contacts]) => ({ externalId, contactIds: [...contacts] }));
+  }
+
   async function listContactActivities(
     contactId: string,
     page: { limit?: number; cursor?: string } = {},
@@ -844,6 +926,7 @@ export function createSalesforceCrmConnector(options: SalesforceCrmConnectorOpti
     listContactActivities,
     logActivities,
     activitiesForMessage,
+    findLoggedMessages,
     createTask,
   };
 }

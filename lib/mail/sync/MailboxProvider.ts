@@ -5,6 +5,7 @@ import type { OAuthClients } from '../../settings/Settings';
 import type { FolderRole, MailMessage, MailProvider, ThreadSnapshot } from '../MailMessage';
 import type { CursorStore, SyncPassResult } from './MailboxSync';
 import type { MailboxSyncEngineOptions } from './MailboxSyncEngine';
+import type { MailWindow, MailWindowListing, MailWindowListingOptions } from './MailWindowListing';
 
 /** The folders a background sync reads: sent mail always, received mail when auto-logged. */
 export type SyncFolder = 'sent' | 'inbox';
@@ -27,6 +28,11 @@ export interface MailboxApi {
     folder: SyncFolder,
     options: MailboxSyncEngineOptions & { cursorStore: CursorStoreFactory },
   ): Promise<SyncPassResult>;
+  /**
+   * The folder's messages dated inside `window`, mapped as the sync maps them, without side
+   * effects (no cursor moves): what the sync audit compares with the CRM.
+   */
+  listWindow(folder: SyncFolder, window: MailWindow, options: MailWindowListingOptions): MailWindowListing;
   /** The exact message (Message-ID, recipients) for an item read from the page, where the API offers it. */
   readMessage?(
     providerMessageId: string,

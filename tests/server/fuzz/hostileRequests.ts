@@ -143,6 +143,7 @@ const VALID_BODIES: Record<string, (seq: number) => unknown> = {
     companyId: null,
   }),
   'POST /api/v1/activities': (seq) => ({ activities: [validActivity(seq)] }),
+  'POST /api/v1/activities/logged': (seq) => ({ externalIds: [validActivity(seq).externalId] }),
   'POST /api/v1/tasks': (seq) => ({
     contactId: SEED.contacts.primary.id,
     title: 'Follow up',
@@ -162,6 +163,7 @@ export const FUZZED_OPERATIONS = [
   'GET /api/v1/contacts/{id}/activities',
   'POST /api/v1/activities',
   'GET /api/v1/activities',
+  'POST /api/v1/activities/logged',
   'POST /api/v1/tasks',
 ] as const;
 
@@ -298,14 +300,16 @@ const bodyAttack = (
         const body =
           operation === 'POST /api/v1/activities'
             ? { activities: Array.from({ length: n }, (_, i) => validActivity(seq * 10_000 + i)) }
-            : operation === 'POST /api/v1/lookup'
-              ? { emails: Array.from({ length: n }, (_, i) => `p${i}@fuzz.example`), domains: [] }
-              : operation === 'POST /api/v1/contacts'
-                ? {
-                    name: 'Fuzz',
-                    emails: Array.from({ length: n }, (_, i) => `p${seq}.${i}@fuzz.example`),
-                  }
-                : { ...(valid as object), title: 'x'.repeat(n * 10) };
+            : operation === 'POST /api/v1/activities/logged'
+              ? { externalIds: Array.from({ length: n }, (_, i) => `m${seq}.${i}@fuzz.example`) }
+              : operation === 'POST /api/v1/lookup'
+                ? { emails: Array.from({ length: n }, (_, i) => `p${i}@fuzz.example`), domains: [] }
+                : operation === 'POST /api/v1/contacts'
+                  ? {
+                      name: 'Fuzz',
+                      emails: Array.from({ length: n }, (_, i) => `p${seq}.${i}@fuzz.example`),
+                    }
+                  : { ...(valid as object), title: 'x'.repeat(n * 10) };
         return json('oversized_batch', body);
       }),
     },

@@ -6,6 +6,7 @@ import {
   ContactDetail,
   ErrorBody,
   LogActivitiesResponse,
+  LoggedMessagesResponse,
   LookupResponse,
   MeResponse,
   TaskResponse,
@@ -21,6 +22,7 @@ const SUCCESS_BODIES: Record<string, z.ZodType> = {
   'GET /api/v1/contacts/{id}/activities': ActivityPage,
   'POST /api/v1/activities': LogActivitiesResponse,
   'GET /api/v1/activities': ActivitiesByExternalIdResponse,
+  'POST /api/v1/activities/logged': LoggedMessagesResponse,
   'POST /api/v1/tasks': TaskResponse,
 };
 

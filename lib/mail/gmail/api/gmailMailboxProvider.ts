@@ -2,6 +2,7 @@ import { googleOAuthConfig } from '../../../auth/OAuthProviders';
 import type { MailboxProvider } from '../../sync/MailboxProvider';
 import { GmailApiClient } from './GmailApiClient';
 import { GmailSentSync, GmailSyncCursor } from './GmailSentSync';
+import { listGmailWindow } from './listGmailWindow';
 
 /** Gmail through the Gmail API v1 and a Google OAuth client. */
 export const gmailMailboxProvider: MailboxProvider = {
@@ -28,6 +29,7 @@ export const gmailMailboxProvider: MailboxProvider = {
           cursors: cursorStore(GmailSyncCursor),
           labelId: folder === 'sent' ? 'SENT' : 'INBOX',
         }).run(),
+      listWindow: (folder, window, options) => listGmailWindow(client, folder, window, options),
     };
   },
 };

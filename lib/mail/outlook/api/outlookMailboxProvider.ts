@@ -3,6 +3,7 @@ import type { MailboxProvider } from '../../sync/MailboxProvider';
 import { ProviderRequestError } from '../../sync/ProviderRequestError';
 import { GraphClient } from './GraphClient';
 import { GraphSentSync, GraphSyncCursor } from './GraphSentSync';
+import { listGraphWindow } from './listGraphWindow';
 import { mapGraphMessage } from './mapGraphMessage';
 import { upgradeOutlookSnapshot } from './upgradeOutlookSnapshot';
 
@@ -46,6 +47,7 @@ export const outlookMailboxProvider: MailboxProvider = {
           cursors: cursorStore(GraphSyncCursor),
           folder: folder === 'sent' ? 'sentitems' : 'inbox',
         }).run(),
+      listWindow: (folder, window, options) => listGraphWindow(client, folder, window, options),
       async readMessage(providerMessageId, mailbox, folderRole) {
         const graph = await client.getMessage(providerMessageId);
         return graph ? mapGraphMessage(graph, mailbox, folderRole) : null;
