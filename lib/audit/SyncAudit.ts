@@ -238,7 +238,8 @@ type Judgement =
 /** The sync's verdict on one linked message, side-effect free. */
 function judge(item: LinkedMessage, session: CrmSession): Judgement {
   const decision = decideLinkedMessage(item.message, item.links, 'auto', { prospective: true });
-  if (decision.status === 'skipped') return { status: 'skipped', skip: decision.skip, reason: decision.reason };
+  if (decision.status === 'skipped')
+    return { status: 'skipped', skip: decision.skip, reason: decision.reason };
   if (decision.contactIds.length > 0) {
     try {
       buildActivities(item.message, item.links, session.settings, { mode: 'auto' });

@@ -197,7 +197,10 @@ export function decideLinkedMessage(
     contactIds,
   });
   if (links.neverLog)
-    return skip(`never logged: ${links.neverLog}`, skipReason('never_log', links.neverLogEntry ?? links.neverLog));
+    return skip(
+      `never logged: ${links.neverLog}`,
+      skipReason('never_log', links.neverLogEntry ?? links.neverLog),
+    );
   if (mode === 'auto' && !links.autoLog.log) return skip(links.autoLog.reason, links.autoLog.skip);
   if (links.direction.eligibility === 'never')
     return skip(links.direction.reason, directionSkipReason(links.direction));

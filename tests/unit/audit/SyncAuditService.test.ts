@@ -161,5 +161,5 @@ describe('SyncAuditService: the sync audit of a Gmail mailbox', () => {
     expect(crm.activities.length).toBe(activitiesBefore);
     const perKey = new Set(crm.activities.map((a) => `${a.externalId} ${a.contactId}`));
     expect(perKey.size).toBe(crm.activities.length);
-  }, 120_000);
+  }, 300_000);
 });
