@@ -17,11 +17,17 @@ import { percentile } from './benchUtils';
  * with 3 participants (2 known, at 2 companies) and 2 messages — one lookup, the detail of
  * each known contact, and "already logged?" per message. Requests are counted at fetch.
  * "cold" is a fresh connector (a woken service worker: identity, owners, schema caches
- * empty); "warm" reuses one. HubSpot's per-second search limit is off in the fake here
- * (opens run back to back, far faster than a rep); the pacing is exercised in the tests.
+ * empty); "warm" reuses one. The HubSpot fake's own limits are off here (100 cold opens back
+ * to back, 17 requests each, exceed the 190-per-10-s burst limit that the outbox honours in
+ * the product); the connector's shared search pacing (4 a second per token, HubSpot's
+ * published figure; the tests check it keeps the fake's 429 away) is on. Per open HubSpot asks: a batch read of the contacts, the lookup's searches
+ * (companies by domain, alternate addresses) unless answered in the last 5 minutes
+ * (SEARCH_ANSWER_TTL_MS; the records are then read by id), and one batch read on the log key
+ * for both messages and the thread's contacts (no search).
+ * Cold connectors share the token's pacing with each other (as in one service worker), so
+ * their 100 back-to-back opens at 2 searches each are bound by the limit, not by HubSpot's speed.
  * Targets: the lookup in at most 3 requests (issue 12: "at most a few calls per thread");
- * warm p95 < 500 ms on loopback. HubSpot's figure includes the connector's own pacing of
- * searches (4 a second per token, under HubSpot's limit): 4 searches per open here.
+ * warm p95 < 500 ms on loopback.
  */
 const OPENS = 100;
 const TARGET_LOOKUP_REQUESTS = 3;
@@ -60,7 +66,10 @@ async function openThread(
   afterLookup();
   await Promise.all([
     ...found.contacts.map((c) => connector.getContact(c.id)),
-    ...thread.messageIds.map((id) => connector.activitiesForMessage(id)),
+    // As ThreadViewService asks: about the thread's contacts.
+    ...thread.messageIds.map((id) =>
+      connector.activitiesForMessage(id, { contactIds: found.contacts.map((c) => c.id) }),
+    ),
   ]);
   if (found.contacts.length !== 2)
     throw new Error(`expected 2 known contacts, found ${found.contacts.length}`);

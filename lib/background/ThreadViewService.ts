@@ -310,7 +310,9 @@ export class ThreadViewService {
         const failed = mine.find((i) => i.state === 'failed');
         let colleagues: EmailActivity[] = [];
         if (loggedMine.length < contactIds.length && session.connector.info.capabilities.colleagueActivity) {
-          colleagues = await session.connector.activitiesForMessage(externalId).catch(() => []);
+          colleagues = await session.connector
+            .activitiesForMessage(externalId, { contactIds })
+            .catch(() => []);
         }
         const loggedBy = new Map<string, MessageLogStatus['loggedBy'][number]>();
         if (loggedMine.length > 0)

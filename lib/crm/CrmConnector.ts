@@ -35,8 +35,15 @@ export interface CrmConnector {
   listContactActivities(contactId: string, page?: { limit?: number; cursor?: string }): Promise<ActivityPage>;
   /** At most `MAX_BATCH` items; idempotent on (externalId, contactId). */
   logActivities(activities: EmailActivityInput[]): Promise<LogActivitiesResponse>;
-  /** Every activity for a Message-ID, across contacts and users. */
-  activitiesForMessage(externalId: string): Promise<EmailActivity[]>;
+  /**
+   * Every activity for a Message-ID, across contacts and users. With `contactIds` (the
+   * thread's contacts, what the panel asks about) a connector may answer for those contacts
+   * only, when that is cheaper for its CRM (HubSpot: a batch read instead of a search).
+   */
+  activitiesForMessage(
+    externalId: string,
+    options?: { contactIds?: readonly string[] },
+  ): Promise<EmailActivity[]>;
   createTask(task: TaskInput): Promise<TaskResponse>;
   /**
    * Which of these Message-IDs (at most `MAX_BATCH`, normalised) the CRM holds, and for which

@@ -116,10 +116,48 @@ const OBJECT_TYPE_IDS: Partial<Record<CrmRecordRef['kind'], string>> = {
   email: '0-49',
 };
 
-/** Search allows 5 filter groups per request (one address each) and ~5 requests a second. */
+/**
+ * Search limits (https://developers.hubspot.com/changelog/breaking-change-expanded-filtering-capabilities-and-error-messaging-in-hubspots-search-api):
+ * 5 filter groups per request (one alternate address each), at most 200 results a page
+ * (https://developers.hubspot.com/docs/api-reference/2026-03/crm/search-the-crm).
+ */
 const SEARCH_GROUPS = 5;
-const SEARCHES_PER_SECOND = 4;
+const SEARCH_PAGE = 200;
+/**
+ * Search requests a second per token: 4 in https://developers.hubspot.com/changelog/crm-search-api-rate-limit-increase
+ * (the current docs say 5; the lower figure is kept).
+ */
+export const SEARCHES_PER_SECOND = 4;
+/** Message-IDs asked about within this window go out as one search (an IN filter). */
+const MESSAGE_BATCH_WINDOW_MS = 15;
+/** IN values per message search: the contract's batch size (HubSpot documents no lower cap we found). */
+const MESSAGE_BATCH = MAX_BATCH;
+/**
+ * How long the answers of the rate-limited searches of a lookup (companies by domain,
+ * contacts by alternate address) are reused: the ids found, or that nothing was found. The
+ * records themselves are read fresh each time (batch reads, not searches). Five minutes is
+ * the staleness the panel's lookup cache already accepts (lib/store/LookupCache.ts): a new
+ * company or alternate address shows within it; contacts created here are seen at once.
+ */
+export const SEARCH_ANSWER_TTL_MS = 5 * 60_000;
 const RECENT_EMAILS = 10;
+
+/**
+ * Reserved search times per (API, token), shared by every connector in this worker, so the
+ * panel and the sync together stay under SEARCHES_PER_SECOND: a search waits only when that
+ * many already went (or are booked to go) out in the last second.
+ */
+const searchWindows = new Map<string, number[]>();
+async function searchSlot(key: string, now = Date.now()): Promise<void> {
+  const booked = (searchWindows.get(key) ?? []).filter((t) => t > now - 1_000);
+  const at =
+    booked.length < SEARCHES_PER_SECOND
+      ? now
+      : Math.max(now, booked[booked.length - SEARCHES_PER_SECOND]! + 1_000);
+  booked.push(at);
+  searchWindows.set(key, booked);
+  if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+}
 
 /**
  * The HubSpot connector: CRM v3 objects, search, associations v4, owners and properties
@@ -143,16 +181,35 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
   ) => crmJsonRequest(http, method, `${apiBase}${path}`, schema, body);
 
   // Paced so a thread with many addresses stays under the search limit instead of hitting 429.
-  const searchTimes: number[] = [];
   async function search(type: string, body: unknown) {
-    const now = Date.now();
-    while (searchTimes.length > 0 && now - searchTimes[0]! >= 1000) searchTimes.shift();
-    if (searchTimes.length >= SEARCHES_PER_SECOND) {
-      await new Promise((resolve) => setTimeout(resolve, 1000 - (now - searchTimes[0]!)));
-    }
-    searchTimes.push(Date.now());
+    await searchSlot(`${apiBase}|${await http.token()}`);
     return call('POST', `/crm/v3/objects/${type}/search`, HubSpotSearchResponse, body);
   }
+
+  /** Every result of a search, page by page (at most SEARCH_PAGE a page). */
+  async function searchAll(type: string, body: Record<string, unknown>): Promise<HubSpotObject[]> {
+    const out: HubSpotObject[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 50; page++) {
+      const answer = await search(type, { ...body, limit: SEARCH_PAGE, ...(after ? { after } : {}) });
+      out.push(...answer.results);
+      after = answer.paging?.next?.after;
+      if (!after) break;
+    }
+    return out;
+  }
+
+  /** Ids a rate-limited search found per key (a domain, an address), reused for SEARCH_ANSWER_TTL_MS. */
+  const searchAnswers = {
+    companies: new Map<string, { ids: string[]; until: number }>(),
+    alternates: new Map<string, { ids: string[]; until: number }>(),
+  };
+  const remembered = (kind: keyof typeof searchAnswers, key: string) => {
+    const hit = searchAnswers[kind].get(key);
+    return hit && hit.until > Date.now() ? hit.ids : undefined;
+  };
+  const remember = (kind: keyof typeof searchAnswers, key: string, ids: string[]) =>
+    searchAnswers[kind].set(key, { ids, until: Date.now() + SEARCH_ANSWER_TTL_MS });
 
   const memo = <T>(load: () => Promise<T>) => {
     let value: Promise<T> | null = null;
@@ -367,32 +424,74 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
     const byId = new Map<string, HubSpotObject>();
     const [primary, companies] = await Promise.all([
       emails.length > 0 ? readBatch('contacts', emails, CONTACT_PROPERTIES, 'email') : Promise.resolve([]),
-      domains.length > 0
-        ? search('companies', {
-            filterGroups: [{ filters: [{ propertyName: 'domain', operator: 'IN', values: domains }] }],
-            properties: COMPANY_PROPERTIES,
-            limit: 100,
-          }).then((a) => a.results)
-        : Promise.resolve([]),
+      domains.length > 0 ? companiesByDomain(domains) : Promise.resolve([]),
     ]);
     for (const c of primary) byId.set(c.id, c);
     const found = new Set(primary.map((c) => c.properties.email?.toLowerCase()));
-    const rest = emails.filter((e) => !found.has(e));
-    // Alternate addresses: one filter group per address, five per search.
-    for (let i = 0; i < rest.length; i += SEARCH_GROUPS) {
-      const answer = await search('contacts', {
-        filterGroups: rest.slice(i, i + SEARCH_GROUPS).map((value) => ({
-          filters: [{ propertyName: 'hs_additional_emails', operator: 'CONTAINS_TOKEN', value }],
-        })),
-        properties: CONTACT_PROPERTIES,
-        limit: 100,
-      });
-      for (const c of answer.results) byId.set(c.id, c);
-    }
+    for (const c of await contactsByAlternate(emails.filter((e) => !found.has(e)))) byId.set(c.id, c);
     return {
       contacts: await Promise.all([...byId.values()].map(toContact)),
       companies: companies.map(toCompany),
     };
+  }
+
+  /** Companies whose domain is one of `domains`: one search for those not asked recently, then a batch read by id. */
+  async function companiesByDomain(domains: string[]): Promise<HubSpotObject[]> {
+    const unknown = domains.filter((d) => remembered('companies', d) === undefined);
+    const fresh: HubSpotObject[] = [];
+    if (unknown.length > 0) {
+      fresh.push(
+        ...(await searchAll('companies', {
+          filterGroups: [{ filters: [{ propertyName: 'domain', operator: 'IN', values: unknown }] }],
+          properties: COMPANY_PROPERTIES,
+        })),
+      );
+      for (const d of unknown)
+        remember(
+          'companies',
+          d,
+          fresh.filter((c) => c.properties.domain?.trim().toLowerCase() === d).map((c) => c.id),
+        );
+    }
+    const freshIds = new Set(fresh.map((c) => c.id));
+    const known = [...new Set(domains.flatMap((d) => remembered('companies', d) ?? []))].filter(
+      (id) => !freshIds.has(id),
+    );
+    return [...fresh, ...(known.length > 0 ? await readBatch('companies', known, COMPANY_PROPERTIES) : [])];
+  }
+
+  /**
+   * Contacts with one of `addresses` as an alternate: one filter group per address, five per
+   * search, for the addresses not asked recently; those found before are read again by id.
+   */
+  async function contactsByAlternate(addresses: string[]): Promise<HubSpotObject[]> {
+    const unknown = addresses.filter((a) => remembered('alternates', a) === undefined);
+    const fresh: HubSpotObject[] = [];
+    for (let i = 0; i < unknown.length; i += SEARCH_GROUPS) {
+      const slice = unknown.slice(i, i + SEARCH_GROUPS);
+      const answer = await searchAll('contacts', {
+        filterGroups: slice.map((value) => ({
+          filters: [{ propertyName: 'hs_additional_emails', operator: 'CONTAINS_TOKEN', value }],
+        })),
+        properties: CONTACT_PROPERTIES,
+      });
+      fresh.push(...answer);
+      for (const a of slice)
+        remember(
+          'alternates',
+          a,
+          answer
+            .filter((c) =>
+              (c.properties.hs_additional_emails ?? '').split(';').some((e) => e.trim().toLowerCase() === a),
+            )
+            .map((c) => c.id),
+        );
+    }
+    const freshIds = new Set(fresh.map((c) => c.id));
+    const known = [...new Set(addresses.flatMap((a) => remembered('alternates', a) ?? []))].filter(
+      (id) => !freshIds.has(id),
+    );
+    return [...fresh, ...(known.length > 0 ? await readBatch('contacts', known, CONTACT_PROPERTIES) : [])];
   }
 
   async function getContact(contactId: string): Promise<ContactDetail> {
@@ -477,6 +576,8 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
       );
     if (input.companyId)
       await associate('contacts', 'companies', [{ from: created.id, to: input.companyId }]);
+    // Its addresses are now someone's: the next lookup asks HubSpot again.
+    for (const address of input.emails) searchAnswers.alternates.delete(address.trim().toLowerCase());
     const [stored] = await readBatch('contacts', [created.id], CONTACT_PROPERTIES);
     if (!stored) throw new CrmError('invalid_response', 'HubSpot did not return the contact it created.');
     return toContact(stored);
@@ -565,24 +666,91 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
     return { results };
   }
 
-  async function activitiesForMessage(externalId: string): Promise<EmailActivity[]> {
-    await emailSchema();
-    const answer = await search('emails', {
-      filterGroups: [
-        {
-          filters: [
-            {
-              propertyName: HUBSPOT_PROPERTIES.emailMessageId,
-              operator: 'EQ',
-              value: externalId.trim().toLowerCase(),
-            },
-          ],
-        },
-      ],
-      properties: EMAIL_PROPERTIES,
-      limit: 100,
+  /**
+   * "Already logged, by anyone?" for the messages of an opened thread. Questions asked within
+   * MESSAGE_BATCH_WINDOW_MS of each other (the panel asks for every message at once) are
+   * answered together: those naming the thread's contacts by one batch read on the unique
+   * log key (contact|Message-ID, not rate-limited like search), the others by one search with
+   * an IN filter on the Message-ID property.
+   */
+  type MessageQuestion = {
+    /** Lower-cased, as the Message-ID property is searched. */
+    id: string;
+    /** As given, as the log key was written. */
+    externalId: string;
+    contactIds: readonly string[] | null;
+    resolve(a: EmailActivity[]): void;
+    reject(e: unknown): void;
+  };
+  const messageQueue: { open: MessageQuestion[] | null } = { open: null };
+  async function flushMessages(batch: MessageQuestion[]) {
+    try {
+      await emailSchema();
+      const byKey = batch.filter((q) => q.contactIds !== null);
+      const bySearch = [...new Set(batch.filter((q) => q.contactIds === null).map((q) => q.id))];
+      const keys = [...new Set(byKey.flatMap((q) => q.contactIds!.map((c) => logKey(q.externalId, c))))];
+      const [read, searched] = await Promise.all([
+        keys.length > 0
+          ? readBatch('emails', keys, EMAIL_PROPERTIES, HUBSPOT_PROPERTIES.emailLogKey)
+          : Promise.resolve([]),
+        bySearch.length > 0
+          ? searchAll('emails', {
+              filterGroups: [
+                {
+                  filters: [
+                    { propertyName: HUBSPOT_PROPERTIES.emailMessageId, operator: 'IN', values: bySearch },
+                  ],
+                },
+              ],
+              properties: EMAIL_PROPERTIES,
+            })
+          : Promise.resolve([]),
+      ]);
+      const all = new Map([...read, ...searched].map((e) => [e.id, e]));
+      const activities = await Promise.all(
+        [...all.values()].map(async (e) => ({ e, a: await toActivity(e, '') })),
+      );
+      const messageIdOf = (e: HubSpotObject) =>
+        (e.properties[HUBSPOT_PROPERTIES.emailMessageId] ?? '').trim().toLowerCase();
+      for (const q of batch) {
+        const wanted = q.contactIds ? new Set(q.contactIds.map((c) => logKey(q.externalId, c))) : null;
+        q.resolve(
+          activities
+            .filter(({ e }) =>
+              wanted
+                ? wanted.has(e.properties[HUBSPOT_PROPERTIES.emailLogKey] ?? '')
+                : messageIdOf(e) === q.id,
+            )
+            .map(({ a }) => a),
+        );
+      }
+    } catch (error) {
+      for (const q of batch) q.reject(error);
+    }
+  }
+
+  function activitiesForMessage(
+    externalId: string,
+    options: { contactIds?: readonly string[] } = {},
+  ): Promise<EmailActivity[]> {
+    const id = externalId.trim().toLowerCase();
+    const contactIds =
+      options.contactIds && options.contactIds.length > 0 ? [...new Set(options.contactIds)] : null;
+    return new Promise((resolve, reject) => {
+      let batch = messageQueue.open;
+      if (!batch) {
+        const opened: MessageQuestion[] = [];
+        batch = opened;
+        messageQueue.open = opened;
+        setTimeout(() => {
+          if (messageQueue.open === opened) messageQueue.open = null;
+          void flushMessages(opened);
+        }, MESSAGE_BATCH_WINDOW_MS);
+      }
+      batch.push({ id, externalId: externalId.trim(), contactIds, resolve, reject });
+      // A full batch takes no more questions; the next one opens a new batch.
+      if (batch.length >= MESSAGE_BATCH) messageQueue.open = null;
     });
-    return Promise.all(answer.results.map((e) => toActivity(e, '')));
   }
 
   /**

@@ -4,6 +4,8 @@ import type { EmailActivityInput } from '../../../../lib/crm/contract';
 import {
   createHubSpotCrmConnector,
   HUBSPOT_PROPERTIES,
+  SEARCH_ANSWER_TTL_MS,
+  SEARCHES_PER_SECOND,
 } from '../../../../lib/crm/hubspot/HubSpotCrmConnector';
 import { FakeHubSpotApi, type FakeHubSpotUser, HUBSPOT_FULL_SCOPES } from '../../../fakes/FakeHubSpotApi';
 
@@ -100,6 +102,74 @@ describe('HubSpot connector against the strict fake', () => {
       'POST /crm/v3/objects/contacts/search',
     ]);
     expect(hubspot.requests.filter((r) => r.endsWith('/batch/read'))).toHaveLength(1);
+  });
+
+  it('asks "already logged?" for a thread\'s messages in one search, and reuses lookup search answers with fresh records', async () => {
+    const acme = hubspot.addObject('companies', { name: 'Acme', domain: 'acme.example' });
+    const jane = hubspot.addObject('contacts', { email: 'jane@acme.example', firstname: 'Jane' });
+    const ben = hubspot.addObject('contacts', { email: 'ben@acme.example', firstname: 'Ben' });
+    ben.properties.hs_additional_emails = 'ben.private@other.example';
+    const connector = connect();
+    const [a, b] = [activity(jane.id), activity(ben.id)];
+    await connector.logActivities([a, b]);
+    hubspot.requests.length = 0;
+    const [forA, forB, forNone] = await Promise.all([
+      connector.activitiesForMessage(a.externalId),
+      connector.activitiesForMessage(b.externalId),
+      connector.activitiesForMessage('never-logged@mail.example'),
+    ]);
+    expect(forA.map((x) => x.contactId)).toEqual([jane.id]);
+    expect(forB.map((x) => x.contactId)).toEqual([ben.id]);
+    expect(forNone).toEqual([]);
+    expect(hubspot.requests.filter((r) => r.endsWith('/search'))).toEqual([
+      'POST /crm/v3/objects/emails/search',
+    ]);
+    // As the panel asks (about the thread's contacts): one batch read on the log key, no search.
+    hubspot.requests.length = 0;
+    const scoped = await Promise.all([
+      connector.activitiesForMessage(a.externalId, { contactIds: [jane.id, ben.id] }),
+      connector.activitiesForMessage(b.externalId, { contactIds: [jane.id, ben.id] }),
+    ]);
+    expect(scoped.map((list) => list.map((x) => x.contactId))).toEqual([[jane.id], [ben.id]]);
+    expect(hubspot.requests).toEqual(['POST /crm/v3/objects/emails/batch/read']);
+
+    const thread = {
+      emails: ['jane@acme.example', 'ben.private@other.example', 'x@nowhere.example'],
+      domains: ['acme.example'],
+    };
+    await connector.lookup(thread);
+    // A colleague renames the company and Ben in HubSpot; the same thread is opened again.
+    acme.properties.name = 'Acme Robotics';
+    ben.properties.firstname = 'Benjamin';
+    hubspot.requests.length = 0;
+    const again = await connector.lookup(thread);
+    expect(hubspot.requests.filter((r) => r.endsWith('/search'))).toEqual([]);
+    expect(again.companies.map((c) => c.name)).toEqual(['Acme Robotics']);
+    expect(again.contacts.map((c) => c.name).sort()).toEqual(['Benjamin', 'Jane']);
+    // After the reuse window the searches are asked again.
+    expect(SEARCH_ANSWER_TTL_MS).toBe(5 * 60_000);
+  });
+
+  it('paces searches per token across connectors: never a 429 from its own bursts, waiting only past the limit', async () => {
+    const jane = hubspot.addObject('contacts', { email: 'jane@acme.example' });
+    const [one, two] = [connect(), connect()];
+    await Promise.all([one.whoami(), two.whoami()]);
+    await one.logActivities([activity(jane.id)]);
+    hubspot.requests.length = 0;
+    const started = Date.now();
+    // Ten separate questions (far apart in time for the batcher): ten searches from one token.
+    for (let i = 0; i < 5; i++) {
+      await Promise.all([
+        one.activitiesForMessage(`a-${i}@mail.example`),
+        new Promise((r) => setTimeout(r, 20)).then(() => two.activitiesForMessage(`b-${i}@mail.example`)),
+      ]);
+    }
+    const elapsed = Date.now() - started;
+    expect(hubspot.requests.filter((r) => r.endsWith('/search'))).toHaveLength(10);
+    expect(hubspot.counters.byStatus[429] ?? 0).toBe(0);
+    // 10 searches at 4 a second need at least two full windows after the first four.
+    expect(elapsed).toBeGreaterThanOrEqual(1_400);
+    expect(SEARCHES_PER_SECOND).toBe(4);
   });
 
   it('answers every property as a string, and the connector reads numbers and dates out of them', async () => {
