@@ -40,7 +40,10 @@ export function ExcludedDomainsEditor({ domains, save }: ExcludedDomainsEditorPr
         or linked by domain.
       </p>
       {domains.length === 0 ? (
-        <p className="empty">No domains excluded yet.</p>
+        <p className="empty">
+          <strong>No domains excluded yet.</strong> Every correspondent’s domain can create or link a company;
+          add a partner’s or supplier’s domain below to keep it out of the CRM.
+        </p>
       ) : (
         <ul className="chips" aria-label="Excluded domains">
           {domains.map((domain) => (

@@ -26,7 +26,10 @@ export interface KeywordRulesTableProps {
 /** The saved keyword rules, one row each with Edit and Remove; an empty state without any. */
 export function KeywordRulesTable({ rules, editingId, onEdit, onRemove }: KeywordRulesTableProps) {
   return rules.length === 0 ? (
-    <p className="empty">No keyword rules yet.</p>
+    <p className="empty">
+      <strong>No keyword rules yet.</strong> Logged emails suggest no follow-up tasks until you add a rule
+      below, for example the keyword “pricing” with the task “Send the price list”.
+    </p>
   ) : (
     <table className="rules-table">
       <caption className="visually-hidden">Keyword rules</caption>

@@ -42,7 +42,12 @@ export function MailboxesSection({ api, settings, save, pollIntervalMs, now }: M
           </button>
         </div>
       )}
-      {status && mailboxes.length === 0 && <p className="empty">No mailbox connected yet.</p>}
+      {status && mailboxes.length === 0 && (
+        <p className="empty">
+          <strong>No mailbox connected yet.</strong> The sidebar works without one, from what the page shows;
+          connect Gmail or Outlook to log the mail you send without a click, with exact Message-IDs.
+        </p>
+      )}
       {mailboxes.length > 0 && (
         <fieldset>
           <legend id={primaryGroup}>Connected mailboxes</legend>

@@ -13,9 +13,21 @@ export function OutboxSummary({ outbox, failures, retrying, onRetryAll }: Outbox
   return (
     <section aria-labelledby="outbox-heading">
       <h2 id="outbox-heading">Outbox</h2>
-      <p data-testid="outbox-counts">
-        {outbox.pending} waiting · {outbox.failed} failed · {outbox.delivered} delivered
-      </p>
+      {outbox.pending + outbox.failed + outbox.delivered === 0 ? (
+        <p className="empty-state" data-testid="outbox-counts">
+          Nothing logged yet. Emails you log wait here until the CRM has them.
+        </p>
+      ) : outbox.pending + outbox.failed === 0 ? (
+        <p data-testid="outbox-counts">
+          Nothing waiting: all{' '}
+          {outbox.delivered === 1 ? '1 logged email has' : `${outbox.delivered} logged emails have`} reached
+          the CRM.
+        </p>
+      ) : (
+        <p data-testid="outbox-counts">
+          {outbox.pending} waiting · {outbox.failed} failed · {outbox.delivered} delivered
+        </p>
+      )}
       {failures.length > 0 && (
         <>
           <ul className="outbox-failures" aria-label="Failed emails">

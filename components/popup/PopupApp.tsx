@@ -90,10 +90,10 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
           <section aria-labelledby="mailboxes-heading">
             <h2 id="mailboxes-heading">Mailboxes</h2>
             {status.mailboxes.length === 0 ? (
-              <p>
-                No mailbox connected.{' '}
-                <button type="button" className="link-button" onClick={openOptions}>
-                  Connect one in settings
+              <p className="empty-state">
+                No mailbox connected, so only emails you log with a click reach the CRM.{' '}
+                <button type="button" className="link-button" onClick={() => openStep('mailbox')}>
+                  Connect a mailbox
                 </button>
               </p>
             ) : (

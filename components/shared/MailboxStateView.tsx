@@ -16,7 +16,7 @@ const STATE_LABELS: Record<MailboxStatus['state'], string> = {
   syncing: 'Syncing',
   needs_reauth: 'Needs re-authentication',
   disconnected: 'Disconnected',
-  error: 'Error',
+  error: 'Sync stopped by an error',
 };
 
 /**

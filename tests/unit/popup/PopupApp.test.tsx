@@ -57,6 +57,36 @@ describe('PopupApp', () => {
     await waitFor(() => expect(background.callsOf('options.open')).toEqual([{ route: '#setup/mailbox' }]));
   });
 
+  it('words an empty mailbox list and outbox, and links the mailbox step', async () => {
+    const background = new FakeBackground({
+      'status.get': () =>
+        statusFixture({ mailboxes: [], outbox: { pending: 0, failed: 0, delivered: 0 }, outboxFailures: [] }),
+      'options.open': () => ({}),
+    });
+    renderPopup(background);
+    expect((await screen.findByTestId('outbox-counts')).textContent).toBe(
+      'Nothing logged yet. Emails you log wait here until the CRM has them.',
+    );
+    const mailboxes = within(screen.getByRole('region', { name: 'Mailboxes' }));
+    expect(
+      mailboxes.getByText(/No mailbox connected, so only emails you log with a click reach the CRM/),
+    ).toBeTruthy();
+    fireEvent.click(mailboxes.getByRole('button', { name: 'Connect a mailbox' }));
+    await waitFor(() => expect(background.callsOf('options.open')).toEqual([{ route: '#setup/mailbox' }]));
+  });
+
+  it('says when everything logged has reached the CRM', async () => {
+    renderPopup(
+      new FakeBackground({
+        'status.get': () =>
+          statusFixture({ outbox: { pending: 0, failed: 0, delivered: 7 }, outboxFailures: [] }),
+      }),
+    );
+    expect((await screen.findByTestId('outbox-counts')).textContent).toBe(
+      'Nothing waiting: all 7 logged emails have reached the CRM.',
+    );
+  });
+
   it('shows no checklist once every step is done', async () => {
     const background = new FakeBackground({
       'status.get': () => statusFixture({ mailboxes: [mailboxFixture()] }),
