@@ -1,4 +1,6 @@
-import type { Settings } from '../../lib/settings/Settings';
+import { useId } from 'react';
+import { PRIVACY_LEVEL_ORDER, PRIVACY_LEVELS } from '../../lib/settings/privacyLevels';
+import type { PrivacyLevel, Settings } from '../../lib/settings/Settings';
 import { SaveStatusMessage } from './SaveStatusMessage';
 import { ToggleField } from './ToggleField';
 import { useSaveStatus } from './useSaveStatus';
@@ -14,15 +16,10 @@ export function PrivacySection({ settings, save }: PrivacySectionProps) {
   return (
     <section aria-labelledby="privacy-heading" className="card">
       <h2 id="privacy-heading">Privacy and logging</h2>
-      <fieldset>
-        <legend>What is sent to the CRM</legend>
-        <ToggleField
-          label="Privacy mode: headers and snippet only"
-          description="Logged emails carry sender, recipients, subject, date and the first lines of text. The full body never leaves your browser. Turn off to log full bodies."
-          checked={settings.privacyMode}
-          onChange={(privacyMode) => void saveAndReport({ privacyMode })}
-        />
-      </fieldset>
+      <PrivacyLevelChoice
+        level={settings.privacyLevel}
+        onChange={(privacyLevel) => void saveAndReport({ privacyLevel })}
+      />
       <fieldset>
         <legend>Automatic logging</legend>
         <ToggleField
@@ -46,5 +43,67 @@ export function PrivacySection({ settings, save }: PrivacySectionProps) {
       </fieldset>
       <SaveStatusMessage status={status} />
     </section>
+  );
+}
+
+/**
+ * The three privacy levels as a radio group (arrow keys move between them), each with what
+ * a logged email carries at that level, worded in lib/settings/privacyLevels.
+ */
+function PrivacyLevelChoice({
+  level,
+  onChange,
+}: {
+  level: PrivacyLevel;
+  onChange(level: PrivacyLevel): void;
+}) {
+  const name = useId();
+  return (
+    <fieldset>
+      <legend>What a logged email shares with the CRM</legend>
+      {PRIVACY_LEVEL_ORDER.map((option) => (
+        <PrivacyLevelOption
+          key={option}
+          name={name}
+          option={option}
+          checked={option === level}
+          onSelect={() => onChange(option)}
+        />
+      ))}
+    </fieldset>
+  );
+}
+
+function PrivacyLevelOption({
+  name,
+  option,
+  checked,
+  onSelect,
+}: {
+  name: string;
+  option: PrivacyLevel;
+  checked: boolean;
+  onSelect(): void;
+}) {
+  const id = useId();
+  const words = PRIVACY_LEVELS[option];
+  return (
+    <div className="radio">
+      <input
+        id={id}
+        type="radio"
+        name={name}
+        value={option}
+        checked={checked}
+        onChange={onSelect}
+        aria-describedby={`${id}-shares`}
+      />
+      <div>
+        <label htmlFor={id}>{words.label}</label>
+        <p id={`${id}-shares`} className="hint">
+          Shares {words.shares}. {words.note}
+        </p>
+      </div>
+    </div>
   );
 }

@@ -219,6 +219,8 @@ function PanelBody({ model, api, ownAddresses }: PanelBodyProps) {
       ))}
       <MessageLogList
         messages={messages}
+        privacyLevel={view.privacyLevel}
+        onChangePrivacy={() => openOptions(api, '#setup/privacy')}
         inFlight={model.inFlight}
         onLog={(ids) => void model.log(ids)}
         onRetry={(message: MessageLogStatus) => void model.retry(message)}

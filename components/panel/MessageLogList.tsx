@@ -2,11 +2,16 @@ import { useId } from 'react';
 import { describeSkip } from '../../lib/logging/describeSkip';
 import type { SkipReason } from '../../lib/logging/SkipReason';
 import type { MessageLogStatus } from '../../lib/panel/ThreadView';
+import { describeSharing } from '../../lib/settings/privacyLevels';
+import type { PrivacyLevel } from '../../lib/settings/Settings';
 import { formatAbsoluteTime, formatRelativeTime } from '../shared/formatRelativeTime';
 import { whenTrusted } from './whenTrusted';
 
 export interface MessageLogListProps {
   messages: MessageLogStatus[];
+  /** What logging shares, said before the thread's first log; null when unknown. */
+  privacyLevel?: PrivacyLevel | null;
+  onChangePrivacy?(): void;
   /** Messages with a log or retry call in flight. */
   inFlight: ReadonlySet<string>;
   onLog(providerMessageIds: string[]): void;
@@ -21,7 +26,23 @@ export function loggableMessageIds(messages: MessageLogStatus[], inFlight: Reado
     .map((message) => message.providerMessageId);
 }
 
-export function MessageLogList({ messages, inFlight, onLog, onRetry, now }: MessageLogListProps) {
+/** Nothing of the thread has reached (or is on its way to) the CRM yet, and something could. */
+function beforeFirstLog(messages: MessageLogStatus[]): boolean {
+  return (
+    messages.some((message) => message.state === 'not_logged') &&
+    messages.every((message) => message.state === 'not_logged' || message.state === 'not_loggable')
+  );
+}
+
+export function MessageLogList({
+  messages,
+  privacyLevel,
+  onChangePrivacy,
+  inFlight,
+  onLog,
+  onRetry,
+  now,
+}: MessageLogListProps) {
   if (messages.length === 0) return null;
   const pendingIds = loggableMessageIds(messages, inFlight);
   return (
@@ -39,6 +60,16 @@ export function MessageLogList({ messages, inFlight, onLog, onRetry, now }: Mess
           </button>
         )}
       </div>
+      {privacyLevel && beforeFirstLog(messages) && (
+        <p className="crm-muted crm-sharing" data-testid="crm-sharing">
+          {describeSharing(privacyLevel)}{' '}
+          {onChangePrivacy && (
+            <button type="button" className="crm-link-button" onClick={whenTrusted(onChangePrivacy)}>
+              Change what is shared
+            </button>
+          )}
+        </p>
+      )}
       <ul className="crm-log-list">
         {messages.map((message) => (
           <MessageLogRow

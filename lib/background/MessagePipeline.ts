@@ -371,6 +371,7 @@ async function createKeywordTasks(
     deps.session.settings.keywordRules,
     contactIds,
     new Date((deps.now ?? Date.now)()),
+    deps.session.settings.privacyLevel,
   );
   for (const action of actions) {
     if (action.action !== 'create_task') continue;

@@ -196,6 +196,7 @@ export class ThreadViewService {
           ? 'exact'
           : 'page',
       namedOnly,
+      privacyLevel: session.settings.privacyLevel,
     };
   }
 

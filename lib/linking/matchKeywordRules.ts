@@ -1,6 +1,6 @@
 import { type TaskInput, TaskPriority } from '../crm/contract';
 import type { MailMessage } from '../mail/MailMessage';
-import type { KeywordRule } from '../settings/Settings';
+import type { KeywordRule, PrivacyLevel } from '../settings/Settings';
 
 export interface TaskAction {
   ruleId: string;
@@ -43,14 +43,16 @@ export function containsKeyword(text: string, keyword: string): boolean {
 /**
  * The task actions a message triggers under the user's keyword rules (docs/ARCHITECTURE.md, "Follow-up rules"): one per
  * matching rule and linked contact, with the rule's priority and a due date `dueInDays`
- * after `now`. The body is read when present (matching runs locally, so privacy mode does
- * not apply), else the snippet. Pure: no clock of its own.
+ * after `now`. The body is read when present (matching runs locally, so the privacy level
+ * does not apply to matching, only to what the task's notes quote), else the snippet. Pure: no clock of its own.
  */
 export function matchKeywordRules(
   message: Pick<MailMessage, 'subject' | 'body' | 'snippet' | 'messageId'>,
   rules: readonly KeywordRule[],
   contactIds: readonly string[],
   now: Date,
+  /** The privacy level: below `snippet` the task's notes do not quote the subject either. */
+  privacyLevel: PrivacyLevel = 'snippet',
 ): TaskAction[] {
   if (contactIds.length === 0 || rules.length === 0) return [];
   const bodyText = message.body ?? message.snippet;
@@ -71,7 +73,10 @@ export function matchKeywordRules(
         task: {
           contactId,
           title: rule.taskTitle,
-          notes: `"${rule.keyword}" in the ${matchedIn} of "${message.subject}"`.slice(0, 10_000),
+          notes: (privacyLevel === 'metadata'
+            ? `"${rule.keyword}" in the ${matchedIn} of an email`
+            : `"${rule.keyword}" in the ${matchedIn} of "${message.subject}"`
+          ).slice(0, 10_000),
           dueAt,
           priority: TaskPriority.parse(rule.priority),
           sourceExternalId: message.messageId,

@@ -46,16 +46,18 @@ export class ActivityBuildError extends Error {
 }
 
 /**
- * One contract activity per linked contact (directly or through the thread). Headers and
- * snippet by default (docs/ARCHITECTURE.md, "Headers and snippet by default"); the body only when privacy mode is off and the body was
- * read. `mode: 'manual'` allows a message without Message-ID, under a provider-derived key.
+ * One contract activity per linked contact (directly or through the thread), carrying only
+ * what the privacy level shares (docs/ARCHITECTURE.md, "Headers and snippet by default"):
+ * `metadata` who and when (subject and snippet empty), `snippet` adds subject and preview,
+ * `full_body` adds the body when the reader had it. Every connector (REST, HubSpot,
+ * Salesforce) sends what is here and nothing else, so this is the one place it is applied. `mode: 'manual'` allows a message without Message-ID, under a provider-derived key.
  * Throws `ActivityBuildError` when the message cannot be logged at all (no key, bad date,
  * values the CRM contract refuses such as an overlong address or a NUL in the subject).
  */
 export function buildActivities(
   message: MailMessage,
   links: Pick<MessageLinks, 'direction' | 'contacts' | 'companies' | 'threadRecords'>,
-  settings: Pick<Settings, 'privacyMode'>,
+  settings: Pick<Settings, 'privacyLevel'>,
   options: {
     mode?: 'auto' | 'manual';
     /** The rep's deal for the thread (null: "no deal"); undefined when none was chosen. */
@@ -101,10 +103,13 @@ export function buildActivities(
     if (record.kind === 'contact') contactIds.push({ id: record.id, companyId: null });
   }
 
+  const level = settings.privacyLevel;
   const body =
-    !settings.privacyMode && message.body !== undefined && message.body !== ''
+    level === 'full_body' && message.body !== undefined && message.body !== ''
       ? truncateText(message.body, BODY_MAX)
       : undefined;
+  const subject = level === 'metadata' ? '' : truncateText(message.subject, SUBJECT_MAX);
+  const snippet = level === 'metadata' ? '' : snippetOf(message.snippet);
 
   const corrected = new Set(links.contacts.filter((l) => l.companyCorrected).map((l) => l.contact.id));
   const seen = new Set<string>();
@@ -119,8 +124,8 @@ export function buildActivities(
       companyId: companyId ?? (corrected.has(id) ? null : fallbackCompanyId),
       dealId,
       direction: links.direction.direction,
-      subject: truncateText(message.subject, SUBJECT_MAX),
-      snippet: snippetOf(message.snippet),
+      subject,
+      snippet,
       ...(body !== undefined ? { body } : {}),
       occurredAt: occurredAt.toISOString(),
       from: message.from ? party(message.from) : { name: '', address: '' },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CrmInfo } from '../crm/CrmCapabilities';
 import { Company, Contact, Deal, EmailActivity } from '../crm/contract';
 import { SkipReason } from '../logging/SkipReason';
+import { PrivacyLevel } from '../settings/Settings';
 import { FEATURE_VIEW_SHAPE } from './features/panelFeatures';
 
 /**
@@ -96,6 +97,8 @@ export const ThreadView = z.object({
   notice: z.string().nullable(),
   /** `exact`: the mail provider's API confirmed every message; `page`: read from what the page shows. */
   source: z.enum(['exact', 'page']).default('page'),
+  /** The privacy level logging applies now: the panel says what it shares before the first log. */
+  privacyLevel: PrivacyLevel.nullable().default(null),
   /** People the page shows by name only (no address, so no CRM lookup), in page order. */
   namedOnly: z.array(z.string()).default([]),
 });

@@ -106,10 +106,25 @@ export const SetupProgress = z.object({
 });
 export type SetupProgress = z.infer<typeof SetupProgress>;
 
-export const Settings = z.object({
+/**
+ * How much of an email reaches the CRM (lib/settings/privacyLevels words each level):
+ * `metadata` who and when only (subject and text hidden), `snippet` (the default) adds the
+ * subject and the provider's preview, `full_body` adds the text of the email where the
+ * reader has it. Peers offer the same steps: HubSpot's "log email metadata only" and
+ * Salesforce Einstein Activity Capture's sharing levels.
+ */
+export const PrivacyLevel = z.enum(['metadata', 'snippet', 'full_body']);
+export type PrivacyLevel = z.infer<typeof PrivacyLevel>;
+
+const SettingsObject = z.object({
   crm: CrmConnection.default(CrmConnection.parse({})),
-  /** Headers + snippet only when true (the default): bodies never leave the browser. */
-  privacyMode: z.boolean().default(true),
+  /** What a logged email shares with the CRM; see PrivacyLevel. */
+  privacyLevel: PrivacyLevel.optional(),
+  /**
+   * Settings saved before privacy levels had a boolean here: true (headers + snippet only)
+   * reads as `snippet`, false (bodies too) as `full_body`. Read once, never written again.
+   */
+  privacyMode: z.boolean().optional(),
   excludeFreeMailDomains: z.boolean().default(true),
   excludeOrgDomains: z.boolean().default(true),
   excludedDomains: domainList.default([]),
@@ -136,6 +151,13 @@ export const Settings = z.object({
   inboxSdkAppId: z.string().trim().default(''),
   setup: SetupProgress.default({ confirmed: [], skipped: [], finishedAt: null }),
 });
+
+/** The stored settings, with the legacy boolean `privacyMode` migrated to `privacyLevel`. */
+export const Settings = SettingsObject.transform(({ privacyMode, privacyLevel, ...rest }) => ({
+  ...rest,
+  // Migration: stored true -> snippet, false -> full body; neither -> the default (snippet).
+  privacyLevel: privacyLevel ?? (privacyMode === false ? ('full_body' as const) : ('snippet' as const)),
+}));
 export type Settings = z.infer<typeof Settings>;
 export type SettingsInput = z.input<typeof Settings>;
 

@@ -30,6 +30,7 @@ export function suggestTasks({ session, linked, now }: ThreadViewContext): Sugge
       session.settings.keywordRules,
       contacts.map((c) => c.id),
       now,
+      session.settings.privacyLevel,
     );
     for (const action of actions) {
       if (action.action !== 'propose_task') continue;

@@ -46,14 +46,18 @@ describe('buildActivities', () => {
     for (const a of activities) expect(() => EmailActivityInput.parse(a)).not.toThrow();
   });
 
-  it('includes the body only when privacy mode is off and a body was read', () => {
+  it('includes the body only at the full-text level and when a body was read; metadata hides subject and snippet', () => {
     const message = messageFromFixture('gmail-received.txt', { body: 'Full body' });
     const links = linkMessage(message, index, context);
-    expect(buildActivities(message, links, { privacyMode: false })[0]?.body).toBe('Full body');
-    expect(buildActivities(message, links, { privacyMode: true })[0]).not.toHaveProperty('body');
+    expect(buildActivities(message, links, { privacyLevel: 'full_body' })[0]?.body).toBe('Full body');
+    expect(buildActivities(message, links, { privacyLevel: 'snippet' })[0]).not.toHaveProperty('body');
+    expect(buildActivities(message, links, { privacyLevel: 'metadata' })[0]).toMatchObject({
+      subject: '',
+      snippet: '',
+    });
     const noBody = messageFromFixture('gmail-received.txt');
     expect(
-      buildActivities(noBody, linkMessage(noBody, index, context), { privacyMode: false })[0],
+      buildActivities(noBody, linkMessage(noBody, index, context), { privacyLevel: 'full_body' })[0],
     ).not.toHaveProperty('body');
   });
 

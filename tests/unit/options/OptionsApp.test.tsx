@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OptionsApp } from '../../../components/options/OptionsApp';
 import { createExtensionApi } from '../../../components/shared/ExtensionApi';
@@ -52,14 +52,26 @@ describe('OptionsApp', () => {
     await screen.findByRole('region', { name: 'CRM connection' });
   });
 
-  it('saves the privacy switches as they change', async () => {
+  it('offers the three privacy levels with what each shares, and saves the switches as they change', async () => {
     const { store, background } = renderOptions();
     const privacy = await findRegion('Privacy and logging');
-    const privacyMode = privacy.getByLabelText('Privacy mode: headers and snippet only') as HTMLInputElement;
-    expect(privacyMode.checked).toBe(true);
-    expect(privacy.getByText(/The full body never leaves your browser/)).toBeTruthy();
+    const levels = privacy.getByRole('group', { name: 'What a logged email shares with the CRM' });
+    const radios = within(levels).getAllByRole('radio') as HTMLInputElement[];
+    expect(radios.map((r) => r.labels?.[0]?.textContent)).toEqual([
+      'Who and when only',
+      'Subject and preview',
+      'Full text',
+    ]);
+    // The default is the subject and preview; each choice says what it shares.
+    expect(radios.map((r) => r.checked)).toEqual([false, true, false]);
+    const metadata = within(levels).getByRole('radio', { name: 'Who and when only' });
+    expect(metadata.getAttribute('aria-describedby')).toBeTruthy();
+    expect(
+      within(levels).getByText(/^Shares sender, recipients, date and whether it has attachments\./),
+    ).toBeTruthy();
+    expect(within(levels).getByText(/the full text of the email/)).toBeTruthy();
 
-    fireEvent.click(privacyMode);
+    fireEvent.click(within(levels).getByRole('radio', { name: 'Full text' }));
     await privacy.findByText('Saved');
     fireEvent.click(privacy.getByLabelText('Log emails I receive from known contacts'));
     fireEvent.click(privacy.getByLabelText('Turn on “Log to CRM” when composing'));
@@ -68,16 +80,16 @@ describe('OptionsApp', () => {
     await expect
       .poll(() => background.callsOf('settings.update'))
       .toEqual([
-        { patch: { privacyMode: false } },
+        { patch: { privacyLevel: 'full_body' } },
         { patch: { autoLogReceived: true } },
         { patch: { logComposeByDefault: false } },
       ]);
     expect(store.current()).toMatchObject({
-      privacyMode: false,
+      privacyLevel: 'full_body',
       autoLogReceived: true,
       logComposeByDefault: false,
     });
-    expect(privacyMode.checked).toBe(false);
+    expect((within(levels).getByRole('radio', { name: 'Full text' }) as HTMLInputElement).checked).toBe(true);
   });
 
   it('turns a schema refusal from the background into readable lines', async () => {

@@ -86,6 +86,11 @@ describe('guided set-up', () => {
 
     await screen.findByRole('heading', { name: 'Privacy and logging defaults' });
     expect(store.current().setup.skipped).toEqual(['mailbox']);
+    // The privacy step offers the three levels, each saying what it shares.
+    const levels = screen.getByRole('group', { name: 'What a logged email shares with the CRM' });
+    expect(levels.textContent).toContain('Shares sender, recipients, date and whether it has attachments.');
+    fireEvent.click(screen.getByRole('radio', { name: 'Who and when only' }));
+    await waitFor(() => expect(store.current().privacyLevel).toBe('metadata'));
     fireEvent.click(screen.getByRole('checkbox', { name: /Log emails I receive from known contacts/ }));
     await waitFor(() => expect(store.current().autoLogReceived).toBe(true));
     click('Finish');

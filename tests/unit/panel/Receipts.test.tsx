@@ -124,6 +124,30 @@ describe('receipts for each message of the thread', () => {
   });
 });
 
+describe('what logging shares, before the first log of a thread', () => {
+  it('says what the privacy level shares and links to the setting, until something is logged', async () => {
+    const api = fakeApi({
+      'thread.open': async () =>
+        threadView({ privacyLevel: 'metadata', messages: [receipt(1, 'First', { state: 'not_logged' })] }),
+    });
+    render(<CrmPanel snapshot={snapshot('thread-renewal', ['msg-1'])} api={api} />);
+    const line = await screen.findByTestId('crm-sharing');
+    expect(line.textContent).toBe(
+      'Logging shares: sender, recipients, date and whether it has attachments. Change what is shared',
+    );
+    fireEvent.click(within(line).getByRole('button', { name: 'Change what is shared' }));
+    expect(api.options.open).toHaveBeenCalledWith({ route: '#setup/privacy' });
+  });
+
+  it('is gone once the thread has a logged message', async () => {
+    await renderReceipts([
+      receipt(1, 'Done', { state: 'logged', loggedBy: [{ userId: 'u_rita', name: 'Rita Rep', self: true }] }),
+      receipt(2, 'Next', { state: 'not_logged' }),
+    ]);
+    expect(screen.queryByTestId('crm-sharing')).toBeNull();
+  });
+});
+
 describe('one wording table for receipts and the popup', () => {
   it('every rule and every automated-mail kind has count words, and count keys round-trip', () => {
     for (const rule of SkipRule.options) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Settings, type SettingsInput } from '../../../lib/settings/Settings';
+import { CrmConnection, Settings, type SettingsInput } from '../../../lib/settings/Settings';
 import { formatOptionsRoute, OptionsRouteHash, parseOptionsRoute } from '../../../lib/setup/optionsRoute';
 import {
   crmChoices,
@@ -79,7 +79,7 @@ describe('setup steps', () => {
     expect(choices.map((c) => c.type)).toEqual(['rest', 'hubspot', 'salesforce']);
     expect(choices.find((c) => c.type === 'rest')?.available).toBe(true);
     for (const choice of choices)
-      expect(choice.available).toBe(Settings.shape.crm.safeParse({ type: choice.type }).success);
+      expect(choice.available).toBe(CrmConnection.safeParse({ type: choice.type }).success);
   });
 });
 

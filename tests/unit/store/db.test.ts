@@ -78,20 +78,41 @@ describe('SettingsRepository', () => {
 
   it('parses on write: merges, normalises and rejects invalid values', async () => {
     const repo = new SettingsRepository(freshDb());
-    const saved = await repo.update({ privacyMode: false, excludedDomains: [' Competitor.EXAMPLE '] });
-    expect(saved.privacyMode).toBe(false);
+    const saved = await repo.update({ privacyLevel: 'metadata', excludedDomains: [' Competitor.EXAMPLE '] });
+    expect(saved.privacyLevel).toBe('metadata');
     expect(saved.excludedDomains).toEqual(['competitor.example']);
-    expect((await repo.get()).privacyMode).toBe(false);
+    expect((await repo.get()).privacyLevel).toBe('metadata');
     await expect(repo.update({ createContactPolicy: 'sometimes' as never })).rejects.toThrow();
     expect((await repo.get()).createContactPolicy).toBe('ask');
   });
 
   it('fills new fields of an older stored object with defaults', async () => {
     const d = freshDb();
-    await d.settings.put({ key: 'settings', value: { privacyMode: false }, updatedAt: 0 });
+    await d.settings.put({ key: 'settings', value: { excludeOrgDomains: false }, updatedAt: 0 });
     const s = await new SettingsRepository(d).get();
-    expect(s.privacyMode).toBe(false);
+    expect(s.excludeOrgDomains).toBe(false);
     expect(s.createContactPolicy).toBe('ask');
+    expect(s.privacyLevel).toBe('snippet');
+  });
+
+  it('migrates the stored privacy-mode boolean to a privacy level, and writes only the level back', async () => {
+    const d = freshDb();
+    const repo = new SettingsRepository(d);
+    await d.settings.put({ key: 'settings', value: { privacyMode: true }, updatedAt: 0 });
+    expect((await repo.get()).privacyLevel).toBe('snippet');
+    await d.settings.put({ key: 'settings', value: { privacyMode: false }, updatedAt: 0 });
+    expect((await repo.get()).privacyLevel).toBe('full_body');
+    // A level, once chosen, wins over a leftover boolean; the boolean is not written again.
+    await d.settings.put({
+      key: 'settings',
+      value: { privacyMode: false, privacyLevel: 'metadata' },
+      updatedAt: 0,
+    });
+    expect((await repo.get()).privacyLevel).toBe('metadata');
+    await repo.update({ excludeOrgDomains: false });
+    const stored = (await d.settings.get('settings'))?.value as Record<string, unknown>;
+    expect(stored.privacyLevel).toBe('metadata');
+    expect(stored).not.toHaveProperty('privacyMode');
   });
 
   it('falls back to defaults for an unreadable stored object and logs why', async () => {

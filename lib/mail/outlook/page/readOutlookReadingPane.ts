@@ -46,6 +46,11 @@ export const OUTLOOK_HOOKS = {
 } as const;
 
 const SNIPPET_LENGTH = 200;
+/**
+ * The text of an expanded message, kept for the "full text" privacy level (buildActivities
+ * drops it at the other levels); bounded like the CRM contract's body (100,000 characters).
+ */
+const BODY_LENGTH = 100_000;
 const NAMED_ADDRESS = /^(.*?)\s*<\s*([^<>\s]+@[^<>\s]+)\s*>$/;
 
 const text = (el: Element | null | undefined): string => normaliseDisplayName(el?.textContent ?? '');
@@ -256,8 +261,10 @@ export function readOutlookReadingPane(
     const dateText = text(time);
     const date = parseOutlookDate(dateText, lang) ?? parseOutlookDate(time.getAttribute('title') ?? '', lang);
     let snippet: string;
+    let body: string | undefined;
     if (expanded) {
       snippet = text(el.querySelector(OUTLOOK_HOOKS.body));
+      body = snippet.slice(0, BODY_LENGTH);
     } else {
       // [S5] the collapsed preview sits next to the time node.
       const line = text(time.parentElement);
@@ -271,6 +278,7 @@ export function readOutlookReadingPane(
       dateText,
       date,
       snippet: snippet.slice(0, SNIPPET_LENGTH),
+      body,
       attachments: readAttachments(el),
     };
   });
@@ -314,6 +322,7 @@ export function readOutlookReadingPane(
       subject,
       date: m.date,
       snippet: m.snippet,
+      ...(m.body ? { body: m.body } : {}),
       hasAttachments: m.attachments.length > 0,
       folderRole: fromMe ? 'sent' : location.folderRole === 'other' ? 'inbox' : location.folderRole,
       partial: !m.expanded,

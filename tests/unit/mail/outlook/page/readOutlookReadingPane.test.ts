@@ -86,6 +86,10 @@ describe('Outlook reading pane: every fixture against its truth file', () => {
           expect(got.date, `message ${i} date`).toBe(instant(want.date));
           if (want.snippetStartsWith) expect(got.snippet.startsWith(want.snippetStartsWith)).toBe(true);
           if (want.preview) expect(got.snippet).toBe(want.preview);
+          // The full text (for the "full text" privacy level) only of a message the page shows open.
+          if (want.state === 'collapsed') expect(got.body, `message ${i} body`).toBeUndefined();
+          else if (want.snippetStartsWith) expect(got.body?.startsWith(want.snippetStartsWith)).toBe(true);
+          if (got.body !== undefined) expect(got.body.length).toBeGreaterThanOrEqual(got.snippet.length);
           expect(got.hasAttachments).toBe(want.attachments.length > 0);
           expect(attachments[i]).toEqual(want.attachments);
           expect(got.folderRole === 'sent' ? 'outgoing' : 'incoming', `message ${i} direction`).toBe(
