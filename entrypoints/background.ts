@@ -10,6 +10,7 @@ import { createBackgroundHandlers } from '../lib/background/createBackgroundHand
 import { MailboxService } from '../lib/background/MailboxService';
 import { SalesforceSignIn } from '../lib/background/SalesforceSignIn';
 import { createCrmConnector } from '../lib/crm/createCrmConnector';
+import { HubSpotOAuthSignIn } from '../lib/crm/hubspot/HubSpotOAuthSignIn';
 import { ExtensionError } from '../lib/errors/ErrorInfo';
 import { classifySender } from '../lib/messaging/classifySender';
 import { MESSAGES } from '../lib/messaging/messages';
@@ -25,11 +26,15 @@ export default defineBackground({
     const db = openCrmSidebarDb();
     let mailboxes: MailboxService | undefined;
     let salesforce: SalesforceSignIn | undefined;
+    let hubspot: HubSpotOAuthSignIn | undefined;
     const service = new CrmSidebarBackground({
       db,
       version: browser.runtime.getManifest().version,
       createConnector: (crm) =>
-        createCrmConnector(crm, { refreshSalesforceToken: (c) => salesforce!.refresh(c) }),
+        createCrmConnector(crm, {
+          refreshSalesforceToken: (c) => salesforce!.refresh(c),
+          hubspotAccessToken: () => hubspot!.accessToken(),
+        }),
       scheduleOutboxDrain: (at) =>
         void service.events.guard('alarms', 'alarms.failed', 'Scheduling the next delivery', async () => {
           if (at === null) await browser.alarms.clear(OUTBOX_ALARM);
@@ -59,18 +64,17 @@ export default defineBackground({
       },
     };
     salesforce = new SalesforceSignIn({ background: service, webAuthFlow });
-    mailboxes = new MailboxService({
-      db,
-      background: service,
-      // Access tokens live in memory only; refresh tokens in the extension's database.
-      tokenStore: sessionAccessTokenStore(dexieTokenStore(db), browser.storage.session),
-      webAuthFlow,
-    });
+    // Access tokens live in memory only; refresh tokens in the extension's database.
+    const tokenStore = sessionAccessTokenStore(dexieTokenStore(db), browser.storage.session);
+    hubspot = new HubSpotOAuthSignIn({ settings: service, webAuthFlow, tokens: tokenStore });
+    mailboxes = new MailboxService({ db, background: service, tokenStore, webAuthFlow });
     const route = createRouter(
       MESSAGES,
       createBackgroundHandlers(service, mailboxes, {
         openOptionsPage,
         salesforceSignIn: (request) => salesforce!.signIn(request),
+        hubspotSignIn: (request) => hubspot!.signIn(request),
+        hubspotSignOut: () => hubspot!.signOut(),
       }),
     );
     // `chrome-extension://<id>/` (Chrome) or `moz-extension://<uuid>/` (Firefox), without the slash.

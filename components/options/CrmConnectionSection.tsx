@@ -16,7 +16,10 @@ import { useSaveStatus } from './useSaveStatus';
 import type { SaveSettings } from './useSettings';
 
 export interface CrmConnectionSectionProps {
-  api: Pick<ExtensionApi, 'testConnection' | 'requestOriginPermission' | 'salesforceSignIn'>;
+  api: Pick<
+    ExtensionApi,
+    'testConnection' | 'requestOriginPermission' | 'salesforceSignIn' | 'hubspotSignIn'
+  >;
   settings: Settings;
   save: SaveSettings;
   /** Told who the token belongs to after a successful test, so other sections can show the org's domains. */
@@ -53,6 +56,8 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
   const [baseUrl, setBaseUrl] = useState(settings.crm.type === 'rest' ? settings.crm.baseUrl : '');
   const [token, setToken] = useState(settings.crm.type === 'salesforce' ? '' : settings.crm.token);
   const [repEmail, setRepEmail] = useState(settings.crm.repEmail);
+  const [hubspotAuth, setHubspotAuth] = useState(settings.crm.hubspotAuth);
+  const [hubspotClientId, setHubspotClientId] = useState(settings.crm.hubspotClientId);
   const [login, setLogin] = useState(loginChoice(settings.crm.loginUrl));
   const [myDomain, setMyDomain] = useState(
     loginChoice(settings.crm.loginUrl) === 'mydomain' ? settings.crm.loginUrl : '',
@@ -76,6 +81,7 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
     myDomain: useId(),
     consumerKey: useId(),
     domainField: useId(),
+    hubspotClientId: useId(),
   };
   const loginUrl = login === 'mydomain' ? myDomain.trim().replace(/\/+$/, '') : SALESFORCE_LOGIN_URLS[login];
 
@@ -84,7 +90,15 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
       type === 'salesforce'
         ? { ...(signedInSalesforce ?? {}), type, loginUrl, consumerKey, accountDomainField }
         : type === 'hubspot'
-          ? { type, token, repEmail }
+          ? {
+              type,
+              repEmail,
+              hubspotAuth,
+              hubspotClientId,
+              // Per-rep OAuth keeps its tokens in the background, never in the settings.
+              token: hubspotAuth === 'oauth' ? '' : token,
+              hubspotSignedInAt: settings.crm.type === 'hubspot' ? settings.crm.hubspotSignedInAt : null,
+            }
           : { type, baseUrl, token };
     const parsed = CrmConnection.safeParse(input);
     if (!parsed.success) {
@@ -240,6 +254,45 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
     }
   }
 
+  async function signInToHubSpot() {
+    const checked = check();
+    setFieldError(checked.ok ? null : checked);
+    if (!checked.ok) return;
+    if (hubspotClientId.trim() === '') {
+      setFieldError({ field: 'hubspotClientId', message: 'Enter the client id of your HubSpot app.' });
+      return;
+    }
+    if (repEmail.trim() === '') {
+      setFieldError({ field: 'repEmail', message: 'Enter the email address you sign in to HubSpot with.' });
+      return;
+    }
+    setTest({ state: 'testing' });
+    try {
+      const refused = await askForHosts(checked.origins);
+      if (refused) {
+        setTest({ state: 'failed', summary: permissionRefused(refused), details: null });
+        return;
+      }
+      const result = await api.hubspotSignIn({ clientId: hubspotClientId.trim(), repEmail: repEmail.trim() });
+      if (result.ok) {
+        setTest({ state: 'connected', me: result.me });
+        onConnectionTested(result.me);
+      } else
+        setTest({
+          state: 'failed',
+          summary: describeError({ kind: result.kind, message: result.message, source: 'crm' }, 'settings')
+            .text,
+          details: result.message,
+        });
+    } catch (e) {
+      setTest({
+        state: 'failed',
+        summary: 'Signing in with HubSpot did not finish.',
+        details: describeError(e, 'settings').text,
+      });
+    }
+  }
+
   const errorFor = (field: string) => (fieldError?.field === field ? fieldError.message : null);
   const fieldProblem = (field: string, id: string) =>
     errorFor(field) && (
@@ -308,6 +361,49 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
             <p className="hint">Emails you log are owned by the HubSpot user with this address.</p>
           </div>
         )}
+        {type === 'hubspot' && (
+          <fieldset className="field">
+            <legend>Sign-in</legend>
+            <label>
+              <input
+                type="radio"
+                name="hubspot-auth"
+                checked={hubspotAuth === 'private_app'}
+                onChange={() => setHubspotAuth('private_app')}
+              />{' '}
+              Private app token (one token for the team)
+            </label>
+            <label>
+              <input
+                type="radio"
+                name="hubspot-auth"
+                checked={hubspotAuth === 'oauth'}
+                onChange={() => setHubspotAuth('oauth')}
+              />{' '}
+              Sign in with HubSpot (each rep signs in; needs the token exchange server)
+            </label>
+          </fieldset>
+        )}
+        {type === 'hubspot' && hubspotAuth === 'oauth' && (
+          <div className="field">
+            <label htmlFor={ids.hubspotClientId}>HubSpot app client id</label>
+            <input
+              id={ids.hubspotClientId}
+              autoComplete="off"
+              spellCheck={false}
+              value={hubspotClientId}
+              onChange={(e) => setHubspotClientId(e.target.value)}
+              aria-invalid={errorFor('hubspotClientId') !== null}
+              aria-describedby={errorFor('hubspotClientId') ? `${ids.hubspotClientId}-error` : undefined}
+            />
+            {fieldProblem('hubspotClientId', `${ids.hubspotClientId}-error`)}
+            <p className="hint" data-testid="hubspot-oauth-state">
+              {settings.crm.type === 'hubspot' && settings.crm.hubspotSignedInAt
+                ? `Signed in with HubSpot on ${new Date(settings.crm.hubspotSignedInAt).toLocaleString()}.`
+                : 'Not signed in yet. The app’s client secret stays on your token exchange server (Mail provider apps).'}
+            </p>
+          </div>
+        )}
         {type === 'salesforce' && (
           <>
             <div className="field">
@@ -363,7 +459,7 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
             </p>
           </>
         )}
-        {type !== 'salesforce' && (
+        {type !== 'salesforce' && !(type === 'hubspot' && hubspotAuth === 'oauth') && (
           <div className="field">
             <label htmlFor={ids.token}>{type === 'hubspot' ? 'Private app access token' : 'API token'}</label>
             <div className="inline">
@@ -401,6 +497,13 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
               disabled={test.state === 'testing'}
             >
               {signedInSalesforce ? 'Sign in to Salesforce again' : 'Sign in to Salesforce'}
+            </button>
+          )}
+          {type === 'hubspot' && hubspotAuth === 'oauth' && (
+            <button type="button" onClick={() => void signInToHubSpot()} disabled={test.state === 'testing'}>
+              {settings.crm.type === 'hubspot' && settings.crm.hubspotSignedInAt
+                ? 'Sign in with HubSpot again'
+                : 'Sign in with HubSpot'}
             </button>
           )}
           <button type="button" onClick={() => void testConnection()} disabled={test.state === 'testing'}>

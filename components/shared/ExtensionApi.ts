@@ -36,6 +36,9 @@ export interface ExtensionApi {
     consumerKey: string;
     accountDomainField?: string;
   }): Promise<TestConnectionResult>;
+  /** "Sign in with HubSpot" (per-rep OAuth through the token exchange server). */
+  hubspotSignIn(request: { clientId: string; repEmail?: string }): Promise<TestConnectionResult>;
+  hubspotSignOut(): Promise<void>;
   /**
    * Asks the browser for host permission on the CRM's origin. Must be the first thing a
    * click handler does: browsers only show the prompt during a user gesture.
@@ -75,6 +78,10 @@ export function createExtensionApi(send: SendToBackground, permissions: Platform
     updateSettings: (patch) => send('settings.update', { patch }),
     testConnection: (crm) => send('crm.testConnection', { crm }),
     salesforceSignIn: (request) => send('crm.salesforceSignIn', request),
+    hubspotSignIn: (request) => send('crm.hubspotSignIn', request),
+    hubspotSignOut: async () => {
+      await send('crm.hubspotSignOut', {});
+    },
     requestOriginPermission: (origin) => permissions.requestOriginPermission(origin),
     connectMailbox: (provider) => send('mailbox.connect', { provider }),
     disconnectMailbox: async (id) => {

@@ -64,7 +64,9 @@ function clientAuth(config: OAuthProviderConfig): oauth.ClientAuth {
 function isLoopbackHttp(url: string): boolean {
   try {
     const { protocol, hostname } = new URL(url);
-    return protocol === 'http:' && (hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]');
+    return (
+      protocol === 'http:' && (hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]')
+    );
   } catch {
     return false;
   }

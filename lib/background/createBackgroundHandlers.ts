@@ -19,6 +19,9 @@ export interface HandlerPlatform {
   openOptionsPage(route?: string): Promise<void>;
   /** Salesforce sign-in through the browser's identity window. */
   salesforceSignIn(request: SalesforceSignInRequest): Promise<TestConnectionResult>;
+  /** HubSpot per-rep OAuth through the identity window and the token exchange server. */
+  hubspotSignIn(request: { clientId: string; repEmail?: string }): Promise<TestConnectionResult>;
+  hubspotSignOut(): Promise<void>;
 }
 
 export function createBackgroundHandlers(
@@ -33,6 +36,11 @@ export function createBackgroundHandlers(
     'settings.update': ({ patch }) => service.updateSettings(patch),
     'crm.testConnection': ({ crm }) => service.testConnection(crm),
     'crm.salesforceSignIn': (request) => platform.salesforceSignIn(request),
+    'crm.hubspotSignIn': (request) => platform.hubspotSignIn(request),
+    'crm.hubspotSignOut': async () => {
+      await platform.hubspotSignOut();
+      return {};
+    },
     'thread.open': ({ snapshot, preferCache }) => service.openThread(snapshot, preferCache),
     'thread.log': async ({ snapshot, providerMessageIds }) => ({
       messages: await service.logThread(snapshot, providerMessageIds),

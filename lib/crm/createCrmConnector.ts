@@ -1,5 +1,6 @@
 import type { CrmConnection } from '../settings/Settings';
 import type { CrmConnector } from './CrmConnector';
+import { CrmError } from './CrmError';
 import { createHubSpotCrmConnector, HUBSPOT_API_BASE } from './hubspot/HubSpotCrmConnector';
 import { createRestCrmConnector } from './RestCrmConnector';
 import { createSalesforceCrmConnector } from './salesforce/SalesforceCrmConnector';
@@ -8,6 +9,8 @@ export interface CrmConnectorDeps {
   fetch?: typeof fetch;
   /** Salesforce: a fresh access token for an expired session (and keeps it); rejects when the rep must sign in again. */
   refreshSalesforceToken?: (crm: CrmConnection) => Promise<string>;
+  /** HubSpot per-rep OAuth: the rep's current access token (refreshed through the token exchange). */
+  hubspotAccessToken?: () => Promise<string>;
 }
 
 /** The connector for the connection's CRM type: the one place that knows all three. */
@@ -17,7 +20,11 @@ export function createCrmConnector(crm: CrmConnection, deps: CrmConnectorDeps = 
       return createRestCrmConnector({ baseUrl: crm.baseUrl, token: crm.token, fetch: deps.fetch });
     case 'hubspot':
       return createHubSpotCrmConnector({
-        accessToken: crm.token,
+        accessToken:
+          crm.hubspotAuth === 'oauth'
+            ? (deps.hubspotAccessToken ??
+              (() => Promise.reject(new CrmError('auth', 'Sign in with HubSpot on the options page first.'))))
+            : crm.token,
         repEmail: crm.repEmail,
         apiBase: crm.baseUrl || undefined,
         fetch: deps.fetch,

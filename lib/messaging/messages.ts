@@ -99,6 +99,24 @@ export const MESSAGES = {
       senders: ['extension'],
     },
     /**
+     * HubSpot per-rep OAuth: consent page in the identity window, code exchange through the
+     * token exchange server; the result becomes the CRM connection.
+     */
+    'crm.hubspotSignIn': {
+      request: z.object({
+        clientId: z.string().trim().min(1).max(256),
+        repEmail: z.string().trim().max(320).optional(),
+      }),
+      response: TestConnectionResult,
+      senders: ['extension'],
+    },
+    /** Forgets the rep's HubSpot OAuth tokens. */
+    'crm.hubspotSignOut': {
+      request: z.object({}),
+      response: z.object({}),
+      senders: ['extension'],
+    },
+    /**
      * The panel's one question per opened thread. With preferCache the cached view is
      * answered at once (fromCache: true) and the panel asks again without it to refresh.
      */

@@ -62,6 +62,15 @@ export const CrmConnection = z.object({
   token: z.string().trim().max(4096).default(''),
   /** HubSpot: the rep's HubSpot login; their owner is found by it. */
   repEmail: z.string().trim().toLowerCase().max(320).default(''),
+  /**
+   * HubSpot: a private app token in `token`, or per-rep OAuth with a HubSpot app (its tokens
+   * are kept with the mailbox tokens, background only; lib/crm/hubspot/HubSpotOAuthSignIn.ts).
+   */
+  hubspotAuth: z.enum(['private_app', 'oauth']).default('private_app'),
+  /** HubSpot OAuth: the app's client id (public; its secret stays on the token exchange server). */
+  hubspotClientId: z.string().trim().max(256).default(''),
+  /** HubSpot OAuth: when the rep signed in (null: not signed in). */
+  hubspotSignedInAt: z.string().datetime().nullable().default(null),
   /** Salesforce: where the rep signs in (login.salesforce.com, test.salesforce.com or the org's My Domain). */
   loginUrl: z.string().trim().max(2_048).default(SALESFORCE_LOGIN_URLS.production),
   /** Salesforce: the connected app's consumer key (OAuth client id). */
@@ -169,6 +178,8 @@ export function isCrmConfigured(s: Settings): boolean {
 
 /** Everything the connection's CRM type needs is filled in. */
 export function isConnectionComplete(crm: CrmConnection): boolean {
+  if (crm.type === 'hubspot' && crm.hubspotAuth === 'oauth')
+    return crm.hubspotSignedInAt !== null && crm.repEmail !== '';
   if (crm.token === '') return false;
   if (crm.type === 'hubspot') return crm.repEmail !== '';
   return crm.baseUrl !== '';

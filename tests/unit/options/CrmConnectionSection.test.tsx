@@ -126,6 +126,30 @@ describe('CRM connection', () => {
     });
   });
 
+  it('offers "Sign in with HubSpot" (per-rep OAuth): no token field, the app’s client id, one sign-in call', async () => {
+    const { background, permissionRequests } = renderOptions({
+      handlers: { 'crm.hubspotSignIn': () => ({ ok: true, me: ME }) },
+    });
+    const section = await crmSection();
+    fireEvent.change(section.getByLabelText('CRM'), { target: { value: 'hubspot' } });
+    fireEvent.click(section.getByLabelText(/Sign in with HubSpot \(each rep signs in/));
+    expect(section.queryByLabelText('Private app access token')).toBeNull();
+    expect(section.getByTestId('hubspot-oauth-state').textContent).toContain('Not signed in yet.');
+    fireEvent.change(section.getByLabelText('Your HubSpot login email'), {
+      target: { value: 'rita@acme.test' },
+    });
+    fireEvent.click(section.getByRole('button', { name: 'Sign in with HubSpot' }));
+    expect(await section.findByText('Enter the client id of your HubSpot app.')).toBeTruthy();
+    expect(background.callsOf('crm.hubspotSignIn')).toEqual([]);
+    fireEvent.change(section.getByLabelText('HubSpot app client id'), { target: { value: ' 5f0c-app ' } });
+    fireEvent.click(section.getByRole('button', { name: 'Sign in with HubSpot' }));
+    expect((await section.findByTestId('test-result')).textContent).toContain('Connected as Rita Rep');
+    expect(background.callsOf('crm.hubspotSignIn')).toEqual([
+      { clientId: '5f0c-app', repEmail: 'rita@acme.test' },
+    ]);
+    expect(permissionRequests).toEqual(['https://api.hubapi.com']);
+  });
+
   it('signs in to Salesforce at the chosen login host, asking for that host and the org’s My Domain hosts', async () => {
     const { background, permissionRequests } = renderOptions({
       handlers: { 'crm.salesforceSignIn': () => ({ ok: true, me: ME }) },
