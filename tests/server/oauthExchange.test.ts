@@ -223,7 +223,9 @@ describe('token exchange on the reference server', () => {
     expect(config.tokenEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:/);
     const pending = await buildAuthorizationUrl(config, REDIRECT);
     // No allowInsecureRequests: what the extension does in production.
-    const tokens = await exchangeCode(config, pending, google.consent(pending.url), { fetch: extensionFetch });
+    const tokens = await exchangeCode(config, pending, google.consent(pending.url), {
+      fetch: extensionFetch,
+    });
     expect(tokens.accessToken).toMatch(/^ya29\./);
     const remote = { ...config, tokenEndpoint: 'http://exchange.example/oauth/google/token' };
     await expect(refreshTokens(remote, tokens.refreshToken!, { fetch: extensionFetch })).rejects.toThrow(
