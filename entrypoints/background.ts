@@ -2,6 +2,7 @@
 import '@inboxsdk/core/background.js';
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { SyncAuditService } from '../lib/audit/SyncAuditService';
 import { dexieTokenStore } from '../lib/auth/dexieTokenStore';
 import type { WebAuthFlow } from '../lib/auth/OAuthClient';
 import { sessionAccessTokenStore } from '../lib/auth/sessionAccessTokenStore';
@@ -68,14 +69,24 @@ export default defineBackground({
     const tokenStore = sessionAccessTokenStore(dexieTokenStore(db), browser.storage.session);
     hubspot = new HubSpotOAuthSignIn({ settings: service, webAuthFlow, tokens: tokenStore });
     mailboxes = new MailboxService({ db, background: service, tokenStore, webAuthFlow });
+    const audits = new SyncAuditService({
+      db,
+      background: service,
+      mailboxApi: (id) => mailboxes!.mailboxApi(id),
+    });
     const route = createRouter(
       MESSAGES,
-      createBackgroundHandlers(service, mailboxes, {
-        openOptionsPage,
-        salesforceSignIn: (request) => salesforce!.signIn(request),
-        hubspotSignIn: (request) => hubspot!.signIn(request),
-        hubspotSignOut: () => hubspot!.signOut(),
-      }),
+      createBackgroundHandlers(
+        service,
+        mailboxes,
+        {
+          openOptionsPage,
+          salesforceSignIn: (request) => salesforce!.signIn(request),
+          hubspotSignIn: (request) => hubspot!.signIn(request),
+          hubspotSignOut: () => hubspot!.signOut(),
+        },
+        audits,
+      ),
     );
     // `chrome-extension://<id>/` (Chrome) or `moz-extension://<uuid>/` (Firefox), without the slash.
     const ownExtension = { id: browser.runtime.id, origin: browser.runtime.getURL('/').replace(/\/$/, '') };

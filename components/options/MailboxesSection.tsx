@@ -2,14 +2,16 @@ import { useId } from 'react';
 import type { Settings } from '../../lib/settings/Settings';
 import type { ExtensionApi } from '../shared/ExtensionApi';
 import { useExtensionStatus } from '../shared/useExtensionStatus';
+import type { SyncAuditsApi } from '../shared/useSyncAudits';
 import { MailboxConnectActions } from './MailboxConnectActions';
 import { MailboxItem } from './MailboxItem';
+import { SyncAuditSection } from './SyncAuditSection';
 import { SyncSettingsFieldset } from './SyncSettingsFieldset';
 import { type MailboxActionsApi, useMailboxActions } from './useMailboxActions';
 import type { SaveSettings } from './useSettings';
 
 export interface MailboxesSectionProps {
-  api: Pick<ExtensionApi, 'getStatus'> & MailboxActionsApi;
+  api: Pick<ExtensionApi, 'getStatus'> & MailboxActionsApi & SyncAuditsApi;
   settings: Settings;
   save: SaveSettings;
   pollIntervalMs: number;
@@ -73,6 +75,7 @@ export function MailboxesSection({ api, settings, save, pollIntervalMs, now }: M
           {actions.error}
         </p>
       )}
+      <SyncAuditSection api={api} mailboxes={mailboxes} pollIntervalMs={pollIntervalMs} now={now} />
       <SyncSettingsFieldset settings={settings} save={save} />
     </section>
   );

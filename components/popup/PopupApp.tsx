@@ -8,6 +8,7 @@ import type { PopupApi } from '../shared/ExtensionApi';
 import { formatRelativeTime } from '../shared/formatRelativeTime';
 import { MailboxStateView } from '../shared/MailboxStateView';
 import { useExtensionStatus } from '../shared/useExtensionStatus';
+import { AuditSummary } from './AuditSummary';
 import { OutboxSummary } from './OutboxSummary';
 import { SetupChecklist } from './SetupChecklist';
 
@@ -129,6 +130,13 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
               {busy === 'sync' ? 'Starting…' : 'Sync now'}
             </button>
           </section>
+          <AuditSummary
+            api={api}
+            mailboxes={status.mailboxes}
+            pollIntervalMs={pollIntervalMs}
+            now={now()}
+            onOpenOptions={openOptions}
+          />
           <OutboxSummary
             outbox={status.outbox}
             failures={status.outboxFailures}

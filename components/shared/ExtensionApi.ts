@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { AuditWindowDays, SyncAuditReport } from '../../lib/audit/SyncAuditReport';
 import type {
   ExtensionStatus,
   MailboxStatus,
@@ -58,13 +59,19 @@ export interface ExtensionApi {
   setOAuthClientSecret(provider: MailProvider, secret: string): Promise<{ configured: boolean }>;
   /** Which providers have a client secret stored. */
   getOAuthClientSecretStatus(): Promise<Record<MailProvider, boolean>>;
+  /** The last sync audit of every mailbox that has one. */
+  getAudits(): Promise<SyncAuditReport[]>;
+  /** Starts a sync audit of a mailbox; resolves with its first (running) report. */
+  startAudit(mailboxId: string, days: AuditWindowDays): Promise<SyncAuditReport>;
+  /** Sends the last audit's missing messages to the CRM, once. */
+  logMissing(mailboxId: string): Promise<SyncAuditReport>;
 }
 
 export type OptionsApi = ExtensionApi;
 
 export type PopupApi = Pick<
   ExtensionApi,
-  'getStatus' | 'getSettings' | 'connectMailbox' | 'syncNow' | 'retryOutbox' | 'openOptions'
+  'getStatus' | 'getSettings' | 'connectMailbox' | 'syncNow' | 'retryOutbox' | 'openOptions' | 'getAudits'
 >;
 
 export interface PlatformPermissions {
@@ -97,5 +104,8 @@ export function createExtensionApi(send: SendToBackground, permissions: Platform
     },
     setOAuthClientSecret: (provider, secret) => send('oauth.clientSecret.set', { provider, secret }),
     getOAuthClientSecretStatus: () => send('oauth.clientSecret.status', {}),
+    getAudits: async () => (await send('audit.list', {})).reports,
+    startAudit: (mailboxId, days) => send('audit.start', { mailboxId, days }),
+    logMissing: (mailboxId) => send('audit.logMissing', { mailboxId }),
   };
 }

@@ -1,3 +1,4 @@
+import type { AuditWindowDays, SyncAuditReport } from '../audit/SyncAuditReport';
 import type { MailboxStatus, Messages, TestConnectionResult } from '../messaging/messages';
 import type { Handlers } from '../messaging/router';
 import { createFeatureHandlers } from '../panel/features/panelFeatures';
@@ -14,6 +15,13 @@ export interface MailboxControls {
   clientSecretStatus(): Promise<Record<'gmail' | 'outlook', boolean>>;
 }
 
+/** The sync audit (lib/audit/SyncAuditService). */
+export interface AuditControls {
+  reports(): Promise<SyncAuditReport[]>;
+  start(mailboxId: string, days: AuditWindowDays): Promise<SyncAuditReport>;
+  logMissing(mailboxId: string): Promise<SyncAuditReport>;
+}
+
 export interface HandlerPlatform {
   /** `route`: an address hash of the options page (already validated), e.g. `#setup/connect`. */
   openOptionsPage(route?: string): Promise<void>;
@@ -28,6 +36,7 @@ export function createBackgroundHandlers(
   service: CrmSidebarBackground,
   mailboxes: MailboxControls,
   platform: HandlerPlatform,
+  audits: AuditControls,
 ): Handlers<Messages> {
   return {
     ...createFeatureHandlers(service.featureContext()),
@@ -68,5 +77,8 @@ export function createBackgroundHandlers(
       return {};
     },
     'mailbox.syncNow': async ({ id }) => ({ started: await mailboxes.syncNow(id) }),
+    'audit.list': async () => ({ reports: await audits.reports() }),
+    'audit.start': ({ mailboxId, days }) => audits.start(mailboxId, days),
+    'audit.logMissing': ({ mailboxId }) => audits.logMissing(mailboxId),
   };
 }

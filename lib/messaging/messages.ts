@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuditWindowDays, SyncAuditReport } from '../audit/SyncAuditReport';
 import { Contact, MeResponse } from '../crm/contract';
 import { ErrorInfo, ErrorKind } from '../errors/ErrorInfo';
 import { GMAIL_MESSAGES } from '../mail/gmail/page/gmailMessages';
@@ -180,6 +181,24 @@ export const MESSAGES = {
     'mailbox.syncNow': {
       request: z.object({ id: z.string().optional() }),
       response: z.object({ started: z.number() }),
+      senders: ['extension'],
+    },
+    /** The last sync audit of every mailbox that has one (live while it runs). */
+    'audit.list': {
+      request: z.object({}),
+      response: z.object({ reports: z.array(SyncAuditReport) }),
+      senders: ['extension'],
+    },
+    /** Starts a sync audit of a connected mailbox over the last 7, 30 or 90 days; answers at once. */
+    'audit.start': {
+      request: z.object({ mailboxId: z.string().min(1), days: AuditWindowDays }),
+      response: SyncAuditReport,
+      senders: ['extension'],
+    },
+    /** Sends the last audit's missing messages through the outbox, once; answers when delivered or queued. */
+    'audit.logMissing': {
+      request: z.object({ mailboxId: z.string().min(1) }),
+      response: SyncAuditReport,
       senders: ['extension'],
     },
   }),

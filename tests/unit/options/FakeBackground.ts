@@ -22,6 +22,11 @@ export interface RecordedCall {
   payload: unknown;
 }
 
+/** Answers every page asks for on its own, unless a test says otherwise: no audit has run yet. */
+const DEFAULT_HANDLERS: FakeHandlers = {
+  'audit.list': () => ({ reports: [] }),
+};
+
 /**
  * A background that answers through the real router and client, so requests and replies
  * are parsed by the same schemas as in the extension, a handler's error is mapped by the
@@ -37,9 +42,8 @@ export class FakeBackground {
       MESSAGES,
       new Proxy({} as Handlers<Messages>, {
         get: (_target, type: string) => async (payload: unknown) => {
-          const handler = this.handlers[type as keyof Messages] as
-            | ((payload: unknown) => unknown)
-            | undefined;
+          const handler = (this.handlers[type as keyof Messages] ??
+            DEFAULT_HANDLERS[type as keyof Messages]) as ((payload: unknown) => unknown) | undefined;
           if (!handler) throw new RemoteError({ kind: 'internal', message: `no fake handler for ${type}` });
           return handler(payload);
         },
