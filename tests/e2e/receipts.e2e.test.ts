@@ -1,0 +1,267 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../server/seed';
+import { FakeSalesforceApi, type FakeSalesforceUser } from '../fakes/FakeSalesforceApi';
+import { withExtensionCors } from './harness/extensionCors';
+import { configureCrm, sendExtensionMessage } from './harness/extensionMessages';
+import { conversation, openOutlookConversation, withReply } from './harness/outlookConversations';
+import { type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
+import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
+
+/**
+ * The rep's decisions and the receipts, in the built extension on the Outlook fixture page
+ * (tests/fixtures/outlook/SOURCES.md): choose a deal and see a reply land on it, what logging
+ * shares before the first log, every receipt the page can produce, never-log from the panel
+ * with undo, a correction applied to the next thread, and the pick among contacts sharing an
+ * address (on the Salesforce fake: a Contact and a Lead may share an email there, the
+ * reference CRM's contract forbids it). One browser for the whole file.
+ */
+const me = { name: SEED.demoUser.name, address: SEED.demoUser.email };
+const alice = { name: SEED.contacts.primary.name, address: SEED.contacts.primary.email };
+const ben = { name: SEED.contacts.withAlternate.name, address: SEED.contacts.withAlternate.email };
+const PILOT_DEAL = { id: 'deal_seed_001', name: 'Acme Robotics: fleet automation pilot' };
+const SALESFORCE_INSTANCE = 'northwind.my.salesforce.com';
+
+interface LoggedActivity {
+  contactId: string;
+  subject: string;
+  dealId: string | null;
+}
+
+function panel(page: Page) {
+  return page.locator('crm-sidebar-panel [data-testid="crm-panel"]');
+}
+
+function receipts(page: Page) {
+  return panel(page).getByRole('region', { name: 'Log emails' });
+}
+
+describe('Receipts, deal choice, corrections and never-log in the Outlook panel', () => {
+  let env: E2eEnvironment;
+  let crm: ReferenceCrm;
+  let salesforce: FakeSalesforceApi;
+  let salesforceRep: FakeSalesforceUser;
+
+  async function activitiesFor(contactId: string, subject: string): Promise<LoggedActivity[]> {
+    const { body } = await crm.api<{ activities: LoggedActivity[] }>(
+      `/contacts/${contactId}/activities?limit=100`,
+    );
+    return body.activities.filter((a) => a.subject === subject);
+  }
+
+  beforeAll(async () => {
+    crm = await startReferenceCrm();
+    salesforce = new FakeSalesforceApi({ instanceUrl: `https://${SALESFORCE_INSTANCE}` });
+    env = await startE2eEnvironment({
+      openShadowRoot: true,
+      extraRoutes: { [SALESFORCE_INSTANCE]: withExtensionCors(salesforce.requestHandler) },
+    });
+    salesforceRep = salesforce.addUser({ name: me.name, email: me.address });
+    await configureCrm(env.browser, crm.handle.url, crm.handle.token);
+  });
+  afterAll(async () => {
+    await env?.close();
+    await crm?.close();
+  });
+
+  it('says what logging shares, then a chosen deal gets the email and the reply, and the receipts say so', async () => {
+    const subject = 'Fleet pilot scope (deal e2e)';
+    const first = conversation('CONV-DEAL', subject, alice, [me], { date: '2026-11-20T09:14:00Z' });
+    const page = await env.browser.newPage();
+    await openOutlookConversation(page, [first]);
+    const sharing = panel(page).getByTestId('crm-sharing');
+    await sharing.waitFor({ timeout: 15_000 });
+    expect(await sharing.textContent()).toBe(
+      'Logging shares: sender, recipients, date, subject and the opening lines of the text (at most 500 characters). Change what is shared',
+    );
+
+    const picker = panel(page).getByLabel('Log this thread to');
+    await picker.selectOption(PILOT_DEAL.id);
+    await panel(page).getByText(`Saved: ${PILOT_DEAL.name}.`).waitFor({ timeout: 15_000 });
+    await receipts(page)
+      .getByRole('button', { name: /^Log email/ })
+      .click();
+    const logged = receipts(page).locator('.crm-log-logged');
+    await logged.waitFor({ timeout: 15_000 });
+    expect(await logged.textContent()).toMatch(
+      new RegExp(`Logged .* by You.*to ${alice.name} · deal: ${PILOT_DEAL.name}`),
+    );
+    // Logged once: nothing left to say before the first log.
+    expect(await sharing.count()).toBe(0);
+
+    // The reply arrives; logging it asks nothing and lands on the same deal.
+    await openOutlookConversation(page, [
+      withReply(first, alice, [me], {
+        date: '2026-11-20T10:40:00Z',
+        body: 'Thanks, see the scope attached.',
+      }),
+    ]);
+    await receipts(page)
+      .getByRole('button', { name: /^Log email/ })
+      .click({ timeout: 15_000 });
+    await expect.poll(() => receipts(page).locator('.crm-log-logged').count(), { timeout: 15_000 }).toBe(2);
+    const activities = await activitiesFor(SEED.contacts.primary.id, subject);
+    expect(activities.map((a) => a.dealId)).toEqual([PILOT_DEAL.id, PILOT_DEAL.id]);
+    await page.close();
+  });
+
+  it('words the skip receipts by rule and queues while the CRM is down', async () => {
+    const page = await env.browser.newPage();
+    const freeMail = { name: 'Lee Private', address: 'lee.private.e2e@gmail.com' };
+    await openOutlookConversation(page, [
+      conversation('CONV-FREE', 'Personal note (receipt e2e)', freeMail, [me]),
+    ]);
+    const free = receipts(page).locator('[data-skip-rule="free_mail"]');
+    await free.waitFor({ timeout: 15_000 });
+    expect(await free.textContent()).toBe(
+      'Skipped: a free-mail address, which never makes a contactgmail.com',
+    );
+    expect(
+      await receipts(page)
+        .getByRole('button', { name: /^Log email/ })
+        .count(),
+    ).toBe(0);
+
+    const stranger = { name: 'Quinn Vendor', address: 'quinn@unknown-vendor.example' };
+    await openOutlookConversation(page, [
+      conversation('CONV-NONE', 'Cold pitch (receipt e2e)', stranger, [me]),
+    ]);
+    await receipts(page).locator('[data-skip-rule="no_contact"]').waitFor({ timeout: 15_000 });
+
+    const subject = 'Renewal timing (queued receipt e2e)';
+    await openOutlookConversation(page, [conversation('CONV-QUEUE', subject, alice, [me])]);
+    const logButton = receipts(page).getByRole('button', { name: /^Log email/ });
+    await logButton.waitFor({ timeout: 15_000 });
+    expect(await receipts(page).textContent()).toContain(`Logs to ${alice.name}`);
+    await crm.stop();
+    await logButton.click();
+    const queued = receipts(page).locator('.crm-log-queued');
+    await queued.waitFor({ timeout: 20_000 });
+    expect(await queued.textContent()).toContain(`Queued — will be sent when the CRM is reachable`);
+    expect(await queued.textContent()).toContain(`to ${alice.name}`);
+    await crm.restart();
+    await expect
+      .poll(async () => (await activitiesFor(SEED.contacts.primary.id, subject)).length, {
+        timeout: 60_000,
+        interval: 1_000,
+      })
+      .toBe(1);
+    await page.close();
+  });
+
+  it('never logs an address from the panel, at once and for the next thread, with undo', async () => {
+    const page = await env.browser.newPage();
+    await openOutlookConversation(page, [
+      conversation('CONV-NEVER', 'Board pack (never-log e2e)', alice, [me]),
+    ]);
+    await panel(page)
+      .getByRole('button', { name: `Never log this address: ${alice.address}` })
+      .click({ timeout: 15_000 });
+    const skipped = receipts(page).locator('[data-skip-rule="never_log"]');
+    await skipped.waitFor({ timeout: 15_000 });
+    expect(await skipped.textContent()).toBe(`Skipped: on your never-log list${alice.address}`);
+    expect(
+      await receipts(page)
+        .getByRole('button', { name: /^Log email/ })
+        .count(),
+    ).toBe(0);
+
+    // The next thread with her is skipped too, before anyone clicks.
+    const next = await env.browser.newPage();
+    await openOutlookConversation(next, [
+      conversation('CONV-NEVER-2', 'Board pack follow-up (never-log e2e)', alice, [me]),
+    ]);
+    await receipts(next).locator('[data-skip-rule="never_log"]').waitFor({ timeout: 15_000 });
+    await next.close();
+
+    await panel(page).getByRole('button', { name: 'Undo' }).click();
+    await receipts(page)
+      .getByRole('button', { name: /^Log email/ })
+      .waitFor({ timeout: 15_000 });
+    await page.close();
+  });
+
+  it('applies "Not this person" to the next thread', async () => {
+    const page = await env.browser.newPage();
+    await openOutlookConversation(page, [
+      conversation('CONV-FIX', 'Analytics add-on (correction e2e)', ben, [me]),
+    ]);
+    const card = panel(page).getByRole('article', { name: ben.name });
+    await card.waitFor({ timeout: 15_000 });
+    await card.getByRole('button', { name: 'Not this person' }).click();
+    await card.waitFor({ state: 'detached', timeout: 15_000 });
+
+    const next = await env.browser.newPage();
+    await openOutlookConversation(next, [
+      conversation('CONV-FIX-2', 'Analytics add-on, again (correction e2e)', ben, [me]),
+    ]);
+    await receipts(next).locator('[data-skip-rule="no_contact"]').waitFor({ timeout: 15_000 });
+    expect(await panel(next).getByRole('article', { name: ben.name }).count()).toBe(0);
+    await next.close();
+    await page.close();
+    const cleared = await sendExtensionMessage(env.browser, 'settings.update', {
+      patch: { matchOverrides: [] },
+    });
+    expect(cleared.ok).toBe(true);
+  });
+
+  it('asks who an address shared by two records is, logs nothing to a guess, and logs to the pick', async () => {
+    const shared = 'info@harbour-freight.example';
+    const account = salesforce.add('Account', {
+      Name: 'Harbour Freight',
+      Website: 'harbour-freight.example',
+    });
+    const contact = salesforce.add('Contact', {
+      FirstName: 'Morgan',
+      LastName: 'Shared',
+      Email: shared,
+      AccountId: account.Id,
+      OwnerId: salesforceRep.id,
+    });
+    salesforce.add('Lead', {
+      LastName: 'Inbox Lead',
+      Email: shared,
+      Company: 'Harbour Freight',
+      IsConverted: false,
+    });
+    const switched = await sendExtensionMessage(env.browser, 'settings.update', {
+      patch: {
+        crm: {
+          type: 'salesforce',
+          baseUrl: `https://${SALESFORCE_INSTANCE}`,
+          token: salesforceRep.accessToken,
+        },
+      },
+    });
+    expect(switched.ok, JSON.stringify(switched)).toBe(true);
+
+    const page = await env.browser.newPage();
+    const subject = 'Freight quote (ambiguous e2e)';
+    await openOutlookConversation(page, [
+      conversation('CONV-SHARED', subject, { name: 'Harbour Freight', address: shared }, [me]),
+    ]);
+    const who = panel(page).getByRole('region', { name: 'Who is this?' });
+    await who.waitFor({ timeout: 20_000 });
+    const skipped = receipts(page).locator('[data-skip-rule="ambiguous"]');
+    expect(await skipped.textContent()).toBe(`Skipped: several contacts share this address${shared}`);
+    expect(
+      await receipts(page)
+        .getByRole('button', { name: /^Log email/ })
+        .count(),
+    ).toBe(0);
+
+    await who.getByRole('button', { name: /^Morgan Shared/ }).click();
+    await panel(page).getByRole('article', { name: 'Morgan Shared' }).waitFor({ timeout: 20_000 });
+    await receipts(page)
+      .getByRole('button', { name: /^Log email/ })
+      .click({ timeout: 15_000 });
+    await receipts(page).locator('.crm-log-logged').waitFor({ timeout: 20_000 });
+    const messages = [...salesforce.records.EmailMessage.values()].filter((m) => m.Subject === subject);
+    expect(messages).toHaveLength(1);
+    const relations = [...salesforce.records.EmailMessageRelation.values()].filter(
+      (r) => r.EmailMessageId === messages[0]!.Id,
+    );
+    expect(relations.map((r) => r.RelationId)).toEqual([contact.Id]);
+    await page.close();
+  });
+});
