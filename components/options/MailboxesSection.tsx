@@ -31,6 +31,21 @@ export function MailboxesSection({ api, settings, save, pollIntervalMs, now }: M
         Connected mailboxes are read through the Gmail API or Microsoft Graph, so what you send from webmail
         is logged without a click. Several mailboxes can be connected, personal and shared.
       </p>
+      <details className="hint" data-testid="gmail-modes">
+        <summary>Gmail without connecting a mailbox</summary>
+        <p>
+          Without a connected mailbox, Gmail still works in the browser: the panel on every open thread, “Log”
+          on a thread, and the “Log to CRM” switch in each compose window, each logged with the exact
+          Message-ID read from Gmail’s own page. Nothing else is needed. What you do not get: the background
+          sync (mail sent from your phone or another computer, the history import, received mail).
+        </p>
+        <p>
+          Connecting a Gmail mailbox adds that sync. It needs your own Google OAuth client and the Gmail read
+          scope (gmail.readonly), which Google classes as restricted: an app for the public needs Google’s
+          verification with a security assessment, and until then at most 100 users can sign in, past an
+          “unverified app” warning. An app marked Internal in a Google Workspace organisation needs neither.
+        </p>
+      </details>
       {!status && !error && (
         <p role="status" aria-busy="true" className="loading">
           Loading mailboxes…
