@@ -40,7 +40,12 @@ describe('Gmail logging with no mailbox connected', () => {
   beforeEach(async () => {
     db = openCrmSidebarDb(`gmail-no-mailbox-${++dbCounter}`);
     crm = new FakeCrmConnector();
-    background = new CrmSidebarBackground({ db, version: 't', createConnector: () => crm, clickDrainMaxWaitMs: 0 });
+    background = new CrmSidebarBackground({
+      db,
+      version: 't',
+      createConnector: () => crm,
+      clickDrainMaxWaitMs: 0,
+    });
     await background.updateSettings({ crm: { type: 'rest', baseUrl: 'https://crm.example', token: 't' } });
     crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });
     expect(await db.mailboxes.count()).toBe(0);
