@@ -115,4 +115,24 @@ describe('accessibility (axe-core) of the panel, the options page and the popup,
       await page.close();
     });
   }
+
+  it('the panel saying the CRM cannot be reached (light and dark)', async () => {
+    await crm.stop();
+    try {
+      for (const scheme of ['light', 'dark'] as const) {
+        const page = await pageIn(scheme);
+        // Someone never looked up before, so no cached answer can stand in for the CRM.
+        const nobody = { name: `Offline ${scheme}`, address: `offline.${scheme}@unreached-crm.example` };
+        await openOutlookConversation(page, [
+          conversation(`CONV-AXE-DOWN-${scheme}`, 'CRM down', nobody, [me]),
+        ]);
+        const panel = page.locator('crm-sidebar-panel [data-testid="crm-panel"]');
+        await panel.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 30_000 });
+        await check(`panel, CRM unreachable, ${scheme}`, page, 'crm-sidebar-panel');
+        await page.close();
+      }
+    } finally {
+      await crm.restart();
+    }
+  });
 });
