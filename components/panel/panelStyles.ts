@@ -6,19 +6,77 @@ import { PANEL_SECTIONS } from './panelSections';
  * so an unscoped rule would restyle Gmail and Gmail's rules would reach us. The first
  * block resets what webmail stylesheets commonly set on bare elements.
  */
+/**
+ * Every colour of the panel for one scheme, scoped under `scope`: the colour variables and
+ * the few fixed colours (badges, the queued state, the loading shimmer, the primary
+ * button's hover). One definition serves the system-scheme media query here and the
+ * Outlook dock, which follows Outlook's own theme instead (entrypoints/outlook.content).
+ */
+export function panelColours(scope: string, scheme: 'light' | 'dark'): string {
+  const c = PANEL_COLOURS[scheme];
+  return `
+${scope} {
+  --crm-fg: ${c.fg}; --crm-muted: ${c.muted}; --crm-border: ${c.border}; --crm-bg: ${c.bg};
+  --crm-bg-subtle: ${c.bgSubtle}; --crm-accent: ${c.accent}; --crm-accent-fg: ${c.accentFg};
+  --crm-danger: ${c.danger}; --crm-warning-bg: ${c.warningBg}; --crm-success: ${c.success};
+  --crm-focus: ${c.accent}; color-scheme: ${scheme};
+}
+${scope} .crm-button-primary { color: ${c.primaryFg}; }
+${scope} .crm-button-primary:hover:not(:disabled) { background: ${c.primaryHover}; }
+${scope} .crm-stage, ${scope} .crm-source-outlook { background: ${c.blue.bg}; border-color: ${c.blue.border}; color: ${c.blue.fg}; }
+${scope} .crm-source-gmail { background: ${c.red.bg}; border-color: ${c.red.border}; color: ${c.red.fg}; }
+${scope} .crm-source-crm { background: ${c.green.bg}; border-color: ${c.green.border}; color: ${c.green.fg}; }
+${scope} .crm-queued { color: ${c.queued}; }
+${scope} .crm-skeleton-line, ${scope} .crm-skeleton-block {
+  background: linear-gradient(90deg, ${c.shimmer[0]} 25%, ${c.shimmer[1]} 50%, ${c.shimmer[0]} 75%);
+  background-size: 200% 100%;
+}
+`;
+}
+
+const PANEL_COLOURS = {
+  light: {
+    fg: '#1f2328',
+    muted: '#59636e',
+    border: '#d1d9e0',
+    bg: '#ffffff',
+    bgSubtle: '#f6f8fa',
+    accent: '#0969da',
+    accentFg: '#ffffff',
+    danger: '#cf222e',
+    warningBg: '#fff8c5',
+    success: '#1a7f37',
+    primaryFg: '#ffffff',
+    primaryHover: '#0550ae',
+    blue: { bg: '#ddf4ff', border: '#b6e3ff', fg: '#0550ae' },
+    red: { bg: '#ffebe9', border: '#ffcecb', fg: '#a40e26' },
+    green: { bg: '#dafbe1', border: '#aceebb', fg: '#116329' },
+    queued: '#7d4e00',
+    shimmer: ['#eaeef2', '#f6f8fa'],
+  },
+  dark: {
+    fg: '#e6edf3',
+    muted: '#9ea7b3',
+    border: '#3d444d',
+    bg: '#151b23',
+    bgSubtle: '#212830',
+    accent: '#4493f8',
+    accentFg: '#ffffff',
+    danger: '#f47067',
+    warningBg: '#3d2e00',
+    success: '#57ab5a',
+    primaryFg: '#0d1117',
+    primaryHover: '#6cb6ff',
+    blue: { bg: '#0c2d6b', border: '#1f4f99', fg: '#cae8ff' },
+    red: { bg: '#5d0f12', border: '#8e1519', fg: '#ffdcd7' },
+    green: { bg: '#0f3d1e', border: '#1b6b34', fg: '#aff5b4' },
+    queued: '#e3b341',
+    shimmer: ['#212830', '#2f3742'],
+  },
+} as const;
+
 const baseStyles = `
 .crm-panel {
-  --crm-fg: #1f2328;
-  --crm-muted: #59636e;
-  --crm-border: #d1d9e0;
-  --crm-bg: #ffffff;
-  --crm-bg-subtle: #f6f8fa;
-  --crm-accent: #0969da;
-  --crm-accent-fg: #ffffff;
-  --crm-danger: #cf222e;
-  --crm-warning-bg: #fff8c5;
-  --crm-success: #1a7f37;
-  --crm-focus: #0969da;
   all: initial;
   display: block;
   box-sizing: border-box;
@@ -117,7 +175,6 @@ const baseStyles = `
 .crm-panel .crm-button:hover:not(:disabled):not([aria-disabled="true"]) { background: var(--crm-bg-subtle); }
 .crm-panel .crm-button:disabled, .crm-panel .crm-button[aria-disabled="true"] { opacity: 0.55; cursor: not-allowed; }
 .crm-panel .crm-button-primary { background: var(--crm-accent); border-color: var(--crm-accent); color: var(--crm-accent-fg); }
-.crm-panel .crm-button-primary:hover:not(:disabled) { background: #0550ae; }
 .crm-panel .crm-link-button {
   align-self: flex-start;
   padding: 0;
@@ -139,10 +196,6 @@ const baseStyles = `
   line-height: 16px;
   white-space: nowrap;
 }
-.crm-panel .crm-stage { background: #ddf4ff; border-color: #b6e3ff; color: #0a3069; }
-.crm-panel .crm-source-gmail { background: #ffebe9; border-color: #ffcecb; color: #a40e26; }
-.crm-panel .crm-source-outlook { background: #ddf4ff; border-color: #b6e3ff; color: #0550ae; }
-.crm-panel .crm-source-crm { background: #dafbe1; border-color: #aceebb; color: #116329; }
 
 .crm-panel .crm-contacts, .crm-panel .crm-unknowns, .crm-panel .crm-log-list { display: flex; flex-direction: column; gap: 8px; }
 .crm-panel .crm-card {
@@ -219,7 +272,6 @@ const baseStyles = `
 .crm-panel .crm-log-subject { font-weight: 500; overflow-wrap: anywhere; }
 .crm-panel .crm-log-state { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 12px; }
 .crm-panel .crm-logged { color: var(--crm-success); }
-.crm-panel .crm-queued { color: #7d4e00; }
 .crm-panel .crm-receipt { display: flex; flex-direction: column; gap: 2px; min-width: 0; flex-basis: 100%; }
 .crm-panel .crm-receipt-detail { overflow-wrap: anywhere; }
 .crm-panel .crm-receipt-rule { font-weight: 500; }
@@ -245,7 +297,6 @@ const baseStyles = `
 .crm-panel .crm-skeleton-line, .crm-panel .crm-skeleton-block {
   height: 10px;
   border-radius: 4px;
-  background: linear-gradient(90deg, #eaeef2 25%, #f6f8fa 50%, #eaeef2 75%);
   background-size: 200% 100%;
   animation: crm-panel-shimmer 1.2s ease-in-out infinite;
 }
@@ -270,32 +321,10 @@ const baseStyles = `
   border: 0;
 }
 
-/* Dark mode follows the system setting; the fixed badge colours get dark counterparts. */
+${panelColours('.crm-panel', 'light')}
+/* Dark mode follows the system setting (in Outlook, the page's theme: OutlookPanelDock). */
 @media (prefers-color-scheme: dark) {
-  .crm-panel {
-    --crm-fg: #e6edf3;
-    --crm-muted: #9ea7b3;
-    --crm-border: #3d444d;
-    --crm-bg: #151b23;
-    --crm-bg-subtle: #212830;
-    --crm-accent: #4493f8;
-    --crm-accent-fg: #ffffff;
-    --crm-danger: #f47067;
-    --crm-warning-bg: #3d2e00;
-    --crm-success: #57ab5a;
-    --crm-focus: #4493f8;
-    color-scheme: dark;
-  }
-  .crm-panel .crm-button-primary { color: #0d1117; }
-  .crm-panel .crm-button-primary:hover:not(:disabled) { background: #6cb6ff; }
-  .crm-panel .crm-stage, .crm-panel .crm-source-outlook { background: #0c2d6b; border-color: #1f4f99; color: #cae8ff; }
-  .crm-panel .crm-source-gmail { background: #5d0f12; border-color: #8e1519; color: #ffdcd7; }
-  .crm-panel .crm-source-crm { background: #0f3d1e; border-color: #1b6b34; color: #aff5b4; }
-  .crm-panel .crm-queued { color: #e3b341; }
-  .crm-panel .crm-skeleton-line, .crm-panel .crm-skeleton-block {
-    background: linear-gradient(90deg, #212830 25%, #2f3742 50%, #212830 75%);
-    background-size: 200% 100%;
-  }
+${panelColours('.crm-panel', 'dark')}
 }
 `;
 

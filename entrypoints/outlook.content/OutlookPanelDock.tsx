@@ -1,4 +1,5 @@
 import { type KeyboardEvent, type PointerEvent, type ReactNode, useId, useRef } from 'react';
+import { panelColours } from '../../components/panel/panelStyles';
 import {
   clampDockWidth,
   DOCK_MAX_WIDTH,
@@ -9,18 +10,17 @@ import {
 const KEY_STEP = 16;
 
 /**
- * The dock's own stylesheet (inside the panel's shadow root). Dark values override the
- * panel's colour variables when Outlook shows a dark page.
+ * The dock's own stylesheet (inside the panel's shadow root). The panel takes Outlook's
+ * theme, whatever the system's scheme: the page's light or dark colours override the
+ * panel's media-query ones (more specific selectors), so panel and page never disagree.
  */
 export const dockStyles = `
 .crm-dock { position: fixed; top: 0; right: 0; bottom: 0; display: flex; z-index: 2147483000;
   font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   --dock-bg: #ffffff; --dock-fg: #1f2328; --dock-border: #d1d9e0; --dock-accent: #0969da; }
 .crm-dock[data-theme="dark"] { --dock-bg: #151b23; --dock-fg: #e6edf3; --dock-border: #3d444d; --dock-accent: #4493f8; }
-.crm-dock[data-theme="dark"] .crm-panel {
-  --crm-fg: #e6edf3; --crm-muted: #9198a1; --crm-border: #3d444d; --crm-bg: #151b23;
-  --crm-bg-subtle: #212830; --crm-accent: #4493f8; --crm-accent-fg: #ffffff; --crm-danger: #f85149;
-  --crm-warning-bg: #3a2d0a; --crm-success: #3fb950; --crm-focus: #4493f8; }
+${panelColours('.crm-dock[data-theme="light"] .crm-panel', 'light')}
+${panelColours('.crm-dock[data-theme="dark"] .crm-panel', 'dark')}
 .crm-dock .crm-panel { max-width: none; min-width: 0; }
 .crm-dock-column { display: flex; flex-direction: column; flex: 1; min-width: 0;
   background: var(--dock-bg); color: var(--dock-fg); border-left: 1px solid var(--dock-border); }
