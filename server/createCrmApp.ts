@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { z } from 'zod';
 import {
@@ -15,7 +14,7 @@ import {
   TaskInput,
 } from '../lib/crm/contract';
 import type { AuthenticatedUser, CrmRepository } from './CrmRepository';
-import { HttpError } from './HttpError';
+import { HttpError, limitBodies } from './HttpError';
 import { type OAuthExchangeOptions, registerOAuthExchange } from './oauth/registerOAuthExchange';
 import { buildOpenApiDocument } from './openapi/buildOpenApiDocument';
 
@@ -82,19 +81,7 @@ export function createCrmApp({
   );
 
   // 100 activities with full bodies fit comfortably; anything larger is not a client of ours.
-  app.use(
-    '/api/v1/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new HttpError(
-          413,
-          'payload_too_large',
-          `request bodies are limited to ${MAX_BODY_BYTES} bytes`,
-        );
-      },
-    }),
-  );
+  app.use('/api/v1/*', limitBodies(MAX_BODY_BYTES, 'request bodies'));
 
   registerOAuthExchange(app, oauthExchange);
 

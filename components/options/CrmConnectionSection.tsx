@@ -3,6 +3,7 @@ import type { CrmType } from '../../lib/crm/CrmCapabilities';
 import type { MeResponse } from '../../lib/crm/contract';
 import { crmOrigins } from '../../lib/crm/createCrmConnector';
 import { describeError } from '../../lib/errors/describeError';
+import type { TestConnectionResult } from '../../lib/messaging/messages';
 import { checkCrmBaseUrl } from '../../lib/settings/crmBaseUrl';
 import {
   CrmConnection,
@@ -222,19 +223,28 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
       });
       return;
     }
+    // The login host and the org's My Domain hosts; the instance URL is only known after sign-in.
+    await runSignIn(
+      [new URL(loginUrl).origin, SALESFORCE_INSTANCE_HOSTS],
+      () => api.salesforceSignIn({ loginUrl, consumerKey: consumerKey.trim(), accountDomainField }),
+      'Signing in to Salesforce did not finish.',
+    );
+  }
+
+  /** A sign-in in the browser's identity window: hosts first (inside the click), then the result. */
+  async function runSignIn(
+    origins: string[],
+    signIn: () => Promise<TestConnectionResult>,
+    unfinished: string,
+  ): Promise<void> {
     setTest({ state: 'testing' });
     try {
-      // The login host and the org's My Domain hosts; the instance URL is only known after sign-in.
-      const refused = await askForHosts([new URL(loginUrl).origin, SALESFORCE_INSTANCE_HOSTS]);
+      const refused = await askForHosts(origins);
       if (refused) {
         setTest({ state: 'failed', summary: permissionRefused(refused), details: null });
         return;
       }
-      const result = await api.salesforceSignIn({
-        loginUrl,
-        consumerKey: consumerKey.trim(),
-        accountDomainField,
-      });
+      const result = await signIn();
       if (result.ok) {
         setTest({ state: 'connected', me: result.me });
         onConnectionTested(result.me);
@@ -246,11 +256,7 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
           details: result.message,
         });
     } catch (e) {
-      setTest({
-        state: 'failed',
-        summary: 'Signing in to Salesforce did not finish.',
-        details: describeError(e, 'settings').text,
-      });
+      setTest({ state: 'failed', summary: unfinished, details: describeError(e, 'settings').text });
     }
   }
 
@@ -266,31 +272,11 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
       setFieldError({ field: 'repEmail', message: 'Enter the email address you sign in to HubSpot with.' });
       return;
     }
-    setTest({ state: 'testing' });
-    try {
-      const refused = await askForHosts(checked.origins);
-      if (refused) {
-        setTest({ state: 'failed', summary: permissionRefused(refused), details: null });
-        return;
-      }
-      const result = await api.hubspotSignIn({ clientId: hubspotClientId.trim(), repEmail: repEmail.trim() });
-      if (result.ok) {
-        setTest({ state: 'connected', me: result.me });
-        onConnectionTested(result.me);
-      } else
-        setTest({
-          state: 'failed',
-          summary: describeError({ kind: result.kind, message: result.message, source: 'crm' }, 'settings')
-            .text,
-          details: result.message,
-        });
-    } catch (e) {
-      setTest({
-        state: 'failed',
-        summary: 'Signing in with HubSpot did not finish.',
-        details: describeError(e, 'settings').text,
-      });
-    }
+    await runSignIn(
+      checked.origins,
+      () => api.hubspotSignIn({ clientId: hubspotClientId.trim(), repEmail: repEmail.trim() }),
+      'Signing in with HubSpot did not finish.',
+    );
   }
 
   const errorFor = (field: string) => (fieldError?.field === field ? fieldError.message : null);

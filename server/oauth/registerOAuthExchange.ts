@@ -1,13 +1,12 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Env, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
   ProviderErrorResponse,
   ProviderTokenResponse,
   TokenExchangeRequest,
 } from '../../lib/auth/tokenExchangeContract';
-import { HttpError } from '../HttpError';
+import { HttpError, limitBodies } from '../HttpError';
 import { FixedWindowRateLimiter } from './FixedWindowRateLimiter';
 import {
   OAUTH_EXCHANGE_PROVIDERS,
@@ -58,19 +57,7 @@ export function registerOAuthExchange<E extends Env>(app: Hono<E>, options: OAut
   const limiter = new FixedWindowRateLimiter(config?.requestsPerMinute ?? 60, 60_000, options.now);
   const timeoutMs = config?.upstreamTimeoutMs ?? 15_000;
 
-  app.use(
-    '/oauth/*',
-    bodyLimit({
-      maxSize: MAX_TOKEN_REQUEST_BYTES,
-      onError: () => {
-        throw new HttpError(
-          413,
-          'payload_too_large',
-          `token requests are limited to ${MAX_TOKEN_REQUEST_BYTES} bytes`,
-        );
-      },
-    }),
-  );
+  app.use('/oauth/*', limitBodies(MAX_TOKEN_REQUEST_BYTES, 'token requests'));
 
   app.post('/oauth/:provider/token', async (c) => {
     const provider = c.req.param('provider');

@@ -20,6 +20,7 @@ import type { CrmRepository } from '../../server/CrmRepository';
 import { createCrmApp } from '../../server/createCrmApp';
 import { OAuthExchangeEnv, oauthExchangeConfigFromEnv } from '../../server/oauth/OAuthExchangeConfig';
 import { type CrmServerHandle, startCrmServer } from '../../server/startCrmServer';
+import { EXTENSION_ORIGIN, extensionFetch } from '../fakes/extensionFetch';
 import { FakeOauthServer } from '../fakes/FakeOauthServer';
 import { freshPgliteDataDir } from './freshPgliteDataDir';
 
@@ -31,7 +32,6 @@ import { freshPgliteDataDir } from './freshPgliteDataDir';
  * (lib/auth/OAuthClient) talks to the server exactly as it does in the browser.
  */
 const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
-const EXTENSION_ORIGIN = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
 const GOOGLE = {
   clientId: 'web-client.apps.googleusercontent.com',
   clientSecret: 'GOCSPX-server0only0secret00',
@@ -42,13 +42,6 @@ const MICROSOFT = {
 };
 const HUBSPOT = { clientId: 'aaaa-bbbb-cccc', clientSecret: 'hubspot-server-only-secret-0000' };
 const SECRETS = [GOOGLE.clientSecret, MICROSOFT.clientSecret, HUBSPOT.clientSecret];
-
-/** What an extension's fetch sends: an Origin header on every request. */
-const extensionFetch: typeof fetch = (input, init) => {
-  const headers = new Headers(init?.headers);
-  headers.set('origin', EXTENSION_ORIGIN);
-  return fetch(input, { ...init, headers });
-};
 
 describe('token exchange on the reference server', () => {
   let now = Date.UTC(2026, 11, 2, 9);

@@ -8,20 +8,13 @@ import {
   refreshTokens,
 } from '../../../lib/auth/OAuthClient';
 import { googleOAuthConfig, microsoftOAuthConfig, withEndpoints } from '../../../lib/auth/OAuthProviders';
+import { EXTENSION_ORIGIN, extensionFetch } from '../../fakes/extensionFetch';
 import { FakeOauthServer } from '../../fakes/FakeOauthServer';
 
 const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
 const GOOGLE_CLIENT = 'client-123.apps.googleusercontent.com';
 // The shape of a Google client secret ("GOCSPX-" prefix), made up.
 const GOOGLE_SECRET = 'GOCSPX-fake0secret0for0tests00';
-const EXTENSION_ORIGIN = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
-
-/** What an extension's fetch sends: an Origin header on every token request. */
-const extensionFetch: typeof fetch = (input, init) => {
-  const headers = new Headers(init?.headers);
-  headers.set('origin', EXTENSION_ORIGIN);
-  return fetch(input, { ...init, headers });
-};
 
 describe('OAuth authorization code + PKCE', () => {
   let idp: FakeOauthServer;

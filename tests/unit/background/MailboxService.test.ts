@@ -5,6 +5,7 @@ import { MailMessage } from '../../../lib/mail/MailMessage';
 import { normaliseMessageId } from '../../../lib/mail/normaliseMessageId';
 import { parseAddressList } from '../../../lib/mail/parseAddressList';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
+import { extensionFetch } from '../../fakes/extensionFetch';
 import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
 import { FakeGmailApi } from '../../fakes/FakeGmailApi';
 import { FakeGraphApi } from '../../fakes/FakeGraphApi';
@@ -15,12 +16,6 @@ const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
 const GOOGLE_CLIENT = '123-abc.apps.googleusercontent.com';
 // Made up, in the shape of a Google client secret.
 const GOOGLE_SECRET = 'GOCSPX-fake0secret0for0tests00';
-/** What the extension's fetch sends: an Origin header (Entra SPA redemption requires it). */
-const extensionFetch: typeof fetch = (input, init) => {
-  const headers = new Headers(init?.headers);
-  headers.set('origin', 'chrome-extension://abcdefghijklmnopabcdefghijklmnop');
-  return fetch(input, { ...init, headers });
-};
 let dbCounter = 0;
 
 describe('MailboxService: connect, sync sent mail, re-authentication', () => {

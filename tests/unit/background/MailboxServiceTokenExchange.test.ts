@@ -3,6 +3,7 @@ import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackgrou
 import { MailboxService } from '../../../lib/background/MailboxService';
 import { ExtensionError } from '../../../lib/errors/ErrorInfo';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
+import { extensionFetch } from '../../fakes/extensionFetch';
 import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
 import { FakeGmailApi } from '../../fakes/FakeGmailApi';
 import { FakeGraphApi } from '../../fakes/FakeGraphApi';
@@ -23,12 +24,6 @@ const GOOGLE = {
 const MICROSOFT = {
   clientId: '00000000-0000-0000-0000-000000000042',
   clientSecret: 'Qx8Q~server~only~secret~0000',
-};
-/** What the extension's fetch sends: an Origin header on every request. */
-const extensionFetch: typeof fetch = (input, init) => {
-  const headers = new Headers(init?.headers);
-  headers.set('origin', 'chrome-extension://abcdefghijklmnopabcdefghijklmnop');
-  return fetch(input, { ...init, headers });
 };
 let dbCounter = 0;
 
