@@ -35,6 +35,7 @@ export default defineBackground({
         createCrmConnector(crm, {
           refreshSalesforceToken: (c) => salesforce!.refresh(c),
           hubspotAccessToken: () => hubspot!.accessToken(),
+          salesforceAccessToken: (c) => salesforce!.accessToken(c),
         }),
       scheduleOutboxDrain: (at) =>
         void service.events.guard('alarms', 'alarms.failed', 'Scheduling the next delivery', async () => {
@@ -64,7 +65,8 @@ export default defineBackground({
         return redirect;
       },
     };
-    salesforce = new SalesforceSignIn({ background: service, webAuthFlow });
+    // The Salesforce access token lives in memory like the mailboxes'; the refresh token in the settings.
+    salesforce = new SalesforceSignIn({ background: service, webAuthFlow, session: browser.storage.session });
     // Access tokens live in memory only; refresh tokens in the extension's database.
     const tokenStore = sessionAccessTokenStore(dexieTokenStore(db), browser.storage.session);
     hubspot = new HubSpotOAuthSignIn({ settings: service, webAuthFlow, tokens: tokenStore });

@@ -18,7 +18,8 @@ const IDENTITY_KEY = 'crm.identity';
 /** A fingerprint of the connection so a cached identity is dropped when URL or token change. */
 function connectionFingerprint(crm: CrmConnection): string {
   let h = 0x811c9dc5;
-  for (const ch of `${crm.type}\u0000${crm.baseUrl}\u0000${crm.token}\u0000${crm.repEmail}`) {
+  // The refresh token too: a new Salesforce sign-in (access token in memory) is a new connection.
+  for (const ch of `${crm.type}\u0000${crm.baseUrl}\u0000${crm.token}\u0000${crm.repEmail}\u0000${crm.refreshToken}`) {
     h ^= ch.codePointAt(0)!;
     h = Math.imul(h, 0x01000193) >>> 0;
   }

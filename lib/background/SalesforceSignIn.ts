@@ -1,4 +1,5 @@
 import type { WebAuthFlow } from '../auth/OAuthClient';
+import type { SessionArea } from '../auth/sessionAccessTokenStore';
 import { CrmError } from '../crm/CrmError';
 import {
   exchangeSalesforceCode,
@@ -16,20 +17,58 @@ export interface SalesforceSignInRequest {
   accountDomainField?: string;
 }
 
+/** Where the access token of a Salesforce connection is held (one connection at a time). */
+const SESSION_KEY = 'crmAccessToken:salesforce';
+
 /**
  * The rep signs in to Salesforce through the browser's identity window (web-server flow
- * with PKCE); the tokens and the org's instance URL become the CRM connection. An expired
- * session is renewed with the refresh token and the new access token kept.
+ * with PKCE); the org's instance URL and the refresh token become the CRM connection (in the
+ * extension's database, where CRM tokens are kept), the access token is held in
+ * `storage.session` like the mailboxes' (memory only, not readable by content scripts;
+ * docs/SECURITY.md). After a browser restart, or when the session expires, the refresh token
+ * gets a new one.
  */
 export class SalesforceSignIn {
   constructor(
     private readonly deps: {
       background: CrmSidebarBackground;
       webAuthFlow: WebAuthFlow;
+      /** `browser.storage.session` in the extension. */
+      session: SessionArea;
       fetch?: typeof fetch;
       allowInsecureRequests?: boolean;
     },
   ) {}
+
+  private async held(crm: CrmConnection): Promise<string | null> {
+    const value = (await this.deps.session.get(SESSION_KEY))[SESSION_KEY] as
+      | { accessToken?: unknown; instanceUrl?: unknown }
+      | undefined;
+    return typeof value?.accessToken === 'string' && value.instanceUrl === crm.baseUrl
+      ? value.accessToken
+      : null;
+  }
+
+  private hold(instanceUrl: string, accessToken: string): Promise<void> {
+    return this.deps.session.set({ [SESSION_KEY]: { accessToken, instanceUrl } });
+  }
+
+  /**
+   * The connection's current access token: the one held in memory, else (a connection
+   * saved before tokens moved to memory) the stored one, moved to memory, else a refresh.
+   */
+  async accessToken(crm: CrmConnection): Promise<string> {
+    const held = await this.held(crm);
+    if (held) return held;
+    if (crm.token !== '') {
+      await this.hold(crm.baseUrl, crm.token);
+      const current = (await this.deps.background.getSettings()).crm;
+      if (current.type === 'salesforce' && current.token === crm.token)
+        await this.deps.background.updateSettings({ crm: { ...current, token: '' } });
+      return crm.token;
+    }
+    return this.refresh(crm);
+  }
 
   private config(loginUrl: string, consumerKey: string): SalesforceOAuthConfig {
     return {
@@ -45,10 +84,11 @@ export class SalesforceSignIn {
     const pending = await salesforceSignInUrl(config, this.deps.webAuthFlow.getRedirectUrl());
     const callback = await this.deps.webAuthFlow.launch(pending.url);
     const tokens = await exchangeSalesforceCode(config, pending, callback);
+    await this.hold(tokens.instanceUrl, tokens.accessToken);
     const crm: Partial<CrmConnection> = {
       type: 'salesforce',
       baseUrl: tokens.instanceUrl,
-      token: tokens.accessToken,
+      token: '',
       refreshToken: tokens.refreshToken ?? '',
       loginUrl: request.loginUrl,
       consumerKey: request.consumerKey,
@@ -60,7 +100,18 @@ export class SalesforceSignIn {
     return this.deps.background.testConnection(settings.crm);
   }
 
-  async refresh(crm: CrmConnection): Promise<string> {
+  /** Refreshes in flight per refresh token: callers at the same moment share one (a second would void the first's token). */
+  private readonly refreshing = new Map<string, Promise<string>>();
+
+  refresh(crm: CrmConnection): Promise<string> {
+    const running = this.refreshing.get(crm.refreshToken);
+    if (running) return running;
+    const started = this.refreshOnce(crm).finally(() => this.refreshing.delete(crm.refreshToken));
+    this.refreshing.set(crm.refreshToken, started);
+    return started;
+  }
+
+  private async refreshOnce(crm: CrmConnection): Promise<string> {
     try {
       const tokens = await refreshSalesforceToken(
         this.config(crm.loginUrl, crm.consumerKey),
@@ -68,14 +119,13 @@ export class SalesforceSignIn {
       );
       const current = (await this.deps.background.getSettings()).crm;
       // Kept only if the connection is still the one that was refreshed.
-      if (current.type === 'salesforce' && current.refreshToken === crm.refreshToken)
-        await this.deps.background.updateSettings({
-          crm: {
-            ...current,
-            token: tokens.accessToken,
-            refreshToken: tokens.refreshToken ?? current.refreshToken,
-          },
-        });
+      if (current.type === 'salesforce' && current.refreshToken === crm.refreshToken) {
+        await this.hold(current.baseUrl, tokens.accessToken);
+        if (tokens.refreshToken && tokens.refreshToken !== current.refreshToken)
+          await this.deps.background.updateSettings({
+            crm: { ...current, refreshToken: tokens.refreshToken },
+          });
+      }
       return tokens.accessToken;
     } catch (error) {
       throw new CrmError(

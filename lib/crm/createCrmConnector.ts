@@ -11,6 +11,8 @@ export interface CrmConnectorDeps {
   refreshSalesforceToken?: (crm: CrmConnection) => Promise<string>;
   /** HubSpot per-rep OAuth: the rep's current access token (refreshed through the token exchange). */
   hubspotAccessToken?: () => Promise<string>;
+  /** Salesforce: the current access token (held in memory, not in the settings); default `crm.token`. */
+  salesforceAccessToken?: (crm: CrmConnection) => Promise<string>;
 }
 
 /** The connector for the connection's CRM type: the one place that knows all three. */
@@ -31,9 +33,10 @@ export function createCrmConnector(crm: CrmConnection, deps: CrmConnectorDeps = 
       });
     case 'salesforce': {
       const refresh = deps.refreshSalesforceToken;
+      const held = deps.salesforceAccessToken;
       return createSalesforceCrmConnector({
         instanceUrl: crm.baseUrl,
-        accessToken: crm.token,
+        accessToken: held ? () => held(crm) : crm.token,
         accountDomainField: crm.accountDomainField,
         refreshAccessToken: refresh && crm.refreshToken ? () => refresh(crm) : undefined,
         fetch: deps.fetch,

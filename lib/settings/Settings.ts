@@ -180,6 +180,8 @@ export function isCrmConfigured(s: Settings): boolean {
 export function isConnectionComplete(crm: CrmConnection): boolean {
   if (crm.type === 'hubspot' && crm.hubspotAuth === 'oauth')
     return crm.hubspotSignedInAt !== null && crm.repEmail !== '';
+  // Salesforce keeps only the refresh token here; the access token is held in memory.
+  if (crm.type === 'salesforce') return crm.baseUrl !== '' && (crm.refreshToken !== '' || crm.token !== '');
   if (crm.token === '') return false;
   if (crm.type === 'hubspot') return crm.repEmail !== '';
   return crm.baseUrl !== '';

@@ -191,10 +191,23 @@ describe('CRM types HubSpot and Salesforce in the built extension (Outlook page)
     expect(signIn.ok, JSON.stringify(signIn)).toBe(true);
     expect(signIn.data).toMatchObject({ ok: true });
     const settings = await sendExtensionMessage(env.browser, 'settings.get', {});
+    // The refresh token is kept with the settings, the access token only in storage.session.
     expect((settings.data as { crm: { type: string; baseUrl: string } }).crm).toMatchObject({
       type: 'salesforce',
       baseUrl: `https://${SALESFORCE_INSTANCE}`,
+      token: '',
+      refreshToken: salesforceRep.refreshToken,
     });
+    const held = await env.browser.serviceWorker.evaluate(() =>
+      (
+        globalThis as unknown as {
+          chrome: {
+            storage: { session: { get(k: string): Promise<Record<string, { accessToken: string }>> } };
+          };
+        }
+      ).chrome.storage.session.get('crmAccessToken:salesforce'),
+    );
+    expect(held['crmAccessToken:salesforce']?.accessToken).toBe(salesforceRep.accessToken);
 
     const sender = { name: 'Bruno Keller', address: 'bruno.keller@acme-robotics.com' };
     const emailsOf = (subject: string) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type SessionArea, sessionAccessTokenStore } from '../../../lib/auth/sessionAccessTokenStore';
+import { sessionAccessTokenStore } from '../../../lib/auth/sessionAccessTokenStore';
 import type { StoredTokens, TokenStore } from '../../../lib/auth/TokenManager';
+import { memorySessionArea } from '../../fakes/memorySessionArea';
 
 function memoryStore(): TokenStore & { rows: Map<string, StoredTokens> } {
   const rows = new Map<string, StoredTokens>();
@@ -12,17 +13,7 @@ function memoryStore(): TokenStore & { rows: Map<string, StoredTokens> } {
   };
 }
 
-/** storage.session's contract: get(key) -> {key: value}, set(items), remove(key). */
-function memorySession(): SessionArea {
-  const items = new Map<string, unknown>();
-  return {
-    get: async (key) => (items.has(key) ? { [key]: items.get(key) } : {}),
-    set: async (values) => {
-      for (const [k, v] of Object.entries(values)) items.set(k, v);
-    },
-    remove: async (key) => void items.delete(key),
-  };
-}
+const memorySession = memorySessionArea;
 
 const TOKENS: StoredTokens = {
   accessToken: 'ya29.access',

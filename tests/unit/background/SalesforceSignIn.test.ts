@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SessionArea } from '../../../lib/auth/sessionAccessTokenStore';
 import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import { SalesforceSignIn } from '../../../lib/background/SalesforceSignIn';
 import { createCrmConnector, crmOrigins } from '../../../lib/crm/createCrmConnector';
 import { CrmConnection } from '../../../lib/settings/Settings';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
 import { FakeSalesforceApi, type FakeSalesforceUser } from '../../fakes/FakeSalesforceApi';
+import { memorySessionArea } from '../../fakes/memorySessionArea';
 
 let dbCounter = 0;
 const REDIRECT = 'https://abcdefghijklmnop.chromiumapp.org/';
@@ -16,6 +18,7 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
   let background: CrmSidebarBackground;
   let signIn: SalesforceSignIn;
   let launched: URL[];
+  let session: SessionArea;
 
   beforeEach(async () => {
     salesforce = new FakeSalesforceApi();
@@ -26,10 +29,16 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
     background = new CrmSidebarBackground({
       db,
       version: '1.0.0',
-      createConnector: (crm) => createCrmConnector(crm, { refreshSalesforceToken: (c) => signIn.refresh(c) }),
+      createConnector: (crm) =>
+        createCrmConnector(crm, {
+          refreshSalesforceToken: (c) => signIn.refresh(c),
+          salesforceAccessToken: (c) => signIn.accessToken(c),
+        }),
     });
+    session = memorySessionArea();
     signIn = new SalesforceSignIn({
       background,
+      session,
       allowInsecureRequests: true, // the fake login host is plain http on loopback
       webAuthFlow: {
         getRedirectUrl: () => REDIRECT,
@@ -54,24 +63,64 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
     expect(launched[0]?.pathname).toBe('/services/oauth2/authorize');
     expect(launched[0]?.searchParams.get('code_challenge_method')).toBe('S256');
     const { crm } = await background.getSettings();
+    // The refresh token where CRM tokens are kept; the access token only in storage.session.
     expect(crm).toMatchObject({
       type: 'salesforce',
       baseUrl: salesforce.url,
-      token: rep.accessToken,
+      token: '',
       refreshToken: rep.refreshToken,
     });
+    expect(JSON.stringify(await db.settings.toArray())).not.toContain(rep.accessToken);
+    const held = () => session.get('crmAccessToken:salesforce').then((v) => Object.values(v)[0]);
+    expect(await held()).toEqual({ accessToken: rep.accessToken, instanceUrl: salesforce.url });
     expect(crmOrigins(crm)).toEqual([salesforce.url]);
 
     salesforce.expireSession(rep);
-    const session = await background.sessions.session({ refreshIdentity: true });
-    expect(session.me.user.id).toBe(rep.id);
-    expect((await background.getSettings()).crm.token).toBe(rep.accessToken); // the renewed one, kept
+    const renewed = await background.sessions.session({ refreshIdentity: true });
+    expect(renewed.me.user.id).toBe(rep.id);
+    expect(await held()).toEqual({ accessToken: rep.accessToken, instanceUrl: salesforce.url }); // the renewed one, kept
+    expect((await background.getSettings()).crm.token).toBe('');
+  });
+
+  it('after a browser restart (storage.session empty) gets a new access token with the refresh token', async () => {
+    await signIn.signIn({ loginUrl: salesforce.url, consumerKey: salesforce.clientId });
+    const before = rep.accessToken;
+    await session.remove('crmAccessToken:salesforce');
+    const { crm } = await background.getSettings();
+    const me = await createCrmConnector(crm, {
+      salesforceAccessToken: (c) => signIn.accessToken(c),
+    }).whoami();
+    expect(me.user.id).toBe(rep.id);
+    expect(rep.accessToken).not.toBe(before); // refreshed
+    expect(Object.values(await session.get('crmAccessToken:salesforce'))[0]).toMatchObject({
+      accessToken: rep.accessToken,
+    });
+  });
+
+  it('moves an access token saved in the settings by an older version into storage.session', async () => {
+    await background.updateSettings({
+      crm: {
+        type: 'salesforce',
+        baseUrl: salesforce.url,
+        token: rep.accessToken,
+        refreshToken: rep.refreshToken,
+        loginUrl: salesforce.url,
+        consumerKey: salesforce.clientId,
+      },
+    });
+    const { crm } = await background.getSettings();
+    expect(await signIn.accessToken(crm)).toBe(rep.accessToken);
+    expect((await background.getSettings()).crm.token).toBe('');
+    expect(Object.values(await session.get('crmAccessToken:salesforce'))[0]).toMatchObject({
+      accessToken: rep.accessToken,
+    });
   });
 
   it("the fake's authorize page: consent redirects with a code the PKCE exchange accepts; a foreign redirect_uri is refused", async () => {
     salesforce.allowBrowserSignIn(REDIRECT, rep);
     const viaPage = new SalesforceSignIn({
       background,
+      session,
       allowInsecureRequests: true,
       webAuthFlow: {
         getRedirectUrl: () => REDIRECT,
