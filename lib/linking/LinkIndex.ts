@@ -43,7 +43,9 @@ export class LinkIndex {
       contact.emails.forEach((email, i) => {
         const address = normaliseAddress(email);
         // Several contacts claiming one address (a shared inbox, info@; the REST contract forbids
-        // it, Salesforce and HubSpot allow duplicates): every claimant is kept so the rep picks.
+        // it, Salesforce allows a Lead and a Contact to share one: its standard duplicate rule
+        // only alerts on create, https://help.salesforce.com/apex/HTViewHelpDoc?id=sales.duplicate_rules_standard_contact_rule.htm):
+        // every claimant is kept so the rep picks.
         if (address !== null && this.byAddress.has(address)) {
           const first = this.byAddress.get(address)!.contact;
           if (first.id !== contact.id) {

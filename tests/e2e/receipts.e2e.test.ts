@@ -13,8 +13,10 @@ import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvi
  * (tests/fixtures/outlook/SOURCES.md): choose a deal and see a reply land on it, what logging
  * shares before the first log, every receipt the page can produce, never-log from the panel
  * with undo, a correction applied to the next thread, and the pick among contacts sharing an
- * address (on the Salesforce fake: a Contact and a Lead may share an email there, the
- * reference CRM's contract forbids it). One browser for the whole file.
+ * address (on the Salesforce fake: a Contact and a Lead may share an email there, since the
+ * standard duplicate rule only alerts on create, "Allow: The user is alerted but allowed to
+ * create the record", https://help.salesforce.com/apex/HTViewHelpDoc?id=sales.duplicate_rules_standard_contact_rule.htm;
+ * the reference CRM's contract forbids it). One browser for the whole file.
  */
 const me = { name: SEED.demoUser.name, address: SEED.demoUser.email };
 const alice = { name: SEED.contacts.primary.name, address: SEED.contacts.primary.email };
