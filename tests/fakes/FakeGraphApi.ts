@@ -72,6 +72,8 @@ interface FakeMailbox {
   removals: Removal[];
   seq: number;
   inFlight: number;
+  /** When each request of the current window arrived (the per-app, per-mailbox limit). */
+  requestTimes: number[];
 }
 
 /** A delta round's state behind an opaque token. */
@@ -107,6 +109,8 @@ export interface FakeGraphCounters {
   byMethod: Record<GraphMethod, number>;
   byStatus: Record<number, number>;
   throttled: number;
+  /** 429s of the 10,000-per-10-minutes limit (a part of `throttled`). */
+  requestLimitRejections: number;
   faultsInjected: number;
   maxConcurrent: number;
   /** Prefer: odata.maxpagesize values received. */
@@ -122,6 +126,14 @@ export interface GraphSeedOptions {
 }
 
 const DEFAULT_PAGE_SIZE = 10;
+
+/**
+ * Outlook service limits for Microsoft Graph (learn.microsoft.com/graph/throttling-limits,
+ * "Outlook service limits"; microsoftgraph/microsoft-graph-docs-contrib,
+ * concepts/throttling-limits.md): 10,000 API requests in a 10-minute period and 4 concurrent
+ * requests, per app ID and mailbox. The fake serves one app, so its limits are per mailbox.
+ */
+export const OUTLOOK_REQUEST_LIMIT = { requests: 10_000, windowMs: 10 * 60_000 } as const;
 /** A delta with $filter returns at most this many messages (learn.microsoft.com/graph/api/message-delta). */
 export const FILTERED_DELTA_CAP = 5000;
 
@@ -167,11 +179,23 @@ export class FakeGraphApi {
   private origin = 'https://graph.microsoft.com';
   private nextId = 0;
 
-  constructor(options: { seed?: number; now?: () => number; concurrencyLimit?: number } = {}) {
+  private readonly requestLimit: { requests: number; windowMs: number };
+
+  constructor(
+    options: {
+      seed?: number;
+      /** The fake's clock (the request window and token expiry); simulated in tests. */
+      now?: () => number;
+      concurrencyLimit?: number;
+      /** Requests per mailbox per window; default Outlook's 10,000 per 10 minutes. */
+      requestLimit?: { requests: number; windowMs: number };
+    } = {},
+  ) {
     this.random = mulberry32(options.seed ?? 5);
     this.faults = new FaultPlan(mulberry32((options.seed ?? 5) + 104_729));
     this.now = options.now ?? Date.now;
     this.concurrencyLimit = options.concurrencyLimit ?? 4;
+    this.requestLimit = options.requestLimit ?? OUTLOOK_REQUEST_LIMIT;
   }
 
   static emptyCounters(): FakeGraphCounters {
@@ -187,6 +211,7 @@ export class FakeGraphApi {
       },
       byStatus: {},
       throttled: 0,
+      requestLimitRejections: 0,
       faultsInjected: 0,
       maxConcurrent: 0,
       maxPageSizes: [],
@@ -226,6 +251,7 @@ export class FakeGraphApi {
       removals: [],
       seq: 1,
       inFlight: 0,
+      requestTimes: [],
     });
   }
 
@@ -380,6 +406,7 @@ export class FakeGraphApi {
     }
     const mailbox = this.mailbox(token.email);
 
+    if (this.overRequestLimit(mailbox, send)) return;
     if (mailbox.inFlight >= this.concurrencyLimit) {
       this.counters.throttled++;
       send(429, graphError('ApplicationThrottled', 'Application is over its MailboxConcurrency limit.'), {
@@ -679,6 +706,48 @@ export class FakeGraphApi {
       body['@odata.deltaLink'] = `${base}?$deltatoken=${token}`;
     }
     send(200, body, prefer ? { 'preference-applied': `odata.maxpagesize=${pageSize}` } : {});
+  }
+
+  /**
+   * The 10,000-per-10-minutes limit over a sliding window of arrival times. Over it, Graph's
+   * documented throttling answer: 429, a Retry-After in seconds, and the body of
+   * learn.microsoft.com/graph/throttling ("Sample response": code TooManyRequests, message
+   * "Please retry again later.", innerError with code and status "429", date and
+   * request-id). The throttled request counts against the limit too, as the same page warns
+   * ("Avoid immediate retries, because all requests accrue against your usage limits"). How
+   * Outlook computes the Retry-After for this limit is NOT SOURCED; here it is the time until
+   * the window has room again.
+   */
+  private overRequestLimit(mailbox: FakeMailbox, send: JsonSend): boolean {
+    const now = this.now();
+    const { requests, windowMs } = this.requestLimit;
+    const times = mailbox.requestTimes;
+    while (times.length > 0 && (times[0] as number) <= now - windowMs) times.shift();
+    times.push(now);
+    if (times.length <= requests) return false;
+    this.counters.throttled++;
+    this.counters.requestLimitRejections++;
+    // The next request fits once every entry up to this one has left the window.
+    const oldestCounted = times[times.length - requests] as number;
+    const retryAfter = Math.max(1, Math.ceil((oldestCounted + windowMs - now) / 1000));
+    send(
+      429,
+      {
+        error: {
+          code: 'TooManyRequests',
+          innerError: {
+            code: '429',
+            date: new Date(now).toISOString().slice(0, 19),
+            message: 'Please retry after',
+            'request-id': randomBytes(16).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'),
+            status: '429',
+          },
+          message: 'Please retry again later.',
+        },
+      },
+      { 'retry-after': String(retryAfter) },
+    );
+    return true;
   }
 
   /**

@@ -66,8 +66,11 @@ export async function withRetries<T>(
     } catch (error) {
       if (!(error instanceof ProviderRequestError) || !error.retryable || n >= policy.maxAttempts)
         throw error;
+      // A server that asks for longer than we would ever wait is not asked again early: the
+      // error (with its Retry-After) goes up, and the next pass is scheduled after it.
+      if (error.retryAfterMs !== null && error.retryAfterMs > policy.maxDelayMs) throw error;
       const backoff = env.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
-      const delay = error.retryAfterMs !== null ? Math.min(policy.maxDelayMs, error.retryAfterMs) : backoff;
+      const delay = error.retryAfterMs ?? backoff;
       await env.sleep(delay);
     }
   }

@@ -12,6 +12,7 @@ import {
   type RetryEnvironment,
   type RetryPolicy,
 } from '../../sync/ProviderRequestError';
+import { GraphRequestBudget } from './GraphRequestBudget';
 
 // ---- Payload schemas (Microsoft Graph v1.0; only the `$select`ed fields) ----
 
@@ -172,6 +173,10 @@ export interface GraphClientOptions {
   timeoutMs?: number;
   retryPolicy?: RetryPolicy;
   retryEnvironment?: RetryEnvironment;
+  /** Clock of the request budget (simulated in tests). */
+  now?: () => number;
+  /** Outlook's requests per mailbox per window; default 10,000 per 10 minutes. */
+  requestBudget?: { requests: number; windowMs: number };
 }
 
 export interface StartDeltaParams {
@@ -209,11 +214,21 @@ export class GraphClient {
   private readonly baseUrl: string;
   private readonly origin: string;
   private readonly http: ProviderHttpSettings;
+  /** One per client, and the extension keeps one client per mailbox. */
+  readonly budget: GraphRequestBudget;
+  private readonly now: () => number;
 
   constructor(private readonly options: GraphClientOptions) {
     this.baseUrl = (options.baseUrl ?? 'https://graph.microsoft.com').replace(/\/+$/, '');
     this.origin = new URL(this.baseUrl).origin;
     this.http = providerHttpSettings(options);
+    this.now = options.now ?? Date.now;
+    this.budget = new GraphRequestBudget({
+      ...options.requestBudget,
+      now: this.now,
+      sleep: this.http.retryEnvironment.sleep,
+      maxWaitMs: this.http.retryPolicy.maxDelayMs,
+    });
   }
 
   /** GET /me: the mailbox's address is `mail`, falling back to the sign-in name. */
@@ -341,6 +356,17 @@ export class GraphClient {
       http: this.http,
       toError: (response) => this.toError(response),
       rejectedToken: { code: 'InvalidAuthenticationToken', message: 'Graph rejected the token' },
+      // Every request is counted against the mailbox's 10,000 per 10 minutes before it is sent.
+      around: async (send) => {
+        await this.budget.take();
+        return send();
+      },
+      onFailure: (error) => {
+        // Throttled (the request limit, or the 4 concurrent): nothing is sent before Retry-After.
+        if (error instanceof ProviderRequestError && error.status === 429) {
+          this.budget.blockUntil(this.now() + (error.retryAfterMs ?? 1000));
+        }
+      },
     });
   }
 
