@@ -739,7 +739,9 @@ export class FakeGraphApi {
             code: '429',
             date: new Date(now).toISOString().slice(0, 19),
             message: 'Please retry after',
-            'request-id': randomBytes(16).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'),
+            'request-id': randomBytes(16)
+              .toString('hex')
+              .replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'),
             status: '429',
           },
           message: 'Please retry again later.',
