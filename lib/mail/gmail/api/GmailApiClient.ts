@@ -287,11 +287,12 @@ export class GmailApiClient {
     const results = new Map<string, GmailMetadataResult>();
     const attempts = new Map<string, number>();
     const session: BatchSession = { forceRefresh: false, refusedToken: null };
+    let wholeBatchFailures = 0;
     let queue = [...new Set(ids)];
     const { retryPolicy: policy, retryEnvironment: env } = this.http;
     while (queue.length > 0) {
       const pending = queue;
-      const failed: { id: string; error: ProviderRequestError }[] = [];
+      const failed: { id: string; error: ProviderRequestError; whole?: boolean }[] = [];
       let fatal: { error: unknown } | null = null;
       const worker = async () => {
         while (fatal === null && pending.length > 0) {
@@ -318,7 +319,10 @@ export class GmailApiClient {
             }
           } catch (error) {
             if (error instanceof ProviderRequestError && error.retryable) {
-              for (const id of chunk) failed.push({ id, error });
+              // The batch failed as a whole: no call inside it ran, so it costs the calls
+              // no attempt of their own (the rounds are capped below).
+              wholeBatchFailures++;
+              for (const id of chunk) failed.push({ id, error, whole: true });
             } else fatal ??= { error };
           } finally {
             lease.release();
@@ -329,13 +333,14 @@ export class GmailApiClient {
       if (fatal !== null) throw (fatal as { error: unknown }).error;
       if (failed.length === 0) break;
       let wait = 0;
-      for (const { id, error } of failed) {
+      for (const { id, error, whole } of failed) {
         // A refreshed token after a first 401 is a retry that costs no attempt.
         if (error.code === 'tokenRefreshed') continue;
-        const n = (attempts.get(id) ?? 0) + 1;
+        const n = (attempts.get(id) ?? 0) + (whole ? 0 : 1);
         attempts.set(id, n);
-        if (n >= policy.maxAttempts) throw error;
-        const backoff = env.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
+        if (n >= policy.maxAttempts || wholeBatchFailures >= policy.maxAttempts * 4) throw error;
+        const backoff =
+          env.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, n - 1));
         wait = Math.max(
           wait,
           error.retryAfterMs !== null ? Math.min(policy.maxDelayMs, error.retryAfterMs) : backoff,

@@ -362,9 +362,12 @@ export class GraphClient {
         return send();
       },
       onFailure: (error) => {
-        // Throttled (the request limit, or the 4 concurrent): nothing is sent before Retry-After.
-        if (error instanceof ProviderRequestError && error.status === 429) {
-          this.budget.blockUntil(this.now() + (error.retryAfterMs ?? 1000));
+        // Throttled for longer than a pass waits (withRetries waits out the shorter ones):
+        // nothing more is sent to this mailbox before Retry-After, from any pass.
+        const retryAfter =
+          error instanceof ProviderRequestError && error.status === 429 ? error.retryAfterMs : null;
+        if (retryAfter !== null && retryAfter > this.http.retryPolicy.maxDelayMs) {
+          this.budget.blockUntil(this.now() + retryAfter);
         }
       },
     });

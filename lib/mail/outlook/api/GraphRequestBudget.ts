@@ -37,8 +37,11 @@ export class GraphRequestBudget {
 
   /** Resolves when one more request may be sent now, and counts it. */
   async take(): Promise<void> {
+    // After a sleep the time slept is taken as passed, even if the clock says less (a
+    // test's instant sleep, a timer that fired early): never spin on the same wait.
+    let slept = 0;
     for (;;) {
-      const now = this.now();
+      const now = Math.max(this.now(), slept);
       while (this.sent.length > 0 && (this.sent[0] as number) <= now - this.windowMs) this.sent.shift();
       let until = this.blockedUntil;
       if (this.sent.length >= this.limit) {
@@ -60,6 +63,7 @@ export class GraphRequestBudget {
         );
       }
       await this.options.sleep(wait);
+      slept = until;
     }
   }
 
