@@ -1,5 +1,6 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { describeError } from '../../lib/errors/describeError';
+import type { ErrorInfo } from '../../lib/errors/ErrorInfo';
 import type { ThreadSnapshot } from '../../lib/mail/MailMessage';
 import type { MessageLogStatus } from '../../lib/panel/ThreadView';
 import { formatRelativeTime } from '../shared/formatRelativeTime';
@@ -20,6 +21,11 @@ export interface CrmPanelProps {
    * user out, but only the host knows the webmail account (and its aliases) in use.
    */
   userAddresses?: string[];
+  /**
+   * Why the host passed no thread although the page shows one (over the snapshot limits):
+   * the panel says so instead of "Open an email".
+   */
+  pageError?: ErrorInfo | null;
 }
 
 /** Fire-and-forget from a click handler; a failure to open the page is logged, not silent. */
@@ -60,7 +66,7 @@ function useCollapsed(api: PanelApi): [boolean, () => void] {
   return [collapsed, toggle];
 }
 
-export function CrmPanel({ snapshot, api, userAddresses }: CrmPanelProps) {
+export function CrmPanel({ snapshot, api, userAddresses, pageError }: CrmPanelProps) {
   const model = useThreadView(snapshot, api);
   const [collapsed, toggleCollapsed] = useCollapsed(api);
   const bodyId = useId();
@@ -91,7 +97,7 @@ export function CrmPanel({ snapshot, api, userAddresses }: CrmPanelProps) {
         </button>
       </header>
       <div id={bodyId} className="crm-body" hidden={collapsed}>
-        <PanelBody model={model} api={api} ownAddresses={ownAddresses} />
+        <PanelBody model={model} api={api} ownAddresses={ownAddresses} pageError={pageError ?? null} />
       </div>
       <div className="crm-visually-hidden" aria-live="polite" role="status">
         {model.announcement}
@@ -104,14 +110,23 @@ interface PanelBodyProps {
   model: ThreadViewModel;
   api: PanelApi;
   ownAddresses: ReadonlySet<string>;
+  pageError: ErrorInfo | null;
 }
 
-function PanelBody({ model, api, ownAddresses }: PanelBodyProps) {
+function PanelBody({ model, api, ownAddresses, pageError }: PanelBodyProps) {
   const { state, messages } = model;
   const corrections = useCorrections(api, model.announce, () => model.refresh());
   switch (state.status) {
-    case 'no_thread':
-      return <p className="crm-empty">Open an email to see who's in it.</p>;
+    case 'no_thread': {
+      if (!pageError) return <p className="crm-empty">Open an email to see who's in it.</p>;
+      const wording = describeError(pageError, 'crm');
+      return (
+        <div className="crm-state" role="alert" data-testid="crm-page-error">
+          <p className="crm-state-title">{wording.title}</p>
+          <p>{wording.text}</p>
+        </div>
+      );
+    }
     case 'loading':
       return <LoadingSkeleton />;
     case 'failed':

@@ -4,6 +4,7 @@ import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { createPanelApiFromMessaging } from '../../components/panel/PanelApi';
 import { PanelRoot } from '../../components/panel/PanelRoot';
+import type { ErrorInfo } from '../../lib/errors/ErrorInfo';
 import { ThreadSnapshot } from '../../lib/mail/MailMessage';
 import { OUTLOOK_MATCHES } from '../../lib/mail/outlook/page/hosts';
 import {
@@ -20,6 +21,7 @@ import {
   readOutlookAccount,
   readOutlookReadingPane,
 } from '../../lib/mail/outlook/page/readOutlookReadingPane';
+import { snapshotRefusal } from '../../lib/mail/snapshotRefusal';
 import { pageProofContext } from '../../lib/platform/PageProofContext';
 import { sendToBackground } from '../../lib/platform/runtime';
 import { dockStyles, OutlookPanelDock } from './OutlookPanelDock';
@@ -59,6 +61,8 @@ export default defineContentScript({
     const api = createPanelApiFromMessaging(sendToBackground, browser.storage.local);
     let root: Root | null = null;
     let current: ThreadSnapshot | null = null;
+    // A thread the page shows but the snapshot limits refuse: the panel says so (nothing is sent).
+    let pageError: ErrorInfo | null = null;
     let currentKey = '';
     // The deeplink read view has no folder pane: keep the account the page showed before.
     let account: OutlookAccount = { address: null, name: null };
@@ -99,6 +103,7 @@ export default defineContentScript({
           >
             <PanelRoot
               snapshot={current}
+              pageError={pageError}
               api={api}
               userAddresses={account.address ? [account.address] : []}
             />
@@ -146,10 +151,14 @@ export default defineContentScript({
       });
       const parsed = raw ? ThreadSnapshot.safeParse(raw) : null;
       const next = parsed?.success ? parsed.data : null;
-      const key = snapshotKey(next);
+      const refused = parsed && !parsed.success ? snapshotRefusal(parsed.error) : null;
+      const key = refused
+        ? `refused:${raw?.threadId ?? ''}:${JSON.stringify(refused.issues)}`
+        : snapshotKey(next);
       if (key === currentKey) return;
       currentKey = key;
       current = next;
+      pageError = refused;
       render();
     };
 

@@ -33,6 +33,8 @@ export const ErrorKind = z.enum([
   'invalid_response',
   /** A runtime message the background could not accept (unknown type, bad payload). */
   'invalid_message',
+  /** A thread larger than the sidebar takes from a page (subject, recipients, messages); nothing was sent. */
+  'too_large',
   /** The background did not answer, or answered something unreadable. */
   'invalid_reply',
   /** The browser's storage (IndexedDB) failed: quota, a closed database, a blocked upgrade. */

@@ -183,6 +183,11 @@ const WORDING = {
     text: `The extension could not accept this request${issueList(info) ? ` (${issueList(info)})` : ''}. Try reloading the page.`,
     action: null,
   }),
+  too_large: ({ info }) => ({
+    title: 'This thread is too large for the sidebar',
+    text: `The page shows more than the sidebar takes from it${issueList(info) ? ` (${issueList(info)})` : ''}, so it shows nothing about this thread. Nothing was sent to the CRM and nothing was changed. Mail you send is still logged by the mailbox sync, which reads it from the mailbox, not from this page.`,
+    action: null,
+  }),
   invalid_reply: () => ({
     title: 'No answer',
     text: 'The extension’s background did not answer. Try reopening this page.',

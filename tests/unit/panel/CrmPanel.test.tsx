@@ -3,6 +3,8 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, describe, expect, it } from 'vitest';
 import { CrmPanel } from '../../../components/panel/CrmPanel';
 import { PanelRoot } from '../../../components/panel/PanelRoot';
+import { ThreadSnapshot } from '../../../lib/mail/MailMessage';
+import { snapshotRefusal } from '../../../lib/mail/snapshotRefusal';
 import { RemoteError } from '../../../lib/messaging/protocol';
 import type { ThreadView } from '../../../lib/panel/ThreadView';
 import {
@@ -125,6 +127,49 @@ describe('CrmPanel: states', () => {
     render(<CrmPanel snapshot={null} api={api} />);
     expect(screen.getByText("Open an email to see who's in it.")).toBeTruthy();
     expect(api.thread.open).not.toHaveBeenCalled();
+  });
+
+  it('says so when the page shows a thread over the sidebar limits: worded, nothing sent', () => {
+    // What the Outlook content script does with a page thread of 101 messages and a 1 MB subject.
+    const input = snapshot();
+    const oversized = ThreadSnapshot.safeParse({
+      ...input,
+      subject: 'x'.repeat(1_000_000),
+      messages: Array.from({ length: 101 }, (_, i) => ({
+        ...input.messages[0]!,
+        providerMessageId: `m-${i}`,
+      })),
+    });
+    expect(oversized.success).toBe(false);
+    const refusal = snapshotRefusal(oversized.error!);
+    expect(refusal.kind).toBe('too_large');
+    const api = fakeApi();
+    render(<CrmPanel snapshot={null} pageError={refusal} api={api} />);
+    const alert = screen.getByRole('alert');
+    expect(within(alert).getByText('This thread is too large for the sidebar')).toBeTruthy();
+    expect(alert.textContent).toContain('subject: a subject is at most 998 characters');
+    expect(alert.textContent).toContain('messages: a thread has at most 100 messages');
+    expect(alert.textContent).toContain('Nothing was sent to the CRM and nothing was changed.');
+    expect(screen.queryByText("Open an email to see who's in it.")).toBeNull();
+    expect(api.thread.open).not.toHaveBeenCalled();
+  });
+
+  it('words a thread the reader could not shape as not accepted, not as too large', () => {
+    const bad = ThreadSnapshot.safeParse({ ...snapshot(), provider: 'yahoo' });
+    expect(snapshotRefusal(bad.error!).kind).toBe('invalid_message');
+    const recipients = ThreadSnapshot.safeParse({
+      ...snapshot(),
+      messages: [
+        {
+          ...snapshot().messages[0]!,
+          to: Array.from({ length: 501 }, (_, i) => ({ name: '', address: `p${i}@acme.example` })),
+        },
+      ],
+    });
+    expect(snapshotRefusal(recipients.error!)).toMatchObject({
+      kind: 'too_large',
+      issues: [expect.objectContaining({ message: expect.stringContaining('at most 500 recipients') })],
+    });
   });
 
   it('shows a busy skeleton while the first answer is on its way', async () => {
