@@ -43,8 +43,9 @@ import type { AddressInfo } from 'node:net';
  *   following parameter: 'client_assertion' or 'client_secret'.`, body as quoted in
  *   haystackeditor/haystack-editor#41, status 401 as in
  *   Azure-Samples/active-directory-dotnet-native-aspnetcore#22); a wrong one is
- *   `401 invalid_client AADSTS7000215 Invalid client secret provided.` (the AADSTS table,
- *   learn.microsoft.com/entra/identity-platform/reference-error-codes); cross-origin
+ *   `401 invalid_client AADSTS7000215 Invalid client secret provided.` (as remembered from the
+ *   AADSTS table, learn.microsoft.com/entra/identity-platform/reference-error-codes; not
+ *   checked against the page, and the status is assumed like 7000218's); cross-origin
  *   requests are refused as for any non-SPA client (AADSTS9002326 above). Its refresh tokens
  *   have no fixed lifetime ("90 days for all other scenarios", refresh-tokens "Token
  *   lifetime"; the 90-day inactivity window is not modelled).
