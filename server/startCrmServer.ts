@@ -92,6 +92,12 @@ export async function startCrmServer(options: CrmServerOptions = {}): Promise<Cr
       ) as Server;
       server.once('error', reject);
       server.on('clientError', answerMalformedRequest);
+      // Node closes an idle keep-alive connection after 5 s by default; a client that picks
+      // that connection again just as it closes gets ECONNRESET (a busy event loop makes
+      // this likely: tests/server/crmServerHardening failed so twice under load). Idle
+      // connections are kept for a minute instead (https://nodejs.org/api/http.html#serverkeepalivetimeout);
+      // close() still ends them all at once.
+      server.keepAliveTimeout = 60_000;
     });
     const displayHost = listensOnEveryInterface(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
     const url = `http://${displayHost}:${port}`;

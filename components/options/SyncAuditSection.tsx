@@ -41,7 +41,7 @@ export function SyncAuditSection({ api, mailboxes, pollIntervalMs, now }: SyncAu
       )}
       {audits.error && (
         <div role="alert" className="error-box">
-          <p>{audits.error}</p>
+          <p>The audits could not be read: {audits.error}</p>
           <button type="button" onClick={() => void audits.refresh()}>
             Try again
           </button>
@@ -110,7 +110,12 @@ function MailboxAudit({ mailbox, report, busy, now, onStart, onLogMissing }: Mai
         </button>
       </div>
       {mailbox.state === 'needs_reauth' && <p className="hint">Reconnect this mailbox to audit it.</p>}
-      {!report && <p className="empty">No audit yet.</p>}
+      {!report && (
+        <p className="empty">
+          <strong>No audit yet.</strong> Run audit compares the emails the sync would log from this mailbox
+          with what the CRM holds, and offers to log what is missing.
+        </p>
+      )}
       {report && <SyncAuditFigures report={report} now={now} />}
       {report?.state === 'done' && report.counts.missing === 0 && !report.logMissing && (
         <p className="ok">Nothing is missing: the CRM holds every email the sync would log.</p>

@@ -25,39 +25,40 @@ export interface SyncSettingsFieldsetProps {
 /** How much history a new mailbox imports and how often mailboxes are checked; saved on change. */
 export function SyncSettingsFieldset({ settings, save }: SyncSettingsFieldsetProps) {
   const saving = useSaveStatus(save);
-  const ids = { history: useId(), frequency: useId() };
   return (
     <fieldset>
       <legend>Sync</legend>
-      <div className="field">
-        <label htmlFor={ids.history}>Import history when a mailbox is connected</label>
-        <select
-          id={ids.history}
-          value={settings.historicalImportDays}
-          onChange={(e) =>
-            void saving.save({
-              historicalImportDays: Number(e.target.value) as Settings['historicalImportDays'],
-            })
-          }
-        >
-          <SelectOptions options={HISTORY_OPTIONS} />
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={ids.frequency}>Check for new mail</label>
-        <select
-          id={ids.frequency}
-          value={settings.syncFrequencyMinutes}
-          onChange={(e) =>
-            void saving.save({
-              syncFrequencyMinutes: Number(e.target.value) as Settings['syncFrequencyMinutes'],
-            })
-          }
-        >
-          <SelectOptions options={FREQUENCY_OPTIONS} />
-        </select>
-      </div>
+      <NumberChoice
+        label="Import history when a mailbox is connected"
+        value={settings.historicalImportDays}
+        options={HISTORY_OPTIONS}
+        onChange={(historicalImportDays) => void saving.save({ historicalImportDays })}
+      />
+      <NumberChoice
+        label="Check for new mail"
+        value={settings.syncFrequencyMinutes}
+        options={FREQUENCY_OPTIONS}
+        onChange={(syncFrequencyMinutes) => void saving.save({ syncFrequencyMinutes })}
+      />
       <SaveStatusMessage status={saving.status} />
     </fieldset>
+  );
+}
+
+/** A labelled select over a closed set of numbers (the options are the only values it can give). */
+function NumberChoice<V extends number>(props: {
+  label: string;
+  value: V;
+  options: ReadonlyArray<readonly [V, string]>;
+  onChange(value: V): void;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <select id={id} value={props.value} onChange={(e) => props.onChange(Number(e.target.value) as V)}>
+        <SelectOptions options={props.options} />
+      </select>
+    </div>
   );
 }
