@@ -4,7 +4,8 @@ import type { RequestHandler } from './HostRoutedHttpsServer';
  * The shipped extension reaches HubSpot's and Salesforce's hosts because the options page
  * asks for a host permission for exactly those origins (lib/crm/createCrmConnector.ts
  * crmOrigins, optional_host_permissions in wxt.config.ts): with it, Chromium sends the
- * service worker's requests without CORS. Granting it means accepting Chromium's own
+ * service worker's requests without CORS; without it they are ordinary cross-origin requests
+ * (https://developer.chrome.com/docs/extensions/develop/concepts/network-requests). Granting it means accepting Chromium's own
  * permission prompt, which headless Playwright cannot do (tests/e2e/setup.e2e.test.ts stubs
  * the request for the same reason). So for these hosts the harness answers what an allowed
  * origin would get: the preflight, and Access-Control-Allow-Origin for the extension's origin
