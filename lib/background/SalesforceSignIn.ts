@@ -55,7 +55,8 @@ export class SalesforceSignIn {
 
   /**
    * The connection's current access token: the one held in memory, else (a connection
-   * saved before tokens moved to memory) the stored one, moved to memory, else a refresh.
+   * saved before tokens moved to memory) the stored one, moved to memory when a refresh token
+   * can replace it, else a refresh.
    */
   async accessToken(crm: CrmConnection): Promise<string> {
     const held = await this.held(crm);
@@ -63,7 +64,9 @@ export class SalesforceSignIn {
     if (crm.token !== '') {
       await this.hold(crm.baseUrl, crm.token);
       const current = (await this.deps.background.getSettings()).crm;
-      if (current.type === 'salesforce' && current.token === crm.token)
+      // Only with a refresh token to get a new one after a restart: a connection saved with an
+      // access token alone (entered by hand, no refresh token) keeps it, or it would be lost.
+      if (current.type === 'salesforce' && current.token === crm.token && current.refreshToken !== '')
         await this.deps.background.updateSettings({ crm: { ...current, token: '' } });
       return crm.token;
     }

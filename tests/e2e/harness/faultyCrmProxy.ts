@@ -10,7 +10,15 @@ export type CrmFault =
   /** The CRM handles (and commits) the request, then the connection is cut before the answer. */
   | 'dropAfterCommit'
   /** The CRM commits, and the answer is held past the client's timeout, then the socket is cut. */
-  | 'timeoutAfterCommit';
+  | 'timeoutAfterCommit'
+  /**
+   * The gateway refuses the request as too large, as nginx does past client_max_body_size
+   * ("the 413 (Request Entity Too Large) error is returned to the client",
+   * https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size), with its
+   * HTML error page; the CRM never sees it. A refusal, not a hiccup: nobody retries it blindly.
+   * Only ever scripted (weight 0 unless given).
+   */
+  | 'refused';
 
 export interface FaultyCrmProxyOptions {
   /** Where the real CRM is (read per request, so a restarted CRM is followed). */
@@ -57,6 +65,7 @@ export async function startFaultyCrmProxy(options: FaultyCrmProxyOptions): Promi
     rateLimit: 2,
     dropAfterCommit: 2.5,
     timeoutAfterCommit: 0.5,
+    refused: 0,
     ...options.weights,
   };
   let probability = options.probability;
@@ -64,7 +73,7 @@ export async function startFaultyCrmProxy(options: FaultyCrmProxyOptions): Promi
     requests: 0,
     forwarded: 0,
     faults: 0,
-    byFault: { serverError: 0, rateLimit: 0, dropAfterCommit: 0, timeoutAfterCommit: 0 },
+    byFault: { serverError: 0, rateLimit: 0, dropAfterCommit: 0, timeoutAfterCommit: 0, refused: 0 },
     byPath: {},
   };
   const sockets = new Set<import('node:net').Socket>();
@@ -142,6 +151,13 @@ export async function startFaultyCrmProxy(options: FaultyCrmProxyOptions): Promi
         ...cors(req),
       });
       res.end(JSON.stringify({ error: { code: 'rate_limited', message: 'Injected rate limit' } }));
+      return;
+    }
+    if (fault === 'refused') {
+      res.writeHead(413, { 'content-type': 'text/html', ...cors(req) });
+      res.end(
+        '<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+      );
       return;
     }
     let answer: Awaited<ReturnType<typeof forward>>;

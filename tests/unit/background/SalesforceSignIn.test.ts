@@ -3,7 +3,7 @@ import type { SessionArea } from '../../../lib/auth/sessionAccessTokenStore';
 import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import { SalesforceSignIn } from '../../../lib/background/SalesforceSignIn';
 import { createCrmConnector, crmOrigins } from '../../../lib/crm/createCrmConnector';
-import { CrmConnection } from '../../../lib/settings/Settings';
+import { CrmConnection, isConnectionComplete } from '../../../lib/settings/Settings';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
 import { FakeSalesforceApi, type FakeSalesforceUser } from '../../fakes/FakeSalesforceApi';
 import { memorySessionArea } from '../../fakes/memorySessionArea';
@@ -114,6 +114,17 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
     expect(Object.values(await session.get('crmAccessToken:salesforce'))[0]).toMatchObject({
       accessToken: rep.accessToken,
     });
+  });
+
+  it('keeps an access token saved without a refresh token in the settings (nothing could replace it)', async () => {
+    await background.updateSettings({
+      crm: { type: 'salesforce', baseUrl: salesforce.url, token: rep.accessToken },
+    });
+    const { crm } = await background.getSettings();
+    expect(await signIn.accessToken(crm)).toBe(rep.accessToken);
+    const after = (await background.getSettings()).crm;
+    expect(after.token).toBe(rep.accessToken);
+    expect(isConnectionComplete(after)).toBe(true);
   });
 
   it("the fake's authorize page: consent redirects with a code the PKCE exchange accepts; a foreign redirect_uri is refused", async () => {
