@@ -83,6 +83,8 @@ type SalesforceRecord = z.infer<typeof SalesforceRecord> & Record<string, unknow
 const QueryResponse = z.object({
   totalSize: z.number(),
   done: z.boolean(),
+  /** Set when `done` is false: the rest is read from here, at most 2,000 records at a time. */
+  nextRecordsUrl: z.string().optional(),
   records: z.array(SalesforceRecord),
 });
 const SaveResult = z.object({
@@ -245,9 +247,24 @@ export function createSalesforceCrmConnector(options: SalesforceCrmConnectorOpti
       return crmJsonRequest(http, method, url, schema, body);
     }
   }
-  const query = async (soql: string) =>
-    (await call('GET', `${dataBase}/query?${new URLSearchParams({ q: soql })}`, QueryResponse))
-      .records as SalesforceRecord[];
+  // A query answers at most 2,000 records; the rest is read through `nextRecordsUrl` until `done`
+  // (https://developer.salesforce.com/docs/platform/api-rest/guide/dome-query.html). The locator
+  // is followed only on this org's own data path, so a tampered answer cannot send the token elsewhere.
+  const query = async (soql: string): Promise<SalesforceRecord[]> => {
+    let page = await call('GET', `${dataBase}/query?${new URLSearchParams({ q: soql })}`, QueryResponse);
+    const records = [...page.records] as SalesforceRecord[];
+    while (!page.done) {
+      const next = page.nextRecordsUrl;
+      if (!next?.startsWith(`/services/data/${version}/query/`))
+        throw new CrmError(
+          'invalid_response',
+          'Salesforce left a query unfinished without a valid next page.',
+        );
+      page = await call('GET', `${instance}${next}`, QueryResponse);
+      records.push(...(page.records as SalesforceRecord[]));
+    }
+    return records;
+  };
 
   const memo = <T>(load: () => Promise<T>) => {
     let value: Promise<T> | null = null;

@@ -77,6 +77,19 @@ describe('Salesforce connector against the strict fake', () => {
     expect(queries.map((q) => / FROM (\w+)/.exec(q)?.[1])).toEqual(['Contact', 'Lead', 'Account', 'User']);
   });
 
+  it('reads every batch of a query answer through nextRecordsUrl', async () => {
+    await salesforce.stop();
+    await org({ queryBatchSize: 2 });
+    const emails = ['a', 'b', 'c', 'd', 'e'].map((n) => `${n}@acme.example`);
+    for (const [i, email] of emails.entries())
+      salesforce.add('Contact', { FirstName: 'Person', LastName: `No${i}`, Email: email, OwnerId: rep.id });
+    salesforce.requests.length = 0;
+    const found = await connect().lookup({ emails, domains: [] });
+    expect(found.contacts.flatMap((c) => c.emails).sort()).toEqual(emails);
+    // 5 contacts in batches of 2: the first answer and two Query More Results reads.
+    expect(salesforce.requests.filter((r) => /\/query\/01g/.test(r))).toHaveLength(2);
+  });
+
   it('escapes quotes in SOQL literals', async () => {
     salesforce.add('Contact', { LastName: "O'Brien", Email: "o'brien@acme.example" });
     expect(soqlString("o'brien\\x")).toBe("'o\\'brien\\\\x'");
