@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { describeError } from '../../lib/errors/describeError';
 import type { Correction } from './CardCorrections';
 import type { PanelApi } from './PanelApi';
@@ -30,8 +30,16 @@ export function useCorrections(
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function run(work: () => Promise<UndoOffer | null>) {
-    if (busy) return;
+  // One correction at a time, in the order the rep clicked: a click while an undo is still on
+  // its way runs after it instead of being dropped without a word.
+  const queue = useRef<Promise<void>>(Promise.resolve());
+  function run(work: () => Promise<UndoOffer | null>): Promise<void> {
+    const next = queue.current.then(() => runNow(work));
+    queue.current = next;
+    return next;
+  }
+
+  async function runNow(work: () => Promise<UndoOffer | null>) {
     setBusy(true);
     setError(null);
     try {

@@ -78,6 +78,30 @@ describe('why it matched and corrections on a card', () => {
     expect(api.neverLog.add).toHaveBeenLastCalledWith({ scope: 'address', address: card().matchedAddress });
   });
 
+  it('a correction clicked while an undo is still on its way runs after it, not dropped', async () => {
+    let finishUndo: () => void = () => undefined;
+    const api = fakeApi({
+      'thread.open': async () => threadView({ known: [card()] }),
+      'neverLog.remove': () =>
+        new Promise((resolve) => {
+          finishUndo = () => resolve({});
+        }),
+    });
+    render(<CrmPanel snapshot={snapshot()} api={api} />);
+    const article = await screen.findByRole('article', { name: 'Jane Doe' });
+    fireEvent.click(within(article).getByRole('button', { name: /Never log this domain: / }));
+    const bar = await screen.findByText(/Mail with anyone at .* will never be logged/, inUndoBar);
+    fireEvent.click(within(bar.parentElement as HTMLElement).getByRole('button', { name: 'Undo' }));
+    await waitFor(() => expect(api.neverLog.remove).toHaveBeenCalled());
+    fireEvent.click(
+      within(article).getByRole('button', { name: `Never log this address: ${card().matchedAddress}` }),
+    );
+    expect(api.neverLog.add).toHaveBeenCalledTimes(1);
+    finishUndo();
+    await screen.findByText(`Mail with ${card().matchedAddress} will never be logged.`, inUndoBar);
+    expect(api.neverLog.add).toHaveBeenLastCalledWith({ scope: 'address', address: card().matchedAddress });
+  });
+
   it('says so when a correction cannot be saved', async () => {
     const api = fakeApi({
       'thread.open': async () => threadView({ known: [card()] }),
