@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { AuditWindowDays, SyncAuditReport } from '../../lib/audit/SyncAuditReport';
 import { describeError } from '../../lib/errors/describeError';
 import type { ExtensionApi } from './ExtensionApi';
+import { usePolledBackgroundRead } from './usePolledBackgroundRead';
 
 export type SyncAuditsApi = Pick<ExtensionApi, 'getAudits'> &
   Partial<Pick<ExtensionApi, 'startAudit' | 'logMissing'>>;
@@ -18,46 +19,27 @@ export interface SyncAuditsState {
   logMissing: (mailboxId: string) => Promise<void>;
 }
 
+const anyRunning = (reports: Map<string, SyncAuditReport>) =>
+  [...reports.values()].some((r) => r.state === 'running' || r.logMissing?.state === 'running');
+
 /**
  * The sync audits as the popup and options page show them: the reports, asked again every
  * `pollIntervalMs` while one runs (progress), and the two actions.
  */
 export function useSyncAudits(api: SyncAuditsApi, pollIntervalMs: number): SyncAuditsState {
-  const [reports, setReports] = useState<Map<string, SyncAuditReport> | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [answers, setAnswers] = useState(0);
-  const mounted = useRef(true);
-
-  const refresh = useCallback(async () => {
-    try {
-      const list = await api.getAudits();
-      if (!mounted.current) return;
-      setReports(new Map(list.map((r) => [r.mailboxId, r])));
-      setError(null);
-    } catch (e) {
-      if (mounted.current) setError(describeError(e, 'mailbox').text);
-    } finally {
-      if (mounted.current) setAnswers((n) => n + 1);
-    }
-  }, [api]);
-
-  useEffect(() => {
-    mounted.current = true;
-    void refresh();
-    return () => {
-      mounted.current = false;
-    };
-  }, [refresh]);
-
-  const running = [...(reports?.values() ?? [])].some(
-    (r) => r.state === 'running' || r.logMissing?.state === 'running',
+  const read = useCallback(
+    async () => new Map((await api.getAudits()).map((r) => [r.mailboxId, r] as const)),
+    [api],
   );
-  useEffect(() => {
-    if (!running || answers === 0) return;
-    const timer = setTimeout(() => void refresh(), pollIntervalMs);
-    return () => clearTimeout(timer);
-  }, [running, answers, pollIntervalMs, refresh]);
+  const {
+    value: reports,
+    error,
+    refresh,
+    setValue: setReports,
+    setError,
+    isMounted,
+  } = usePolledBackgroundRead({ read, keepPolling: anyRunning, pollIntervalMs, errorContext: 'mailbox' });
+  const [busy, setBusy] = useState<string | null>(null);
 
   const act = useCallback(
     async (mailboxId: string, work: () => Promise<SyncAuditReport>) => {
@@ -65,15 +47,15 @@ export function useSyncAudits(api: SyncAuditsApi, pollIntervalMs: number): SyncA
       setError(null);
       try {
         const report = await work();
-        if (mounted.current) setReports((current) => new Map(current ?? []).set(mailboxId, report));
+        setReports((current) => new Map(current ?? []).set(mailboxId, report));
       } catch (e) {
-        if (mounted.current) setError(describeError(e, 'mailbox').text);
+        setError(describeError(e, 'mailbox').text);
       } finally {
-        if (mounted.current) setBusy(null);
+        if (isMounted()) setBusy(null);
         await refresh();
       }
     },
-    [refresh],
+    [refresh, setReports, setError, isMounted],
   );
 
   const start = useCallback(
