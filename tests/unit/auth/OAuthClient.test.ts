@@ -8,7 +8,7 @@ import {
   refreshTokens,
 } from '../../../lib/auth/OAuthClient';
 import { googleOAuthConfig, microsoftOAuthConfig, withEndpoints } from '../../../lib/auth/OAuthProviders';
-import { EXTENSION_ORIGIN, extensionFetch } from '../../fakes/extensionFetch';
+import { extensionFetch } from '../../fakes/extensionFetch';
 import { FakeOauthServer } from '../../fakes/FakeOauthServer';
 
 const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
