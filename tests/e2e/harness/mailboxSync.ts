@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { ExtensionStatus, MailboxStatus } from '../../../lib/messaging/messages';
+import type { OAuthClients } from '../../../lib/settings/Settings';
 import { FakeGmailApi, type FakeGmailOptions } from '../../fakes/FakeGmailApi';
 import { FakeOauthServer } from '../../fakes/FakeOauthServer';
 import { sendExtensionMessage } from './extensionMessages';
@@ -74,12 +75,19 @@ export function extensionRedirectUri(browser: ExtensionBrowser): string {
  */
 export async function configureGoogleApp(browser: ExtensionBrowser, google: GoogleFakes): Promise<void> {
   google.idp.registerRedirectUri(TEST_GOOGLE_CLIENT_ID, extensionRedirectUri(browser));
-  await ask(browser, 'settings.update', {
-    patch: {
-      oauth: { googleClientId: TEST_GOOGLE_CLIENT_ID, microsoftClientId: '', microsoftTenant: 'common' },
-    },
-  });
+  await setOAuthClients(browser, { googleClientId: TEST_GOOGLE_CLIENT_ID });
   await ask(browser, 'oauth.clientSecret.set', { provider: 'gmail', secret: TEST_GOOGLE_CLIENT_SECRET });
+}
+
+/**
+ * Replaces the "Mail provider apps" settings as the options page saves them (the settings
+ * patch is shallow: what is left out takes its default, so no other provider's app lingers).
+ */
+export async function setOAuthClients(
+  browser: ExtensionBrowser,
+  clients: Partial<OAuthClients>,
+): Promise<void> {
+  await ask(browser, 'settings.update', { patch: { oauth: clients } });
 }
 
 /** Sends one message and throws on an error reply; returns `data`. */
