@@ -17,9 +17,11 @@ import {
  * GET /me/messages/{id}?$select=, and message delta on a well-known folder
  * (`/me/mailFolders('sentitems')/messages/delta` or `/me/mailFolders/inbox/messages/delta`)
  * with `$select`, `$filter=receivedDateTime ge|gt ...`, `Prefer: odata.maxpagesize`
- * (default page 10), opaque `$skiptoken` / `$deltatoken` links, `@removed` entries, 410
- * SyncStateNotFound for an expired delta state, Outlook's per-mailbox limit of 4 concurrent
- * requests (429 ApplicationThrottled + Retry-After), 401 InvalidAuthenticationToken.
+ * (default page 10), opaque `$skiptoken` / `$deltatoken` links, `@removed` entries, an
+ * expired delta state answered as 410 SyncStateNotFound or as a 400 with resyncRequired
+ * nested in innerError (answerExpiredState cites both), Outlook's per-mailbox limits of 4
+ * concurrent requests (429 ApplicationThrottled + Retry-After) and 10,000 requests per 10
+ * minutes (429 TooManyRequests), 401 InvalidAuthenticationToken.
  *
  * Start standalone with `await fake.start()` or mount `fake.handle` behind the e2e router.
  * Seed with `seedSentItems` / `seedInbox` / `sendMessage`; inject faults with `enqueueFault`
@@ -159,6 +161,30 @@ function graphError(code: string, message: string) {
         date: new Date().toISOString().slice(0, 19),
         'request-id': randomBytes(8).toString('hex'),
       },
+    },
+  };
+}
+
+/**
+ * Graph's documented throttling body (learn.microsoft.com/graph/throttling, "Sample
+ * response"; microsoftgraph/microsoft-graph-docs-contrib concepts/throttling.md):
+ * `{"error":{"code":"TooManyRequests","innerError":{"code":"429","date":...,"message":
+ * "Please retry after","request-id":...,"status":"429"},"message":"Please retry again later."}}`.
+ */
+function throttlingSample(now: number) {
+  return {
+    error: {
+      code: 'TooManyRequests',
+      innerError: {
+        code: '429',
+        date: new Date(now).toISOString().slice(0, 19),
+        message: 'Please retry after',
+        'request-id': randomBytes(16)
+          .toString('hex')
+          .replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'),
+        status: '429',
+      },
+      message: 'Please retry again later.',
     },
   };
 }
@@ -409,6 +435,16 @@ export class FakeGraphApi {
     if (this.overRequestLimit(mailbox, send)) return;
     if (mailbox.inFlight >= this.concurrencyLimit) {
       this.counters.throttled++;
+      // Outlook's answer past 4 concurrent requests, code and message as quoted from real
+      // responses in magodo/terraform-provider-outlook#21 (`429 : {"error":{"code":
+      // "ApplicationThrottled","message":"Application is over its MailboxConcurrency limit."}}`)
+      // and alcionai/corso#3695 (odataerror_code ApplicationThrottled, same message); the
+      // innerError (date, request-id) is the envelope of learn.microsoft.com/graph/errors.
+      // Retry-After: Mail is among the resources that "provide a retry-after header"
+      // (learn.microsoft.com/graph/throttling), though OfficeDev/outlook-dev-docs#144 (2018)
+      // saw such 429s without one; the value 1 s is NOT SOURCED (no public capture of this
+      // limit's Retry-After value was found; searched issues, code and docs for
+      // "MailboxConcurrency" / "ApplicationThrottled").
       send(429, graphError('ApplicationThrottled', 'Application is over its MailboxConcurrency limit.'), {
         'retry-after': '1',
       });
@@ -435,7 +471,8 @@ export class FakeGraphApi {
             return;
           }
           case 'rateLimit':
-            send(429, graphError('TooManyRequests', 'Too many requests'), {
+            // Graph's documented throttling answer (see throttlingSample).
+            send(429, throttlingSample(this.now()), {
               'retry-after': String(fault.retryAfterSeconds ?? 1),
             });
             return;
@@ -609,7 +646,7 @@ export class FakeGraphApi {
         known.email !== mailbox.email ||
         known.folder !== folder
       ) {
-        this.answerExpiredState(send);
+        this.answerExpiredState(send, generation);
         return;
       }
       if (skipToken !== null) state = known;
@@ -711,12 +748,17 @@ export class FakeGraphApi {
   /**
    * The 10,000-per-10-minutes limit over a sliding window of arrival times. Over it, Graph's
    * documented throttling answer: 429, a Retry-After in seconds, and the body of
-   * learn.microsoft.com/graph/throttling ("Sample response": code TooManyRequests, message
-   * "Please retry again later.", innerError with code and status "429", date and
-   * request-id). The throttled request counts against the limit too, as the same page warns
-   * ("Avoid immediate retries, because all requests accrue against your usage limits"). How
-   * Outlook computes the Retry-After for this limit is NOT SOURCED; here it is the time until
-   * the window has room again.
+   * learn.microsoft.com/graph/throttling ("Sample response", see throttlingSample). The
+   * throttled request counts against the limit too, as the same page warns ("Avoid immediate
+   * retries, because all requests accrue against your usage limits").
+   * NO PUBLIC SOURCE shows the body Outlook actually sends for this limit (searched issues,
+   * code and docs for "ApplicationThrottled", "Application is over its", 10,000 requests /
+   * 10 minutes): Outlook's other limits answer `ApplicationThrottled` with "Application is
+   * over its <name> limit." (MailboxConcurrency: magodo/terraform-provider-outlook#21;
+   * IncomingBytes: O365/python-o365#500), so the real code may be of that form; clients must
+   * act on the status, not the code. How Outlook computes the Retry-After for this limit is
+   * NOT SOURCED either (the sample shows "Retry-After: 2.128" in older revisions and 10 in
+   * the current one); here it is the time until the window has room again.
    */
   private overRequestLimit(mailbox: FakeMailbox, send: JsonSend): boolean {
     const now = this.now();
@@ -730,51 +772,52 @@ export class FakeGraphApi {
     // The next request fits once every entry up to this one has left the window.
     const oldestCounted = times[times.length - requests] as number;
     const retryAfter = Math.max(1, Math.ceil((oldestCounted + windowMs - now) / 1000));
-    send(
-      429,
-      {
-        error: {
-          code: 'TooManyRequests',
-          innerError: {
-            code: '429',
-            date: new Date(now).toISOString().slice(0, 19),
-            message: 'Please retry after',
-            'request-id': randomBytes(16)
-              .toString('hex')
-              .replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'),
-            status: '429',
-          },
-          message: 'Please retry again later.',
-        },
-      },
-      { 'retry-after': String(retryAfter) },
-    );
+    send(429, throttlingSample(now), { 'retry-after': String(retryAfter) });
     return true;
   }
 
   /**
-   * 410 for an expired delta state. Graph documents the codes syncStateNotFound and
-   * resyncRequired (learn.microsoft.com/graph/delta-query-overview, "Synchronization reset");
-   * it publishes no example of them nested, so the nested form (a generic top-level code, the
-   * sync-state code in innerError) is our own reading of issue reports, alternated with the
-   * top-level form so clients must read both.
+   * The answer to an expired delta state, in two forms, alternated so clients must read both.
+   *
+   * 1. What Outlook is seen to send: `410 Gone` with the top-level code `SyncStateNotFound`
+   *    (this casing) and a message naming the generations, e.g. `{"error":{"code":
+   *    "SyncStateNotFound","message":"The sync state generation is not found;
+   *    generation=149;[highest=157][157][155][156].","innerError":{"request-id":...,
+   *    "date":...}}}` (microsoftgraph/microsoft-graph-docs#2350, calendarView delta, status
+   *    "410 Gone"; #2877, message/contact/event delta; #2162, a mail folder's messages
+   *    delta: "The sync state generation is not found; generation=518;[highest=523]...").
+   *    learn.microsoft.com/graph/delta-query-overview ("Token duration"): "In case of an
+   *    expired token, the service should respond with a 40X-series error with error codes
+   *    such as syncStateNotFound".
+   * 2. The code nested in innerError: learn.microsoft.com/graph/errors says "The innererror
+   *    object might recursively contain more innererror objects with additional, more
+   *    specific error codes" and apps "must loop over the innererror objects", and lists
+   *    resyncRequired ("Resync is required.") among the detailed innererror codes; the outer
+   *    code here is that page's basic code invalidRequest ("The request is malformed or
+   *    incorrect."), the status 400 as in "a BadRequest response with the error code
+   *    syncStateNotFound" for expired directory delta links
+   *    (devblogs.microsoft.com/microsoft365dev/duration-of-change-tracking-tokens-for-identity-and-education-resources).
+   *    NO PUBLIC CAPTURE of a nested sync-state code from a mail delta was found (searched
+   *    issues and code for SyncStateNotFound / resyncRequired under innerError): this form
+   *    is the documented structure, not an observed Outlook body.
    */
-  private answerExpiredState(send: JsonSend): void {
+  private answerExpiredState(send: JsonSend, generation: number): void {
     const nested = this.expiriesAnswered++ % 2 === 1;
     if (!nested) {
+      const highest = generation + 8;
       send(
         410,
         graphError(
           'SyncStateNotFound',
-          'The sync state generation is not found. Please resync. Synchronization state is expired or invalid.',
+          `The sync state generation is not found; generation=${generation + 1};[highest=${highest}][${highest}][${highest - 2}][${highest - 1}].`,
         ),
       );
       return;
     }
-    const body = graphError('InvalidRequest', 'Synchronization state is expired or invalid.') as {
+    const body = graphError('invalidRequest', 'The request is malformed or incorrect.') as {
       error: { innerError: Record<string, unknown> };
     };
-    body.error.innerError = { ...body.error.innerError, code: 'resyncRequired' };
+    body.error.innerError = { code: 'resyncRequired', ...body.error.innerError };
     send(400, body);
   }
 

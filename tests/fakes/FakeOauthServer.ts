@@ -43,9 +43,13 @@ import type { AddressInfo } from 'node:net';
  *   following parameter: 'client_assertion' or 'client_secret'.`, body as quoted in
  *   haystackeditor/haystack-editor#41, status 401 as in
  *   Azure-Samples/active-directory-dotnet-native-aspnetcore#22); a wrong one is
- *   `401 invalid_client AADSTS7000215 Invalid client secret provided.` (as remembered from the
- *   AADSTS table, learn.microsoft.com/entra/identity-platform/reference-error-codes; not
- *   checked against the page, and the status is assumed like 7000218's); cross-origin
+ *   `401 invalid_client AADSTS7000215: Invalid client secret provided. Ensure the secret
+ *   being sent in the request is the client secret value, not the client secret ID, for a
+ *   secret added to app '<client id>'.` with error_codes [7000215] (status and body as
+ *   quoted from the v2.0 token endpoint in keycloak/keycloak#31294 "status=401,
+ *   response={"error":"invalid_client","error_description":"AADSTS7000215: ..."}",
+ *   OfficeDev/microsoft-365-agents-toolkit#8621 "http error: 401", BookStackApp/BookStack#4089
+ *   "resulted in a `401 Unauthorized` response"); cross-origin
  *   requests are refused as for any non-SPA client (AADSTS9002326 above). Its refresh tokens
  *   have no fixed lifetime ("90 days for all other scenarios", refresh-tokens "Token
  *   lifetime"; the 90-day inactivity window is not modelled).
@@ -491,7 +495,12 @@ export class FakeOauthServer {
           );
         }
         if (clientSecret !== app.clientSecret) {
-          return fail(401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.', 7000215);
+          return fail(
+            401,
+            'invalid_client',
+            `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+            7000215,
+          );
         }
       } else if (!crossOrigin && app.platform === 'spa') {
         return fail(
