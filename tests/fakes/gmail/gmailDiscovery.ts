@@ -15,14 +15,29 @@ import { readFileSync } from 'node:fs';
  *   and in public client code found by code search (Firebase's securetoken endpoint, the same
  *   front end);
  * - an enum value it does not know: `Invalid value at 'history_types', "messageAdded,labelAdded"`
- *   (snake-case field name), as quoted from Gmail's 400 in a public project's smoke-test report
- *   found by code search (its repository is not named by the index);
- * - a value of the wrong scalar type: `Invalid value at 'max_results' (TYPE_UINT32), "x"`:
- *   NOT SOURCED, the form Google's other APIs use, from memory;
- * - `errors[0].reason` is `invalid` for these: NOT SOURCED beyond public client code that
- *   classifies this 400 by that reason.
- * A path the document does not have answers 404 notFound: NOT SOURCED (Google's front end
- * answers an HTML page for unknown URLs; the fake keeps JSON so clients can read it).
+ *   (snake-case field name, no type name), as quoted from Gmail's 400 in a public project's
+ *   smoke-test report and in three other public projects' notes on the same refusal (found by
+ *   code search; repositories not named by the index). The answer to an unknown `format`
+ *   (e.g. format=bogus) has NO PUBLIC SOURCE (searched code and issues for
+ *   "Invalid value at 'format'": only other fakes); it is given the history_types form;
+ * - a value of the wrong scalar type: `Invalid value at 'max_results' (TYPE_UINT32), "x"`, the
+ *   value quoted as sent: quoted from gmail.googleapis.com in a public runbook ("400 Invalid
+ *   value at 'max_results' (TYPE_UINT32), \"5/1a0d68...\"" for maxResults=5/<id>) and in a
+ *   public Google-API simulator that records its measurements against gmail.googleapis.com
+ *   (repositories not named by the code index); TYPE_INT32 / TYPE_BOOL forms of other Google
+ *   APIs appear in public clients' fixtures the same way;
+ * - `errors[0].reason` is `invalid` for these: that simulator's measured body is
+ *   `{"code":400,"message":...,"errors":[{"message":...,"reason":"invalid"}],"status":
+ *   "INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.BadRequest",
+ *   "fieldViolations":[{"field":"max_results","description":...}]}]}`, i.e. without `domain`
+ *   and with `details`; the fake keeps domain "global" and sends no details (clients read
+ *   status, message and reason only), a known difference.
+ * A path the document does not have answers 404 notFound "Not Found", the JSON body Google's
+ * API front end gave for a not-found in googleapis/google-api-java-client#702
+ * (`{"code":404,"errors":[{"domain":"global","message":"Not Found","reason":"notFound"}],
+ * "message":"Not Found"}`, Calendar API, 2012); what gmail.googleapis.com answers today for an
+ * unknown path under gmail/v1 has NO PUBLIC SOURCE found (searched issues for 404 bodies of
+ * unknown Gmail paths; the front end may answer an HTML page).
  */
 
 interface DiscoveryParameter {

@@ -122,6 +122,18 @@ export class GmailHistoryExpiredError extends Error {
 }
 
 const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'quotaExceeded']);
+
+/**
+ * The wait Gmail names in its per-user limit's message, "User-rate limit exceeded.  Retry
+ * after 2018-04-27T17:20:36.724Z" (as quoted from real answers in bettergov/foiamail#36 and
+ * taers232c/GAMADV-XTD3#337); null when the message names no time.
+ */
+function retryAfterInMessage(message: string, now: number = Date.now()): number | null {
+  const match = /Retry after (\d{4}-\d{2}-\d{2}T[\d:.]+Z)/.exec(message);
+  const at = match ? Date.parse(match[1] ?? '') : Number.NaN;
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
 function isRateLimited(error: ProviderRequestError): boolean {
   return error.status === 429 || (error.status === 403 && RATE_LIMIT_REASONS.has(error.code));
 }
@@ -496,7 +508,7 @@ export class GmailApiClient {
   }
 
   private async toError(response: Response): Promise<Error> {
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    const headerRetryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     const text = await response.text().catch(() => '');
     let message = `Gmail API ${response.status}`;
     let reason = '';
@@ -514,7 +526,9 @@ export class GmailApiClient {
     }
     const rateLimited = status === 429 || (status === 403 && RATE_LIMIT_REASONS.has(reason));
     const retryable = rateLimited || status >= 500;
-    // Gmail rarely sends Retry-After on 429; without one the backoff policy decides.
+    // Gmail names the time to come back in the message of its per-user limit rather than in a
+    // Retry-After header; without either the backoff policy decides.
+    const retryAfterMs = headerRetryAfterMs ?? (rateLimited ? retryAfterInMessage(message) : null);
     return new ProviderRequestError(
       'gmail',
       status,

@@ -61,12 +61,15 @@ describe('GmailApiClient against FakeGmailApi', () => {
     expect(fake.counters.byMethod).toMatchObject({ messagesList: 2, messagesGet: 2 });
   });
 
-  it('honours Retry-After on 429 and retries 5xx with backoff', async () => {
+  it('waits on a 429 until the "Retry after" time its message names, and retries 5xx with backoff', async () => {
+    // Gmail names the time in the message and sends no Retry-After header.
     fake.enqueueFault({ kind: 'rateLimit', retryAfterSeconds: 1 });
     fake.enqueueFault({ kind: 'serverError', status: 503 });
     const profile = await client().getProfile();
     expect(profile.emailAddress).toBe(EMAIL);
-    expect(sleeps[0]).toBe(1000);
+    // The named time less the milliseconds the answer took to arrive.
+    expect(sleeps[0]).toBeGreaterThan(900);
+    expect(sleeps[0]).toBeLessThanOrEqual(1000);
     // No Retry-After on the 503: jittered exponential backoff (attempt 2: 0.5 * 1000 ms).
     expect(sleeps[1]).toBe(500);
     expect(fake.counters.byStatus).toMatchObject({ 429: 1, 503: 1, 200: 1 });
@@ -83,6 +86,14 @@ describe('GmailApiClient against FakeGmailApi', () => {
     expect(sleeps).toHaveLength(1);
     // The retry waited out one quota window (no Retry-After on a 403) under the limiter's pause.
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it("retries the 403 rateLimitExceeded of Gmail's quota metric like the guide's userRateLimitExceeded", async () => {
+    fake.enqueueFault({ kind: 'userRateLimit', form: 'quotaMetric' }, 'getProfile');
+    const profile = await client().getProfile();
+    expect(profile).toMatchObject({ emailAddress: EMAIL });
+    expect(fake.counters.byStatus).toMatchObject({ 403: 1, 200: 1 });
+    expect(sleeps).toHaveLength(1);
   });
 
   it('treats a slow response as a timeout and retries it', async () => {
