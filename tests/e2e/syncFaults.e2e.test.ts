@@ -158,8 +158,8 @@ describe(`Sync fault test: ${N} sent messages, ${Math.round(RATE * 100)}% faults
       // ---- faults on from here on ----
       google.gmail.setRandomFaults({
         probability: RATE,
-        // Weighted by repetition: mostly 5xx, some slow answers, 429 + Retry-After rarer
-        // (each one pauses the mailbox's whole request budget for a second, as it should).
+        // Weighted by repetition: mostly 5xx, some slow answers, 429 naming "Retry after" a
+        // second on rarer (each one pauses the mailbox's whole request budget, as it should).
         faults: [
           ...[500, 502, 503, 503, 500, 502, 503, 503, 500].map((status) => ({
             kind: 'serverError' as const,
