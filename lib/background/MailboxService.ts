@@ -25,7 +25,13 @@ import type { MailboxStatus } from '../messaging/messages';
 import type { CrmSidebarDb, MailboxRow } from '../store/db';
 import type { CrmSidebarBackground } from './CrmSidebarBackground';
 import type { MailboxControls } from './createBackgroundHandlers';
-import { enqueueLinkedMessages, groupForLookup, linkingContextFor, lookupThread } from './MessagePipeline';
+import {
+  enqueueLinkedMessages,
+  groupForLookup,
+  linkingContextFor,
+  lookupThread,
+  sentMessageIdOf,
+} from './MessagePipeline';
 
 /** Everything provider-specific, one adapter per provider (OAuth, client, address, sync). */
 export const MAILBOX_PROVIDERS: Record<MailProvider, MailboxProvider> = {
@@ -389,10 +395,15 @@ export class MailboxService implements MailboxControls {
     this.progress.set(id, progress);
     const outbox = background.outboxFor(session);
     const mailboxes = await db.mailboxes.toArray();
-    const context = linkingContextFor(
-      session,
-      mailboxes.map((m) => m.address),
-    );
+    // Sent is read before Inbox: a received reply to mail this pass read is known as one.
+    const sentMessageIds = new Set<string>();
+    const context = {
+      ...linkingContextFor(
+        session,
+        mailboxes.map((m) => m.address),
+      ),
+      sentMessageIds,
+    };
 
     const sink = async (messages: MailMessage[]) => {
       for (const group of groupForLookup(messages, context)) {
@@ -400,6 +411,10 @@ export class MailboxService implements MailboxControls {
         const linked = await retryTransientCrmErrors(() =>
           lookupThread(group, context, session.connector, background.cache, false),
         );
+        for (const { message, links } of linked.messages) {
+          const sentId = sentMessageIdOf(message, links);
+          if (sentId) sentMessageIds.add(sentId);
+        }
         const outcomes = await enqueueLinkedMessages(linked.messages, 'auto', {
           session,
           outbox,

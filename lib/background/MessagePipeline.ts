@@ -61,6 +61,9 @@ export function linkMessages(
   context: LinkingContext,
 ): LinkedMessage[] {
   const byThread = new Map<string, { contactIds: Set<string>; companyIds: Set<string> }>();
+  // The rep's own messages seen so far, across threads (a Message-ID names one message
+  // anywhere): a later received message answering one of them is a reply to the rep.
+  const ownMessageIds = new Set<string>();
   // A message whose date the page did not show sorts first (its links still count).
   const at = (m: MailMessage) => (m.date ? Date.parse(m.date) : 0) || 0;
   const ordered = [...messages].sort((a, b) => at(a) - at(b));
@@ -68,11 +71,18 @@ export function linkMessages(
   for (const message of ordered) {
     const threadKey = message.providerThreadId;
     const earlier = threadKey ? byThread.get(threadKey) : undefined;
-    const threadLinks: ThreadLinks | undefined = earlier
-      ? { contactIds: [...earlier.contactIds], companyIds: [...earlier.companyIds], dealIds: [] }
-      : undefined;
+    const threadLinks: ThreadLinks = earlier
+      ? {
+          contactIds: [...earlier.contactIds],
+          companyIds: [...earlier.companyIds],
+          dealIds: [],
+          ownMessageIds,
+        }
+      : { contactIds: [], companyIds: [], dealIds: [], ownMessageIds };
     const links = linkMessage(message, index, context, threadLinks);
     linked.set(message, links);
+    const sentId = sentMessageIdOf(message, links);
+    if (sentId) ownMessageIds.add(sentId);
     if (threadKey && links.direction.eligibility !== 'never') {
       const acc = earlier ?? { contactIds: new Set<string>(), companyIds: new Set<string>() };
       for (const c of links.contacts) acc.contactIds.add(c.contact.id);
@@ -81,6 +91,13 @@ export function linkMessages(
     }
   }
   return messages.map((message) => ({ message, links: linked.get(message)! }));
+}
+
+/** The Message-ID a reply to this message names, when the rep sent it (a draft was never sent). */
+export function sentMessageIdOf(message: MailMessage, links: MessageLinks): string | null {
+  return links.direction.direction === 'outgoing' && links.direction.code !== 'draft'
+    ? message.messageId
+    : null;
 }
 
 /** One lookup for the thread, answered from the cache when allowed. */

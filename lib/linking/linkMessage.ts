@@ -23,6 +23,11 @@ export interface LinkingContext {
   settings: Settings;
   /** Messages before this instant are not auto-logged (historical import window). */
   notBefore?: number;
+  /**
+   * Message-IDs of mail the rep sent that the caller read before this batch (a sync pass reads
+   * Sent before Inbox): a received message answering one of them is a reply to the rep.
+   */
+  sentMessageIds?: ReadonlySet<string>;
 }
 
 export function createLinkingContext(input: {
@@ -51,6 +56,8 @@ export interface ThreadLinks {
   contactIds: readonly string[];
   companyIds: readonly string[];
   dealIds: readonly string[];
+  /** Message-IDs of the rep's own messages linked before this one (the thread view or sync batch). */
+  ownMessageIds?: ReadonlySet<string>;
 }
 
 export interface ContactLink {
@@ -142,15 +149,35 @@ interface LinkAccumulator {
   allInternal: boolean;
 }
 
+/**
+ * Whether the message's In-Reply-To or References name a message the rep sent, as far as the
+ * caller has seen the rep's mail (the thread view, the sync batch, the pass's Sent folder).
+ * Unknown is false: the detector then judges the reply by its recipients alone.
+ */
+function repliesToOwnMessage(
+  message: MailMessage,
+  context: LinkingContext,
+  ownMessageIds: ReadonlySet<string> | undefined,
+): boolean {
+  const sent = context.sentMessageIds;
+  if (!sent && !ownMessageIds) return false;
+  const answers = (id: string | null) => id !== null && (ownMessageIds?.has(id) || sent?.has(id)) === true;
+  return answers(message.inReplyTo) || message.references.some(answers);
+}
+
 /** Direction, and whether received mail is automated (the user's own mail is not weighed). */
 function classifyMessage(
   message: MailMessage,
   context: LinkingContext,
+  ownMessageIds: ReadonlySet<string> | undefined,
 ): { direction: DirectionVerdict; automated: AutomatedVerdict } {
   const direction = classifyDirection(message, context);
   const automated: AutomatedVerdict =
     direction.direction === 'incoming'
-      ? detectAutomatedMail(message, { ownAddresses: context.ownAddresses })
+      ? detectAutomatedMail(message, {
+          ownAddresses: context.ownAddresses,
+          repliesToOwnMessage: repliesToOwnMessage(message, context, ownMessageIds),
+        })
       : { automated: false, reason: 'personal mail: sent by you', evidence: [], counter: [] };
   return { direction, automated };
 }
@@ -360,7 +387,7 @@ export function linkMessage(
   context: LinkingContext,
   thread: ThreadLinks = NO_THREAD_LINKS,
 ): MessageLinks {
-  const verdict = classifyMessage(message, context);
+  const verdict = classifyMessage(message, context, thread.ownMessageIds);
   const { direction, automated } = verdict;
   const acc: LinkAccumulator = {
     contacts: [],

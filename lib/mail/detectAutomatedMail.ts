@@ -112,7 +112,10 @@ export interface AutomatedMailInput {
 export interface AutomatedMailContext {
   /** The user's own addresses, normalised. Without them "addressed to the user" is unknown. */
   ownAddresses?: ReadonlySet<string>;
-  /** Set when the caller knows the message answers one the user sent (Message-ID registry). */
+  /**
+   * Set when the caller knows the message answers one the user sent: its In-Reply-To or
+   * References name a Message-ID of the user's own mail (lib/linking/linkMessage).
+   */
   repliesToOwnMessage?: boolean;
 }
 

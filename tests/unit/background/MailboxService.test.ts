@@ -258,6 +258,54 @@ describe('MailboxService: connect, sync sent mail, re-authentication', () => {
     expect(cut?.level).toBe('warn');
     expect(cut?.message).toContain('120 more (of 620 To, 0 Cc)');
   });
+
+  it('logs a received helpdesk reply to mail the pass read in Sent, and skips the same headers answering nothing of the rep', async () => {
+    gmail.addMailbox(EMAIL);
+    await background.updateSettings({ autoLogReceived: true });
+    const support = crm.addContact({ name: 'Globex Support', emails: ['support@globex.example'] });
+    // Riley sends as the team alias (Gmail "Send mail as"): the reply goes to the alias, not
+    // to a connected mailbox, so only the Message-ID it answers says it answers Riley.
+    gmail.sendMessage(EMAIL, {
+      threadId: 't-4411',
+      headers: [
+        { name: 'From', value: 'Sales at Ourco <sales@ourco.example>' },
+        { name: 'To', value: 'Globex Support <support@globex.example>' },
+        { name: 'Subject', value: 'Order 4411 arrived damaged' },
+        { name: 'Date', value: new Date().toUTCString() },
+        { name: 'Message-ID', value: '<order-4411@mail.ourco.example>' },
+      ],
+    });
+    // Zendesk stamps these on all its outbound mail, agents' replies included
+    // (https://support.zendesk.com/hc/en-us/articles/4408836366362).
+    const helpdeskReply = (messageId: string, inReplyTo: string, threadId: string) =>
+      gmail.sendMessage(EMAIL, {
+        labelIds: ['INBOX', 'UNREAD', 'CATEGORY_PERSONAL'],
+        threadId,
+        headers: [
+          { name: 'From', value: 'Dana (Globex Support) <support@globex.example>' },
+          { name: 'To', value: 'Sales at Ourco <sales@ourco.example>' },
+          { name: 'Subject', value: 'Re: Order 4411 arrived damaged' },
+          { name: 'Date', value: new Date().toUTCString() },
+          { name: 'Message-ID', value: `<${messageId}>` },
+          { name: 'In-Reply-To', value: `<${inReplyTo}>` },
+          { name: 'References', value: `<${inReplyTo}>` },
+          { name: 'Auto-Submitted', value: 'auto-generated' },
+          { name: 'X-Auto-Response-Suppress', value: 'All' },
+          { name: 'X-Mailer', value: 'Zendesk Mailer' },
+        ],
+      });
+    helpdeskReply('reply-4411@globex.example', 'order-4411@mail.ourco.example', 't-4411');
+    helpdeskReply('reply-9000@globex.example', 'ticket-9000@globex.example', 't-9000');
+    const { id } = await service.connect('gmail');
+    await service.syncMailbox(id);
+    await background.drainOutbox();
+
+    expect(crm.activities.map((a) => [a.externalId, a.direction, a.contactId]).sort()).toEqual([
+      ['order-4411@mail.ourco.example', 'outgoing', support.id],
+      ['reply-4411@globex.example', 'incoming', support.id],
+    ]);
+    expect((await statusOf(id)).skippedReasons).toEqual({ 'automated:notification': 1 });
+  });
 });
 
 describe('MailboxService: Outlook via Microsoft Graph', () => {
