@@ -33,6 +33,8 @@ export class OAuthGrantError extends Error {
   constructor(
     readonly error: string,
     readonly description: string | undefined,
+    /** Whose sign-in answered, so the refusal is worded for that mailbox (or the CRM's, HubSpot). */
+    readonly provider?: OAuthProviderConfig['provider'],
   ) {
     super(`OAuth error ${error}${description ? `: ${description}` : ''}`);
   }
@@ -119,7 +121,10 @@ function exchangeErrorKind(status: number): ErrorKind {
  * `{error: {code, message}}` (not configured, rate limited, refused input), or HubSpot's
  * older `{status: "BAD_REFRESH_TOKEN", message}` without `error`. Null: something else.
  */
-async function nonStandardRefusal(response: Response): Promise<Error | null> {
+async function nonStandardRefusal(
+  response: Response,
+  providerName: OAuthProviderConfig['provider'],
+): Promise<Error | null> {
   let body: unknown;
   try {
     body = await response.clone().json();
@@ -137,26 +142,30 @@ async function nonStandardRefusal(response: Response): Promise<Error | null> {
   if (provider.success && provider.data.status) {
     // HubSpot: a dead refresh token or code is a dead grant, whatever the spelling.
     const grantGone = /^BAD_(REFRESH_TOKEN|AUTH_CODE|HUB)$/.test(provider.data.status);
-    return new OAuthGrantError(grantGone ? 'invalid_grant' : provider.data.status, provider.data.message);
+    return new OAuthGrantError(
+      grantGone ? 'invalid_grant' : provider.data.status,
+      provider.data.message,
+      providerName,
+    );
   }
   return null;
 }
 
-async function asGrantError<T>(work: () => Promise<T>): Promise<T> {
+async function asGrantError<T>(config: OAuthProviderConfig, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof oauth.ResponseBodyError)
-      throw new OAuthGrantError(error.error, error.error_description);
+      throw new OAuthGrantError(error.error, error.error_description, config.provider);
     if (error instanceof oauth.AuthorizationResponseError) {
-      throw new OAuthGrantError(error.error, error.error_description);
+      throw new OAuthGrantError(error.error, error.error_description, config.provider);
     }
     if (
       error instanceof oauth.OperationProcessingError &&
       error.code === oauth.RESPONSE_IS_NOT_CONFORM &&
       error.cause instanceof Response
     ) {
-      throw (await nonStandardRefusal(error.cause)) ?? error;
+      throw (await nonStandardRefusal(error.cause, config.provider)) ?? error;
     }
     throw error;
   }
@@ -200,7 +209,7 @@ export function exchangeCode(
   callbackUrl: string,
   options: OAuthRequestOptions = {},
 ): Promise<OAuthTokens> {
-  return asGrantError(async () => {
+  return asGrantError(config, async () => {
     const as = server(config);
     const client: oauth.Client = { client_id: config.clientId };
     const params = oauth.validateAuthResponse(as, client, new URL(callbackUrl), pending.state);
@@ -224,7 +233,7 @@ export function refreshTokens(
   refreshToken: string,
   options: OAuthRequestOptions & { refreshTokenExpiresAt?: number | null } = {},
 ): Promise<OAuthTokens> {
-  return asGrantError(async () => {
+  return asGrantError(config, async () => {
     const as = server(config);
     const client: oauth.Client = { client_id: config.clientId };
     const response = await oauth.refreshTokenGrantRequest(

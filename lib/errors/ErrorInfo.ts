@@ -59,6 +59,11 @@ export const ErrorInfo = z.object({
   source: ErrorSource.optional(),
   status: z.number().optional(),
   retryAfterMs: z.number().optional(),
+  /**
+   * The provider's own code for the failure where the advice depends on it (Entra's
+   * `AADSTS9002326`: the app registration must change); also shown in details.
+   */
+  providerCode: z.string().max(64).optional(),
   /** Field-level problems (`invalid_settings`, `invalid_request` with a validation body). */
   issues: z.array(ErrorIssue).optional(),
 });

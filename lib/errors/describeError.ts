@@ -40,6 +40,14 @@ const SERVICE_NAMES: Record<ErrorSource, string> = {
 
 const OAUTH_VENDORS: Partial<Record<ErrorSource, string>> = { gmail: 'Google', outlook: 'Microsoft' };
 
+/** What to change in the app registration, by the provider's code (see toErrorInfo). */
+const APP_REGISTRATION_ADVICE: Record<string, { title: string; text: string }> = {
+  AADSTS9002326: {
+    title: 'Microsoft refused the app registration',
+    text: 'Microsoft lets the extension sign in only when its redirect URI is registered as a Single-page application (AADSTS9002326). In the Microsoft Entra admin center, open the app registration → Authentication, add https://<extension id>.chromiumapp.org/ under “Single-page application” and remove it from “Mobile and desktop applications”, then connect again.',
+  },
+};
+
 function isMailbox(info: ErrorInfo): boolean {
   return info.source === 'gmail' || info.source === 'outlook';
 }
@@ -61,6 +69,8 @@ function retryHint(info: ErrorInfo): string {
  */
 const WORDING = {
   not_configured: ({ info, context }) => {
+    const registration = info.providerCode ? APP_REGISTRATION_ADVICE[info.providerCode] : undefined;
+    if (registration) return { ...registration, action: 'open_settings' };
     const vendor = info.source ? OAUTH_VENDORS[info.source] : undefined;
     if (vendor)
       return {

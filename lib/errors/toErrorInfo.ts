@@ -10,6 +10,13 @@ import { type ErrorInfo, type ErrorKind, type ErrorSource, ExtensionError, issue
 /** OAuth error codes (RFC 6749 §4.1.2.1 and §5.2) that mean the user said no, not that something broke. */
 const CANCELLED_OAUTH_ERRORS = new Set(['access_denied', 'consent_required', 'interaction_required']);
 
+/**
+ * Entra refusals that no sign-in fixes, only a change to the app registration:
+ * AADSTS9002326, a cross-origin (extension) redemption for a redirect URI that is not on the
+ * "Single-page application" platform (MicrosoftDocs/azure-docs#62164).
+ */
+const APP_REGISTRATION_ERRORS = new Set(['AADSTS9002326']);
+
 function providerKind(error: ProviderRequestError): ErrorKind {
   if (error.status === 0) return 'network';
   // A 2xx whose body lacks what the provider documents (e.g. Graph's /me without `mail`).
@@ -59,10 +66,19 @@ export function toErrorInfo(error: unknown, source?: ErrorSource): ErrorInfo {
     };
   }
   if (error instanceof OAuthGrantError) {
+    const from = source ?? (error.provider === 'hubspot' ? 'crm' : error.provider);
+    // Entra starts each error_description with its AADSTS code (v2-oauth2-auth-code-flow, "Error response").
+    const aadsts = /^AADSTS\d+/.exec(error.description ?? '')?.[0];
     return {
-      kind: CANCELLED_OAUTH_ERRORS.has(error.error) ? 'cancelled' : 'auth',
+      kind:
+        aadsts !== undefined && APP_REGISTRATION_ERRORS.has(aadsts)
+          ? 'not_configured'
+          : CANCELLED_OAUTH_ERRORS.has(error.error)
+            ? 'cancelled'
+            : 'auth',
       message: error.message,
-      ...(source ? { source } : {}),
+      ...(from ? { source: from } : {}),
+      ...(aadsts ? { providerCode: aadsts } : {}),
     };
   }
   if (error instanceof z.ZodError) {

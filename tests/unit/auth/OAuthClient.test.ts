@@ -8,6 +8,8 @@ import {
   refreshTokens,
 } from '../../../lib/auth/OAuthClient';
 import { googleOAuthConfig, microsoftOAuthConfig, withEndpoints } from '../../../lib/auth/OAuthProviders';
+import { describeError } from '../../../lib/errors/describeError';
+import { toErrorInfo } from '../../../lib/errors/toErrorInfo';
 import { extensionFetch } from '../../fakes/extensionFetch';
 import { FakeOauthServer } from '../../fakes/FakeOauthServer';
 
@@ -198,6 +200,16 @@ describe('OAuth against the Microsoft identity platform rules', () => {
     ).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'OAuthGrantError', error: 'invalid_request' });
     expect((error as Error).message).toContain('AADSTS9002326');
+    // The person connecting reads what to change in the app registration, as Microsoft's.
+    expect(toErrorInfo(error)).toMatchObject({
+      kind: 'not_configured',
+      source: 'outlook',
+      providerCode: 'AADSTS9002326',
+    });
+    const wording = describeError(error, 'mailbox');
+    expect(wording.text).toContain('Single-page application');
+    expect(wording.text).toContain('redirect URI');
+    expect(wording.text).not.toMatch(/CRM|token/i);
   });
 
   it('an SPA registration signs in from the extension; its refresh token runs out 24 h after sign-in', async () => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { MailboxAuthError } from '../../../lib/auth/MailboxAuthError';
 import { OAuthGrantError } from '../../../lib/auth/OAuthClient';
 import { CrmError } from '../../../lib/crm/CrmError';
+import { describeError } from '../../../lib/errors/describeError';
 import { ErrorInfo, ExtensionError } from '../../../lib/errors/ErrorInfo';
 import { toErrorInfo } from '../../../lib/errors/toErrorInfo';
 import { ProviderRequestError } from '../../../lib/mail/sync/ProviderRequestError';
@@ -60,6 +61,37 @@ describe('toErrorInfo', () => {
       toErrorInfo(new OAuthGrantError('invalid_grant', 'Token has been expired or revoked.')),
     ).toMatchObject({
       kind: 'auth',
+    });
+  });
+
+  it('names the provider whose sign-in refused, so a mailbox refusal is never worded as the CRM’s', () => {
+    const refused = new OAuthGrantError(
+      'invalid_grant',
+      'AADSTS50173: The provided grant has expired.',
+      'outlook',
+    );
+    expect(toErrorInfo(refused)).toMatchObject({
+      kind: 'auth',
+      source: 'outlook',
+      providerCode: 'AADSTS50173',
+    });
+    expect(describeError(refused, 'mailbox').title).toBe('Outlook needs you to sign in again');
+    // HubSpot's sign-in is the CRM's.
+    expect(toErrorInfo(new OAuthGrantError('invalid_grant', 'x', 'hubspot'))).toMatchObject({
+      source: 'crm',
+    });
+  });
+
+  it('maps AADSTS9002326 (a registration that is no single-page application) to not_configured', () => {
+    const refused = new OAuthGrantError(
+      'invalid_request',
+      "AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.\r\nTrace ID: 0",
+      'outlook',
+    );
+    expect(toErrorInfo(refused)).toMatchObject({
+      kind: 'not_configured',
+      source: 'outlook',
+      providerCode: 'AADSTS9002326',
     });
   });
 
