@@ -12,7 +12,12 @@ import {
   getStatus,
   waitForSyncedAndDelivered,
 } from './harness/mailboxSync';
-import { type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
+import {
+  loggedContactIds,
+  loggedVersusExpected,
+  type ReferenceCrm,
+  startReferenceCrm,
+} from './harness/referenceCrm';
 import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
 
 const ME = SEED.demoUser.email;
@@ -64,20 +69,13 @@ describe('Background sync of sent Gmail through the real built extension', () =>
     sent.push({ spec, externalId: id.externalId });
   }
 
-  async function activities(externalId: string): Promise<{ contactId: string }[]> {
-    const { status, body } = await crm.api<{ activities: { contactId: string }[] }>(
-      `/activities?externalId=${encodeURIComponent(externalId)}`,
-    );
-    expect(status).toBe(200);
-    return body.activities;
-  }
-
   /** Exactly one activity per (message, expected contact), none for the others. */
   async function expectLoggedExactlyOnce(): Promise<void> {
-    for (const { spec, externalId } of sent) {
-      const found = (await activities(externalId)).map((a) => a.contactId).sort();
-      expect(found, spec.key).toEqual([...spec.expect].sort());
-    }
+    const { logged, expected } = await loggedVersusExpected(
+      crm,
+      sent.map(({ spec, externalId }) => ({ key: spec.key, externalId, expect: spec.expect })),
+    );
+    expect(logged).toEqual(expected);
   }
 
   beforeAll(async () => {
@@ -136,14 +134,14 @@ describe('Background sync of sent Gmail through the real built extension', () =>
 
   it('a second sync adds nothing', async () => {
     const before = (await getStatus(env.browser, page)).mailboxes[0]!.lastSyncAt;
-    const countsBefore = await Promise.all(sent.map((s) => activities(s.externalId)));
+    const countsBefore = await Promise.all(sent.map((s) => loggedContactIds(crm, s.externalId)));
     expect(await ask(env.browser, 'mailbox.syncNow', { id: mailbox.id }, page)).toEqual({ started: 1 });
     const { mailbox: synced } = await waitForSyncedAndDelivered(env.browser, mailbox.id, {
       since: before,
       page,
     });
     expect(synced.progress?.logged ?? 0).toBe(0);
-    const countsAfter = await Promise.all(sent.map((s) => activities(s.externalId)));
+    const countsAfter = await Promise.all(sent.map((s) => loggedContactIds(crm, s.externalId)));
     expect(countsAfter.map((a) => a.length)).toEqual(countsBefore.map((a) => a.length));
   });
 

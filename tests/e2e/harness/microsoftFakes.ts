@@ -60,6 +60,8 @@ export interface MicrosoftFakes {
   authorizations: AuthorizationRequest[];
   /** Every answer of the token endpoint, in order. */
   tokenResponses: TokenResponse[];
+  /** Every Graph request's URL (https://graph.microsoft.com/v1.0/...), in order of arrival. */
+  graphRequests: string[];
   /** For `startE2eEnvironment({ extraRoutes })`. */
   routes: Record<string, RequestHandler>;
 }
@@ -110,6 +112,7 @@ export function createMicrosoftFakes(subject: string, options: MicrosoftFakesOpt
   });
   const authorizations: AuthorizationRequest[] = [];
   const tokenResponses: TokenResponse[] = [];
+  const graphRequests: string[] = [];
   const login = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `https://${MICROSOFT_HOSTS.login}`);
     if (req.method === 'GET' && url.pathname.endsWith('/authorize')) {
@@ -143,7 +146,14 @@ export function createMicrosoftFakes(subject: string, options: MicrosoftFakesOpt
     issuedTokens,
     authorizations,
     tokenResponses,
-    routes: { [MICROSOFT_HOSTS.api]: graph.handle, [MICROSOFT_HOSTS.login]: login },
+    graphRequests,
+    routes: {
+      [MICROSOFT_HOSTS.api]: (req, res) => {
+        graphRequests.push(`https://${MICROSOFT_HOSTS.api}${req.url ?? '/'}`);
+        return graph.handle(req, res);
+      },
+      [MICROSOFT_HOSTS.login]: login,
+    },
   };
 }
 

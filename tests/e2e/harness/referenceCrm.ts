@@ -65,3 +65,36 @@ export async function startReferenceCrm(options: ReferenceCrmOptions = {}): Prom
   };
   return crm;
 }
+
+/** The contact ids the CRM holds an activity of `externalId` for, sorted (the CRM's own API). */
+export async function loggedContactIds(crm: ReferenceCrm, externalId: string): Promise<string[]> {
+  const { status, body } = await crm.api<{ activities: { contactId: string }[] }>(
+    `/activities?externalId=${encodeURIComponent(externalId)}`,
+  );
+  if (status !== 200) throw new Error(`GET /activities?externalId=${externalId} answered ${status}`);
+  return body.activities.map((a) => a.contactId).sort();
+}
+
+/** A message a test sent, and the contacts it must be logged to, once each. */
+export interface ExpectedLog {
+  key: string;
+  externalId: string;
+  expect: readonly string[];
+}
+
+/**
+ * Per message (by key), the contacts the CRM logged it to and the contacts it should have:
+ * the two are equal exactly when every (message, contact) was logged once and nothing else.
+ */
+export async function loggedVersusExpected(
+  crm: ReferenceCrm,
+  sent: readonly ExpectedLog[],
+): Promise<{ logged: Record<string, string[]>; expected: Record<string, string[]> }> {
+  const logged: Record<string, string[]> = {};
+  const expected: Record<string, string[]> = {};
+  for (const message of sent) {
+    logged[message.key] = await loggedContactIds(crm, message.externalId);
+    expected[message.key] = [...message.expect].sort();
+  }
+  return { logged, expected };
+}
