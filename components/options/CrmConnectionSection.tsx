@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { CrmType } from '../../lib/crm/CrmCapabilities';
 import type { MeResponse } from '../../lib/crm/contract';
 import { crmOrigins } from '../../lib/crm/createCrmConnector';
@@ -12,6 +12,7 @@ import {
   type Settings,
 } from '../../lib/settings/Settings';
 import type { ExtensionApi } from '../shared/ExtensionApi';
+import { InlineConfirmation } from './InlineConfirmation';
 import { SaveStatusMessage } from './SaveStatusMessage';
 import { useSaveStatus } from './useSaveStatus';
 import type { SaveSettings } from './useSettings';
@@ -19,12 +20,14 @@ import type { SaveSettings } from './useSettings';
 export interface CrmConnectionSectionProps {
   api: Pick<
     ExtensionApi,
-    'testConnection' | 'requestOriginPermission' | 'salesforceSignIn' | 'hubspotSignIn'
+    'testConnection' | 'requestOriginPermission' | 'salesforceSignIn' | 'hubspotSignIn' | 'hubspotSignOut'
   >;
   settings: Settings;
   save: SaveSettings;
   /** Told who the token belongs to after a successful test, so other sections can show the org's domains. */
   onConnectionTested: (me: MeResponse) => void;
+  /** Reads the settings again after the background changed them itself (a sign-in or sign-out). */
+  onSettingsChanged: () => Promise<void>;
 }
 
 type TestState =
@@ -32,6 +35,13 @@ type TestState =
   | { state: 'testing' }
   | { state: 'connected'; me: MeResponse }
   | { state: 'failed'; summary: string; details: string | null };
+
+type SignOutState =
+  | { state: 'idle' }
+  | { state: 'confirming' }
+  | { state: 'signing_out' }
+  | { state: 'signed_out' }
+  | { state: 'failed'; message: string };
 
 type Checked =
   | { ok: true; crm: CrmConnection; origins: string[] }
@@ -52,7 +62,13 @@ function loginChoice(url: string): 'production' | 'sandbox' | 'mydomain' {
   return 'mydomain';
 }
 
-export function CrmConnectionSection({ api, settings, save, onConnectionTested }: CrmConnectionSectionProps) {
+export function CrmConnectionSection({
+  api,
+  settings,
+  save,
+  onConnectionTested,
+  onSettingsChanged,
+}: CrmConnectionSectionProps) {
   const [type, setType] = useState<CrmType>(settings.crm.type);
   const [baseUrl, setBaseUrl] = useState(settings.crm.type === 'rest' ? settings.crm.baseUrl : '');
   const [token, setToken] = useState(settings.crm.type === 'salesforce' ? '' : settings.crm.token);
@@ -70,6 +86,13 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
   const [tokenVisible, setTokenVisible] = useState(false);
   const [fieldError, setFieldError] = useState<{ field: string; message: string } | null>(null);
   const [test, setTest] = useState<TestState>({ state: 'idle' });
+  const [signOut, setSignOut] = useState<SignOutState>({ state: 'idle' });
+  // Once signed out, the page never shows (or saves back) the old sign-in, even if the
+  // settings could not be read again yet.
+  const hubspotSignedInAt =
+    settings.crm.type === 'hubspot' && signOut.state !== 'signed_out' ? settings.crm.hubspotSignedInAt : null;
+  const signOutButton = useRef<HTMLButtonElement>(null);
+  const hubspotSignInButton = useRef<HTMLButtonElement>(null);
   const saveStatus = useSaveStatus(save);
   const ids = {
     type: useId(),
@@ -98,7 +121,7 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
               hubspotClientId,
               // Per-rep OAuth keeps its tokens in the background, never in the settings.
               token: hubspotAuth === 'oauth' ? '' : token,
-              hubspotSignedInAt: settings.crm.type === 'hubspot' ? settings.crm.hubspotSignedInAt : null,
+              hubspotSignedInAt,
             }
           : { type, baseUrl, token };
     const parsed = CrmConnection.safeParse(input);
@@ -248,6 +271,8 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
       if (result.ok) {
         setTest({ state: 'connected', me: result.me });
         onConnectionTested(result.me);
+        // The background saved the sign-in: show it (and Sign out) without a reload.
+        await onSettingsChanged();
       } else
         setTest({
           state: 'failed',
@@ -272,11 +297,32 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
       setFieldError({ field: 'repEmail', message: 'Enter the email address you sign in to HubSpot with.' });
       return;
     }
+    setSignOut({ state: 'idle' });
     await runSignIn(
       checked.origins,
       () => api.hubspotSignIn({ clientId: hubspotClientId.trim(), repEmail: repEmail.trim() }),
       'Signing in with HubSpot did not finish.',
     );
+  }
+
+  async function signOutOfHubSpot() {
+    setSignOut({ state: 'signing_out' });
+    // The confirmation goes away: focus waits on Sign out of HubSpot, where it comes from.
+    signOutButton.current?.focus();
+    try {
+      await api.hubspotSignOut();
+    } catch (e) {
+      setSignOut({
+        state: 'failed',
+        message: `Signing out of HubSpot did not finish: ${describeError(e, 'settings').text}`,
+      });
+      return;
+    }
+    setSignOut({ state: 'signed_out' });
+    setTest({ state: 'idle' });
+    // The Sign out button is gone: the keyboard goes on from Sign in, where the rep would.
+    hubspotSignInButton.current?.focus();
+    await onSettingsChanged();
   }
 
   const errorFor = (field: string) => (fieldError?.field === field ? fieldError.message : null);
@@ -383,11 +429,50 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
               aria-describedby={errorFor('hubspotClientId') ? `${ids.hubspotClientId}-error` : undefined}
             />
             {fieldProblem('hubspotClientId', `${ids.hubspotClientId}-error`)}
-            <p className="hint" data-testid="hubspot-oauth-state">
-              {settings.crm.type === 'hubspot' && settings.crm.hubspotSignedInAt
-                ? `Signed in with HubSpot on ${new Date(settings.crm.hubspotSignedInAt).toLocaleString()}.`
-                : 'Not signed in yet. The app’s client secret stays on your token exchange server (Mail provider apps).'}
-            </p>
+            <div className="inline">
+              <p className="hint" data-testid="hubspot-oauth-state">
+                {hubspotSignedInAt
+                  ? `Signed in with HubSpot on ${new Date(hubspotSignedInAt).toLocaleString()}.`
+                  : 'Not signed in yet. The app’s client secret stays on your token exchange server (Mail provider apps).'}
+              </p>
+              {hubspotSignedInAt && (
+                <button
+                  type="button"
+                  className="danger"
+                  ref={signOutButton}
+                  aria-expanded={signOut.state === 'confirming'}
+                  // aria-disabled rather than disabled: focus stays on it while the sign-out runs.
+                  aria-disabled={signOut.state === 'signing_out'}
+                  onClick={() => {
+                    if (signOut.state !== 'signing_out') setSignOut({ state: 'confirming' });
+                  }}
+                >
+                  Sign out of HubSpot
+                </button>
+              )}
+            </div>
+            {hubspotSignedInAt && signOut.state === 'confirming' && (
+              <InlineConfirmation
+                title="Sign out of HubSpot?"
+                description="The extension forgets your HubSpot sign-in. Emails already logged stay in HubSpot; until you sign in again, the sidebar shows no HubSpot records and nothing new is logged."
+                confirmLabel="Sign out"
+                onConfirm={() => void signOutOfHubSpot()}
+                onCancel={() => {
+                  setSignOut({ state: 'idle' });
+                  signOutButton.current?.focus();
+                }}
+              />
+            )}
+            {signOut.state === 'signed_out' && (
+              <p role="status" className="save-status">
+                Signed out of HubSpot. Emails already logged stay in HubSpot.
+              </p>
+            )}
+            {signOut.state === 'failed' && (
+              <p role="alert" className="error-text">
+                {signOut.message}
+              </p>
+            )}
           </div>
         )}
         {type === 'salesforce' && (
@@ -486,10 +571,13 @@ export function CrmConnectionSection({ api, settings, save, onConnectionTested }
             </button>
           )}
           {type === 'hubspot' && hubspotAuth === 'oauth' && (
-            <button type="button" onClick={() => void signInToHubSpot()} disabled={test.state === 'testing'}>
-              {settings.crm.type === 'hubspot' && settings.crm.hubspotSignedInAt
-                ? 'Sign in with HubSpot again'
-                : 'Sign in with HubSpot'}
+            <button
+              type="button"
+              ref={hubspotSignInButton}
+              onClick={() => void signInToHubSpot()}
+              disabled={test.state === 'testing'}
+            >
+              {hubspotSignedInAt ? 'Sign in with HubSpot again' : 'Sign in with HubSpot'}
             </button>
           )}
           <button type="button" onClick={() => void testConnection()} disabled={test.state === 'testing'}>

@@ -2,7 +2,7 @@ import { useId } from 'react';
 import type { MailboxStatus } from '../../lib/messaging/messages';
 import { describeMailboxProvider } from '../shared/describeMailboxProvider';
 import { MailboxStateView } from '../shared/MailboxStateView';
-import { DisconnectConfirmation } from './DisconnectConfirmation';
+import { InlineConfirmation } from './InlineConfirmation';
 import type { MailboxActions } from './useMailboxActions';
 
 export interface MailboxItemProps {
@@ -53,8 +53,10 @@ export function MailboxItem({ mailbox, now, radioGroupName, actions }: MailboxIt
         )}
       </div>
       {confirming && (
-        <DisconnectConfirmation
-          address={mailbox.address}
+        <InlineConfirmation
+          title={`Disconnect ${mailbox.address}?`}
+          description="Syncing stops and the saved sign-in is removed. Emails already logged from this mailbox stay in the CRM."
+          confirmLabel="Disconnect mailbox"
           onConfirm={() => actions.disconnect(mailbox)}
           onCancel={() => actions.askToDisconnect(null)}
         />

@@ -24,7 +24,7 @@ export interface OptionsAppProps {
  * button) and the background reads settings on each use, so nothing needs a reload.
  */
 export function OptionsApp({ api, pollIntervalMs = 2000, now = Date.now, onOpenSetup }: OptionsAppProps) {
-  const { load, reload, save } = useSettings(api);
+  const { load, reload, refresh, save } = useSettings(api);
   const [testedMe, setTestedMe] = useState<MeResponse | null>(null);
 
   return (
@@ -67,6 +67,7 @@ export function OptionsApp({ api, pollIntervalMs = 2000, now = Date.now, onOpenS
             settings={load.settings}
             save={save}
             onConnectionTested={setTestedMe}
+            onSettingsChanged={refresh}
           />
           <PrivacySection settings={load.settings} save={save} />
           <RulesSection settings={load.settings} save={save} org={testedMe?.org ?? null} />

@@ -36,7 +36,7 @@ export interface SetupFlowProps {
  * can be skipped and reopened from the step list; the full settings are one click away.
  */
 export function SetupFlow({ api, step, navigate, pollIntervalMs = 2000, now = Date.now }: SetupFlowProps) {
-  const { load, reload, save } = useSettings(api);
+  const { load, reload, refresh, save } = useSettings(api);
   const { status } = useExtensionStatus(api, pollIntervalMs);
   const [testedMe, setTestedMe] = useState<MeResponse | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -85,6 +85,7 @@ export function SetupFlow({ api, step, navigate, pollIntervalMs = 2000, now = Da
           navId={ids.nav}
           testedMe={testedMe}
           onConnectionTested={setTestedMe}
+          onSettingsChanged={refresh}
           pollIntervalMs={pollIntervalMs}
           now={now}
         />
@@ -109,6 +110,7 @@ interface SetupStepsProps {
   navId: string;
   testedMe: MeResponse | null;
   onConnectionTested: (me: MeResponse) => void;
+  onSettingsChanged: () => Promise<void>;
   pollIntervalMs: number;
   now: () => number;
 }
@@ -236,6 +238,7 @@ function StepContent(props: SetupStepsProps & { step: SetupStep }) {
             settings={settings}
             save={save}
             onConnectionTested={props.onConnectionTested}
+            onSettingsChanged={props.onSettingsChanged}
           />
           {step.state === 'open' && (
             <p className="hint" data-testid="connect-reminder">

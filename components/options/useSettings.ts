@@ -21,8 +21,8 @@ export function useSettings(api: Pick<ExtensionApi, 'getSettings' | 'updateSetti
   const current = useRef<Settings | null>(null);
   const queue = useRef<Promise<unknown>>(Promise.resolve());
 
-  const reload = useCallback(async () => {
-    setLoad({ state: 'loading' });
+  /** Reads the stored settings; a failed read shows as one (never throws). */
+  const read = useCallback(async () => {
     try {
       const settings = await api.getSettings();
       current.current = settings;
@@ -32,9 +32,25 @@ export function useSettings(api: Pick<ExtensionApi, 'getSettings' | 'updateSetti
     }
   }, [api]);
 
+  const reload = useCallback(async () => {
+    setLoad({ state: 'loading' });
+    await read();
+  }, [read]);
+
   useEffect(() => {
     void reload();
   }, [reload]);
+
+  /**
+   * Reads the settings again in place, after the background changed them itself (a CRM
+   * sign-in or sign-out): the page stays as it is, and only a failed read shows as one.
+   * Queued behind the saves, so it never answers with settings older than one.
+   */
+  const refresh = useCallback((): Promise<void> => {
+    const result = queue.current.then(read, read);
+    queue.current = result;
+    return result;
+  }, [read]);
 
   const save: SaveSettings = useCallback(
     (patch) => {
@@ -54,5 +70,5 @@ export function useSettings(api: Pick<ExtensionApi, 'getSettings' | 'updateSetti
     [api],
   );
 
-  return { load, reload, save };
+  return { load, reload, refresh, save };
 }

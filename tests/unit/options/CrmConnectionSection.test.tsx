@@ -150,6 +150,114 @@ describe('CRM connection', () => {
     expect(permissionRequests).toEqual(['https://api.hubapi.com']);
   });
 
+  /** HubSpot per-rep OAuth, signed in (the settings HubSpotOAuthSignIn.signIn saves). */
+  const SIGNED_IN_TO_HUBSPOT = {
+    crm: {
+      type: 'hubspot' as const,
+      hubspotAuth: 'oauth' as const,
+      hubspotClientId: '5f0c-app',
+      repEmail: 'rita@acme.test',
+      hubspotSignedInAt: '2025-03-10T09:00:00.000Z',
+    },
+  };
+
+  /**
+   * Renders the page with a background that signs in and out as lib/crm/hubspot/HubSpotOAuthSignIn
+   * does: sign-in saves hubspotSignedInAt, sign-out sets it back to null in the settings.
+   */
+  function renderHubSpot(settings: typeof SIGNED_IN_TO_HUBSPOT | object, signOut?: () => void) {
+    const view = renderOptions({
+      settings,
+      handlers: {
+        'crm.hubspotSignIn': ({ clientId }) => {
+          const crm = view.store.current().crm;
+          view.store['settings.update']!({
+            patch: {
+              crm: { ...crm, hubspotClientId: clientId, hubspotSignedInAt: '2025-03-10T10:00:00.000Z' },
+            },
+          });
+          return { ok: true, me: ME };
+        },
+        'crm.hubspotSignOut': () => {
+          signOut?.();
+          view.store['settings.update']!({
+            patch: { crm: { ...view.store.current().crm, hubspotSignedInAt: null } },
+          });
+          return {};
+        },
+      },
+    });
+    return view;
+  }
+
+  it('signs out of HubSpot from beside the signed-in state, after a confirmation Escape and Cancel dismiss', async () => {
+    const { background, store } = renderHubSpot(SIGNED_IN_TO_HUBSPOT);
+    const section = await crmSection();
+    expect(section.getByTestId('hubspot-oauth-state').textContent).toMatch(/^Signed in with HubSpot on /);
+    const signOut = section.getByRole('button', { name: 'Sign out of HubSpot' });
+    expect(signOut.getAttribute('aria-expanded')).toBe('false');
+
+    // Escape, from the confirmation's safe choice where focus starts, changes nothing.
+    fireEvent.click(signOut);
+    const dialog = section.getByRole('alertdialog', { name: 'Sign out of HubSpot?' });
+    expect(dialog.textContent).toContain('Emails already logged stay in HubSpot');
+    expect(signOut.getAttribute('aria-expanded')).toBe('true');
+    expect(document.activeElement).toBe(section.getByRole('button', { name: 'Cancel' }));
+    fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    expect(section.queryByRole('alertdialog')).toBeNull();
+    expect(document.activeElement).toBe(signOut);
+    // So does Cancel.
+    fireEvent.click(signOut);
+    fireEvent.click(section.getByRole('button', { name: 'Cancel' }));
+    expect(section.queryByRole('alertdialog')).toBeNull();
+    expect(background.callsOf('crm.hubspotSignOut')).toEqual([]);
+
+    fireEvent.click(signOut);
+    fireEvent.click(section.getByRole('button', { name: 'Sign out' }));
+    const done = await section.findByText('Signed out of HubSpot. Emails already logged stay in HubSpot.');
+    expect(done.getAttribute('role')).toBe('status');
+    expect(background.callsOf('crm.hubspotSignOut')).toEqual([{}]);
+    await waitFor(() =>
+      expect(section.getByTestId('hubspot-oauth-state').textContent).toMatch(/^Not signed in yet\./),
+    );
+    expect(section.queryByRole('button', { name: 'Sign out of HubSpot' })).toBeNull();
+    expect(document.activeElement).toBe(section.getByRole('button', { name: 'Sign in with HubSpot' }));
+    // Saving the form afterwards keeps the sign-out.
+    fireEvent.click(section.getByRole('button', { name: 'Save' }));
+    await section.findByText('Saved');
+    expect(store.current().crm).toMatchObject({
+      type: 'hubspot',
+      hubspotAuth: 'oauth',
+      hubspotSignedInAt: null,
+    });
+  });
+
+  it('shows Sign out as soon as the sign-in finished, and keeps the sign-in when signing out fails', async () => {
+    let refuse = true;
+    renderHubSpot({ crm: { type: 'hubspot', hubspotAuth: 'oauth', repEmail: 'rita@acme.test' } }, () => {
+      if (refuse) throw new ExtensionError('storage', 'QuotaExceededError');
+    });
+    const section = await crmSection();
+    expect(section.queryByRole('button', { name: 'Sign out of HubSpot' })).toBeNull();
+    fireEvent.change(section.getByLabelText('HubSpot app client id'), { target: { value: '5f0c-app' } });
+    fireEvent.click(section.getByRole('button', { name: 'Sign in with HubSpot' }));
+    const signOut = await section.findByRole('button', { name: 'Sign out of HubSpot' });
+    expect(section.getByTestId('hubspot-oauth-state').textContent).toMatch(/^Signed in with HubSpot on /);
+
+    fireEvent.click(signOut);
+    fireEvent.click(section.getByRole('button', { name: 'Sign out' }));
+    const alert = await section.findByText(/^Signing out of HubSpot did not finish: /);
+    expect(alert.getAttribute('role')).toBe('alert');
+    expect(alert.textContent).toContain('QuotaExceededError');
+    expect(section.getByTestId('hubspot-oauth-state').textContent).toMatch(/^Signed in with HubSpot on /);
+    expect(document.activeElement).toBe(signOut);
+    refuse = false;
+    fireEvent.click(signOut);
+    fireEvent.click(section.getByRole('button', { name: 'Sign out' }));
+    await waitFor(() => expect(section.queryByRole('button', { name: 'Sign out of HubSpot' })).toBeNull());
+    expect(section.queryByRole('alert')).toBeNull();
+  });
+
   it('signs in to Salesforce at the chosen login host, asking for that host and the org’s My Domain hosts', async () => {
     const { background, permissionRequests } = renderOptions({
       handlers: { 'crm.salesforceSignIn': () => ({ ok: true, me: ME }) },

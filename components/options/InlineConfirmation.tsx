@@ -1,17 +1,29 @@
-import { useEffect, useId, useRef } from 'react';
+import { type ReactNode, useEffect, useId, useRef } from 'react';
 
-export interface DisconnectConfirmationProps {
-  address: string;
+export interface InlineConfirmationProps {
+  /** The question, such as "Disconnect rep@acme.test?". */
+  title: string;
+  /** What happens, and what stays, when the rep confirms. */
+  description: ReactNode;
+  /** The destructive button's words, such as "Disconnect mailbox". */
+  confirmLabel: string;
   onConfirm: () => void;
   onCancel: () => void;
 }
 
 /**
- * An inline confirmation rather than window.confirm: it can say what happens to what was
+ * The options page's confirmation of a destructive action (disconnecting a mailbox, signing
+ * out of a CRM). Inline rather than window.confirm: it can say what happens to what was
  * already logged, it is reachable by keyboard (focus starts on the safe choice, Escape
  * cancels), and it renders in tests.
  */
-export function DisconnectConfirmation({ address, onConfirm, onCancel }: DisconnectConfirmationProps) {
+export function InlineConfirmation({
+  title,
+  description,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+}: InlineConfirmationProps) {
   const titleId = useId();
   const descriptionId = useId();
   const cancelButton = useRef<HTMLButtonElement>(null);
@@ -27,15 +39,12 @@ export function DisconnectConfirmation({ address, onConfirm, onCancel }: Disconn
       }}
     >
       <p id={titleId}>
-        <strong>Disconnect {address}?</strong>
+        <strong>{title}</strong>
       </p>
-      <p id={descriptionId}>
-        Syncing stops and the saved sign-in is removed. Emails already logged from this mailbox stay in the
-        CRM.
-      </p>
+      <p id={descriptionId}>{description}</p>
       <div className="actions">
         <button type="button" className="danger" onClick={onConfirm}>
-          Disconnect mailbox
+          {confirmLabel}
         </button>
         <button type="button" ref={cancelButton} onClick={onCancel}>
           Cancel
