@@ -1,4 +1,11 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * The 6,000-message window import (issue 11) runs for minutes at Gmail's quota, so it is its
+ * own step: `npm run test:window` (WINDOW_E2E=1), which .ci/run runs after `npm test`.
+ * Named without the flag, vitest finds no test file and fails: it never skips silently.
+ */
+const WINDOW_IMPORT_TEST = 'tests/e2e/historicalWindow.e2e.test.ts';
 
 // Two test files at a time, each with its own Chromium, servers (port 0) and profile.
 // Much of an e2e file's time is waiting (honoured Retry-After pauses, provider timeouts,
@@ -8,6 +15,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/e2e/**/*.e2e.test.ts'],
+    exclude:
+      process.env.WINDOW_E2E === '1'
+        ? configDefaults.exclude
+        : [...configDefaults.exclude, WINDOW_IMPORT_TEST],
     environment: 'node',
     fileParallelism: true,
     maxWorkers: 2,
