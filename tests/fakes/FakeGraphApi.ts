@@ -117,6 +117,12 @@ export interface FakeGraphCounters {
   maxConcurrent: number;
   /** Prefer: odata.maxpagesize values received. */
   maxPageSizes: number[];
+  /** Folder message-list pages answered (200) for a `$filter` with an `$orderby`. */
+  orderedFilteredListPages: number;
+  /** Messages those pages returned. */
+  orderedFilteredListMessages: number;
+  /** Every delta round begun with a `$filter`: the filter, its messages, and whether the cap cut it. */
+  filteredDeltaRounds: { filter: string; messages: number; capped: boolean }[];
 }
 
 export interface GraphSeedOptions {
@@ -241,6 +247,9 @@ export class FakeGraphApi {
       faultsInjected: 0,
       maxConcurrent: 0,
       maxPageSizes: [],
+      orderedFilteredListPages: 0,
+      orderedFilteredListMessages: 0,
+      filteredDeltaRounds: [],
     };
   }
 
@@ -696,6 +705,11 @@ export class FakeGraphApi {
       if (filter !== null) {
         // "$filter ... returns up to 5,000 messages" and delta gives no order
         // (learn.microsoft.com/graph/api/message-delta, query parameters): shuffled, then cut.
+        this.counters.filteredDeltaRounds.push({
+          filter: filterText ?? '',
+          messages: Math.min(items.length, FILTERED_DELTA_CAP),
+          capped: items.length > FILTERED_DELTA_CAP,
+        });
         items = shuffle(items, this.random).slice(0, FILTERED_DELTA_CAP);
       }
       state = {
@@ -884,6 +898,10 @@ export class FakeGraphApi {
           (a.id < b.id ? -1 : 1),
       );
     const page = matching.slice(skip, skip + top);
+    if (filterText !== null && orderby !== null) {
+      this.counters.orderedFilteredListPages++;
+      this.counters.orderedFilteredListMessages += page.length;
+    }
     const select = parseSelect(p.get('$select'));
     const body: Record<string, unknown> = {
       '@odata.context': `${this.origin}/v1.0/$metadata#users('${mailbox.userId}')/mailFolders('${folder}')/messages`,
