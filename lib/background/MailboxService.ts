@@ -425,6 +425,8 @@ export class MailboxService implements MailboxControls {
         });
         for (const o of outcomes) {
           if (o.status === 'enqueued') {
+            // The same message handed over twice in a pass (its activities already queued) is one.
+            if (o.alreadyQueued) continue;
             progress.logged++;
             if (o.recipientsLeftOut) progress.recipientsCut++;
           } else if (o.status === 'skipped') {

@@ -159,6 +159,12 @@ export type MessageOutcome =
       contactIds: string[];
       /** Recipients the activity left out (a To or Cc list longer than the contract keeps). */
       recipientsLeftOut?: number;
+      /**
+       * Enqueued, but every activity was already waiting in the outbox: the same message handed
+       * over again before its delivery (Graph's delta for new mail and the window list overlap
+       * by a minute). Nothing new was logged; the sync does not count it twice.
+       */
+      alreadyQueued?: true;
     }
   | {
       providerMessageId: string;
@@ -309,8 +315,10 @@ export async function enqueueLinkedMessages(
       }
       throw e;
     }
-    await outbox.enqueue(activities);
-    const leftOut = activities.length > 0 ? recipientsLeftOut(message) : 0;
+    const queued = await outbox.enqueue(activities);
+    const alreadyQueued = activities.length > 0 && queued.enqueued + queued.revived === 0;
+    // Recorded with the first copy only.
+    const leftOut = activities.length > 0 && !alreadyQueued ? recipientsLeftOut(message) : 0;
     if (leftOut > 0)
       await deps.events?.append(
         'warn',
@@ -324,6 +332,7 @@ export async function enqueueLinkedMessages(
       status: 'enqueued',
       contactIds,
       ...(leftOut > 0 ? { recipientsLeftOut: leftOut } : {}),
+      ...(alreadyQueued ? { alreadyQueued } : {}),
     });
     await createKeywordTasks(message, contactIds, deps);
   }

@@ -365,6 +365,12 @@ describe('MailboxService: Outlook via Microsoft Graph', () => {
       const withId = sent.filter((m) => m.internetMessageId && !m.isDraft);
       expect(new Set(crm.activities.map((a) => a.externalId)).size).toBe(withId.length);
       expect(crm.activities.every((a) => a.source === 'outlook' && a.direction === 'outgoing')).toBe(true);
+      // The newest message was sent within the minute the delta for new mail reaches back, so it
+      // came twice (delta and window list): logged once, and counted once in the pass's figures.
+      expect(Date.parse(sent.at(-1)!.receivedDateTime)).toBeGreaterThan(Date.now() - 60_000);
+      const progress = service.statusOf((await db.mailboxes.get(id))!).progress;
+      expect(progress?.scanned).toBe(sent.length + 1);
+      expect(progress?.logged).toBe(withId.length);
 
       const target = withId[0]!;
       const enriched = await service.enrichSnapshot({
