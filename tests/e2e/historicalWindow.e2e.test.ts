@@ -6,6 +6,7 @@ import { SEED } from '../../server/seed';
 import { seededRandom } from '../fakes/FakeGmailApi';
 import { fakePerson, pickWith } from '../fakes/fakePeople';
 import { configureCrm } from './harness/extensionMessages';
+import type { RequestHandler } from './harness/HostRoutedHttpsServer';
 import {
   ask,
   configureGoogleApp,
@@ -14,7 +15,12 @@ import {
   getStatus,
   waitForSyncedAndDelivered,
 } from './harness/mailboxSync';
-import { configureMicrosoftApp, createMicrosoftFakes, type MicrosoftFakes } from './harness/microsoftFakes';
+import {
+  configureMicrosoftApp,
+  createMicrosoftFakes,
+  MICROSOFT_HOSTS,
+  type MicrosoftFakes,
+} from './harness/microsoftFakes';
 import { type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
 import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
 
@@ -248,15 +254,47 @@ async function expectEveryMessageLoggedOnce(
   return result;
 }
 
-/** Counts the reference CRM's requests by "METHOD /path" (ids folded) from its request log. */
+/**
+ * Counts the reference CRM's requests by "METHOD /path" (ids folded) from its request log,
+ * and the time the server spent on them.
+ */
 function crmRequestCounter() {
   const byRoute: Record<string, number> = {};
+  const serverMs: Record<string, number> = {};
   return {
     byRoute,
+    serverMs,
     log(line: string) {
-      const { method, path } = JSON.parse(line) as { method: string; path: string };
+      const { method, path, durationMs } = JSON.parse(line) as {
+        method: string;
+        path: string;
+        durationMs: number;
+      };
       const route = `${method} ${path.replace(/\/[a-z]{3}_[A-Za-z0-9_-]+/g, '/:id')}`;
       byRoute[route] = (byRoute[route] ?? 0) + 1;
+      serverMs[route] = Math.round((serverMs[route] ?? 0) + durationMs);
+    },
+  };
+}
+
+/**
+ * Times a provider fake's answers (arrival to the end of the response), to tell the fake's
+ * share of an import from the extension's when requests go one at a time.
+ */
+function timedHandler(handler: RequestHandler) {
+  const spans: [number, number][] = [];
+  return {
+    spans,
+    handle: ((req, res) => {
+      const arrived = performance.now();
+      res.on('finish', () => spans.push([arrived, performance.now()]));
+      return handler(req, res);
+    }) as RequestHandler,
+    /** Milliseconds inside the fake, and between one answer and the next request. */
+    figures() {
+      const inside = spans.reduce((sum, [a, b]) => sum + b - a, 0);
+      const between = spans.slice(1).reduce((sum, [a], i) => sum + Math.max(0, a - spans[i]![1]), 0);
+      return { inside: Math.round(inside), between: Math.round(between) };
     },
   };
 }
@@ -326,7 +364,7 @@ describe(`Historical import through the built extension: ${MESSAGES} sent Gmail 
         [
           `gmail window import: ${MESSAGES} in window + ${OUTSIDE} outside, ${result.expected} activities expected, ${result.added} added, lost ${result.lost.length}, duplicated ${result.duplicated.length}, unexpected ${result.unexpected.length}; ${seconds.toFixed(1)} s from connect to delivered`,
           `  gmail: ${c.httpRequests} HTTP requests, ${c.batchRequests} batch requests (${c.batchParts} parts, at most ${c.maxBatchParts}), by method ${JSON.stringify(c.byMethod)}, ${c.unitsCharged} units (quota-bound time ${(c.unitsCharged / 250).toFixed(1)} s), max ${c.maxUnitsInWindow} in a 1-s window, quota 429s ${c.quotaRejections}`,
-          `  crm: ${JSON.stringify(crmRequests.byRoute)}`,
+          `  crm: ${JSON.stringify(crmRequests.byRoute)}, server ms ${JSON.stringify(crmRequests.serverMs)}`,
           `  progress: ${JSON.stringify(synced.progress)}`,
         ].join('\n'),
       );
@@ -373,11 +411,15 @@ describe(`Historical import through the built extension: ${MESSAGES} messages in
   let before: ActivityRow[];
   const crmRequests = crmRequestCounter();
   const me = { name: SEED.demoUser.name, address: ME };
+  let graphTimes: ReturnType<typeof timedHandler>;
 
   beforeAll(async () => {
     crm = await startReferenceCrm({ log: crmRequests.log });
     microsoft = createMicrosoftFakes(ME, { displayName: SEED.demoUser.name, graph: { seed: 12 } });
-    env = await startE2eEnvironment({ extraRoutes: microsoft.routes });
+    graphTimes = timedHandler(microsoft.routes[MICROSOFT_HOSTS.api]!);
+    env = await startE2eEnvironment({
+      extraRoutes: { ...microsoft.routes, [MICROSOFT_HOSTS.api]: graphTimes.handle },
+    });
     await configureCrm(env.browser, crm.handle.url, crm.handle.token);
     await configureMicrosoftApp(env.browser, microsoft);
     await ask(env.browser, 'settings.update', { patch: { historicalImportDays: WINDOW_DAYS } });
@@ -433,6 +475,9 @@ describe(`Historical import through the built extension: ${MESSAGES} messages in
           `  graph: ${c.requests} requests, by method ${JSON.stringify(c.byMethod)}, list pages with $filter+$orderby ${c.orderedFilteredListPages} (${c.orderedFilteredListMessages} messages), filtered delta rounds ${JSON.stringify(c.filteredDeltaRounds)}, 429s ${c.throttled}, max concurrent ${c.maxConcurrent}`,
           `  crm: ${JSON.stringify(crmRequests.byRoute)}`,
           `  progress: ${JSON.stringify(synced.progress)}`,
+          // Graph's requests go one at a time: "between" is the extension handing a page over
+          // (CRM lookup and outbox included) before it asks for the next.
+          `  time: ${JSON.stringify(graphTimes.figures())} ms in the Graph fake / between its answers and the next request; CRM server ms ${JSON.stringify(crmRequests.serverMs)}`,
         ].join('\n'),
       );
       // The window came through the ordered, filtered message list ...
