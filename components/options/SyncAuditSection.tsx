@@ -6,7 +6,7 @@ import {
 } from '../../lib/audit/SyncAuditReport';
 import type { MailboxStatus } from '../../lib/messaging/messages';
 import { SyncAuditFigures } from '../shared/SyncAuditFigures';
-import { type SyncAuditsApi, useSyncAudits } from '../shared/useSyncAudits';
+import { type SyncAuditActionError, type SyncAuditsApi, useSyncAudits } from '../shared/useSyncAudits';
 
 export interface SyncAuditSectionProps {
   api: SyncAuditsApi;
@@ -57,6 +57,7 @@ export function SyncAuditSection({ api, mailboxes, pollIntervalMs, now }: SyncAu
               mailbox={mailbox}
               report={audits.reports?.get(mailbox.id) ?? null}
               busy={audits.busy === mailbox.id}
+              actionError={audits.actionError?.mailboxId === mailbox.id ? audits.actionError : null}
               now={now()}
               onStart={(days) => void audits.start(mailbox.id, days)}
               onLogMissing={() => void audits.logMissing(mailbox.id)}
@@ -72,12 +73,13 @@ interface MailboxAuditProps {
   mailbox: MailboxStatus;
   report: SyncAuditReport | null;
   busy: boolean;
+  actionError: SyncAuditActionError | null;
   now: number;
   onStart: (days: AuditWindowDays) => void;
   onLogMissing: () => void;
 }
 
-function MailboxAudit({ mailbox, report, busy, now, onStart, onLogMissing }: MailboxAuditProps) {
+function MailboxAudit({ mailbox, report, busy, actionError, now, onStart, onLogMissing }: MailboxAuditProps) {
   const selectId = useId();
   const [days, setDays] = useState<AuditWindowDays>(report?.windowDays ?? 30);
   const running = report?.state === 'running' || report?.logMissing?.state === 'running';
@@ -110,6 +112,14 @@ function MailboxAudit({ mailbox, report, busy, now, onStart, onLogMissing }: Mai
         </button>
       </div>
       {mailbox.state === 'needs_reauth' && <p className="hint">Reconnect this mailbox to audit it.</p>}
+      {actionError && (
+        <p role="alert" className="error-text">
+          {actionError.action === 'start'
+            ? 'The audit could not be started: '
+            : 'The missing emails could not be sent to the CRM: '}
+          {actionError.text}
+        </p>
+      )}
       {!report && (
         <p className="empty">
           <strong>No audit yet.</strong> Run audit compares the emails the sync would log from this mailbox

@@ -20,7 +20,6 @@ export interface PolledBackgroundRead<T> {
   refresh: () => Promise<void>;
   /** For the caller's own actions, whose answers replace the value or fail. Ignored once unmounted. */
   setValue: (update: (current: T | null) => T | null) => void;
-  setError: (error: string | null) => void;
   /** False once the component is gone, so a late answer changes nothing. */
   isMounted: () => boolean;
 }
@@ -75,10 +74,7 @@ export function usePolledBackgroundRead<T>({
   const setValue = useCallback((update: (current: T | null) => T | null) => {
     if (mounted.current) setValueState(update);
   }, []);
-  const setError = useCallback((next: string | null) => {
-    if (mounted.current) setErrorState(next);
-  }, []);
   const isMounted = useCallback(() => mounted.current, []);
 
-  return { value, error, refresh, setValue, setError, isMounted };
+  return { value, error, refresh, setValue, isMounted };
 }

@@ -10,13 +10,21 @@ export type SyncAuditsApi = Pick<ExtensionApi, 'getAudits'> &
 export interface SyncAuditsState {
   /** The last report per mailbox id; null until the first answer. */
   reports: Map<string, SyncAuditReport> | null;
-  /** Reading the reports, or the last action, failed (worded for people). */
+  /** Reading the reports failed (worded for people). */
   error: string | null;
+  /** The last action failed (worded for people); kept until the next action or Try again. */
+  actionError: SyncAuditActionError | null;
   /** The mailbox whose action (start or Log missing) is on its way. */
   busy: string | null;
   refresh: () => Promise<void>;
   start: (mailboxId: string, days: AuditWindowDays) => Promise<void>;
   logMissing: (mailboxId: string) => Promise<void>;
+}
+
+export interface SyncAuditActionError {
+  mailboxId: string;
+  action: 'start' | 'logMissing';
+  text: string;
 }
 
 const anyRunning = (reports: Map<string, SyncAuditReport>) =>
@@ -33,34 +41,45 @@ export function useSyncAudits(api: SyncAuditsApi, pollIntervalMs: number): SyncA
   );
   const {
     value: reports,
-    error,
-    refresh,
+    error: readError,
+    refresh: readAgain,
     setValue: setReports,
-    setError,
     isMounted,
   } = usePolledBackgroundRead({ read, keepPolling: anyRunning, pollIntervalMs, errorContext: 'mailbox' });
   const [busy, setBusy] = useState<string | null>(null);
+  // Kept apart from the read's error: the refresh after a failed action answers fine and
+  // would otherwise clear the sentence before anyone could read it. The next action clears it.
+  const [actionError, setActionError] = useState<SyncAuditActionError | null>(null);
 
   const act = useCallback(
-    async (mailboxId: string, work: () => Promise<SyncAuditReport>) => {
+    async (
+      mailboxId: string,
+      action: SyncAuditActionError['action'],
+      work: () => Promise<SyncAuditReport>,
+    ) => {
       setBusy(mailboxId);
-      setError(null);
+      setActionError(null);
       try {
         const report = await work();
         setReports((current) => new Map(current ?? []).set(mailboxId, report));
       } catch (e) {
-        setError(describeError(e, 'mailbox').text);
+        if (isMounted()) setActionError({ mailboxId, action, text: describeError(e, 'mailbox').text });
       } finally {
         if (isMounted()) setBusy(null);
-        await refresh();
+        await readAgain();
       }
     },
-    [refresh, setReports, setError, isMounted],
+    [readAgain, setReports, isMounted],
   );
+  /** Try again: reads afresh and forgets the last action's failure. */
+  const refresh = useCallback(async () => {
+    setActionError(null);
+    await readAgain();
+  }, [readAgain]);
 
   const start = useCallback(
     (mailboxId: string, days: AuditWindowDays) =>
-      act(mailboxId, () => {
+      act(mailboxId, 'start', () => {
         if (!api.startAudit) throw new Error('Audits are started from the options page.');
         return api.startAudit(mailboxId, days);
       }),
@@ -68,12 +87,12 @@ export function useSyncAudits(api: SyncAuditsApi, pollIntervalMs: number): SyncA
   );
   const logMissing = useCallback(
     (mailboxId: string) =>
-      act(mailboxId, () => {
+      act(mailboxId, 'logMissing', () => {
         if (!api.logMissing) throw new Error('Missing mail is logged from the options page.');
         return api.logMissing(mailboxId);
       }),
     [act, api],
   );
 
-  return { reports, error, busy, refresh, start, logMissing };
+  return { reports, error: readError, actionError, busy, refresh, start, logMissing };
 }

@@ -161,6 +161,31 @@ describe('SyncAuditSection (options, Mailboxes)', () => {
     expect(background.callsOf('audit.logMissing')).toEqual([{ mailboxId: 'mbx-1' }]);
   });
 
+  it('keeps a failed Run audit in view after the reports are read again, until the next try', async () => {
+    let starts = 0;
+    const background = new FakeBackground({
+      'audit.list': () => ({ reports: [] }),
+      'audit.start': () => {
+        starts++;
+        if (starts === 1) throw new Error('the mailbox answered 503');
+        return reportFixture({ state: 'running', finishedAt: null, progress: { scanned: 0, total: 1000 } });
+      },
+    });
+    renderSection(background);
+    const item = within(await screen.findByRole('listitem', { name: 'Sync audit of rep@acme.test' }));
+    fireEvent.click(await item.findByRole('button', { name: 'Run audit' }));
+    const alert = await item.findByRole('alert');
+    expect(alert.textContent).toMatch(/^The audit could not be started: .*503/);
+    // The read that follows every action answered fine; the sentence must outlive it.
+    await waitFor(() => expect(background.callsOf('audit.list').length).toBe(2));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(item.getByRole('alert').textContent).toMatch(/could not be started/);
+    expect(screen.queryByText(/The audits could not be read/)).toBeNull();
+    fireEvent.click(item.getByRole('button', { name: 'Run audit' }));
+    await waitFor(() => expect(item.queryByRole('alert')).toBeNull());
+    expect(starts).toBe(2);
+  });
+
   it('shows why an audit failed, and a failure to read the audits with Try again', async () => {
     const background = new FakeBackground({
       'audit.list': () => ({

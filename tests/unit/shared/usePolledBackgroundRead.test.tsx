@@ -116,14 +116,12 @@ describe('usePolledBackgroundRead', () => {
     expect(result.current.value).toEqual({ syncing: false, done: 1 });
   });
 
-  it('lets the caller replace the value and the error, and tells it when the component is gone', async () => {
+  it('lets the caller replace the value, and tells it when the component is gone', async () => {
     const source = new ScriptedRead();
     const { result, unmount } = renderRead(source);
     await source.answer({ syncing: false, done: 1 });
     act(() => result.current.setValue((current) => ({ syncing: false, done: (current?.done ?? 0) + 10 })));
     expect(result.current.value).toEqual({ syncing: false, done: 11 });
-    act(() => result.current.setError('Starting the sync failed.'));
-    expect(result.current.error).toBe('Starting the sync failed.');
     expect(result.current.isMounted()).toBe(true);
     const { isMounted } = result.current;
     unmount();
