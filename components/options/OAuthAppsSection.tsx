@@ -1,12 +1,16 @@
 import { useEffect, useId, useState } from 'react';
 import type { Settings } from '../../lib/settings/Settings';
 import type { OptionsApi } from '../shared/ExtensionApi';
+import { RedirectUriToRegister } from './RedirectUriToRegister';
 import { SaveStatusMessage } from './SaveStatusMessage';
 import { useSaveStatus } from './useSaveStatus';
 import type { SaveSettings } from './useSettings';
 
 export interface OAuthAppsSectionProps {
-  api: Pick<OptionsApi, 'setOAuthClientSecret' | 'getOAuthClientSecretStatus' | 'requestOriginPermission'>;
+  api: Pick<
+    OptionsApi,
+    'setOAuthClientSecret' | 'getOAuthClientSecretStatus' | 'requestOriginPermission' | 'getOAuthRedirectUri'
+  >;
   settings: Settings;
   save: SaveSettings;
 }
@@ -53,18 +57,26 @@ function checkOAuthApps(draft: AppDraft): Partial<Record<AppField, string>> {
   return errors;
 }
 
-const FIELDS: ReadonlyArray<{ field: AppField; label: string; howTo: string }> = [
+const FIELDS: ReadonlyArray<{
+  field: AppField;
+  label: string;
+  howTo: string;
+  /** The vendor whose app registration takes the extension's redirect URI (shown with the field). */
+  redirectUriFor?: string;
+}> = [
   {
     field: 'googleClientId',
     label: 'Google OAuth client id',
     howTo:
-      'Google Cloud console → APIs & Services → Credentials: create an OAuth client id of type “Web application” with the redirect URI https://<extension id>.chromiumapp.org/ (and the Gmail API enabled), and paste it here.',
+      'Google Cloud console → APIs & Services → Credentials: create an OAuth client id of type “Web application” with the redirect URI below under “Authorized redirect URIs” (and the Gmail API enabled), and paste it here.',
+    redirectUriFor: 'Google',
   },
   {
     field: 'microsoftClientId',
     label: 'Microsoft application (client) id',
     howTo:
-      'Microsoft Entra admin center → App registrations: register an app, add the redirect URI https://<extension id>.chromiumapp.org/ under the “Single-page application” platform (not “Mobile and desktop”), grant Mail.Read and User.Read, and paste its Application (client) id.',
+      'Microsoft Entra admin center → App registrations: register an app, add the redirect URI below under the “Single-page application” platform (not “Mobile and desktop”), grant Mail.Read and User.Read, and paste its Application (client) id.',
+    redirectUriFor: 'Microsoft',
   },
   {
     field: 'microsoftTenant',
@@ -184,6 +196,17 @@ export function OAuthAppsSection({ api, settings, save }: OAuthAppsSectionProps)
   const [errors, setErrors] = useState<Partial<Record<AppField, string>>>({});
   const { status, save: saveAndReport } = useSaveStatus(save);
   const idPrefix = useId();
+  const [redirectUri, setRedirectUri] = useState<string | null | 'failed'>(null);
+  useEffect(() => {
+    let live = true;
+    api.getOAuthRedirectUri().then(
+      (uri) => live && setRedirectUri(uri),
+      () => live && setRedirectUri('failed'),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
@@ -217,7 +240,7 @@ export function OAuthAppsSection({ api, settings, save }: OAuthAppsSectionProps)
         it; Microsoft needs none.
       </p>
       <form onSubmit={submit} noValidate>
-        {FIELDS.map(({ field, label, howTo }) => {
+        {FIELDS.map(({ field, label, howTo, redirectUriFor }) => {
           const inputId = `${idPrefix}-${field}`;
           return (
             <div className="field" key={field}>
@@ -235,6 +258,7 @@ export function OAuthAppsSection({ api, settings, save }: OAuthAppsSectionProps)
               <p id={`${inputId}-howto`} className="hint">
                 {howTo}
               </p>
+              {redirectUriFor && <RedirectUriToRegister redirectUri={redirectUri} vendor={redirectUriFor} />}
               {errors[field] && (
                 <p id={`${inputId}-error`} className="field-error">
                   {errors[field]}

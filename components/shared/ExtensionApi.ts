@@ -59,6 +59,8 @@ export interface ExtensionApi {
   setOAuthClientSecret(provider: MailProvider, secret: string): Promise<{ configured: boolean }>;
   /** Which providers have a client secret stored. */
   getOAuthClientSecretStatus(): Promise<Record<MailProvider, boolean>>;
+  /** The redirect URI the mailbox sign-ins use, which the admin registers with the app. */
+  getOAuthRedirectUri(): Promise<string>;
   /** The last sync audit of every mailbox that has one. */
   getAudits(): Promise<SyncAuditReport[]>;
   /** Starts a sync audit of a mailbox; resolves with its first (running) report. */
@@ -104,6 +106,7 @@ export function createExtensionApi(send: SendToBackground, permissions: Platform
     },
     setOAuthClientSecret: (provider, secret) => send('oauth.clientSecret.set', { provider, secret }),
     getOAuthClientSecretStatus: () => send('oauth.clientSecret.status', {}),
+    getOAuthRedirectUri: async () => (await send('oauth.redirectUri.get', {})).redirectUri,
     getAudits: async () => (await send('audit.list', {})).reports,
     startAudit: (mailboxId, days) => send('audit.start', { mailboxId, days }),
     logMissing: (mailboxId) => send('audit.logMissing', { mailboxId }),

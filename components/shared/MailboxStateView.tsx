@@ -81,7 +81,17 @@ export function MailboxStateView({ mailbox, now, onReconnect, reconnecting }: Ma
       )}
       {state === 'needs_reauth' && (
         <div className="reauth">
-          <p>The provider no longer accepts the saved sign-in, so syncing is paused.</p>
+          <p data-testid="reauth-reason">
+            {
+              describeError(
+                lastError?.kind === 'auth'
+                  ? lastError
+                  : { kind: 'auth', message: '', source: mailbox.provider },
+                'mailbox',
+                { account: mailbox.address },
+              ).text
+            }
+          </p>
           <button type="button" onClick={onReconnect} disabled={reconnecting}>
             {reconnecting ? 'Reconnecting…' : 'Reconnect'}
           </button>

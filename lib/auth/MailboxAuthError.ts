@@ -23,6 +23,8 @@ export class MailboxAuthError extends Error {
     readonly mailboxId: string,
     readonly reason: MailboxAuthReason,
     detail?: string,
+    /** The provider's code for the refusal (Entra's `AADSTS700084`, `AADSTS65001`), for the advice. */
+    readonly providerCode?: string,
   ) {
     super(
       `${provider} mailbox ${mailboxId} needs re-authentication (${reason}${detail ? `: ${detail}` : ''})`,

@@ -35,8 +35,20 @@ export class OAuthGrantError extends Error {
     readonly description: string | undefined,
     /** Whose sign-in answered, so the refusal is worded for that mailbox (or the CRM's, HubSpot). */
     readonly provider?: OAuthProviderConfig['provider'],
+    /** The redirect URI of the sign-in that was refused, for advice on the app registration. */
+    readonly redirectUri?: string,
   ) {
     super(`OAuth error ${error}${description ? `: ${description}` : ''}`);
+  }
+
+  /**
+   * Entra's AADSTS codes in the description, in order: it starts each error_description
+   * with one (v2-oauth2-auth-code-flow, "Error response") and sometimes names a second, as
+   * in "AADSTS70002: Error validating credentials. AADSTS50011: The reply address ..."
+   * (PartnerCenterSamples/Reseller-Web-Application#73).
+   */
+  get aadstsCodes(): string[] {
+    return this.description?.match(/AADSTS\d+/g) ?? [];
   }
 }
 
@@ -151,14 +163,18 @@ async function nonStandardRefusal(
   return null;
 }
 
-async function asGrantError<T>(config: OAuthProviderConfig, work: () => Promise<T>): Promise<T> {
+async function asGrantError<T>(
+  config: OAuthProviderConfig,
+  work: () => Promise<T>,
+  redirectUri?: string,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof oauth.ResponseBodyError)
-      throw new OAuthGrantError(error.error, error.error_description, config.provider);
+      throw new OAuthGrantError(error.error, error.error_description, config.provider, redirectUri);
     if (error instanceof oauth.AuthorizationResponseError) {
-      throw new OAuthGrantError(error.error, error.error_description, config.provider);
+      throw new OAuthGrantError(error.error, error.error_description, config.provider, redirectUri);
     }
     if (
       error instanceof oauth.OperationProcessingError &&
@@ -209,22 +225,26 @@ export function exchangeCode(
   callbackUrl: string,
   options: OAuthRequestOptions = {},
 ): Promise<OAuthTokens> {
-  return asGrantError(config, async () => {
-    const as = server(config);
-    const client: oauth.Client = { client_id: config.clientId };
-    const params = oauth.validateAuthResponse(as, client, new URL(callbackUrl), pending.state);
-    const response = await oauth.authorizationCodeGrantRequest(
-      as,
-      client,
-      clientAuth(config),
-      params,
-      pending.redirectUri,
-      pending.codeVerifier,
-      requestOptions(options, config),
-    );
-    const result = await oauth.processAuthorizationCodeResponse(as, client, response);
-    return toTokens(result, (options.now ?? Date.now)(), config, null);
-  });
+  return asGrantError(
+    config,
+    async () => {
+      const as = server(config);
+      const client: oauth.Client = { client_id: config.clientId };
+      const params = oauth.validateAuthResponse(as, client, new URL(callbackUrl), pending.state);
+      const response = await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        clientAuth(config),
+        params,
+        pending.redirectUri,
+        pending.codeVerifier,
+        requestOptions(options, config),
+      );
+      const result = await oauth.processAuthorizationCodeResponse(as, client, response);
+      return toTokens(result, (options.now ?? Date.now)(), config, null);
+    },
+    pending.redirectUri,
+  );
 }
 
 /** Redeems a refresh token. `invalid_grant` (expired, revoked) surfaces as OAuthGrantError. */
@@ -269,6 +289,16 @@ export async function authorizeMailbox(
     ...(options.loginHint ? { loginHint: options.loginHint } : {}),
     ...(options.silent ? { silent: true } : {}),
   });
-  const callbackUrl = await flow.launch(pending.url, { interactive: !options.silent });
+  const callbackUrl = await flow.launch(pending.url, { interactive: !options.silent }).catch((error) => {
+    // A closed window is all the extension learns when the provider showed an error page
+    // there instead of redirecting (an unknown client id, an unregistered redirect URI), so
+    // the cancellation names the provider and the redirect URI for the advice.
+    if (error instanceof ExtensionError && error.kind === 'cancelled' && !error.details.source)
+      throw new ExtensionError('cancelled', error.message, {
+        source: config.provider === 'hubspot' ? 'crm' : config.provider,
+        redirectUri: pending.redirectUri,
+      });
+    throw error;
+  });
   return exchangeCode(config, pending, callbackUrl, options);
 }

@@ -146,7 +146,13 @@ export class TokenManager {
         // The refresh token is dead (expired SPA token, revoked): a silent sign-in may still work.
         const renewed = this.options.renew ? await this.tryRenew(mailboxId) : null;
         if (renewed) return renewed.accessToken;
-        throw new MailboxAuthError(this.options.provider, mailboxId, 'refresh_rejected', error.error);
+        throw new MailboxAuthError(
+          this.options.provider,
+          mailboxId,
+          'refresh_rejected',
+          error.error,
+          error.aadstsCodes[0],
+        );
       }
       throw error;
     }

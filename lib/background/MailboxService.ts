@@ -281,6 +281,11 @@ export class MailboxService implements MailboxControls {
     return { configured: secret.trim() !== '' };
   }
 
+  /** The redirect URI every mailbox sign-in sends (what the admin registers for the app). */
+  redirectUri(): string {
+    return this.options.webAuthFlow.getRedirectUrl();
+  }
+
   /** Which providers have a client secret stored (never the secret itself). */
   async clientSecretStatus(): Promise<Record<MailProvider, boolean>> {
     const [gmail, outlook] = await Promise.all([this.secrets.get('gmail'), this.secrets.get('outlook')]);

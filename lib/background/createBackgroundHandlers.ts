@@ -13,6 +13,8 @@ export interface MailboxControls {
   syncNow(id?: string): Promise<number>;
   setClientSecret(provider: 'gmail' | 'outlook', secret: string): Promise<{ configured: boolean }>;
   clientSecretStatus(): Promise<Record<'gmail' | 'outlook', boolean>>;
+  /** The redirect URI the sign-ins use, as the browser gives it. */
+  redirectUri(): string;
 }
 
 /** The sync audit (lib/audit/SyncAuditService). */
@@ -68,6 +70,7 @@ export function createBackgroundHandlers(
     'mailbox.connect': ({ provider }) => mailboxes.connect(provider),
     'oauth.clientSecret.set': ({ provider, secret }) => mailboxes.setClientSecret(provider, secret),
     'oauth.clientSecret.status': () => mailboxes.clientSecretStatus(),
+    'oauth.redirectUri.get': async () => ({ redirectUri: mailboxes.redirectUri() }),
     'mailbox.disconnect': async ({ id }) => {
       await mailboxes.disconnect(id);
       return {};

@@ -64,6 +64,11 @@ export const ErrorInfo = z.object({
    * `AADSTS9002326`: the app registration must change); also shown in details.
    */
   providerCode: z.string().max(64).optional(),
+  /**
+   * The redirect URI the sign-in used (`identity.getRedirectURL()`), so advice about the app
+   * registration names the exact one to register.
+   */
+  redirectUri: z.url().max(2048).optional(),
   /** Field-level problems (`invalid_settings`, `invalid_request` with a validation body). */
   issues: z.array(ErrorIssue).optional(),
 });
@@ -94,7 +99,7 @@ export class ExtensionError extends Error {
   constructor(
     readonly kind: ErrorKind,
     message: string,
-    readonly details: { source?: ErrorSource; issues?: ErrorIssue[] } = {},
+    readonly details: { source?: ErrorSource; issues?: ErrorIssue[]; redirectUri?: string } = {},
   ) {
     super(message);
   }

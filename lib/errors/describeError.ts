@@ -23,6 +23,7 @@ export interface ErrorWording {
 interface WordingInput {
   info: ErrorInfo;
   context: ErrorContext;
+  subject: ErrorSubject;
   /** "the CRM", "Gmail", "Outlook", "the extension": who failed, for the sentence. */
   service: string;
   /** The same, capitalised for the start of a sentence. */
@@ -40,13 +41,71 @@ const SERVICE_NAMES: Record<ErrorSource, string> = {
 
 const OAUTH_VENDORS: Partial<Record<ErrorSource, string>> = { gmail: 'Google', outlook: 'Microsoft' };
 
-/** What to change in the app registration, by the provider's code (see toErrorInfo). */
-const APP_REGISTRATION_ADVICE: Record<string, { title: string; text: string }> = {
-  AADSTS9002326: {
-    title: 'Microsoft refused the app registration',
-    text: 'Microsoft lets the extension sign in only when its redirect URI is registered as a Single-page application (AADSTS9002326). In the Microsoft Entra admin center, open the app registration → Authentication, add https://<extension id>.chromiumapp.org/ under “Single-page application” and remove it from “Mobile and desktop applications”, then connect again.',
-  },
-};
+/** Who the failure concerns, where the caller knows it (a mailbox row knows its address). */
+export interface ErrorSubject {
+  /** The signed-in account, e.g. the mailbox address to sign in as again. */
+  account?: string;
+}
+
+/** The redirect URI to register, or where to find it when the failure did not carry it. */
+function redirectUriOf(info: ErrorInfo): string {
+  return info.redirectUri ?? 'the extension’s redirect URI (shown under Mail provider apps in the settings)';
+}
+
+/**
+ * What to change in the app registration or the settings, by the provider's code (see
+ * toErrorInfo for where each code's text is quoted). Google's codes only count for Gmail:
+ * HubSpot and Salesforce answer `invalid_client` too, for other reasons.
+ */
+function registrationAdvice(info: ErrorInfo): { title: string; text: string } | undefined {
+  const uri = redirectUriOf(info);
+  switch (info.source === 'gmail' ? `gmail:${info.providerCode}` : info.providerCode) {
+    case 'AADSTS9002326':
+      return {
+        title: 'Microsoft refused the app registration',
+        text: `Microsoft lets the extension sign in only when its redirect URI is registered as a Single-page application (AADSTS9002326). In the Microsoft Entra admin center, open the app registration → Authentication, add ${uri} under “Single-page application” and remove it from “Mobile and desktop applications”, then connect again.`,
+      };
+    case 'AADSTS50011':
+      return {
+        title: 'The redirect URI is not registered with Microsoft',
+        text: `Microsoft refused the sign-in because the app registration does not list the extension’s redirect URI (AADSTS50011). In the Microsoft Entra admin center, open the app registration → Authentication and add ${uri} exactly, with the trailing slash, under “Single-page application”, then connect again.`,
+      };
+    case 'AADSTS700016':
+      return {
+        title: 'Microsoft does not know this application',
+        text: 'Microsoft found no application with the client id from the settings in the directory signed in to (AADSTS700016). Compare the Application (client) id under Mail provider apps with the app registration’s Overview in the Microsoft Entra admin center, and set the tenant to the one the app is registered in (or “organizations” for an app registered for any organisation), then connect again.',
+      };
+    case 'AADSTS65001':
+      return {
+        title: 'An administrator must approve the app',
+        text: 'Microsoft has no consent to the app’s permissions (Mail.Read, User.Read) for this account, and in this organisation only an administrator may give it (AADSTS65001). An administrator grants it in the Microsoft Entra admin center → App registrations → the app → API permissions → “Grant admin consent”; then connect again.',
+      };
+    case 'gmail:redirect_uri_mismatch':
+      return {
+        title: 'The redirect URI is not registered with Google',
+        text: `Google refused the sign-in because the OAuth client does not list the extension’s redirect URI (redirect_uri_mismatch). In Google Cloud console → APIs & Services → Credentials, open the Web application client and add ${uri} under “Authorized redirect URIs”, then connect again.`,
+      };
+    case 'gmail:invalid_client':
+      return {
+        title: 'Google refused the OAuth client',
+        text: 'Google did not accept the client id or the client secret (invalid_client). In Google Cloud console → APIs & Services → Credentials, open the Web application client, check that its client id is the one under Mail provider apps, store its current client secret again, then connect again.',
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** Why a mailbox's saved sign-in stopped working, by the provider's code where it names one. */
+function reauthReason(info: ErrorInfo, vendor: string): string {
+  switch (info.providerCode) {
+    case 'AADSTS700084':
+      return 'Microsoft ends the extension’s sign-in after 24 hours, and it could not be renewed without you (AADSTS700084)';
+    case 'AADSTS65001':
+      return 'Microsoft no longer has consent to the app for this account (AADSTS65001; if the sign-in asks for an administrator, one must grant consent under API permissions in the Microsoft Entra admin center)';
+    default:
+      return `${vendor} no longer accepts the saved sign-in (it was revoked or has expired)`;
+  }
+}
 
 function isMailbox(info: ErrorInfo): boolean {
   return info.source === 'gmail' || info.source === 'outlook';
@@ -69,7 +128,7 @@ function retryHint(info: ErrorInfo): string {
  */
 const WORDING = {
   not_configured: ({ info, context }) => {
-    const registration = info.providerCode ? APP_REGISTRATION_ADVICE[info.providerCode] : undefined;
+    const registration = registrationAdvice(info);
     if (registration) return { ...registration, action: 'open_settings' };
     const vendor = info.source ? OAUTH_VENDORS[info.source] : undefined;
     if (vendor)
@@ -86,13 +145,16 @@ const WORDING = {
       action: 'open_settings',
     };
   },
-  auth: ({ info, context, Service }) => {
-    if (isMailbox(info))
+  auth: ({ info, context, subject, Service }) => {
+    if (isMailbox(info)) {
+      const vendor = OAUTH_VENDORS[info.source ?? 'gmail'] ?? Service;
+      const as = subject.account ? ` as ${subject.account}` : '';
       return {
         title: `${Service} needs you to sign in again`,
-        text: `Access to the mailbox was revoked or has expired. Reconnect it to resume syncing; it continues where it stopped.`,
+        text: `${reauthReason(info, vendor)}, so syncing is paused. Sign in to ${vendor} again${as} to resume syncing; it continues where it stopped.`,
         action: 'reconnect',
       };
+    }
     if (context === 'settings')
       return {
         title: 'Wrong token',
@@ -105,11 +167,24 @@ const WORDING = {
       action: 'open_settings',
     };
   },
-  cancelled: ({ info, Service }) => ({
-    title: 'Sign-in cancelled',
-    text: `The sign-in${info.source && info.source !== 'extension' ? ` to ${Service}` : ''} was cancelled before it finished. Nothing was changed.`,
-    action: null,
-  }),
+  cancelled: ({ info, service }) => {
+    const cancelled = `The sign-in${info.source && info.source !== 'extension' ? ` to ${service}` : ''} was cancelled before it finished. Nothing was changed.`;
+    // An error page at the provider (unknown client id, unregistered redirect URI) ends
+    // only when the window is closed: the extension cannot tell that from a change of mind.
+    const errorPages =
+      info.source === 'outlook'
+        ? 'such as AADSTS50011 or AADSTS700016'
+        : info.source === 'gmail'
+          ? 'such as “Error 400: redirect_uri_mismatch” or “Error 401: invalid_client”'
+          : undefined;
+    return {
+      title: 'Sign-in cancelled',
+      text: errorPages
+        ? `${cancelled} If the sign-in window showed an error (${errorPages}), the app registration must list ${redirectUriOf(info)} as a redirect URI, and the client id under Mail provider apps must be the registration’s.`
+        : cancelled,
+      action: null,
+    };
+  },
   not_found: ({ info, context, Service }) => {
     if (context === 'settings' && !isMailbox(info))
       return {
@@ -216,11 +291,15 @@ const WORDING = {
 } satisfies Record<ErrorKind, Wording>;
 
 /** The one place that turns a failure (thrown or as ErrorInfo) into words for the user. */
-export function describeError(error: unknown, context: ErrorContext): ErrorWording {
+export function describeError(
+  error: unknown,
+  context: ErrorContext,
+  subject: ErrorSubject = {},
+): ErrorWording {
   const info = isErrorInfo(error) ? error : toErrorInfo(error);
   const service = SERVICE_NAMES[info.source ?? (context === 'mailbox' ? 'extension' : 'crm')];
   const Service = service.charAt(0).toUpperCase() + service.slice(1);
-  return { kind: info.kind, ...WORDING[info.kind]({ info, context, service, Service }) };
+  return { kind: info.kind, ...WORDING[info.kind]({ info, context, subject, service, Service }) };
 }
 
 function isErrorInfo(value: unknown): value is ErrorInfo {

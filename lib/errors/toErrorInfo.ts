@@ -7,15 +7,49 @@ import { ProviderRequestError } from '../mail/sync/ProviderRequestError';
 import { RemoteError } from '../messaging/protocol';
 import { type ErrorInfo, type ErrorKind, type ErrorSource, ExtensionError, issuesOf } from './ErrorInfo';
 
-/** OAuth error codes (RFC 6749 §4.1.2.1 and §5.2) that mean the user said no, not that something broke. */
+/**
+ * OAuth error codes (RFC 6749 §4.1.2.1 and §5.2) that mean the user said no, not that something
+ * broke: `access_denied` (the user declined; microsoftgraph/microsoft-graph-docs#6949), and
+ * Entra's decline at the consent page, `consent_required` with "AADSTS65004: User declined to
+ * consent to access the app." (PuzzleServer/mainpuzzleserver#571). AADSTS65001 is not one:
+ * see APP_REGISTRATION_ERRORS.
+ */
 const CANCELLED_OAUTH_ERRORS = new Set(['access_denied', 'consent_required', 'interaction_required']);
 
 /**
- * Entra refusals that no sign-in fixes, only a change to the app registration:
- * AADSTS9002326, a cross-origin (extension) redemption for a redirect URI that is not on the
- * "Single-page application" platform (MicrosoftDocs/azure-docs#62164).
+ * Entra refusals that no sign-in fixes, only a change to the app registration or the
+ * settings (worded in describeError), with where each one's text is quoted:
+ * - AADSTS9002326: a cross-origin (extension) redemption for a redirect URI that is not on
+ *   the "Single-page application" platform (MicrosoftDocs/azure-docs#62164);
+ * - AADSTS50011: "The redirect URI '…' specified in the request does not match the redirect
+ *   URIs configured for the application '<client id>'." (unoplatform/uno.todo#180); at the
+ *   token endpoint after AADSTS70002 (PartnerCenterSamples/Reseller-Web-Application#73);
+ * - AADSTS700016: "Application with identifier '<client id>' was not found in the directory
+ *   '<tenant>'. … You may have sent your authentication request to the wrong tenant."
+ *   (MicrosoftDocs/azure-docs#21690; the token endpoint's body with error_codes [700016]
+ *   in vippsas/vipps-developers#244);
+ * - AADSTS65001: "The user or administrator has not consented to use the application with
+ *   ID '…'. Send an interactive authorization request for this user and resource.",
+ *   invalid_grant with suberror consent_required (MicrosoftDocs/azure-docs#39189); where
+ *   users may not consent, only an administrator can
+ *   (Azure-Samples/active-directory-dotnet-native-headless#10).
  */
-const APP_REGISTRATION_ERRORS = new Set(['AADSTS9002326']);
+const APP_REGISTRATION_ERRORS = new Set(['AADSTS9002326', 'AADSTS50011', 'AADSTS700016', 'AADSTS65001']);
+
+/**
+ * Google token endpoint errors that mean the OAuth client in the settings is wrong:
+ * `redirect_uri_mismatch` (a redirect URI not registered for the client;
+ * developers.google.com/identity/protocols/oauth2/web-server#authorization-errors-redirect-uri-mismatch,
+ * at the token endpoint in googleapis/google-api-nodejs-client#3013) and `invalid_client`,
+ * 401 "Unauthorized" for a wrong secret (SocialiteProviders/Providers#564) or "The OAuth
+ * client was not found." for a wrong client id (Edujugon/laravel-google-ads#17).
+ */
+const GOOGLE_CLIENT_ERRORS = new Set(['redirect_uri_mismatch', 'invalid_client']);
+
+/** The AADSTS code the advice is keyed by: one that needs a registration change, else the first. */
+function entraCode(codes: string[]): string | undefined {
+  return codes.find((code) => APP_REGISTRATION_ERRORS.has(code)) ?? codes[0];
+}
 
 function providerKind(error: ProviderRequestError): ErrorKind {
   if (error.status === 0) return 'network';
@@ -53,9 +87,16 @@ export function toErrorInfo(error: unknown, source?: ErrorSource): ErrorInfo {
       message: error.message,
       ...((error.details.source ?? source) ? { source: error.details.source ?? source } : {}),
       ...(error.details.issues ? { issues: error.details.issues } : {}),
+      ...(error.details.redirectUri ? { redirectUri: error.details.redirectUri } : {}),
     };
   }
-  if (isMailboxAuthError(error)) return { kind: 'auth', message: error.message, source: error.provider };
+  if (isMailboxAuthError(error))
+    return {
+      kind: 'auth',
+      message: error.message,
+      source: error.provider,
+      ...(error.providerCode ? { providerCode: error.providerCode } : {}),
+    };
   if (error instanceof ProviderRequestError) {
     return {
       kind: providerKind(error),
@@ -67,18 +108,20 @@ export function toErrorInfo(error: unknown, source?: ErrorSource): ErrorInfo {
   }
   if (error instanceof OAuthGrantError) {
     const from = source ?? (error.provider === 'hubspot' ? 'crm' : error.provider);
-    // Entra starts each error_description with its AADSTS code (v2-oauth2-auth-code-flow, "Error response").
-    const aadsts = /^AADSTS\d+/.exec(error.description ?? '')?.[0];
+    const aadsts = entraCode(error.aadstsCodes);
+    const googleClient = error.provider === 'gmail' && GOOGLE_CLIENT_ERRORS.has(error.error);
+    const providerCode = aadsts ?? (googleClient ? error.error : undefined);
     return {
       kind:
-        aadsts !== undefined && APP_REGISTRATION_ERRORS.has(aadsts)
+        (aadsts !== undefined && APP_REGISTRATION_ERRORS.has(aadsts)) || googleClient
           ? 'not_configured'
           : CANCELLED_OAUTH_ERRORS.has(error.error)
             ? 'cancelled'
             : 'auth',
       message: error.message,
       ...(from ? { source: from } : {}),
-      ...(aadsts ? { providerCode: aadsts } : {}),
+      ...(providerCode ? { providerCode } : {}),
+      ...(error.redirectUri ? { redirectUri: error.redirectUri } : {}),
     };
   }
   if (error instanceof z.ZodError) {

@@ -163,6 +163,15 @@ export const MESSAGES = {
       response: z.object({ configured: z.boolean() }),
       senders: ['extension'],
     },
+    /**
+     * The redirect URI the mailbox sign-ins use (`identity.getRedirectURL()`: chromiumapp.org in
+     * Chrome, extensions.allizom.org in Firefox), which the admin registers with the app.
+     */
+    'oauth.redirectUri.get': {
+      request: z.object({}),
+      response: z.object({ redirectUri: z.url() }),
+      senders: ['extension'],
+    },
     'oauth.clientSecret.status': {
       request: z.object({}),
       response: z.object({ gmail: z.boolean(), outlook: z.boolean() }),

@@ -280,11 +280,14 @@ describe('Background sync of sent Outlook mail through the real built extension'
     ]);
     expect(ms.idp.counters.silentAuthorizations).toBe(silentBefore);
     const row = await mailboxRow();
-    expect(row.lastError).toMatchObject({ kind: 'auth', source: 'outlook' });
+    expect(row.lastError).toMatchObject({ kind: 'auth', source: 'outlook', providerCode: 'AADSTS700084' });
     expect(JSON.stringify(row)).not.toMatch(TOKEN_PATTERN);
     const shown = await popupMailboxText();
     expect(shown.state).toBe('Needs re-authentication');
-    expect(shown.all).toContain('The provider no longer accepts the saved sign-in, so syncing is paused.');
+    // Who to sign in to, as whom, and why.
+    expect(shown.all).toContain(
+      `Microsoft ends the extension’s sign-in after 24 hours, and it could not be renewed without you (AADSTS700084), so syncing is paused. Sign in to Microsoft again as ${ME} to resume syncing; it continues where it stopped.`,
+    );
     expect(shown.all).not.toMatch(TOKEN_PATTERN);
     expect(shown.expiry).toBeNull();
     expect(await loggedContactIds(crm, sent.at(-1)!.externalId)).toEqual([]);
@@ -342,8 +345,15 @@ describe('Background sync of sent Outlook mail through the real built extension'
     const alert = options.getByRole('alert').filter({ hasText: /Single-page application/i });
     await alert.waitFor({ timeout: 30_000 });
     const text = await alert.innerText();
-    expect(text).toMatch(/redirect URI/i);
+    // The redirect URI the browser gives this extension, not a pattern.
+    const redirectUri = extensionRedirectUri(env.browser);
+    expect(text).toContain(`add ${redirectUri} under “Single-page application”`);
     expect(text).not.toMatch(TOKEN_PATTERN);
+    // The same URI, with a Copy button, where the admin enters the app registration.
+    await expect
+      .poll(() => options.getByTestId('redirect-uri-microsoft').innerText(), { timeout: 10_000 })
+      .toBe(redirectUri);
+    expect(await options.getByRole('button', { name: 'Copy the Microsoft redirect URI' }).count()).toBe(1);
     await options.close();
     // The connected mailbox is untouched.
     expect((await mailboxRow()).state).toBe('connected');

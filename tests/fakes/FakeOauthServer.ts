@@ -15,7 +15,14 @@ import type { AddressInfo } from 'node:net';
  *   (developers.google.com/identity/protocols/oauth2/web-server#exchange-errors-invalid-client);
  * - the redirect URI must be one registered for the client, exactly
  *   (`Error 400: redirect_uri_mismatch` page at the authorization endpoint, the
- *   `redirect_uri_mismatch` error at the token endpoint; same page, "Authorization errors");
+ *   `redirect_uri_mismatch` error at the token endpoint; same page, "Authorization errors";
+ *   the page's text as quoted in googleapis/google-api-php-client#2559, the token endpoint's
+ *   error in googleapis/google-api-nodejs-client#3013; its description "Bad Request" is not
+ *   sourced);
+ * - an unknown client id: `401 {"error":"invalid_client","error_description":"The OAuth client
+ *   was not found."}` at the token endpoint (Edujugon/laravel-google-ads#17), a wrong secret
+ *   `401 ... "Unauthorized"` (SocialiteProviders/Providers#564); at the authorization endpoint
+ *   an "Error 401: invalid_client" page (its text beyond the title is not sourced);
  * - refresh tokens are not rotated (the response has no refresh_token).
  *
  * Microsoft identity platform (`provider: 'microsoft'`), an app registration whose redirect
@@ -33,6 +40,26 @@ import type { AddressInfo } from 'node:net';
  *   app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00 ...` (body as quoted
  *   in AzureAD/microsoft-authentication-library-for-js#6765);
  * - refresh tokens rotate on every use;
+ * - an unknown client id: the authorization endpoint shows "AADSTS700016: Application with
+ *   identifier '<client id>' was not found in the directory '<tenant>'. This can happen if the
+ *   application has not been installed by the administrator of the tenant or consented to by
+ *   any user in the tenant. You may have sent your authentication request to the wrong
+ *   tenant." (MicrosoftDocs/azure-docs#21690, AzureADQuickStarts/AppModelv2-WebApp-OpenIDConnect-DotNet#50);
+ *   the token endpoint answers it as `unauthorized_client` with error_codes [700016]
+ *   (vippsas/vipps-developers#244; its status 400 is not sourced);
+ * - an unregistered redirect URI: the authorization endpoint shows "AADSTS50011: The redirect
+ *   URI '<uri>' specified in the request does not match the redirect URIs configured for the
+ *   application '<client id>'. Make sure the redirect URI sent in the request matches one
+ *   added to your application in the Azure portal. Navigate to
+ *   https://aka.ms/redirectUriMismatchError to learn more about how to fix this."
+ *   (unoplatform/uno.todo#180, microsoft/CSS-Exchange#1550), never a redirect;
+ * - consent withdrawn (`withdrawConsent`, an administrator removing the tenant's consent):
+ *   refreshes answer `400 invalid_grant AADSTS65001: The user or administrator has not
+ *   consented to use the application with ID '<client id>' named '<name>'. Send an
+ *   interactive authorization request for this user and resource.` with error_codes [65001]
+ *   and `suberror: consent_required` (body as quoted in MicrosoftDocs/azure-docs#39189; at a
+ *   refresh as in KelvinTegelaar/CIPP#1716 "invalid_grant:AADSTS65001"), and `prompt=none`
+ *   redirects with consent_required until the user consents again interactively;
  * - `prompt=none` without a signed-in session redirects with `error=login_required`
  *   (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow, "Error codes for
  *   authorization endpoint errors"), with a session it redirects with a code at once;
@@ -101,6 +128,8 @@ export interface FakeEntraApp {
   redirectUris: string[];
   /** "Web" (confidential) registrations: the client secret from "Certificates & secrets". */
   clientSecret?: string;
+  /** The registration's display name, which AADSTS65001 names (default "CRM sidebar", made up). */
+  displayName?: string;
 }
 
 export interface FakeHubSpotApp {
@@ -155,6 +184,8 @@ export class FakeOauthServer {
   private session: string | undefined;
   /** Subjects who removed the app's access: no silent sign-in until they consent again. */
   private readonly consentRevoked = new Set<string>();
+  /** Subjects whose consent an administrator withdrew: refreshes answer AADSTS65001. */
+  private readonly consentWithdrawn = new Set<string>();
   private server: Server | null = null;
   baseUrl = '';
 
@@ -271,6 +302,16 @@ export class FakeOauthServer {
       if (grant.subject === subject) this.refreshTokens.delete(token);
   }
 
+  /**
+   * An administrator removed the consent to the app (Entra): the subject's refresh tokens
+   * stay but are refused with AADSTS65001, and a silent sign-in answers consent_required,
+   * until the user consents again interactively.
+   */
+  withdrawConsent(subject: string): void {
+    this.consentRevoked.add(subject.toLowerCase());
+    this.consentWithdrawn.add(subject.toLowerCase());
+  }
+
   /** Node request handler: for its own server, or mounted on another (the e2e host router). */
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://oauth.fake').pathname;
@@ -339,7 +380,7 @@ export class FakeOauthServer {
         : {
             kind: 'page',
             status: 400,
-            body: `<title>Sign in</title><p>AADSTS700016: Application with identifier '${clientId}' was not found in the directory.`,
+            body: `<title>Sign in</title><p>${entraUnknownApp(clientId, tenantOf(url.pathname))}`,
           };
     }
     if (!registered.includes(redirectUri)) {
@@ -347,12 +388,12 @@ export class FakeOauthServer {
         ? {
             kind: 'page',
             status: 400,
-            body: `<title>Error 400: redirect_uri_mismatch</title><p>redirect_uri=${redirectUri}`,
+            body: `<title>Error 400: redirect_uri_mismatch</title><p>You can’t sign in to this app because it doesn’t comply with Google’s OAuth 2.0 policy.</p><p>If you’re the app developer, register the redirect URI in the Google Cloud Console.</p><p>Request details: redirect_uri=${redirectUri}`,
           }
         : {
             kind: 'page',
             status: 400,
-            body: `<title>Sign in</title><p>AADSTS50011: The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'.`,
+            body: `<title>Sign in</title><p>AADSTS50011: The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`,
           };
     }
     const redirectWith = (params: Record<string, string>) => {
@@ -395,6 +436,7 @@ export class FakeOauthServer {
     } else {
       // An interactive sign-in shows the consent page, and the user approves again.
       this.consentRevoked.delete(subject.toLowerCase());
+      this.consentWithdrawn.delete(subject.toLowerCase());
     }
     const code = `${google ? '4/0A' : hubspot ? 'na1-' : '1.AQ'}${randomBytes(16).toString('base64url')}`;
     this.codes.set(code, {
@@ -418,7 +460,13 @@ export class FakeOauthServer {
       });
       res.end(JSON.stringify(body));
     };
-    const fail = (status: number, error: string, description: string, aadsts?: number | number[]) => {
+    const fail = (
+      status: number,
+      error: string,
+      description: string,
+      aadsts?: number | number[],
+      extra: Record<string, string> = {},
+    ) => {
       this.counters.errors++;
       this.tokenErrors.push(error);
       if (this.options.provider === 'google') {
@@ -437,6 +485,7 @@ export class FakeOauthServer {
         ...(aadsts !== undefined
           ? { error_uri: `https://login.microsoftonline.com/error?code=${aadsts}` }
           : {}),
+        ...extra,
       });
     };
     let raw = '';
@@ -472,7 +521,7 @@ export class FakeOauthServer {
         return fail(
           400,
           'unauthorized_client',
-          `AADSTS700016: Application with identifier '${clientId}' was not found in the directory.`,
+          entraUnknownApp(clientId, tenantOf(new URL(req.url ?? '/', 'http://oauth.fake').pathname)),
           700016,
         );
       }
@@ -585,6 +634,16 @@ export class FakeOauthServer {
               'AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.',
               50173,
             );
+      }
+      if (this.options.provider === 'microsoft' && this.consentWithdrawn.has(grant.subject.toLowerCase())) {
+        const app = this.options.apps.find((a) => a.clientId === clientId);
+        return fail(
+          400,
+          'invalid_grant',
+          `AADSTS65001: The user or administrator has not consented to use the application with ID '${clientId}' named '${app?.displayName ?? 'CRM sidebar'}'. Send an interactive authorization request for this user and resource.`,
+          65001,
+          { suberror: 'consent_required' },
+        );
       }
       if (grant.expiresAt !== null && grant.expiresAt <= this.now()) {
         return fail(
@@ -707,4 +766,14 @@ export class FakeOauthServer {
     this.options.onAccessToken?.(token, subject, scope, expiresIn);
     return { access_token: token, expires_in: expiresIn, scope, token_type: 'Bearer' };
   }
+}
+
+/** The tenant segment of an Entra path (`/{tenant}/oauth2/v2.0/...`); the standalone fake has none. */
+function tenantOf(pathname: string): string {
+  return /^\/([^/]+)\/oauth2\//.exec(pathname)?.[1] ?? 'common';
+}
+
+/** AADSTS700016's text (sources in the class comment). */
+function entraUnknownApp(clientId: string, tenant: string): string {
+  return `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`;
 }

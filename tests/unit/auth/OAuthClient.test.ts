@@ -9,6 +9,7 @@ import {
 } from '../../../lib/auth/OAuthClient';
 import { googleOAuthConfig, microsoftOAuthConfig, withEndpoints } from '../../../lib/auth/OAuthProviders';
 import { describeError } from '../../../lib/errors/describeError';
+import { ExtensionError } from '../../../lib/errors/ErrorInfo';
 import { toErrorInfo } from '../../../lib/errors/toErrorInfo';
 import { extensionFetch } from '../../fakes/extensionFetch';
 import { FakeOauthServer } from '../../fakes/FakeOauthServer';
@@ -155,6 +156,78 @@ describe('OAuth authorization code + PKCE', () => {
     expect(idp.tokenErrors).toEqual(['invalid_request', 'invalid_client', 'invalid_request']);
   });
 
+  it('Google: a wrong secret, an unknown client id and a redirect URI changed before the exchange are worded as the OAuth client to fix', async () => {
+    const flow = idp.webAuthFlow(REDIRECT, 'sam@seller.example');
+    const wrongSecret = await authorizeMailbox(google('GOCSPX-wrong'), flow, insecure).catch(
+      (e: unknown) => e,
+    );
+    expect(toErrorInfo(wrongSecret)).toMatchObject({
+      kind: 'not_configured',
+      source: 'gmail',
+      providerCode: 'invalid_client',
+      redirectUri: REDIRECT,
+    });
+    expect(describeError(wrongSecret, 'mailbox').title).toBe('Google refused the OAuth client');
+    const unknownClient = await refreshTokens(
+      { ...google(), clientId: 'other.apps.googleusercontent.com' },
+      '1//0g-none',
+      insecure,
+    ).catch((e: unknown) => e);
+    expect(unknownClient).toMatchObject({
+      error: 'invalid_client',
+      description: 'The OAuth client was not found.',
+    });
+    expect(toErrorInfo(unknownClient)).toMatchObject({
+      kind: 'not_configured',
+      providerCode: 'invalid_client',
+    });
+
+    const pending = await buildAuthorizationUrl(google(), REDIRECT);
+    const callback = idp.consent(pending.url, 'sam@seller.example');
+    const other = 'https://zyxwvutsrqponmlkzyxwvutsrqponmlk.chromiumapp.org/';
+    const mismatch = await exchangeCode(
+      google(),
+      { ...pending, redirectUri: other },
+      callback,
+      insecure,
+    ).catch((e: unknown) => e);
+    expect(mismatch).toMatchObject({ error: 'redirect_uri_mismatch' });
+    expect(toErrorInfo(mismatch)).toMatchObject({
+      kind: 'not_configured',
+      providerCode: 'redirect_uri_mismatch',
+      redirectUri: other,
+    });
+    expect(describeError(mismatch, 'mailbox').text).toContain(
+      `add ${other} under “Authorized redirect URIs”`,
+    );
+  });
+
+  it('a declined consent (access_denied) and a closed window are cancellations that name the redirect URI', async () => {
+    const denied = await buildAuthorizationUrl(google(), REDIRECT);
+    const error = await exchangeCode(google(), denied, idp.deny(denied.url), insecure).catch(
+      (e: unknown) => e,
+    );
+    expect(toErrorInfo(error)).toMatchObject({ kind: 'cancelled', source: 'gmail', redirectUri: REDIRECT });
+    // What the background's launchWebAuthFlow wrapper throws for a window the user closed.
+    const closed = await authorizeMailbox(
+      google(),
+      {
+        getRedirectUrl: () => REDIRECT,
+        launch: async () => {
+          throw new ExtensionError('cancelled', 'The sign-in window was closed before it finished.');
+        },
+      },
+      insecure,
+    ).catch((e: unknown) => e);
+    expect(toErrorInfo(closed)).toEqual({
+      kind: 'cancelled',
+      message: 'The sign-in window was closed before it finished.',
+      source: 'gmail',
+      redirectUri: REDIRECT,
+    });
+    expect(describeError(closed, 'mailbox').text).toContain(`must list ${REDIRECT} as a redirect URI`);
+  });
+
   it('Google: the redirect URI must be one registered for the client', async () => {
     const flow = idp.webAuthFlow('https://other.chromiumapp.org/', 'sam@seller.example');
     await expect(authorizeMailbox(google(), flow, insecure)).rejects.toThrow(/redirect_uri_mismatch/);
@@ -207,9 +280,40 @@ describe('OAuth against the Microsoft identity platform rules', () => {
       providerCode: 'AADSTS9002326',
     });
     const wording = describeError(error, 'mailbox');
-    expect(wording.text).toContain('Single-page application');
+    expect(wording.text).toContain(`add ${REDIRECT} under “Single-page application”`);
+    expect(toErrorInfo(error)).toMatchObject({ redirectUri: REDIRECT });
     expect(wording.text).toContain('redirect URI');
     expect(wording.text).not.toMatch(/CRM|token/i);
+  });
+
+  it('an unknown application (AADSTS700016) and a changed redirect URI (AADSTS50011) are worded as the registration to fix', async () => {
+    const unknown = await refreshTokens(microsoft('00000000-0000-0000-0000-0000000000cc'), '0.AQ-none', {
+      ...insecure,
+      fetch: extensionFetch,
+    }).catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ error: 'unauthorized_client' });
+    expect(toErrorInfo(unknown)).toMatchObject({
+      kind: 'not_configured',
+      source: 'outlook',
+      providerCode: 'AADSTS700016',
+    });
+    expect(describeError(unknown, 'mailbox').title).toBe('Microsoft does not know this application');
+
+    const pending = await buildAuthorizationUrl(microsoft(), REDIRECT);
+    const callback = idp.consent(pending.url, 'sam@contoso.example');
+    const other = 'https://zyxwvutsrqponmlkzyxwvutsrqponmlk.chromiumapp.org/';
+    const mismatch = await exchangeCode(microsoft(), { ...pending, redirectUri: other }, callback, {
+      ...insecure,
+      fetch: extensionFetch,
+    }).catch((e: unknown) => e);
+    // Entra names AADSTS70002 first and the redirect mismatch second; the advice is keyed by the second.
+    expect((mismatch as OAuthGrantError).aadstsCodes).toEqual(['AADSTS70002', 'AADSTS50011']);
+    expect(toErrorInfo(mismatch)).toMatchObject({
+      kind: 'not_configured',
+      providerCode: 'AADSTS50011',
+      redirectUri: other,
+    });
+    expect(describeError(mismatch, 'mailbox').text).toContain(`add ${other} exactly`);
   });
 
   it('an SPA registration signs in from the extension; its refresh token runs out 24 h after sign-in', async () => {

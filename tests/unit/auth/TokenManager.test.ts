@@ -3,6 +3,8 @@ import { MailboxAuthError } from '../../../lib/auth/MailboxAuthError';
 import { authorizeMailbox, refreshTokens } from '../../../lib/auth/OAuthClient';
 import { microsoftOAuthConfig, withEndpoints } from '../../../lib/auth/OAuthProviders';
 import { type StoredTokens, TokenManager, type TokenStore } from '../../../lib/auth/TokenManager';
+import { describeError } from '../../../lib/errors/describeError';
+import { toErrorInfo } from '../../../lib/errors/toErrorInfo';
 import { GmailApiClient } from '../../../lib/mail/gmail/api/GmailApiClient';
 import { FakeGmailApi } from '../../fakes/FakeGmailApi';
 import { FakeOauthServer } from '../../fakes/FakeOauthServer';
@@ -112,6 +114,23 @@ describe('TokenManager', () => {
     expect((error as Error).message).not.toContain(stored!.refreshToken!);
     expect((error as Error).message).not.toContain(stored!.accessToken);
     await expect(manager.getAccessToken('unknown')).rejects.toMatchObject({ reason: 'no_credentials' });
+  });
+
+  it('keeps the provider’s code when consent was withdrawn (AADSTS65001), for the advice', async () => {
+    idp.withdrawConsent(EMAIL);
+    const error = await manager.getAccessToken('mbx', { forceRefresh: true }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'refresh_rejected', providerCode: 'AADSTS65001' });
+    // The silent sign-in was tried and refused too (consent_required): the user is needed.
+    expect(flow.launches.at(-1)).toMatchObject({ interactive: false });
+    expect(toErrorInfo(error)).toEqual({
+      kind: 'auth',
+      message: (error as Error).message,
+      source: 'outlook',
+      providerCode: 'AADSTS65001',
+    });
+    expect(describeError(error, 'mailbox', { account: EMAIL }).text).toBe(
+      `Microsoft no longer has consent to the app for this account (AADSTS65001; if the sign-in asks for an administrator, one must grant consent under API permissions in the Microsoft Entra admin center), so syncing is paused. Sign in to Microsoft again as ${EMAIL} to resume syncing; it continues where it stopped.`,
+    );
   });
 
   it('lets an API client recover from a token the provider killed early', async () => {

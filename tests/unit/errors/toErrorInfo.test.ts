@@ -95,6 +95,62 @@ describe('toErrorInfo', () => {
     });
   });
 
+  it('maps the registration refusals to not_configured, keyed by the code that needs the change', () => {
+    const entra = (error: string, description: string) =>
+      toErrorInfo(
+        new OAuthGrantError(error, `${description}\r\nTrace ID: 0`, 'outlook', 'https://x.chromiumapp.org/'),
+      );
+    expect(
+      entra(
+        'unauthorized_client',
+        "AADSTS700016: Application with identifier 'a' was not found in the directory 'contoso.example'.",
+      ),
+    ).toMatchObject({
+      kind: 'not_configured',
+      providerCode: 'AADSTS700016',
+      redirectUri: 'https://x.chromiumapp.org/',
+    });
+    expect(
+      entra(
+        'invalid_grant',
+        "AADSTS70002: Error validating credentials. AADSTS50011: The reply address 'b' does not match the reply address 'c' provided when requesting Authorization code.",
+      ),
+    ).toMatchObject({ kind: 'not_configured', providerCode: 'AADSTS50011' });
+    expect(
+      entra(
+        'invalid_grant',
+        "AADSTS65001: The user or administrator has not consented to use the application with ID 'a' named 'b'. Send an interactive authorization request for this user and resource.",
+      ),
+    ).toMatchObject({ kind: 'not_configured', providerCode: 'AADSTS65001' });
+    // The user declining at Entra's consent page is a cancellation (PuzzleServer/mainpuzzleserver#571).
+    expect(
+      entra('consent_required', 'AADSTS65004: User declined to consent to access the app.'),
+    ).toMatchObject({
+      kind: 'cancelled',
+      providerCode: 'AADSTS65004',
+    });
+    expect(toErrorInfo(new OAuthGrantError('access_denied', undefined, 'gmail'))).toMatchObject({
+      kind: 'cancelled',
+      source: 'gmail',
+    });
+    expect(toErrorInfo(new OAuthGrantError('redirect_uri_mismatch', 'Bad Request', 'gmail'))).toMatchObject({
+      kind: 'not_configured',
+      providerCode: 'redirect_uri_mismatch',
+    });
+    expect(toErrorInfo(new OAuthGrantError('invalid_client', 'Unauthorized', 'gmail'))).toMatchObject({
+      kind: 'not_configured',
+      providerCode: 'invalid_client',
+    });
+    // HubSpot's invalid_client is the CRM sign-in's own, not Google's advice.
+    expect(
+      toErrorInfo(new OAuthGrantError('invalid_client', 'missing or invalid client secret', 'hubspot')),
+    ).toEqual({
+      kind: 'auth',
+      message: 'OAuth error invalid_client: missing or invalid client secret',
+      source: 'crm',
+    });
+  });
+
   it('maps a zod failure to invalid_response and a Dexie failure to storage', async () => {
     const parsed = z.object({ id: z.string() }).safeParse({ id: 3 });
     expect(parsed.success).toBe(false);

@@ -22,9 +22,13 @@ export interface RecordedCall {
   payload: unknown;
 }
 
+/** What `identity.getRedirectURL()` gives an extension in Chrome: https://<extension id>.chromiumapp.org/. */
+export const FAKE_REDIRECT_URI = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
+
 /** Answers every page asks for on its own, unless a test says otherwise: no audit has run yet. */
 const DEFAULT_HANDLERS: FakeHandlers = {
   'audit.list': () => ({ reports: [] }),
+  'oauth.redirectUri.get': () => ({ redirectUri: FAKE_REDIRECT_URI }),
 };
 
 /**

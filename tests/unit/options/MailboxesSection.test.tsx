@@ -3,7 +3,7 @@ import { cleanup, fireEvent, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MailboxStatus } from '../../../lib/messaging/messages';
 import { RemoteError } from '../../../lib/messaging/protocol';
-import { mailboxFixture, statusFixture } from './FakeBackground';
+import { FAKE_REDIRECT_URI, mailboxFixture, statusFixture } from './FakeBackground';
 import { findRegion, renderOptions, type Scope } from './renderOptions';
 
 afterEach(cleanup);
@@ -55,6 +55,12 @@ describe('mailboxes', () => {
         address: 'shared@acme.test',
         primary: false,
         state: 'needs_reauth',
+        lastError: {
+          kind: 'auth',
+          source: 'outlook',
+          message: 'outlook mailbox m2 needs re-authentication (refresh_rejected: invalid_grant)',
+          providerCode: 'AADSTS700084',
+        },
       }),
     ]);
     const { background } = renderOptions({ settings: { oauth: OAUTH }, handlers: backend.handlers });
@@ -62,6 +68,9 @@ describe('mailboxes', () => {
     const shared = within(await section.findByRole('listitem', { name: 'shared@acme.test' }));
     const personal = within(section.getByRole('listitem', { name: 'rep@acme.test' }));
     expect(shared.getByTestId('mailbox-state').textContent).toBe('Needs re-authentication');
+    expect(shared.getByTestId('reauth-reason').textContent).toBe(
+      'Microsoft ends the extension’s sign-in after 24 hours, and it could not be renewed without you (AADSTS700084), so syncing is paused. Sign in to Microsoft again as shared@acme.test to resume syncing; it continues where it stopped.',
+    );
     expect(personal.queryByRole('button', { name: 'Reconnect' })).toBeNull();
 
     fireEvent.click(shared.getByRole('button', { name: 'Reconnect' }));
@@ -143,6 +152,7 @@ describe('mailboxes', () => {
             kind: 'cancelled',
             source: 'gmail',
             message: 'The sign-in window was closed before it finished.',
+            redirectUri: FAKE_REDIRECT_URI,
           });
         },
       },
@@ -150,8 +160,31 @@ describe('mailboxes', () => {
     const section = await mailboxesSection();
     fireEvent.click(section.getByRole('button', { name: 'Connect Google mailbox' }));
     expect((await section.findByRole('alert')).textContent).toBe(
-      'The sign-in to Gmail was cancelled before it finished. Nothing was changed.',
+      `The sign-in to Gmail was cancelled before it finished. Nothing was changed. If the sign-in window showed an error (such as “Error 400: redirect_uri_mismatch” or “Error 401: invalid_client”), the app registration must list ${FAKE_REDIRECT_URI} as a redirect URI, and the client id under Mail provider apps must be the registration’s.`,
     );
+  });
+
+  it('shows what to change in the app registration, with the real redirect URI', async () => {
+    renderOptions({
+      settings: { oauth: { ...OAUTH, microsoftClientId: '00000000-0000-0000-0000-0000000000aa' } },
+      handlers: {
+        'status.get': () => statusFixture(),
+        'mailbox.connect': () => {
+          throw new RemoteError({
+            kind: 'not_configured',
+            source: 'outlook',
+            message: 'OAuth error invalid_request: AADSTS9002326: …',
+            providerCode: 'AADSTS9002326',
+            redirectUri: FAKE_REDIRECT_URI,
+          });
+        },
+      },
+    });
+    const section = await mailboxesSection();
+    fireEvent.click(section.getByRole('button', { name: 'Connect Microsoft mailbox' }));
+    const alert = await section.findByRole('alert');
+    expect(alert.textContent).toContain(`add ${FAKE_REDIRECT_URI} under “Single-page application”`);
+    expect(alert.textContent).not.toContain('<extension id>');
   });
 
   it('shows sync progress and polls until it finishes', async () => {

@@ -171,6 +171,10 @@ describe('PopupApp', () => {
     });
     renderPopup(background);
     expect((await screen.findByTestId('mailbox-state')).textContent).toBe('Needs re-authentication');
+    // Who to sign in to, and as whom, even without a stored reason.
+    expect(screen.getByTestId('reauth-reason').textContent).toBe(
+      'Microsoft no longer accepts the saved sign-in (it was revoked or has expired), so syncing is paused. Sign in to Microsoft again as rep@contoso.test to resume syncing; it continues where it stopped.',
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Reconnect' }));
     await screen.findByText('rep@contoso.test reconnected.');
     expect(background.callsOf('mailbox.connect')).toEqual([{ provider: 'outlook' }]);
