@@ -145,9 +145,17 @@ async function nonStandardRefusal(
   }
   const exchange = ErrorBody.safeParse(body);
   if (exchange.success) {
+    const kind = exchangeErrorKind(response.status);
     return new ExtensionError(
-      exchangeErrorKind(response.status),
+      kind,
       `The token exchange server refused the sign-in (${response.status} ${exchange.data.error.code}): ${exchange.data.error.message}`,
+      {
+        source: providerName === 'hubspot' ? 'crm' : providerName,
+        // A server without this provider's secret: the setting to look at (describeError).
+        ...(kind === 'not_configured'
+          ? { issues: [{ path: 'oauth.tokenExchangeUrl', message: exchange.data.error.message }] }
+          : {}),
+      },
     );
   }
   const provider = ProviderErrorResponse.safeParse(body);

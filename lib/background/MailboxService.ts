@@ -160,9 +160,11 @@ export class MailboxService implements MailboxControls {
     if (adapter.clientSecret === 'required') {
       const secret = await this.secrets.get(provider);
       if (!secret) {
-        throw new CrmError(
+        // The mailbox's own set-up, not the CRM's: worded for the provider (describeError).
+        throw new ExtensionError(
           'not_configured',
           `${adapter.accountName} needs the client secret of your OAuth client at sign-in and at every refresh: add it under Mail provider apps, or set a token exchange server.`,
+          { source: provider, issues: [{ path: 'oauth.clientSecret', message: 'not stored' }] },
         );
       }
       return { ...config, clientSecret: secret };

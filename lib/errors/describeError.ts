@@ -131,6 +131,19 @@ const WORDING = {
     const registration = registrationAdvice(info);
     if (registration) return { ...registration, action: 'open_settings' };
     const vendor = info.source ? OAUTH_VENDORS[info.source] : undefined;
+    const setting = info.issues?.[0];
+    if (setting?.path === 'oauth.tokenExchangeUrl')
+      return {
+        title: 'The token exchange server is not set up for this sign-in',
+        text: `The token exchange server under Mail provider apps cannot finish the ${vendor ?? 'CRM'} sign-in (${setting.message}). Set the provider up on that server, or clear “Token exchange server” to sign in without it.`,
+        action: 'open_settings',
+      };
+    if (vendor && setting?.path === 'oauth.clientSecret')
+      return {
+        title: `${vendor} sign-in is not set up`,
+        text: `${vendor} needs the client secret of your OAuth client at sign-in and at every refresh. Store it under Mail provider apps (“${vendor} client secret”), or set a token exchange server that adds it.`,
+        action: 'open_settings',
+      };
     if (vendor)
       return {
         title: `${vendor} sign-in is not set up`,

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import { MailboxService } from '../../../lib/background/MailboxService';
+import { describeError } from '../../../lib/errors/describeError';
 import { ExtensionError } from '../../../lib/errors/ErrorInfo';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
 import { extensionFetch } from '../../fakes/extensionFetch';
@@ -157,5 +158,11 @@ describe('MailboxService through a token exchange server', () => {
     expect(error).toBeInstanceOf(ExtensionError);
     expect(error).toMatchObject({ kind: 'not_configured' });
     expect((error as Error).message).toContain('MICROSOFT_CLIENT_SECRET');
+    // Worded as the exchange server's set-up for Microsoft, not as the CRM's.
+    const wording = describeError(error, 'mailbox');
+    expect(wording.title).toBe('The token exchange server is not set up for this sign-in');
+    expect(wording.text).toMatch(
+      /cannot finish the Microsoft sign-in \(.*MICROSOFT_CLIENT_SECRET.*\)\. Set the provider up on that server, or clear “Token exchange server”/,
+    );
   });
 });
