@@ -1,33 +1,10 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { showDemoThread } from '../../scripts/demo/demoMailbox';
 import { demoPanel } from '../../scripts/demo/startDemo';
 import { SEED } from '../../server/seed';
+import { answerPermissionPromptsWithAllow } from './harness/permissionPrompts';
 import { type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
 import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
-
-/**
- * Playwright cannot answer the browser's own permission prompt of permissions.request
- * (https://github.com/microsoft/playwright/issues/32755), so in the set-up tab only the
- * prompt is answered "Allow", and every origin asked for is recorded for the test.
- */
-async function answerPermissionPromptsWithAllow(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const asked: string[] = [];
-    const w = window as unknown as {
-      __permissionRequests: string[];
-      chrome: {
-        permissions: { request: (p: { origins?: string[] }, cb?: (ok: boolean) => void) => unknown };
-      };
-    };
-    w.__permissionRequests = asked;
-    w.chrome.permissions.request = (permissions, callback) => {
-      asked.push(...(permissions.origins ?? []));
-      callback?.(true);
-      return Promise.resolve(true);
-    };
-  });
-}
 
 describe('first run: the guided set-up against the reference CRM', () => {
   let env: E2eEnvironment;
