@@ -3,7 +3,7 @@ import type { TokenStore } from '../../auth/TokenManager';
 import { ExtensionError } from '../../errors/ErrorInfo';
 import { SingleFlight } from '../../mail/sync/SingleFlight';
 import type { TestConnectionResult } from '../../messaging/messages';
-import type { CrmConnection, Settings } from '../../settings/Settings';
+import { CrmConnection, type Settings } from '../../settings/Settings';
 import { CrmError } from '../CrmError';
 import { hubspotOAuthConfig } from './hubspotOAuth';
 
@@ -73,10 +73,16 @@ export class HubSpotOAuthSignIn {
     const tokens = await authorizeMailbox(config, this.deps.webAuthFlow, this.requestOptions());
     await this.deps.tokens.set(HUBSPOT_TOKEN_KEY, tokens);
     const current = (await this.deps.settings.getSettings()).crm;
+    // Signing in from another CRM type keeps none of its connection: its base URL (a
+    // Salesforce instance, a REST server) would become HubSpot's API base, and the HubSpot
+    // token would be sent there; its tokens and keys would stay in the settings.
+    const base = current.type === 'hubspot' ? current : CrmConnection.parse({});
     const settings = await this.deps.settings.updateSettings({
       crm: {
-        ...current,
+        ...base,
         type: 'hubspot',
+        // A private app token is not kept once the rep signs in (the options page saves none).
+        token: '',
         hubspotAuth: 'oauth',
         hubspotClientId: request.clientId,
         hubspotSignedInAt: new Date(this.now()).toISOString(),

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dexieTokenStore } from '../../../../lib/auth/dexieTokenStore';
 import { CrmSidebarBackground } from '../../../../lib/background/CrmSidebarBackground';
 import { CrmError } from '../../../../lib/crm/CrmError';
-import { createCrmConnector } from '../../../../lib/crm/createCrmConnector';
+import { createCrmConnector, crmOrigins } from '../../../../lib/crm/createCrmConnector';
 import { HUBSPOT_TOKEN_KEY, HubSpotOAuthSignIn } from '../../../../lib/crm/hubspot/HubSpotOAuthSignIn';
 import { ExtensionError } from '../../../../lib/errors/ErrorInfo';
 import { isConnectionComplete } from '../../../../lib/settings/Settings';
@@ -105,6 +105,32 @@ describe('HubSpot per-rep OAuth through the token exchange', () => {
     expect(idp.counters.refreshGrants).toBe(2);
     // The connector works with the refreshed token.
     expect(await background.testConnection((await background.getSettings()).crm)).toMatchObject({ ok: true });
+  });
+
+  it('signing in after another CRM type keeps nothing of it: HubSpot calls go to HubSpot, not to the old CRM', async () => {
+    // The rep was signed in to Salesforce (instance URL, refresh token) before choosing HubSpot.
+    await background.updateSettings({
+      crm: {
+        type: 'salesforce',
+        baseUrl: 'https://northwind.my.salesforce.com',
+        refreshToken: '5Aep861salesforce-refresh',
+        consumerKey: '3MVG9salesforce-key',
+        token: '',
+      },
+    });
+    expect(await signIn.signIn({ clientId: APP.clientId, repEmail: REP })).toMatchObject({ ok: true });
+    const crm = (await background.getSettings()).crm;
+    expect(crm).toMatchObject({ type: 'hubspot', baseUrl: '', refreshToken: '', consumerKey: '', token: '' });
+    expect(crmOrigins(crm)).toEqual(['https://api.hubapi.com']);
+    expect(JSON.stringify(crm)).not.toMatch(/northwind|5Aep|3MVG9/);
+  });
+
+  it('switching from a private app token to the sign-in drops the team token from the settings', async () => {
+    await background.updateSettings({
+      crm: { type: 'hubspot', hubspotAuth: 'private_app', token: 'pat-na1-team-token', repEmail: REP },
+    });
+    expect(await signIn.signIn({ clientId: APP.clientId, repEmail: REP })).toMatchObject({ ok: true });
+    expect((await background.getSettings()).crm).toMatchObject({ hubspotAuth: 'oauth', token: '' });
   });
 
   it('an uninstalled app (BAD_REFRESH_TOKEN) signs the rep out and says to sign in again', async () => {
