@@ -1,6 +1,7 @@
 import type { CrmConnector } from '../crm/CrmConnector';
 import { CrmError } from '../crm/CrmError';
 import { MeResponse } from '../crm/contract';
+import { ExtensionError } from '../errors/ErrorInfo';
 import { type CrmConnection, isCrmConfigured, type Settings } from '../settings/Settings';
 import type { CrmSidebarDb } from '../store/db';
 import { SettingsRepository } from '../store/SettingsRepository';
@@ -50,6 +51,13 @@ export class CrmSessionProvider {
 
   connectorFor(settings: Settings): CrmConnector {
     if (!isCrmConfigured(settings)) {
+      const crm = settings.crm;
+      if (crm.type === 'hubspot' && crm.hubspotAuth === 'oauth' && crm.hubspotSignedInAt === null)
+        // Worded as the rep's sign-in (describeError), not as a CRM address and token to add.
+        throw new ExtensionError('not_configured', 'Not signed in with HubSpot.', {
+          source: 'crm',
+          issues: [{ path: 'crm.hubspotSignedInAt', message: 'not signed in with HubSpot' }],
+        });
       throw new CrmError(
         'not_configured',
         'No CRM is configured yet: add its URL and token in the settings.',

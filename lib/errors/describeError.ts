@@ -150,6 +150,14 @@ const WORDING = {
         text: `Add the ${vendor} OAuth client id in the settings first.`,
         action: 'open_settings',
       };
+    if (setting?.path === 'crm.hubspotSignedInAt')
+      return context === 'settings'
+        ? { title: 'Not signed in', text: 'Sign in with HubSpot first.', action: null }
+        : {
+            title: 'Sign in with HubSpot',
+            text: 'You are not signed in with HubSpot. Sign in with HubSpot in the settings to see HubSpot records here and log emails.',
+            action: 'open_settings',
+          };
     if (context === 'settings')
       return { title: 'Not connected', text: 'Enter a base URL and a token first.', action: null };
     return {

@@ -5,6 +5,8 @@ import {
   linkingContextFor,
   lookupThread,
 } from '../../../lib/background/MessagePipeline';
+import { describeError } from '../../../lib/errors/describeError';
+import { toErrorInfo } from '../../../lib/errors/toErrorInfo';
 import { providerDerivedExternalId } from '../../../lib/logging/externalIdFor';
 import { MailMessage, type MailMessageInput, ThreadSnapshot } from '../../../lib/mail/MailMessage';
 import { createFeatureHandlers } from '../../../lib/panel/features/panelFeatures';
@@ -78,6 +80,21 @@ describe('CrmSidebarBackground and the message pipeline', () => {
     expect(crm.calls.filter((c) => c.method === 'whoami')).toHaveLength(1);
     const status = await background.status();
     expect(status).toMatchObject({ version: '1.2.3', crmConfigured: true, crmUser: { name: 'Riley Rep' } });
+  });
+
+  it('signed out of HubSpot (per-rep OAuth): the panel says to sign in with HubSpot, not to add an address and token', async () => {
+    await background.updateSettings({
+      crm: { type: 'hubspot', hubspotAuth: 'oauth', hubspotClientId: 'app', repEmail: 'riley@ourco.example' },
+    });
+    const error = await background.sessions.session().catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'not_configured' });
+    expect(describeError(toErrorInfo(error), 'crm')).toMatchObject({
+      title: 'Sign in with HubSpot',
+      text: expect.stringContaining('Sign in with HubSpot in the settings'),
+      action: 'open_settings',
+    });
+    expect(describeError(toErrorInfo(error), 'settings').text).toBe('Sign in with HubSpot first.');
+    expect(crm.calls).toEqual([]);
   });
 
   it('rejects invalid settings with a readable message and keeps the old ones', async () => {
