@@ -194,18 +194,23 @@ export interface OutlookAccount {
   name: string | null;
 }
 
-/** The signed-in mailbox from hooks that exist on the live page ([S1][S2][S8][S11]). */
+/**
+ * The signed-in mailbox from hooks that exist on the live page ([S1][S2][S8][S11]). Like every
+ * other hook, an account hook inside a message body or the reading pane is mail content: a
+ * sender could otherwise make someone else "me" (and so their mail outgoing) with one element.
+ */
 export function readOutlookAccount(root: ParentNode): OutlookAccount {
   const outsideMail = (el: Element) => !inBody(el) && el.closest('#ReadingPaneContainerId') === null;
-  const mailboxRoot = Array.from(root.querySelectorAll(OUTLOOK_HOOKS.mailboxRoot)).find(outsideMail);
+  const first = (selector: string) => Array.from(root.querySelectorAll(selector)).find(outsideMail) ?? null;
+  const mailboxRoot = first(OUTLOOK_HOOKS.mailboxRoot);
   const address =
     normaliseAddress(
       mailboxRoot?.getAttribute('data-folder-name') ?? mailboxRoot?.getAttribute('title') ?? '',
-    ) ?? normaliseAddress(text(root.querySelector(OUTLOOK_HOOKS.accountAddress)));
-  let name: string | null = text(root.querySelector(OUTLOOK_HOOKS.accountName)) || null;
+    ) ?? normaliseAddress(text(first(OUTLOOK_HOOKS.accountAddress)));
+  let name: string | null = text(first(OUTLOOK_HOOKS.accountName)) || null;
   if (!name) {
     for (const selector of OUTLOOK_HOOKS.accountButton) {
-      const label = root.querySelector(selector)?.getAttribute('aria-label') ?? '';
+      const label = first(selector)?.getAttribute('aria-label') ?? '';
       const rest = afterLabel(label, OUTLOOK_LABELS.accountManager);
       const parsed = rest ? parsePersona(rest) : null;
       if (parsed?.name) {
@@ -283,23 +288,13 @@ export function readOutlookReadingPane(
     };
   });
 
-  // A person shown by name only is the same person the page shows with an address elsewhere
-  // (a collapsed message's sender, the user's own persona). Names that map to two addresses
-  // stay unresolved.
-  const byName = new Map<string, string | null>();
-  const remember = (a: MailAddress | null) => {
-    if (!a?.name || !a.address) return;
-    const key = a.name.toLowerCase();
-    byName.set(key, byName.has(key) && byName.get(key) !== a.address ? null : a.address);
-  };
-  if (account.name && account.address) remember({ name: account.name, address: account.address });
-  for (const m of read) [m.from, ...m.to.list, ...m.cc.list].forEach(remember);
-  const resolve = (a: MailAddress): MailAddress =>
-    a.address ? a : { name: a.name, address: byName.get(a.name.toLowerCase()) ?? '' };
-
+  // A person the page shows by name only (a colleague, the user) stays name-only: no address is
+  // ever inferred from a display name, since anyone can send as "Sam Okafor" <someone-else@…>
+  // and so make a colleague's internal message log to an outsider's record. A connected
+  // mailbox fills the addresses from Graph (ThreadViewService's enrichment).
   const occurrences = new Map<string, number>();
   const messages: MailMessageInput[] = read.map((m) => {
-    const from = m.from ? resolve(m.from) : null;
+    const from = m.from;
     const fromMe =
       !!from &&
       ((!!account.address && from.address === account.address) ||
@@ -317,8 +312,8 @@ export function readOutlookReadingPane(
       messageId: null,
       messageIdSource: 'none',
       from,
-      to: m.to.list.map(resolve),
-      cc: m.cc.list.map(resolve),
+      to: m.to.list,
+      cc: m.cc.list,
       subject,
       date: m.date,
       snippet: m.snippet,

@@ -116,7 +116,7 @@ describe('Outlook reading pane: what must never happen', () => {
     expect(snapshot.mailbox).toBe('dana.whitfield@northwind-trading.com');
   });
 
-  it('never reads a Cc from inside a message body (issue 14 finding 4: aria-label="Cc" in mail HTML)', () => {
+  it('never reads a Cc from inside a message body (aria-label="Cc" in mail HTML)', () => {
     // single-external.html (sources in SOURCES.md) with sender-controlled markup added to its
     // body: an element labelled "Cc" the way a header is ([S1] aria-label, [S8] persona spans,
     // [S6] the _CC id suffix, the localised "Cc:" line of a recipient well), and a body whose
@@ -142,6 +142,55 @@ describe('Outlook reading pane: what must never happen', () => {
     expect(JSON.stringify(snapshot.messages.map(({ from, to, cc }) => ({ from, to, cc })))).not.toContain(
       'evil.example',
     );
+  });
+
+  it('never gives a colleague shown by name only the address of an outsider who uses the same name', () => {
+    // colleague-name-only.html (sources in SOURCES.md): Sam Okafor, a colleague, is shown by
+    // name only [S7][S8]. An outsider's reply is added above it, sent as
+    // "Sam Okafor" <alice.moreau@…> (a display name is whatever the sender writes, RFC 5322
+    // section 3.4); the page shows it as a persona "Name <address>" [S6][S8] like any external sender.
+    const truth = byName('colleague-name-only.html');
+    const doc = load(truth);
+    const container = doc.querySelector('[data-app-section="ConversationContainer"]')!;
+    const outsider = container.firstElementChild!.cloneNode(true) as Element;
+    outsider.querySelector('.OZZZK')!.textContent = 'Sam Okafor <alice.moreau@acme-robotics.com>';
+    outsider
+      .querySelector('[aria-label^="From:"]')!
+      .setAttribute('aria-label', 'From: Sam Okafor <alice.moreau@acme-robotics.com>');
+    outsider.querySelector('[data-testid="SentReceivedSavedTime"]')!.textContent = 'Tue 11/17/2026 9:05 AM';
+    container.prepend(outsider);
+
+    const snapshot = read(truth, doc);
+    expect(snapshot.messages).toHaveLength(2);
+    const [fromOutsider, fromColleague] = snapshot.messages;
+    expect(fromOutsider!.from).toEqual({ name: 'Sam Okafor', address: 'alice.moreau@acme-robotics.com' });
+    // What a person sees of the colleague's message: a name, no address. Nothing links it to Alice.
+    expect(fromColleague!.from).toEqual({ name: 'Sam Okafor', address: '' });
+  });
+
+  it('never takes the signed-in account from an account hook inside a message body', () => {
+    // deeplink-read.html (sources in SOURCES.md) has no folder pane, so the account comes from
+    // the header's account hooks [S8][S11]; a sender puts the same ids into the mail HTML.
+    const truth = byName('deeplink-read.html');
+    const doc = load(truth);
+    doc.querySelector('#mectrl_main_trigger')?.remove();
+    const body = doc.querySelector('[id^="UniqueMessageBody"]')!;
+    body.insertAdjacentHTML(
+      'afterbegin',
+      [
+        '<span id="mectrl_currentAccount_primary">Mallory Spoof</span>',
+        '<span id="mectrl_currentAccount_secondary">mallory@evil.example</span>',
+        '<button id="mectrl_main_trigger" aria-label="Account manager for Mallory Spoof">MS</button>',
+        '<div id="primaryMailboxRoot_spoof" title="mallory@evil.example" data-folder-name="mallory@evil.example"></div>',
+      ].join(''),
+    );
+    const account = readOutlookAccount(doc);
+    expect(account.address).toBeNull();
+    expect(account.name).not.toBe('Mallory Spoof');
+    const snapshot = read(truth, doc);
+    expect(snapshot.mailbox).toBeNull();
+    expect(snapshot.messages.map((m) => m.mailbox)).not.toContain('mallory@evil.example');
+    expect(snapshot.messages.every((m) => m.folderRole !== 'sent')).toBe(true);
   });
 
   it('keeps per-message keys when a reply arrives on top and when a message expands', () => {
