@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { detectAutomatedMail } from '../lib/mail/detectAutomatedMail';
 import { formatCorpusScore, loadMailCorpus, scoreCorpus } from '../tests/unit/mail/mailCorpus';
+import { benchSize, finishBench } from './benchUtils';
 
 // Automated-mail detection on the real-mail corpus (tests/fixtures/mail, labelled by reading
 // each message): precision and recall of "automated", human replies flagged, per category,
@@ -23,7 +24,7 @@ console.log(formatCorpusScore('held-out third', holdout).join('\n'));
 
 // CPU time of this process, not wall time: the machine is shared, so wall time measures the
 // neighbours as much as the detector.
-const ROUNDS = 200;
+const ROUNDS = benchSize(200, 5);
 for (const m of corpus) verdict(m); // warm-up
 const cpuStart = process.cpuUsage();
 const wallStart = performance.now();
@@ -36,10 +37,9 @@ console.log(
   `throughput: ${Math.round(perSecond).toLocaleString('en')} messages per CPU-second (target >= ${TARGET_MESSAGES_PER_S.toLocaleString('en')}); wall ${Math.round(wallMs)} ms for ${(ROUNDS * corpus.length).toLocaleString('en')}`,
 );
 
-const met =
-  all.precision >= TARGET_PRECISION &&
-  all.recall >= TARGET_RECALL &&
-  all.humanRepliesFlagged === 0 &&
-  perSecond >= TARGET_MESSAGES_PER_S;
-console.log(met ? 'targets met' : 'TARGETS MISSED');
-process.exit(met ? 0 : 1);
+const accurate =
+  all.precision >= TARGET_PRECISION && all.recall >= TARGET_RECALL && all.humanRepliesFlagged === 0;
+const fast = perSecond >= TARGET_MESSAGES_PER_S;
+console.log(accurate && fast ? 'targets met' : 'TARGETS MISSED');
+// Precision and recall are answers, not timings: a smoke run fails on them too.
+finishBench({ correct: accurate, targetsMet: fast });

@@ -9,7 +9,7 @@ import { createSalesforceCrmConnector } from '../lib/crm/salesforce/SalesforceCr
 import { startCrmServer } from '../server/startCrmServer';
 import { FakeHubSpotApi } from '../tests/fakes/FakeHubSpotApi';
 import { FakeSalesforceApi } from '../tests/fakes/FakeSalesforceApi';
-import { percentile } from './benchUtils';
+import { benchSize, finishBench, percentile } from './benchUtils';
 
 /**
  * Thread open -> card, per connector, against its CRM on loopback (reference server, the
@@ -29,7 +29,7 @@ import { percentile } from './benchUtils';
  * Targets: the lookup in at most 3 requests (issue 12: "at most a few calls per thread");
  * warm p95 < 500 ms on loopback.
  */
-const OPENS = 100;
+const OPENS = benchSize(100, 10);
 const TARGET_LOOKUP_REQUESTS = 3;
 const TARGET_WARM_P95_MS = 500;
 
@@ -165,7 +165,9 @@ async function salesforceSubject(): Promise<Subject> {
   };
 }
 
-let failed = false;
+// Requests per open are a count (the connector's query shape), judged in every run; p95 is a timing.
+let correct = true;
+let fast = true;
 for (const make of [restSubject, hubspotSubject, salesforceSubject]) {
   const subject = await make();
   let requests = 0;
@@ -197,7 +199,8 @@ for (const make of [restSubject, hubspotSubject, salesforceSubject]) {
   await openThread(warmConnector, subject.thread);
   const warm = await measure(() => warmConnector);
   const ok = warm.lookup <= TARGET_LOOKUP_REQUESTS && warm.p95 < TARGET_WARM_P95_MS;
-  failed ||= !ok;
+  correct &&= warm.lookup <= TARGET_LOOKUP_REQUESTS;
+  fast &&= warm.p95 < TARGET_WARM_P95_MS;
   console.log(
     `${subject.label}: warm ${warm.requests} requests/open (lookup ${warm.lookup}), p50 ${warm.p50.toFixed(1)} ms, p95 ${warm.p95.toFixed(1)} ms` +
       ` | cold ${cold.requests} requests/open (lookup ${cold.lookup}), p95 ${cold.p95.toFixed(1)} ms` +
@@ -205,4 +208,5 @@ for (const make of [restSubject, hubspotSubject, salesforceSubject]) {
   );
   await subject.close();
 }
-process.exit(failed ? 1 : 0);
+finishBench({ correct, targetsMet: fast });
+process.exit();

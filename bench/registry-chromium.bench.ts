@@ -7,18 +7,18 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import type { MessageRegistry } from '../lib/logging/MessageRegistry';
 import type { CrmSidebarDb, RegistryRow } from '../lib/store/db';
-import { CHROMIUM, ROOT, TSX_NAME_SHIM } from './benchUtils';
+import { benchSize, CHROMIUM, finishBench, ROOT, TSX_NAME_SHIM } from './benchUtils';
 
 // The Message-ID registry (lib/logging/MessageRegistry over the Dexie database in
 // lib/store/db) with 100k rows, in the IndexedDB of a real Chromium (on-disk LevelDB
 // profile, not an in-memory incognito context) and, for comparison, in Node over
 // fake-indexeddb. The same measuring function runs in both places: it is bundled
 // neither way, but handed to the page as source, so the figures are comparable.
-const ROWS = 100_000;
+const ROWS = benchSize(100_000, 5_000);
 const FILL_CHUNK = 5_000;
-const LOOKUPS = 10_000;
-const WARMUP_LOOKUPS = 1_000;
-const BULK_ROUNDS = 200;
+const LOOKUPS = benchSize(10_000, 500);
+const WARMUP_LOOKUPS = benchSize(1_000, 50);
+const BULK_ROUNDS = benchSize(200, 20);
 // The same target bench/linking.bench.ts applies to the fake-indexeddb registry.
 const TARGET_P99_MS = 5;
 
@@ -127,8 +127,13 @@ const options: MeasureOptions = {
   bulkRounds: BULK_ROUNDS,
 };
 
+let correct = true;
+let targetsMet = true;
+
 function report(where: string, f: Figures): void {
   const met = f.single.p99 < TARGET_P99_MS;
+  targetsMet &&= met;
+  correct &&= f.rowCount === ROWS;
   console.log(`${where}: ${ROWS.toLocaleString('en-US')} rows written in ${f.fillMs.toFixed(0)} ms`);
   console.log(
     `${where}: isLogged x${LOOKUPS.toLocaleString('en-US')} (${f.hits} hits, after ${WARMUP_LOOKUPS} warm-up):` +
@@ -221,8 +226,10 @@ async function runInNode(): Promise<void> {
 try {
   const { existsSync } = await import('node:fs');
   if (existsSync(CHROMIUM)) await runInChromium();
+  else if (process.env.CI) throw new Error(`no Chromium at ${CHROMIUM}: CI installs it (.ci/run)`);
   else console.log(`SKIPPED in Chromium: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
   await runInNode();
+  finishBench({ correct, targetsMet });
 } catch (error) {
   console.error('registry benchmark broke:', error);
   process.exitCode = 1;
