@@ -2,7 +2,7 @@ import { mapWithConcurrency } from '../async/mapWithConcurrency';
 import type { CrmConnector } from '../crm/CrmConnector';
 import { CrmError } from '../crm/CrmError';
 import type { Company, Contact, ContactDetail, EmailActivity } from '../crm/contract';
-import { directionSkipReason, noContactSkipReason } from '../linking/linkMessage';
+import { automatedSkipReason, directionSkipReason, noContactSkipReason } from '../linking/linkMessage';
 import type { MatchCorrections } from '../linking/MatchCorrections';
 import { registrableDomain } from '../linking/registrableDomain';
 import { describeSkip } from '../logging/describeSkip';
@@ -297,7 +297,11 @@ export class ThreadViewService {
         });
         if (links.neverLog) return skipped(skipReason('never_log', links.neverLogEntry ?? links.neverLog));
         if (links.direction.eligibility === 'never') return skipped(directionSkipReason(links.direction));
-        if (contactIds.length === 0) return skipped(noContactSkipReason(links));
+        // A machine's mail is skipped for what it is, before "nobody on it is a contact".
+        if (contactIds.length === 0)
+          return skipped(
+            links.automated.automated ? automatedSkipReason(links.automated) : noContactSkipReason(links),
+          );
         if (externalId === null) return skipped(skipReason('no_message_id'));
 
         const row = await this.deps.registry.get(crmUserId, externalId);
@@ -347,7 +351,12 @@ export class ThreadViewService {
         if (allLogged) return { ...withWho, state: 'logged' };
         // The rep can still log it by hand; say which rule keeps the sync away from it.
         if (!links.autoLog.log && SYNC_SKIPS_SHOWN.has(links.autoLog.skip.rule)) {
-          const skip = links.autoLog.skip;
+          // A message read from the page has no Message-ID because the page does not show it,
+          // not because the mail lacks one: say that, and what logs it exactly.
+          const skip =
+            links.autoLog.skip.rule === 'no_message_id' && message.messageIdSource === 'none'
+              ? skipReason('message_id_not_shown')
+              : links.autoLog.skip;
           return {
             ...withWho,
             deal: null,

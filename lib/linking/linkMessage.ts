@@ -1,4 +1,5 @@
 import type { Company, Contact } from '../crm/contract';
+import { describeSkip } from '../logging/describeSkip';
 import { type SkipReason, type SkipRule, skipReason } from '../logging/SkipReason';
 import { classifyDirection, type DirectionVerdict } from '../mail/classifyDirection';
 import {
@@ -441,7 +442,8 @@ function decideCreateContact(
 ): UnknownParticipant['createContact'] {
   if (direction.eligibility === 'never')
     return { action: 'never', reason: `not logged: ${direction.reason}` };
-  if (automatedIncoming) return { action: 'never', reason: `automated mail: ${automatedIncoming.reason}` };
+  if (automatedIncoming?.automated)
+    return { action: 'never', reason: describeSkip(automatedSkipReason(automatedIncoming)).text };
   if (isAutomatedSenderAddress(address))
     return { action: 'never', reason: `${address} is an automated address` };
   if (exclusion) return { action: 'never', reason: exclusion.reason };
@@ -517,10 +519,8 @@ function decideAutoLog(
     return skip(reason, skipReason('privacy', reason));
   }
   if (direction.direction === 'incoming' && settings.filterAutomatedMail && automated.automated) {
-    return skip(
-      `automated mail: ${automated.reason}`,
-      skipReason('automated', automatedEvidence(automated), automated.category),
-    );
+    const why = automatedSkipReason(automated);
+    return skip(describeSkip(why).text, why);
   }
   if (acc.allInternal && settings.excludeOrgDomains) {
     const reason = 'internal mail: everyone is on your organisation’s domains';
@@ -545,4 +545,9 @@ function decideAutoLog(
 function automatedEvidence(verdict: Extract<AutomatedVerdict, { automated: true }>): string {
   const prefix = `${describeAutomatedCategory(verdict.category)}: `;
   return verdict.reason.startsWith(prefix) ? verdict.reason.slice(prefix.length) : verdict.reason;
+}
+
+/** Automated mail as a skip: the kind ("a newsletter") once, then the evidence. */
+export function automatedSkipReason(verdict: Extract<AutomatedVerdict, { automated: true }>): SkipReason {
+  return skipReason('automated', automatedEvidence(verdict), verdict.category);
 }

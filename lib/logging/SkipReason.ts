@@ -19,6 +19,11 @@ export const SkipRule = z.enum([
   'privacy',
   /** No Message-ID header: nearly always spam; never logged automatically. */
   'no_message_id',
+  /**
+   * Read from the webmail page, which does not show the Message-ID: a click logs it under the
+   * webmail's item key; only a connected mailbox's sync knows the exact Message-ID.
+   */
+  'message_id_not_shown',
   /** A participant is on the never-log list (address or domain). */
   'never_log',
   /** Several contacts share the address and the rep has not picked one. */

@@ -19,6 +19,11 @@ const SKIP_WORDS: Record<SkipRule, SkipWords> = {
   internal: { count: 'internal mail', receipt: 'internal mail, everyone is at your organisation' },
   privacy: { count: 'privacy settings', receipt: 'your privacy settings' },
   no_message_id: { count: 'no Message-ID', receipt: 'no Message-ID, which is nearly always spam' },
+  message_id_not_shown: {
+    count: 'Message-ID not shown by the page',
+    receipt:
+      'the page does not show its Message-ID, so Log email files it under the webmail’s own item key; with the mailbox connected, the sync logs it under its exact Message-ID',
+  },
   never_log: { count: 'never-log list', receipt: 'on your never-log list' },
   ambiguous: { count: 'shared address, not picked', receipt: 'several contacts share this address' },
   no_contact: { count: 'no matching contact', receipt: 'no one on it is a CRM contact' },

@@ -333,7 +333,7 @@ describe('CrmSidebarBackground and the message pipeline', () => {
     const [skipped] = await runPipeline([newsletter], 'auto');
     expect(skipped).toMatchObject({
       status: 'skipped',
-      reason: 'automated mail: newsletter: Precedence: bulk and List-Unsubscribe',
+      reason: 'automated mail (a newsletter): Precedence: bulk and List-Unsubscribe',
       skip: { rule: 'automated', automated: 'newsletter', detail: 'Precedence: bulk and List-Unsubscribe' },
     });
     const view = await background.openThread(
@@ -352,6 +352,65 @@ describe('CrmSidebarBackground and the message pipeline', () => {
       reason:
         'Not logged automatically: automated mail (a newsletter): Precedence: bulk and List-Unsubscribe',
     });
+  });
+
+  it('words an automated sender nobody knows as automated mail, the kind once, in the receipt and the unknown row', async () => {
+    await configure();
+    // A notification from a no-reply address of a company nobody in the CRM works at.
+    const notification = message({
+      folderRole: 'inbox',
+      from: { name: 'Billing', address: 'no-reply@billing.example' },
+      to: [{ name: '', address: ME }],
+      subject: 'Your invoice INV-2291 is ready',
+    });
+    const view = await background.openThread(
+      ThreadSnapshot.parse({
+        provider: 'gmail',
+        mailbox: ME,
+        threadId: 't1',
+        subject: notification.subject,
+        messages: [notification],
+      }),
+      false,
+    );
+    const [receipt] = view.messages;
+    expect(receipt).toMatchObject({ state: 'not_loggable', skip: { rule: 'automated' } });
+    expect(receipt!.reason).toMatch(/^automated mail \(a notification\): /);
+    expect(receipt!.reason).not.toMatch(/contact/);
+    const unknown = view.unknown.find((u) => u.address === 'no-reply@billing.example');
+    expect(unknown?.reason).toMatch(/^automated mail \(a notification\): /);
+    expect(unknown?.reason).not.toMatch(/automated notification/);
+  });
+
+  it('says the page does not show the Message-ID (not "spam") for a message read from the page', async () => {
+    await configure();
+    crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });
+    // What the Outlook reader returns: no Message-ID, because the page does not show one.
+    const fromPage = message({
+      provider: 'outlook',
+      folderRole: 'inbox',
+      from: { name: 'Jane Buyer', address: 'jane@acme.example' },
+      to: [{ name: '', address: ME }],
+      messageId: null,
+      messageIdSource: 'none',
+    });
+    const view = await background.openThread(
+      ThreadSnapshot.parse({
+        provider: 'outlook',
+        mailbox: ME,
+        threadId: 't1',
+        subject: fromPage.subject,
+        messages: [fromPage],
+        source: 'page',
+      }),
+      false,
+    );
+    const [receipt] = view.messages;
+    expect(receipt).toMatchObject({ state: 'not_logged', skip: { rule: 'message_id_not_shown' } });
+    expect(receipt!.reason).toBe(
+      'Not logged automatically: the page does not show its Message-ID, so Log email files it under the webmail’s own item key; with the mailbox connected, the sync logs it under its exact Message-ID',
+    );
+    expect(receipt!.reason).not.toMatch(/spam/);
   });
 
   it('builds the thread view: known cards, unknown participants with reasons, per-message states', async () => {

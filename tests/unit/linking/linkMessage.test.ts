@@ -135,7 +135,8 @@ describe('linkMessage', () => {
     const m = messageFromFixture('newsletter-list-unsubscribe.txt');
     const links = linkMessage(m, index, ctx({ createContactPolicy: 'automatic' }));
     const reason =
-      'automated mail: newsletter: List-Unsubscribe and X-Mailer: Mailchimp Mailer - **CIDd0e1f2a3b4c5d6e…';
+      // The kind is worded once ("automated mail (a newsletter)"), then the evidence.
+      'automated mail (a newsletter): List-Unsubscribe and X-Mailer: Mailchimp Mailer - **CIDd0e1f2a3b4c5d6e…';
     expect(links.unknownParticipants[0]?.createContact).toEqual({ action: 'never', reason });
     const fromJane = { ...m, from: { name: 'Jane', address: 'jane@acme.co.uk' } };
     expect(linkMessage(fromJane, index, ctx()).autoLog).toEqual({
