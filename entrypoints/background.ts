@@ -2,16 +2,9 @@
 import '@inboxsdk/core/background.js';
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { SyncAuditService } from '../lib/audit/SyncAuditService';
-import { dexieTokenStore } from '../lib/auth/dexieTokenStore';
 import type { WebAuthFlow } from '../lib/auth/OAuthClient';
-import { sessionAccessTokenStore } from '../lib/auth/sessionAccessTokenStore';
-import { CrmSidebarBackground } from '../lib/background/CrmSidebarBackground';
-import { createBackgroundHandlers } from '../lib/background/createBackgroundHandlers';
-import { MailboxService } from '../lib/background/MailboxService';
-import { SalesforceSignIn } from '../lib/background/SalesforceSignIn';
-import { createCrmConnector } from '../lib/crm/createCrmConnector';
-import { HubSpotOAuthSignIn } from '../lib/crm/hubspot/HubSpotOAuthSignIn';
+import type { CrmSidebarBackground } from '../lib/background/CrmSidebarBackground';
+import { composeBackground } from '../lib/background/composeBackground';
 import { ExtensionError } from '../lib/errors/ErrorInfo';
 import { classifySender } from '../lib/messaging/classifySender';
 import { MESSAGES } from '../lib/messaging/messages';
@@ -24,78 +17,25 @@ const SYNC_ALARM = 'mailbox-sync';
 export default defineBackground({
   type: 'module',
   main() {
-    const db = openCrmSidebarDb();
-    let mailboxes: MailboxService | undefined;
-    let salesforce: SalesforceSignIn | undefined;
-    let hubspot: HubSpotOAuthSignIn | undefined;
-    const service = new CrmSidebarBackground({
-      db,
+    const { service, mailboxes, settings, events, handlers } = composeBackground({
+      db: openCrmSidebarDb(),
       version: browser.runtime.getManifest().version,
-      createConnector: (crm) =>
-        createCrmConnector(crm, {
-          refreshSalesforceToken: (c) => salesforce!.refresh(c),
-          hubspotAccessToken: () => hubspot!.accessToken(),
-          salesforceAccessToken: (c) => salesforce!.accessToken(c),
-        }),
-      scheduleOutboxDrain: (at) =>
-        void service.events.guard('alarms', 'alarms.failed', 'Scheduling the next delivery', async () => {
-          if (at === null) await browser.alarms.clear(OUTBOX_ALARM);
-          // Alarms, not timers: the service worker may be gone by then.
-          else await browser.alarms.create(OUTBOX_ALARM, { when: Math.max(at, Date.now() + 1_000) });
-        }),
-      enrichSnapshot: (snapshot) => mailboxes?.enrichSnapshot(snapshot) ?? Promise.resolve(snapshot),
-      describeMailbox: (row) => mailboxes!.statusOf(row),
-    });
-    const webAuthFlow: WebAuthFlow = {
-      getRedirectUrl: () => browser.identity.getRedirectURL(),
-      launch: async (url, options) => {
-        // Not interactive (a silent renewal): Chrome shows nothing and rejects if the page needs the user.
-        const interactive = options?.interactive ?? true;
-        // Chrome rejects when the user closes the window ("The user did not approve access."),
-        // Firefox resolves without a URL; both mean the user stopped, not that something broke.
-        const redirect = await browser.identity
-          .launchWebAuthFlow({ url, interactive })
-          .catch((error: unknown) => {
-            if (interactive && error instanceof Error && /did not approve|closed|cancel/i.test(error.message))
-              return undefined;
-            throw error;
-          });
-        if (!redirect)
-          throw new ExtensionError('cancelled', 'The sign-in window was closed before it finished.');
-        return redirect;
+      webAuthFlow,
+      sessionArea: browser.storage.session,
+      scheduleOutboxDrain: async (at) => {
+        if (at === null) await browser.alarms.clear(OUTBOX_ALARM);
+        // Alarms, not timers: the service worker may be gone by then.
+        else await browser.alarms.create(OUTBOX_ALARM, { when: Math.max(at, Date.now() + 1_000) });
       },
-    };
-    // The Salesforce access token lives in memory like the mailboxes'; the refresh token in the settings.
-    salesforce = new SalesforceSignIn({ background: service, webAuthFlow, session: browser.storage.session });
-    // Access tokens live in memory only; refresh tokens in the extension's database.
-    const tokenStore = sessionAccessTokenStore(dexieTokenStore(db), browser.storage.session);
-    hubspot = new HubSpotOAuthSignIn({ settings: service, webAuthFlow, tokens: tokenStore });
-    mailboxes = new MailboxService({ db, background: service, tokenStore, webAuthFlow });
-    const audits = new SyncAuditService({
-      db,
-      background: service,
-      mailboxApi: (id) => mailboxes!.mailboxApi(id),
+      openOptionsPage,
     });
-    const route = createRouter(
-      MESSAGES,
-      createBackgroundHandlers(
-        service,
-        mailboxes,
-        {
-          openOptionsPage,
-          salesforceSignIn: (request) => salesforce!.signIn(request),
-          hubspotSignIn: (request) => hubspot!.signIn(request),
-          hubspotSignOut: () => hubspot!.signOut(),
-        },
-        audits,
-      ),
-    );
+    const route = createRouter(MESSAGES, handlers);
     // `chrome-extension://<id>/` (Chrome) or `moz-extension://<uuid>/` (Firefox), without the slash.
     const ownExtension = { id: browser.runtime.id, origin: browser.runtime.getURL('/').replace(/\/$/, '') };
     // A new install opens the guided set-up; updates and browser restarts do not.
     browser.runtime.onInstalled.addListener(({ reason }) => {
       if (reason !== 'install') return;
-      void service.events.guard('setup', 'setup.open_failed', 'Opening the guided set-up', () =>
+      void events.guard('setup', 'setup.open_failed', 'Opening the guided set-up', () =>
         openOptionsPage('#setup'),
       );
     });
@@ -107,16 +47,11 @@ export default defineBackground({
     // Nobody awaits an alarm: whatever fails there is recorded, with its kind, for the popup.
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === OUTBOX_ALARM)
-        return service.events.guard(
-          'outbox',
-          'outbox.drain.failed',
-          'Delivering logged emails to the CRM',
-          () => service.drainOutbox(),
+        return events.guard('outbox', 'outbox.drain.failed', 'Delivering logged emails to the CRM', () =>
+          service.drainOutbox(),
         );
       if (alarm.name === SYNC_ALARM)
-        return service.events.guard('sync', 'sync.failed', 'Scheduled mailbox sync', () =>
-          mailboxes.syncAll(),
-        );
+        return events.guard('sync', 'sync.failed', 'Scheduled mailbox sync', () => mailboxes.syncAll());
       return undefined;
     });
 
@@ -128,17 +63,37 @@ export default defineBackground({
       syncPeriod = syncFrequencyMinutes;
       await browser.alarms.create(SYNC_ALARM, { periodInMinutes: syncFrequencyMinutes, delayInMinutes: 1 });
     };
-    service.onSettingsChanged = () =>
-      void service.events.guard('alarms', 'alarms.failed', 'Scheduling the mailbox sync', scheduleSync);
+    settings.onChange(
+      () => void events.guard('alarms', 'alarms.failed', 'Scheduling the mailbox sync', scheduleSync),
+    );
 
     // A worker woken after being killed resumes whatever was in flight.
-    void service.events.guard('startup', 'startup.failed', 'Starting the extension', async () => {
+    void events.guard('startup', 'startup.failed', 'Starting the extension', async () => {
       await preconfigureDevCrm(service);
       await scheduleSync();
       await service.drainOutbox();
     });
   },
 });
+
+const webAuthFlow: WebAuthFlow = {
+  getRedirectUrl: () => browser.identity.getRedirectURL(),
+  launch: async (url, options) => {
+    // Not interactive (a silent renewal): Chrome shows nothing and rejects if the page needs the user.
+    const interactive = options?.interactive ?? true;
+    // Chrome rejects when the user closes the window ("The user did not approve access."),
+    // Firefox resolves without a URL; both mean the user stopped, not that something broke.
+    const redirect = await browser.identity
+      .launchWebAuthFlow({ url, interactive })
+      .catch((error: unknown) => {
+        if (interactive && error instanceof Error && /did not approve|closed|cancel/i.test(error.message))
+          return undefined;
+        throw error;
+      });
+    if (!redirect) throw new ExtensionError('cancelled', 'The sign-in window was closed before it finished.');
+    return redirect;
+  },
+};
 
 /** The options page at a view (`#setup/connect`); without one, the browser's own options tab. */
 async function openOptionsPage(route?: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CrmSidebarBackground } from '../background/CrmSidebarBackground';
+import type { SyncPipeline } from '../background/BackgroundCore';
 import { ExtensionError } from '../errors/ErrorInfo';
 import { toErrorInfo } from '../errors/toErrorInfo';
 import { MailMessage } from '../mail/MailMessage';
@@ -13,7 +13,8 @@ export type MailboxApiSource = (mailboxId: string) => Promise<{ row: MailboxRow;
 
 export interface SyncAuditServiceOptions {
   db: CrmSidebarDb;
-  background: CrmSidebarBackground;
+  /** The CRM session, stores and outbox the sync logs through (lib/background/BackgroundCore). */
+  background: SyncPipeline;
   mailboxApi: MailboxApiSource;
   now?: () => number;
 }

@@ -4,7 +4,7 @@ import { MeResponse } from '../crm/contract';
 import { ExtensionError } from '../errors/ErrorInfo';
 import { type CrmConnection, isCrmConfigured, type Settings } from '../settings/Settings';
 import type { CrmSidebarDb } from '../store/db';
-import { SettingsRepository } from '../store/SettingsRepository';
+import type { SettingsAccess } from './SettingsService';
 
 export type ConnectorFactory = (crm: CrmConnection) => CrmConnector;
 
@@ -34,19 +34,17 @@ function connectionFingerprint(crm: CrmConnection): string {
  * options page takes effect without a reload.
  */
 export class CrmSessionProvider {
-  readonly settingsRepository: SettingsRepository;
   private connector: { fingerprint: string; connector: CrmConnector } | null = null;
 
   constructor(
     private readonly db: CrmSidebarDb,
+    private readonly settingsSource: Pick<SettingsAccess, 'getSettings'>,
     private readonly createConnector: ConnectorFactory,
     private readonly now: () => number = Date.now,
-  ) {
-    this.settingsRepository = new SettingsRepository(db, now);
-  }
+  ) {}
 
   settings(): Promise<Settings> {
-    return this.settingsRepository.get();
+    return this.settingsSource.getSettings();
   }
 
   connectorFor(settings: Settings): CrmConnector {

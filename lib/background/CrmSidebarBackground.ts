@@ -1,11 +1,10 @@
-import type { CrmConnector } from '../crm/CrmConnector';
 import type { Contact } from '../crm/contract';
 import { createOrFindContact } from '../crm/createOrFindContact';
 import { storedErrorInfo } from '../errors/ErrorInfo';
 import { toErrorInfo } from '../errors/toErrorInfo';
-import { MessageRegistry } from '../logging/MessageRegistry';
-import { Outbox } from '../logging/Outbox';
-import { ThreadDealChoices } from '../logging/ThreadDealChoices';
+import type { MessageRegistry } from '../logging/MessageRegistry';
+import type { Outbox } from '../logging/Outbox';
+import type { ThreadDealChoices } from '../logging/ThreadDealChoices';
 import type { MailMessage, ThreadSnapshot } from '../mail/MailMessage';
 import type { ExtensionStatus, MailboxStatus, TestConnectionResult } from '../messaging/messages';
 import type { FeatureContext } from '../panel/features/PanelFeature';
@@ -14,124 +13,93 @@ import {
   type CrmConnection,
   isConnectionComplete,
   isCrmConfigured,
-  mergeSettings,
   type Settings,
 } from '../settings/Settings';
 import type { CrmSidebarDb, MailboxRow } from '../store/db';
-import { EventLog } from '../store/EventLog';
-import { LookupCache } from '../store/LookupCache';
-import { type ConnectorFactory, type CrmSession, CrmSessionProvider } from './CrmSession';
+import type { EventLog } from '../store/EventLog';
+import type { LookupCache } from '../store/LookupCache';
+import type { BackgroundCore } from './BackgroundCore';
+import type { CrmSession, CrmSessionProvider } from './CrmSession';
 import { enqueueLinkedMessages, linkingContextFor, lookupThread } from './MessagePipeline';
 import { ThreadViewService } from './ThreadViewService';
 
-const DELIVERED_HISTORY = 1_000;
+/** What the background shows of the connected mailboxes (lib/background/MailboxService). */
+export interface MailboxView {
+  /** Upgrades a page-read snapshot with provider API data (exact Message-IDs) when possible. */
+  enrichSnapshot(snapshot: ThreadSnapshot): Promise<ThreadSnapshot>;
+  /** Live mailbox state (sync progress). */
+  statusOf(row: MailboxRow): MailboxStatus;
+}
 
 export interface BackgroundOptions {
-  db: CrmSidebarDb;
-  createConnector: ConnectorFactory;
+  core: BackgroundCore;
   version: string;
-  now?: () => number;
-  /** Asks the platform to wake the background at `at` (ms) to deliver the outbox; null cancels. */
-  scheduleOutboxDrain?: (at: number | null) => void;
-  /** How long a click waits in-process for a retry before it reports "queued". */
-  clickDrainMaxWaitMs?: number;
-  /** Upgrades a page-read snapshot with provider API data (exact Message-IDs) when possible. */
-  enrichSnapshot?: (snapshot: ThreadSnapshot) => Promise<ThreadSnapshot>;
-  /** Live mailbox state (sync progress); defaults to what the database says. */
-  describeMailbox?: (row: MailboxRow) => MailboxStatus;
+  /** Without connected mailboxes' services (tests), the database's mailbox rows as they are. */
+  mailboxes?: MailboxView;
 }
 
 /**
  * Everything the background does for the content scripts and pages, free of browser
- * APIs: the entrypoint wires runtime messages and alarms to these methods.
+ * APIs: the composition root (composeBackground) builds it, and the entrypoint wires
+ * runtime messages and alarms to it.
  */
 export class CrmSidebarBackground {
+  readonly core: BackgroundCore;
   readonly sessions: CrmSessionProvider;
   readonly registry: MessageRegistry;
   readonly threadDeals: ThreadDealChoices;
   readonly events: EventLog;
   readonly cache: LookupCache;
   readonly threads: ThreadViewService;
-  /** Called after settings are saved (the entrypoint re-plans alarms). */
-  onSettingsChanged: (() => void) | null = null;
-  private outbox: { userId: string; connector: CrmConnector; outbox: Outbox } | null = null;
+  private readonly db: CrmSidebarDb;
+  private readonly now: () => number;
 
   constructor(private readonly options: BackgroundOptions) {
-    const { db } = options;
-    const now = options.now ?? Date.now;
-    this.sessions = new CrmSessionProvider(db, options.createConnector, now);
-    this.registry = new MessageRegistry(db, now);
-    this.threadDeals = new ThreadDealChoices(db, now);
-    this.events = new EventLog(db, { now });
-    this.cache = new LookupCache(db, { now });
+    const { core } = options;
+    this.core = core;
+    this.db = core.db;
+    this.now = core.now;
+    this.sessions = core.sessions;
+    this.registry = core.registry;
+    this.threadDeals = core.threadDeals;
+    this.events = core.events;
+    this.cache = core.cache;
     this.threads = new ThreadViewService({
-      db,
-      cache: this.cache,
-      registry: this.registry,
-      threadDeals: this.threadDeals,
-      events: this.events,
-      outboxFor: (s) => this.outboxFor(s),
-      drainOutbox: async (s) => {
-        await this.drainOutbox(s);
-      },
+      db: core.db,
+      cache: core.cache,
+      registry: core.registry,
+      threadDeals: core.threadDeals,
+      events: core.events,
+      outboxFor: (s) => core.outboxFor(s),
+      drainOutbox: (s) => core.drainOutbox(s),
       ownAddresses: () => this.mailboxAddresses(),
-      now,
+      now: core.now,
     });
+    // Linking rules may have changed: answers built under the old ones must not be reused.
+    core.settings.onChange(() => this.threads.forgetAll());
   }
 
   private async mailboxAddresses(): Promise<string[]> {
-    const rows = await this.options.db.mailboxes.toArray();
+    const rows = await this.db.mailboxes.toArray();
     return rows.map((r) => r.address);
   }
 
   outboxFor(session: CrmSession): Outbox {
-    if (this.outbox?.userId !== session.me.user.id || this.outbox.connector !== session.connector) {
-      this.outbox = {
-        userId: session.me.user.id,
-        connector: session.connector,
-        outbox: new Outbox(this.options.db, session.connector, {
-          crmUserId: session.me.user.id,
-          registry: this.registry,
-          events: this.events,
-          now: this.options.now,
-          maxWaitMs: this.options.clickDrainMaxWaitMs ?? 3_000,
-        }),
-      };
-    }
-    return this.outbox.outbox;
+    return this.core.outboxFor(session);
   }
 
   /** Delivers what is due and asks to be woken for what is left. */
-  async drainOutbox(session?: CrmSession): Promise<void> {
-    let s = session;
-    if (!s) {
-      const settings = await this.sessions.settings();
-      if (!isCrmConfigured(settings)) return;
-      s = await this.sessions.session();
-    }
-    const outbox = this.outboxFor(s);
-    const report = await outbox.drain();
-    // Delivered rows are history for the popup; the registry is the lasting record.
-    if (report.deliveredNow > 0) {
-      await outbox.pruneDelivered(DELIVERED_HISTORY);
-      // The CRM took activities again: a "delivery paused" problem in the popup is over.
-      if (!report.blocked)
-        await this.events.success(
-          'outbox',
-          'outbox.delivered',
-          `Delivered ${report.deliveredNow} activities`,
-        );
-    }
-    this.options.scheduleOutboxDrain?.(report.blocked ? null : report.nextAttemptAt);
+  drainOutbox(session?: CrmSession): Promise<void> {
+    return this.core.drainOutbox(session);
   }
 
   async status(): Promise<ExtensionStatus> {
     const settings = await this.sessions.settings();
     const me = await this.sessions.cachedIdentity(settings);
     const userId = me?.user.id;
-    const rows = userId ? await this.options.db.outbox.where('crmUserId').equals(userId).toArray() : [];
+    const rows = userId ? await this.db.outbox.where('crmUserId').equals(userId).toArray() : [];
     const count = (state: string) => rows.filter((r) => r.state === state).length;
-    const mailboxes = await this.options.db.mailboxes.toArray();
+    const mailboxes = await this.db.mailboxes.toArray();
     const problems = await this.events.problems();
     return {
       version: this.options.version,
@@ -159,8 +127,8 @@ export class CrmSidebarBackground {
       })),
       mailboxes: mailboxes.map(
         (m): MailboxStatus =>
-          this.options.describeMailbox
-            ? this.options.describeMailbox(m)
+          this.options.mailboxes
+            ? this.options.mailboxes.statusOf(m)
             : {
                 id: m.id,
                 provider: m.provider,
@@ -179,22 +147,17 @@ export class CrmSidebarBackground {
   }
 
   private async enrich(snapshot: ThreadSnapshot): Promise<ThreadSnapshot> {
-    if (!this.options.enrichSnapshot) return snapshot;
+    if (!this.options.mailboxes) return snapshot;
     // Enrichment is a bonus: the page's own data still gives a working panel.
-    return this.options.enrichSnapshot(snapshot).catch(() => snapshot);
+    return this.options.mailboxes.enrichSnapshot(snapshot).catch(() => snapshot);
   }
 
   getSettings(): Promise<Settings> {
-    return this.sessions.settings();
+    return this.core.getSettings();
   }
 
-  async updateSettings(patch: Record<string, unknown>): Promise<Settings> {
-    const current = await this.sessions.settings();
-    const next = await this.sessions.settingsRepository.replace(mergeSettings(current, patch));
-    // Linking rules may have changed: answers built under the old ones must not be reused.
-    this.threads.forgetAll();
-    this.onSettingsChanged?.();
-    return next;
+  updateSettings(patch: Record<string, unknown>): Promise<Settings> {
+    return this.core.updateSettings(patch);
   }
 
   async testConnection(crm: CrmConnection): Promise<TestConnectionResult> {
@@ -210,7 +173,7 @@ export class CrmSidebarBackground {
               : 'Enter the CRM URL and token first.',
       };
     try {
-      const me = await this.options.createConnector(crm).whoami();
+      const me = await this.core.createConnector(crm).whoami();
       return { ok: true, me };
     } catch (e) {
       const info = toErrorInfo(e, 'crm');
@@ -258,7 +221,7 @@ export class CrmSidebarBackground {
     message: MailMessage,
   ): Promise<{ outcome: 'queued' | 'already_logged' | 'skipped'; reason?: string }> {
     const session = await this.sessions.session();
-    const mailboxes = await this.options.db.mailboxes.toArray();
+    const mailboxes = await this.db.mailboxes.toArray();
     const syncing = mailboxes.some(
       (m) => m.provider === message.provider && m.address === message.mailbox && m.status === 'connected',
     );
@@ -273,7 +236,7 @@ export class CrmSidebarBackground {
       registry: this.registry,
       threadDeals: this.threadDeals,
       events: this.events,
-      now: this.options.now,
+      now: this.now,
     });
     await this.drainOutbox(session);
     if (!outcome || outcome.status === 'skipped') return { outcome: 'skipped', reason: outcome?.reason };
@@ -289,7 +252,7 @@ export class CrmSidebarBackground {
       registry: this.registry,
       settings: () => this.getSettings(),
       updateSettings: (patch) => this.updateSettings(patch),
-      now: this.options.now ?? Date.now,
+      now: this.now,
     };
   }
 

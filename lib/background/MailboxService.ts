@@ -23,7 +23,7 @@ import type {
 import type { CursorStore, SyncPassResult } from '../mail/sync/MailboxSync';
 import type { MailboxStatus } from '../messaging/messages';
 import type { CrmSidebarDb, MailboxRow } from '../store/db';
-import type { CrmSidebarBackground } from './CrmSidebarBackground';
+import type { SyncPipeline } from './BackgroundCore';
 import type { MailboxControls } from './createBackgroundHandlers';
 import {
   enqueueLinkedMessages,
@@ -41,7 +41,8 @@ export const MAILBOX_PROVIDERS: Record<MailProvider, MailboxProvider> = {
 
 export interface MailboxServiceOptions {
   db: CrmSidebarDb;
-  background: CrmSidebarBackground;
+  /** The CRM session, stores and outbox the sync logs through (lib/background/BackgroundCore). */
+  background: SyncPipeline;
   /** `browser.identity` in the extension. */
   webAuthFlow: WebAuthFlow;
   /** Provider API bases (tests point them at local fakes). */

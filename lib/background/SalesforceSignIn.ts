@@ -7,9 +7,8 @@ import {
   type SalesforceOAuthConfig,
   salesforceSignInUrl,
 } from '../crm/salesforce/salesforceOAuth';
-import type { TestConnectionResult } from '../messaging/messages';
 import type { CrmConnection } from '../settings/Settings';
-import type { CrmSidebarBackground } from './CrmSidebarBackground';
+import type { SettingsAccess } from './SettingsService';
 
 export interface SalesforceSignInRequest {
   loginUrl: string;
@@ -31,7 +30,7 @@ const SESSION_KEY = 'crmAccessToken:salesforce';
 export class SalesforceSignIn {
   constructor(
     private readonly deps: {
-      background: CrmSidebarBackground;
+      settings: SettingsAccess;
       webAuthFlow: WebAuthFlow;
       /** `browser.storage.session` in the extension. */
       session: SessionArea;
@@ -63,11 +62,11 @@ export class SalesforceSignIn {
     if (held) return held;
     if (crm.token !== '') {
       await this.hold(crm.baseUrl, crm.token);
-      const current = (await this.deps.background.getSettings()).crm;
+      const current = (await this.deps.settings.getSettings()).crm;
       // Only with a refresh token to get a new one after a restart: a connection saved with an
       // access token alone (entered by hand, no refresh token) keeps it, or it would be lost.
       if (current.type === 'salesforce' && current.token === crm.token && current.refreshToken !== '')
-        await this.deps.background.updateSettings({ crm: { ...current, token: '' } });
+        await this.deps.settings.updateSettings({ crm: { ...current, token: '' } });
       return crm.token;
     }
     return this.refresh(crm);
@@ -82,7 +81,8 @@ export class SalesforceSignIn {
     };
   }
 
-  async signIn(request: SalesforceSignInRequest): Promise<TestConnectionResult> {
+  /** Signs in and saves the connection; the caller tests it (the connector needs this sign-in). */
+  async signIn(request: SalesforceSignInRequest): Promise<CrmConnection> {
     const config = this.config(request.loginUrl, request.consumerKey);
     const pending = await salesforceSignInUrl(config, this.deps.webAuthFlow.getRedirectUrl());
     const callback = await this.deps.webAuthFlow.launch(pending.url);
@@ -97,10 +97,10 @@ export class SalesforceSignIn {
       consumerKey: request.consumerKey,
       ...(request.accountDomainField ? { accountDomainField: request.accountDomainField } : {}),
     };
-    const settings = await this.deps.background.updateSettings({
-      crm: { ...(await this.deps.background.getSettings()).crm, ...crm },
+    const settings = await this.deps.settings.updateSettings({
+      crm: { ...(await this.deps.settings.getSettings()).crm, ...crm },
     });
-    return this.deps.background.testConnection(settings.crm);
+    return settings.crm;
   }
 
   /** Refreshes in flight per refresh token: callers at the same moment share one (a second would void the first's token). */
@@ -120,12 +120,12 @@ export class SalesforceSignIn {
         this.config(crm.loginUrl, crm.consumerKey),
         crm.refreshToken,
       );
-      const current = (await this.deps.background.getSettings()).crm;
+      const current = (await this.deps.settings.getSettings()).crm;
       // Kept only if the connection is still the one that was refreshed.
       if (current.type === 'salesforce' && current.refreshToken === crm.refreshToken) {
         await this.hold(current.baseUrl, tokens.accessToken);
         if (tokens.refreshToken && tokens.refreshToken !== current.refreshToken)
-          await this.deps.background.updateSettings({
+          await this.deps.settings.updateSettings({
             crm: { ...current, refreshToken: tokens.refreshToken },
           });
       }

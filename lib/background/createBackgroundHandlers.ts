@@ -1,7 +1,8 @@
 import type { AuditWindowDays, SyncAuditReport } from '../audit/SyncAuditReport';
-import type { MailboxStatus, Messages, TestConnectionResult } from '../messaging/messages';
+import type { MailboxStatus, Messages } from '../messaging/messages';
 import type { Handlers } from '../messaging/router';
 import { createFeatureHandlers } from '../panel/features/panelFeatures';
+import type { CrmConnection } from '../settings/Settings';
 import type { CrmSidebarBackground } from './CrmSidebarBackground';
 import type { SalesforceSignInRequest } from './SalesforceSignIn';
 
@@ -24,30 +25,36 @@ export interface AuditControls {
   logMissing(mailboxId: string): Promise<SyncAuditReport>;
 }
 
-export interface HandlerPlatform {
-  /** `route`: an address hash of the options page (already validated), e.g. `#setup/connect`. */
-  openOptionsPage(route?: string): Promise<void>;
-  /** Salesforce sign-in through the browser's identity window. */
-  salesforceSignIn(request: SalesforceSignInRequest): Promise<TestConnectionResult>;
-  /** HubSpot per-rep OAuth through the identity window and the token exchange server. */
-  hubspotSignIn(request: { clientId: string; repEmail?: string }): Promise<TestConnectionResult>;
+/** The CRM sign-ins through the browser's identity window; each saves the connection it made. */
+export interface CrmSignIns {
+  /** Salesforce (web-server flow with PKCE). */
+  salesforceSignIn(request: SalesforceSignInRequest): Promise<CrmConnection>;
+  /** HubSpot per-rep OAuth through the token exchange server. */
+  hubspotSignIn(request: { clientId: string; repEmail?: string }): Promise<CrmConnection>;
   hubspotSignOut(): Promise<void>;
 }
 
-export function createBackgroundHandlers(
-  service: CrmSidebarBackground,
-  mailboxes: MailboxControls,
-  platform: HandlerPlatform,
-  audits: AuditControls,
-): Handlers<Messages> {
+export interface BackgroundHandlerDeps {
+  service: CrmSidebarBackground;
+  mailboxes: MailboxControls;
+  audits: AuditControls;
+  signIns: CrmSignIns;
+  /** `route`: an address hash of the options page (already validated), e.g. `#setup/connect`. */
+  openOptionsPage(route?: string): Promise<void>;
+}
+
+export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<Messages> {
+  const { service, mailboxes, audits, signIns: platform } = deps;
   return {
     ...createFeatureHandlers(service.featureContext()),
     'status.get': () => service.status(),
     'settings.get': () => service.getSettings(),
     'settings.update': ({ patch }) => service.updateSettings(patch),
     'crm.testConnection': ({ crm }) => service.testConnection(crm),
-    'crm.salesforceSignIn': (request) => platform.salesforceSignIn(request),
-    'crm.hubspotSignIn': (request) => platform.hubspotSignIn(request),
+    // The saved connection is tested at once, so the options page shows who signed in.
+    'crm.salesforceSignIn': async (request) =>
+      service.testConnection(await platform.salesforceSignIn(request)),
+    'crm.hubspotSignIn': async (request) => service.testConnection(await platform.hubspotSignIn(request)),
     'crm.hubspotSignOut': async () => {
       await platform.hubspotSignOut();
       return {};
@@ -59,7 +66,7 @@ export function createBackgroundHandlers(
     'contact.create': (input) => service.createContact(input),
     'outbox.retry': async ({ ids }) => ({ retried: await service.retryOutbox(ids) }),
     'options.open': async ({ route }) => {
-      await platform.openOptionsPage(route);
+      await deps.openOptionsPage(route);
       return {};
     },
     'gmail.config.get': async () => {

@@ -2,7 +2,6 @@ import { authorizeMailbox, OAuthGrantError, refreshTokens, type WebAuthFlow } fr
 import type { TokenStore } from '../../auth/TokenManager';
 import { ExtensionError } from '../../errors/ErrorInfo';
 import { SingleFlight } from '../../mail/sync/SingleFlight';
-import type { TestConnectionResult } from '../../messaging/messages';
 import { CrmConnection, type Settings } from '../../settings/Settings';
 import { CrmError } from '../CrmError';
 import { hubspotOAuthConfig } from './hubspotOAuth';
@@ -16,7 +15,6 @@ export interface HubSpotOAuthSignInDeps {
   settings: {
     getSettings(): Promise<Settings>;
     updateSettings(patch: Partial<Settings>): Promise<Settings>;
-    testConnection(crm: CrmConnection): Promise<TestConnectionResult>;
   };
   webAuthFlow: WebAuthFlow;
   /** Background-only token storage (refresh token persistent, access token in memory). */
@@ -68,7 +66,8 @@ export class HubSpotOAuthSignIn {
     };
   }
 
-  async signIn(request: { clientId: string; repEmail?: string }): Promise<TestConnectionResult> {
+  /** Signs in and saves the connection; the caller tests it (the connector needs this sign-in). */
+  async signIn(request: { clientId: string; repEmail?: string }): Promise<CrmConnection> {
     const config = await this.config(request.clientId);
     const tokens = await authorizeMailbox(config, this.deps.webAuthFlow, this.requestOptions());
     await this.deps.tokens.set(HUBSPOT_TOKEN_KEY, tokens);
@@ -89,7 +88,7 @@ export class HubSpotOAuthSignIn {
         ...(request.repEmail ? { repEmail: request.repEmail.trim().toLowerCase() } : {}),
       },
     });
-    return this.deps.settings.testConnection(settings.crm);
+    return settings.crm;
   }
 
   /** Forgets the rep's HubSpot tokens (switching to a private app token, or signing out). */

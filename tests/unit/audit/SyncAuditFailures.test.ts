@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SyncAuditService } from '../../../lib/audit/SyncAuditService';
-import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
+import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import type { MailMessage } from '../../../lib/mail/MailMessage';
 import type { MailboxApi } from '../../../lib/mail/sync/MailboxProvider';
 import { ProviderRequestError } from '../../../lib/mail/sync/ProviderRequestError';
 import { type CrmSidebarDb, type MailboxRow, openCrmSidebarDb } from '../../../lib/store/db';
 import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
+import { backgroundForTest } from '../background/backgroundForTest';
 
 let dbCounter = 0;
 const ROW: MailboxRow = {
@@ -38,7 +39,7 @@ describe('SyncAuditService failures', () => {
   beforeEach(async () => {
     db = openCrmSidebarDb(`sync-audit-failures-${++dbCounter}`);
     const crm = new FakeCrmConnector();
-    background = new CrmSidebarBackground({ db, version: 'test', createConnector: () => crm });
+    background = backgroundForTest({ db, version: 'test', createConnector: () => crm });
     await background.updateSettings({ crm: { type: 'rest', baseUrl: 'https://crm.example', token: 't' } });
     await db.mailboxes.put(ROW);
   });

@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SyncAuditService } from '../../../lib/audit/SyncAuditService';
-import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
+import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import { MailboxService } from '../../../lib/background/MailboxService';
 import { parseAddressList } from '../../../lib/mail/parseAddressList';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
 import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
 import { FakeGmailApi } from '../../fakes/FakeGmailApi';
 import { FakeOauthServer } from '../../fakes/FakeOauthServer';
+import { backgroundForTest } from '../background/backgroundForTest';
 
 const EMAIL = 'riley@ourco.example';
 const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
@@ -38,7 +39,7 @@ describe('SyncAuditService: the sync audit of a Gmail mailbox', () => {
         gmail.issueAccessToken(subject, { token, expiresInMs: expiresIn * 1000 }),
     });
     const [gmailUrl] = await Promise.all([gmail.start(), idp.start()]);
-    background = new CrmSidebarBackground({
+    background = backgroundForTest({
       db,
       version: 'test',
       createConnector: () => crm,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
+import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import {
   enqueueLinkedMessages,
   linkingContextFor,
@@ -13,6 +13,7 @@ import { createFeatureHandlers } from '../../../lib/panel/features/panelFeatures
 import type { SettingsInput } from '../../../lib/settings/Settings';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
 import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
+import { backgroundForTest } from './backgroundForTest';
 
 let dbCounter = 0;
 const ME = 'riley@ourco.example';
@@ -63,7 +64,7 @@ describe('CrmSidebarBackground and the message pipeline', () => {
   beforeEach(async () => {
     db = openCrmSidebarDb(`background-${++dbCounter}`);
     crm = new FakeCrmConnector();
-    background = new CrmSidebarBackground({
+    background = backgroundForTest({
       db,
       version: '1.2.3',
       createConnector: () => crm,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
+import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import { MailboxService } from '../../../lib/background/MailboxService';
 import { describeError } from '../../../lib/errors/describeError';
 import { MailMessage } from '../../../lib/mail/MailMessage';
@@ -11,6 +11,7 @@ import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
 import { FakeGmailApi } from '../../fakes/FakeGmailApi';
 import { FakeGraphApi } from '../../fakes/FakeGraphApi';
 import { FakeOauthServer } from '../../fakes/FakeOauthServer';
+import { backgroundForTest } from './backgroundForTest';
 
 const EMAIL = 'riley@ourco.example';
 const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
@@ -38,7 +39,7 @@ describe('MailboxService: connect, sync sent mail, re-authentication', () => {
         gmail.issueAccessToken(subject, { token, expiresInMs: expiresIn * 1000 }),
     });
     const [gmailUrl] = await Promise.all([gmail.start(), idp.start()]);
-    background = new CrmSidebarBackground({
+    background = backgroundForTest({
       db,
       version: 'test',
       createConnector: () => crm,
@@ -332,7 +333,7 @@ describe('MailboxService: Outlook via Microsoft Graph', () => {
     const [graphUrl] = await Promise.all([graph.start(), idp.start()]);
     graph.setPublicOrigin(graphUrl);
     try {
-      const background = new CrmSidebarBackground({
+      const background = backgroundForTest({
         db,
         version: 't',
         createConnector: () => crm,

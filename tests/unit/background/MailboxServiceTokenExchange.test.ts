@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
+import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import { MailboxService } from '../../../lib/background/MailboxService';
 import { describeError } from '../../../lib/errors/describeError';
 import { ExtensionError } from '../../../lib/errors/ErrorInfo';
@@ -10,6 +10,7 @@ import { FakeGmailApi } from '../../fakes/FakeGmailApi';
 import { FakeGraphApi } from '../../fakes/FakeGraphApi';
 import { FakeOauthServer } from '../../fakes/FakeOauthServer';
 import { startTokenExchange } from '../../server/startTokenExchange';
+import { backgroundForTest } from './backgroundForTest';
 
 /**
  * With a token exchange server set (settings.oauth.tokenExchangeUrl), the code exchange
@@ -72,7 +73,7 @@ describe('MailboxService through a token exchange server', () => {
         microsoft: { ...MICROSOFT, tokenUrl: entra.tokenEndpoint },
       },
     });
-    background = new CrmSidebarBackground({
+    background = backgroundForTest({
       db,
       version: 't',
       createConnector: () => crm,

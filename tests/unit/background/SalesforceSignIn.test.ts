@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionArea } from '../../../lib/auth/sessionAccessTokenStore';
-import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
+import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import { SalesforceSignIn } from '../../../lib/background/SalesforceSignIn';
 import { createCrmConnector, crmOrigins } from '../../../lib/crm/createCrmConnector';
 import { CrmConnection, isConnectionComplete } from '../../../lib/settings/Settings';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
 import { FakeSalesforceApi, type FakeSalesforceUser } from '../../fakes/FakeSalesforceApi';
 import { memorySessionArea } from '../../fakes/memorySessionArea';
+import { backgroundForTest } from './backgroundForTest';
 
 let dbCounter = 0;
 const REDIRECT = 'https://abcdefghijklmnop.chromiumapp.org/';
@@ -26,7 +27,7 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
     rep = salesforce.addUser({ name: 'Riley Rep', email: 'riley@ourco.example' });
     db = openCrmSidebarDb(`salesforce-signin-${++dbCounter}`);
     launched = [];
-    background = new CrmSidebarBackground({
+    background = backgroundForTest({
       db,
       version: '1.0.0',
       createConnector: (crm) =>
@@ -37,7 +38,7 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
     });
     session = memorySessionArea();
     signIn = new SalesforceSignIn({
-      background,
+      settings: background,
       session,
       allowInsecureRequests: true, // the fake login host is plain http on loopback
       webAuthFlow: {
@@ -58,7 +59,9 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
   });
 
   it('signs in with PKCE, keeps the instance URL and tokens, and renews an expired session once', async () => {
-    const result = await signIn.signIn({ loginUrl: salesforce.url, consumerKey: salesforce.clientId });
+    const result = await background.testConnection(
+      await signIn.signIn({ loginUrl: salesforce.url, consumerKey: salesforce.clientId }),
+    );
     expect(result).toMatchObject({ ok: true, me: { user: { id: rep.id, name: 'Riley Rep' } } });
     expect(launched[0]?.pathname).toBe('/services/oauth2/authorize');
     expect(launched[0]?.searchParams.get('code_challenge_method')).toBe('S256');
@@ -130,7 +133,7 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
   it("the fake's authorize page: consent redirects with a code the PKCE exchange accepts; a foreign redirect_uri is refused", async () => {
     salesforce.allowBrowserSignIn(REDIRECT, rep);
     const viaPage = new SalesforceSignIn({
-      background,
+      settings: background,
       session,
       allowInsecureRequests: true,
       webAuthFlow: {
@@ -143,7 +146,9 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
       },
     });
     expect(
-      await viaPage.signIn({ loginUrl: salesforce.url, consumerKey: salesforce.clientId }),
+      await background.testConnection(
+        await viaPage.signIn({ loginUrl: salesforce.url, consumerKey: salesforce.clientId }),
+      ),
     ).toMatchObject({
       ok: true,
     });

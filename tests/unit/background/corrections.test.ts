@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
+import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import {
   enqueueLinkedMessages,
   linkingContextFor,
@@ -9,6 +9,7 @@ import { MailMessage, type MailMessageInput, ThreadSnapshot } from '../../../lib
 import { createFeatureHandlers } from '../../../lib/panel/features/panelFeatures';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
 import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
+import { backgroundForTest } from './backgroundForTest';
 
 const ME = 'riley@ourco.example';
 const PANEL = { context: 'content' } as const;
@@ -50,7 +51,7 @@ describe('corrections from the panel, applied by the panel, clicks and the sync'
   beforeEach(async () => {
     db = openCrmSidebarDb(`corrections-${++dbCounter}`);
     crm = new FakeCrmConnector();
-    background = new CrmSidebarBackground({
+    background = backgroundForTest({
       db,
       version: '1',
       createConnector: () => crm,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
+import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import {
   enqueueLinkedMessages,
   linkingContextFor,
@@ -9,6 +9,7 @@ import { MailMessage, type MailMessageInput, ThreadSnapshot } from '../../../lib
 import { createFeatureHandlers } from '../../../lib/panel/features/panelFeatures';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
 import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
+import { backgroundForTest } from './backgroundForTest';
 
 const ME = 'riley@ourco.example';
 /** Deal choices come from the panel, a content script. */
@@ -62,7 +63,7 @@ describe('deal choice per thread', () => {
 
   function start(connector: FakeCrmConnector) {
     crm = connector;
-    background = new CrmSidebarBackground({
+    background = backgroundForTest({
       db,
       version: '1',
       createConnector: () => crm,
@@ -149,7 +150,7 @@ describe('deal choice per thread', () => {
     expect(dealOf(synced.messageId!)).toBe('deal_upsell');
 
     // Another tab (another panel, the same background database) sees the choice.
-    const otherTab = new CrmSidebarBackground({ db, version: '1', createConnector: () => crm });
+    const otherTab = backgroundForTest({ db, version: '1', createConnector: () => crm });
     const again = await otherTab.openThread(snapshotOf([first, reply, synced]), false);
     expect(again.dealChoice!.chosen).toMatchObject({ dealId: 'deal_upsell', dealName: 'Acme upsell' });
 

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
+import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import { providerDerivedExternalId } from '../../../lib/logging/externalIdFor';
 import { MailMessage, type MailMessageInput, ThreadSnapshot } from '../../../lib/mail/MailMessage';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
 import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
+import { backgroundForTest } from './backgroundForTest';
 
 /**
  * Gmail with no mailbox connected (no restricted scope granted, README "Gmail without a
@@ -40,7 +41,7 @@ describe('Gmail logging with no mailbox connected', () => {
   beforeEach(async () => {
     db = openCrmSidebarDb(`gmail-no-mailbox-${++dbCounter}`);
     crm = new FakeCrmConnector();
-    background = new CrmSidebarBackground({
+    background = backgroundForTest({
       db,
       version: 't',
       createConnector: () => crm,

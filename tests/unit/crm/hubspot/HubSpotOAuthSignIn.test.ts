@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dexieTokenStore } from '../../../../lib/auth/dexieTokenStore';
-import { CrmSidebarBackground } from '../../../../lib/background/CrmSidebarBackground';
+import type { CrmSidebarBackground } from '../../../../lib/background/CrmSidebarBackground';
 import { CrmError } from '../../../../lib/crm/CrmError';
 import { createCrmConnector, crmOrigins } from '../../../../lib/crm/createCrmConnector';
 import { HUBSPOT_TOKEN_KEY, HubSpotOAuthSignIn } from '../../../../lib/crm/hubspot/HubSpotOAuthSignIn';
@@ -10,6 +10,7 @@ import { type CrmSidebarDb, openCrmSidebarDb } from '../../../../lib/store/db';
 import { FakeHubSpotApi } from '../../../fakes/FakeHubSpotApi';
 import { FakeOauthServer } from '../../../fakes/FakeOauthServer';
 import { startTokenExchange } from '../../../server/startTokenExchange';
+import { backgroundForTest } from '../../background/backgroundForTest';
 
 /**
  * "Sign in with HubSpot" end to end below the UI: HubSpot's consent page (the strict OAuth
@@ -42,7 +43,7 @@ describe('HubSpot per-rep OAuth through the token exchange', () => {
     });
     await Promise.all([api.start(), idp.start()]);
     exchange = await startTokenExchange({ clients: { hubspot: { ...APP, tokenUrl: idp.tokenEndpoint } } });
-    background = new CrmSidebarBackground({
+    background = backgroundForTest({
       db,
       version: 't',
       createConnector: (crm) =>
@@ -74,7 +75,7 @@ describe('HubSpot per-rep OAuth through the token exchange', () => {
 
   it('signs in, tests the connection as the rep, and refreshes through the server before expiry', async () => {
     expect(isConnectionComplete((await background.getSettings()).crm)).toBe(false);
-    const result = await signIn.signIn({ clientId: APP.clientId });
+    const result = await background.testConnection(await signIn.signIn({ clientId: APP.clientId }));
     expect(result).toMatchObject({ ok: true });
     const crm = (await background.getSettings()).crm;
     expect(crm).toMatchObject({
@@ -118,7 +119,9 @@ describe('HubSpot per-rep OAuth through the token exchange', () => {
         token: '',
       },
     });
-    expect(await signIn.signIn({ clientId: APP.clientId, repEmail: REP })).toMatchObject({ ok: true });
+    expect(
+      await background.testConnection(await signIn.signIn({ clientId: APP.clientId, repEmail: REP })),
+    ).toMatchObject({ ok: true });
     const crm = (await background.getSettings()).crm;
     expect(crm).toMatchObject({ type: 'hubspot', baseUrl: '', refreshToken: '', consumerKey: '', token: '' });
     expect(crmOrigins(crm)).toEqual(['https://api.hubapi.com']);
@@ -129,7 +132,9 @@ describe('HubSpot per-rep OAuth through the token exchange', () => {
     await background.updateSettings({
       crm: { type: 'hubspot', hubspotAuth: 'private_app', token: 'pat-na1-team-token', repEmail: REP },
     });
-    expect(await signIn.signIn({ clientId: APP.clientId, repEmail: REP })).toMatchObject({ ok: true });
+    expect(
+      await background.testConnection(await signIn.signIn({ clientId: APP.clientId, repEmail: REP })),
+    ).toMatchObject({ ok: true });
     expect((await background.getSettings()).crm).toMatchObject({ hubspotAuth: 'oauth', token: '' });
   });
 

@@ -1,0 +1,106 @@
+import { SyncAuditService } from '../audit/SyncAuditService';
+import { dexieTokenStore } from '../auth/dexieTokenStore';
+import type { WebAuthFlow } from '../auth/OAuthClient';
+import { type SessionArea, sessionAccessTokenStore } from '../auth/sessionAccessTokenStore';
+import type { CrmConnector } from '../crm/CrmConnector';
+import { type CrmConnectorDeps, createCrmConnector } from '../crm/createCrmConnector';
+import { HubSpotOAuthSignIn } from '../crm/hubspot/HubSpotOAuthSignIn';
+import type { Messages } from '../messaging/messages';
+import type { Handlers } from '../messaging/router';
+import type { CrmConnection } from '../settings/Settings';
+import type { CrmSidebarDb } from '../store/db';
+import { EventLog } from '../store/EventLog';
+import { BackgroundCore } from './BackgroundCore';
+import { CrmSidebarBackground } from './CrmSidebarBackground';
+import { createBackgroundHandlers } from './createBackgroundHandlers';
+import { MailboxService, type MailboxServiceOptions } from './MailboxService';
+import { SalesforceSignIn } from './SalesforceSignIn';
+import { SettingsService } from './SettingsService';
+
+/** What the browser gives the background; tests pass fakes. */
+export interface BackgroundPlatform {
+  db: CrmSidebarDb;
+  version: string;
+  /** `browser.identity`. */
+  webAuthFlow: WebAuthFlow;
+  /** `browser.storage.session`: access tokens live in memory only. */
+  sessionArea: SessionArea;
+  /** Wakes the background at `at` (ms) to deliver the outbox (an alarm); null cancels. */
+  scheduleOutboxDrain(at: number | null): Promise<void>;
+  /** Opens the options page at an address hash (`#setup/connect`), or the browser's own options tab. */
+  openOptionsPage(route?: string): Promise<void>;
+  now?: () => number;
+  /** Tests: the connector for a connection, given the sign-ins' token sources. */
+  createConnector?: (crm: CrmConnection, tokens: CrmConnectorDeps) => CrmConnector;
+  /** Tests: provider API bases, OAuth endpoints and `fetch` of the mailbox services. */
+  mailboxOptions?: Pick<
+    MailboxServiceOptions,
+    'apiBaseUrls' | 'oauthEndpoints' | 'fetch' | 'allowInsecureOAuth'
+  >;
+}
+
+export type ComposedBackground = ReturnType<typeof composeBackground>;
+
+/**
+ * The background's composition root: every service built once, in dependency order, each
+ * given what it needs when it is built (no service is patched in later). The entrypoint
+ * only wires browser events to what this returns.
+ *
+ * settings, event log -> CRM sign-ins -> connector factory -> core (session, stores,
+ * outbox) -> mailboxes (sync) -> background (panel, popup, options) -> audit -> handlers.
+ */
+export function composeBackground(platform: BackgroundPlatform) {
+  const { db, webAuthFlow } = platform;
+  const now = platform.now ?? Date.now;
+  const settings = new SettingsService(db, now);
+  const events = new EventLog(db, { now });
+  // Access tokens live in memory only; refresh tokens in the extension's database.
+  const tokenStore = sessionAccessTokenStore(dexieTokenStore(db), platform.sessionArea);
+  // The Salesforce access token lives in memory like the mailboxes'; the refresh token in the settings.
+  const salesforce = new SalesforceSignIn({ settings, webAuthFlow, session: platform.sessionArea });
+  const hubspot = new HubSpotOAuthSignIn({ settings, webAuthFlow, tokens: tokenStore, now });
+  const tokens: CrmConnectorDeps = {
+    refreshSalesforceToken: (crm) => salesforce.refresh(crm),
+    salesforceAccessToken: (crm) => salesforce.accessToken(crm),
+    hubspotAccessToken: () => hubspot.accessToken(),
+  };
+  const connectorFor = platform.createConnector ?? createCrmConnector;
+  const core = new BackgroundCore({
+    db,
+    settings,
+    events,
+    now,
+    createConnector: (crm) => connectorFor(crm, tokens),
+    scheduleOutboxDrain: (at) =>
+      void events.guard('alarms', 'alarms.failed', 'Scheduling the next delivery', () =>
+        platform.scheduleOutboxDrain(at),
+      ),
+  });
+  const mailboxes = new MailboxService({
+    ...platform.mailboxOptions,
+    db,
+    background: core,
+    tokenStore,
+    webAuthFlow,
+    now,
+  });
+  const service = new CrmSidebarBackground({ core, version: platform.version, mailboxes });
+  const audits = new SyncAuditService({
+    db,
+    background: core,
+    mailboxApi: (id) => mailboxes.mailboxApi(id),
+    now,
+  });
+  const handlers: Handlers<Messages> = createBackgroundHandlers({
+    service,
+    mailboxes,
+    audits,
+    signIns: {
+      salesforceSignIn: (request) => salesforce.signIn(request),
+      hubspotSignIn: (request) => hubspot.signIn(request),
+      hubspotSignOut: () => hubspot.signOut(),
+    },
+    openOptionsPage: (route) => platform.openOptionsPage(route),
+  });
+  return { settings, events, core, service, mailboxes, audits, salesforce, hubspot, handlers };
+}
