@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import type { Settings } from '../../lib/settings/Settings';
 import type { ExtensionApi } from '../shared/ExtensionApi';
+import { PageIntegrationNotices } from '../shared/PageIntegrationNotices';
 import { useExtensionStatus } from '../shared/useExtensionStatus';
 import type { SyncAuditsApi } from '../shared/useSyncAudits';
 import { MailboxConnectActions } from './MailboxConnectActions';
@@ -46,6 +47,7 @@ export function MailboxesSection({ api, settings, save, pollIntervalMs, now }: M
           “unverified app” warning. An app marked Internal in a Google Workspace organisation needs neither.
         </p>
       </details>
+      {status && <PageIntegrationNotices status={status} />}
       {!status && !error && (
         <p role="status" aria-busy="true" className="loading">
           Loading mailboxes…

@@ -7,6 +7,7 @@ import { describeMailboxProvider } from '../shared/describeMailboxProvider';
 import type { PopupApi } from '../shared/ExtensionApi';
 import { formatRelativeTime } from '../shared/formatRelativeTime';
 import { MailboxStateView } from '../shared/MailboxStateView';
+import { PageIntegrationNotices } from '../shared/PageIntegrationNotices';
 import { useExtensionStatus } from '../shared/useExtensionStatus';
 import { AuditSummary } from './AuditSummary';
 import { OutboxSummary } from './OutboxSummary';
@@ -81,6 +82,7 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
       {status && (
         <>
           <CrmState status={status} onOpenSetup={() => openStep('connect')} />
+          <PageIntegrationNotices status={status} />
           <BackgroundProblems problems={status.problems} now={now()} onOpenOptions={openOptions} />
           {settings && (
             <SetupChecklist

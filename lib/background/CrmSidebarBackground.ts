@@ -2,6 +2,7 @@ import type { Contact } from '../crm/contract';
 import { createOrFindContact } from '../crm/createOrFindContact';
 import { storedErrorInfo } from '../errors/ErrorInfo';
 import { toErrorInfo } from '../errors/toErrorInfo';
+import type { PageIntegrationState } from '../health/PageIntegrationHealth';
 import type { MessageRegistry } from '../logging/MessageRegistry';
 import type { Outbox } from '../logging/Outbox';
 import type { ThreadDealChoices } from '../logging/ThreadDealChoices';
@@ -36,6 +37,8 @@ export interface BackgroundOptions {
   version: string;
   /** Without connected mailboxes' services (tests), the database's mailbox rows as they are. */
   mailboxes?: MailboxView;
+  /** Whether the page integrations read threads; without it (tests) none is reported. */
+  pageHealth?: { states(): Promise<PageIntegrationState[]> };
 }
 
 /**
@@ -100,7 +103,9 @@ export class CrmSidebarBackground {
     const rows = userId ? await this.db.outbox.where('crmUserId').equals(userId).toArray() : [];
     const count = (state: string) => rows.filter((r) => r.state === state).length;
     const mailboxes = await this.db.mailboxes.toArray();
-    const problems = await this.events.problems();
+    // A broken page integration has its own notice (pageIntegrations), not a line among problems.
+    const problems = (await this.events.problems(10)).filter((p) => !p.area?.startsWith('page:')).slice(0, 5);
+    const pageIntegrations = (await this.options.pageHealth?.states()) ?? [];
     return {
       version: this.options.version,
       crmConfigured: isCrmConfigured(settings),
@@ -119,6 +124,7 @@ export class CrmSidebarBackground {
           error: storedErrorInfo(r.lastError) ?? { kind: 'internal', message: 'No error was recorded.' },
           attempts: r.attempts,
         })),
+      pageIntegrations,
       problems: problems.map((p) => ({
         id: p.id ?? 0,
         at: new Date(p.at).toISOString(),

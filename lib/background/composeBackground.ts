@@ -14,6 +14,7 @@ import { BackgroundCore } from './BackgroundCore';
 import { CrmSidebarBackground } from './CrmSidebarBackground';
 import { createBackgroundHandlers } from './createBackgroundHandlers';
 import { MailboxService, type MailboxServiceOptions } from './MailboxService';
+import { PageHealthService } from './PageHealthService';
 import { SalesforceSignIn } from './SalesforceSignIn';
 import { SettingsService } from './SettingsService';
 
@@ -84,7 +85,8 @@ export function composeBackground(platform: BackgroundPlatform) {
     webAuthFlow,
     now,
   });
-  const service = new CrmSidebarBackground({ core, version: platform.version, mailboxes });
+  const pageHealth = new PageHealthService({ store: platform.sessionArea, events, now });
+  const service = new CrmSidebarBackground({ core, version: platform.version, mailboxes, pageHealth });
   const audits = new SyncAuditService({
     db,
     background: core,
@@ -100,7 +102,8 @@ export function composeBackground(platform: BackgroundPlatform) {
       hubspotSignIn: (request) => hubspot.signIn(request),
       hubspotSignOut: () => hubspot.signOut(),
     },
+    pageHealth,
     openOptionsPage: (route) => platform.openOptionsPage(route),
   });
-  return { settings, events, core, service, mailboxes, audits, salesforce, hubspot, handlers };
+  return { settings, events, core, service, mailboxes, audits, salesforce, hubspot, pageHealth, handlers };
 }

@@ -1,9 +1,12 @@
 import type { AuditWindowDays, SyncAuditReport } from '../audit/SyncAuditReport';
+import { ExtensionError } from '../errors/ErrorInfo';
 import type { MailboxStatus, Messages } from '../messaging/messages';
 import type { Handlers } from '../messaging/router';
 import { createFeatureHandlers } from '../panel/features/panelFeatures';
 import type { CrmConnection } from '../settings/Settings';
 import type { CrmSidebarBackground } from './CrmSidebarBackground';
+import type { PageHealthService } from './PageHealthService';
+import { pageProviderOf } from './PageHealthService';
 import type { SalesforceSignInRequest } from './SalesforceSignIn';
 
 /** What the mailbox connections and sync offer the router (wired in the background). */
@@ -39,6 +42,8 @@ export interface BackgroundHandlerDeps {
   mailboxes: MailboxControls;
   audits: AuditControls;
   signIns: CrmSignIns;
+  /** Whether the page integrations still read threads (the content scripts report). */
+  pageHealth: Pick<PageHealthService, 'report'>;
   /** `route`: an address hash of the options page (already validated), e.g. `#setup/connect`. */
   openOptionsPage(route?: string): Promise<void>;
 }
@@ -48,6 +53,16 @@ export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<
   return {
     ...createFeatureHandlers(service.featureContext()),
     'status.get': () => service.status(),
+    'page.health': async ({ signal, detail }, sender) => {
+      const provider = pageProviderOf(sender.url);
+      if (!provider)
+        throw new ExtensionError(
+          'invalid_message',
+          'page.health is only accepted from a Gmail or Outlook tab',
+        );
+      await deps.pageHealth.report(provider, signal, detail);
+      return {};
+    },
     'settings.get': () => service.getSettings(),
     'settings.update': ({ patch }) => service.updateSettings(patch),
     'crm.testConnection': ({ crm }) => service.testConnection(crm),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AuditWindowDays, SyncAuditReport } from '../audit/SyncAuditReport';
 import { Contact, MeResponse } from '../crm/contract';
 import { ErrorInfo, ErrorKind } from '../errors/ErrorInfo';
+import { PageHealthSignal, PageIntegrationState } from '../health/PageIntegrationHealth';
 import { GMAIL_MESSAGES } from '../mail/gmail/page/gmailMessages';
 import { ThreadSnapshot } from '../mail/MailMessage';
 import { FEATURE_MESSAGES } from '../panel/features/panelFeatures';
@@ -59,6 +60,8 @@ export const ExtensionStatus = z.object({
   outboxFailures: z.array(OutboxFailure),
   mailboxes: z.array(MailboxStatus),
   problems: z.array(BackgroundProblem).default([]),
+  /** Page integrations that have reported (lib/health): working, or broken since when. */
+  pageIntegrations: z.array(PageIntegrationState).default([]),
 });
 export type ExtensionStatus = z.infer<typeof ExtensionStatus>;
 
@@ -78,6 +81,15 @@ export const MESSAGES = {
   ...defineMessages({
     'status.get': { request: z.object({}), response: ExtensionStatus, senders: ['extension'] },
     'settings.get': { request: z.object({}), response: Settings, senders: ['extension'] },
+    /**
+     * A content script says whether its page integration read the open thread (lib/health);
+     * the webmail is taken from the sender's URL, not from the message.
+     */
+    'page.health': {
+      request: z.object({ signal: PageHealthSignal, detail: z.string().max(300).default('') }),
+      response: z.object({}),
+      senders: ['content'],
+    },
     /** Partial update; the merged result is validated before it is stored. */
     'settings.update': {
       request: z.object({ patch: z.record(z.string(), z.unknown()) }),

@@ -98,6 +98,7 @@ export function statusFixture(overrides: Partial<ExtensionStatus> = {}): Extensi
     outboxFailures: [],
     mailboxes: [],
     problems: [],
+    pageIntegrations: [],
     ...overrides,
   };
 }

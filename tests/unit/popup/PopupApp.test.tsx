@@ -23,6 +23,33 @@ describe('PopupApp', () => {
     expect(screen.getByTestId('crm-state').textContent).toBe('CRM connected as Rita Rep');
   });
 
+  it('says in words when the Gmail panel stopped working and what still works', async () => {
+    const since = '2025-03-10T11:05:00.000Z';
+    renderPopup(
+      new FakeBackground({
+        'status.get': () =>
+          statusFixture({
+            mailboxes: [mailboxFixture({ provider: 'gmail' })],
+            pageIntegrations: [
+              {
+                provider: 'gmail',
+                state: 'broken',
+                since,
+                lastThreadReadAt: null,
+                unreadableInARow: 2,
+                firstUnreadableAt: since,
+                detail: 'no thread read within 8 s of opening a thread URL',
+              },
+            ],
+          }),
+      }),
+    );
+    const notice = await screen.findByText(/The Gmail panel is not working since /);
+    expect(notice.getAttribute('role')).toBe('alert');
+    expect(notice.textContent).toContain('Gmail’s page changed');
+    expect(notice.textContent).toContain('Sent mail is still logged by the mailbox sync');
+  });
+
   it('links to the connect step of the set-up when the CRM is not configured', async () => {
     const background = new FakeBackground({
       'status.get': () => statusFixture({ crmConfigured: false, crmBaseUrl: '', crmUser: null }),
