@@ -350,6 +350,7 @@ export class CrmRepository {
         [contactIds],
       );
       const companyOf = new Map(known.map((r) => [r.id, r.company_id]));
+      await this.refuseUnknownReferences(tx, items);
 
       const keyOf = (a: { externalId: string; contactId: string }) => `${a.externalId}\u0000${a.contactId}`;
       const toInsert = new Map<string, { id: string; item: ParsedActivity }>();
@@ -436,6 +437,44 @@ export class CrmRepository {
         return { ...base, status, id };
       });
     });
+  }
+
+  /**
+   * A company or deal an activity names must exist: a 400 for the whole batch, with the
+   * path of each unknown id, because the client sent something no retry can fix (the
+   * extension's outbox then sends the items one by one, so only the wrong one stays out).
+   */
+  private async refuseUnknownReferences(tx: Sql, items: ParsedActivity[]): Promise<void> {
+    const companyIds = [...new Set(items.flatMap((a) => (a.companyId ? [a.companyId] : [])))];
+    const dealIds = [...new Set(items.flatMap((a) => (a.dealId ? [a.dealId] : [])))];
+    if (companyIds.length === 0 && dealIds.length === 0) return;
+    const { rows } = await tx.query<{ kind: 'company' | 'deal'; id: string }>(
+      `SELECT 'company' AS kind, id FROM companies WHERE id = ANY($1::text[])
+       UNION ALL SELECT 'deal' AS kind, id FROM deals WHERE id = ANY($2::text[])`,
+      [companyIds, dealIds],
+    );
+    const known = new Set(rows.map((r) => `${r.kind}:${r.id}`));
+    const issues = items.flatMap((item, index) => [
+      ...(item.companyId && !known.has(`company:${item.companyId}`)
+        ? [
+            {
+              path: ['activities', String(index), 'companyId'],
+              message: `company ${item.companyId} does not exist`,
+            },
+          ]
+        : []),
+      ...(item.dealId && !known.has(`deal:${item.dealId}`)
+        ? [{ path: ['activities', String(index), 'dealId'], message: `deal ${item.dealId} does not exist` }]
+        : []),
+    ]);
+    if (issues.length > 0) {
+      throw new HttpError(
+        400,
+        'unknown_reference',
+        'an activity names a company or deal this CRM does not have',
+        issues,
+      );
+    }
   }
 
   // ---- tasks ----

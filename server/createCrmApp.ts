@@ -15,6 +15,10 @@ import {
 } from '../lib/crm/contract';
 import type { AuthenticatedUser, CrmRepository } from './CrmRepository';
 import { HttpError, limitBodies } from './HttpError';
+import { clientAddress } from './http/clientAddress';
+import { HostAllowList } from './http/HostAllowList';
+import { readLimitedJson } from './http/readLimitedJson';
+import { FixedWindowRateLimiter } from './oauth/FixedWindowRateLimiter';
 import { type OAuthExchangeOptions, registerOAuthExchange } from './oauth/registerOAuthExchange';
 import { buildOpenApiDocument } from './openapi/buildOpenApiDocument';
 
@@ -29,6 +33,13 @@ export interface CrmAppOptions {
   corsOrigins?: readonly string[];
   /** The token exchange (`/oauth/{provider}/token`); without providers it answers 404. */
   oauthExchange?: OAuthExchangeOptions;
+  /**
+   * Host names answered besides the loopback names and IP literals (HostAllowList);
+   * any other `Host` gets 421, which is what defeats DNS rebinding.
+   */
+  allowedHosts?: readonly string[];
+  /** Failed authentications answered per client address and minute before 429 (default 20). */
+  failedAuthPerMinute?: number;
 }
 
 /** The extension's service worker and pages call from these schemes (Chrome/Edge, Firefox). */
@@ -36,7 +47,14 @@ const EXTENSION_ORIGIN = /^(chrome-extension|moz-extension):\/\/[a-z0-9-]+$/i;
 
 type Env = { Variables: { user: AuthenticatedUser } };
 
-export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/**
+ * Every single activity the contract allows fits (100,000 characters of body and 1,000
+ * recipients, all escaped, stay under 6 MB); a batch above it answers 413 and the
+ * extension's outbox then sends its items one by one (lib/logging/Outbox.ts).
+ */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+const FAILED_AUTH_WINDOW_MS = 60_000;
 
 /** The HTTP surface of CRM-CONTRACT.md; storage lives in CrmRepository. */
 export function createCrmApp({
@@ -44,9 +62,13 @@ export function createCrmApp({
   log,
   corsOrigins = [],
   oauthExchange = { config: null },
+  allowedHosts = [],
+  failedAuthPerMinute = 20,
 }: CrmAppOptions): Hono<Env> {
   const app = new Hono<Env>();
   let openApiDocument: unknown;
+  const hosts = new HostAllowList(allowedHosts);
+  const failedAuth = new FixedWindowRateLimiter(failedAuthPerMinute, FAILED_AUTH_WINDOW_MS);
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -64,6 +86,38 @@ export function createCrmApp({
     );
   });
 
+  app.use('*', async (c, next) => {
+    // In-process requests (`app.request`, tests) carry no Host header: their URL's host stands in.
+    if (!hosts.allows(c.req.header('host') ?? new URL(c.req.url).host)) {
+      throw new HttpError(
+        421,
+        'host_not_allowed',
+        'this server does not answer for that host name; add it to CRM_ALLOWED_HOSTS if it is yours',
+      );
+    }
+    await next();
+  });
+
+  // A known path asked with a method it does not have: 405 and the methods it has
+  // (RFC 9110 §15.5.6), before authentication, like a 404 would be.
+  let allowedMethods: ((path: string) => string[] | null) | undefined;
+  app.use('*', async (c, next) => {
+    allowedMethods ??= methodsByPath(app.routes);
+    const methods = c.req.method === 'OPTIONS' ? null : allowedMethods(c.req.path);
+    if (methods && !methods.includes(c.req.method)) {
+      c.header('Allow', methods.join(', '));
+      throw new HttpError(
+        405,
+        'method_not_allowed',
+        `${c.req.method} is not allowed here; use ${methods.join(' or ')}`,
+        {
+          allow: methods,
+        },
+      );
+    }
+    await next();
+  });
+
   // Tokens, not cookies, carry identity, but a web page that got hold of a token (or a
   // development server's well-known one) must still not read the CRM from a browser: only
   // extension origins and the configured ones get CORS headers. Non-browser clients are
@@ -74,7 +128,7 @@ export function createCrmApp({
     cors({
       origin: (origin) => (EXTENSION_ORIGIN.test(origin) || allowed.has(origin) ? origin : null),
       allowHeaders: ['Authorization', 'Content-Type'],
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       exposeHeaders: ['Retry-After'],
       maxAge: 600,
     }),
@@ -91,10 +145,23 @@ export function createCrmApp({
   });
 
   app.use('/api/v1/*', async (c, next) => {
+    // A client that failed too often is not heard until its window ends, not even with a
+    // right token: otherwise the 429 itself would tell a guesser which token was right.
+    const client = clientAddress(c);
+    const blockedFor = failedAuth.wouldBlock(client);
+    if (blockedFor !== null) {
+      c.header('Retry-After', String(Math.max(1, Math.ceil(blockedFor / 1000))));
+      throw new HttpError(
+        429,
+        'too_many_failed_attempts',
+        'too many failed sign-ins from this address; try again later',
+      );
+    }
     const header = c.req.header('Authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const user = match?.[1] ? await repository.authenticate(match[1]) : null;
     if (!user) {
+      failedAuth.take(client);
       c.header('WWW-Authenticate', 'Bearer');
       throw new HttpError(401, 'unauthorized', 'missing or invalid bearer token');
     }
@@ -105,7 +172,7 @@ export function createCrmApp({
   app.get('/api/v1/me', async (c) => c.json(await repository.me(c.get('user'))));
 
   app.post('/api/v1/lookup', async (c) => {
-    const raw = await readJson(c);
+    const raw = await readLimitedJson(c);
     rejectLargeBatch(raw, 'emails');
     rejectLargeBatch(raw, 'domains');
     const body = parseWith(LookupRequest, raw);
@@ -121,7 +188,7 @@ export function createCrmApp({
   });
 
   app.post('/api/v1/contacts', async (c) => {
-    const body = parseWith(CreateContactRequest, await readJson(c));
+    const body = parseWith(CreateContactRequest, await readLimitedJson(c));
     const result = await repository.createContact(c.get('user'), body);
     if ('existing' in result) {
       throw new HttpError(409, 'conflict', 'a contact already has one of these email addresses', {
@@ -141,7 +208,7 @@ export function createCrmApp({
   });
 
   app.post('/api/v1/activities', async (c) => {
-    const raw = await readJson(c);
+    const raw = await readLimitedJson(c);
     rejectLargeBatch(raw, 'activities');
     const body = parseWith(LogActivitiesRequest, raw);
     const results = await repository.logActivities(c.get('user'), body.activities);
@@ -156,14 +223,14 @@ export function createCrmApp({
   });
 
   app.post('/api/v1/activities/logged', async (c) => {
-    const raw = await readJson(c);
+    const raw = await readLimitedJson(c);
     rejectLargeBatch(raw, 'externalIds');
     const body = parseWith(LoggedMessagesRequest, raw);
     return c.json({ messages: await repository.loggedMessages([...new Set(body.externalIds)]) });
   });
 
   app.post('/api/v1/tasks', async (c) => {
-    const body = parseWith(TaskInput, await readJson(c));
+    const body = parseWith(TaskInput, await readLimitedJson(c));
     const result = await repository.createTask(c.get('user'), body);
     return c.json(result, result.status === 'created' ? 201 : 200);
   });
@@ -200,12 +267,32 @@ export function createCrmApp({
   return app;
 }
 
-async function readJson(c: Context): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw new HttpError(400, 'invalid_json', 'the request body is not JSON');
+/** For each registered path, the methods it answers (HEAD with GET), as a path matcher. */
+function methodsByPath(
+  routes: readonly { method: string; path: string }[],
+): (path: string) => string[] | null {
+  const byPattern = new Map<string, Set<string>>();
+  for (const route of routes) {
+    if (route.method === 'ALL' || route.path.includes('*')) continue;
+    const methods = byPattern.get(route.path) ?? new Set<string>();
+    methods.add(route.method);
+    if (route.method === 'GET') methods.add('HEAD');
+    byPattern.set(route.path, methods);
   }
+  const matchers = [...byPattern].map(([pattern, methods]) => ({
+    regex: new RegExp(
+      `^${pattern
+        .split('/')
+        .map((part) => (part.startsWith(':') ? '[^/]+' : escapeRegExp(part)))
+        .join('/')}/?$`,
+    ),
+    methods: [...methods].sort(),
+  }));
+  return (path) => matchers.find((m) => m.regex.test(path))?.methods ?? null;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, pathPrefix?: string): z.output<S> {

@@ -22,6 +22,24 @@ const Env = OAuthExchangeEnv.extend({
     )
     .pipe(z.array(z.url()))
     .default([]),
+  /**
+   * Comma-separated host names the server answers besides localhost, IP literals and
+   * CRM_PUBLIC_URL's host (the names a reverse proxy or the team's DNS gives it).
+   */
+  CRM_ALLOWED_HOSTS: z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^[a-z0-9.-]+$/i, 'CRM_ALLOWED_HOSTS holds host names, without scheme or port'),
+      ),
+    )
+    .default([]),
 });
 
 const parsed = Env.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
@@ -47,6 +65,7 @@ const crm = await startCrmServer({
   publicBaseUrl: env.CRM_PUBLIC_URL,
   quiet: env.CRM_QUIET,
   corsOrigins: env.CRM_CORS_ORIGINS,
+  allowedHosts: env.CRM_ALLOWED_HOSTS,
   oauthExchange,
 });
 

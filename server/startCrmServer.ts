@@ -36,6 +36,13 @@ export interface CrmServerOptions {
   publicBaseUrl?: string;
   /** Web origins allowed by CORS besides extension origins (createCrmApp). */
   corsOrigins?: readonly string[];
+  /**
+   * Host names the server answers besides loopback names, IP literals, the `host` it
+   * listens on and `publicBaseUrl`'s host; any other `Host` header gets 421 (DNS rebinding).
+   */
+  allowedHosts?: readonly string[];
+  /** Failed authentications per client address and minute before 429 (default 20). */
+  failedAuthPerMinute?: number;
   /** The token exchange's providers (`/oauth/{provider}/token`); off (404) without. */
   oauthExchange?: OAuthExchangeConfig | null;
   /** For tests: how the exchange calls the providers. */
@@ -82,6 +89,12 @@ export async function startCrmServer(options: CrmServerOptions = {}): Promise<Cr
     const app = createCrmApp({
       repository,
       corsOrigins: options.corsOrigins,
+      allowedHosts: [
+        ...(options.allowedHosts ?? []),
+        ...(listensOnEveryInterface(host) ? [] : [host]),
+        ...(options.publicBaseUrl ? [new URL(options.publicBaseUrl).hostname] : []),
+      ],
+      failedAuthPerMinute: options.failedAuthPerMinute,
       oauthExchange: { config: options.oauthExchange ?? null, fetch: options.oauthFetch },
       log: options.quiet ? undefined : (options.log ?? ((line) => console.log(line))),
     });

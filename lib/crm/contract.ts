@@ -25,6 +25,13 @@ const LONE_SURROGATE = /[\ud800-\udfff]/u;
 
 const STORABLE = { message: 'text must not contain NUL characters or unpaired UTF-16 surrogates' };
 
+/**
+ * The same rule as a JSON Schema pattern for the OpenAPI document: no NUL, and a surrogate
+ * only as half of a pair. Read with or without the regex `u` flag it means the same.
+ */
+const STORABLE_CHAR = String.raw`(?:[^\u0000\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])`;
+export const STORABLE_PATTERN = `^${STORABLE_CHAR}*$`;
+
 const utf8 = new TextEncoder();
 /** Length in UTF-8 bytes: what an index entry costs. */
 export function utf8Length(value: string): number {
@@ -33,7 +40,7 @@ export function utf8Length(value: string): number {
 
 /** A contract string: at most `max` characters (and `maxBytes` UTF-8 bytes), storable. */
 export function contractText(max: number, maxBytes?: number) {
-  const text = z.string().max(max).refine(isStorableText, STORABLE);
+  const text = z.string().max(max).refine(isStorableText, STORABLE).meta({ pattern: STORABLE_PATTERN });
   return maxBytes === undefined
     ? text
     : text.refine((s) => utf8Length(s) <= maxBytes, { message: `at most ${maxBytes} bytes in UTF-8` });
@@ -71,7 +78,13 @@ export const IsoDateTime = z.iso.datetime({ offset: true }).refine(
 export const EmailAddressString = contractText(ADDRESS_MAX + 100)
   .trim()
   .toLowerCase()
-  .pipe(z.email({ pattern: z.regexes.html5Email }).max(ADDRESS_MAX));
+  .pipe(z.email({ pattern: z.regexes.html5Email }).max(ADDRESS_MAX))
+  .meta({
+    format: 'email',
+    // The HTML5 address grammar zod checks, around the whitespace the server trims.
+    pattern: `^\\s*${z.regexes.html5Email.source.slice(1, -1)}\\s*$`,
+    description: `An address as HTML5's input type=email accepts it (https://html.spec.whatwg.org/multipage/input.html#valid-e-mail-address), at most ${ADDRESS_MAX} characters after trimming; stored lower-cased`,
+  });
 
 export const Domain = z
   .string()
@@ -132,6 +145,12 @@ export const ExternalId = contractText(998, EXTERNAL_ID_MAX_BYTES)
   .min(1)
   .refine((s) => !s.startsWith('<') && !s.endsWith('>') && s === s.toLowerCase(), {
     message: 'externalId must be the normalised Message-ID (no angle brackets, lower case)',
+  })
+  .meta({
+    // Not only blanks, no `<` first or `>` last once trimmed, no ASCII capitals, storable.
+    pattern: String.raw`^(?!\s*<)(?![\s\S]*>\s*$)(?=[\s\S]*\S)` + `(?:(?![A-Z])${STORABLE_CHAR})*$`,
+    description:
+      'The normalised Message-ID: the header value without its angle brackets, trimmed, lower case (String.prototype.toLowerCase leaves it unchanged, so no capital in any script), at most 998 characters and 998 bytes in UTF-8',
   });
 
 export const SUBJECT_MAX = 998;

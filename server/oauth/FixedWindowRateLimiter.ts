@@ -26,6 +26,14 @@ export class FixedWindowRateLimiter {
     return null;
   }
 
+  /** Like `take` without counting: whether the key is already over its limit. */
+  wouldBlock(key: string): number | null {
+    const window = this.windows.get(key);
+    const now = this.now();
+    if (!window || now - window.startedAt >= this.windowMs || window.count < this.limit) return null;
+    return window.startedAt + this.windowMs - now;
+  }
+
   private prune(now: number): void {
     for (const [key, window] of this.windows)
       if (now - window.startedAt >= this.windowMs) this.windows.delete(key);

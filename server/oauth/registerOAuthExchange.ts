@@ -1,5 +1,4 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context, Env, Hono } from 'hono';
+import type { Env, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
   ProviderErrorResponse,
@@ -7,6 +6,7 @@ import {
   TokenExchangeRequest,
 } from '../../lib/auth/tokenExchangeContract';
 import { HttpError, limitBodies } from '../HttpError';
+import { clientAddress } from '../http/clientAddress';
 import { FixedWindowRateLimiter } from './FixedWindowRateLimiter';
 import {
   OAUTH_EXCHANGE_PROVIDERS,
@@ -31,15 +31,6 @@ const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
 function isProvider(value: string): value is OAuthExchangeProvider {
   return (OAUTH_EXCHANGE_PROVIDERS as readonly string[]).includes(value);
-}
-
-/** The caller's address, for the rate limit (requests made in-process have none). */
-function clientAddress<E extends Env>(c: Context<E>): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 /**

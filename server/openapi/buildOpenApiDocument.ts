@@ -86,12 +86,28 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     content: { 'application/json': { schema } },
   });
   const errors = {
-    400: json(schemas.Error, 'Invalid input; `details` holds the schema issues'),
+    400: json(
+      schemas.Error,
+      'Invalid input (`invalid_request`, `details` holds the schema issues), a body that is not JSON (`invalid_json`) or nests deeper than 16 levels (`too_deep`)',
+    ),
     401: json(schemas.Error, 'Missing or wrong token'),
-    429: json(schemas.Error, 'Too many requests; see the Retry-After header (seconds)'),
+    421: json(
+      schemas.Error,
+      'The Host header names a host this server does not answer for (`host_not_allowed`): loopback names, IP literals, CRM_PUBLIC_URL’s host and CRM_ALLOWED_HOSTS only',
+    ),
+    429: json(
+      schemas.Error,
+      'Too many requests, or 20 failed authentications from this address within a minute (`too_many_failed_attempts`); see the Retry-After header (seconds)',
+    ),
+    431: json(schemas.Error, 'Request headers and URL over 16 kB (`headers_too_large`)'),
     500: json(schemas.Error, 'Server error'),
   };
-  const tooLarge = { 413: json(schemas.Error, 'More than 100 items in a batch') };
+  const tooLarge = {
+    413: json(
+      schemas.Error,
+      'More than 100 items in a batch (`batch_too_large`), or a body over 8 MB (`payload_too_large`)',
+    ),
+  };
   const notFound = { 404: json(schemas.Error, 'No such contact') };
   const contactIdParam = z.object({ id: z.string() });
 
@@ -128,6 +144,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       201: json(schemas.Contact, 'Created'),
       409: json(schemas.Error, 'An email is taken; `details.contact` is the existing contact'),
       ...errors,
+      ...tooLarge,
     },
   });
   registry.registerPath({
@@ -148,6 +165,8 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     method: 'post',
     path: '/api/v1/activities',
     summary: 'Log email activities; idempotent on (externalId, contactId)',
+    description:
+      'The first log of a (Message-ID, contact) is the record, whoever logs it later and whatever they send: a repeat answers `existing` with the first id and changes nothing (docs/CRM-CONTRACT.md, "Logging the same email twice"). An unknown `contactId` is an `error` item; an unknown `companyId` or `dealId` refuses the whole batch with 400 `unknown_reference`.',
     security,
     request: { body: json(schemas.LogActivitiesRequest, 'At most 100 activities') },
     responses: {
@@ -187,6 +206,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       201: json(schemas.TaskResponse, 'Created'),
       200: json(schemas.TaskResponse, 'Already existed'),
       ...errors,
+      ...tooLarge,
       ...notFound,
     },
   });
@@ -215,7 +235,9 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       },
       401: json(schemas.ProviderErrorResponse, 'The provider refused the client credentials'),
       404: json(schemas.Error, 'The exchange is off for this provider'),
-      413: json(schemas.Error, 'Request body over 16 kB'),
+      413: json(schemas.Error, 'Request body over 16 kB (`payload_too_large`)'),
+      421: errors[421],
+      431: errors[431],
       415: json(schemas.Error, 'Not application/x-www-form-urlencoded'),
       429: json(schemas.Error, 'Too many token requests from this address; see Retry-After'),
       502: json(schemas.Error, 'The provider answered something that is not a token response'),
@@ -223,12 +245,44 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     },
   });
 
-  return new OpenApiGeneratorV31([...Object.values(schemas), ...registry.definitions]).generateDocument({
+  const document = new OpenApiGeneratorV31([
+    ...Object.values(schemas),
+    ...registry.definitions,
+  ]).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'CRM sidebar contract',
       version: '1.0.0',
-      description: 'The REST contract between the CRM sidebar extension and a CRM (CRM-CONTRACT.md).',
+      description:
+        'The REST contract between the CRM sidebar extension and a CRM (CRM-CONTRACT.md). A known path asked with another method answers 405 with an `Allow` header.',
     },
   });
+  return nullableRefsAsAnyOf(document);
+}
+
+/**
+ * The generator writes a nullable `$ref` as `allOf: [{$ref}, {type: [object, null]}]`,
+ * which no null satisfies (the `$ref` half refuses it); `anyOf: [{$ref}, {type: null}]`
+ * says what the server answers (ContactDetail's `company: null`).
+ */
+function nullableRefsAsAnyOf<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(nullableRefsAsAnyOf) as T;
+  if (typeof node !== 'object' || node === null) return node;
+  const entries = Object.entries(node).map(([key, value]) => [key, nullableRefsAsAnyOf(value)] as const);
+  const object = Object.fromEntries(entries) as Record<string, unknown>;
+  const allOf = object.allOf;
+  if (Array.isArray(allOf) && allOf.length === 2) {
+    const [ref, nullable] = allOf as [Record<string, unknown>, Record<string, unknown>];
+    const type = nullable.type;
+    if (
+      typeof ref.$ref === 'string' &&
+      Array.isArray(type) &&
+      type.includes('null') &&
+      Object.keys(nullable).length === 1
+    ) {
+      const { allOf: _replaced, ...rest } = object;
+      return { ...rest, anyOf: [ref, { type: 'null' }] } as T;
+    }
+  }
+  return object as T;
 }

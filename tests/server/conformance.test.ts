@@ -8,6 +8,9 @@ import { type CrmServerHandle, startCrmServer } from '../../server/startCrmServe
 import { FakeHubSpotApi } from '../fakes/FakeHubSpotApi';
 import { FakeSalesforceApi, type FakeSalesforceOptions } from '../fakes/FakeSalesforceApi';
 import { freshPgliteDataDir } from './freshPgliteDataDir';
+import { checkEveryResponseAgainstOpenApi } from './openApiResponseCheck';
+
+checkEveryResponseAgainstOpenApi();
 
 interface ConformanceSubject {
   label: string;

@@ -304,6 +304,27 @@ export function describeCrmContract(
         expect(res.json.results[1].message).toEqual(expect.any(String));
       });
 
+      it('keeps the first log of a Message-ID when another rep logs it with other content', async () => {
+        const contact = await createContact();
+        const first = emailActivity(contact.id, { subject: 'Pricing', snippet: 'The figures you asked for' });
+        const created = await api('POST', '/activities', { activities: [first] });
+        expect(created.status).toBe(201);
+        const colleague = crmTestClient(crm.url, SEED.colleague.token);
+        const second = await colleague('POST', '/activities', {
+          activities: [{ ...first, subject: 'Something else', snippet: 'Rewritten', direction: 'outgoing' }],
+        });
+        expect(second.status).toBe(200);
+        expect(second.json.results[0]).toMatchObject({ status: 'existing', id: created.json.results[0].id });
+        const stored = await api('GET', `/activities?externalId=${encodeURIComponent(first.externalId)}`);
+        expect(stored.json.activities).toHaveLength(1);
+        expect(stored.json.activities[0]).toMatchObject({
+          subject: 'Pricing',
+          snippet: 'The figures you asked for',
+          direction: 'incoming',
+          loggedBy: SEED.demoUser.id,
+        });
+      });
+
       it('treats a key repeated inside one batch as one activity', async () => {
         const contact = await createContact();
         const activity = emailActivity(contact.id);

@@ -2,6 +2,9 @@ import { rm } from 'node:fs/promises';
 import { afterAll } from 'vitest';
 import { describeCrmContract } from './crmContractSuite';
 import { freshPgliteDataDir } from './freshPgliteDataDir';
+import { checkEveryResponseAgainstOpenApi } from './openApiResponseCheck';
+
+checkEveryResponseAgainstOpenApi();
 
 const dirs: string[] = [];
 afterAll(async () => {

@@ -9,6 +9,9 @@ import { type CrmServerOptions, startCrmServer } from '../../server/startCrmServ
 import { OPENAPI_PATH, renderOpenApiDocument } from '../../server/writeOpenApiDocument';
 import { crmTestClient, emailActivity, uniqueEmail } from './crmTestClient';
 import { freshPgliteDataDir } from './freshPgliteDataDir';
+import { checkEveryResponseAgainstOpenApi } from './openApiResponseCheck';
+
+checkEveryResponseAgainstOpenApi();
 
 const databaseUrl = process.env.DATABASE_URL;
 

@@ -23,6 +23,9 @@ import { type CrmServerHandle, startCrmServer } from '../../server/startCrmServe
 import { EXTENSION_ORIGIN, extensionFetch } from '../fakes/extensionFetch';
 import { FakeOauthServer } from '../fakes/FakeOauthServer';
 import { freshPgliteDataDir } from './freshPgliteDataDir';
+import { checkEveryResponseAgainstOpenApi } from './openApiResponseCheck';
+
+checkEveryResponseAgainstOpenApi();
 
 /**
  * The token exchange (`POST /oauth/{provider}/token`) against the strict fake token
@@ -382,7 +385,7 @@ describe('token exchange: off, hostile input, limits', () => {
   });
 
   it('the extension reads the exchange’s own refusals as one of its error kinds', async () => {
-    const off = createCrmApp({ repository });
+    const off = createCrmApp({ repository, allowedHosts: ['exchange.test'] });
     const config = withEndpoints(googleOAuthConfig({ clientId: GOOGLE.clientId }), {
       authorizationEndpoint: idp.authorizationEndpoint,
       tokenEndpoint: 'http://exchange.test/oauth/google/token',

@@ -20,6 +20,11 @@ export interface ReferenceCrmOptions {
   log?: (line: string) => void;
   /** The server's token exchange (`/oauth/{provider}/token`); off without. */
   oauthExchange?: OAuthExchangeConfig;
+  /**
+   * Host names the browser reaches the CRM by, when a test maps one to it (host resolver
+   * rules): the server answers other names than loopback and IP literals with 421.
+   */
+  allowedHosts?: readonly string[];
 }
 
 /** The reference CRM on a throwaway PGlite folder, seeded with the demo data. */
@@ -28,6 +33,7 @@ export async function startReferenceCrm(options: ReferenceCrmOptions = {}): Prom
   const logging = {
     ...(options.log ? { quiet: false, log: options.log } : { quiet: true }),
     oauthExchange: options.oauthExchange ?? null,
+    allowedHosts: options.allowedHosts,
   };
   let handle = await startCrmServer({ port: 0, dataDir, ...logging });
   const port = handle.port;
