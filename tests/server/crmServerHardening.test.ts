@@ -303,7 +303,8 @@ describe('the reference server against DNS rebinding, floods and guessing', () =
       port: 0,
       log: (line) => {
         const entry = JSON.parse(line) as { path: string; status: number; durationMs: number };
-        (serverMs[`${entry.status} ${entry.path}`] ??= []).push(entry.durationMs);
+        const key = `${entry.status} ${entry.path}`;
+        serverMs[key] = [...(serverMs[key] ?? []), entry.durationMs];
       },
       allowedHosts: ['crm.team.example'],
       publicBaseUrl: 'https://crm.northwind-trading.example',
