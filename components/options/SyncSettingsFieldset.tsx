@@ -12,6 +12,8 @@ const HISTORY_OPTIONS: ReadonlyArray<[Settings['historicalImportDays'], string]>
   [90, 'Last 90 days'],
 ];
 const FREQUENCY_OPTIONS: ReadonlyArray<[Settings['syncFrequencyMinutes'], string]> = [
+  // Chrome fires alarms at most every 30 s (developer.chrome.com/docs/extensions/reference/api/alarms).
+  [1, 'Every minute'],
   [5, 'Every 5 minutes'],
   [15, 'Every 15 minutes'],
   [60, 'Every hour'],

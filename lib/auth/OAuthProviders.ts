@@ -38,12 +38,34 @@ export const GMAIL_SCOPES = {
   metadata: 'https://www.googleapis.com/auth/gmail.metadata',
   /** Adds snippets and search: the default, as activities carry the snippet. */
   readonly: 'https://www.googleapis.com/auth/gmail.readonly',
+  /**
+   * Read plus changing labels (and so archiving): what labelling logged mail needs. Google
+   * lists it among its restricted scopes
+   * (developers.google.com/workspace/gmail/api/auth/scopes), so a public app using it needs
+   * Google's verification and security assessment.
+   */
+  modify: 'https://www.googleapis.com/auth/gmail.modify',
 } as const;
+
+/** Microsoft Graph's delegated permission to change mail (categories, moves) besides reading it. */
+export const GRAPH_MAIL_WRITE_SCOPE = 'https://graph.microsoft.com/Mail.ReadWrite';
+
+/**
+ * Whether granted scopes include writing to the mailbox. Microsoft answers Graph scopes with
+ * or without the resource in front ("Mail.ReadWrite" or "https://graph.microsoft.com/Mail.ReadWrite").
+ */
+export function hasMailboxWriteScope(provider: 'gmail' | 'outlook', scopes: readonly string[]): boolean {
+  if (provider === 'gmail')
+    return scopes.includes(GMAIL_SCOPES.modify) || scopes.includes('https://mail.google.com/');
+  return scopes.some((s) => /(^|\/)Mail\.ReadWrite$/i.test(s));
+}
 
 export function googleOAuthConfig(options: {
   clientId: string;
   clientSecret?: string;
   gmailScope?: keyof typeof GMAIL_SCOPES;
+  /** Adds gmail.modify (labels, archiving) to the read scope, keeping grants made before. */
+  write?: boolean;
 }): OAuthProviderConfig {
   return {
     provider: 'gmail',
@@ -56,14 +78,25 @@ export function googleOAuthConfig(options: {
     // Google refresh tokens do not expire on a schedule; a renewal would only add consent prompts.
     silentRenewal: false,
     // No openid/email: users.getProfile returns the address, so an ID token adds nothing.
-    scopes: [GMAIL_SCOPES[options.gmailScope ?? 'readonly']],
+    scopes: [GMAIL_SCOPES[options.gmailScope ?? 'readonly'], ...(options.write ? [GMAIL_SCOPES.modify] : [])],
     // Google issues a refresh token only with access_type=offline, and again on a re-consent
-    // only with prompt=consent (a Reconnect must yield a fresh refresh token).
-    extraAuthorizationParams: { access_type: 'offline', prompt: 'consent' },
+    // only with prompt=consent (a Reconnect must yield a fresh refresh token). Asking for more
+    // later is incremental authorization: include_granted_scopes keeps what was granted
+    // (developers.google.com/identity/protocols/oauth2/web-server#incrementalAuth).
+    extraAuthorizationParams: {
+      access_type: 'offline',
+      prompt: 'consent',
+      ...(options.write ? { include_granted_scopes: 'true' } : {}),
+    },
   };
 }
 
-export function microsoftOAuthConfig(options: { clientId: string; tenant?: string }): OAuthProviderConfig {
+export function microsoftOAuthConfig(options: {
+  clientId: string;
+  tenant?: string;
+  /** Adds Mail.ReadWrite (categories, moving to Archive); Microsoft asks for consent to it on that sign-in. */
+  write?: boolean;
+}): OAuthProviderConfig {
   const tenant = encodeURIComponent(options.tenant?.trim() || 'common');
   return {
     provider: 'outlook',
@@ -82,6 +115,7 @@ export function microsoftOAuthConfig(options: { clientId: string; tenant?: strin
       'offline_access',
       'https://graph.microsoft.com/Mail.Read',
       'https://graph.microsoft.com/User.Read',
+      ...(options.write ? [GRAPH_MAIL_WRITE_SCOPE] : []),
     ],
     extraAuthorizationParams: { prompt: 'select_account' },
   };

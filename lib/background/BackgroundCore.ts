@@ -39,6 +39,7 @@ export class BackgroundCore {
   readonly cache: LookupCache;
   readonly now: () => number;
   private outbox: { userId: string; connector: CrmConnector; outbox: Outbox } | null = null;
+  private readonly drainListeners: ((crmUserId: string) => Promise<void>)[] = [];
 
   constructor(private readonly options: BackgroundCoreOptions) {
     const { db } = options;
@@ -104,6 +105,15 @@ export class BackgroundCore {
         );
     }
     this.options.scheduleOutboxDrain?.(report.blocked ? null : report.nextAttemptAt);
+    for (const listener of this.drainListeners) await listener(s.me.user.id);
+  }
+
+  /**
+   * Runs `listener` with the CRM user after every delivery (the mailbox marks settle what
+   * the CRM now holds). It must record its own failures: a delivery never fails for it.
+   */
+  onDrained(listener: (crmUserId: string) => Promise<void>): void {
+    this.drainListeners.push(listener);
   }
 }
 
@@ -111,4 +121,5 @@ export class BackgroundCore {
 export type SyncPipeline = Pick<
   BackgroundCore,
   'sessions' | 'registry' | 'threadDeals' | 'events' | 'cache' | 'outboxFor' | 'drainOutbox' | 'getSettings'
->;
+> &
+  Partial<Pick<BackgroundCore, 'onDrained'>>;

@@ -21,7 +21,7 @@ import type { EventLog } from '../store/EventLog';
 import type { LookupCache } from '../store/LookupCache';
 import type { BackgroundCore } from './BackgroundCore';
 import type { CrmSession, CrmSessionProvider } from './CrmSession';
-import { enqueueLinkedMessages, linkingContextFor, lookupThread } from './MessagePipeline';
+import { enqueueLinkedMessages, linkingContextFor, lookupThread, type PipelineDeps } from './MessagePipeline';
 import { ThreadViewService } from './ThreadViewService';
 
 /** What the background shows of the connected mailboxes (lib/background/MailboxService). */
@@ -30,6 +30,8 @@ export interface MailboxView {
   enrichSnapshot(snapshot: ThreadSnapshot): Promise<ThreadSnapshot>;
   /** Live mailbox state (sync progress). */
   statusOf(row: MailboxRow): MailboxStatus;
+  /** Remembers what a click or a compose send queued, so the mailbox can show it once logged. */
+  rememberQueued?: PipelineDeps['onQueued'];
 }
 
 export interface BackgroundOptions {
@@ -77,6 +79,7 @@ export class CrmSidebarBackground {
       drainOutbox: (s) => core.drainOutbox(s),
       ownAddresses: () => this.mailboxAddresses(),
       now: core.now,
+      onQueued: options.mailboxes?.rememberQueued,
     });
     // Linking rules may have changed: answers built under the old ones must not be reused.
     core.settings.onChange(() => this.threads.forgetAll());
@@ -243,6 +246,7 @@ export class CrmSidebarBackground {
       threadDeals: this.threadDeals,
       events: this.events,
       now: this.now,
+      onQueued: this.options.mailboxes?.rememberQueued,
     });
     await this.drainOutbox(session);
     if (!outcome || outcome.status === 'skipped') return { outcome: 'skipped', reason: outcome?.reason };

@@ -5,10 +5,15 @@ import { dexieTokenStore } from '../auth/dexieTokenStore';
 import { isMailboxAuthError } from '../auth/MailboxAuthError';
 import type { OAuthTokens, WebAuthFlow } from '../auth/OAuthClient';
 import { authorizeMailbox, refreshTokens } from '../auth/OAuthClient';
-import { type OAuthProviderConfig, tokenExchangeEndpoint } from '../auth/OAuthProviders';
+import {
+  hasMailboxWriteScope,
+  type OAuthProviderConfig,
+  tokenExchangeEndpoint,
+} from '../auth/OAuthProviders';
 import { TokenManager, type TokenStore } from '../auth/TokenManager';
 import { CrmError } from '../crm/CrmError';
 import { ExtensionError, storedErrorInfo } from '../errors/ErrorInfo';
+import { toErrorInfo } from '../errors/toErrorInfo';
 import { skipCountKey } from '../logging/SkipReason';
 import { gmailMailboxProvider } from '../mail/gmail/api/gmailMailboxProvider';
 import type { MailMessage, MailProvider, ThreadSnapshot } from '../mail/MailMessage';
@@ -21,10 +26,13 @@ import type {
   SyncFolder,
 } from '../mail/sync/MailboxProvider';
 import type { CursorStore, SyncPassResult } from '../mail/sync/MailboxSync';
+import type { MailboxWriteAccess } from '../mail/sync/mailboxMarkMessages';
 import type { MailboxStatus } from '../messaging/messages';
+import { wantsMailboxWriteAccess } from '../settings/MailboxMarkSettings';
 import type { CrmSidebarDb, MailboxRow } from '../store/db';
 import type { SyncPipeline } from './BackgroundCore';
 import type { MailboxControls } from './createBackgroundHandlers';
+import { MailboxMarks, mailboxIdOf } from './MailboxMarks';
 import {
   enqueueLinkedMessages,
   groupForLookup,
@@ -112,10 +120,140 @@ export class MailboxService implements MailboxControls {
   private readonly running = new Map<string, Promise<void>>();
   /** Graph answers per Outlook item, so reopening a thread does not ask Graph again. */
   private readonly enriched = new Map<string, MailMessage>();
+  /** Labels, categories and archiving of logged mail; Gmail's thread-list marker. */
+  readonly marks: MailboxMarks;
 
   constructor(private readonly options: MailboxServiceOptions) {
     this.tokens = options.tokenStore ?? dexieTokenStore(options.db);
     this.secrets = options.clientSecrets ?? dexieClientSecretStore(options.db);
+    this.marks = new MailboxMarks({
+      db: options.db,
+      registry: options.background.registry,
+      events: options.background.events,
+      settings: async () => (await options.background.getSettings()).mailboxMarks,
+      api: async (id) => {
+        const row = await options.db.mailboxes.get(id);
+        return row?.status === 'connected' ? this.clientFor(row, this.accessTokens(row)) : null;
+      },
+      writeAccess: (id) => this.hasWriteAccess(id),
+      onWriteRefused: async (id, error) => {
+        await options.db.mailboxes.update(id, { writeAccessRefused: toErrorInfo(error) });
+      },
+      now: options.now,
+    });
+    // After each delivery the marks settle what the CRM now holds; their failures are their own.
+    options.background.onDrained?.((crmUserId) =>
+      options.background.events.guard('marks', 'marks.failed', 'Marking logged mail in the mailbox', () =>
+        this.marks.apply(crmUserId),
+      ),
+    );
+  }
+
+  /** Remembers what a click or a compose send queued (CrmSidebarBackground's pipeline hook). */
+  readonly rememberQueued = (message: MailMessage, externalId: string, direction: 'incoming' | 'outgoing') =>
+    this.marks.record(message, externalId, direction);
+
+  /** Whether the mailbox's stored grant includes the provider's write scope. */
+  async hasWriteAccess(mailboxId: string): Promise<boolean> {
+    const row = await this.options.db.mailboxes.get(mailboxId);
+    const tokens = row ? await this.tokens.get(mailboxId) : null;
+    return row !== undefined && tokens !== null && hasMailboxWriteScope(row.provider, tokens.scopes ?? []);
+  }
+
+  /**
+   * Asks the provider for write access (Gmail gmail.modify, Microsoft Mail.ReadWrite) for
+   * connected mailboxes, as incremental consent: the same account (login_hint), Google keeping
+   * what was granted (include_granted_scopes), Microsoft asking for the added permission on
+   * this sign-in. A refusal (window closed, consent declined, the box left unticked) keeps the
+   * read-only grant and the sync as they were; the mailbox then says why marks are not active.
+   */
+  async grantWriteAccess(id?: string): Promise<MailboxWriteAccess[]> {
+    const rows = await this.options.db.mailboxes
+      .filter((m) => m.status === 'connected' && (!id || m.id === id))
+      .toArray();
+    for (const row of rows) {
+      if (await this.hasWriteAccess(row.id)) continue;
+      try {
+        const config = await this.oauthConfig(row.provider, true);
+        const tokens = await authorizeMailbox(config, this.options.webAuthFlow, {
+          ...this.oauthRequestOptions(),
+          loginHint: row.address,
+        });
+        const address = await this.openApi(
+          `grant:${row.id}`,
+          row.provider,
+          async () => tokens.accessToken,
+        ).address();
+        if (`${row.provider}:${address.toLowerCase()}` !== row.id)
+          throw new ExtensionError(
+            'cancelled',
+            `The sign-in was for ${address}, not ${row.address}: nothing was changed.`,
+            { source: row.provider },
+          );
+        await this.tokenManager(row.provider).save(row.id, tokens);
+        const granted = hasMailboxWriteScope(row.provider, tokens.scopes);
+        await this.options.db.mailboxes.update(row.id, {
+          writeAccessRefused: granted
+            ? undefined
+            : {
+                kind: 'cancelled',
+                message: `${MAILBOX_PROVIDERS[row.provider].accountName} did not grant permission to change mail (the box was left unticked on the consent page).`,
+                source: row.provider,
+              },
+        });
+      } catch (error) {
+        // Whatever went wrong, the read-only grant stays: only the marks wait.
+        await this.options.db.mailboxes.update(row.id, { writeAccessRefused: toErrorInfo(error) });
+      }
+    }
+    return this.writeAccessStatus();
+  }
+
+  /** Per mailbox: whether labels / categories and archiving can work, and if not, why. */
+  async writeAccessStatus(): Promise<MailboxWriteAccess[]> {
+    const rows = await this.options.db.mailboxes.filter((m) => m.status !== 'disconnected').toArray();
+    return Promise.all(
+      rows.map(async (row): Promise<MailboxWriteAccess> => {
+        const granted = row.status === 'connected' && (await this.hasWriteAccess(row.id));
+        return {
+          mailboxId: row.id,
+          provider: row.provider,
+          address: row.address,
+          granted,
+          refusal: granted ? null : (storedErrorInfo(row.writeAccessRefused) ?? null),
+        };
+      }),
+    );
+  }
+
+  /**
+   * Of a mailbox's thread ids, those with mail the CRM holds, and whether Gmail's thread list
+   * shows the "In CRM" marker: on by the settings, and not where the mailbox's own label
+   * already shows the same thing.
+   */
+  async loggedThreads(
+    provider: MailProvider,
+    address: string,
+    threadIds: readonly string[],
+  ): Promise<{ threadIds: string[]; marker: boolean }> {
+    const settings = (await this.options.background.getSettings()).mailboxMarks;
+    const labelled = settings.labelLogged && (await this.hasWriteAccess(mailboxIdOf(provider, address)));
+    const marker = settings.threadListMarker && !labelled;
+    if (!marker || threadIds.length === 0) return { threadIds: [], marker };
+    return { threadIds: await this.marks.loggedThreads(provider, address, threadIds), marker };
+  }
+
+  /**
+   * A send from a compose view: one sync pass of that mailbox now, so the sent message is
+   * logged within seconds rather than at the next scheduled pass. Resolves the number of
+   * passes started (0 when the mailbox is not connected).
+   */
+  async syncAfterSend(provider: MailProvider, address: string): Promise<number> {
+    const id = mailboxIdOf(provider, address);
+    const row = await this.options.db.mailboxes.get(id);
+    if (row?.status !== 'connected') return 0;
+    void this.syncMailbox(id);
+    return 1;
   }
 
   private now(): number {
@@ -135,10 +273,16 @@ export class MailboxService implements MailboxControls {
    * endpoint (the provider's, or the team's token-exchange server, which adds the secret
    * itself), and the client secret where the provider requires one and no server adds it.
    */
-  private async oauthConfig(provider: MailProvider): Promise<OAuthProviderConfig> {
+  private async oauthConfig(
+    provider: MailProvider,
+    /** Ask for write access too; default: when the settings want it (labels, archiving). */
+    write?: boolean,
+  ): Promise<OAuthProviderConfig> {
     const settings = await this.options.background.getSettings();
     const adapter = MAILBOX_PROVIDERS[provider];
-    const base = adapter.oauthConfig(settings.oauth);
+    const base = adapter.oauthConfig(settings.oauth, {
+      write: write ?? wantsMailboxWriteAccess(settings.mailboxMarks),
+    });
     if (!base) {
       throw new ExtensionError(
         'not_configured',
@@ -202,9 +346,11 @@ export class MailboxService implements MailboxControls {
    * from the provider's session, for the same account only.
    */
   private async renewSilently(provider: MailProvider, mailboxId: string): Promise<OAuthTokens> {
-    const config = await this.oauthConfig(provider);
-    if (!config.silentRenewal) throw new Error(`${provider} sign-ins are not renewed silently`);
     const mailbox = await this.options.db.mailboxes.get(mailboxId);
+    // A silent sign-in cannot ask for consent: never for a scope the rep refused, nor one not granted yet.
+    const granted = await this.hasWriteAccess(mailboxId);
+    const config = await this.oauthConfig(provider, granted && !mailbox?.writeAccessRefused);
+    if (!config.silentRenewal) throw new Error(`${provider} sign-ins are not renewed silently`);
     const tokens = await authorizeMailbox(config, this.options.webAuthFlow, {
       ...this.oauthRequestOptions(),
       silent: true,
@@ -430,6 +576,7 @@ export class MailboxService implements MailboxControls {
           threadDeals: background.threadDeals,
           events: background.events,
           now: this.options.now,
+          onQueued: (message, externalId, direction) => this.marks.record(message, externalId, direction),
         });
         for (const o of outcomes) {
           if (o.status === 'enqueued') {

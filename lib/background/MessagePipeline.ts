@@ -247,6 +247,8 @@ export interface PipelineDeps {
   threadDeals?: ThreadDealChoices;
   events?: EventLog;
   now?: () => number;
+  /** Sees every message queued or found already logged (the mailbox marks remember them). */
+  onQueued?: (message: MailMessage, externalId: string, direction: 'incoming' | 'outgoing') => Promise<void>;
 }
 
 /**
@@ -290,6 +292,7 @@ export async function enqueueLinkedMessages(
         status: 'already_logged',
         contactIds,
       });
+      await deps.onQueued?.(message, externalId, links.direction.direction);
       continue;
     }
     const dealChoice = (await deps.threadDeals?.forMessage(message)) ?? null;
@@ -334,6 +337,7 @@ export async function enqueueLinkedMessages(
       ...(leftOut > 0 ? { recipientsLeftOut: leftOut } : {}),
       ...(alreadyQueued ? { alreadyQueued } : {}),
     });
+    if (activities.length > 0) await deps.onQueued?.(message, externalId, links.direction.direction);
     await createKeywordTasks(message, contactIds, deps);
   }
   return outcomes;

@@ -19,7 +19,13 @@ import type { CrmSidebarDb } from '../store/db';
 import type { EventLog } from '../store/EventLog';
 import type { LookupCache } from '../store/LookupCache';
 import type { CrmSession } from './CrmSession';
-import { enqueueLinkedMessages, type LinkedThread, linkingContextFor, lookupThread } from './MessagePipeline';
+import {
+  enqueueLinkedMessages,
+  type LinkedThread,
+  linkingContextFor,
+  lookupThread,
+  type PipelineDeps,
+} from './MessagePipeline';
 
 export interface ThreadViewDeps {
   db: CrmSidebarDb;
@@ -33,6 +39,8 @@ export interface ThreadViewDeps {
   /** The user's connected mailbox addresses (all "self" for direction and participants). */
   ownAddresses(): Promise<string[]>;
   now?: () => number;
+  /** The mailbox marks remember clicked messages (PipelineDeps.onQueued). */
+  onQueued?: PipelineDeps['onQueued'];
 }
 
 const VIEW_CACHE_SIZE = 50;
@@ -386,6 +394,7 @@ export class ThreadViewService {
       threadDeals: this.deps.threadDeals,
       events: this.deps.events,
       now: this.deps.now,
+      onQueued: this.deps.onQueued,
     });
     await this.deps.drainOutbox(session);
     this.views.delete(threadKeyOf(snapshot));

@@ -1,5 +1,6 @@
 import type { AuditWindowDays, SyncAuditReport } from '../audit/SyncAuditReport';
 import { ExtensionError } from '../errors/ErrorInfo';
+import type { MailboxWriteAccess } from '../mail/sync/mailboxMarkMessages';
 import type { MailboxStatus, Messages } from '../messaging/messages';
 import type { Handlers } from '../messaging/router';
 import { createFeatureHandlers } from '../panel/features/panelFeatures';
@@ -19,6 +20,17 @@ export interface MailboxControls {
   clientSecretStatus(): Promise<Record<'gmail' | 'outlook', boolean>>;
   /** The redirect URI the sign-ins use, as the browser gives it. */
   redirectUri(): string;
+  /** Write access (labels, categories, archiving) per mailbox, and asking for it. */
+  writeAccessStatus(): Promise<MailboxWriteAccess[]>;
+  grantWriteAccess(id?: string): Promise<MailboxWriteAccess[]>;
+  /** Which of a mailbox's threads hold logged mail, and whether the thread list shows a marker. */
+  loggedThreads(
+    provider: 'gmail' | 'outlook',
+    mailbox: string,
+    threadIds: readonly string[],
+  ): Promise<{ threadIds: string[]; marker: boolean }>;
+  /** A sync pass of the sender's mailbox right after a compose send. */
+  syncAfterSend(provider: 'gmail' | 'outlook', address: string): Promise<number>;
 }
 
 /** The sync audit (lib/audit/SyncAuditService). */
@@ -88,7 +100,18 @@ export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<
       const settings = await service.getSettings();
       return { inboxSdkAppId: settings.inboxSdkAppId, logComposeByDefault: settings.logComposeByDefault };
     },
-    'gmail.sent.log': (sent) => service.logSentMessage(sent.message),
+    'gmail.sent.log': async (sent) => {
+      try {
+        return await service.logSentMessage(sent.message);
+      } finally {
+        // Near real time: the sent-mail sync picks it up now (exact Message-ID), not at the next alarm.
+        await mailboxes.syncAfterSend('gmail', sent.message.mailbox);
+      }
+    },
+    'mailbox.writeAccess.get': async () => ({ mailboxes: await mailboxes.writeAccessStatus() }),
+    'mailbox.writeAccess.request': async ({ id }) => ({ mailboxes: await mailboxes.grantWriteAccess(id) }),
+    'mailbox.loggedThreads': ({ provider, mailbox, threadIds }) =>
+      mailboxes.loggedThreads(provider, mailbox, threadIds),
     'mailbox.connect': ({ provider }) => mailboxes.connect(provider),
     'oauth.clientSecret.set': ({ provider, secret }) => mailboxes.setClientSecret(provider, secret),
     'oauth.clientSecret.status': () => mailboxes.clientSecretStatus(),

@@ -5,6 +5,7 @@ import { ErrorInfo, ErrorKind } from '../errors/ErrorInfo';
 import { PageHealthSignal, PageIntegrationState } from '../health/PageIntegrationHealth';
 import { GMAIL_MESSAGES } from '../mail/gmail/page/gmailMessages';
 import { ThreadSnapshot } from '../mail/MailMessage';
+import { MAILBOX_MARK_MESSAGES } from '../mail/sync/mailboxMarkMessages';
 import { FEATURE_MESSAGES } from '../panel/features/panelFeatures';
 import { MessageLogStatus, ThreadView } from '../panel/ThreadView';
 import { CrmConnection, Settings } from '../settings/Settings';
@@ -78,6 +79,7 @@ export type TestConnectionResult = z.infer<typeof TestConnectionResult>;
 export const MESSAGES = {
   ...GMAIL_MESSAGES,
   ...FEATURE_MESSAGES,
+  ...MAILBOX_MARK_MESSAGES,
   ...defineMessages({
     'status.get': { request: z.object({}), response: ExtensionStatus, senders: ['extension'] },
     'settings.get': { request: z.object({}), response: Settings, senders: ['extension'] },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CrmType } from '../crm/CrmCapabilities';
 import { ExtensionError, issuesOf } from '../errors/ErrorInfo';
 import { checkCrmBaseUrl } from './crmBaseUrl';
+import { DEFAULT_MAILBOX_MARKS, MailboxMarkSettings } from './MailboxMarkSettings';
 
 export const CreateContactPolicy = z.enum(['off', 'ask', 'automatic']);
 export type CreateContactPolicy = z.infer<typeof CreateContactPolicy>;
@@ -150,7 +151,7 @@ const SettingsObject = z.object({
   /** Compose "Log to CRM" toggle default. */
   logComposeByDefault: z.boolean().default(true),
   historicalImportDays: z.union([z.literal(0), z.literal(30), z.literal(60), z.literal(90)]).default(30),
-  syncFrequencyMinutes: z.union([z.literal(5), z.literal(15), z.literal(60)]).default(15),
+  syncFrequencyMinutes: z.union([z.literal(1), z.literal(5), z.literal(15), z.literal(60)]).default(15),
   oauth: OAuthClients.default({
     googleClientId: '',
     microsoftClientId: '',
@@ -159,6 +160,8 @@ const SettingsObject = z.object({
   }),
   inboxSdkAppId: z.string().trim().default(''),
   setup: SetupProgress.default({ confirmed: [], skipped: [], finishedAt: null }),
+  /** Labels / categories and archiving in the mailbox for logged mail (MailboxMarkSettings). */
+  mailboxMarks: MailboxMarkSettings.default(DEFAULT_MAILBOX_MARKS),
 });
 
 /** The stored settings, with the legacy boolean `privacyMode` migrated to `privacyLevel`. */

@@ -80,6 +80,8 @@ export interface MailboxRow {
   lastError?: ErrorInfo | string;
   /** Epoch ms when the sign-in runs out unless renewed (Entra SPA refresh tokens: 24 h). */
   signInExpiresAt?: number;
+  /** Why the last request for write access (labels, categories, archiving) did not get it. */
+  writeAccessRefused?: ErrorInfo;
 }
 
 /** Owned by the auth code; the shape is its business. */
@@ -109,6 +111,36 @@ export interface EventRow {
   error?: ErrorInfo;
 }
 
+/**
+ * A message handed to the outbox from a mailbox the extension reads, remembered so that once
+ * the CRM has it the mailbox can show it (lib/background/MailboxMarks.ts): a Gmail label or
+ * Outlook category, archiving, Gmail's "In CRM" thread-list marker.
+ */
+export interface MailboxMarkRow {
+  /** `${mailboxId} ${providerMessageId}`. */
+  key: string;
+  /** `${provider}:${address}`, as MailboxRow ids are. */
+  mailboxId: string;
+  provider: MailProvider;
+  providerMessageId: string;
+  providerThreadId: string | null;
+  /** The registry key (normalised Message-ID) the CRM holds it under. */
+  externalId: string;
+  /** Received and in the inbox when it was read: the only mail archiving may move. */
+  inInbox: boolean;
+  /**
+   * `pending`: not yet known to be in the CRM; `logged`: in the CRM, nothing (more) to do in
+   * the mailbox; `marked`: labelled / archived there too; `not_logged`: never reached the CRM.
+   */
+  state: 'pending' | 'logged' | 'marked' | 'not_logged';
+  createdAt: number;
+  updatedAt: number;
+  attempts: number;
+  labelled?: boolean;
+  archived?: boolean;
+  lastError?: ErrorInfo;
+}
+
 export class CrmSidebarDb extends Dexie {
   settings!: EntityTable<SettingsRow, 'key'>;
   lookupCache!: EntityTable<LookupCacheRow, 'key'>;
@@ -118,6 +150,7 @@ export class CrmSidebarDb extends Dexie {
   mailboxes!: EntityTable<MailboxRow, 'id'>;
   tokens!: EntityTable<TokenRow, 'mailboxId'>;
   events!: EntityTable<EventRow, 'id'>;
+  mailboxMarks!: EntityTable<MailboxMarkRow, 'key'>;
 
   constructor(name: string) {
     super(name);
@@ -130,6 +163,9 @@ export class CrmSidebarDb extends Dexie {
       mailboxes: '&id, address, provider',
       tokens: '&mailboxId',
       events: '++id, at, kind',
+    });
+    this.version(2).stores({
+      mailboxMarks: '&key, state, [mailboxId+providerThreadId], updatedAt',
     });
   }
 }

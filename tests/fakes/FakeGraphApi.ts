@@ -34,8 +34,15 @@ export type GraphMethod =
   | 'delta'
   | 'listMessages'
   | 'translateExchangeIds'
-  | 'listFolderMessages';
-export type GraphFolder = 'sentitems' | 'inbox' | 'drafts' | 'deleteditems';
+  | 'listFolderMessages'
+  | 'updateMessage'
+  | 'moveMessage';
+export type GraphFolder = 'sentitems' | 'inbox' | 'drafts' | 'deleteditems' | 'archive';
+
+/** Graph's delegated permission that allows changing mail; Mail.Read does not. */
+export const GRAPH_MAIL_READWRITE = 'Mail.ReadWrite';
+/** What a token carries unless told otherwise: read only (the extension's default sign-in). */
+const DEFAULT_GRAPH_SCOPES = ['Mail.Read', 'User.Read'];
 
 export interface FakeGraphMessage {
   id: string;
@@ -58,6 +65,8 @@ export interface FakeGraphMessage {
   /** Change sequence of the creation. */
   createdSeq: number;
   isRead: boolean;
+  /** Outlook categories (message resource `categories`); absent means none. */
+  categories?: string[];
 }
 
 interface Removal {
@@ -123,6 +132,10 @@ export interface FakeGraphCounters {
   orderedFilteredListMessages: number;
   /** Every delta round begun with a `$filter`: the filter, its messages, and whether the cap cut it. */
   filteredDeltaRounds: { filter: string; messages: number; capped: boolean }[];
+  /** Writes refused for want of Mail.ReadWrite (403 ErrorAccessDenied). */
+  scopeRejections: number;
+  updatedMessages: number;
+  movedMessages: number;
 }
 
 export interface GraphSeedOptions {
@@ -198,7 +211,7 @@ function throttlingSample(now: number) {
 export class FakeGraphApi {
   readonly counters: FakeGraphCounters = FakeGraphApi.emptyCounters();
   private readonly mailboxes = new Map<string, FakeMailbox>();
-  private readonly tokens = new Map<string, { email: string; expiresAt: number }>();
+  private readonly tokens = new Map<string, { email: string; expiresAt: number; scopes: string[] }>();
   private readonly deltaStates = new Map<string, DeltaState>();
   private readonly generations = new Map<string, number>();
   /** How many sync-state expiries were answered, to alternate their documented forms. */
@@ -240,6 +253,8 @@ export class FakeGraphApi {
         listMessages: 0,
         translateExchangeIds: 0,
         listFolderMessages: 0,
+        updateMessage: 0,
+        moveMessage: 0,
       },
       byStatus: {},
       throttled: 0,
@@ -250,6 +265,9 @@ export class FakeGraphApi {
       orderedFilteredListPages: 0,
       orderedFilteredListMessages: 0,
       filteredDeltaRounds: [],
+      scopeRejections: 0,
+      updatedMessages: 0,
+      movedMessages: 0,
     };
   }
 
@@ -290,13 +308,23 @@ export class FakeGraphApi {
     });
   }
 
-  issueAccessToken(email: string, options: { token?: string; expiresInMs?: number } = {}): string {
+  /**
+   * Issues (or registers) an access token for `email`; `scopes` as the token's `scp` would
+   * list them (short names or with the resource in front), default Mail.Read and User.Read.
+   */
+  issueAccessToken(
+    email: string,
+    options: { token?: string; expiresInMs?: number; scopes?: string[] } = {},
+  ): string {
     this.addMailbox(email);
     const token =
       options.token ?? `eyJ0eXAiOiJKV1QiLCJub25jZSI6ImZha2Ui.${randomBytes(12).toString('base64url')}`;
     this.tokens.set(token, {
       email: email.toLowerCase(),
       expiresAt: this.now() + (options.expiresInMs ?? 3_600_000),
+      scopes: (options.scopes ?? DEFAULT_GRAPH_SCOPES).map((scope) =>
+        scope.replace(/^https:\/\/graph\.microsoft\.com\//i, ''),
+      ),
     });
     return token;
   }
@@ -339,6 +367,7 @@ export class FakeGraphApi {
       changeSeq: mailbox.seq,
       createdSeq: mailbox.seq,
       isRead: input.isRead ?? true,
+      ...(input.categories ? { categories: [...input.categories] } : {}),
     };
     mailbox.messages.set(id, message);
     return message;
@@ -404,8 +433,15 @@ export class FakeGraphApi {
     const deltaMatch = /^\/v1\.0\/me\/mailFolders(?:\('([^']+)'\)|\/([^/]+))\/messages\/delta$/i.exec(path);
     const messageMatch = /^\/v1\.0\/me\/messages\/([^/]+)$/.exec(path);
     const listMatch = /^\/v1\.0\/me\/mailFolders(?:\('([^']+)'\)|\/([^/]+))\/messages$/i.exec(path);
+    const moveMatch = /^\/v1\.0\/me\/messages\/([^/]+)\/move$/.exec(path);
     if (path === '/v1.0/me') method = 'me';
-    else if (path === '/v1.0/me/messages' && req.method === 'GET') method = 'listMessages';
+    else if (messageMatch && req.method === 'PATCH') {
+      method = 'updateMessage';
+      messageId = messageMatch[1] ?? null;
+    } else if (moveMatch && req.method === 'POST') {
+      method = 'moveMessage';
+      messageId = moveMatch[1] ?? null;
+    } else if (path === '/v1.0/me/messages' && req.method === 'GET') method = 'listMessages';
     else if (path === '/v1.0/me/translateExchangeIds' && req.method === 'POST')
       method = 'translateExchangeIds';
     else if (listMatch) {
@@ -440,6 +476,22 @@ export class FakeGraphApi {
       return;
     }
     const mailbox = this.mailbox(token.email);
+    if (
+      (method === 'updateMessage' || method === 'moveMessage') &&
+      !token.scopes.includes(GRAPH_MAIL_READWRITE)
+    ) {
+      // Changing mail needs Mail.ReadWrite (learn.microsoft.com/graph/api/message-update and
+      // message-move, "Permissions"). Graph's answer to a token without it: 403 ErrorAccessDenied
+      // "Access is denied. Check credentials and try again." (status and body as quoted in
+      // microsoftgraph/msgraph-sdk-php#1094 and, for a missing Mail.Read,
+      // microsoftgraph/aspnetcore-connect-sample#37; for a PATCH of a message, with the
+      // innerError request-id and date, microsoftgraph/microsoft-graph-docs-contrib#6635).
+      // microsoftgraph/microsoft-graph-docs-contrib#1143 reports a 200 that changed nothing
+      // instead; the fake follows the 403 reports.
+      this.counters.scopeRejections++;
+      send(403, graphError('ErrorAccessDenied', 'Access is denied. Check credentials and try again.'));
+      return;
+    }
 
     if (this.overRequestLimit(mailbox, send)) return;
     if (mailbox.inFlight >= this.concurrencyLimit) {
@@ -534,11 +586,115 @@ export class FakeGraphApi {
         case 'listFolderMessages':
           this.list(mailbox, folder as GraphFolder, url, send);
           return;
+        case 'updateMessage':
+          await this.updateMessage(mailbox, messageId ?? '', req, send);
+          return;
+        case 'moveMessage':
+          await this.moveMessage(mailbox, messageId ?? '', req, send);
+          return;
       }
     } finally {
       mailbox.inFlight--;
     }
   };
+
+  private async jsonBody(req: IncomingMessage, send: JsonSend): Promise<Record<string, unknown> | null> {
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+      if (typeof body === 'object' && body !== null && !Array.isArray(body))
+        return body as Record<string, unknown>;
+    } catch {
+      // answered below
+    }
+    send(400, graphError('BadRequest', 'Unable to read JSON request payload.'));
+    return null;
+  }
+
+  /**
+   * PATCH /me/messages/{id} (learn.microsoft.com/graph/api/message-update): `categories` and
+   * `isRead` are modelled, other writable properties are accepted and not kept; 200 with the
+   * message ("If successful, this method returns a 200 OK response code and an updated message
+   * object"). Changing categories is a change the folder's delta reports again.
+   */
+  private async updateMessage(
+    mailbox: FakeMailbox,
+    id: string,
+    req: IncomingMessage,
+    send: JsonSend,
+  ): Promise<void> {
+    const body = await this.jsonBody(req, send);
+    if (!body) return;
+    const message = mailbox.messages.get(id);
+    if (!message) {
+      send(404, graphError('ErrorItemNotFound', 'The specified object was not found in the store.'));
+      return;
+    }
+    const categories = body.categories;
+    if (categories !== undefined) {
+      if (!Array.isArray(categories) || !categories.every((c) => typeof c === 'string')) {
+        // NOT SOURCED: Graph's exact answer to a categories value of the wrong type.
+        send(400, graphError('BadRequest', 'Invalid value for property categories.'));
+        return;
+      }
+      message.categories = [...categories];
+    }
+    if (typeof body.isRead === 'boolean') message.isRead = body.isRead;
+    mailbox.seq++;
+    message.changeSeq = mailbox.seq;
+    this.counters.updatedMessages++;
+    send(200, {
+      '@odata.context': `${this.origin}/v1.0/$metadata#users('${mailbox.userId}')/messages/$entity`,
+      ...this.project(message, null),
+    });
+  }
+
+  /**
+   * POST /me/messages/{id}/move {destinationId} (learn.microsoft.com/graph/api/message-move):
+   * a folder id or a well-known folder name; 201 with the moved message, which has a new id
+   * (Outlook ids change on a move unless immutable ids are asked for:
+   * learn.microsoft.com/graph/outlook-immutable-id). The source folder's delta reports the old
+   * id as removed. An unknown destination is answered as the fake's other unknown folders
+   * (404 ErrorInvalidIdMalformed, NOT SOURCED for a move).
+   */
+  private async moveMessage(
+    mailbox: FakeMailbox,
+    id: string,
+    req: IncomingMessage,
+    send: JsonSend,
+  ): Promise<void> {
+    const body = await this.jsonBody(req, send);
+    if (!body) return;
+    const destination = typeof body.destinationId === 'string' ? body.destinationId.toLowerCase() : '';
+    const folders: GraphFolder[] = ['sentitems', 'inbox', 'drafts', 'deleteditems', 'archive'];
+    if (!folders.includes(destination as GraphFolder)) {
+      send(404, graphError('ErrorInvalidIdMalformed', 'Id is malformed.'));
+      return;
+    }
+    const message = mailbox.messages.get(id);
+    if (!message) {
+      send(404, graphError('ErrorItemNotFound', 'The specified object was not found in the store.'));
+      return;
+    }
+    mailbox.seq++;
+    mailbox.messages.delete(id);
+    mailbox.removals.push({ id, folder: message.folder, seq: mailbox.seq });
+    const newId = `AAMkAGI2${Buffer.from(`${mailbox.email}:${this.nextId++}`).toString('base64url')}AAA=`;
+    const moved: FakeGraphMessage = {
+      ...message,
+      id: newId,
+      folder: destination as GraphFolder,
+      changeSeq: mailbox.seq,
+      createdSeq: mailbox.seq,
+    };
+    mailbox.messages.set(newId, moved);
+    this.counters.movedMessages++;
+    send(201, {
+      '@odata.context': `${this.origin}/v1.0/$metadata#users('${mailbox.userId}')/messages/$entity`,
+      ...this.project(moved, null),
+    });
+  }
 
   /**
    * GET /me/messages?$filter=conversationId eq '<id>'&$select=&$top= — only the one filter the
@@ -938,6 +1094,7 @@ export class FakeGraphApi {
       parentFolderId: `AQMkAGI2folder${message.folder}`,
       isRead: message.isRead,
       importance: 'normal',
+      categories: message.categories ?? [],
     };
     // Graph returns internetMessageHeaders only when selected, and sent items have none.
     if (select?.includes('internetMessageHeaders') && message.folder !== 'sentitems') {

@@ -186,6 +186,10 @@ export class FakeOauthServer {
   private readonly consentRevoked = new Set<string>();
   /** Subjects whose consent an administrator withdrew: refreshes answer AADSTS65001. */
   private readonly consentWithdrawn = new Set<string>();
+  /** Scopes the user will not grant on the consent page (`declineScopes`). */
+  private readonly declined = new Set<string>();
+  /** What each subject granted each client so far (`include_granted_scopes`). */
+  private readonly grantedScopes = new Map<string, Set<string>>();
   private server: Server | null = null;
   baseUrl = '';
 
@@ -281,6 +285,23 @@ export class FakeOauthServer {
         );
       },
     };
+  }
+
+  /**
+   * On the consent page the user will not grant these scopes. Google shows each scope as its
+   * own checkbox and issues tokens for the ticked ones only; the token response's `scope`
+   * then lists what was granted (developers.google.com/identity/protocols/oauth2/resources/granular-permissions).
+   * Entra's consent is all or nothing: declining redirects with `error=access_denied` and
+   * "AADSTS65004: User declined to consent to access the app."
+   * (learn.microsoft.com/entra/identity-platform/reference-error-codes, AADSTS65004
+   * UserDeclinedConsent). `acceptScopes` undoes it.
+   */
+  declineScopes(...scopes: string[]): void {
+    for (const scope of scopes) this.declined.add(scope);
+  }
+
+  acceptScopes(...scopes: string[]): void {
+    for (const scope of scopes) this.declined.delete(scope);
   }
 
   /** The user denies consent. */
@@ -438,12 +459,27 @@ export class FakeOauthServer {
       this.consentRevoked.delete(subject.toLowerCase());
       this.consentWithdrawn.delete(subject.toLowerCase());
     }
+    const requested = (p.get('scope') ?? '').split(' ').filter(Boolean);
+    const refused = requested.filter((scope) => this.declined.has(scope));
+    if (refused.length > 0 && !google && p.get('prompt') !== 'none') {
+      return redirectWith({
+        error: 'access_denied',
+        error_description: 'AADSTS65004: User declined to consent to access the app.',
+      });
+    }
+    // Google: unticked scopes are left out; include_granted_scopes adds the earlier grants
+    // (developers.google.com/identity/protocols/oauth2/web-server#incrementalAuth).
+    const grantKey = `${clientId} ${subject.toLowerCase()}`;
+    const granted = new Set(requested.filter((scope) => !this.declined.has(scope)));
+    if (google && p.get('include_granted_scopes') === 'true')
+      for (const scope of this.grantedScopes.get(grantKey) ?? []) granted.add(scope);
+    this.grantedScopes.set(grantKey, new Set([...(this.grantedScopes.get(grantKey) ?? []), ...granted]));
     const code = `${google ? '4/0A' : hubspot ? 'na1-' : '1.AQ'}${randomBytes(16).toString('base64url')}`;
     this.codes.set(code, {
       clientId,
       redirectUri,
       challenge: pkce ? (p.get('code_challenge') ?? '') : '',
-      scope: p.get('scope') ?? '',
+      scope: google ? [...granted].join(' ') : (p.get('scope') ?? ''),
       subject,
       // Authorization codes are short-lived (Entra: about 10 minutes).
       expiresAt: this.now() + 10 * 60_000,

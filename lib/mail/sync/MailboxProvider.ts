@@ -19,6 +19,27 @@ export interface MailboxApiTransport {
   fetch?: typeof fetch | undefined;
 }
 
+/** What to do in the mailbox with one logged message (lib/mail/sync/planMailboxMarks.ts decides). */
+export interface MailboxMark {
+  providerMessageId: string;
+  /** Gmail: add the label; Outlook: add the category. */
+  label: boolean;
+  /** Gmail: remove INBOX; Outlook: move to the Archive folder. */
+  archive: boolean;
+}
+
+/** The label (Gmail) or category (Outlook) name logged mail gets. */
+export interface MailboxMarkNames {
+  gmailLabel: string;
+  outlookCategory: string;
+}
+
+/** One message's mark, applied, or not possible because the message is gone. */
+export interface MailboxMarkOutcome {
+  providerMessageId: string;
+  applied: boolean;
+}
+
 /** One mailbox's provider API, bound to its client (one per mailbox per worker lifetime). */
 export interface MailboxApi {
   /** Who signed in: the mailbox's address, as the provider reports it. */
@@ -44,6 +65,11 @@ export interface MailboxApi {
    * can match page messages to its own (Outlook: the URL's item or the conversation).
    */
   upgradePageSnapshot?(snapshot: ThreadSnapshot, mailbox: string): Promise<ThreadSnapshot>;
+  /**
+   * Labels / archives logged messages through the provider's API (needs the write scope; a
+   * read-only grant throws MailboxAuthError `insufficient_scope`).
+   */
+  markMessages?(marks: readonly MailboxMark[], names: MailboxMarkNames): Promise<MailboxMarkOutcome[]>;
 }
 
 /**
@@ -59,7 +85,10 @@ export interface MailboxProvider {
   cursorKind: 'gmail_history' | 'graph_delta';
   /** Whether the provider's token endpoint wants the client's secret (Google Web application clients). */
   clientSecret: 'required' | 'none';
-  /** Null when the admin has not entered the client id yet. */
-  oauthConfig(clients: OAuthClients): OAuthProviderConfig | null;
+  /**
+   * Null when the admin has not entered the client id yet. `write` adds the scope that lets
+   * the extension label, categorise and archive mail (asked for only when that is turned on).
+   */
+  oauthConfig(clients: OAuthClients, options?: { write?: boolean }): OAuthProviderConfig | null;
   open(mailboxId: string, getAccessToken: AccessTokenProvider, transport: MailboxApiTransport): MailboxApi;
 }

@@ -42,6 +42,8 @@ export interface AuthorizedJsonRequest<T> {
   headers?: Record<string, string>;
   /** A JSON body, sent as a POST (Graph actions such as translateExchangeIds); default a GET. */
   jsonBody?: unknown;
+  /** The method for a JSON body when it is not a POST (Graph's PATCH of a message). */
+  method?: 'POST' | 'PATCH';
   schema: z.ZodType<T>;
   getAccessToken: AccessTokenProvider;
   http: ProviderHttpSettings;
@@ -78,7 +80,7 @@ export function authorizedJsonRequest<T>(request: AuthorizedJsonRequest<T>): Pro
                 headers: { ...request.headers, authorization: `Bearer ${token}`, accept: 'application/json' },
               }
             : {
-                method: 'POST',
+                method: request.method ?? 'POST',
                 body: JSON.stringify(request.jsonBody),
                 headers: {
                   ...request.headers,
@@ -90,7 +92,11 @@ export function authorizedJsonRequest<T>(request: AuthorizedJsonRequest<T>): Pro
           http.timeoutMs,
         );
       const response = await (request.around ? request.around(send) : send());
-      if (response.ok) return request.schema.parse(await response.json());
+      if (response.ok) {
+        // Some writes answer 204 or an empty body (Gmail's messages.batchModify): parsed as undefined.
+        const text = await response.text();
+        return request.schema.parse(text === '' ? undefined : JSON.parse(text));
+      }
       const error = await request.toError(response);
       if (error instanceof MailboxAuthError && error.reason === 'unauthorized' && !refreshedAfter401) {
         // An access token can die before its stated expiry (revocation, clock skew): one

@@ -47,9 +47,14 @@ export function createGoogleFakes(
     clients: [{ clientId: TEST_GOOGLE_CLIENT_ID, clientSecret: TEST_GOOGLE_CLIENT_SECRET, redirectUris: [] }],
     autoConsentSubject: subject,
     ...oauth,
-    onAccessToken: (token, sub, _scope, expiresIn) => {
+    onAccessToken: (token, sub, scope, expiresIn) => {
       issuedTokens.push(token);
-      gmail.issueAccessToken(sub, { token, expiresInMs: expiresIn * 1000 });
+      // The token carries what was granted, so the fake refuses writes to a read-only grant.
+      gmail.issueAccessToken(sub, {
+        token,
+        expiresInMs: expiresIn * 1000,
+        scopes: scope.split(' ').filter(Boolean),
+      });
     },
   });
   return {

@@ -105,9 +105,14 @@ export function createMicrosoftFakes(subject: string, options: MicrosoftFakesOpt
     ...(options.accessTokenLifetime === undefined
       ? {}
       : { accessTokenLifetime: options.accessTokenLifetime }),
-    onAccessToken: (token, sub, _scope, expiresIn) => {
+    onAccessToken: (token, sub, scope, expiresIn) => {
       issuedTokens.push(token);
-      graph.issueAccessToken(sub, { token, expiresInMs: expiresIn * 1000 });
+      // The token carries what was granted, so the fake refuses writes to a read-only grant.
+      graph.issueAccessToken(sub, {
+        token,
+        expiresInMs: expiresIn * 1000,
+        scopes: scope.split(' ').filter(Boolean),
+      });
     },
   });
   const authorizations: AuthorizationRequest[] = [];

@@ -53,7 +53,10 @@ interface DiscoveryMethod {
   httpMethod: string;
   path: string;
   parameters: Record<string, DiscoveryParameter>;
+  request?: { $ref: string };
   response?: { $ref: string };
+  /** The OAuth scopes any one of which the method accepts (listed for the write methods). */
+  scopes?: string[];
 }
 
 export interface DiscoverySchema {
@@ -76,6 +79,9 @@ export const GMAIL_DISCOVERY: DiscoveryDocument = JSON.parse(
 );
 
 export type GmailMethodId =
+  | 'gmail.users.labels.create'
+  | 'gmail.users.labels.list'
+  | 'gmail.users.messages.batchModify'
   | 'gmail.users.getProfile'
   | 'gmail.users.history.list'
   | 'gmail.users.messages.get'

@@ -1,3 +1,4 @@
+import { Dexie } from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../../lib/settings/Settings';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
@@ -23,6 +24,7 @@ describe('openCrmSidebarDb', () => {
       [
         'events',
         'lookupCache',
+        'mailboxMarks',
         'mailboxes',
         'outbox',
         'registry',
@@ -31,7 +33,28 @@ describe('openCrmSidebarDb', () => {
         'tokens',
       ].sort(),
     );
-    expect(d.verno).toBe(1);
+    expect(d.verno).toBe(2);
+  });
+
+  it('upgrades a version 1 database, keeping its rows, and adds the mailbox marks table', async () => {
+    const name = `crm-sidebar-v1-${Math.random().toString(36).slice(2)}`;
+    const v1 = new Dexie(name);
+    v1.version(1).stores({
+      mailboxes: '&id, address, provider',
+      registry: '&[crmUserId+externalId], crmUserId, loggedAt',
+    });
+    await v1.open();
+    await v1.table('mailboxes').put({ id: 'gmail:a@b.example', address: 'a@b.example', provider: 'gmail' });
+    v1.close();
+    const upgraded = openCrmSidebarDb(name);
+    try {
+      await upgraded.open();
+      expect(upgraded.verno).toBe(2);
+      expect(await upgraded.mailboxes.get('gmail:a@b.example')).toMatchObject({ address: 'a@b.example' });
+      expect(await upgraded.mailboxMarks.count()).toBe(0);
+    } finally {
+      await upgraded.delete();
+    }
   });
 
   it('keys the registry by [crmUserId+externalId]', async () => {

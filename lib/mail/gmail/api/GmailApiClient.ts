@@ -101,6 +101,18 @@ export const GmailMessage = z.object({
 });
 export type GmailMessage = z.infer<typeof GmailMessage>;
 
+/** A label of users.labels.list / users.labels.create (id, name and type are what we read). */
+export const GmailLabel = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.enum(['system', 'user']).optional(),
+});
+export type GmailLabel = z.infer<typeof GmailLabel>;
+const GmailLabelList = z.object({ labels: z.array(GmailLabel).optional() });
+
+/** users.messages.batchModify takes at most 1,000 ids per call. */
+export const GMAIL_BATCH_MODIFY_MAX_IDS = 1000;
+
 /** Google's JSON error envelope. */
 const GoogleErrorBody = z.object({
   error: z.object({
@@ -252,6 +264,47 @@ export class GmailApiClient {
         throw new GmailHistoryExpiredError(params.startHistoryId);
       }
       throw error;
+    }
+  }
+
+  /** users.labels.list: every label of the mailbox, system and user ones. */
+  async listLabels(): Promise<GmailLabel[]> {
+    const list = await this.get(
+      'labels',
+      new URLSearchParams(),
+      GMAIL_QUOTA_UNITS.labelsList,
+      GmailLabelList,
+    );
+    return list.labels ?? [];
+  }
+
+  /**
+   * users.labels.create, shown in the label list and on messages. Gmail refuses a name that
+   * exists already (409), which the caller resolves by listing again.
+   */
+  createLabel(name: string): Promise<GmailLabel> {
+    return this.send('labels', GMAIL_QUOTA_UNITS.labelsCreate, GmailLabel, {
+      name,
+      labelListVisibility: 'labelShow',
+      messageListVisibility: 'show',
+    });
+  }
+
+  /**
+   * users.messages.batchModify: adds and removes labels on up to 1,000 messages in one call
+   * (50 quota units whatever the count; an empty answer). Needs gmail.modify: with a read-only
+   * grant Gmail answers 403 insufficientPermissions, surfaced as MailboxAuthError `insufficient_scope`.
+   */
+  async batchModifyMessages(
+    ids: readonly string[],
+    change: { addLabelIds?: readonly string[]; removeLabelIds?: readonly string[] },
+  ): Promise<void> {
+    for (let start = 0; start < ids.length; start += GMAIL_BATCH_MODIFY_MAX_IDS) {
+      await this.send('messages/batchModify', GMAIL_QUOTA_UNITS.messagesBatchModify, z.unknown(), {
+        ids: ids.slice(start, start + GMAIL_BATCH_MODIFY_MAX_IDS),
+        ...(change.addLabelIds?.length ? { addLabelIds: change.addLabelIds } : {}),
+        ...(change.removeLabelIds?.length ? { removeLabelIds: change.removeLabelIds } : {}),
+      });
     }
   }
 
@@ -478,10 +531,26 @@ export class GmailApiClient {
   }
 
   private get<T>(path: string, query: URLSearchParams, units: number, schema: z.ZodType<T>): Promise<T> {
+    return this.request(path, query, units, schema);
+  }
+
+  /** A POST of a JSON body (writes). */
+  private send<T>(path: string, units: number, schema: z.ZodType<T>, body: unknown): Promise<T> {
+    return this.request(path, new URLSearchParams(), units, schema, body);
+  }
+
+  private request<T>(
+    path: string,
+    query: URLSearchParams,
+    units: number,
+    schema: z.ZodType<T>,
+    jsonBody?: unknown,
+  ): Promise<T> {
     const qs = query.toString();
     return authorizedJsonRequest({
       provider: 'gmail',
       url: `${this.baseUrl}/gmail/v1/users/me/${path}${qs ? `?${qs}` : ''}`,
+      jsonBody,
       schema,
       getAccessToken: this.options.getAccessToken,
       http: this.http,

@@ -4,6 +4,9 @@ export const GMAIL_QUOTA_UNITS = {
   historyList: 2,
   messagesList: 5,
   messagesGet: 5,
+  labelsList: 1,
+  labelsCreate: 5,
+  messagesBatchModify: 50,
 } as const;
 
 /** Gmail's per-user limit: 250 quota units per user per second (moving average). */

@@ -3,6 +3,7 @@ import type { MailboxProvider } from '../../sync/MailboxProvider';
 import { GmailApiClient } from './GmailApiClient';
 import { GmailSentSync, GmailSyncCursor } from './GmailSentSync';
 import { listGmailWindow } from './listGmailWindow';
+import { ensureGmailLabel, markGmailMessages } from './markGmailMessages';
 
 /** Gmail through the Gmail API v1 and a Google OAuth client. */
 export const gmailMailboxProvider: MailboxProvider = {
@@ -10,8 +11,10 @@ export const gmailMailboxProvider: MailboxProvider = {
   accountName: 'Google',
   cursorKind: 'gmail_history',
   clientSecret: 'required',
-  oauthConfig: (clients) =>
-    clients.googleClientId ? googleOAuthConfig({ clientId: clients.googleClientId }) : null,
+  oauthConfig: (clients, options) =>
+    clients.googleClientId
+      ? googleOAuthConfig({ clientId: clients.googleClientId, write: options?.write ?? false })
+      : null,
   open(mailboxId, getAccessToken, transport) {
     // One client per mailbox: its quota limiter must see every call of the user.
     const client = new GmailApiClient({
@@ -20,6 +23,17 @@ export const gmailMailboxProvider: MailboxProvider = {
       baseUrl: transport.baseUrl,
       fetch: transport.fetch,
     });
+    // The label's id per name, found or created once per worker lifetime.
+    const labelIds = new Map<string, Promise<string>>();
+    const labelId = (name: string) => {
+      let id = labelIds.get(name);
+      if (!id) {
+        id = ensureGmailLabel(client, name);
+        id.catch(() => labelIds.delete(name));
+        labelIds.set(name, id);
+      }
+      return id;
+    };
     return {
       address: async () => (await client.getProfile()).emailAddress,
       syncFolder: (folder, { cursorStore, ...options }) =>
@@ -30,6 +44,7 @@ export const gmailMailboxProvider: MailboxProvider = {
           labelId: folder === 'sent' ? 'SENT' : 'INBOX',
         }).run(),
       listWindow: (folder, window, options) => listGmailWindow(client, folder, window, options),
+      markMessages: (marks, names) => markGmailMessages(client, marks, () => labelId(names.gmailLabel)),
     };
   },
 };

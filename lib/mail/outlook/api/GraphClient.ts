@@ -45,6 +45,13 @@ export const GraphMessage = z.object({
 });
 export type GraphMessage = z.infer<typeof GraphMessage>;
 
+/** A message's categories (`$select=id,categories`; a PATCH of categories answers the message). */
+export const GraphMessageCategories = z.object({
+  id: z.string(),
+  categories: z.array(z.string()).nullish(),
+});
+export type GraphMessageCategories = z.infer<typeof GraphMessageCategories>;
+
 /** A delta entry for an item that left the folder (deleted or moved). */
 export const GraphRemovedItem = z.object({
   id: z.string(),
@@ -255,6 +262,43 @@ export class GraphClient {
   }
 
   /**
+   * Adds a category to a message, keeping the ones it has: GET its categories, then PATCH the
+   * list with `name` added (https://learn.microsoft.com/en-us/graph/api/message-update; the
+   * category needs no entry in the master list, Outlook then shows it without a colour).
+   * Resolves false when the message no longer exists. Needs Mail.ReadWrite: with Mail.Read
+   * Graph answers 403 ErrorAccessDenied, surfaced as MailboxAuthError `insufficient_scope`.
+   */
+  async addMessageCategory(id: string, name: string): Promise<boolean> {
+    const url = `${this.baseUrl}/v1.0/me/messages/${encodeURIComponent(id)}`;
+    try {
+      const current = await this.request(`${url}?$select=id,categories`, {}, GraphMessageCategories);
+      const categories = current.categories ?? [];
+      if (categories.some((c) => c.toLowerCase() === name.toLowerCase())) return true;
+      await this.request(url, {}, GraphMessageCategories, { categories: [...categories, name] }, 'PATCH');
+      return true;
+    } catch (error) {
+      if (error instanceof ProviderRequestError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * POST /me/messages/{id}/move to a folder id or well-known name ("archive":
+   * https://learn.microsoft.com/en-us/graph/api/message-move, mailFolder "Well-known folder
+   * names"). Resolves false when the message no longer exists.
+   */
+  async moveMessage(id: string, destinationId: string): Promise<boolean> {
+    const url = `${this.baseUrl}/v1.0/me/messages/${encodeURIComponent(id)}/move`;
+    try {
+      await this.request(url, {}, z.object({ id: z.string() }), { destinationId });
+      return true;
+    } catch (error) {
+      if (error instanceof ProviderRequestError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  /**
    * POST /me/translateExchangeIds: ids of one mailbox from one format to another, at most
    * 1000 per call (https://learn.microsoft.com/en-us/graph/api/user-translateexchangeids).
    */
@@ -345,12 +389,14 @@ export class GraphClient {
     headers: Record<string, string>,
     schema: z.ZodType<T>,
     jsonBody?: unknown,
+    method?: 'POST' | 'PATCH',
   ): Promise<T> {
     return authorizedJsonRequest({
       provider: 'outlook',
       url,
       headers,
       jsonBody,
+      ...(method ? { method } : {}),
       schema,
       getAccessToken: this.options.getAccessToken,
       http: this.http,

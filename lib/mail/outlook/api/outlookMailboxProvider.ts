@@ -5,6 +5,7 @@ import { GraphClient } from './GraphClient';
 import { GraphSentSync, GraphSyncCursor } from './GraphSentSync';
 import { listGraphWindow } from './listGraphWindow';
 import { mapGraphMessage } from './mapGraphMessage';
+import { markGraphMessages } from './markGraphMessages';
 import { upgradeOutlookSnapshot } from './upgradeOutlookSnapshot';
 
 /** Outlook / Microsoft 365 through Microsoft Graph and an Entra app registration. */
@@ -13,9 +14,13 @@ export const outlookMailboxProvider: MailboxProvider = {
   accountName: 'Microsoft',
   cursorKind: 'graph_delta',
   clientSecret: 'none',
-  oauthConfig: (clients) =>
+  oauthConfig: (clients, options) =>
     clients.microsoftClientId
-      ? microsoftOAuthConfig({ clientId: clients.microsoftClientId, tenant: clients.microsoftTenant })
+      ? microsoftOAuthConfig({
+          clientId: clients.microsoftClientId,
+          tenant: clients.microsoftTenant,
+          write: options?.write ?? false,
+        })
       : null,
   open(mailboxId, getAccessToken, transport) {
     const client = new GraphClient({
@@ -53,6 +58,7 @@ export const outlookMailboxProvider: MailboxProvider = {
         return graph ? mapGraphMessage(graph, mailbox, folderRole) : null;
       },
       upgradePageSnapshot: (snapshot, mailbox) => upgradeOutlookSnapshot(snapshot, client, mailbox),
+      markMessages: (marks, names) => markGraphMessages(client, marks, names.outlookCategory),
     };
   },
 };
