@@ -3,7 +3,7 @@
  * are the admin's own app registrations (settings); scopes are the least the sync needs.
  */
 export interface OAuthProviderConfig {
-  /** The mailbox providers, and HubSpot's per-rep OAuth (lib/crm/hubspot/hubspotOAuth.ts). */
+  /** The mailbox providers, and HubSpot's per-rep OAuth (lib/crm/vendors/hubspot/hubspotOAuth.ts). */
   provider: 'gmail' | 'outlook' | 'hubspot';
   /** Issuer identifier (only used by oauth4webapi to label the server; no ID tokens are requested). */
   issuer: string;

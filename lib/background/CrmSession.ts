@@ -1,6 +1,7 @@
 import type { CrmConnector } from '../crm/CrmConnector';
 import { CrmError } from '../crm/CrmError';
 import { MeResponse } from '../crm/contract';
+import { notConfiguredIssue } from '../crm/vendors/crmVendors';
 import { ExtensionError } from '../errors/ErrorInfo';
 import { type CrmConnection, isCrmConfigured, type Settings } from '../settings/Settings';
 import type { CrmSidebarDb } from '../store/db';
@@ -19,8 +20,10 @@ const IDENTITY_KEY = 'crm.identity';
 /** A fingerprint of the connection so a cached identity is dropped when URL or token change. */
 function connectionFingerprint(crm: CrmConnection): string {
   let h = 0x811c9dc5;
-  // The refresh token too: a new Salesforce sign-in (access token in memory) is a new connection.
-  for (const ch of `${crm.type}\u0000${crm.baseUrl}\u0000${crm.token}\u0000${crm.repEmail}\u0000${crm.refreshToken}`) {
+  // Every field of the vendor's branch: a new Salesforce sign-in (its refresh token), another
+  // HubSpot login or account field is a new connection.
+  const fields = Object.entries(crm).sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const ch of JSON.stringify(fields)) {
     h ^= ch.codePointAt(0)!;
     h = Math.imul(h, 0x01000193) >>> 0;
   }
@@ -49,13 +52,10 @@ export class CrmSessionProvider {
 
   connectorFor(settings: Settings): CrmConnector {
     if (!isCrmConfigured(settings)) {
-      const crm = settings.crm;
-      if (crm.type === 'hubspot' && crm.hubspotAuth === 'oauth' && crm.hubspotSignedInAt === null)
-        // Worded as the rep's sign-in (describeError), not as a CRM address and token to add.
-        throw new ExtensionError('not_configured', 'Not signed in with HubSpot.', {
-          source: 'crm',
-          issues: [{ path: 'crm.hubspotSignedInAt', message: 'not signed in with HubSpot' }],
-        });
+      // The vendor may word it more precisely (HubSpot per-rep OAuth: not signed in).
+      const issue = notConfiguredIssue(settings.crm);
+      if (issue)
+        throw new ExtensionError('not_configured', issue.message, { source: 'crm', issues: [issue] });
       throw new CrmError(
         'not_configured',
         'No CRM is configured yet: add its URL and token in the settings.',

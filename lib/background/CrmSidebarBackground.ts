@@ -1,5 +1,6 @@
 import type { Contact } from '../crm/contract';
 import { createOrFindContact } from '../crm/createOrFindContact';
+import { crmVendor } from '../crm/vendors/crmVendors';
 import { storedErrorInfo } from '../errors/ErrorInfo';
 import { toErrorInfo } from '../errors/toErrorInfo';
 import type { PageIntegrationState } from '../health/PageIntegrationHealth';
@@ -174,12 +175,7 @@ export class CrmSidebarBackground {
       return {
         ok: false,
         kind: 'not_configured',
-        message:
-          crm.type === 'hubspot'
-            ? 'Enter the HubSpot token and your HubSpot login email first.'
-            : crm.type === 'salesforce'
-              ? 'Sign in to Salesforce first.'
-              : 'Enter the CRM URL and token first.',
+        message: crmVendor(crm.type).incompleteMessage,
       };
     try {
       const me = await this.core.createConnector(crm).whoami();

@@ -4,7 +4,8 @@ import type { WebAuthFlow } from '../auth/OAuthClient';
 import { type SessionArea, sessionAccessTokenStore } from '../auth/sessionAccessTokenStore';
 import type { CrmConnector } from '../crm/CrmConnector';
 import { type CrmConnectorDeps, createCrmConnector } from '../crm/createCrmConnector';
-import { HubSpotOAuthSignIn } from '../crm/hubspot/HubSpotOAuthSignIn';
+import { HubSpotOAuthSignIn } from '../crm/vendors/hubspot/HubSpotOAuthSignIn';
+import { SalesforceSignIn } from '../crm/vendors/salesforce/SalesforceSignIn';
 import type { Messages } from '../messaging/messages';
 import type { Handlers } from '../messaging/router';
 import type { CrmConnection } from '../settings/Settings';
@@ -15,7 +16,6 @@ import { CrmSidebarBackground } from './CrmSidebarBackground';
 import { createBackgroundHandlers } from './createBackgroundHandlers';
 import { MailboxService, type MailboxServiceOptions } from './MailboxService';
 import { PageHealthService } from './PageHealthService';
-import { SalesforceSignIn } from './SalesforceSignIn';
 import { SettingsService } from './SettingsService';
 
 /** What the browser gives the background; tests pass fakes. */

@@ -1,4 +1,5 @@
 import type { AuditWindowDays, SyncAuditReport } from '../audit/SyncAuditReport';
+import type { SalesforceSignInRequest } from '../crm/vendors/salesforce/SalesforceSignIn';
 import { ExtensionError } from '../errors/ErrorInfo';
 import type { MailboxWriteAccess } from '../mail/sync/mailboxMarkMessages';
 import type { MailboxStatus, Messages } from '../messaging/messages';
@@ -8,7 +9,6 @@ import type { CrmConnection } from '../settings/Settings';
 import type { CrmSidebarBackground } from './CrmSidebarBackground';
 import type { PageHealthService } from './PageHealthService';
 import { pageProviderOf } from './PageHealthService';
-import type { SalesforceSignInRequest } from './SalesforceSignIn';
 
 /** What the mailbox connections and sync offer the router (wired in the background). */
 export interface MailboxControls {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { CrmType } from './vendors/crmVendors';
 
-/** The CRMs the extension speaks to; each has one connector folder under lib/crm. */
-export const CrmType = z.enum(['rest', 'hubspot', 'salesforce']);
-export type CrmType = z.infer<typeof CrmType>;
+/** The CRMs the extension speaks to: one folder each under lib/crm/vendors. */
+export { CrmType };
 
 /**
  * What a CRM can do, declared by its connector, so the panel hides what a CRM cannot do

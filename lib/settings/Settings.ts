@@ -1,8 +1,13 @@
 import { z } from 'zod';
-import { CrmType } from '../crm/CrmCapabilities';
+import { blankCrmConnection, CrmConnection, isConnectionComplete } from '../crm/vendors/crmVendors';
 import { ExtensionError, issuesOf } from '../errors/ErrorInfo';
-import { checkCrmBaseUrl } from './crmBaseUrl';
 import { DEFAULT_MAILBOX_MARKS, MailboxMarkSettings } from './MailboxMarkSettings';
+
+/**
+ * The stored CRM connection is a union with one branch per vendor, each defined in its folder
+ * (lib/crm/vendors/<vendor>/<vendor>Vendor.ts) and told apart by `type`; see crmVendors.ts.
+ */
+export { CrmConnection, isConnectionComplete };
 
 export const CreateContactPolicy = z.enum(['off', 'ask', 'automatic']);
 export type CreateContactPolicy = z.infer<typeof CreateContactPolicy>;
@@ -21,11 +26,6 @@ export type KeywordRule = z.infer<typeof KeywordRule>;
 
 const domainList = z.array(z.string().trim().toLowerCase().min(1)).max(1000);
 
-export const SALESFORCE_LOGIN_URLS = {
-  production: 'https://login.salesforce.com',
-  sandbox: 'https://test.salesforce.com',
-} as const;
-
 /**
  * A rep's correction of a match: "Not this person" (contact, address -> none), the pick
  * among contacts sharing an address (address -> that contact), "Not this company"
@@ -41,51 +41,6 @@ export const MatchOverride = z.object({
   label: z.string().max(500).default(''),
 });
 export type MatchOverride = z.infer<typeof MatchOverride>;
-
-export const CrmConnection = z.object({
-  type: CrmType.default('rest'),
-  /**
-   * rest: the CRM, e.g. https://crm.example.com (the contract's /api/v1 is appended);
-   * hubspot: blank for https://api.hubapi.com; salesforce: the org's instance URL (from the
-   * token response).
-   */
-  baseUrl: z
-    .string()
-    .trim()
-    .max(2_048)
-    .superRefine((value, ctx) => {
-      if (value === '') return;
-      const check = checkCrmBaseUrl(value);
-      if (!check.ok) ctx.addIssue({ code: 'custom', message: check.message });
-    })
-    .default(''),
-  /** rest: the API token; hubspot: a private app token (or the rep's OAuth access token); salesforce: the access token. */
-  token: z.string().trim().max(4096).default(''),
-  /** HubSpot: the rep's HubSpot login; their owner is found by it. */
-  repEmail: z.string().trim().toLowerCase().max(320).default(''),
-  /**
-   * HubSpot: a private app token in `token`, or per-rep OAuth with a HubSpot app (its tokens
-   * are kept with the mailbox tokens, background only; lib/crm/hubspot/HubSpotOAuthSignIn.ts).
-   */
-  hubspotAuth: z.enum(['private_app', 'oauth']).default('private_app'),
-  /** HubSpot OAuth: the app's client id (public; its secret stays on the token exchange server). */
-  hubspotClientId: z.string().trim().max(256).default(''),
-  /** HubSpot OAuth: when the rep signed in (null: not signed in). */
-  hubspotSignedInAt: z.string().datetime().nullable().default(null),
-  /** Salesforce: where the rep signs in (login.salesforce.com, test.salesforce.com or the org's My Domain). */
-  loginUrl: z.string().trim().max(2_048).default(SALESFORCE_LOGIN_URLS.production),
-  /** Salesforce: the connected app's consumer key (OAuth client id). */
-  consumerKey: z.string().trim().max(256).default(''),
-  /** Salesforce: the refresh token from the sign-in. */
-  refreshToken: z.string().trim().max(4096).default(''),
-  /** Salesforce: the Account field holding the company's web address. */
-  accountDomainField: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'a Salesforce field API name, such as Website or Domain__c')
-    .default('Website'),
-});
-export type CrmConnection = z.infer<typeof CrmConnection>;
 
 export const OAuthClients = z.object({
   googleClientId: z.string().trim().default(''),
@@ -127,7 +82,7 @@ export const PrivacyLevel = z.enum(['metadata', 'snippet', 'full_body']);
 export type PrivacyLevel = z.infer<typeof PrivacyLevel>;
 
 const SettingsObject = z.object({
-  crm: CrmConnection.default(CrmConnection.parse({})),
+  crm: CrmConnection.default(blankCrmConnection),
   /** What a logged email shares with the CRM; see PrivacyLevel. */
   privacyLevel: PrivacyLevel.optional(),
   /**
@@ -177,17 +132,6 @@ export const DEFAULT_SETTINGS: Settings = Settings.parse({});
 
 export function isCrmConfigured(s: Settings): boolean {
   return isConnectionComplete(s.crm);
-}
-
-/** Everything the connection's CRM type needs is filled in. */
-export function isConnectionComplete(crm: CrmConnection): boolean {
-  if (crm.type === 'hubspot' && crm.hubspotAuth === 'oauth')
-    return crm.hubspotSignedInAt !== null && crm.repEmail !== '';
-  // Salesforce keeps only the refresh token here; the access token is held in memory.
-  if (crm.type === 'salesforce') return crm.baseUrl !== '' && (crm.refreshToken !== '' || crm.token !== '');
-  if (crm.token === '') return false;
-  if (crm.type === 'hubspot') return crm.repEmail !== '';
-  return crm.baseUrl !== '';
 }
 
 /**

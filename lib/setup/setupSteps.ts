@@ -1,3 +1,4 @@
+import { CRM_VENDORS } from '../crm/vendors/crmVendors';
 import { CrmConnection, isCrmConfigured, type Settings, type SetupStepId } from '../settings/Settings';
 
 export type { SetupStepId };
@@ -104,34 +105,14 @@ export interface CrmChoice {
   available: boolean;
 }
 
-const CRM_CHOICES: readonly Omit<CrmChoice, 'available'>[] = [
-  {
-    type: 'rest',
-    label: 'Our CRM contract (REST)',
-    description:
-      'Your company’s own CRM, or the reference CRM of this project, speaking the CRM Sidebar REST contract (docs/CRM-CONTRACT.md). Needs its address and an API token.',
-  },
-  {
-    type: 'hubspot',
-    label: 'HubSpot',
-    description:
-      'HubSpot CRM through its public API. Needs a HubSpot account that may read and write contacts.',
-  },
-  {
-    type: 'salesforce',
-    label: 'Salesforce',
-    description: 'Salesforce Sales Cloud through its REST API. Needs a Salesforce login with API access.',
-  },
-];
-
 /**
  * The CRM types a rep can pick. A type is offered as available only when the settings
  * schema accepts a connection of that type, so the list follows the connectors in the build.
  */
 export function crmChoices(): CrmChoice[] {
-  return CRM_CHOICES.map((choice) => {
-    const parsed = CrmConnection.safeParse({ type: choice.type });
+  return Object.values(CRM_VENDORS).map((vendor) => {
+    const parsed = CrmConnection.safeParse({ type: vendor.type });
     const typeAccepted = parsed.success || !parsed.error.issues.some((issue) => issue.path[0] === 'type');
-    return { ...choice, available: typeAccepted };
+    return { type: vendor.type, ...vendor.setup, available: typeAccepted };
   });
 }

@@ -14,7 +14,7 @@ import {
   withEndpoints,
 } from '../../lib/auth/OAuthProviders';
 import { ErrorBody } from '../../lib/crm/contract';
-import { hubspotOAuthConfig } from '../../lib/crm/hubspot/hubspotOAuth';
+import { hubspotOAuthConfig } from '../../lib/crm/vendors/hubspot/hubspotOAuth';
 import { ExtensionError } from '../../lib/errors/ErrorInfo';
 import type { CrmRepository } from '../../server/CrmRepository';
 import { createCrmApp } from '../../server/createCrmApp';

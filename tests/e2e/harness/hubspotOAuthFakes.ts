@@ -5,7 +5,7 @@ import type { ExtensionBrowser } from './launchExtensionBrowser';
 import { extensionRedirectUri } from './mailboxSync';
 import type { SettableClock } from './microsoftFakes';
 
-/** HubSpot's authorization page (lib/crm/hubspot/hubspotOAuth.ts HUBSPOT_AUTHORIZATION_ENDPOINT). */
+/** HubSpot's authorization page (lib/crm/vendors/hubspot/hubspotOAuth.ts HUBSPOT_AUTHORIZATION_ENDPOINT). */
 export const HUBSPOT_APP_HOST = 'app.hubspot.com';
 /** Made up, in the shape of a HubSpot app's client id (a GUID). */
 export const TEST_HUBSPOT_CLIENT_ID = '5d2c8f1e-7b3a-4e69-9d10-6a4f2e8c3b75';

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CrmConnector } from '../../../lib/crm/CrmConnector';
 import type { EmailActivityInput } from '../../../lib/crm/contract';
-import { createHubSpotCrmConnector } from '../../../lib/crm/hubspot/HubSpotCrmConnector';
-import { createRestCrmConnector } from '../../../lib/crm/RestCrmConnector';
-import { createSalesforceCrmConnector } from '../../../lib/crm/salesforce/SalesforceCrmConnector';
+import { createHubSpotCrmConnector } from '../../../lib/crm/vendors/hubspot/HubSpotCrmConnector';
+import { createRestCrmConnector } from '../../../lib/crm/vendors/rest/RestCrmConnector';
+import { createSalesforceCrmConnector } from '../../../lib/crm/vendors/salesforce/SalesforceCrmConnector';
 import { LinkIndex } from '../../../lib/linking/LinkIndex';
 import { createLinkingContext, linkMessage } from '../../../lib/linking/linkMessage';
 import { matchKeywordRules } from '../../../lib/linking/matchKeywordRules';

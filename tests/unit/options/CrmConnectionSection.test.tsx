@@ -162,7 +162,7 @@ describe('CRM connection', () => {
   };
 
   /**
-   * Renders the page with a background that signs in and out as lib/crm/hubspot/HubSpotOAuthSignIn
+   * Renders the page with a background that signs in and out as lib/crm/vendors/hubspot/HubSpotOAuthSignIn
    * does: sign-in saves hubspotSignedInAt, sign-out sets it back to null in the settings.
    */
   function renderHubSpot(settings: typeof SIGNED_IN_TO_HUBSPOT | object, signOut?: () => void) {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { ALL_CAPABILITIES, type CrmInfo } from './CrmCapabilities';
-import type { CrmConnector } from './CrmConnector';
-import { CrmError } from './CrmError';
+import { ALL_CAPABILITIES, type CrmInfo } from '../../CrmCapabilities';
+import type { CrmConnector } from '../../CrmConnector';
+import { CrmError } from '../../CrmError';
 import {
   ActivitiesByExternalIdResponse,
   ActivityPage,
@@ -18,7 +18,7 @@ import {
   MeResponse,
   type TaskInput,
   TaskResponse,
-} from './contract';
+} from '../../contract';
 import {
   type CrmHttp,
   crmJsonRequest,
@@ -27,7 +27,7 @@ import {
   kindForStatus,
   parseJsonOrUndefined,
   parseRetryAfter,
-} from './crmJsonRequest';
+} from '../../crmJsonRequest';
 
 export { DEFAULT_TIMEOUT_MS, parseRetryAfter };
 

@@ -1,12 +1,15 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CrmConnector } from '../../../lib/crm/CrmConnector';
-import { CrmError } from '../../../lib/crm/CrmError';
-import { createRestCrmConnector, parseRetryAfter } from '../../../lib/crm/RestCrmConnector';
-import { SEED } from '../../../server/seed';
-import { type CrmServerHandle, startCrmServer } from '../../../server/startCrmServer';
-import { emailActivity, uniqueEmail, uniqueExternalId } from '../../server/crmTestClient';
-import { freshPgliteDataDir } from '../../server/freshPgliteDataDir';
+import type { CrmConnector } from '../../../../../lib/crm/CrmConnector';
+import { CrmError } from '../../../../../lib/crm/CrmError';
+import {
+  createRestCrmConnector,
+  parseRetryAfter,
+} from '../../../../../lib/crm/vendors/rest/RestCrmConnector';
+import { SEED } from '../../../../../server/seed';
+import { type CrmServerHandle, startCrmServer } from '../../../../../server/startCrmServer';
+import { emailActivity, uniqueEmail, uniqueExternalId } from '../../../../server/crmTestClient';
+import { freshPgliteDataDir } from '../../../../server/freshPgliteDataDir';
 
 async function crmError(promise: Promise<unknown>): Promise<CrmError> {
   try {

@@ -1,10 +1,16 @@
-import { authorizeMailbox, OAuthGrantError, refreshTokens, type WebAuthFlow } from '../../auth/OAuthClient';
-import type { TokenStore } from '../../auth/TokenManager';
-import { ExtensionError } from '../../errors/ErrorInfo';
-import { SingleFlight } from '../../mail/sync/SingleFlight';
-import { CrmConnection, type Settings } from '../../settings/Settings';
-import { CrmError } from '../CrmError';
+import {
+  authorizeMailbox,
+  OAuthGrantError,
+  refreshTokens,
+  type WebAuthFlow,
+} from '../../../auth/OAuthClient';
+import type { TokenStore } from '../../../auth/TokenManager';
+import { ExtensionError } from '../../../errors/ErrorInfo';
+import { SingleFlight } from '../../../mail/sync/SingleFlight';
+import type { CrmConnection, Settings } from '../../../settings/Settings';
+import { CrmError } from '../../CrmError';
 import { hubspotOAuthConfig } from './hubspotOAuth';
+import { HubSpotConnection } from './hubspotVendor';
 
 /** Where the rep's HubSpot tokens are kept in the token store (beside the mailboxes'). */
 export const HUBSPOT_TOKEN_KEY = 'crm:hubspot';
@@ -75,7 +81,7 @@ export class HubSpotOAuthSignIn {
     // Signing in from another CRM type keeps none of its connection: its base URL (a
     // Salesforce instance, a REST server) would become HubSpot's API base, and the HubSpot
     // token would be sent there; its tokens and keys would stay in the settings.
-    const base = current.type === 'hubspot' ? current : CrmConnection.parse({});
+    const base = current.type === 'hubspot' ? current : HubSpotConnection.parse({ type: 'hubspot' });
     const settings = await this.deps.settings.updateSettings({
       crm: {
         ...base,
@@ -85,7 +91,7 @@ export class HubSpotOAuthSignIn {
         hubspotAuth: 'oauth',
         hubspotClientId: request.clientId,
         hubspotSignedInAt: new Date(this.now()).toISOString(),
-        ...(request.repEmail ? { repEmail: request.repEmail.trim().toLowerCase() } : {}),
+        repEmail: request.repEmail ? request.repEmail.trim().toLowerCase() : base.repEmail,
       },
     });
     return settings.crm;
@@ -95,7 +101,7 @@ export class HubSpotOAuthSignIn {
   async signOut(): Promise<void> {
     await this.deps.tokens.delete(HUBSPOT_TOKEN_KEY);
     const current = (await this.deps.settings.getSettings()).crm;
-    if (current.hubspotSignedInAt !== null)
+    if (current.type === 'hubspot' && current.hubspotSignedInAt !== null)
       await this.deps.settings.updateSettings({ crm: { ...current, hubspotSignedInAt: null } });
   }
 
@@ -111,7 +117,8 @@ export class HubSpotOAuthSignIn {
   private async refresh(): Promise<string> {
     const stored = await this.deps.tokens.get(HUBSPOT_TOKEN_KEY);
     const crm = (await this.deps.settings.getSettings()).crm;
-    if (!stored?.refreshToken) throw new CrmError('auth', 'Sign in with HubSpot on the options page again.');
+    if (!stored?.refreshToken || crm.type !== 'hubspot')
+      throw new CrmError('auth', 'Sign in with HubSpot on the options page again.');
     try {
       const fresh = await refreshTokens(
         await this.config(crm.hubspotClientId),

@@ -1,16 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dexieTokenStore } from '../../../../lib/auth/dexieTokenStore';
-import type { CrmSidebarBackground } from '../../../../lib/background/CrmSidebarBackground';
-import { CrmError } from '../../../../lib/crm/CrmError';
-import { createCrmConnector, crmOrigins } from '../../../../lib/crm/createCrmConnector';
-import { HUBSPOT_TOKEN_KEY, HubSpotOAuthSignIn } from '../../../../lib/crm/hubspot/HubSpotOAuthSignIn';
-import { ExtensionError } from '../../../../lib/errors/ErrorInfo';
-import { isConnectionComplete } from '../../../../lib/settings/Settings';
-import { type CrmSidebarDb, openCrmSidebarDb } from '../../../../lib/store/db';
-import { FakeHubSpotApi } from '../../../fakes/FakeHubSpotApi';
-import { FakeOauthServer } from '../../../fakes/FakeOauthServer';
-import { startTokenExchange } from '../../../server/startTokenExchange';
-import { backgroundForTest } from '../../background/backgroundForTest';
+import { dexieTokenStore } from '../../../../../lib/auth/dexieTokenStore';
+import type { CrmSidebarBackground } from '../../../../../lib/background/CrmSidebarBackground';
+import { CrmError } from '../../../../../lib/crm/CrmError';
+import { createCrmConnector } from '../../../../../lib/crm/createCrmConnector';
+import { crmOrigins } from '../../../../../lib/crm/vendors/crmVendors';
+import {
+  HUBSPOT_TOKEN_KEY,
+  HubSpotOAuthSignIn,
+} from '../../../../../lib/crm/vendors/hubspot/HubSpotOAuthSignIn';
+import { ExtensionError } from '../../../../../lib/errors/ErrorInfo';
+import { isConnectionComplete } from '../../../../../lib/settings/Settings';
+import { type CrmSidebarDb, openCrmSidebarDb } from '../../../../../lib/store/db';
+import { FakeHubSpotApi } from '../../../../fakes/FakeHubSpotApi';
+import { FakeOauthServer } from '../../../../fakes/FakeOauthServer';
+import { startTokenExchange } from '../../../../server/startTokenExchange';
+import { backgroundForTest } from '../../../background/backgroundForTest';
 
 /**
  * "Sign in with HubSpot" end to end below the UI: HubSpot's consent page (the strict OAuth
@@ -123,7 +127,10 @@ describe('HubSpot per-rep OAuth through the token exchange', () => {
       await background.testConnection(await signIn.signIn({ clientId: APP.clientId, repEmail: REP })),
     ).toMatchObject({ ok: true });
     const crm = (await background.getSettings()).crm;
-    expect(crm).toMatchObject({ type: 'hubspot', baseUrl: '', refreshToken: '', consumerKey: '', token: '' });
+    expect(crm).toMatchObject({ type: 'hubspot', baseUrl: '', token: '' });
+    // The Salesforce branch's fields are not part of a HubSpot connection at all.
+    expect(crm).not.toHaveProperty('refreshToken');
+    expect(crm).not.toHaveProperty('consumerKey');
     expect(crmOrigins(crm)).toEqual(['https://api.hubapi.com']);
     expect(JSON.stringify(crm)).not.toMatch(/northwind|5Aep|3MVG9/);
   });
@@ -151,7 +158,7 @@ describe('HubSpot per-rep OAuth through the token exchange', () => {
     expect(error).toMatchObject({ kind: 'auth' });
     expect((error as Error).message).toContain('sign in with HubSpot again');
     expect(idp.tokenErrors).toEqual(['invalid_grant']);
-    expect((await background.getSettings()).crm.hubspotSignedInAt).toBeNull();
+    expect((await background.getSettings()).crm).toMatchObject({ type: 'hubspot', hubspotSignedInAt: null });
     expect(await dexieTokenStore(db).get(HUBSPOT_TOKEN_KEY)).toBeNull();
   });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ALL_CAPABILITIES, type CrmInfo, type CrmRecordRef } from '../CrmCapabilities';
-import type { CrmConnector } from '../CrmConnector';
-import { CrmError } from '../CrmError';
+import { ALL_CAPABILITIES, type CrmInfo, type CrmRecordRef } from '../../CrmCapabilities';
+import type { CrmConnector } from '../../CrmConnector';
+import { CrmError } from '../../CrmError';
 import {
   type ActivityPage,
   type ActivityResult,
@@ -23,7 +23,7 @@ import {
   SNIPPET_MAX,
   TaskInput,
   type TaskResponse,
-} from '../contract';
+} from '../../contract';
 import {
   type CrmHttp,
   crmJsonRequest,
@@ -32,7 +32,7 @@ import {
   kindForStatus,
   parseJsonOrUndefined,
   parseRetryAfter,
-} from '../crmJsonRequest';
+} from '../../crmJsonRequest';
 import {
   HubSpotAccountDetails,
   HubSpotAssociateResponse,
@@ -45,8 +45,9 @@ import {
   HubSpotSearchResponse,
   HubSpotUpsertResponse,
 } from './hubspotSchemas';
+import { HUBSPOT_API_BASE } from './hubspotVendor';
 
-export const HUBSPOT_API_BASE = 'https://api.hubapi.com';
+export { HUBSPOT_API_BASE };
 
 /** HubSpot does everything the sidebar asks for. */
 export const HUBSPOT_CRM_INFO: CrmInfo = { type: 'hubspot', name: 'HubSpot', capabilities: ALL_CAPABILITIES };

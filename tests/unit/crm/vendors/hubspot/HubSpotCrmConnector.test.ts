@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CrmError } from '../../../../lib/crm/CrmError';
-import type { EmailActivityInput } from '../../../../lib/crm/contract';
+import { CrmError } from '../../../../../lib/crm/CrmError';
+import type { EmailActivityInput } from '../../../../../lib/crm/contract';
 import {
   createHubSpotCrmConnector,
   HUBSPOT_PROPERTIES,
   SEARCH_ANSWER_TTL_MS,
   SEARCHES_PER_SECOND,
-} from '../../../../lib/crm/hubspot/HubSpotCrmConnector';
-import { FakeHubSpotApi, type FakeHubSpotUser, HUBSPOT_FULL_SCOPES } from '../../../fakes/FakeHubSpotApi';
+} from '../../../../../lib/crm/vendors/hubspot/HubSpotCrmConnector';
+import { FakeHubSpotApi, type FakeHubSpotUser, HUBSPOT_FULL_SCOPES } from '../../../../fakes/FakeHubSpotApi';
 
 function activity(contactId: string, overrides: Partial<EmailActivityInput> = {}): EmailActivityInput {
   return {

@@ -1,4 +1,4 @@
-import { type OAuthProviderConfig, tokenExchangeEndpoint } from '../../auth/OAuthProviders';
+import { type OAuthProviderConfig, tokenExchangeEndpoint } from '../../../auth/OAuthProviders';
 
 /**
  * The scopes the HubSpot connector's calls need (README "HubSpot"; names from

@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EmailActivityInput } from '../../../../lib/crm/contract';
+import type { EmailActivityInput } from '../../../../../lib/crm/contract';
 import {
   createSalesforceCrmConnector,
   soqlString,
-} from '../../../../lib/crm/salesforce/SalesforceCrmConnector';
+} from '../../../../../lib/crm/vendors/salesforce/SalesforceCrmConnector';
 import {
   FakeSalesforceApi,
   type FakeSalesforceOptions,
   type FakeSalesforceUser,
-} from '../../../fakes/FakeSalesforceApi';
+} from '../../../../fakes/FakeSalesforceApi';
 
 function activity(contactId: string, overrides: Partial<EmailActivityInput> = {}): EmailActivityInput {
   return {

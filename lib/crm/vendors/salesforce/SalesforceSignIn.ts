@@ -1,14 +1,15 @@
-import type { WebAuthFlow } from '../auth/OAuthClient';
-import type { SessionArea } from '../auth/sessionAccessTokenStore';
-import { CrmError } from '../crm/CrmError';
+import type { WebAuthFlow } from '../../../auth/OAuthClient';
+import type { SessionArea } from '../../../auth/sessionAccessTokenStore';
+import type { SettingsAccess } from '../../../background/SettingsService';
+import type { CrmConnection } from '../../../settings/Settings';
+import { CrmError } from '../../CrmError';
 import {
   exchangeSalesforceCode,
   refreshSalesforceToken,
   type SalesforceOAuthConfig,
   salesforceSignInUrl,
-} from '../crm/salesforce/salesforceOAuth';
-import type { CrmConnection } from '../settings/Settings';
-import type { SettingsAccess } from './SettingsService';
+} from './salesforceOAuth';
+import { SalesforceConnection } from './salesforceVendor';
 
 export interface SalesforceSignInRequest {
   loginUrl: string;
@@ -39,7 +40,7 @@ export class SalesforceSignIn {
     },
   ) {}
 
-  private async held(crm: CrmConnection): Promise<string | null> {
+  private async held(crm: SalesforceConnection): Promise<string | null> {
     const value = (await this.deps.session.get(SESSION_KEY))[SESSION_KEY] as
       | { accessToken?: unknown; instanceUrl?: unknown }
       | undefined;
@@ -57,7 +58,7 @@ export class SalesforceSignIn {
    * saved before tokens moved to memory) the stored one, moved to memory when a refresh token
    * can replace it, else a refresh.
    */
-  async accessToken(crm: CrmConnection): Promise<string> {
+  async accessToken(crm: SalesforceConnection): Promise<string> {
     const held = await this.held(crm);
     if (held) return held;
     if (crm.token !== '') {
@@ -88,8 +89,11 @@ export class SalesforceSignIn {
     const callback = await this.deps.webAuthFlow.launch(pending.url);
     const tokens = await exchangeSalesforceCode(config, pending, callback);
     await this.hold(tokens.instanceUrl, tokens.accessToken);
-    const crm: Partial<CrmConnection> = {
-      type: 'salesforce',
+    const current = (await this.deps.settings.getSettings()).crm;
+    // Signing in from another CRM type keeps none of its connection.
+    const base = current.type === 'salesforce' ? current : SalesforceConnection.parse({ type: 'salesforce' });
+    const crm: SalesforceConnection = {
+      ...base,
       baseUrl: tokens.instanceUrl,
       token: '',
       refreshToken: tokens.refreshToken ?? '',
@@ -97,16 +101,14 @@ export class SalesforceSignIn {
       consumerKey: request.consumerKey,
       ...(request.accountDomainField ? { accountDomainField: request.accountDomainField } : {}),
     };
-    const settings = await this.deps.settings.updateSettings({
-      crm: { ...(await this.deps.settings.getSettings()).crm, ...crm },
-    });
+    const settings = await this.deps.settings.updateSettings({ crm });
     return settings.crm;
   }
 
   /** Refreshes in flight per refresh token: callers at the same moment share one (a second would void the first's token). */
   private readonly refreshing = new Map<string, Promise<string>>();
 
-  refresh(crm: CrmConnection): Promise<string> {
+  refresh(crm: SalesforceConnection): Promise<string> {
     const running = this.refreshing.get(crm.refreshToken);
     if (running) return running;
     const started = this.refreshOnce(crm).finally(() => this.refreshing.delete(crm.refreshToken));
@@ -114,7 +116,7 @@ export class SalesforceSignIn {
     return started;
   }
 
-  private async refreshOnce(crm: CrmConnection): Promise<string> {
+  private async refreshOnce(crm: SalesforceConnection): Promise<string> {
     try {
       const tokens = await refreshSalesforceToken(
         this.config(crm.loginUrl, crm.consumerKey),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { CrmInfo, CrmRecordRef } from '../CrmCapabilities';
-import type { CrmConnector } from '../CrmConnector';
-import { CrmError } from '../CrmError';
+import type { CrmInfo, CrmRecordRef } from '../../CrmCapabilities';
+import type { CrmConnector } from '../../CrmConnector';
+import { CrmError } from '../../CrmError';
 import {
   type ActivityPage,
   type ActivityResult,
@@ -22,7 +22,7 @@ import {
   SNIPPET_MAX,
   TaskInput,
   type TaskResponse,
-} from '../contract';
+} from '../../contract';
 import {
   type CrmHttp,
   crmJsonRequest,
@@ -30,7 +30,7 @@ import {
   defaultFetch,
   kindForStatus,
   parseJsonOrUndefined,
-} from '../crmJsonRequest';
+} from '../../crmJsonRequest';
 
 export const SALESFORCE_API_VERSION = 'v62.0';
 

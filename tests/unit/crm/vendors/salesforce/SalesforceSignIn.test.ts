@@ -1,13 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SessionArea } from '../../../lib/auth/sessionAccessTokenStore';
-import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
-import { SalesforceSignIn } from '../../../lib/background/SalesforceSignIn';
-import { createCrmConnector, crmOrigins } from '../../../lib/crm/createCrmConnector';
-import { CrmConnection, isConnectionComplete } from '../../../lib/settings/Settings';
-import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
-import { FakeSalesforceApi, type FakeSalesforceUser } from '../../fakes/FakeSalesforceApi';
-import { memorySessionArea } from '../../fakes/memorySessionArea';
-import { backgroundForTest } from './backgroundForTest';
+import type { SessionArea } from '../../../../../lib/auth/sessionAccessTokenStore';
+import type { CrmSidebarBackground } from '../../../../../lib/background/CrmSidebarBackground';
+import { createCrmConnector } from '../../../../../lib/crm/createCrmConnector';
+import { crmOrigins } from '../../../../../lib/crm/vendors/crmVendors';
+import { SalesforceSignIn } from '../../../../../lib/crm/vendors/salesforce/SalesforceSignIn';
+import { SalesforceConnection } from '../../../../../lib/crm/vendors/salesforce/salesforceVendor';
+import { CrmConnection, isConnectionComplete } from '../../../../../lib/settings/Settings';
+import { type CrmSidebarDb, openCrmSidebarDb } from '../../../../../lib/store/db';
+import { FakeSalesforceApi, type FakeSalesforceUser } from '../../../../fakes/FakeSalesforceApi';
+import { memorySessionArea } from '../../../../fakes/memorySessionArea';
+import { backgroundForTest } from '../../../background/backgroundForTest';
 
 let dbCounter = 0;
 const REDIRECT = 'https://abcdefghijklmnop.chromiumapp.org/';
@@ -111,7 +113,7 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
         consumerKey: salesforce.clientId,
       },
     });
-    const { crm } = await background.getSettings();
+    const crm = SalesforceConnection.parse((await background.getSettings()).crm);
     expect(await signIn.accessToken(crm)).toBe(rep.accessToken);
     expect((await background.getSettings()).crm.token).toBe('');
     expect(Object.values(await session.get('crmAccessToken:salesforce'))[0]).toMatchObject({
@@ -123,7 +125,7 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
     await background.updateSettings({
       crm: { type: 'salesforce', baseUrl: salesforce.url, token: rep.accessToken },
     });
-    const { crm } = await background.getSettings();
+    const crm = SalesforceConnection.parse((await background.getSettings()).crm);
     expect(await signIn.accessToken(crm)).toBe(rep.accessToken);
     const after = (await background.getSettings()).crm;
     expect(after.token).toBe(rep.accessToken);
