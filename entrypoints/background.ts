@@ -28,6 +28,13 @@ export default defineBackground({
         else await browser.alarms.create(OUTBOX_ALARM, { when: Math.max(at, Date.now() + 1_000) });
       },
       openOptionsPage,
+      // The browser reports a tab's URL for the webmail hosts the extension may read.
+      activeTabUrl: async (windowId) => {
+        const [tab] = await browser.tabs.query(
+          windowId === null ? { active: true, lastFocusedWindow: true } : { active: true, windowId },
+        );
+        return tab?.url ?? null;
+      },
     });
     const route = createRouter(MESSAGES, handlers);
     // `chrome-extension://<id>/` (Chrome) or `moz-extension://<uuid>/` (Firefox), without the slash.

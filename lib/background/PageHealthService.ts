@@ -7,7 +7,6 @@ import {
   PageIntegrationState,
   PageProvider,
 } from '../health/PageIntegrationHealth';
-import { OUTLOOK_HOSTS } from '../mail/outlook/page/hosts';
 import type { EventLog } from '../store/EventLog';
 
 /** `browser.storage.session`: health lasts while the browser runs, across service-worker restarts. */
@@ -19,24 +18,6 @@ export interface PageHealthStore {
 const STORE_KEY = 'pageIntegrationHealth';
 const Stored = z.record(z.string(), z.unknown());
 const NAMES: Record<PageProvider, string> = { gmail: 'Gmail', outlook: 'Outlook' };
-
-/**
- * Which webmail a content script's page is: from the sender's URL as the browser reports it,
- * never from the message, so a Gmail tab cannot speak for Outlook or the other way round.
- */
-export function pageProviderOf(senderUrl: string | undefined): PageProvider | null {
-  if (!senderUrl) return null;
-  let url: URL;
-  try {
-    url = new URL(senderUrl);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== 'https:') return null;
-  if (url.hostname === 'mail.google.com') return 'gmail';
-  if ((OUTLOOK_HOSTS as readonly string[]).includes(url.hostname)) return 'outlook';
-  return null;
-}
 
 /**
  * Keeps whether each page integration still reads threads (lib/health/PageIntegrationHealth)

@@ -17,6 +17,7 @@ import { createBackgroundHandlers } from './createBackgroundHandlers';
 import { MailboxService, type MailboxServiceOptions } from './MailboxService';
 import { PageHealthService } from './PageHealthService';
 import { SettingsService } from './SettingsService';
+import { SidePanelThreadService } from './SidePanelThreadService';
 
 /** What the browser gives the background; tests pass fakes. */
 export interface BackgroundPlatform {
@@ -30,6 +31,8 @@ export interface BackgroundPlatform {
   scheduleOutboxDrain(at: number | null): Promise<void>;
   /** Opens the options page at an address hash (`#setup/connect`), or the browser's own options tab. */
   openOptionsPage(route?: string): Promise<void>;
+  /** The URL of the active tab of a window (null: the last focused one), for the side panel. */
+  activeTabUrl?(windowId: number | null): Promise<string | null>;
   now?: () => number;
   /** Tests: the connector for a connection, given the sign-ins' token sources. */
   createConnector?: (crm: CrmConnection, tokens: CrmConnectorDeps) => CrmConnector;
@@ -85,6 +88,7 @@ export function composeBackground(platform: BackgroundPlatform) {
     webAuthFlow,
     now,
   });
+  const sidePanel = new SidePanelThreadService({ db, mailboxApi: (id) => mailboxes.mailboxApi(id) });
   const pageHealth = new PageHealthService({ store: platform.sessionArea, events, now });
   const service = new CrmSidebarBackground({ core, version: platform.version, mailboxes, pageHealth });
   const audits = new SyncAuditService({
@@ -103,6 +107,8 @@ export function composeBackground(platform: BackgroundPlatform) {
       hubspotSignOut: () => hubspot.signOut(),
     },
     pageHealth,
+    sidePanelThread: async (windowId) =>
+      sidePanel.threadFor((await platform.activeTabUrl?.(windowId)) ?? null),
     openOptionsPage: (route) => platform.openOptionsPage(route),
   });
   return { settings, events, core, service, mailboxes, audits, salesforce, hubspot, pageHealth, handlers };

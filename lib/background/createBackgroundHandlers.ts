@@ -2,13 +2,14 @@ import type { AuditWindowDays, SyncAuditReport } from '../audit/SyncAuditReport'
 import type { SalesforceSignInRequest } from '../crm/vendors/salesforce/SalesforceSignIn';
 import { ExtensionError } from '../errors/ErrorInfo';
 import type { MailboxWriteAccess } from '../mail/sync/mailboxMarkMessages';
+import { webmailOfUrl } from '../mail/webmailOfUrl';
 import type { MailboxStatus, Messages } from '../messaging/messages';
 import type { Handlers } from '../messaging/router';
 import { createFeatureHandlers } from '../panel/features/panelFeatures';
+import type { SidePanelThread } from '../panel/SidePanelThread';
 import type { CrmConnection } from '../settings/Settings';
 import type { CrmSidebarBackground } from './CrmSidebarBackground';
 import type { PageHealthService } from './PageHealthService';
-import { pageProviderOf } from './PageHealthService';
 
 /** What the mailbox connections and sync offer the router (wired in the background). */
 export interface MailboxControls {
@@ -56,6 +57,8 @@ export interface BackgroundHandlerDeps {
   signIns: CrmSignIns;
   /** Whether the page integrations still read threads (the content scripts report). */
   pageHealth: Pick<PageHealthService, 'report'>;
+  /** The side panel's thread: the active tab of the window (null: the last focused one). */
+  sidePanelThread(windowId: number | null): Promise<SidePanelThread>;
   /** `route`: an address hash of the options page (already validated), e.g. `#setup/connect`. */
   openOptionsPage(route?: string): Promise<void>;
 }
@@ -65,8 +68,9 @@ export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<
   return {
     ...createFeatureHandlers(service.featureContext()),
     'status.get': () => service.status(),
+    'sidepanel.thread': ({ windowId }) => deps.sidePanelThread(windowId),
     'page.health': async ({ signal, detail }, sender) => {
-      const provider = pageProviderOf(sender.url);
+      const provider = webmailOfUrl(sender.url);
       if (!provider)
         throw new ExtensionError(
           'invalid_message',

@@ -7,6 +7,7 @@ import { GMAIL_MESSAGES } from '../mail/gmail/page/gmailMessages';
 import { ThreadSnapshot } from '../mail/MailMessage';
 import { MAILBOX_MARK_MESSAGES } from '../mail/sync/mailboxMarkMessages';
 import { FEATURE_MESSAGES } from '../panel/features/panelFeatures';
+import { SidePanelThread } from '../panel/SidePanelThread';
 import { MessageLogStatus, ThreadView } from '../panel/ThreadView';
 import { CrmConnection, Settings } from '../settings/Settings';
 import { OptionsRouteHash } from '../setup/optionsRoute';
@@ -87,6 +88,12 @@ export const MESSAGES = {
      * A content script says whether its page integration read the open thread (lib/health);
      * the webmail is taken from the sender's URL, not from the message.
      */
+    /** The thread open in the active tab, read through the mailbox's API, for the browser's side panel. */
+    'sidepanel.thread': {
+      request: z.object({ windowId: z.number().int().nullable().default(null) }),
+      response: SidePanelThread,
+      senders: ['extension'],
+    },
     'page.health': {
       request: z.object({ signal: PageHealthSignal, detail: z.string().max(300).default('') }),
       response: z.object({}),

@@ -70,6 +70,11 @@ export interface MailboxApi {
    * read-only grant throws MailboxAuthError `insufficient_scope`).
    */
   markMessages?(marks: readonly MailboxMark[], names: MailboxMarkNames): Promise<MailboxMarkOutcome[]>;
+  /**
+   * The thread a webmail URL names, read through the API alone (no page reading), for the
+   * browser's side panel; null when the URL names no thread this API can open.
+   */
+  threadFromUrl?(url: string, mailbox: string): Promise<ThreadSnapshot | null>;
 }
 
 /**

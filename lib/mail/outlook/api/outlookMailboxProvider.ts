@@ -6,6 +6,7 @@ import { GraphSentSync, GraphSyncCursor } from './GraphSentSync';
 import { listGraphWindow } from './listGraphWindow';
 import { mapGraphMessage } from './mapGraphMessage';
 import { markGraphMessages } from './markGraphMessages';
+import { outlookThreadFromUrl } from './outlookThreadFromUrl';
 import { upgradeOutlookSnapshot } from './upgradeOutlookSnapshot';
 
 /** Outlook / Microsoft 365 through Microsoft Graph and an Entra app registration. */
@@ -59,6 +60,7 @@ export const outlookMailboxProvider: MailboxProvider = {
       },
       upgradePageSnapshot: (snapshot, mailbox) => upgradeOutlookSnapshot(snapshot, client, mailbox),
       markMessages: (marks, names) => markGraphMessages(client, marks, names.outlookCategory),
+      threadFromUrl: (url, mailbox) => outlookThreadFromUrl(url, client, mailbox),
     };
   },
 };

@@ -15,7 +15,7 @@ export type OutlookUpgradeApi = Pick<
 const MINUTE_MS = 60_000;
 
 /** The Graph id of the deeplink view's item, translated when the URL carries an EWS id. */
-async function deeplinkItemId(api: OutlookUpgradeApi, itemId: string): Promise<string | null> {
+export async function deeplinkItemId(api: OutlookUpgradeApi, itemId: string): Promise<string | null> {
   if (!isEwsAlphabet(itemId)) return toUrlSafeAlphabet(itemId);
   const [result] = await api.translateExchangeIds([decodeURIComponentSafe(itemId)], 'ewsId', 'restId');
   return result?.targetId ?? null;

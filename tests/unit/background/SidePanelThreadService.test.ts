@@ -1,0 +1,102 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SidePanelThreadService } from '../../../lib/background/SidePanelThreadService';
+import { outlookMailboxProvider } from '../../../lib/mail/outlook/api/outlookMailboxProvider';
+import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
+import { FakeGraphApi } from '../../fakes/FakeGraphApi';
+
+let dbCounter = 0;
+const ME = 'dana.whitfield@northwind-trading.com';
+const ALICE = { name: 'Alice Moreau', address: 'alice.moreau@acme-robotics.com' };
+// The three-pane URL form of tests/fixtures/outlook (SOURCES.md): /mail/inbox/id/<conversation id>.
+const CONVERSATION = 'AAQkADAwATM0MDAAMS1hYjBiLTRlZDAtMDACLTAwCgAQAConv04A';
+const THREAD_URL = `https://outlook.office.com/mail/inbox/id/${CONVERSATION}`;
+
+describe('SidePanelThreadService (the side panel reads the thread through the mailbox API)', () => {
+  let db: CrmSidebarDb;
+  let graph: FakeGraphApi;
+  let service: SidePanelThreadService;
+  let requests: string[];
+
+  beforeEach(async () => {
+    db = openCrmSidebarDb(`side-panel-${++dbCounter}`);
+    graph = new FakeGraphApi();
+    const baseUrl = await graph.start();
+    const token = graph.issueAccessToken(ME);
+    requests = [];
+    const api = outlookMailboxProvider.open('mbx-outlook', async () => token, {
+      baseUrl,
+      fetch: (input, init) => {
+        requests.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    service = new SidePanelThreadService({
+      db,
+      mailboxApi: async (id) => ({ row: (await db.mailboxes.get(id))!, api }),
+    });
+  });
+  afterEach(async () => {
+    db.close();
+    await graph.stop();
+  });
+
+  const connect = () =>
+    db.mailboxes.put({
+      id: 'mbx-outlook',
+      provider: 'outlook',
+      address: ME,
+      primary: true,
+      status: 'connected',
+      connectedAt: Date.now(),
+    });
+
+  it('reads the conversation the URL names in one Graph request, with exact Message-IDs', async () => {
+    await connect();
+    graph.sendMessage(ME, {
+      folder: 'inbox',
+      conversationId: CONVERSATION,
+      subject: 'Contract redlines',
+      from: ALICE,
+      toRecipients: [{ name: 'Dana Whitfield', address: ME }],
+      sentDateTime: '2026-11-17T09:02:03Z',
+      receivedDateTime: '2026-11-17T09:02:17Z',
+    });
+    graph.sendMessage(ME, {
+      folder: 'sentitems',
+      conversationId: CONVERSATION,
+      subject: 'RE: Contract redlines',
+      from: { name: 'Dana Whitfield', address: ME },
+      toRecipients: [ALICE],
+      sentDateTime: '2026-11-17T10:15:00Z',
+      receivedDateTime: '2026-11-17T10:15:01Z',
+    });
+    const answer = await service.threadFor(THREAD_URL);
+    expect(answer.state).toBe('thread');
+    if (answer.state !== 'thread') return;
+    expect(answer.snapshot.source).toBe('exact');
+    expect(answer.snapshot.messages.map((m) => [m.from?.address, m.folderRole])).toEqual([
+      [ALICE.address, 'inbox'],
+      [ME, 'sent'],
+    ]);
+    expect(answer.snapshot.messages.every((m) => m.messageId && m.messageIdSource === 'api')).toBe(true);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('says what it needs: a connected mailbox, a thread open, an id Graph knows', async () => {
+    expect(await service.threadFor(THREAD_URL)).toEqual({ state: 'needs_mailbox', provider: 'outlook' });
+    expect(await service.threadFor('https://outlook.office.com/mail/inbox')).toEqual({
+      state: 'no_thread',
+      provider: 'outlook',
+    });
+    expect(await service.threadFor('https://news.example/article')).toEqual({
+      state: 'no_thread',
+      provider: null,
+    });
+    await connect();
+    expect(await service.threadFor(THREAD_URL)).toEqual({
+      state: 'not_found',
+      provider: 'outlook',
+      mailbox: ME,
+    });
+  });
+});
