@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ALL_CAPABILITIES, type CrmInfo, type CrmRecordRef } from '../../CrmCapabilities';
 import type { CrmConnector } from '../../CrmConnector';
 import { CrmError } from '../../CrmError';
+import { logKey, parseLogKey } from '../../connectorKit/logKey';
+import { memoOnce } from '../../connectorKit/memoOnce';
 import {
   type ActivityPage,
   type ActivityResult,
@@ -212,23 +214,12 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
   const remember = (kind: keyof typeof searchAnswers, key: string, ids: string[]) =>
     searchAnswers[kind].set(key, { ids, until: Date.now() + SEARCH_ANSWER_TTL_MS });
 
-  const memo = <T>(load: () => Promise<T>) => {
-    let value: Promise<T> | null = null;
-    return () => {
-      value ??= load().catch((error: unknown) => {
-        value = null;
-        throw error;
-      });
-      return value;
-    };
-  };
-
   let portalInfo: z.infer<typeof HubSpotAccountDetails> | null = null;
-  const portal = memo(async () => {
+  const portal = memoOnce(async () => {
     portalInfo = await call('GET', '/account-info/v3/details', HubSpotAccountDetails);
     return portalInfo;
   });
-  const owners = memo(async () => {
+  const owners = memoOnce(async () => {
     const byId = new Map<string, string>();
     let after: string | undefined;
     for (let page = 0; page < 20; page++) {
@@ -240,7 +231,7 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
     }
     return byId;
   });
-  const me = memo(async (): Promise<MeResponse> => {
+  const me = memoOnce(async (): Promise<MeResponse> => {
     const email = options.repEmail.trim().toLowerCase();
     const [, found] = await Promise.all([
       portal(),
@@ -267,7 +258,7 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
 
   /** Our properties exist (created on first use), with a clear message when the token cannot create them. */
   const ensureProperty = (objectType: 'emails' | 'tasks', name: string, unique: boolean) =>
-    memo(async () => {
+    memoOnce(async () => {
       try {
         await call('GET', `/crm/v3/properties/${objectType}/${name}`, HubSpotProperty);
         return;
@@ -296,7 +287,7 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
         throw error;
       }
     });
-  const emailSchema = memo(async () => {
+  const emailSchema = memoOnce(async () => {
     await Promise.all([
       ensureProperty('emails', HUBSPOT_PROPERTIES.emailLogKey, true)(),
       ensureProperty('emails', HUBSPOT_PROPERTIES.emailMessageId, false)(),
@@ -876,15 +867,7 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
 }
 
 /** One email per (Message-ID, contact): the value of the unique log-key property. */
-export function logKey(externalId: string, contactId: string): string {
-  return `${contactId}|${externalId}`;
-}
-
-function parseLogKey(value: string | null | undefined): { contactId: string; externalId: string } | null {
-  if (!value) return null;
-  const bar = value.indexOf('|');
-  return bar > 0 ? { contactId: value.slice(0, bar), externalId: value.slice(bar + 1) } : null;
-}
+export { logKey };
 
 /**
  * An email engagement as HubSpot's email API documents it

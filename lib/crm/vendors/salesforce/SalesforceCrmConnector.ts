@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { normaliseMessageId } from '../../../mail/normaliseMessageId';
 import type { CrmInfo, CrmRecordRef } from '../../CrmCapabilities';
 import type { CrmConnector } from '../../CrmConnector';
 import { CrmError } from '../../CrmError';
+import { logKey as kitLogKey, parseLogKey, sameLogItem } from '../../connectorKit/logKey';
+import { memoOnce } from '../../connectorKit/memoOnce';
 import {
   type ActivityPage,
   type ActivityResult,
@@ -266,18 +269,7 @@ export function createSalesforceCrmConnector(options: SalesforceCrmConnectorOpti
     return records;
   };
 
-  const memo = <T>(load: () => Promise<T>) => {
-    let value: Promise<T> | null = null;
-    return () => {
-      value ??= load().catch((error: unknown) => {
-        value = null;
-        throw error;
-      });
-      return value;
-    };
-  };
-
-  const me = memo(async (): Promise<MeResponse> => {
+  const me = memoOnce(async (): Promise<MeResponse> => {
     const [info, orgs] = await Promise.all([
       call('GET', `${instance}/services/oauth2/userinfo`, UserInfo),
       query('SELECT Id, Name FROM Organization LIMIT 1'),
@@ -305,7 +297,7 @@ export function createSalesforceCrmConnector(options: SalesforceCrmConnectorOpti
     });
   const keyFieldOf = (d: z.infer<typeof Describe>, name: string) =>
     d.fields.some((f) => f.name === name && f.externalId && f.unique) ? name : null;
-  const mode = memo(async (): Promise<LogMode> => {
+  const mode = memoOnce(async (): Promise<LogMode> => {
     const [email, task] = await Promise.all([
       options.logAs === 'task' ? Promise.resolve(null) : describe('EmailMessage'),
       describe('Task'),
@@ -365,10 +357,10 @@ export function createSalesforceCrmConnector(options: SalesforceCrmConnectorOpti
     return records.map((r) => {
       const isEmail = 'MessageIdentifier' in r;
       const loggedBy = String(r.CreatedById ?? r.OwnerId ?? '');
-      const key = parseKey(r[SALESFORCE_KEY_FIELDS.Task] as string | undefined);
+      const key = parseLogKey(r[SALESFORCE_KEY_FIELDS.Task] as string | undefined);
       const description = String(r.Description ?? '');
       const externalId = isEmail
-        ? normaliseMessageId(String(r.MessageIdentifier ?? '')) || `salesforce-email:${r.Id}`
+        ? (normaliseMessageId(String(r.MessageIdentifier ?? '')) ?? `salesforce-email:${r.Id}`)
         : (key?.externalId ?? /^Message-ID: <([^>]+)>/.exec(description)?.[1] ?? `salesforce-task:${r.Id}`);
       const to = String(r.ToAddress ?? '')
         .split(/;\s*/)
@@ -563,7 +555,7 @@ export function createSalesforceCrmConnector(options: SalesforceCrmConnectorOpti
     ]);
     const known = new Map([...contacts, ...leads].map((r) => [r.Id, String(r.Email ?? '')]));
     const valid = items.filter(
-      (i, index) => known.has(i.contactId) && items.findIndex((j) => sameItem(i, j)) === index,
+      (i, index) => known.has(i.contactId) && items.findIndex((j) => sameLogItem(i, j)) === index,
     );
     const outcome = new Map<string, { id: string; created: boolean }>();
     if (valid.length > 0) {
@@ -948,25 +940,9 @@ export function createSalesforceCrmConnector(options: SalesforceCrmConnectorOpti
   };
 }
 
+/** The log key, cut to the length of a Salesforce text field (255). */
 function logKey(externalId: string, contactId: string): string {
-  return `${contactId}|${externalId}`.slice(0, 255);
-}
-
-function parseKey(value: string | undefined | null): { contactId: string; externalId: string } | null {
-  if (!value) return null;
-  const bar = value.indexOf('|');
-  return bar > 0 ? { contactId: value.slice(0, bar), externalId: value.slice(bar + 1) } : null;
-}
-
-function sameItem(
-  a: { externalId: string; contactId: string },
-  b: { externalId: string; contactId: string },
-) {
-  return a.externalId === b.externalId && a.contactId === b.contactId;
-}
-
-function normaliseMessageId(value: string): string {
-  return value.trim().replace(/^<|>$/g, '').toLowerCase();
+  return kitLogKey(externalId, contactId, 255);
 }
 
 /** `https://www.acme.example/about` or `acme.example` -> `acme.example`. */

@@ -4,6 +4,7 @@ import {
   createSalesforceCrmConnector,
   soqlString,
 } from '../../../../../lib/crm/vendors/salesforce/SalesforceCrmConnector';
+import { normaliseMessageId } from '../../../../../lib/mail/normaliseMessageId';
 import {
   FakeSalesforceApi,
   type FakeSalesforceOptions,
@@ -151,6 +152,25 @@ describe('Salesforce connector against the strict fake', () => {
     expect(await connector.activitiesForMessage(one.externalId)).toEqual([
       expect.objectContaining({ contactId: jane.Id, loggedBy: rep.id }),
     ]);
+  });
+
+  it('reads an EmailMessage’s MessageIdentifier as lib/mail/normaliseMessageId does: folding whitespace inside the id is dropped, like the thread’s Message-ID', async () => {
+    const jane = salesforce.add('Contact', { LastName: 'Buyer', Email: 'jane@acme.example' });
+    const connector = connect();
+    const one = activity(jane.Id, { externalId: 'caf=abc123@mail.gmail.com' });
+    await connector.logActivities([one]);
+    // Another client logged the same email with the header value as it arrived, folded inside
+    // the id (RFC 5322 section 3.2.2 folding; section 4.5.4 obs-id allows CFWS in the id) and
+    // with capitals: the same Message-ID the thread carries, once normalised.
+    const [email] = [...salesforce.records.EmailMessage.values()];
+    email!.MessageIdentifier = '<CAF=abc123@mail.\r\n gmail.com>';
+    const { activities } = await connector.listContactActivities(jane.Id);
+    // The connector's old private normalisation kept the inner whitespace
+    // ('caf=abc123@mail.\r\n gmail.com'), so the panel missed the match.
+    expect(activities.map((a) => a.externalId)).toEqual([
+      normaliseMessageId('<CAF=abc123@mail.\r\n gmail.com>'),
+    ]);
+    expect(activities[0]?.externalId).toBe(one.externalId);
   });
 
   it('relinks an email whose relation write was lost, on the retry', async () => {
