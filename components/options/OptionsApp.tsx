@@ -5,6 +5,7 @@ import { CorrectionsSection } from './CorrectionsSection';
 import { CrmConnectionSection } from './CrmConnectionSection';
 import { KeywordRulesEditor } from './KeywordRulesEditor';
 import { MailboxesSection } from './MailboxesSection';
+import { MailboxMarksSection } from './MailboxMarksSection';
 import { OAuthAppsSection } from './OAuthAppsSection';
 import { PrivacySection } from './PrivacySection';
 import { RulesSection } from './RulesSection';
@@ -80,6 +81,7 @@ export function OptionsApp({ api, pollIntervalMs = 2000, now = Date.now, onOpenS
             pollIntervalMs={pollIntervalMs}
             now={now}
           />
+          <MailboxMarksSection api={api} settings={load.settings} save={save} />
           <OAuthAppsSection api={api} settings={load.settings} save={save} />
         </>
       )}

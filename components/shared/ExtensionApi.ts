@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AuditWindowDays, SyncAuditReport } from '../../lib/audit/SyncAuditReport';
+import type { MailboxWriteAccess } from '../../lib/mail/sync/mailboxMarkMessages';
 import type {
   ExtensionStatus,
   MailboxStatus,
@@ -67,6 +68,10 @@ export interface ExtensionApi {
   startAudit(mailboxId: string, days: AuditWindowDays): Promise<SyncAuditReport>;
   /** Sends the last audit's missing messages to the CRM, once. */
   logMissing(mailboxId: string): Promise<SyncAuditReport>;
+  /** Per mailbox, whether labels / categories and archiving can be written, and if not, why. */
+  getMailboxWriteAccess(): Promise<MailboxWriteAccess[]>;
+  /** Asks the provider for write access (a consent window per mailbox, or for `id` only). */
+  requestMailboxWriteAccess(id?: string): Promise<MailboxWriteAccess[]>;
 }
 
 export type OptionsApi = ExtensionApi;
@@ -110,5 +115,8 @@ export function createExtensionApi(send: SendToBackground, permissions: Platform
     getAudits: async () => (await send('audit.list', {})).reports,
     startAudit: (mailboxId, days) => send('audit.start', { mailboxId, days }),
     logMissing: (mailboxId) => send('audit.logMissing', { mailboxId }),
+    getMailboxWriteAccess: async () => (await send('mailbox.writeAccess.get', {})).mailboxes,
+    requestMailboxWriteAccess: async (id) =>
+      (await send('mailbox.writeAccess.request', id === undefined ? {} : { id })).mailboxes,
   };
 }

@@ -4,6 +4,7 @@ import { defineContentScript } from 'wxt/utils/define-content-script';
 import { createPanelApiFromMessaging } from '../../components/panel/PanelApi';
 import { startGmailComposeLogger } from '../../lib/mail/gmail/page/GmailComposeLogger';
 import { startGmailThreadAdapter } from '../../lib/mail/gmail/page/GmailThreadAdapter';
+import { startGmailThreadRowMarker } from '../../lib/mail/gmail/page/GmailThreadRowMarker';
 import type { GmailContentConfig } from '../../lib/mail/gmail/page/gmailMessages';
 import { resolveInboxSdkAppId } from '../../lib/mail/gmail/page/inboxSdkAppId';
 import { parseGmailAccountUrl } from '../../lib/mail/gmail/page/parseGmailAccountUrl';
@@ -101,9 +102,14 @@ export default defineContentScript({
       resolveInternetMessageId,
       onError: reportError,
     });
+    const marker = startGmailThreadRowMarker(sdk, {
+      loggedThreads: (r) => sendToBackground('mailbox.loggedThreads', r),
+      onError: reportError,
+    });
     ctx.onInvalidated(() => {
       threads.stop();
       compose.stop();
+      marker.stop();
     });
   },
 });

@@ -12,6 +12,7 @@ import {
 } from '../auth/OAuthProviders';
 import { TokenManager, type TokenStore } from '../auth/TokenManager';
 import { CrmError } from '../crm/CrmError';
+import { MAILBOX_WRITE_SCOPE_ISSUE } from '../errors/describeError';
 import { ExtensionError, storedErrorInfo } from '../errors/ErrorInfo';
 import { toErrorInfo } from '../errors/toErrorInfo';
 import { skipCountKey } from '../logging/SkipReason';
@@ -199,6 +200,7 @@ export class MailboxService implements MailboxControls {
                 kind: 'cancelled',
                 message: `${MAILBOX_PROVIDERS[row.provider].accountName} did not grant permission to change mail (the box was left unticked on the consent page).`,
                 source: row.provider,
+                issues: [{ path: MAILBOX_WRITE_SCOPE_ISSUE, message: 'not granted' }],
               },
         });
       } catch (error) {

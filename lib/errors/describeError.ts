@@ -188,7 +188,14 @@ const WORDING = {
       action: 'open_settings',
     };
   },
-  cancelled: ({ info, service }) => {
+  cancelled: ({ info, service, Service }) => {
+    // The sign-in went through but without the permission to change mail (a box left unticked).
+    if (info.issues?.some((i) => i.path === MAILBOX_WRITE_SCOPE_ISSUE))
+      return {
+        title: 'Permission not granted',
+        text: `${Service} did not grant permission to change mail: its box was left unticked on the consent page. Logging goes on as before; nothing in the mailbox is marked until permission is granted.`,
+        action: null,
+      };
     const cancelled = `The sign-in${info.source && info.source !== 'extension' ? ` to ${service}` : ''} was cancelled before it finished. Nothing was changed.`;
     // An error page at the provider (unknown client id, unregistered redirect URI) ends
     // only when the window is closed: the extension cannot tell that from a change of mind.
@@ -312,6 +319,9 @@ const WORDING = {
 } satisfies Record<ErrorKind, Wording>;
 
 /** The one place that turns a failure (thrown or as ErrorInfo) into words for the user. */
+/** The issue path of a sign-in that did not grant the mailbox write scope (MailboxService.grantWriteAccess). */
+export const MAILBOX_WRITE_SCOPE_ISSUE = 'mailbox.writeScope';
+
 export function describeError(
   error: unknown,
   context: ErrorContext,
