@@ -28,6 +28,10 @@ export default defineConfig({
     ],
     optional_host_permissions: ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*'],
     web_accessible_resources: [{ resources: ['pageWorld.js'], matches: ['https://mail.google.com/*'] }],
+    // The organisation's policies (docs/ADMIN.md), generated from lib/policy/policyDefinitions.ts.
+    // Firefox has no managed_schema: it hands policies.json's `3rdparty` values over as they are,
+    // and the extension checks them itself (lib/policy/parseManagedPolicy.ts).
+    ...(browser === 'firefox' ? {} : { storage: { managed_schema: 'managed-schema.json' } }),
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

@@ -9,6 +9,7 @@ import { ExtensionError } from '../lib/errors/ErrorInfo';
 import { classifySender } from '../lib/messaging/classifySender';
 import { MESSAGES } from '../lib/messaging/messages';
 import { createRouter } from '../lib/messaging/router';
+import { watchManagedStorage } from '../lib/policy/watchManagedStorage';
 import { openCrmSidebarDb } from '../lib/store/db';
 
 const OUTBOX_ALARM = 'outbox-drain';
@@ -73,6 +74,9 @@ export default defineBackground({
     settings.onChange(
       () => void events.guard('alarms', 'alarms.failed', 'Scheduling the mailbox sync', scheduleSync),
     );
+
+    // The organisation's policy (storage.managed), applied now and whenever it changes.
+    watchManagedStorage(browser.storage, settings, events);
 
     // A worker woken after being killed resumes whatever was in flight.
     void events.guard('startup', 'startup.failed', 'Starting the extension', async () => {

@@ -1,4 +1,6 @@
 import type { Settings } from '../../lib/settings/Settings';
+import { usePolicy } from '../shared/PolicyContext';
+import { OrganisationEntries } from '../shared/PolicyLock';
 import { SaveStatusMessage } from './SaveStatusMessage';
 import { useSaveStatus } from './useSaveStatus';
 import type { SaveSettings } from './useSettings';
@@ -13,9 +15,15 @@ export function CorrectionsSection({ settings, save }: CorrectionsSectionProps) 
   const { status, save: saveAndReport } = useSaveStatus(save);
   const { matchOverrides, neverLogAddresses, neverLogDomains } = settings;
   const empty = matchOverrides.length + neverLogAddresses.length + neverLogDomains.length === 0;
+  const organisation = usePolicy().organisationEntries;
   return (
     <section aria-labelledby="corrections-heading" className="card">
       <h2 id="corrections-heading">Corrections from the sidebar</h2>
+      <OrganisationEntries label="Never logged" entries={organisation.neverLogAddresses} />
+      <OrganisationEntries
+        label="Never logged, with their subdomains"
+        entries={organisation.neverLogDomains}
+      />
       {empty && (
         <p className="muted">
           None yet. “Not this person”, “Not this company”, a pick among contacts sharing an address and “Never

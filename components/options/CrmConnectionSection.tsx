@@ -11,6 +11,7 @@ import { describeError } from '../../lib/errors/describeError';
 import type { TestConnectionResult } from '../../lib/messaging/messages';
 import { type CrmConnection, isConnectionComplete, type Settings } from '../../lib/settings/Settings';
 import type { ExtensionApi } from '../shared/ExtensionApi';
+import { PolicyLock } from '../shared/PolicyLock';
 import { SaveStatusMessage } from './SaveStatusMessage';
 import { useSaveStatus } from './useSaveStatus';
 import type { SaveSettings } from './useSettings';
@@ -161,24 +162,26 @@ export function CrmConnectionSection({
     <section aria-labelledby="crm-heading" className="card">
       <h2 id="crm-heading">CRM connection</h2>
       <form onSubmit={saveConnection} noValidate>
-        <div className="field">
-          <label htmlFor={typeId}>CRM</label>
-          <select
-            id={typeId}
-            value={type}
-            onChange={(e) => {
-              setType(e.target.value as CrmType);
-              setTest({ state: 'idle' });
-              setFieldError(null);
-            }}
-          >
-            {Object.values(CRM_VENDORS).map((vendor) => (
-              <option key={vendor.type} value={vendor.type}>
-                {vendor.optionLabel}
-              </option>
-            ))}
-          </select>
-        </div>
+        <PolicyLock policies={['crmType']}>
+          <div className="field">
+            <label htmlFor={typeId}>CRM</label>
+            <select
+              id={typeId}
+              value={type}
+              onChange={(e) => {
+                setType(e.target.value as CrmType);
+                setTest({ state: 'idle' });
+                setFieldError(null);
+              }}
+            >
+              {Object.values(CRM_VENDORS).map((vendor) => (
+                <option key={vendor.type} value={vendor.type}>
+                  {vendor.optionLabel}
+                </option>
+              ))}
+            </select>
+          </div>
+        </PolicyLock>
         <Fields
           key={type}
           saved={settings.crm.type === type ? settings.crm : null}

@@ -1,5 +1,7 @@
 import { useId, useRef, useState } from 'react';
 import { KeywordRule } from '../../lib/settings/Settings';
+import { usePolicy } from '../shared/PolicyContext';
+import { OrganisationEntries, PolicyLock } from '../shared/PolicyLock';
 import { ACTION_LABELS, FIELD_LABELS, KeywordRulesTable, PRIORITY_LABELS } from './KeywordRulesTable';
 import { SaveStatusMessage } from './SaveStatusMessage';
 import { SelectOptions } from './SelectOptions';
@@ -149,6 +151,7 @@ export function KeywordRulesEditor({
     </div>
   );
 
+  const organisationRules = usePolicy().organisationEntries.keywordRules;
   return (
     <section aria-labelledby="keyword-rules-heading" className="card">
       <h2 id="keyword-rules-heading">Keyword rules</h2>
@@ -161,62 +164,68 @@ export function KeywordRulesEditor({
         onEdit={startEditing}
         onRemove={(rule) => void remove(rule)}
       />
-      <form onSubmit={submit} noValidate>
-        <fieldset>
-          <legend>{editingId ? 'Edit rule' : 'Add a rule'}</legend>
-          <div className="grid">
-            {choiceField('field', 'Look in', FIELD_LABELS)}
-            <div className="field">
-              <label htmlFor={inputId('keyword')}>Keyword</label>
-              <input
-                {...fieldProps('keyword')}
-                ref={keywordInput}
-                type="text"
-                value={draft.keyword}
-                onChange={(e) => update('keyword', e.target.value)}
-              />
-              {fieldError('keyword')}
+      <OrganisationEntries
+        label="Also applied"
+        entries={organisationRules.map((rule) => `“${rule.keyword}” → ${rule.taskTitle}`)}
+      />
+      <PolicyLock policies={['keywordRules']}>
+        <form onSubmit={submit} noValidate>
+          <fieldset>
+            <legend>{editingId ? 'Edit rule' : 'Add a rule'}</legend>
+            <div className="grid">
+              {choiceField('field', 'Look in', FIELD_LABELS)}
+              <div className="field">
+                <label htmlFor={inputId('keyword')}>Keyword</label>
+                <input
+                  {...fieldProps('keyword')}
+                  ref={keywordInput}
+                  type="text"
+                  value={draft.keyword}
+                  onChange={(e) => update('keyword', e.target.value)}
+                />
+                {fieldError('keyword')}
+              </div>
+              {choiceField('action', 'Action', ACTION_LABELS)}
+              <div className="field">
+                <label htmlFor={inputId('taskTitle')}>Task title</label>
+                <input
+                  {...fieldProps('taskTitle')}
+                  type="text"
+                  value={draft.taskTitle}
+                  onChange={(e) => update('taskTitle', e.target.value)}
+                />
+                {fieldError('taskTitle')}
+              </div>
+              {choiceField('priority', 'Priority', PRIORITY_LABELS)}
+              <div className="field">
+                <label htmlFor={inputId('dueInDays')}>Due in days</label>
+                <input
+                  {...fieldProps('dueInDays')}
+                  type="number"
+                  inputMode="numeric"
+                  min={0}
+                  max={365}
+                  step={1}
+                  placeholder="none"
+                  value={draft.dueInDays}
+                  onChange={(e) => update('dueInDays', e.target.value)}
+                />
+                {fieldError('dueInDays')}
+              </div>
             </div>
-            {choiceField('action', 'Action', ACTION_LABELS)}
-            <div className="field">
-              <label htmlFor={inputId('taskTitle')}>Task title</label>
-              <input
-                {...fieldProps('taskTitle')}
-                type="text"
-                value={draft.taskTitle}
-                onChange={(e) => update('taskTitle', e.target.value)}
-              />
-              {fieldError('taskTitle')}
-            </div>
-            {choiceField('priority', 'Priority', PRIORITY_LABELS)}
-            <div className="field">
-              <label htmlFor={inputId('dueInDays')}>Due in days</label>
-              <input
-                {...fieldProps('dueInDays')}
-                type="number"
-                inputMode="numeric"
-                min={0}
-                max={365}
-                step={1}
-                placeholder="none"
-                value={draft.dueInDays}
-                onChange={(e) => update('dueInDays', e.target.value)}
-              />
-              {fieldError('dueInDays')}
-            </div>
-          </div>
-          <div className="actions">
-            <button type="submit" className="primary" disabled={status.state === 'saving'}>
-              {editingId ? 'Save rule' : 'Add rule'}
-            </button>
-            {editingId && (
-              <button type="button" onClick={stopEditing}>
-                Cancel
+            <div className="actions">
+              <button type="submit" className="primary" disabled={status.state === 'saving'}>
+                {editingId ? 'Save rule' : 'Add rule'}
               </button>
-            )}
-          </div>
-        </fieldset>
-      </form>
+              {editingId && (
+                <button type="button" onClick={stopEditing}>
+                  Cancel
+                </button>
+              )}
+            </div>
+          </fieldset>
+        </form>
+      </PolicyLock>
       <SaveStatusMessage status={status} />
     </section>
   );

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { Settings } from '../../lib/settings/Settings';
 import type { OptionsApi } from '../shared/ExtensionApi';
+import { PolicyLock } from '../shared/PolicyLock';
 import { RedirectUriToRegister } from './RedirectUriToRegister';
 import { SaveStatusMessage } from './SaveStatusMessage';
 import { useSaveStatus } from './useSaveStatus';
@@ -243,28 +244,32 @@ export function OAuthAppsSection({ api, settings, save }: OAuthAppsSectionProps)
         {FIELDS.map(({ field, label, howTo, redirectUriFor }) => {
           const inputId = `${idPrefix}-${field}`;
           return (
-            <div className="field" key={field}>
-              <label htmlFor={inputId}>{label}</label>
-              <input
-                id={inputId}
-                type="text"
-                spellCheck={false}
-                autoComplete="off"
-                value={draft[field]}
-                onChange={(e) => setDraft((current) => ({ ...current, [field]: e.target.value }))}
-                aria-invalid={errors[field] !== undefined}
-                aria-describedby={`${inputId}-howto${errors[field] ? ` ${inputId}-error` : ''}`}
-              />
-              <p id={`${inputId}-howto`} className="hint">
-                {howTo}
-              </p>
-              {redirectUriFor && <RedirectUriToRegister redirectUri={redirectUri} vendor={redirectUriFor} />}
-              {errors[field] && (
-                <p id={`${inputId}-error`} className="field-error">
-                  {errors[field]}
+            <PolicyLock policies={[field]} key={field}>
+              <div className="field">
+                <label htmlFor={inputId}>{label}</label>
+                <input
+                  id={inputId}
+                  type="text"
+                  spellCheck={false}
+                  autoComplete="off"
+                  value={draft[field]}
+                  onChange={(e) => setDraft((current) => ({ ...current, [field]: e.target.value }))}
+                  aria-invalid={errors[field] !== undefined}
+                  aria-describedby={`${inputId}-howto${errors[field] ? ` ${inputId}-error` : ''}`}
+                />
+                <p id={`${inputId}-howto`} className="hint">
+                  {howTo}
                 </p>
-              )}
-            </div>
+                {redirectUriFor && (
+                  <RedirectUriToRegister redirectUri={redirectUri} vendor={redirectUriFor} />
+                )}
+                {errors[field] && (
+                  <p id={`${inputId}-error`} className="field-error">
+                    {errors[field]}
+                  </p>
+                )}
+              </div>
+            </PolicyLock>
           );
         })}
         <GoogleClientSecretField api={api} />

@@ -1,6 +1,8 @@
 import { useId } from 'react';
 import { PRIVACY_LEVEL_ORDER, PRIVACY_LEVELS } from '../../lib/settings/privacyLevels';
 import type { PrivacyLevel, Settings } from '../../lib/settings/Settings';
+import { usePolicy } from '../shared/PolicyContext';
+import { PolicyLock } from '../shared/PolicyLock';
 import { SaveStatusMessage } from './SaveStatusMessage';
 import { ToggleField } from './ToggleField';
 import { useSaveStatus } from './useSaveStatus';
@@ -13,33 +15,43 @@ export interface PrivacySectionProps {
 
 export function PrivacySection({ settings, save }: PrivacySectionProps) {
   const { status, save: saveAndReport } = useSaveStatus(save);
+  const policy = usePolicy();
   return (
     <section aria-labelledby="privacy-heading" className="card">
       <h2 id="privacy-heading">Privacy and logging</h2>
-      <PrivacyLevelChoice
-        level={settings.privacyLevel}
-        onChange={(privacyLevel) => void saveAndReport({ privacyLevel })}
-      />
+      <PolicyLock policies={['privacyLevel']}>
+        <PrivacyLevelChoice
+          level={settings.privacyLevel}
+          bound={policy.privacyBound}
+          onChange={(privacyLevel) => void saveAndReport({ privacyLevel })}
+        />
+      </PolicyLock>
       <fieldset>
         <legend>Automatic logging</legend>
-        <ToggleField
-          label="Log emails I send"
-          description="Sent mail from connected mailboxes is logged to the contacts it was sent to."
-          checked={settings.autoLogSent}
-          onChange={(autoLogSent) => void saveAndReport({ autoLogSent })}
-        />
-        <ToggleField
-          label="Log emails I receive from known contacts"
-          description="Received mail is logged only when the sender is already a contact in the CRM."
-          checked={settings.autoLogReceived}
-          onChange={(autoLogReceived) => void saveAndReport({ autoLogReceived })}
-        />
-        <ToggleField
-          label="Turn on “Log to CRM” when composing"
-          description="The default of the switch in the compose window; you can still change it per email."
-          checked={settings.logComposeByDefault}
-          onChange={(logComposeByDefault) => void saveAndReport({ logComposeByDefault })}
-        />
+        <PolicyLock policies={['autoLogSent']}>
+          <ToggleField
+            label="Log emails I send"
+            description="Sent mail from connected mailboxes is logged to the contacts it was sent to."
+            checked={settings.autoLogSent}
+            onChange={(autoLogSent) => void saveAndReport({ autoLogSent })}
+          />
+        </PolicyLock>
+        <PolicyLock policies={['autoLogReceived']}>
+          <ToggleField
+            label="Log emails I receive from known contacts"
+            description="Received mail is logged only when the sender is already a contact in the CRM."
+            checked={settings.autoLogReceived}
+            onChange={(autoLogReceived) => void saveAndReport({ autoLogReceived })}
+          />
+        </PolicyLock>
+        <PolicyLock policies={['logComposeByDefault']}>
+          <ToggleField
+            label="Turn on “Log to CRM” when composing"
+            description="The default of the switch in the compose window; you can still change it per email."
+            checked={settings.logComposeByDefault}
+            onChange={(logComposeByDefault) => void saveAndReport({ logComposeByDefault })}
+          />
+        </PolicyLock>
       </fieldset>
       <SaveStatusMessage status={status} />
     </section>
@@ -52,12 +64,16 @@ export function PrivacySection({ settings, save }: PrivacySectionProps) {
  */
 function PrivacyLevelChoice({
   level,
+  bound,
   onChange,
 }: {
   level: PrivacyLevel;
+  /** The most the organisation lets a logged email share; levels above it cannot be chosen. */
+  bound: PrivacyLevel | null;
   onChange(level: PrivacyLevel): void;
 }) {
   const name = useId();
+  const boundIndex = bound ? PRIVACY_LEVEL_ORDER.indexOf(bound) : PRIVACY_LEVEL_ORDER.length;
   return (
     <fieldset>
       <legend>What a logged email shares with the CRM</legend>
@@ -67,9 +83,15 @@ function PrivacyLevelChoice({
           name={name}
           option={option}
           checked={option === level}
+          disabled={PRIVACY_LEVEL_ORDER.indexOf(option) > boundIndex}
           onSelect={() => onChange(option)}
         />
       ))}
+      {bound && boundIndex < PRIVACY_LEVEL_ORDER.length - 1 && (
+        <p className="policy-note">
+          Your organisation allows at most “{PRIVACY_LEVELS[bound].label}”; you may choose to share less.
+        </p>
+      )}
     </fieldset>
   );
 }
@@ -78,11 +100,13 @@ function PrivacyLevelOption({
   name,
   option,
   checked,
+  disabled,
   onSelect,
 }: {
   name: string;
   option: PrivacyLevel;
   checked: boolean;
+  disabled: boolean;
   onSelect(): void;
 }) {
   const id = useId();
@@ -95,6 +119,7 @@ function PrivacyLevelOption({
         name={name}
         value={option}
         checked={checked}
+        disabled={disabled}
         onChange={onSelect}
         aria-describedby={`${id}-shares`}
       />

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { MeResponse } from '../../lib/crm/contract';
+import type { PolicyView } from '../../lib/policy/PolicyView';
 import type { Settings } from '../../lib/settings/Settings';
 import type { OptionsRoute } from '../../lib/setup/optionsRoute';
 import {
@@ -12,6 +13,8 @@ import {
   setupSteps,
 } from '../../lib/setup/setupSteps';
 import type { OptionsApi } from '../shared/ExtensionApi';
+import { ManagedByNotice } from '../shared/ManagedByNotice';
+import { PolicyContext, usePolicy, usePolicyView } from '../shared/PolicyContext';
 import { useExtensionStatus } from '../shared/useExtensionStatus';
 import { CrmConnectionSection } from './CrmConnectionSection';
 import { MailboxesSection } from './MailboxesSection';
@@ -37,6 +40,7 @@ export interface SetupFlowProps {
  */
 export function SetupFlow({ api, step, navigate, pollIntervalMs = 2000, now = Date.now }: SetupFlowProps) {
   const { load, reload, refresh, save } = useSettings(api);
+  const policy = usePolicyView(api);
   const { status } = useExtensionStatus(api, pollIntervalMs);
   const [testedMe, setTestedMe] = useState<MeResponse | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -44,7 +48,8 @@ export function SetupFlow({ api, step, navigate, pollIntervalMs = 2000, now = Da
 
   // Moving to another step moves focus to its heading, so keyboard and screen-reader
   // users land on the new content rather than on a button that no longer exists.
-  const shownStep = load.state === 'ready' ? (step ?? firstOpenStep(factsOf(load.settings, status))) : null;
+  const shownStep =
+    load.state === 'ready' ? (step ?? firstOpenStep(factsOf(load.settings, status, policy.view))) : null;
   const previousStep = useRef(shownStep);
   useEffect(() => {
     if (previousStep.current !== null && previousStep.current !== shownStep) headingRef.current?.focus();
@@ -52,50 +57,53 @@ export function SetupFlow({ api, step, navigate, pollIntervalMs = 2000, now = Da
   }, [shownStep]);
 
   return (
-    <main className="options setup">
-      <header className="setup-header">
-        <h1>Set up CRM Sidebar</h1>
-        <button type="button" className="link-button" onClick={() => navigate({ page: 'settings' })}>
-          All settings
-        </button>
-      </header>
-      {load.state === 'loading' && (
-        <p role="status" aria-busy="true" className="loading">
-          Loading your settings…
-        </p>
-      )}
-      {load.state === 'failed' && (
-        <div role="alert" className="error-box">
-          <p>The settings could not be loaded, so the set-up cannot start: {load.message}</p>
-          <button type="button" onClick={() => void reload()}>
-            Try again
+    <PolicyContext.Provider value={policy.view}>
+      <main className="options setup">
+        <header className="setup-header">
+          <h1>Set up CRM Sidebar</h1>
+          <button type="button" className="link-button" onClick={() => navigate({ page: 'settings' })}>
+            All settings
           </button>
-        </div>
-      )}
-      {load.state === 'ready' && shownStep && (
-        <SetupSteps
-          api={api}
-          settings={load.settings}
-          save={save}
-          steps={setupSteps(factsOf(load.settings, status))}
-          current={shownStep}
-          navigate={navigate}
-          headingRef={headingRef}
-          headingId={ids.stepHeading}
-          navId={ids.nav}
-          testedMe={testedMe}
-          onConnectionTested={setTestedMe}
-          onSettingsChanged={refresh}
-          pollIntervalMs={pollIntervalMs}
-          now={now}
-        />
-      )}
-    </main>
+        </header>
+        <ManagedByNotice view={policy.view} failed={policy.failed} />
+        {load.state === 'loading' && (
+          <p role="status" aria-busy="true" className="loading">
+            Loading your settings…
+          </p>
+        )}
+        {load.state === 'failed' && (
+          <div role="alert" className="error-box">
+            <p>The settings could not be loaded, so the set-up cannot start: {load.message}</p>
+            <button type="button" onClick={() => void reload()}>
+              Try again
+            </button>
+          </div>
+        )}
+        {load.state === 'ready' && shownStep && (
+          <SetupSteps
+            api={api}
+            settings={load.settings}
+            save={save}
+            steps={setupSteps(factsOf(load.settings, status, policy.view))}
+            current={shownStep}
+            navigate={navigate}
+            headingRef={headingRef}
+            headingId={ids.stepHeading}
+            navId={ids.nav}
+            testedMe={testedMe}
+            onConnectionTested={setTestedMe}
+            onSettingsChanged={refresh}
+            pollIntervalMs={pollIntervalMs}
+            now={now}
+          />
+        )}
+      </main>
+    </PolicyContext.Provider>
   );
 }
 
-function factsOf(settings: Settings, status: { mailboxes: unknown[] } | null) {
-  return { settings, mailboxCount: status ? status.mailboxes.length : null };
+function factsOf(settings: Settings, status: { mailboxes: unknown[] } | null, policy: PolicyView) {
+  return { settings, mailboxCount: status ? status.mailboxes.length : null, policySources: policy.sources };
 }
 
 interface SetupStepsProps {
@@ -229,10 +237,7 @@ function StepContent(props: SetupStepsProps & { step: SetupStep }) {
     case 'connect':
       return (
         <>
-          <p className="step-intro">
-            Enter the CRM’s address and your personal API token, then test the connection. The sidebar shows
-            nothing until a connection is saved.
-          </p>
+          <ConnectIntro />
           <CrmConnectionSection
             api={api}
             settings={settings}
@@ -388,5 +393,19 @@ function SetupSummary({ steps, navigate, testedMe, settings }: SetupStepsProps) 
           ))}
       </ul>
     </>
+  );
+}
+
+/** What the connect step asks for: everything, or only the rep's own sign-in when the organisation set the CRM. */
+function ConnectIntro() {
+  const policy = usePolicy();
+  const managed = ['locked', 'policy'].includes(policy.sources.crmBaseUrl ?? '');
+  return (
+    <p className="step-intro">
+      {managed
+        ? `${policy.organisationName ?? 'Your organisation'} has set up the CRM: enter your personal API token (or sign in), then test the connection.`
+        : 'Enter the CRM’s address and your personal API token, then test the connection.'}{' '}
+      The sidebar shows nothing until a connection is saved.
+    </p>
   );
 }

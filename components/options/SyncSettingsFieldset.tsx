@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import type { Settings } from '../../lib/settings/Settings';
+import { PolicyLock } from '../shared/PolicyLock';
 import { SaveStatusMessage } from './SaveStatusMessage';
 import { SelectOptions } from './SelectOptions';
 import { useSaveStatus } from './useSaveStatus';
@@ -30,18 +31,22 @@ export function SyncSettingsFieldset({ settings, save }: SyncSettingsFieldsetPro
   return (
     <fieldset>
       <legend>Sync</legend>
-      <NumberChoice
-        label="Import history when a mailbox is connected"
-        value={settings.historicalImportDays}
-        options={HISTORY_OPTIONS}
-        onChange={(historicalImportDays) => void saving.save({ historicalImportDays })}
-      />
-      <NumberChoice
-        label="Check for new mail"
-        value={settings.syncFrequencyMinutes}
-        options={FREQUENCY_OPTIONS}
-        onChange={(syncFrequencyMinutes) => void saving.save({ syncFrequencyMinutes })}
-      />
+      <PolicyLock policies={['historicalImportDays']}>
+        <NumberChoice
+          label="Import history when a mailbox is connected"
+          value={settings.historicalImportDays}
+          options={HISTORY_OPTIONS}
+          onChange={(historicalImportDays) => void saving.save({ historicalImportDays })}
+        />
+      </PolicyLock>
+      <PolicyLock policies={['syncFrequencyMinutes']}>
+        <NumberChoice
+          label="Check for new mail"
+          value={settings.syncFrequencyMinutes}
+          options={FREQUENCY_OPTIONS}
+          onChange={(syncFrequencyMinutes) => void saving.save({ syncFrequencyMinutes })}
+        />
+      </PolicyLock>
       <SaveStatusMessage status={saving.status} />
     </fieldset>
   );

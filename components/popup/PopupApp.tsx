@@ -7,7 +7,9 @@ import { describeMailboxProvider } from '../shared/describeMailboxProvider';
 import type { PopupApi } from '../shared/ExtensionApi';
 import { formatRelativeTime } from '../shared/formatRelativeTime';
 import { MailboxStateView } from '../shared/MailboxStateView';
+import { ManagedByNotice } from '../shared/ManagedByNotice';
 import { PageIntegrationNotices } from '../shared/PageIntegrationNotices';
+import { usePolicyView } from '../shared/PolicyContext';
 import { useExtensionStatus } from '../shared/useExtensionStatus';
 import { AuditSummary } from './AuditSummary';
 import { OutboxSummary } from './OutboxSummary';
@@ -27,6 +29,7 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
   const [busy, setBusy] = useState<string | null>(null);
   // Only the set-up checklist needs the settings; without them it is left out, not guessed.
   const [settings, setSettings] = useState<Settings | null>(null);
+  const policy = usePolicyView(api);
   useEffect(() => {
     api.getSettings().then(setSettings, () => setSettings(null));
   }, [api]);
@@ -66,6 +69,7 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
           </p>
         )}
       </header>
+      <ManagedByNotice view={policy.view} failed={policy.failed} />
       {!status && !error && (
         <p aria-busy="true" role="status" className="loading">
           Reading the extension’s status…
@@ -86,7 +90,11 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
           <BackgroundProblems problems={status.problems} now={now()} onOpenOptions={openOptions} />
           {settings && (
             <SetupChecklist
-              missing={missingSetupSteps({ settings, mailboxCount: status.mailboxes.length })}
+              missing={missingSetupSteps({
+                settings,
+                mailboxCount: status.mailboxes.length,
+                policySources: policy.view.sources,
+              })}
               onOpenStep={openStep}
             />
           )}

@@ -7,6 +7,7 @@ import type {
   Messages,
   TestConnectionResult,
 } from '../../lib/messaging/messages';
+import type { PolicyView } from '../../lib/policy/PolicyView';
 import type { CrmConnection, Settings, SettingsInput } from '../../lib/settings/Settings';
 import { formatOptionsRoute, type OptionsRoute } from '../../lib/setup/optionsRoute';
 
@@ -29,6 +30,8 @@ export type SettingsPatch = Partial<SettingsInput>;
 export interface ExtensionApi {
   getStatus(): Promise<ExtensionStatus>;
   getSettings(): Promise<Settings>;
+  /** The organisation's policy: who manages the extension, what is locked, what was ignored and why. */
+  getPolicy(): Promise<PolicyView>;
   /** Rejects with an ExtensionError / RemoteError of kind `invalid_settings` when the merged settings are invalid. */
   updateSettings(patch: SettingsPatch): Promise<Settings>;
   testConnection(crm: CrmConnection): Promise<TestConnectionResult>;
@@ -78,7 +81,14 @@ export type OptionsApi = ExtensionApi;
 
 export type PopupApi = Pick<
   ExtensionApi,
-  'getStatus' | 'getSettings' | 'connectMailbox' | 'syncNow' | 'retryOutbox' | 'openOptions' | 'getAudits'
+  | 'getStatus'
+  | 'getSettings'
+  | 'getPolicy'
+  | 'connectMailbox'
+  | 'syncNow'
+  | 'retryOutbox'
+  | 'openOptions'
+  | 'getAudits'
 >;
 
 export interface PlatformPermissions {
@@ -89,6 +99,7 @@ export function createExtensionApi(send: SendToBackground, permissions: Platform
   return {
     getStatus: () => send('status.get', {}),
     getSettings: () => send('settings.get', {}),
+    getPolicy: () => send('policy.get', {}),
     updateSettings: (patch) => send('settings.update', { patch }),
     testConnection: (crm) => send('crm.testConnection', { crm }),
     salesforceSignIn: (request) => send('crm.salesforceSignIn', request),

@@ -11,6 +11,7 @@ import type { MailMessage, ThreadSnapshot } from '../mail/MailMessage';
 import type { ExtensionStatus, MailboxStatus, TestConnectionResult } from '../messaging/messages';
 import type { FeatureContext } from '../panel/features/PanelFeature';
 import type { MessageLogStatus, ThreadView } from '../panel/ThreadView';
+import type { PolicyView } from '../policy/PolicyView';
 import {
   type CrmConnection,
   isConnectionComplete,
@@ -168,6 +169,21 @@ export class CrmSidebarBackground {
 
   updateSettings(patch: Record<string, unknown>): Promise<Settings> {
     return this.core.updateSettings(patch);
+  }
+
+  /** The settings as the options page edits them (the organisation's list entries apart, see policyView). */
+  editableSettings(): Promise<Settings> {
+    return this.core.settings.editableSettings();
+  }
+
+  /** Saves the rep's change and answers with the settings as the options page edits them. */
+  async updateEditableSettings(patch: Record<string, unknown>): Promise<Settings> {
+    await this.core.updateSettings(patch);
+    return this.editableSettings();
+  }
+
+  policyView(): Promise<PolicyView> {
+    return this.core.settings.policyView();
   }
 
   async testConnection(crm: CrmConnection): Promise<TestConnectionResult> {

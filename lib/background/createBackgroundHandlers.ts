@@ -79,8 +79,9 @@ export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<
       await deps.pageHealth.report(provider, signal, detail);
       return {};
     },
-    'settings.get': () => service.getSettings(),
-    'settings.update': ({ patch }) => service.updateSettings(patch),
+    'settings.get': () => service.editableSettings(),
+    'policy.get': () => service.policyView(),
+    'settings.update': ({ patch }) => service.updateEditableSettings(patch),
     'crm.testConnection': ({ crm }) => service.testConnection(crm),
     // The saved connection is tested at once, so the options page shows who signed in.
     'crm.salesforceSignIn': async (request) =>

@@ -9,6 +9,7 @@ import { MAILBOX_MARK_MESSAGES } from '../mail/sync/mailboxMarkMessages';
 import { FEATURE_MESSAGES } from '../panel/features/panelFeatures';
 import { SidePanelThread } from '../panel/SidePanelThread';
 import { MessageLogStatus, ThreadView } from '../panel/ThreadView';
+import { PolicyView } from '../policy/PolicyView';
 import { CrmConnection, Settings } from '../settings/Settings';
 import { OptionsRouteHash } from '../setup/optionsRoute';
 import { defineMessages } from './protocol';
@@ -99,6 +100,8 @@ export const MESSAGES = {
       response: z.object({}),
       senders: ['content'],
     },
+    /** The organisation's policy as the pages show it: who manages, what is locked, what was ignored. */
+    'policy.get': { request: z.object({}), response: PolicyView, senders: ['extension'] },
     /** Partial update; the merged result is validated before it is stored. */
     'settings.update': {
       request: z.object({ patch: z.record(z.string(), z.unknown()) }),

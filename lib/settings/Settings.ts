@@ -24,7 +24,7 @@ export const KeywordRule = z.object({
 });
 export type KeywordRule = z.infer<typeof KeywordRule>;
 
-const domainList = z.array(z.string().trim().toLowerCase().min(1)).max(1000);
+export const domainList = z.array(z.string().trim().toLowerCase().min(1)).max(1000);
 
 /**
  * A rep's correction of a match: "Not this person" (contact, address -> none), the pick
@@ -117,6 +117,12 @@ const SettingsObject = z.object({
   setup: SetupProgress.default({ confirmed: [], skipped: [], finishedAt: null }),
   /** Labels / categories and archiving in the mailbox for logged mail (MailboxMarkSettings). */
   mailboxMarks: MailboxMarkSettings.default(DEFAULT_MAILBOX_MARKS),
+  /**
+   * The settings the rep changed (top-level names, recorded by the background on each save),
+   * so an organisation's default policy applies until the rep chooses otherwise
+   * (lib/settings/effectiveSettings.ts).
+   */
+  customised: z.array(z.string().max(64)).max(100).default([]),
 });
 
 /** The stored settings, with the legacy boolean `privacyMode` migrated to `privacyLevel`. */

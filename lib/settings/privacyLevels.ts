@@ -40,3 +40,12 @@ export const PRIVACY_LEVEL_ORDER: readonly PrivacyLevel[] = ['metadata', 'snippe
 export function describeSharing(level: PrivacyLevel): string {
   return `Logging shares: ${PRIVACY_LEVELS[level].shares}.`;
 }
+
+/** The lower of two privacy bounds (either may be absent); null when neither is set. */
+export function privacyBound(a: unknown, b: PrivacyLevel | undefined): PrivacyLevel | null {
+  const levels = [a, b].filter((level): level is PrivacyLevel =>
+    PRIVACY_LEVEL_ORDER.includes(level as PrivacyLevel),
+  );
+  if (levels.length === 0) return null;
+  return levels.reduce((x, y) => (PRIVACY_LEVEL_ORDER.indexOf(x) <= PRIVACY_LEVEL_ORDER.indexOf(y) ? x : y));
+}

@@ -23,6 +23,14 @@ export interface SetupFacts {
   settings: Settings;
   /** Connected mailboxes (from status.get); null while unknown. */
   mailboxCount: number | null;
+  /** Where each policy-backed setting comes from (policy.get): what the organisation set is not asked again. */
+  policySources?: Readonly<Record<string, string>>;
+}
+
+/** The organisation set this (locked, or as a default): the guided set-up does not ask for it. */
+function setByOrganisation(facts: SetupFacts, policy: string, alsoDefault: boolean): boolean {
+  const source = facts.policySources?.[policy];
+  return source === 'locked' || (alsoDefault && source === 'policy');
 }
 
 /** The guided set-up, in order. The last step is the summary; it has no work of its own. */
@@ -40,18 +48,21 @@ const STEP_TEXT: Record<SetupStepId, { title: string; todo: string; required: bo
   done: { title: 'Done', todo: 'Finish the set-up', required: false },
 };
 
-function isDone(id: SetupStepId, { settings, mailboxCount }: SetupFacts): boolean {
+function isDone(id: SetupStepId, facts: SetupFacts): boolean {
+  const { settings, mailboxCount } = facts;
   const confirmed = settings.setup.confirmed.includes(id);
   switch (id) {
     case 'crm':
-      // A working connection implies a choice was made, even if set outside the guide.
-      return confirmed || isCrmConfigured(settings);
+      // A working connection implies a choice was made, even if set outside the guide; an
+      // organisation's CRM type is a choice made for the rep.
+      return confirmed || isCrmConfigured(settings) || setByOrganisation(facts, 'crmType', true);
     case 'connect':
       return isCrmConfigured(settings);
     case 'mailbox':
       return (mailboxCount ?? 0) > 0;
     case 'privacy':
-      return confirmed;
+      // A locked privacy level leaves nothing to review.
+      return confirmed || setByOrganisation(facts, 'privacyLevel', false);
     case 'done':
       return settings.setup.finishedAt !== null;
   }

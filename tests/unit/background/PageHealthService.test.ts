@@ -93,7 +93,9 @@ describe('page integration health in the background', () => {
     const { handlers } = compose();
     await handlers['page.health']({ signal: 'start_failed', detail: 'reader did not start' }, OUTLOOK_TAB);
     const status = await handlers['status.get']({}, POPUP);
-    expect((status.pageIntegrations ?? []).map((p) => [p.provider, p.state])).toEqual([['outlook', 'broken']]);
+    expect((status.pageIntegrations ?? []).map((p) => [p.provider, p.state])).toEqual([
+      ['outlook', 'broken'],
+    ]);
     await expect(
       handlers['page.health'](
         { signal: 'start_failed', detail: '' },

@@ -9,6 +9,7 @@ import {
 } from '../../../lib/messaging/messages';
 import { RemoteError } from '../../../lib/messaging/protocol';
 import { createRouter, type Handlers } from '../../../lib/messaging/router';
+import { NO_POLICY_VIEW } from '../../../lib/policy/PolicyView';
 import { mergeSettings, Settings, type SettingsInput } from '../../../lib/settings/Settings';
 
 export type FakeHandlers = {
@@ -29,6 +30,7 @@ export const FAKE_REDIRECT_URI = 'https://abcdefghijklmnopabcdefghijklmnop.chrom
 const DEFAULT_HANDLERS: FakeHandlers = {
   'audit.list': () => ({ reports: [] }),
   'oauth.redirectUri.get': () => ({ redirectUri: FAKE_REDIRECT_URI }),
+  'policy.get': () => NO_POLICY_VIEW,
 };
 
 /**

@@ -1,4 +1,5 @@
 import { useId, useImperativeHandle, useState } from 'react';
+import { PolicyLock } from '../../../../components/shared/PolicyLock';
 import {
   FieldProblemText,
   problemProps,
@@ -25,20 +26,22 @@ export function RestConnectionFields({
   }));
   return (
     <>
-      <div className="field">
-        <label htmlFor={id}>Base URL</label>
-        <input
-          id={id}
-          type="url"
-          inputMode="url"
-          autoComplete="url"
-          placeholder="https://crm.example.com"
-          value={baseUrl}
-          onChange={(e) => setBaseUrl(e.target.value)}
-          {...problemProps(errorFor('baseUrl'), problemId)}
-        />
-        <FieldProblemText id={problemId} message={errorFor('baseUrl')} />
-      </div>
+      <PolicyLock policies={['crmBaseUrl']}>
+        <div className="field">
+          <label htmlFor={id}>Base URL</label>
+          <input
+            id={id}
+            type="url"
+            inputMode="url"
+            autoComplete="url"
+            placeholder="https://crm.example.com"
+            value={baseUrl}
+            onChange={(e) => setBaseUrl(e.target.value)}
+            {...problemProps(errorFor('baseUrl'), problemId)}
+          />
+          <FieldProblemText id={problemId} message={errorFor('baseUrl')} />
+        </div>
+      </PolicyLock>
       <TokenField label="API token" value={token} onChange={setToken} problem={errorFor('token')} />
       {actions()}
     </>
