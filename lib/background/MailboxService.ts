@@ -121,6 +121,8 @@ export class MailboxService implements MailboxControls {
   private readonly running = new Map<string, Promise<void>>();
   /** Graph answers per Outlook item, so reopening a thread does not ask Graph again. */
   private readonly enriched = new Map<string, MailMessage>();
+  /** Mailboxes with a pass queued behind the running one, for a compose send it may miss. */
+  private readonly passAfterSend = new Set<string>();
   /** Labels, categories and archiving of logged mail; Gmail's thread-list marker. */
   readonly marks: MailboxMarks;
 
@@ -254,7 +256,18 @@ export class MailboxService implements MailboxControls {
     const id = mailboxIdOf(provider, address);
     const row = await this.options.db.mailboxes.get(id);
     if (row?.status !== 'connected') return 0;
-    void this.syncMailbox(id);
+    const current = this.running.get(id);
+    if (!current) {
+      void this.syncMailbox(id);
+    } else if (!this.passAfterSend.has(id)) {
+      // A pass already under way may have read the folder before this send: one more after it
+      // (however many sends arrive meanwhile).
+      this.passAfterSend.add(id);
+      void current.finally(() => {
+        this.passAfterSend.delete(id);
+        void this.syncMailbox(id);
+      });
+    }
     return 1;
   }
 
