@@ -1,4 +1,5 @@
 import { isGmailThreadUrl } from '../health/ThreadReadWatchdog';
+import { gmailApiThreadId } from '../mail/gmail/api/gmailThreadFromUrl';
 import { parseOutlookUrl } from '../mail/outlook/page/parseOutlookUrl';
 import type { MailboxApi } from '../mail/sync/MailboxProvider';
 import { webmailOfUrl } from '../mail/webmailOfUrl';
@@ -31,7 +32,7 @@ export class SidePanelThreadService {
     if (!api.threadFromUrl) return { state: 'unreadable_url', provider };
     const snapshot = await api.threadFromUrl(url, row.address);
     if (snapshot === null)
-      return provider === 'gmail' && !/\/[0-9a-f]{16}(?:[?/]|$)/i.test(new URL(url).hash)
+      return provider === 'gmail' && gmailApiThreadId(url) === null
         ? { state: 'unreadable_url', provider }
         : { state: 'not_found', provider, mailbox: row.address };
     return { state: 'thread', snapshot };

@@ -85,7 +85,8 @@ export type GmailMethodId =
   | 'gmail.users.getProfile'
   | 'gmail.users.history.list'
   | 'gmail.users.messages.get'
-  | 'gmail.users.messages.list';
+  | 'gmail.users.messages.list'
+  | 'gmail.users.threads.get';
 
 export interface GoogleErrorBody {
   error: {

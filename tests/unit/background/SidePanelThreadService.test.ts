@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SidePanelThreadService } from '../../../lib/background/SidePanelThreadService';
+import { gmailMailboxProvider } from '../../../lib/mail/gmail/api/gmailMailboxProvider';
 import { outlookMailboxProvider } from '../../../lib/mail/outlook/api/outlookMailboxProvider';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
+import { FakeGmailApi } from '../../fakes/FakeGmailApi';
 import { FakeGraphApi } from '../../fakes/FakeGraphApi';
 
 let dbCounter = 0;
@@ -97,6 +99,88 @@ describe('SidePanelThreadService (the side panel reads the thread through the ma
       state: 'not_found',
       provider: 'outlook',
       mailbox: ME,
+    });
+  });
+});
+
+describe('SidePanelThreadService with Gmail (the thread through the Gmail API)', () => {
+  // URL forms quoted in googleworkspace/cli#790 and #858: an older link carries the API thread
+  // id (16 hex digits), today's an opaque token the API cannot open.
+  const THREAD_ID = '19e1acd465710c93';
+  const HEX_URL = `https://mail.google.com/mail/u/0/#all/${THREAD_ID}`;
+  const OPAQUE_URL = 'https://mail.google.com/mail/u/0/#inbox/FMfcgzQgLjNPlfJCVRfnNkPGkLhWClCW';
+  let db: CrmSidebarDb;
+  let gmail: FakeGmailApi;
+  let service: SidePanelThreadService;
+
+  beforeEach(async () => {
+    db = openCrmSidebarDb(`side-panel-gmail-${++dbCounter}`);
+    gmail = new FakeGmailApi({ seed: 11 });
+    const baseUrl = await gmail.start();
+    const token = gmail.issueAccessToken(ME);
+    const api = gmailMailboxProvider.open('mbx-gmail', async () => token, { baseUrl });
+    service = new SidePanelThreadService({
+      db,
+      mailboxApi: async (id) => ({ row: (await db.mailboxes.get(id))!, api }),
+    });
+    await db.mailboxes.put({
+      id: 'mbx-gmail',
+      provider: 'gmail',
+      address: ME,
+      primary: true,
+      status: 'connected',
+      connectedAt: Date.now(),
+    });
+  });
+  afterEach(async () => {
+    db.close();
+    expect(gmail.schemaViolations).toEqual([]);
+    await gmail.stop();
+  });
+
+  it('answers a URL carrying the API thread id with the thread, in one request', async () => {
+    // Headers as RFC 5322 §3.6 spells them; the people are fictional.
+    gmail.sendMessage(ME, {
+      threadId: THREAD_ID,
+      labelIds: ['INBOX'],
+      internalDate: Date.parse('2026-11-17T09:02:17Z'),
+      headers: [
+        { name: 'From', value: `${ALICE.name} <${ALICE.address}>` },
+        { name: 'To', value: `Dana Whitfield <${ME}>` },
+        { name: 'Subject', value: 'Contract redlines' },
+        { name: 'Message-ID', value: '<first-1@acme-robotics.com>' },
+      ],
+    });
+    gmail.sendMessage(ME, {
+      threadId: THREAD_ID,
+      labelIds: ['SENT'],
+      internalDate: Date.parse('2026-11-17T10:15:00Z'),
+      headers: [
+        { name: 'From', value: `Dana Whitfield <${ME}>` },
+        { name: 'To', value: `${ALICE.name} <${ALICE.address}>` },
+        { name: 'Subject', value: 'Re: Contract redlines' },
+        { name: 'Message-ID', value: '<reply-2@mail.gmail.com>' },
+      ],
+    });
+    const answer = await service.threadFor(HEX_URL);
+    expect(answer.state).toBe('thread');
+    if (answer.state !== 'thread') return;
+    expect(answer.snapshot).toMatchObject({ provider: 'gmail', threadId: THREAD_ID, source: 'exact' });
+    expect(answer.snapshot.messages.map((m) => [m.from?.address, m.messageId, m.folderRole])).toEqual([
+      [ALICE.address, 'first-1@acme-robotics.com', 'inbox'],
+      [ME, 'reply-2@mail.gmail.com', 'sent'],
+    ]);
+    expect(gmail.counters.httpRequests).toBe(1);
+    expect(gmail.counters.byMethod.threadsGet).toBe(1);
+  });
+
+  it('says an opaque link cannot be opened (no request), and an unknown id is not found', async () => {
+    expect(await service.threadFor(OPAQUE_URL)).toEqual({ state: 'unreadable_url', provider: 'gmail' });
+    expect(gmail.counters.httpRequests).toBe(0);
+    expect(await service.threadFor(HEX_URL)).toEqual({ state: 'not_found', provider: 'gmail', mailbox: ME });
+    expect(await service.threadFor('https://mail.google.com/mail/u/0/#inbox')).toEqual({
+      state: 'no_thread',
+      provider: 'gmail',
     });
   });
 });

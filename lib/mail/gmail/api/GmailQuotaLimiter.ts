@@ -1,4 +1,7 @@
-/** Gmail API quota units per method (published "Usage limits" table). */
+/**
+ * Gmail API quota units per method (published "Usage limits" table,
+ * https://developers.google.com/gmail/api/reference/quota).
+ */
 export const GMAIL_QUOTA_UNITS = {
   getProfile: 1,
   historyList: 2,
@@ -7,6 +10,7 @@ export const GMAIL_QUOTA_UNITS = {
   labelsList: 1,
   labelsCreate: 5,
   messagesBatchModify: 50,
+  threadsGet: 10,
 } as const;
 
 /** Gmail's per-user limit: 250 quota units per user per second (moving average). */

@@ -2,6 +2,7 @@ import { googleOAuthConfig } from '../../../auth/OAuthProviders';
 import type { MailboxProvider } from '../../sync/MailboxProvider';
 import { GmailApiClient } from './GmailApiClient';
 import { GmailSentSync, GmailSyncCursor } from './GmailSentSync';
+import { gmailThreadFromUrl } from './gmailThreadFromUrl';
 import { listGmailWindow } from './listGmailWindow';
 import { ensureGmailLabel, markGmailMessages } from './markGmailMessages';
 
@@ -45,6 +46,7 @@ export const gmailMailboxProvider: MailboxProvider = {
         }).run(),
       listWindow: (folder, window, options) => listGmailWindow(client, folder, window, options),
       markMessages: (marks, names) => markGmailMessages(client, marks, () => labelId(names.gmailLabel)),
+      threadFromUrl: (url, mailbox) => gmailThreadFromUrl(url, client, mailbox),
     };
   },
 };
