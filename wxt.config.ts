@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'wxt';
+import { OUTLOOK_MATCHES } from './lib/mail/outlook/page/hosts';
 
 // InboxSDK's page-world script is injected by the background (scripting.executeScript,
 // files: ['pageWorld.js']), so it must sit at the output root. It is copied from the
@@ -27,7 +28,14 @@ export default defineConfig({
       'https://login.microsoftonline.com/*',
     ],
     optional_host_permissions: ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*'],
-    web_accessible_resources: [{ resources: ['pageWorld.js'], matches: ['https://mail.google.com/*'] }],
+    web_accessible_resources: [
+      { resources: ['pageWorld.js'], matches: ['https://mail.google.com/*'] },
+      // The panel page, framed by the content scripts, on the webmail hosts only. Its scripts and
+      // styles load from the extension's own origin, so they need no entry. Not use_dynamic_url:
+      // the frame's origin is then a per-session id the background cannot tell for ours, and the
+      // pairing secret (lib/platform/panelFrameProtocol) is what keeps a page's own frame blind.
+      { resources: ['panel.html'], matches: ['https://mail.google.com/*', ...OUTLOOK_MATCHES] },
+    ],
     // The organisation's policies (docs/ADMIN.md), generated from lib/policy/policyDefinitions.ts.
     // Firefox has no managed_schema: it hands policies.json's `3rdparty` values over as they are,
     // and the extension checks them itself (lib/policy/parseManagedPolicy.ts).

@@ -37,7 +37,20 @@ export default defineBackground({
         return tab?.url ?? null;
       },
     });
-    const route = createRouter(MESSAGES, handlers);
+    const route = createRouter(
+      MESSAGES,
+      handlers,
+      // A message refused for its sender is somebody trying: recorded, never only answered.
+      ({ type, sender, error }) =>
+        void events
+          .append('warn', 'message.refused', error.message, {
+            type,
+            context: sender.context,
+            host: hostOf(sender.url),
+            tabId: sender.tabId,
+          })
+          .catch((logError: unknown) => console.error('Recording a refused message failed', logError)),
+    );
     // `chrome-extension://<id>/` (Chrome) or `moz-extension://<uuid>/` (Firefox), without the slash.
     const ownExtension = { id: browser.runtime.id, origin: browser.runtime.getURL('/').replace(/\/$/, '') };
     // A new install opens the guided set-up; updates and browser restarts do not.
@@ -120,6 +133,14 @@ async function preconfigureDevCrm(service: CrmSidebarBackground): Promise<void> 
   const settings = await service.getSettings();
   if (settings.crm.baseUrl) return;
   await service.updateSettings({ crm: { type: 'rest', baseUrl, token } });
+}
+
+function hostOf(url: string | undefined): string | null {
+  try {
+    return url ? new URL(url).host : null;
+  } catch {
+    return null;
+  }
 }
 
 function isInboxSdkMessage(message: unknown): boolean {

@@ -1,17 +1,35 @@
 import type { createClient } from '../../lib/messaging/client';
 import { deriveMessageClient, type MessageClient, type SendMessage } from '../../lib/messaging/messageClient';
 import { MESSAGES, type Messages } from '../../lib/messaging/messages';
-import { type MessagesSentBy, messagesSentBy } from '../../lib/messaging/protocol';
+import { FEATURE_MESSAGES, type FeatureMessages } from '../../lib/panel/features/panelFeatures';
 
-/** The messages a content script may send: the only ones the panel can ask for. */
-export const PANEL_MESSAGES = messagesSentBy(MESSAGES, 'content');
-export type PanelMessages = MessagesSentBy<Messages, 'content'>;
+/** The panel's own messages (the features' come from their registry). */
+const PANEL_CORE_MESSAGES = [
+  'thread.open',
+  'thread.log',
+  'contact.create',
+  'outbox.retry',
+  'options.open',
+] as const;
+
+/**
+ * What the panel page (entrypoints/panel, an extension page) may ask the background: its
+ * thread, its writes and the options page, nothing of the settings or tokens.
+ */
+export type PanelMessages = Pick<Messages, (typeof PANEL_CORE_MESSAGES)[number]> & FeatureMessages;
+export const PANEL_MESSAGES: PanelMessages = {
+  ...(Object.fromEntries(PANEL_CORE_MESSAGES.map((type) => [type, MESSAGES[type]])) as Pick<
+    Messages,
+    (typeof PANEL_CORE_MESSAGES)[number]
+  >),
+  ...FEATURE_MESSAGES,
+};
 
 /**
  * Everything the panel can ask of the outside world: one method per panel message,
  * derived from the message table (`api.thread.open({ snapshot, preferCache })`), and
  * the panel's own preferences. The components never touch `browser.*` or the network, so
- * the same tree runs in the Outlook shadow root, the Gmail sidebar and in tests with a fake.
+ * the same tree runs in the panel page (framed in Outlook and Gmail) and in tests with a fake.
  */
 export type PanelApi = MessageClient<PanelMessages> & {
   loadCollapsed(): Promise<boolean>;

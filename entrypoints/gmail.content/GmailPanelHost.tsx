@@ -1,42 +1,35 @@
-import { createRoot, type Root } from 'react-dom/client';
-import type { PanelApi } from '../../components/panel/PanelApi';
-import { PanelRoot } from '../../components/panel/PanelRoot';
 import type { PanelHost } from '../../lib/mail/gmail/page/PanelHost';
+import { mountPanelFrame, type PanelFrame, type PanelFrameOptions } from '../../lib/platform/mountPanelFrame';
 
 /**
- * The shared CRM panel inside InboxSDK's sidebar element, in a closed shadow root so Gmail's
- * CSS and ours cannot reach each other and Gmail's scripts cannot reach the panel.
+ * The panel page (an extension page, entrypoints/panel) framed inside InboxSDK's sidebar
+ * element: Gmail's scripts see an iframe of another origin, which they can neither read nor
+ * click into. The frame takes the panel's content height.
  */
-export function createGmailPanelHost(api: PanelApi): PanelHost {
-  const roots = new WeakMap<HTMLElement, Root>();
-  const shadows = new WeakMap<HTMLElement, ShadowRoot>();
+export function createGmailPanelHost(
+  options: Pick<PanelFrameOptions, 'extensionUrl' | 'expect' | 'onError'>,
+): PanelHost {
+  const frames = new WeakMap<HTMLElement, PanelFrame>();
   return {
     render(element, snapshot) {
-      let root = roots.get(element);
-      if (!root) {
-        // Closed: Gmail's page script gets null from element.shadowRoot, so it can neither read
-        // the contact card nor reach the panel's buttons. The root is kept only in `roots`.
-        let shadow = shadows.get(element);
-        if (!shadow) {
-          shadow = element.attachShadow({ mode: 'closed' });
-          shadows.set(element, shadow);
-        }
-        const container = element.ownerDocument.createElement('div');
-        shadow.append(container);
-        root = createRoot(container);
-        roots.set(element, root);
+      let frame = frames.get(element);
+      if (!frame) {
+        frame = mountPanelFrame(element, { ...options, fitHeight: true });
+        frame.element.style.height = '400px';
+        frames.set(element, frame);
       }
-      root.render(
-        <PanelRoot
-          snapshot={snapshot}
-          api={api}
-          userAddresses={snapshot.mailbox ? [snapshot.mailbox] : []}
-        />,
-      );
+      frame.update({
+        type: 'state',
+        snapshot,
+        pageError: null,
+        userAddresses: snapshot.mailbox ? [snapshot.mailbox] : [],
+        theme: null,
+        dock: null,
+      });
     },
     unmount(element) {
-      roots.get(element)?.unmount();
-      roots.delete(element);
+      frames.get(element)?.destroy();
+      frames.delete(element);
     },
   };
 }

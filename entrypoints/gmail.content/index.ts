@@ -1,7 +1,6 @@
 import * as InboxSDK from '@inboxsdk/core';
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { createPanelApiFromMessaging } from '../../components/panel/PanelApi';
 import { startGmailComposeLogger } from '../../lib/mail/gmail/page/GmailComposeLogger';
 import { startGmailThreadAdapter } from '../../lib/mail/gmail/page/GmailThreadAdapter';
 import { startGmailThreadRowMarker } from '../../lib/mail/gmail/page/GmailThreadRowMarker';
@@ -13,6 +12,7 @@ import {
   INBOXSDK_IK_ATTRIBUTE,
 } from '../../lib/mail/gmail/page/readOriginalMessageId';
 import { pageProofContext } from '../../lib/platform/PageProofContext';
+import type { PANEL_FRAME_PATH } from '../../lib/platform/panelFrameProtocol';
 import { sendToBackground } from '../../lib/platform/runtime';
 import { createGmailPanelHost } from './GmailPanelHost';
 
@@ -88,7 +88,13 @@ export default defineContentScript({
     const reportError = (error: unknown) => console.debug(LOG_PREFIX, error);
 
     const threads = startGmailThreadAdapter(sdk, {
-      panelHost: createGmailPanelHost(createPanelApiFromMessaging(sendToBackground, browser.storage.local)),
+      panelHost: createGmailPanelHost({
+        extensionUrl: (path) => browser.runtime.getURL(path as typeof PANEL_FRAME_PATH),
+        expect: async (secret) => {
+          await sendToBackground('panel.frame.expect', { secret });
+        },
+        onError: reportError,
+      }),
       iconUrl: PANEL_ICON_URL,
       pageUrl,
       createPanelElement: () => document.createElement('div'),

@@ -1,9 +1,5 @@
-import { createRoot, type Root } from 'react-dom/client';
 import { browser } from 'wxt/browser';
-import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { createPanelApiFromMessaging } from '../../components/panel/PanelApi';
-import { PanelRoot } from '../../components/panel/PanelRoot';
 import type { ErrorInfo } from '../../lib/errors/ErrorInfo';
 import { ThreadSnapshot } from '../../lib/mail/MailMessage';
 import { OUTLOOK_MATCHES } from '../../lib/mail/outlook/page/hosts';
@@ -22,9 +18,10 @@ import {
   readOutlookReadingPane,
 } from '../../lib/mail/outlook/page/readOutlookReadingPane';
 import { snapshotRefusal } from '../../lib/mail/snapshotRefusal';
+import { mountPanelFrame } from '../../lib/platform/mountPanelFrame';
 import { pageProofContext } from '../../lib/platform/PageProofContext';
+import type { PANEL_FRAME_PATH } from '../../lib/platform/panelFrameProtocol';
 import { sendToBackground } from '../../lib/platform/runtime';
-import { dockStyles, OutlookPanelDock } from './OutlookPanelDock';
 
 // About a frame: short enough to feel instant, long enough to coalesce the burst of mutations
 // of one pane swap (the open -> card benchmark counts it in every open).
@@ -50,7 +47,7 @@ function snapshotKey(s: ThreadSnapshot | null): string {
 
 export default defineContentScript({
   matches: OUTLOOK_MATCHES,
-  // The panel brings its own stylesheet (PanelRoot); there is no extension CSS file to fetch.
+  // The panel is an extension page with its own stylesheet; there is no CSS file to inject.
   cssInjectionMode: 'manual',
   runAt: 'document_idle',
   // WXT's "content script started" postMessage names the extension id to the page.
@@ -58,8 +55,6 @@ export default defineContentScript({
   async main(wxtContext) {
     // The page can end WXT's context with a replayed DOM event; ours it cannot (PageProofContext).
     const ctx = pageProofContext(wxtContext, 'outlook');
-    const api = createPanelApiFromMessaging(sendToBackground, browser.storage.local);
-    let root: Root | null = null;
     let current: ThreadSnapshot | null = null;
     // A thread the page shows but the snapshot limits refuse: the panel says so (nothing is sent).
     let pageError: ErrorInfo | null = null;
@@ -84,56 +79,50 @@ export default defineContentScript({
       layout.textContent = `html { position: relative !important; width: calc(100% - ${w}px) !important; height: 100% !important; }`;
     };
 
+    // What this tab stored itself: its own change events must not replay older widths over
+    // newer ones while the rep is still pressing keys or dragging.
+    const ownWrites: string[] = [];
     const setDock = (next: DockState) => {
       dock = next;
       applyLayout();
       render();
+      ownWrites.push(JSON.stringify(next));
       void browser.storage.local.set({ [DOCK_STORAGE_KEY]: next });
     };
 
-    const render = () =>
-      root?.render(
-        <>
-          <style>{dockStyles}</style>
-          <OutlookPanelDock
-            state={dock}
-            width={dockedWidth(dock, window.innerWidth)}
-            theme={theme}
-            onChange={setDock}
-          >
-            <PanelRoot
-              snapshot={current}
-              pageError={pageError}
-              api={api}
-              userAddresses={account.address ? [account.address] : []}
-            />
-          </OutlookPanelDock>
-        </>,
-      );
-
-    const ui = await createShadowRootUi<Root>(ctx, {
-      name: 'crm-sidebar-panel',
-      position: 'inline',
-      anchor: 'body',
-      // Closed: page script gets null from host.shadowRoot, so it cannot read the contact
-      // card or reach the buttons. Key events typed into the panel do not reach the page.
-      // Only the copy for Playwright's locator-driven e2e suites and the demo opens it
-      // (scripts/writeOpenShadowRootBuild.ts rewrites this one literal in the built script).
-      mode: 'closed',
-      isolateEvents: true,
-      append: 'last',
-      onMount(container) {
-        root = createRoot(container);
-        applyLayout();
-        render();
-        return root;
+    // The panel is an extension page in a frame (entrypoints/panel): page script cannot read
+    // it (window.find, DOM) nor click into it. Only our box around it lives in the page.
+    const host = document.createElement('crm-sidebar-panel');
+    host.setAttribute(
+      'style',
+      'all: initial; position: fixed; top: 0; right: 0; bottom: 0; z-index: 2147483000; display: block;',
+    );
+    const frame = mountPanelFrame(host, {
+      extensionUrl: (path) => browser.runtime.getURL(path as typeof PANEL_FRAME_PATH),
+      expect: async (secret) => {
+        await sendToBackground('panel.frame.expect', { secret });
       },
-      onRemove(r) {
-        r?.unmount();
-        root = null;
-      },
+      onDockChange: setDock,
+      onError: (error) => console.warn('[CRM sidebar] The panel frame could not connect', error),
     });
-    ui.mount();
+    document.body.append(host);
+    ctx.onInvalidated(() => frame.destroy());
+    ctx.onInvalidated(() => host.remove());
+
+    const render = () => {
+      const width = dockedWidth(dock, window.innerWidth);
+      host.style.width = `${width}px`;
+      frame.update({
+        type: 'state',
+        snapshot: current,
+        pageError,
+        userAddresses: account.address ? [account.address] : [],
+        theme,
+        dock: { state: dock, width },
+      });
+    };
+    applyLayout();
+    render();
 
     const readTheme = () => {
       const next = themeFromBackground(getComputedStyle(document.body).backgroundColor);
@@ -192,6 +181,11 @@ export default defineContentScript({
     // Another Outlook tab resized or collapsed the panel: follow it.
     const onStorage = (changes: Record<string, { newValue?: unknown }>, area: string) => {
       if (area !== 'local' || !changes[DOCK_STORAGE_KEY]) return;
+      const own = ownWrites.indexOf(JSON.stringify(changes[DOCK_STORAGE_KEY].newValue));
+      if (own >= 0) {
+        ownWrites.splice(0, own + 1);
+        return;
+      }
       dock = parseDockState(changes[DOCK_STORAGE_KEY].newValue ?? DEFAULT_DOCK_STATE);
       applyLayout();
       render();

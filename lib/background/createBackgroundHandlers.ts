@@ -10,6 +10,7 @@ import type { SidePanelThread } from '../panel/SidePanelThread';
 import type { CrmConnection } from '../settings/Settings';
 import type { CrmSidebarBackground } from './CrmSidebarBackground';
 import type { PageHealthService } from './PageHealthService';
+import { PanelFramePairing } from './PanelFramePairing';
 
 /** What the mailbox connections and sync offer the router (wired in the background). */
 export interface MailboxControls {
@@ -61,11 +62,19 @@ export interface BackgroundHandlerDeps {
   sidePanelThread(windowId: number | null): Promise<SidePanelThread>;
   /** `route`: an address hash of the options page (already validated), e.g. `#setup/connect`. */
   openOptionsPage(route?: string): Promise<void>;
+  /** Which panel frames their content scripts made (one per background; a fresh one in tests). */
+  pairing?: PanelFramePairing;
 }
 
 export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<Messages> {
   const { service, mailboxes, audits, signIns: platform } = deps;
+  const pairing = deps.pairing ?? new PanelFramePairing();
   return {
+    'panel.frame.expect': async ({ secret }, sender) => {
+      pairing.expect(sender, secret);
+      return {};
+    },
+    'panel.frame.claim': async ({ secret }, sender) => ({ host: pairing.claim(sender, secret) }),
     ...createFeatureHandlers(service.featureContext()),
     'status.get': () => service.status(),
     'sidepanel.thread': ({ windowId }) => deps.sidePanelThread(windowId),
@@ -107,7 +116,10 @@ export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<
     },
     'gmail.sent.log': async (sent) => {
       try {
-        return await service.logSentMessage(sent.message);
+        // The Message-ID is the page's word: a page that names another message's would keep that
+        // one from ever being logged (first log of a Message-ID wins). The sync logs with the exact
+        // one; without a connected mailbox the log takes the provider-derived key.
+        return await service.logSentMessage({ ...sent.message, messageId: null, messageIdSource: 'none' });
       } finally {
         // Near real time: the sent-mail sync picks it up now (exact Message-ID), not at the next alarm.
         await mailboxes.syncAfterSend('gmail', sent.message.mailbox);

@@ -189,6 +189,14 @@ const WORDING = {
     };
   },
   cancelled: ({ info, service, Service }) => {
+    // The panel refused a click it could not trust (components/panel/PanelClickGuard).
+    const refusedClick = info.issues?.find((issue) => issue.path === PANEL_CLICK_REFUSED);
+    if (refusedClick)
+      return {
+        title: 'Click not accepted',
+        text: `Nothing was done: ${refusedClick.message}. Make sure nothing covers the CRM panel, then click again.`,
+        action: null,
+      };
     // The sign-in went through but without the permission to change mail (a box left unticked).
     if (info.issues?.some((i) => i.path === MAILBOX_WRITE_SCOPE_ISSUE))
       return {
@@ -318,10 +326,13 @@ const WORDING = {
   }),
 } satisfies Record<ErrorKind, Wording>;
 
-/** The one place that turns a failure (thrown or as ErrorInfo) into words for the user. */
 /** The issue path of a sign-in that did not grant the mailbox write scope (MailboxService.grantWriteAccess). */
 export const MAILBOX_WRITE_SCOPE_ISSUE = 'mailbox.writeScope';
 
+/** The issue path of a click the panel refused (covered, too soon, no gesture): kind `cancelled`. */
+export const PANEL_CLICK_REFUSED = 'panel.click';
+
+/** The one place that turns a failure (thrown or as ErrorInfo) into words for the user. */
 export function describeError(
   error: unknown,
   context: ErrorContext,

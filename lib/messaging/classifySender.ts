@@ -1,4 +1,9 @@
+import { OUTLOOK_HOSTS } from '../mail/outlook/page/hosts';
+import type { Webmail } from './protocol';
 import type { SenderInfo } from './router';
+
+/** The Gmail content script's host (its manifest match, entrypoints/gmail.content). */
+export const GMAIL_HOST = 'mail.google.com';
 
 /** The parts of `runtime.MessageSender` the decision needs (Chrome and Firefox both set them). */
 export interface RuntimeSender {
@@ -26,9 +31,25 @@ export function classifySender(sender: RuntimeSender, extension: OwnExtension): 
   const base = { ...(tabId === undefined ? {} : { tabId }), ...(sender.url ? { url: sender.url } : {}) };
   if (sender.id !== extension.id || !sender.url) return { context: 'unknown', ...base };
   if (originOf(sender.url) === extension.origin) return { context: 'extension', ...base };
-  if (tabId !== undefined && originOf(sender.url)?.startsWith('https://'))
-    return { context: 'content', ...base };
+  if (tabId !== undefined && originOf(sender.url)?.startsWith('https://')) {
+    const webmail = webmailOf(sender.url);
+    return { context: 'content', ...base, ...(webmail ? { webmail } : {}) };
+  }
   return { context: 'unknown', ...base };
+}
+
+/** Which webmail an https URL belongs to, by its exact host (the content scripts' matches). */
+export function webmailOf(url: string): Webmail | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'https:' || parsed.port !== '') return undefined;
+  if (parsed.hostname === GMAIL_HOST) return 'gmail';
+  if ((OUTLOOK_HOSTS as readonly string[]).includes(parsed.hostname)) return 'outlook';
+  return undefined;
 }
 
 function originOf(url: string): string | null {

@@ -12,7 +12,10 @@ import { MessageLogStatus, ThreadView } from '../panel/ThreadView';
 import { PolicyView } from '../policy/PolicyView';
 import { CrmConnection, Settings } from '../settings/Settings';
 import { OptionsRouteHash } from '../setup/optionsRoute';
-import { defineMessages } from './protocol';
+import { defineMessages, Webmail } from './protocol';
+
+/** A panel frame's one-time secret: 128 or more random bits in hex (crypto.getRandomValues). */
+export const PanelFrameSecret = z.string().regex(/^[0-9a-f]{32,64}$/);
 
 export const MailboxStatus = z.object({
   id: z.string(),
@@ -76,13 +79,31 @@ export type TestConnectionResult = z.infer<typeof TestConnectionResult>;
 
 /**
  * Every runtime message the background answers, with the contexts that may send each
- * (`content`: a webmail tab's content script; `extension`: the options page and popup).
+ * (`content`: a webmail tab's content script; `extension`: the options page, the popup and
+ * the panel page, entrypoints/panel). Content scripts hand the panel frame its thread and
+ * send the Gmail compose log; every read of CRM data and every write comes from an
+ * extension page, which page script can neither read nor drive.
  */
 export const MESSAGES = {
   ...GMAIL_MESSAGES,
   ...FEATURE_MESSAGES,
   ...MAILBOX_MARK_MESSAGES,
   ...defineMessages({
+    /**
+     * A content script is about to frame the panel page: the secret it will post to that
+     * frame, so the background can tell our frame from one the page made (panel.frame.claim).
+     */
+    'panel.frame.expect': {
+      request: z.object({ secret: PanelFrameSecret }),
+      response: z.object({}),
+      senders: ['content'],
+    },
+    /** The panel frame proves it is the one its tab's content script made (one use per secret). */
+    'panel.frame.claim': {
+      request: z.object({ secret: PanelFrameSecret }),
+      response: z.object({ host: Webmail }),
+      senders: ['extension'],
+    },
     'status.get': { request: z.object({}), response: ExtensionStatus, senders: ['extension'] },
     'settings.get': { request: z.object({}), response: Settings, senders: ['extension'] },
     /**
@@ -148,13 +169,13 @@ export const MESSAGES = {
     'thread.open': {
       request: z.object({ snapshot: ThreadSnapshot, preferCache: z.boolean().default(false) }),
       response: ThreadView,
-      senders: ['content'],
+      senders: ['extension'],
     },
     /** Log the given messages of the thread (one activity per linked contact), through the outbox. */
     'thread.log': {
       request: z.object({ snapshot: ThreadSnapshot, providerMessageIds: z.array(z.string()).min(1) }),
       response: z.object({ messages: z.array(MessageLogStatus) }),
-      senders: ['content'],
+      senders: ['extension'],
     },
     'contact.create': {
       request: z.object({
@@ -163,18 +184,18 @@ export const MESSAGES = {
         companyId: z.string().nullable(),
       }),
       response: z.object({ contact: Contact, existed: z.boolean() }),
-      senders: ['content'],
+      senders: ['extension'],
     },
     'outbox.retry': {
       request: z.object({ ids: z.array(z.string()).optional() }),
       response: z.object({ retried: z.number() }),
-      senders: ['content', 'extension'],
+      senders: ['extension'],
     },
     /** Opens the options page, optionally at a view (`#setup/connect`, see lib/setup/optionsRoute). */
     'options.open': {
       request: z.object({ route: OptionsRouteHash.optional() }),
       response: z.object({}),
-      senders: ['content', 'extension'],
+      senders: ['extension'],
     },
     'mailbox.connect': {
       request: z.object({ provider: z.enum(['gmail', 'outlook']) }),

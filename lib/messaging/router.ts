@@ -1,7 +1,8 @@
 import type { z } from 'zod';
+import type { ErrorInfo } from '../errors/ErrorInfo';
 import { issuesOf } from '../errors/ErrorInfo';
 import { toErrorInfo } from '../errors/toErrorInfo';
-import { Envelope, type MessageSpec, type Reply, type SenderContext } from './protocol';
+import { Envelope, type MessageSpec, type Reply, type SenderContext, type Webmail } from './protocol';
 
 export type Handlers<T extends Record<string, MessageSpec>> = {
   [K in keyof T]: (
@@ -15,6 +16,25 @@ export interface SenderInfo {
   context: SenderContext | 'unknown';
   tabId?: number;
   url?: string;
+  /** A content script's webmail, from its URL's host (classifySender); absent on any other host. */
+  webmail?: Webmail;
+}
+
+/** A message refused for its sender, for the event log: a forged write is recorded, not only answered. */
+export interface RefusedMessage {
+  type: string;
+  sender: SenderInfo;
+  error: ErrorInfo;
+}
+
+const WEBMAILS: readonly Webmail[] = ['gmail', 'outlook'];
+
+function hostOf(url: string | undefined): string | null {
+  try {
+    return url ? new URL(url).host : null;
+  } catch {
+    return null;
+  }
 }
 
 const SENDER_NAMES: Record<SenderInfo['context'], string> = {
@@ -31,7 +51,13 @@ const SENDER_NAMES: Record<SenderInfo['context'], string> = {
 export function createRouter<T extends Record<string, MessageSpec>>(
   specs: T,
   handlers: Handlers<T>,
+  onRefused: (refused: RefusedMessage) => void = () => undefined,
 ): (raw: unknown, sender: SenderInfo) => Promise<Reply> {
+  const refuse = (type: string, sender: SenderInfo, message: string): Reply => {
+    const error: ErrorInfo = { kind: 'invalid_message', message };
+    onRefused({ type, sender, error });
+    return { ok: false, error };
+  };
   return async (raw, sender) => {
     const envelope = Envelope.safeParse(raw);
     if (!envelope.success) {
@@ -43,15 +69,19 @@ export function createRouter<T extends Record<string, MessageSpec>>(
       return { ok: false, error: { kind: 'invalid_message', message: `Unknown message type: ${type}` } };
     // Checked before the payload is even parsed: a content script cannot probe the shapes
     // of extension-only messages either.
-    if (sender.context === 'unknown' || !spec.senders.includes(sender.context)) {
-      return {
-        ok: false,
-        error: {
-          kind: 'invalid_message',
-          message: `${type} is not accepted from ${SENDER_NAMES[sender.context]}`,
-        },
-      };
-    }
+    if (sender.context === 'unknown' || !spec.senders.includes(sender.context))
+      return refuse(type, sender, `${type} is not accepted from ${SENDER_NAMES[sender.context]}`);
+    // A content script's webmail comes from its URL (classifySender): an Outlook tab cannot
+    // speak for Gmail, nor a script on a host we do not serve for either.
+    if (
+      sender.context === 'content' &&
+      !(sender.webmail && (spec.webmail ?? WEBMAILS).includes(sender.webmail))
+    )
+      return refuse(
+        type,
+        sender,
+        `${type} is not accepted from a content script on ${hostOf(sender.url) ?? 'this page'}`,
+      );
     const parsed = spec.request.safeParse(payload);
     if (!parsed.success) {
       return {

@@ -1,11 +1,9 @@
 import { spawn } from 'node:child_process';
-import { writeOpenShadowRootBuild } from '../writeOpenShadowRootBuild';
 
 /**
- * `wxt build` of the shipped Chrome build, then its copy whose panel shadow root is open
- * (.output/open-shadow-root, scripts/writeOpenShadowRootBuild.ts): the demo waits for and
- * photographs panel states with Playwright locators, which cannot enter a closed root.
- * Nothing else differs.
+ * `wxt build` of the shipped Chrome build, which the demo loads as it is: it waits for and
+ * photographs panel states with Playwright frame locators (the panel is an extension page in
+ * a frame, tests/e2e/harness/panelFrame.ts).
  */
 export async function buildExtension(): Promise<void> {
   await new Promise<void>((resolve, reject) => {
@@ -15,5 +13,4 @@ export async function buildExtension(): Promise<void> {
       code === 0 ? resolve() : reject(new Error(`wxt build failed (exit code ${code ?? 'signal'})`)),
     );
   });
-  await writeOpenShadowRootBuild();
 }

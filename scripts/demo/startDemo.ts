@@ -1,6 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { SEED } from '../../server/seed';
 import { sendExtensionMessage } from '../../tests/e2e/harness/extensionMessages';
+import { panel } from '../../tests/e2e/harness/panelFrame';
 import { type ReferenceCrm, startReferenceCrm } from '../../tests/e2e/harness/referenceCrm';
 import { type E2eEnvironment, startE2eEnvironment } from '../../tests/e2e/harness/startE2eEnvironment';
 import { DEMO_START_URL, showDemoThread } from './demoMailbox';
@@ -22,9 +23,9 @@ export interface Demo {
   close(): Promise<void>;
 }
 
-/** The CRM panel inside the page (its host element's open shadow root is pierced by the locator). */
+/** The CRM panel: the extension page framed in the Outlook tab (tests/e2e/harness/panelFrame). */
 export function demoPanel(page: Page): Locator {
-  return page.locator('crm-sidebar-panel [data-testid="crm-panel"]');
+  return panel(page);
 }
 
 export function hasDisplay(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -35,7 +36,7 @@ export function hasDisplay(env: NodeJS.ProcessEnv = process.env): boolean {
  * Everything `npm start` shows: the reference CRM on a fresh database with the demo data,
  * the webmail hosts served locally at their real URLs (the e2e host mapping and test
  * certificate), and Chromium with the built extension, already connected to that CRM.
- * Needs the extension built by buildExtension (.output/open-shadow-root/chrome-mv3, the shipped build with the panel root open).
+ * Needs the extension built by buildExtension (.output/chrome-mv3, the shipped build).
  */
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const startedAt = options.startedAt ?? Date.now();
@@ -44,7 +45,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   let env: E2eEnvironment | undefined;
   try {
     env = await startE2eEnvironment({
-      openShadowRoot: true,
       // A visible window sizes itself; the screenshots need a fixed viewport.
       browser: { headless, viewport: headless ? { width: 1400, height: 900 } : null },
     });

@@ -1,9 +1,10 @@
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../server/seed';
 import { type AxeReport, axeReport } from './harness/axe';
 import { configureCrm } from './harness/extensionMessages';
 import { conversation, openOutlookConversation, withReply } from './harness/outlookConversations';
+import { PANEL_HOST, panelFrame, panel as panelOf, panelPageFrame } from './harness/panelFrame';
 import { type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
 import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
 
@@ -33,9 +34,9 @@ describe('accessibility (axe-core) of the panel, the options page and the popup,
 
   beforeAll(async () => {
     crm = await startReferenceCrm();
-    // axe cannot see into the shipped build's closed shadow root; the open-root copy
-    // renders the same panel, popup and options page.
-    env = await startE2eEnvironment({ openShadowRoot: true });
+    // The shipped build: the panel is an extension page framed in the webmail page, and axe
+    // runs in that frame (over DevTools, like Playwright's frame locators).
+    env = await startE2eEnvironment();
     await configureCrm(env.browser, crm.handle.url, crm.handle.token);
   });
   afterAll(async () => {
@@ -50,7 +51,7 @@ describe('accessibility (axe-core) of the panel, the options page and the popup,
     return page;
   }
 
-  async function check(label: string, page: Page, include?: string): Promise<void> {
+  async function check(label: string, page: Page | Frame, include?: string): Promise<void> {
     const report = await axeReport(page, include);
     figures.push(
       `${label}: ${report.contrastChecked} texts measured, ${report.contrastGlyphs} glyphs not judged`,
@@ -80,16 +81,16 @@ describe('accessibility (axe-core) of the panel, the options page and the popup,
               window as unknown as { __outlookFixture: { setDark(d: boolean): void } }
             ).__outlookFixture.setDark(true),
           );
-        const panel = page.locator('crm-sidebar-panel [data-testid="crm-panel"]');
+        const panel = panelOf(page);
         await panel.getByRole('article', { name: SEED.contacts.primary.name }).waitFor({ timeout: 15_000 });
         await panel.getByRole('button', { name: 'Create contact' }).waitFor();
         if (outlookDark)
-          await page.locator('crm-sidebar-panel .crm-dock[data-theme="dark"]').waitFor({ state: 'attached' });
-        // Only the panel: the webmail page around it is not ours.
+          await panelFrame(page).locator('.crm-dock[data-theme="dark"]').waitFor({ state: 'attached' });
+        // Only the panel: the webmail page around it is not ours. The frame has a title (frame-title).
+        expect(await page.locator(`${PANEL_HOST} > iframe`).getAttribute('title')).toBe('CRM sidebar');
         await check(
           `panel, system ${scheme}, Outlook ${outlookDark ? 'dark' : 'light'}`,
-          page,
-          'crm-sidebar-panel',
+          await panelPageFrame(page),
         );
         await page.close();
       });
@@ -126,9 +127,8 @@ describe('accessibility (axe-core) of the panel, the options page and the popup,
         await openOutlookConversation(page, [
           conversation(`CONV-AXE-DOWN-${scheme}`, 'CRM down', nobody, [me]),
         ]);
-        const panel = page.locator('crm-sidebar-panel [data-testid="crm-panel"]');
-        await panel.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 30_000 });
-        await check(`panel, CRM unreachable, ${scheme}`, page, 'crm-sidebar-panel');
+        await panelOf(page).getByRole('button', { name: 'Retry' }).waitFor({ timeout: 30_000 });
+        await check(`panel, CRM unreachable, ${scheme}`, await panelPageFrame(page));
         await page.close();
       }
     } finally {

@@ -1,4 +1,3 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeHubSpotApi, type FakeHubSpotUser } from '../fakes/FakeHubSpotApi';
 import { FakeSalesforceApi, type FakeSalesforceUser } from '../fakes/FakeSalesforceApi';
@@ -18,6 +17,7 @@ import {
   type FixtureConversation,
   openOutlookConversation,
 } from './harness/outlookConversations';
+import { panel } from './harness/panelFrame';
 import { answerPermissionPromptsWithAllow } from './harness/permissionPrompts';
 import { type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
 import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
@@ -42,10 +42,6 @@ const REFRESH_AHEAD_S = 5 * 60;
  * that long, not 25 minutes (the extension keeps the real clock).
  */
 const HELD_S = 10;
-
-function panel(page: Page) {
-  return page.locator('crm-sidebar-panel [data-testid="crm-panel"]');
-}
 
 async function settingsUpdate(env: E2eEnvironment, crm: Record<string, string>) {
   const reply = await sendExtensionMessage(env.browser, 'settings.update', { patch: { crm } });
@@ -138,7 +134,6 @@ describe('CRM types HubSpot and Salesforce in the built extension (Outlook page)
     const sf = withExtensionCors(salesforce.requestHandler);
     [env, exchange] = await Promise.all([
       startE2eEnvironment({
-        openShadowRoot: true,
         extraRoutes: {
           [HUBSPOT_HOST]: withExtensionCors(hubspotOAuth.recordTokens(hubspot.requestHandler)),
           [SALESFORCE_LOGIN]: sf,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../server/seed';
 import { configureCrm } from './harness/extensionMessages';
 import { conversation, openOutlookConversation, withReply } from './harness/outlookConversations';
+import { panel, panelDock } from './harness/panelFrame';
 import { type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
 import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
 import { OUTLOOK_HOSTS } from './harness/webmailFixtures';
@@ -28,13 +29,7 @@ async function activitiesFor(crm: ReferenceCrm, subject: string): Promise<Logged
   return body.activities.filter((a) => a.subject === subject);
 }
 
-function panel(page: Page) {
-  return page.locator('crm-sidebar-panel [data-testid="crm-panel"]');
-}
-
-function dock(page: Page) {
-  return page.locator('crm-sidebar-panel .crm-dock');
-}
+const dock = panelDock;
 
 type Box = { x: number; y: number; width: number; height: number };
 const intersects = (a: Box, b: Box) =>
@@ -67,7 +62,7 @@ describe('Outlook on the web: panel and one-click logging', () => {
   beforeAll(async () => {
     crm = await startReferenceCrm();
     // Locators into the panel need its shadow root open (tests/e2e/security.e2e.test.ts checks the closed one).
-    env = await startE2eEnvironment({ openShadowRoot: true });
+    env = await startE2eEnvironment();
     await configureCrm(env.browser, crm.handle.url, crm.handle.token);
   });
   afterAll(async () => {

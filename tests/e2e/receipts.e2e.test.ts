@@ -15,6 +15,7 @@ import {
   waitForSyncedAndDelivered,
 } from './harness/mailboxSync';
 import { conversation, openOutlookConversation, withReply } from './harness/outlookConversations';
+import { panel } from './harness/panelFrame';
 import { type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
 import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
 
@@ -42,10 +43,6 @@ interface LoggedActivity {
   contactId: string;
   subject: string;
   dealId: string | null;
-}
-
-function panel(page: Page) {
-  return page.locator('crm-sidebar-panel [data-testid="crm-panel"]');
 }
 
 function receipts(page: Page) {
@@ -99,7 +96,6 @@ describe('Receipts, deal choice, corrections and never-log in the Outlook panel'
     proxy = await startFaultyCrmProxy({ target: () => crm.handle.url, probability: 0 });
     google = createGoogleFakes(me.address);
     env = await startE2eEnvironment({
-      openShadowRoot: true,
       extraRoutes: {
         [SALESFORCE_INSTANCE]: withExtensionCors(salesforce.requestHandler),
         ...google.routes,

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { writeOpenShadowRootBuild } from '../../scripts/writeOpenShadowRootBuild';
 import { CHROMIUM_INSTALL_HINT, chromiumPath } from './harness/chromium';
 
 // The e2e suite never skips silently: in CI a missing Chromium is a failure, and
@@ -23,6 +22,4 @@ if (!chromiumPath()) {
 }
 
 run('npx', ['wxt', 'build']);
-// The same build with the panel's shadow root open, for suites that drive it with locators.
-await writeOpenShadowRootBuild();
 run('npx', ['vitest', 'run', '-c', 'vitest.e2e.config.ts', ...process.argv.slice(2)]);

@@ -12,8 +12,7 @@ describe('first run: the guided set-up against the reference CRM', () => {
 
   beforeAll(async () => {
     crm = await startReferenceCrm();
-    // The open-root build: the last step reads the panel with Playwright locators.
-    env = await startE2eEnvironment({ openShadowRoot: true, browser: { keepFirstRunTab: true } });
+    env = await startE2eEnvironment({ browser: { keepFirstRunTab: true } });
   });
   afterAll(async () => {
     await env?.close();

@@ -94,13 +94,13 @@ export const dealChoice = definePanelFeature({
         externalIds: z.array(z.string()).max(500).default([]),
       }),
       response: DealChoiceResult,
-      senders: ['content'],
+      senders: ['extension'],
     },
     /** Forgets the choice (undo of a first choice): later messages are again logged without a deal. */
     'deal.clear': {
       request: z.object({ threadKey: z.string().min(1) }),
       response: z.object({}),
-      senders: ['content'],
+      senders: ['extension'],
     },
   },
   handlers: (context) => ({

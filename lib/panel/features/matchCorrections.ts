@@ -65,22 +65,22 @@ export const matchCorrections = definePanelFeature({
         label: z.string().max(500).default(''),
       }),
       response: z.object({ override: MatchOverride }),
-      senders: ['content'],
+      senders: ['extension'],
     },
     'match.uncorrect': {
       request: z.object({ kind: MatchOverride.shape.kind, key: z.string().min(1) }),
       response: z.object({}),
-      senders: ['content', 'extension'],
+      senders: ['extension'],
     },
     'neverLog.add': {
       request: z.object({ scope: NeverLogEntry.shape.scope, address: z.string().min(3) }),
       response: z.object({ entry: NeverLogEntry }),
-      senders: ['content'],
+      senders: ['extension'],
     },
     'neverLog.remove': {
       request: NeverLogEntry,
       response: z.object({}),
-      senders: ['content', 'extension'],
+      senders: ['extension'],
     },
   },
   handlers: (context) => ({

@@ -59,7 +59,7 @@ export const suggestedFollowUps = definePanelFeature({
     'task.create': {
       request: z.object({ task: TaskInput }),
       response: z.object({ status: z.enum(['created', 'existing']) }),
-      senders: ['content'],
+      senders: ['extension'],
     },
   },
   handlers: (context) => ({

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AxeResults, ElementContext, RunOptions } from 'axe-core';
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -32,10 +32,11 @@ export interface AxeReport {
 /**
  * Runs axe-core (https://github.com/dequelabs/axe-core) in the page against WCAG 2.x A/AA
  * and best-practice rules, optionally only inside `include` (a CSS selector; open shadow
- * roots under it are checked too). The page's colour scheme is whatever the caller
+ * roots under it are checked too), or in one frame (the CRM panel is an extension page in
+ * a frame of its own). The page's colour scheme is whatever the caller
  * emulated (page.emulateMedia), so the same check measures light and dark contrast.
  */
-export async function axeReport(page: Page, include?: string): Promise<AxeReport> {
+export async function axeReport(page: Page | Frame, include?: string): Promise<AxeReport> {
   // Evaluated over DevTools rather than added as a <script>: extension pages' CSP
   // (script-src 'self') refuses inline scripts, and the check must not weaken it.
   await page.evaluate(axeSource);
@@ -64,6 +65,6 @@ export async function axeReport(page: Page, include?: string): Promise<AxeReport
 }
 
 /** The serious and critical violations only (see axeReport). */
-export async function seriousAxeViolations(page: Page, include?: string): Promise<AxeViolation[]> {
+export async function seriousAxeViolations(page: Page | Frame, include?: string): Promise<AxeViolation[]> {
   return (await axeReport(page, include)).violations;
 }

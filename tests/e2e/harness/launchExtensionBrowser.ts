@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
-import { OPEN_SHADOW_ROOT_BUILD_DIR, SHIPPED_BUILD_DIR } from '../../../scripts/writeOpenShadowRootBuild';
 import { CHROMIUM_INSTALL_HINT, chromiumPath } from './chromium';
+
+/** The shipped Chrome build (`wxt build`): what the e2e suites, the demo and the benchmarks load. */
+export const SHIPPED_BUILD_DIR = resolve(import.meta.dirname, '../../../.output/chrome-mv3');
 
 export interface ExtensionBrowser {
   context: BrowserContext;
@@ -25,8 +27,6 @@ export interface LaunchOptions {
   /** host -> "127.0.0.1:port" */
   hostMap: Record<string, string>;
   spkiHash?: string;
-  /** Load the build whose panel shadow root is open (default: the shipped, closed one). */
-  openShadowRoot?: boolean;
   /** Default true; false shows the window (needs a display). */
   headless?: boolean;
   /** Keep the guided set-up tab the extension opens on install (default: it is closed). */
@@ -47,7 +47,7 @@ export async function launchExtensionBrowser(options: LaunchOptions): Promise<Ex
     .map(([host, target]) => `MAP ${host} ${target}`)
     .concat('EXCLUDE 127.0.0.1')
     .join(', ');
-  const extensionDir = options.openShadowRoot ? OPEN_SHADOW_ROOT_BUILD_DIR : SHIPPED_BUILD_DIR;
+  const extensionDir = SHIPPED_BUILD_DIR;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: options.headless ?? true,

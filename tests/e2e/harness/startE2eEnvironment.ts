@@ -14,8 +14,6 @@ export interface E2eOptions {
   extraRoutes?: Record<string, RequestHandler>;
   /** Hosts mapped to servers of their own: host -> port on 127.0.0.1. */
   extraHostPorts?: Record<string, number>;
-  /** The build with an open panel shadow root, for suites that use Playwright locators in it. */
-  openShadowRoot?: boolean;
   /** Passed to launchExtensionBrowser. */
   browser?: Pick<LaunchOptions, 'headless' | 'keepFirstRunTab' | 'viewport'>;
   /** Serves the webmail hosts; default the test fixtures (routeWebmailFixtures). */
@@ -38,7 +36,6 @@ export async function startE2eEnvironment(options: E2eOptions = {}): Promise<E2e
   const browser = await launchExtensionBrowser({
     hostMap,
     spkiHash: certificate.spkiHash,
-    openShadowRoot: options.openShadowRoot,
     ...options.browser,
   });
   return {

@@ -215,7 +215,10 @@ describe('errors across the runtime-message boundary', () => {
       ping: { request: z.object({ n: z.number() }), response: z.object({}), senders: ['content'] as const },
     };
     const router = createRouter(specs, { ping: async () => ({}) });
-    const reply = await router({ type: 'ping', payload: { n: 'one' } }, { context: 'content' });
+    const reply = await router(
+      { type: 'ping', payload: { n: 'one' } },
+      { context: 'content', webmail: 'outlook' },
+    );
     expect(reply).toMatchObject({ ok: false, error: { kind: 'invalid_message', issues: [{ path: 'n' }] } });
   });
 });

@@ -49,12 +49,18 @@ describe('the message table', () => {
     }
   });
 
-  it('holds every panel feature message, and settings stay out of reach of content scripts', () => {
+  it('holds every panel feature message, and settings, cards and writes stay out of reach of content scripts', () => {
     for (const type of Object.keys(FEATURE_MESSAGES)) expect(MESSAGES).toHaveProperty([type]);
     expect(Object.keys(PANEL_FEATURES).length).toBeGreaterThan(0);
     const content = messagesSentBy(MESSAGES, 'content') as Record<string, unknown>;
     expect(content['settings.update']).toBeUndefined();
     expect(content['settings.get']).toBeUndefined();
-    expect(content['thread.open']).toBeDefined();
+    expect(Object.keys(content).sort()).toEqual([
+      'gmail.config.get',
+      'gmail.sent.log',
+      'mailbox.loggedThreads',
+      'page.health',
+      'panel.frame.expect',
+    ]);
   });
 });

@@ -39,7 +39,22 @@ export type GmailSentMessageOutcome = z.infer<typeof GmailSentMessageOutcome>;
 
 /** The runtime messages the Gmail content script sends; the background registers them in MESSAGES. */
 export const GMAIL_MESSAGES = defineMessages({
-  'gmail.config.get': { request: z.object({}), response: GmailContentConfig, senders: ['content'] },
-  'gmail.sent.log': { request: GmailSentMessage, response: GmailSentMessageOutcome, senders: ['content'] },
+  'gmail.config.get': {
+    request: z.object({}),
+    response: GmailContentConfig,
+    senders: ['content'],
+    webmail: ['gmail'],
+  },
+  /**
+   * Only from a Gmail tab; its `message.messageId` is the page's word and is dropped by the
+   * background (a page could claim another message's Message-ID and so keep it from ever
+   * being logged): the sent-mail sync logs with the exact one, else a provider-derived key.
+   */
+  'gmail.sent.log': {
+    request: GmailSentMessage,
+    response: GmailSentMessageOutcome,
+    senders: ['content'],
+    webmail: ['gmail'],
+  },
 });
 export type GmailMessages = typeof GMAIL_MESSAGES;

@@ -1,21 +1,17 @@
-import { type KeyboardEvent, type PointerEvent, type ReactNode, useId, useRef } from 'react';
-import { panelColours } from '../../components/panel/panelStyles';
-import {
-  clampDockWidth,
-  DOCK_MAX_WIDTH,
-  DOCK_MIN_WIDTH,
-  type DockState,
-} from '../../lib/mail/outlook/page/outlookPanelDock';
+import { type KeyboardEvent, type PointerEvent, type ReactNode, useEffect, useId, useRef } from 'react';
+import { DOCK_MAX_WIDTH, DOCK_MIN_WIDTH, type DockState } from '../../lib/mail/outlook/page/outlookPanelDock';
+import { panelColours } from './panelStyles';
 
 const KEY_STEP = 16;
 
 /**
- * The dock's own stylesheet (inside the panel's shadow root). The panel takes Outlook's
- * theme, whatever the system's scheme: the page's light or dark colours override the
- * panel's media-query ones (more specific selectors), so panel and page never disagree.
+ * The dock's own stylesheet (in the panel page, which fills the frame the Outlook content
+ * script positions). The panel takes Outlook's theme, whatever the system's scheme: the
+ * page's light or dark colours override the panel's media-query ones (more specific
+ * selectors), so panel and page never disagree.
  */
 export const dockStyles = `
-.crm-dock { position: fixed; top: 0; right: 0; bottom: 0; display: flex; z-index: 2147483000;
+.crm-dock { position: fixed; top: 0; right: 0; bottom: 0; left: 0; display: flex;
   font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   --dock-bg: #ffffff; --dock-fg: #1f2328; --dock-border: #d1d9e0; --dock-accent: #0969da; }
 .crm-dock[data-theme="dark"] { --dock-bg: #151b23; --dock-fg: #e6edf3; --dock-border: #3d444d; --dock-accent: #4493f8; }
@@ -39,20 +35,32 @@ ${panelColours('.crm-dock[data-theme="dark"] .crm-panel', 'dark')}
   writing-mode: vertical-rl; font-weight: 600; letter-spacing: 0.05em; }
 `;
 
-export interface OutlookPanelDockProps {
+export interface PanelDockProps {
   state: DockState;
-  /** The width the panel takes now (the state's width clamped to the window). */
+  /** The width the panel takes now (the state's width clamped to Outlook's window by the host). */
   width: number;
   theme: 'light' | 'dark';
   onChange: (next: DockState) => void;
   children: ReactNode;
 }
 
-/** The panel as a right-hand column with a resize handle, or a slim tab when collapsed. */
-export function OutlookPanelDock({ state, width, theme, onChange, children }: OutlookPanelDockProps) {
+/**
+ * The panel as a right-hand column with a resize handle, or a slim tab when collapsed. It
+ * fills its frame; the host sizes the frame (and clamps the width to its window).
+ */
+export function PanelDock({ state, width, theme, onChange, children }: PanelDockProps) {
   const bodyId = useId();
   const dragging = useRef(false);
-  const setWidth = (w: number) => onChange({ ...state, width: clampDockWidth(w, window.innerWidth) });
+  // The width last asked for: key presses faster than the host's answer add up, not repeat.
+  const requested = useRef(width);
+  useEffect(() => {
+    requested.current = width;
+  }, [width]);
+  const setWidth = (w: number) => {
+    const next = Math.round(Math.min(DOCK_MAX_WIDTH, Math.max(DOCK_MIN_WIDTH, w)));
+    requested.current = next;
+    onChange({ ...state, width: next });
+  };
 
   if (state.collapsed) {
     return (
@@ -74,6 +82,8 @@ export function OutlookPanelDock({ state, width, theme, onChange, children }: Ou
     dragging.current = true;
     e.currentTarget.setPointerCapture(e.pointerId);
   };
+  // Captured, the pointer keeps reporting past the frame's left edge (negative clientX):
+  // the frame's right edge is the window's, so the new width is its own width minus clientX.
   const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
     if (dragging.current) setWidth(window.innerWidth - e.clientX);
   };
@@ -84,9 +94,9 @@ export function OutlookPanelDock({ state, width, theme, onChange, children }: Ou
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const next =
       e.key === 'ArrowLeft'
-        ? width + KEY_STEP
+        ? requested.current + KEY_STEP
         : e.key === 'ArrowRight'
-          ? width - KEY_STEP
+          ? requested.current - KEY_STEP
           : e.key === 'Home'
             ? DOCK_MIN_WIDTH
             : e.key === 'End'
