@@ -30,7 +30,8 @@ export default defineBackground({
       },
       openOptionsPage,
       // The browser reports a tab's URL for the webmail hosts the extension may read.
-      activeTabUrl: async (windowId) => {
+      tabUrl: async ({ windowId, tabId }) => {
+        if (tabId !== null) return (await browser.tabs.get(tabId)).url ?? null;
         const [tab] = await browser.tabs.query(
           windowId === null ? { active: true, lastFocusedWindow: true } : { active: true, windowId },
         );

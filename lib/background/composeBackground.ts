@@ -31,8 +31,11 @@ export interface BackgroundPlatform {
   scheduleOutboxDrain(at: number | null): Promise<void>;
   /** Opens the options page at an address hash (`#setup/connect`), or the browser's own options tab. */
   openOptionsPage(route?: string): Promise<void>;
-  /** The URL of the active tab of a window (null: the last focused one), for the side panel. */
-  activeTabUrl?(windowId: number | null): Promise<string | null>;
+  /**
+   * The URL of a tab, for the side panel: the one named, else the active tab of the window
+   * (null: the last focused window).
+   */
+  tabUrl?(target: { windowId: number | null; tabId: number | null }): Promise<string | null>;
   now?: () => number;
   /** Tests: the connector for a connection, given the sign-ins' token sources. */
   createConnector?: (crm: CrmConnection, tokens: CrmConnectorDeps) => CrmConnector;
@@ -107,8 +110,7 @@ export function composeBackground(platform: BackgroundPlatform) {
       hubspotSignOut: () => hubspot.signOut(),
     },
     pageHealth,
-    sidePanelThread: async (windowId) =>
-      sidePanel.threadFor((await platform.activeTabUrl?.(windowId)) ?? null),
+    sidePanelThread: async (target) => sidePanel.threadFor((await platform.tabUrl?.(target)) ?? null),
     openOptionsPage: (route) => platform.openOptionsPage(route),
   });
   return { settings, events, core, service, mailboxes, audits, salesforce, hubspot, pageHealth, handlers };

@@ -59,7 +59,7 @@ export interface BackgroundHandlerDeps {
   /** Whether the page integrations still read threads (the content scripts report). */
   pageHealth: Pick<PageHealthService, 'report'>;
   /** The side panel's thread: the active tab of the window (null: the last focused one). */
-  sidePanelThread(windowId: number | null): Promise<SidePanelThread>;
+  sidePanelThread(target: { windowId: number | null; tabId: number | null }): Promise<SidePanelThread>;
   /** `route`: an address hash of the options page (already validated), e.g. `#setup/connect`. */
   openOptionsPage(route?: string): Promise<void>;
   /** Which panel frames their content scripts made (one per background; a fresh one in tests). */
@@ -77,7 +77,7 @@ export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<
     'panel.frame.claim': async ({ secret }, sender) => ({ host: pairing.claim(sender, secret) }),
     ...createFeatureHandlers(service.featureContext()),
     'status.get': () => service.status(),
-    'sidepanel.thread': ({ windowId }) => deps.sidePanelThread(windowId),
+    'sidepanel.thread': (target) => deps.sidePanelThread(target),
     'page.health': async ({ signal, detail }, sender) => {
       const provider = webmailOfUrl(sender.url);
       if (!provider)

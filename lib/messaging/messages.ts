@@ -112,7 +112,11 @@ export const MESSAGES = {
      */
     /** The thread open in the active tab, read through the mailbox's API, for the browser's side panel. */
     'sidepanel.thread': {
-      request: z.object({ windowId: z.number().int().nullable().default(null) }),
+      request: z.object({
+        windowId: z.number().int().nullable().default(null),
+        /** A panel pinned to one tab (a detached side panel window) names it. */
+        tabId: z.number().int().nullable().default(null),
+      }),
       response: SidePanelThread,
       senders: ['extension'],
     },
