@@ -12,10 +12,13 @@ import {
   type EmailActivityInput,
   IsoDateTime,
   type MeResponse,
+  OrgSettings,
+  type OrgSettingsResponse,
   type Party,
   RecordId,
   type Task,
   type TaskInput,
+  type UserRole,
 } from '../lib/crm/contract';
 import { type Database, type Sql, sqlState, UNIQUE_VIOLATION } from './db/openDatabase';
 import { HttpError } from './HttpError';
@@ -25,7 +28,24 @@ export interface AuthenticatedUser {
   id: string;
   name: string;
   email: string;
+  role: UserRole;
 }
+
+/** What an organisation holds before an admin saves anything: no say on any setting. */
+export const EMPTY_ORG_SETTINGS: OrgSettings = {
+  excludedDomains: [],
+  neverLogAddresses: [],
+  neverLogDomains: [],
+  filterAutomatedMail: null,
+  privacyUpperBound: null,
+  createContactPolicy: null,
+};
+
+/**
+ * How long a checked token is trusted without asking the database again. Tokens are revoked
+ * from the command line (another process), so this is how long a revoked token still works.
+ */
+export const TOKEN_CACHE_MS = 5_000;
 
 type ParsedActivity = z.output<typeof EmailActivityInput>;
 type ParsedTask = z.output<typeof TaskInput>;
@@ -163,16 +183,15 @@ export class CrmRepository {
     const cached = this.tokenCache.get(hash);
     if (cached && cached.expires > Date.now()) return cached.user;
     const { rows } = await this.db.query<AuthenticatedUser & { token_hash: string }>(
-      `SELECT u.id, u.name, u.email, t.token_hash
+      `SELECT u.id, u.name, u.email, u.role, t.token_hash
        FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`,
       [hash],
     );
     const row = rows[0];
     if (!row || !sameHash(row.token_hash, hash)) return null;
-    const user = { id: row.id, name: row.name, email: row.email };
-    // Tokens cannot be revoked through the API, so a short cache only saves round trips.
+    const user = { id: row.id, name: row.name, email: row.email, role: row.role };
     if (this.tokenCache.size > 1000) this.tokenCache.clear();
-    this.tokenCache.set(hash, { user, expires: Date.now() + 60_000 });
+    this.tokenCache.set(hash, { user, expires: Date.now() + TOKEN_CACHE_MS });
     return user;
   }
 
@@ -182,6 +201,39 @@ export class CrmRepository {
     );
     const org = rows[0] ?? { name: '', domains: [] };
     return { user, org: { name: org.name, domains: org.domains } };
+  }
+
+  // ---- organisation settings ----
+
+  async orgSettings(): Promise<OrgSettingsResponse> {
+    const { rows } = await this.db.query<{
+      settings: unknown;
+      updated_at: Date | string;
+      updated_by: string | null;
+      updated_by_name: string | null;
+    }>(
+      `SELECT s.settings, s.updated_at, s.updated_by, u.name AS updated_by_name
+       FROM org_settings s LEFT JOIN users u ON u.id = s.updated_by WHERE s.id = 1`,
+    );
+    const row = rows[0];
+    if (!row) return { settings: EMPTY_ORG_SETTINGS, updatedAt: null, updatedBy: null };
+    return {
+      // Stored by this server after the same parse; parsed again so a hand edit cannot leak out.
+      settings: OrgSettings.parse(row.settings),
+      updatedAt: iso(row.updated_at),
+      updatedBy: row.updated_by ? { id: row.updated_by, name: row.updated_by_name ?? '' } : null,
+    };
+  }
+
+  /** Replaces the settings whole; the caller checked the user is an admin. */
+  async replaceOrgSettings(user: AuthenticatedUser, settings: OrgSettings): Promise<OrgSettingsResponse> {
+    await this.db.query(
+      `INSERT INTO org_settings (id, settings, updated_at, updated_by) VALUES (1, $1::jsonb, now(), $2)
+       ON CONFLICT (id) DO UPDATE SET settings = EXCLUDED.settings, updated_at = EXCLUDED.updated_at,
+         updated_by = EXCLUDED.updated_by`,
+      [JSON.stringify(settings), user.id],
+    );
+    return this.orgSettings();
   }
 
   // ---- lookup and contacts ----

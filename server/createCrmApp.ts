@@ -10,6 +10,7 @@ import {
   LookupRequest,
   MAX_BATCH,
   PageQuery,
+  PutOrgSettingsRequest,
   RecordId,
   TaskInput,
 } from '../lib/crm/contract';
@@ -170,6 +171,28 @@ export function createCrmApp({
   });
 
   app.get('/api/v1/me', async (c) => c.json(await repository.me(c.get('user'))));
+
+  app.get('/api/v1/org/settings', async (c) => c.json(await repository.orgSettings()));
+
+  app.put('/api/v1/org/settings', async (c) => {
+    const user = c.get('user');
+    if (user.role !== 'admin') {
+      throw new HttpError(
+        403,
+        'forbidden',
+        `only an admin of this CRM can change the organisation's settings; ${user.email} is a rep (an admin runs \`npm run crm -- user role ${user.email} admin\`)`,
+      );
+    }
+    const body = parseWith(PutOrgSettingsRequest, await readLimitedJson(c));
+    // Each list once, in the order given: the extension adds them to the rep's own.
+    const settings = {
+      ...body.settings,
+      excludedDomains: [...new Set(body.settings.excludedDomains)],
+      neverLogAddresses: [...new Set(body.settings.neverLogAddresses)],
+      neverLogDomains: [...new Set(body.settings.neverLogDomains)],
+    };
+    return c.json(await repository.replaceOrgSettings(user, settings));
+  });
 
   app.post('/api/v1/lookup', async (c) => {
     const raw = await readLimitedJson(c);

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { OAuthExchangeEnv, oauthExchangeConfigFromEnv } from './oauth/OAuthExchangeConfig';
 import { DEFAULT_DATA_DIR, startCrmServer } from './startCrmServer';
+import { runUserCommand } from './users/runUserCommand';
 
-/** `npm run crm`: the reference CRM, configured from the environment. */
+/**
+ * `npm run crm`: the reference CRM, configured from the environment;
+ * `npm run crm -- user ...` manages its users and tokens (server/users/runUserCommand.ts).
+ */
 const Env = OAuthExchangeEnv.extend({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -48,6 +52,15 @@ if (!parsed.success) {
   process.exit(2);
 }
 const env = parsed.data;
+
+if (process.argv[2] === 'user') {
+  const code = await runUserCommand(
+    process.argv.slice(3),
+    env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.CRM_DATA_DIR },
+    { out: (line) => console.log(line), err: (line) => console.error(line) },
+  );
+  process.exit(code);
+}
 let oauthExchange: ReturnType<typeof oauthExchangeConfigFromEnv>;
 try {
   oauthExchange = oauthExchangeConfigFromEnv(env);

@@ -215,8 +215,11 @@ export async function seedOrgAndUsers(sql: Sql): Promise<void> {
   await insertRows(
     sql,
     'users',
-    ['id', 'name', 'email'],
-    [SEED.demoUser, SEED.colleague].map((u) => [u.id, u.name, u.email]),
+    ['id', 'name', 'email', 'role'],
+    [
+      [SEED.demoUser.id, SEED.demoUser.name, SEED.demoUser.email, 'admin'],
+      [SEED.colleague.id, SEED.colleague.name, SEED.colleague.email, 'rep'],
+    ],
   );
 }
 

@@ -10,6 +10,7 @@ import { runMigrations } from './db/runMigrations';
 import type { OAuthExchangeConfig } from './oauth/OAuthExchangeConfig';
 import { SEED, seedDemoData, seedOrgAndUsers, settleColleagueToken } from './seed';
 import { generateToken, hashToken } from './tokens';
+import { DEMO_TOKEN_SETTING } from './users/TeamDirectory';
 
 export interface CrmServerOptions {
   /** 0 picks a free port. Default 8787. */
@@ -62,8 +63,6 @@ export interface CrmServerHandle {
 }
 
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../.data/crm', import.meta.url));
-
-const DEMO_TOKEN_SETTING = 'demo_token';
 
 /** Starts the reference CRM: migrations, first-start seed, then HTTP. */
 export async function startCrmServer(options: CrmServerOptions = {}): Promise<CrmServerHandle> {

@@ -226,11 +226,63 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
+/** `admin` may change the organisation's settings and anyone's activities; `rep` their own. */
+export const UserRole = z.enum(['admin', 'rep']);
+export type UserRole = z.infer<typeof UserRole>;
+
 export const MeResponse = z.object({
-  user: z.object({ id: z.string(), name: z.string(), email: z.string() }),
+  user: z.object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    /** Optional: a CRM without roles leaves it out. */
+    role: UserRole.optional(),
+  }),
   org: z.object({ name: z.string(), domains: z.array(z.string()) }),
 });
 export type MeResponse = z.infer<typeof MeResponse>;
+
+// ---- Organisation settings (optional capability: `GET /org/settings`, 404 where absent) ----
+
+/** The most entries one organisation list holds. */
+export const ORG_LIST_MAX = 1_000;
+
+/**
+ * The defaults an admin keeps in the CRM for every rep (docs/CRM-CONTRACT.md, "Organisation
+ * settings"). Lists are added to each rep's own; `null` means the organisation has no say and
+ * the rep's choice stands. The privacy levels and create-contact policies are the extension's.
+ */
+export const OrgSettings = z.object({
+  /** Mail with these domains (and their subdomains) is neither looked up nor logged. */
+  excludedDomains: z.array(Domain).max(ORG_LIST_MAX),
+  /** Mail with any of these addresses is never logged. */
+  neverLogAddresses: z.array(EmailAddressString).max(ORG_LIST_MAX),
+  /** Mail with anyone on these domains (or their subdomains) is never logged. */
+  neverLogDomains: z.array(Domain).max(ORG_LIST_MAX),
+  /** Whether automated mail (notifications, no-reply senders) is left out. */
+  filterAutomatedMail: z.boolean().nullable(),
+  /**
+   * The most a logged email may share: `metadata` (who and when), `snippet` (adds subject and
+   * preview), `full_body` (adds the text). A rep may choose less, never more.
+   */
+  privacyUpperBound: z.enum(['metadata', 'snippet', 'full_body']).nullable(),
+  /** Whether unknown participants become contacts: `off`, `ask` or `automatic`. */
+  createContactPolicy: z.enum(['off', 'ask', 'automatic']).nullable(),
+});
+export type OrgSettings = z.infer<typeof OrgSettings>;
+
+/** `GET /org/settings` and `PUT`'s answer: the settings, and who last changed them and when. */
+export const OrgSettingsResponse = z.object({
+  settings: OrgSettings,
+  /** Null until an admin first saves them (the settings are then the empty defaults). */
+  updatedAt: IsoDateTime.nullable(),
+  updatedBy: z.object({ id: z.string(), name: z.string() }).nullable(),
+});
+export type OrgSettingsResponse = z.infer<typeof OrgSettingsResponse>;
+
+/** `PUT /org/settings` replaces the settings whole: every field, `null` or `[]` where the organisation has no say. */
+export const PutOrgSettingsRequest = z.object({ settings: OrgSettings.strict() });
+export type PutOrgSettingsRequest = z.input<typeof PutOrgSettingsRequest>;
 
 export const LookupRequest = z.object({
   emails: z.array(contractText(ADDRESS_MAX).trim().toLowerCase().min(1)).default([]),

@@ -20,7 +20,7 @@ export interface ConformanceTarget {
   /** A domain the CRM holds a company (account) for: enables the company-by-domain check. */
   companyDomain?: string;
   /** For the contract's HTTP checks (statuses, headers): only the `rest` CRM has them. */
-  rest?: { baseUrl: string; token: string };
+  rest?: { baseUrl: string; token: string; colleagueToken?: string };
 }
 
 /** What the checks share: the target, unique names for this run, and state built up on the way. */

@@ -7,9 +7,18 @@ import {
   LoggedMessagesResponse,
   LookupResponse,
   MAX_BATCH,
+  MeResponse,
+  OrgSettingsResponse,
   TaskResponse,
 } from '../../lib/crm/contract';
-import { type ConformanceCheck, type ConformanceContext, expect, need, parsed } from './ConformanceCheck';
+import {
+  CheckSkipped,
+  type ConformanceCheck,
+  type ConformanceContext,
+  expect,
+  need,
+  parsed,
+} from './ConformanceCheck';
 
 /** Raw HTTP against CRM-CONTRACT.md: the exact statuses and bodies the connector hides. */
 async function raw(
@@ -43,6 +52,29 @@ const errorShape = (value: unknown, what: string) => parsed(ErrorBody, value, `$
 
 function expectStatus(res: { status: number }, status: number, what = '') {
   expect(res.status === status, `${what ? `${what}: ` : ''}status ${res.status}, expected ${status}`);
+}
+
+/** The organisation settings, or null where the CRM does not offer them (404). */
+async function orgSettings(ctx: ConformanceContext) {
+  const res = await raw(ctx, 'GET', '/org/settings');
+  if (res.status === 404) {
+    errorShape(res.json, '404');
+    return null;
+  }
+  expectStatus(res, 200, 'GET /org/settings');
+  return parsed(OrgSettingsResponse, res.json, 'organisation settings');
+}
+
+/** The target's tokens by the role `/me` says they have (a CRM without roles says none). */
+async function tokensByRole(ctx: ConformanceContext) {
+  const rest = need(ctx.target.rest, 'a REST contract CRM');
+  const byRole: { admin?: string; rep?: string } = {};
+  for (const token of [rest.token, rest.colleagueToken]) {
+    if (!token) continue;
+    const me = parsed(MeResponse, (await raw(ctx, 'GET', '/me', undefined, token)).json, '/me');
+    if (me.user.role) byRole[me.user.role] ??= token;
+  }
+  return byRole;
 }
 
 /** Only for the `rest` connector: CRM-CONTRACT.md's statuses, headers and bodies. */
@@ -228,6 +260,39 @@ export const REST_CONTRACT_CHECKS: ConformanceCheck[] = [
       const a = parsed(TaskResponse, first.json, 'task response');
       const b = parsed(TaskResponse, again.json, 'task response');
       expect(a.task.id === b.task.id && b.status === 'existing', 'the second post created another task');
+    },
+  },
+  {
+    name: 'GET /org/settings answers the organisation settings, or 404 where the CRM has none',
+    run: async (ctx) => {
+      await orgSettings(ctx);
+    },
+  },
+  {
+    name: 'PUT /org/settings answers 403 to a rep, and an admin saving the same settings gets them back',
+    run: async (ctx) => {
+      const current = await orgSettings(ctx);
+      if (!current) throw new CheckSkipped('the CRM has no organisation settings');
+      const { admin, rep } = await tokensByRole(ctx);
+      if (!admin && !rep) throw new CheckSkipped('/me names no roles');
+      // The settings as they are: the check changes nothing on the CRM it runs against.
+      const body = { settings: current.settings };
+      if (rep) {
+        const refused = await raw(ctx, 'PUT', '/org/settings', body, rep);
+        expectStatus(refused, 403, 'a rep');
+        errorShape(refused.json, '403');
+      }
+      if (admin) {
+        const saved = await raw(ctx, 'PUT', '/org/settings', body, admin);
+        expectStatus(saved, 200, 'an admin');
+        const answer = parsed(OrgSettingsResponse, saved.json, 'saved settings');
+        expect(
+          JSON.stringify(answer.settings) === JSON.stringify(current.settings),
+          `saved ${JSON.stringify(current.settings)}, answered ${JSON.stringify(answer.settings)}`,
+        );
+        const partial = await raw(ctx, 'PUT', '/org/settings', { settings: { excludedDomains: [] } }, admin);
+        expectStatus(partial, 400, 'settings missing fields');
+      }
     },
   },
   {

@@ -134,6 +134,27 @@ CREATE TABLE tasks (
 CREATE INDEX tasks_contact ON tasks (contact_id);
 `,
   },
+  {
+    version: 2,
+    name: 'roles, token labels, organisation settings',
+    sql: `
+-- An admin changes the organisation's settings and anyone's activities; a rep their own.
+ALTER TABLE users ADD COLUMN role text NOT NULL DEFAULT 'rep' CHECK (role IN ('admin', 'rep'));
+-- The first user of every server so far is the demo user, who set it up.
+UPDATE users SET role = 'admin' WHERE id = 'usr_demo';
+CREATE UNIQUE INDEX users_email ON users (lower(email));
+
+ALTER TABLE api_tokens ADD COLUMN label text;
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+
+CREATE TABLE org_settings (
+  id int PRIMARY KEY CHECK (id = 1),
+  settings jsonb NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  updated_by text REFERENCES users(id)
+);
+`,
+  },
 ];
 
 /** Applies every migration newer than the database, each in its own transaction. */

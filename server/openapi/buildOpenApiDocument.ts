@@ -26,6 +26,9 @@ import {
   LookupResponse,
   MAX_PAGE_LIMIT,
   MeResponse,
+  OrgSettings,
+  OrgSettingsResponse,
+  PutOrgSettingsRequest,
   Task,
   TaskInput,
   TaskResponse,
@@ -61,6 +64,9 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     TaskInput: named('TaskInput', TaskInput),
     Error: named('Error', ErrorBody),
     MeResponse: named('MeResponse', MeResponse),
+    OrgSettings: named('OrgSettings', OrgSettings),
+    OrgSettingsResponse: named('OrgSettingsResponse', OrgSettingsResponse),
+    PutOrgSettingsRequest: named('PutOrgSettingsRequest', PutOrgSettingsRequest),
     LookupRequest: named('LookupRequest', LookupRequest),
     LookupResponse: named('LookupResponse', LookupResponse),
     ContactDetail: named('ContactDetail', ContactDetail),
@@ -117,6 +123,34 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     summary: "The token's user and organisation",
     security,
     responses: { 200: json(schemas.MeResponse, 'User and organisation'), ...errors },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/org/settings',
+    summary: "The organisation's defaults an admin keeps in the CRM (optional capability)",
+    description:
+      'Optional: a CRM without organisation settings answers 404, and the extension then applies none. Lists are added to each rep’s own; `null` means the organisation has no say and the rep’s choice stands; `privacyUpperBound` is the most a rep may share. Any user may read them.',
+    security,
+    responses: {
+      200: json(schemas.OrgSettingsResponse, 'The settings, and who last changed them'),
+      ...errors,
+      404: json(schemas.Error, 'This CRM has no organisation settings'),
+    },
+  });
+  registry.registerPath({
+    method: 'put',
+    path: '/api/v1/org/settings',
+    summary: "Replace the organisation's settings (admins only)",
+    description:
+      'The settings are replaced whole (every field; unknown fields are refused). Lists are stored once per entry, lower-cased, in the order given.',
+    security,
+    request: { body: json(schemas.PutOrgSettingsRequest, 'The new settings') },
+    responses: {
+      200: json(schemas.OrgSettingsResponse, 'Saved; the settings as stored'),
+      403: json(schemas.Error, 'The token’s user is not an admin (`forbidden`)'),
+      ...errors,
+      ...tooLarge,
+    },
   });
   registry.registerPath({
     method: 'post',

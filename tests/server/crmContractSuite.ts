@@ -56,7 +56,10 @@ export function describeCrmContract(
       it('answers /me with the user of each token and the organisation', async () => {
         const demo = await api('GET', '/me');
         expect(demo.status).toBe(200);
-        expect(MeResponse.parse(demo.json)).toEqual({ user: SEED.demoUser, org: SEED.org });
+        expect(MeResponse.parse(demo.json)).toEqual({
+          user: { ...SEED.demoUser, role: 'admin' },
+          org: SEED.org,
+        });
         const colleague = await api('GET', '/me', undefined, SEED.colleague.token);
         expect(colleague.json.user.id).toBe(SEED.colleague.id);
       });

@@ -42,7 +42,9 @@ async function survivesRestart(storage: CrmServerOptions) {
 }
 
 describe('reference CRM server lifecycle', () => {
-  it('keeps data and the generated token across a restart on the same PGlite folder', async () => {
+  it('keeps data and the generated token across a restart on the same PGlite folder', {
+    timeout: 120_000,
+  }, async () => {
     const dataDir = await freshPgliteDataDir('crm-restart');
     try {
       await survivesRestart({ dataDir });
@@ -133,6 +135,7 @@ describe('OpenAPI document', () => {
         '/api/v1/contacts/{id}/activities',
         '/api/v1/lookup',
         '/api/v1/me',
+        '/api/v1/org/settings',
         '/api/v1/tasks',
         '/oauth/{provider}/token',
       ].sort(),

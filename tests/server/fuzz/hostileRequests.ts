@@ -144,6 +144,16 @@ const VALID_BODIES: Record<string, (seq: number) => unknown> = {
   }),
   'POST /api/v1/activities': (seq) => ({ activities: [validActivity(seq)] }),
   'POST /api/v1/activities/logged': (seq) => ({ externalIds: [validActivity(seq).externalId] }),
+  'PUT /api/v1/org/settings': (seq) => ({
+    settings: {
+      excludedDomains: [`fuzz-${seq}.example`],
+      neverLogAddresses: [`legal.${seq}@fuzz.example`],
+      neverLogDomains: [],
+      filterAutomatedMail: true,
+      privacyUpperBound: 'snippet',
+      createContactPolicy: null,
+    },
+  }),
   'POST /api/v1/tasks': (seq) => ({
     contactId: SEED.contacts.primary.id,
     title: 'Follow up',
@@ -165,6 +175,8 @@ export const FUZZED_OPERATIONS = [
   'GET /api/v1/activities',
   'POST /api/v1/activities/logged',
   'POST /api/v1/tasks',
+  'GET /api/v1/org/settings',
+  'PUT /api/v1/org/settings',
 ] as const;
 
 // ---- mutations of a JSON body ----
@@ -410,6 +422,7 @@ function operationRequest(operation: string, seq: number, tokens: FuzzTokens): f
   const auth = (value: string | undefined): Record<string, string> =>
     value === undefined ? {} : { Authorization: value };
   const validAuth = auth(`Bearer ${tokens.valid}`);
+  const hasBody = method === 'POST' || method === 'PUT';
 
   const withBody = (
     attack: { category: string; body: string | Uint8Array<ArrayBuffer> },
@@ -433,12 +446,12 @@ function operationRequest(operation: string, seq: number, tokens: FuzzTokens): f
       category: 'forged_token',
       method,
       path: template.replace('{id}', SEED.contacts.primary.id),
-      headers: { ...auth(authorization), ...(method === 'POST' ? json : {}) },
-      ...(method === 'POST' ? { body: JSON.stringify(VALID_BODIES[operation]!(seq)) } : {}),
+      headers: { ...auth(authorization), ...(hasBody ? json : {}) },
+      ...(hasBody ? { body: JSON.stringify(VALID_BODIES[operation]!(seq)) } : {}),
     })),
   );
 
-  if (method === 'POST') {
+  if (hasBody) {
     add(
       8,
       bodyAttack(operation, seq).map((attack) => withBody(attack)),

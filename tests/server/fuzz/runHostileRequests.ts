@@ -9,6 +9,7 @@ import {
   LoggedMessagesResponse,
   LookupResponse,
   MeResponse,
+  OrgSettingsResponse,
   TaskResponse,
 } from '../../../lib/crm/contract';
 import type { HostileRequest } from './hostileRequests';
@@ -24,6 +25,8 @@ const SUCCESS_BODIES: Record<string, z.ZodType> = {
   'GET /api/v1/activities': ActivitiesByExternalIdResponse,
   'POST /api/v1/activities/logged': LoggedMessagesResponse,
   'POST /api/v1/tasks': TaskResponse,
+  'GET /api/v1/org/settings': OrgSettingsResponse,
+  'PUT /api/v1/org/settings': OrgSettingsResponse,
 };
 
 export interface FuzzFailure {

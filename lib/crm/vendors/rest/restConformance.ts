@@ -18,7 +18,7 @@ export function restTarget(options: {
     fetch: base,
     hasColleague: options.colleagueToken !== undefined,
     companyDomain: options.companyDomain,
-    rest: { baseUrl: options.baseUrl, token: options.token },
+    rest: { baseUrl: options.baseUrl, token: options.token, colleagueToken: options.colleagueToken },
     connect: ({ fetch = base, as = 'rep' } = {}) =>
       createRestCrmConnector({
         baseUrl: options.baseUrl,
