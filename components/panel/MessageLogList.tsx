@@ -48,7 +48,22 @@ export function MessageLogList({
   return (
     <section className="crm-section crm-log" aria-label="Log emails">
       <div className="crm-section-head">
-        <h3 className="crm-heading">Emails in this thread</h3>
+        <h3 className="crm-heading">
+          Emails in this thread
+          {messages.some((m) => m.state === 'logged') && (
+            // The same mark Gmail's thread list shows on logged conversations (GmailThreadRowMarker).
+            <>
+              {' '}
+              <span
+                className="crm-badge crm-in-crm"
+                data-testid="crm-in-crm"
+                title="This conversation has emails in the CRM"
+              >
+                In CRM
+              </span>
+            </>
+          )}
+        </h3>
         {messages.length > 1 && (
           <button
             type="button"

@@ -272,6 +272,7 @@ const baseStyles = `
 .crm-panel .crm-log-subject { font-weight: 500; overflow-wrap: anywhere; }
 .crm-panel .crm-log-state { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 12px; }
 .crm-panel .crm-logged { color: var(--crm-success); }
+.crm-panel .crm-in-crm { color: var(--crm-success); border-color: var(--crm-success); margin-left: 4px; vertical-align: middle; }
 .crm-panel .crm-receipt { display: flex; flex-direction: column; gap: 2px; min-width: 0; flex-basis: 100%; }
 .crm-panel .crm-receipt-detail { overflow-wrap: anywhere; }
 .crm-panel .crm-receipt-rule { font-weight: 500; }

@@ -24,6 +24,7 @@ describe('MessageLogList through CrmPanel', () => {
     const api = fakeApi({ 'thread.log': async () => ({ messages: await answer.promise }) });
     render(<CrmPanel snapshot={snapshot()} api={api} />);
     await screen.findByText('Re: Renewal quote', { selector: '.crm-log-subject' });
+    expect(screen.queryByTestId('crm-in-crm')).toBeNull();
 
     fireEvent.click(within(logRow('Re: Renewal quote')).getByRole('button', { name: /Log email/ }));
     const busyButton = within(logRow('Re: Renewal quote')).getByRole('button', { name: /Logging/ });
@@ -45,6 +46,8 @@ describe('MessageLogList through CrmPanel', () => {
     );
     expect(logRow('Re: Renewal quote').textContent).toContain('Logged just now by You');
     expect(liveRegion().textContent).toBe('Logged 1 email.');
+    // The thread now carries the same "In CRM" mark as Gmail's list.
+    expect(screen.getByTestId('crm-in-crm').textContent).toBe('In CRM');
     // The other message is untouched.
     expect(within(logRow('Re: Re: Renewal quote')).getByRole('button', { name: /Log email/ })).toBeTruthy();
   });
