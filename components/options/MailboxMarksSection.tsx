@@ -25,12 +25,14 @@ const SCOPE_WORDING = {
     restricted:
       'Google lists gmail.modify among its restricted scopes: an app using it outside your own organisation must pass Google’s verification and a yearly security assessment.',
     source: 'https://developers.google.com/workspace/gmail/api/auth/scopes',
+    sourceName: 'Google’s list of Gmail scopes',
   },
   outlook: {
     scope: 'Mail.ReadWrite',
     allows: 'read your mail and change it: set categories and move messages between folders',
     restricted: 'Your Microsoft 365 administrator may need to approve it for the organisation first.',
     source: 'https://learn.microsoft.com/en-us/graph/permissions-reference#mailreadwrite',
+    sourceName: 'Microsoft’s permissions reference',
   },
 } as const;
 
@@ -129,7 +131,7 @@ export function MailboxMarksSection({ api, settings, save }: MailboxMarksSection
             <p key={provider}>
               <strong>{w.scope}</strong> lets the extension {w.allows}. {w.restricted}{' '}
               <a href={w.source} target="_blank" rel="noreferrer">
-                The provider’s page
+                {w.sourceName}
               </a>
               . Without it, logging goes on as before and nothing in the mailbox changes.
             </p>
