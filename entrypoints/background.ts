@@ -6,6 +6,7 @@ import type { WebAuthFlow } from '../lib/auth/OAuthClient';
 import type { CrmSidebarBackground } from '../lib/background/CrmSidebarBackground';
 import { composeBackground } from '../lib/background/composeBackground';
 import { ExtensionError } from '../lib/errors/ErrorInfo';
+import { toErrorInfo } from '../lib/errors/toErrorInfo';
 import { classifySender } from '../lib/messaging/classifySender';
 import { MESSAGES } from '../lib/messaging/messages';
 import { createRouter } from '../lib/messaging/router';
@@ -41,6 +42,7 @@ export default defineBackground({
     const route = createRouter(
       MESSAGES,
       handlers,
+      toErrorInfo,
       // A message refused for its sender is somebody trying: recorded, never only answered.
       ({ type, sender, error }) =>
         void events

@@ -6,7 +6,12 @@ import type {
   FieldProblem,
 } from '../../lib/crm/vendors/CrmVendorFieldsProps';
 import { CRM_VENDOR_FIELDS } from '../../lib/crm/vendors/crmVendorFields';
-import { CRM_VENDORS, type CrmType, crmOrigins } from '../../lib/crm/vendors/crmVendors';
+import {
+  CRM_VENDORS,
+  type CrmType,
+  crmOrigins,
+  missingConnectionCode,
+} from '../../lib/crm/vendors/crmVendors';
 import { describeError } from '../../lib/errors/describeError';
 import type { TestConnectionResult } from '../../lib/messaging/messages';
 import { type CrmConnection, isConnectionComplete, type Settings } from '../../lib/settings/Settings';
@@ -76,8 +81,10 @@ export function CrmConnectionSection({
     } else
       setTest({
         state: 'failed',
-        summary: describeError({ kind: result.kind, message: result.message, source: 'crm' }, 'settings')
-          .text,
+        summary: describeError(
+          { kind: result.kind, code: result.code, message: result.message, source: 'crm' },
+          'settings',
+        ).text,
         details: result.message,
       });
   }
@@ -91,7 +98,10 @@ export function CrmConnectionSection({
     if (!isConnectionComplete(checked.crm)) {
       setTest({
         state: 'failed',
-        summary: describeError({ kind: 'not_configured', message: '', source: 'crm' }, 'settings').text,
+        summary: describeError(
+          { kind: 'not_configured', code: missingConnectionCode(checked.crm), message: '', source: 'crm' },
+          'settings',
+        ).text,
         details: null,
       });
       return;

@@ -33,8 +33,8 @@ export class OAuthGrantError extends Error {
   constructor(
     readonly error: string,
     readonly description: string | undefined,
-    /** Whose sign-in answered, so the refusal is worded for that mailbox (or the CRM's, HubSpot). */
-    readonly provider?: OAuthProviderConfig['provider'],
+    /** Whose sign-in answered, so the refusal is worded for that mailbox (or the CRM's: HubSpot, Salesforce). */
+    readonly provider?: OAuthProviderConfig['provider'] | 'salesforce',
     /** The redirect URI of the sign-in that was refused, for advice on the app registration. */
     readonly redirectUri?: string,
   ) {
@@ -153,7 +153,10 @@ async function nonStandardRefusal(
         source: providerName === 'hubspot' ? 'crm' : providerName,
         // A server without this provider's secret: the setting to look at (describeError).
         ...(kind === 'not_configured'
-          ? { issues: [{ path: 'oauth.tokenExchangeUrl', message: exchange.data.error.message }] }
+          ? {
+              code: 'token_exchange_refused' as const,
+              issues: [{ path: 'oauth.tokenExchangeUrl', message: exchange.data.error.message }],
+            }
           : {}),
       },
     );

@@ -1,7 +1,6 @@
 import type { CrmConnector } from '../crm/CrmConnector';
-import { CrmError } from '../crm/CrmError';
 import { MeResponse } from '../crm/contract';
-import { notConfiguredIssue } from '../crm/vendors/crmVendors';
+import { missingConnectionCode } from '../crm/vendors/crmVendors';
 import { ExtensionError } from '../errors/ErrorInfo';
 import { type CrmConnection, isCrmConfigured, type Settings } from '../settings/Settings';
 import type { CrmSidebarDb } from '../store/db';
@@ -30,6 +29,14 @@ function connectionFingerprint(crm: CrmConnection): string {
   return `${crm.baseUrl}#${h.toString(16)}`;
 }
 
+function notConnected(crm: CrmConnection): ExtensionError<'not_configured'> {
+  const code = missingConnectionCode(crm);
+  return new ExtensionError('not_configured', `The CRM connection is not complete (${code}).`, {
+    source: 'crm',
+    code,
+  });
+}
+
 /**
  * The CRM connection built from the current settings, with the user's identity (`/me`)
  * asked once per connection and kept in the database, so opening a thread costs one
@@ -51,16 +58,7 @@ export class CrmSessionProvider {
   }
 
   connectorFor(settings: Settings): CrmConnector {
-    if (!isCrmConfigured(settings)) {
-      // The vendor may word it more precisely (HubSpot per-rep OAuth: not signed in).
-      const issue = notConfiguredIssue(settings.crm);
-      if (issue)
-        throw new ExtensionError('not_configured', issue.message, { source: 'crm', issues: [issue] });
-      throw new CrmError(
-        'not_configured',
-        'No CRM is configured yet: add its URL and token in the settings.',
-      );
-    }
+    if (!isCrmConfigured(settings)) throw notConnected(settings.crm);
     const fingerprint = connectionFingerprint(settings.crm);
     if (this.connector?.fingerprint !== fingerprint) {
       this.connector = { fingerprint, connector: this.createConnector(settings.crm) };

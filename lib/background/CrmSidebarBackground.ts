@@ -1,6 +1,6 @@
 import type { Contact } from '../crm/contract';
 import { createOrFindContact } from '../crm/createOrFindContact';
-import { crmVendor } from '../crm/vendors/crmVendors';
+import { missingConnectionCode } from '../crm/vendors/crmVendors';
 import { storedErrorInfo } from '../errors/ErrorInfo';
 import { toErrorInfo } from '../errors/toErrorInfo';
 import type { PageIntegrationState } from '../health/PageIntegrationHealth';
@@ -12,6 +12,7 @@ import type { ExtensionStatus, MailboxStatus, TestConnectionResult } from '../me
 import type { FeatureContext } from '../panel/features/PanelFeature';
 import type { MessageLogStatus, ThreadView } from '../panel/ThreadView';
 import type { PolicyView } from '../policy/PolicyView';
+
 import {
   type CrmConnection,
   isConnectionComplete,
@@ -187,18 +188,21 @@ export class CrmSidebarBackground {
   }
 
   async testConnection(crm: CrmConnection): Promise<TestConnectionResult> {
-    if (!isConnectionComplete(crm))
+    if (!isConnectionComplete(crm)) {
+      const code = missingConnectionCode(crm);
       return {
         ok: false,
         kind: 'not_configured',
-        message: crmVendor(crm.type).incompleteMessage,
+        code,
+        message: `The CRM connection is not complete (${code}).`,
       };
+    }
     try {
       const me = await this.core.createConnector(crm).whoami();
       return { ok: true, me };
     } catch (e) {
       const info = toErrorInfo(e, 'crm');
-      return { ok: false, kind: info.kind, message: info.message };
+      return { ok: false, kind: info.kind, message: info.message, ...(info.code ? { code: info.code } : {}) };
     }
   }
 

@@ -299,11 +299,10 @@ export class MailboxService implements MailboxControls {
       write: write ?? wantsMailboxWriteAccess(settings.mailboxMarks),
     });
     if (!base) {
-      throw new ExtensionError(
-        'not_configured',
-        `Add the ${adapter.accountName} OAuth client id in the settings first.`,
-        { source: provider },
-      );
+      throw new ExtensionError('not_configured', `No ${adapter.accountName} OAuth client id is set.`, {
+        source: provider,
+        code: 'oauth_client_id_missing',
+      });
     }
     const endpoints = this.options.oauthEndpoints?.[provider];
     const config = endpoints ? { ...base, ...endpoints } : base;
@@ -323,8 +322,8 @@ export class MailboxService implements MailboxControls {
         // The mailbox's own set-up, not the CRM's: worded for the provider (describeError).
         throw new ExtensionError(
           'not_configured',
-          `${adapter.accountName} needs the client secret of your OAuth client at sign-in and at every refresh: add it under Mail provider apps, or set a token exchange server.`,
-          { source: provider, issues: [{ path: 'oauth.clientSecret', message: 'not stored' }] },
+          `${adapter.accountName} needs the client secret of the OAuth client, and none is stored.`,
+          { source: provider, code: 'oauth_client_secret_missing' },
         );
       }
       return { ...config, clientSecret: secret };
@@ -365,7 +364,11 @@ export class MailboxService implements MailboxControls {
     // A silent sign-in cannot ask for consent: never for a scope the rep refused, nor one not granted yet.
     const granted = await this.hasWriteAccess(mailboxId);
     const config = await this.oauthConfig(provider, granted && !mailbox?.writeAccessRefused);
-    if (!config.silentRenewal) throw new Error(`${provider} sign-ins are not renewed silently`);
+    if (!config.silentRenewal)
+      throw new ExtensionError('auth', `${provider} sign-ins are not renewed silently`, {
+        source: provider,
+        code: 'mailbox_renewal_unavailable',
+      });
     const tokens = await authorizeMailbox(config, this.options.webAuthFlow, {
       ...this.oauthRequestOptions(),
       silent: true,
@@ -377,7 +380,10 @@ export class MailboxService implements MailboxControls {
       async () => tokens.accessToken,
     ).address();
     if (`${provider}:${address.toLowerCase()}` !== mailboxId) {
-      throw new Error('The silent sign-in returned another account.');
+      throw new ExtensionError('auth', `The silent sign-in returned another account (${address}).`, {
+        source: provider,
+        code: 'mailbox_account_changed',
+      });
     }
     return tokens;
   }

@@ -1,4 +1,4 @@
-import type { ErrorKind } from '../errors/ErrorInfo';
+import type { ErrorCodeOf, ErrorKind } from '../errors/ErrorInfo';
 
 /**
  * Typed failures of a CRM call (a subset of the extension's ErrorKind), so the UI can say what went wrong and the outbox can
@@ -18,14 +18,24 @@ export type CrmErrorKind = Extract<
   | 'unsupported' // the connected CRM lacks the capability (see CrmCapabilities)
 >;
 
-export class CrmError extends Error {
+export class CrmError<K extends CrmErrorKind = CrmErrorKind> extends Error {
   override readonly name = 'CrmError';
   constructor(
-    readonly kind: CrmErrorKind,
+    readonly kind: K,
     message: string,
-    readonly options: { status?: number; retryAfterMs?: number; details?: unknown } = {},
+    readonly options: {
+      status?: number;
+      retryAfterMs?: number;
+      details?: unknown;
+      code?: ErrorCodeOf<K>;
+    } = {},
   ) {
     super(message);
+  }
+
+  /** The sub-case of the kind, worded in describeError. */
+  get code(): ErrorCodeOf<K> | undefined {
+    return this.options.code;
   }
 
   get status(): number | undefined {

@@ -48,6 +48,56 @@ export type ErrorKind = z.infer<typeof ErrorKind>;
 export const ErrorSource = z.enum(['crm', 'gmail', 'outlook', 'extension']);
 export type ErrorSource = z.infer<typeof ErrorSource>;
 
+/**
+ * The sub-cases of a kind whose advice differs, as a closed set per kind; each is worded in
+ * describeError and nowhere else. A code belongs to exactly one kind (`ERROR_CODES`).
+ */
+export const ERROR_CODES = {
+  not_configured: [
+    /** No CRM connection is saved (address and token). */
+    'crm_not_connected',
+    /** HubSpot with a private app: its token and the rep's HubSpot login email are missing. */
+    'hubspot_token_missing',
+    /** HubSpot with per-rep OAuth: the rep has not signed in (or signed out). */
+    'hubspot_not_signed_in',
+    /** Salesforce: nobody signed in yet. */
+    'salesforce_not_signed_in',
+    /** The sign-in needs the team's token exchange server (it adds the client secret) and none is set. */
+    'token_exchange_missing',
+    /** The token exchange server refused to handle this provider (not set up there). */
+    'token_exchange_refused',
+    /** The mailbox provider's OAuth client id is missing from the settings. */
+    'oauth_client_id_missing',
+    /** The provider needs the OAuth client secret and neither it nor a token exchange server is set. */
+    'oauth_client_secret_missing',
+  ],
+  auth: [
+    /** The rep's CRM sign-in (HubSpot or Salesforce OAuth) ended or was refused: sign in again. */
+    'crm_sign_in_ended',
+    /** The CRM has no user with the rep's login email. */
+    'crm_user_unknown',
+    /** The mailbox's sign-in cannot be renewed without a window: the rep signs in again. */
+    'mailbox_renewal_unavailable',
+    /** Renewing the mailbox's sign-in returned another account than the mailbox's. */
+    'mailbox_account_changed',
+  ],
+  invalid_response: [
+    /** Salesforce's token answer did not say which instance the org is on. */
+    'salesforce_instance_missing',
+    /** A Graph delta page had neither a next page nor a delta link. */
+    'graph_delta_incomplete',
+  ],
+} as const satisfies Partial<Record<ErrorKind, readonly string[]>>;
+
+type CodesOf<K> = K extends keyof typeof ERROR_CODES ? (typeof ERROR_CODES)[K][number] : never;
+/** The codes a kind may carry (none for kinds without sub-cases). */
+export type ErrorCodeOf<K extends ErrorKind> = CodesOf<K>;
+
+export const ErrorCode = z.enum(
+  Object.values(ERROR_CODES).flat() as [CodesOf<ErrorKind>, ...CodesOf<ErrorKind>[]],
+);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
 export const ErrorIssue = z.object({ path: z.string(), message: z.string() });
 export type ErrorIssue = z.infer<typeof ErrorIssue>;
 
@@ -71,6 +121,8 @@ export const ErrorInfo = z.object({
   redirectUri: z.url().max(2048).optional(),
   /** Field-level problems (`invalid_settings`, `invalid_request` with a validation body). */
   issues: z.array(ErrorIssue).optional(),
+  /** The sub-case of the kind, where its advice differs (`ERROR_CODES`). */
+  code: ErrorCode.optional(),
 });
 export type ErrorInfo = z.infer<typeof ErrorInfo>;
 
@@ -94,13 +146,29 @@ export function issuesOf(error: z.ZodError): ErrorIssue[] {
  * validation, a missing OAuth client id, a closed sign-in window). CRM calls raise
  * `CrmError`, provider calls `ProviderRequestError` / `MailboxAuthError`.
  */
-export class ExtensionError extends Error {
+export class ExtensionError<K extends ErrorKind = ErrorKind> extends Error {
   override readonly name = 'ExtensionError';
   constructor(
-    readonly kind: ErrorKind,
+    readonly kind: K,
     message: string,
-    readonly details: { source?: ErrorSource; issues?: ErrorIssue[]; redirectUri?: string } = {},
+    readonly details: {
+      source?: ErrorSource;
+      issues?: ErrorIssue[];
+      redirectUri?: string;
+      code?: ErrorCodeOf<K>;
+    } = {},
   ) {
     super(message);
+  }
+}
+
+/** Raised on the sending side of a runtime message when the background answers with an error. */
+export class RemoteError extends Error {
+  override readonly name = 'RemoteError';
+  constructor(readonly info: ErrorInfo) {
+    super(info.message);
+  }
+  get kind(): ErrorKind {
+    return this.info.kind;
   }
 }

@@ -1,5 +1,5 @@
 import type { ErrorInfo, ErrorKind, ErrorSource } from './ErrorInfo';
-import { toErrorInfo } from './toErrorInfo';
+import { errorInfoOf } from './errorInfoOf';
 
 /**
  * Where the failure is shown, which decides the advice: the panel talks about the CRM
@@ -97,6 +97,8 @@ function registrationAdvice(info: ErrorInfo): { title: string; text: string } | 
 
 /** Why a mailbox's saved sign-in stopped working, by the provider's code where it names one. */
 function reauthReason(info: ErrorInfo, vendor: string): string {
+  if (info.code === 'mailbox_renewal_unavailable')
+    return `The ${vendor} sign-in ran out, and ${vendor} does not renew it without you`;
   switch (info.providerCode) {
     case 'AADSTS700084':
       return 'Microsoft ends the extension’s sign-in after 24 hours, and it could not be renewed without you (AADSTS700084)';
@@ -130,52 +132,100 @@ const WORDING = {
   not_configured: ({ info, context }) => {
     const registration = registrationAdvice(info);
     if (registration) return { ...registration, action: 'open_settings' };
-    const vendor = info.source ? OAUTH_VENDORS[info.source] : undefined;
-    const setting = info.issues?.[0];
-    if (setting?.path === 'oauth.tokenExchangeUrl')
-      return {
-        title: 'The token exchange server is not set up for this sign-in',
-        text: `The token exchange server under Mail provider apps cannot finish the ${vendor ?? 'CRM'} sign-in (${setting.message}). Set the provider up on that server, or clear “Token exchange server” to sign in without it.`,
-        action: 'open_settings',
-      };
-    if (vendor && setting?.path === 'oauth.clientSecret')
-      return {
-        title: `${vendor} sign-in is not set up`,
-        text: `${vendor} needs the client secret of your OAuth client at sign-in and at every refresh. Store it under Mail provider apps (“${vendor} client secret”), or set a token exchange server that adds it.`,
-        action: 'open_settings',
-      };
-    if (vendor)
-      return {
-        title: `${vendor} sign-in is not set up`,
-        text: `Add the ${vendor} OAuth client id in the settings first.`,
-        action: 'open_settings',
-      };
-    if (setting?.path === 'crm.hubspotSignedInAt')
-      return context === 'settings'
-        ? { title: 'Not signed in', text: 'Sign in with HubSpot first.', action: null }
-        : {
-            title: 'Sign in with HubSpot',
-            text: 'You are not signed in with HubSpot. Sign in with HubSpot in the settings to see HubSpot records here and log emails.',
-            action: 'open_settings',
-          };
-    if (context === 'settings')
-      return { title: 'Not connected', text: 'Enter a base URL and a token first.', action: null };
-    return {
-      title: 'Connect your CRM',
-      text: 'The CRM is not configured yet. Add its address and your token in the settings.',
-      action: 'open_settings',
-    };
+    const vendor = (info.source ? OAUTH_VENDORS[info.source] : undefined) ?? 'CRM';
+    const settings = context === 'settings';
+    // Stored rows from before codes: a mailbox's not_configured was its missing client id.
+    switch (info.code ?? (isMailbox(info) ? 'oauth_client_id_missing' : 'crm_not_connected')) {
+      case 'token_exchange_refused':
+        return {
+          title: 'The token exchange server is not set up for this sign-in',
+          text: `The token exchange server under Mail provider apps cannot finish the ${vendor} sign-in (${info.issues?.[0]?.message ?? info.message}). Set the provider up on that server, or clear “Token exchange server” to sign in without it.`,
+          action: 'open_settings',
+        };
+      case 'token_exchange_missing':
+        return {
+          title: 'Signing in needs the token exchange server',
+          text: 'This sign-in needs the team’s token exchange server, which adds the app’s client secret (it never reaches the browser). Set it under Mail provider apps → Token exchange server, then sign in again.',
+          action: settings ? null : 'open_settings',
+        };
+      case 'oauth_client_secret_missing':
+        return {
+          title: `${vendor} sign-in is not set up`,
+          text: `${vendor} needs the client secret of your OAuth client at sign-in and at every refresh. Store it under Mail provider apps (“${vendor} client secret”), or set a token exchange server that adds it.`,
+          action: 'open_settings',
+        };
+      case 'oauth_client_id_missing':
+        return {
+          title: `${vendor} sign-in is not set up`,
+          text: `Add the ${vendor} OAuth client id in the settings first.`,
+          action: 'open_settings',
+        };
+      case 'hubspot_not_signed_in':
+        return settings
+          ? { title: 'Not signed in', text: 'Sign in with HubSpot first.', action: null }
+          : {
+              title: 'Sign in with HubSpot',
+              text: 'You are not signed in with HubSpot. Sign in with HubSpot in the settings to see HubSpot records here and log emails.',
+              action: 'open_settings',
+            };
+      case 'hubspot_token_missing':
+        return settings
+          ? {
+              title: 'Not connected',
+              text: 'Enter the HubSpot token and your HubSpot login email first.',
+              action: null,
+            }
+          : {
+              title: 'Connect HubSpot',
+              text: 'HubSpot is not connected yet. Add the private app’s token and your HubSpot login email in the settings.',
+              action: 'open_settings',
+            };
+      case 'salesforce_not_signed_in':
+        return settings
+          ? { title: 'Not signed in', text: 'Sign in to Salesforce first.', action: null }
+          : {
+              title: 'Sign in to Salesforce',
+              text: 'You are not signed in to Salesforce. Sign in to Salesforce in the settings to see its records here and log emails.',
+              action: 'open_settings',
+            };
+      default:
+        return settings
+          ? { title: 'Not connected', text: 'Enter a base URL and a token first.', action: null }
+          : {
+              title: 'Connect your CRM',
+              text: 'The CRM is not configured yet. Add its address and your token in the settings.',
+              action: 'open_settings',
+            };
+    }
   },
   auth: ({ info, context, subject, Service }) => {
     if (isMailbox(info)) {
       const vendor = OAUTH_VENDORS[info.source ?? 'gmail'] ?? Service;
       const as = subject.account ? ` as ${subject.account}` : '';
+      if (info.code === 'mailbox_account_changed')
+        return {
+          title: `${Service} signed in as another account`,
+          text: `Renewing the sign-in returned a different ${vendor} account than this mailbox's, so syncing is paused. Sign in to ${vendor} again${as} to resume syncing.`,
+          action: 'reconnect',
+        };
       return {
         title: `${Service} needs you to sign in again`,
         text: `${reauthReason(info, vendor)}, so syncing is paused. Sign in to ${vendor} again${as} to resume syncing; it continues where it stopped.`,
         action: 'reconnect',
       };
     }
+    if (info.code === 'crm_sign_in_ended')
+      return {
+        title: 'Sign in to your CRM again',
+        text: `Your CRM sign-in ended or was refused (${info.message || 'no reason given'}). Sign in again in the settings; nothing is lost, logging resumes after.`,
+        action: context === 'settings' ? null : 'open_settings',
+      };
+    if (info.code === 'crm_user_unknown')
+      return {
+        title: 'The CRM does not know your login email',
+        text: `${info.message} Enter the email you sign in to the CRM with in the settings.`,
+        action: context === 'settings' ? null : 'open_settings',
+      };
     if (context === 'settings')
       return {
         title: 'Wrong token',
@@ -287,6 +337,18 @@ const WORDING = {
     };
   },
   invalid_response: ({ info, context, Service }) => {
+    if (info.code === 'salesforce_instance_missing')
+      return {
+        title: 'Salesforce did not name the org’s instance',
+        text: 'Salesforce answered the sign-in without the address of your org’s instance, so the extension cannot reach it. Sign in again; if it repeats, ask your Salesforce admin to check the connected app.',
+        action: context === 'settings' ? null : 'retry',
+      };
+    if (info.code === 'graph_delta_incomplete')
+      return {
+        title: 'Outlook stopped the sync midway',
+        text: 'Microsoft Graph answered a page of changes without saying where to continue. The sync tries again on its next run; messages already logged are not logged twice.',
+        action: 'retry',
+      };
     if (context === 'settings' && !isMailbox(info))
       return {
         title: 'Not a CRM',
@@ -338,7 +400,7 @@ export function describeError(
   context: ErrorContext,
   subject: ErrorSubject = {},
 ): ErrorWording {
-  const info = isErrorInfo(error) ? error : toErrorInfo(error);
+  const info = isErrorInfo(error) ? error : errorInfoOf(error);
   const service = SERVICE_NAMES[info.source ?? (context === 'mailbox' ? 'extension' : 'crm')];
   const Service = service.charAt(0).toUpperCase() + service.slice(1);
   return { kind: info.kind, ...WORDING[info.kind]({ info, context, subject, service, Service }) };

@@ -1,11 +1,10 @@
 import { Dexie } from 'dexie';
-import { z } from 'zod';
 import { isMailboxAuthError } from '../auth/MailboxAuthError';
 import { OAuthGrantError } from '../auth/OAuthClient';
 import { CrmError } from '../crm/CrmError';
 import { ProviderRequestError } from '../mail/sync/ProviderRequestError';
-import { RemoteError } from '../messaging/protocol';
-import { type ErrorInfo, type ErrorKind, type ErrorSource, ExtensionError, issuesOf } from './ErrorInfo';
+import type { ErrorInfo, ErrorKind, ErrorSource } from './ErrorInfo';
+import { internalErrorInfo, sharedErrorInfo } from './errorInfoOf';
 
 /**
  * OAuth error codes (RFC 6749 §4.1.2.1 and §5.2) that mean the user said no, not that something
@@ -64,14 +63,14 @@ function providerKind(error: ProviderRequestError): ErrorKind {
 }
 
 /**
- * THE mapper from anything thrown to the closed set of kinds. Used by the runtime-message
- * router, the event log, the outbox and the mailbox sync, so one failure has one kind
- * wherever it is seen. An error we do not recognise is `internal` (a bug), never guessed
- * to be a network problem.
+ * THE background's mapper from anything thrown to the closed set of kinds: the errors of
+ * its services (CRM, mailbox providers, OAuth, IndexedDB) and, through `sharedErrorInfo`,
+ * those every context raises. Used by the runtime-message router, the event log, the
+ * outbox and the mailbox sync, so one failure has one kind wherever it is seen. An error
+ * we do not recognise is `internal` (a bug), never guessed to be a network problem.
+ * Background only: it carries the service error classes (and Dexie) with it.
  */
 export function toErrorInfo(error: unknown, source?: ErrorSource): ErrorInfo {
-  // Already mapped on the other side of a runtime message.
-  if (error instanceof RemoteError) return error.info;
   if (error instanceof CrmError) {
     return {
       kind: error.kind,
@@ -79,15 +78,7 @@ export function toErrorInfo(error: unknown, source?: ErrorSource): ErrorInfo {
       source: 'crm',
       ...(error.status !== undefined ? { status: error.status } : {}),
       ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
-    };
-  }
-  if (error instanceof ExtensionError) {
-    return {
-      kind: error.kind,
-      message: error.message,
-      ...((error.details.source ?? source) ? { source: error.details.source ?? source } : {}),
-      ...(error.details.issues ? { issues: error.details.issues } : {}),
-      ...(error.details.redirectUri ? { redirectUri: error.details.redirectUri } : {}),
+      ...(error.code ? { code: error.code } : {}),
     };
   }
   if (isMailboxAuthError(error))
@@ -107,7 +98,8 @@ export function toErrorInfo(error: unknown, source?: ErrorSource): ErrorInfo {
     };
   }
   if (error instanceof OAuthGrantError) {
-    const from = source ?? (error.provider === 'hubspot' ? 'crm' : error.provider);
+    const from =
+      source ?? (error.provider === 'hubspot' || error.provider === 'salesforce' ? 'crm' : error.provider);
     const aadsts = entraCode(error.aadstsCodes);
     const googleClient = error.provider === 'gmail' && GOOGLE_CLIENT_ERRORS.has(error.error);
     const providerCode = aadsts ?? (googleClient ? error.error : undefined);
@@ -124,19 +116,10 @@ export function toErrorInfo(error: unknown, source?: ErrorSource): ErrorInfo {
       ...(error.redirectUri ? { redirectUri: error.redirectUri } : {}),
     };
   }
-  if (error instanceof z.ZodError) {
-    // A shape we parse at a boundary did not match: the other side answered something unexpected.
-    return {
-      kind: 'invalid_response',
-      message: `Unexpected data: ${issuesOf(error)
-        .map((i) => (i.path ? `${i.path}: ${i.message}` : i.message))
-        .join('; ')}`,
-      ...(source ? { source } : {}),
-    };
-  }
+  const shared = sharedErrorInfo(error, source);
+  if (shared) return shared;
   // Dexie wraps every IndexedDB failure (quota, closed database, blocked upgrade) in a DexieError.
   if (error instanceof Dexie.DexieError)
     return { kind: 'storage', message: error.message, source: 'extension' };
-  const message = error instanceof Error ? error.message || error.name : String(error);
-  return { kind: 'internal', message, ...(source ? { source } : {}) };
+  return internalErrorInfo(error, source);
 }

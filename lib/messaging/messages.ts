@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AuditWindowDays, SyncAuditReport } from '../audit/SyncAuditReport';
 import { Contact, MeResponse } from '../crm/contract';
-import { ErrorInfo, ErrorKind } from '../errors/ErrorInfo';
+import { ErrorCode, ErrorInfo, ErrorKind } from '../errors/ErrorInfo';
 import { PageHealthSignal, PageIntegrationState } from '../health/PageIntegrationHealth';
 import { GMAIL_MESSAGES } from '../mail/gmail/page/gmailMessages';
 import { ThreadSnapshot } from '../mail/MailMessage';
@@ -73,7 +73,7 @@ export type ExtensionStatus = z.infer<typeof ExtensionStatus>;
 
 export const TestConnectionResult = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), me: MeResponse }),
-  z.object({ ok: z.literal(false), kind: ErrorKind, message: z.string() }),
+  z.object({ ok: z.literal(false), kind: ErrorKind, message: z.string(), code: ErrorCode.optional() }),
 ]);
 export type TestConnectionResult = z.infer<typeof TestConnectionResult>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorInfo, type ErrorKind } from '../errors/ErrorInfo';
+import { ErrorInfo } from '../errors/ErrorInfo';
 
 export { ErrorInfo };
 
@@ -67,13 +67,5 @@ export function messagesSentBy<T extends Record<string, MessageSpec>, C extends 
   ) as MessagesSentBy<T, C>;
 }
 
-/** Raised on the sending side when the background answers with an error. */
-export class RemoteError extends Error {
-  override readonly name = 'RemoteError';
-  constructor(readonly info: ErrorInfo) {
-    super(info.message);
-  }
-  get kind(): ErrorKind {
-    return this.info.kind;
-  }
-}
+// Defined beside ErrorInfo so the shared error mapping (lib/errors/errorInfoOf) needs no messaging code.
+export { RemoteError } from '../errors/ErrorInfo';

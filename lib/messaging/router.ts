@@ -1,7 +1,5 @@
 import type { z } from 'zod';
-import type { ErrorInfo } from '../errors/ErrorInfo';
-import { issuesOf } from '../errors/ErrorInfo';
-import { toErrorInfo } from '../errors/toErrorInfo';
+import { type ErrorInfo, issuesOf } from '../errors/ErrorInfo';
 import { Envelope, type MessageSpec, type Reply, type SenderContext, type Webmail } from './protocol';
 
 export type Handlers<T extends Record<string, MessageSpec>> = {
@@ -46,11 +44,13 @@ const SENDER_NAMES: Record<SenderInfo['context'], string> = {
 /**
  * One handler per message type; unknown types and bad payloads are answered with an
  * error reply instead of throwing, so a sender always gets an answer. A handler's failure
- * is mapped by THE mapper (`toErrorInfo`), so every reply carries one of the closed kinds.
+ * is mapped by `mapError` (the background passes its mapper, lib/errors/toErrorInfo, which
+ * stays out of this shared module), so every reply carries one of the closed kinds.
  */
 export function createRouter<T extends Record<string, MessageSpec>>(
   specs: T,
   handlers: Handlers<T>,
+  mapError: (error: unknown) => ErrorInfo,
   onRefused: (refused: RefusedMessage) => void = () => undefined,
 ): (raw: unknown, sender: SenderInfo) => Promise<Reply> {
   const refuse = (type: string, sender: SenderInfo, message: string): Reply => {
@@ -98,7 +98,7 @@ export function createRouter<T extends Record<string, MessageSpec>>(
       const result = await handler(parsed.data as never, sender);
       return { ok: true, data: spec.response.parse(result) };
     } catch (e) {
-      return { ok: false, error: toErrorInfo(e) };
+      return { ok: false, error: mapError(e) };
     }
   };
 }

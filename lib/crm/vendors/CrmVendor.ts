@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ErrorCodeOf } from '../../errors/ErrorInfo';
 
 /** A vendor's branch of the stored connection: an object keyed by its `type` literal. */
 export type ConnectionSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & z.core.$ZodLooseShape>;
@@ -29,14 +30,11 @@ export interface CrmVendor<Schema extends ConnectionSchema = ConnectionSchema> {
   isComplete(crm: z.output<Schema>): boolean;
   /** Exactly the origins the connection talks to, for the runtime host permission. */
   origins(crm: z.output<Schema>): string[];
-  /** Test connection's answer to an incomplete connection. */
-  readonly incompleteMessage: string;
   /**
-   * A not-configured connection that needs more precise wording than "add its address and
-   * token" (HubSpot per-rep OAuth: not signed in): the issue describeError words. Null or
-   * absent: the general wording.
+   * What an incomplete connection lacks, as one of the closed not_configured codes
+   * (lib/errors/ErrorInfo.ts `ERROR_CODES`), worded for the panel and the form in describeError.
    */
-  notConfiguredIssue?(crm: z.output<Schema>): { path: string; message: string } | null;
+  missingConnectionCode(crm: z.output<Schema>): ErrorCodeOf<'not_configured'>;
 }
 
 /** Checks a descriptor against `CrmVendor` while keeping its literal types. */

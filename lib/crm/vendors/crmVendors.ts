@@ -21,6 +21,7 @@
  * connector, and the background never bundles React.
  */
 import { z } from 'zod';
+import type { ErrorCodeOf } from '../../errors/ErrorInfo';
 import type { CrmVendor } from './CrmVendor';
 import { hubspotVendor } from './hubspot/hubspotVendor';
 import { restVendor } from './rest/restVendor';
@@ -91,7 +92,7 @@ export function crmOrigins(crm: CrmConnection): string[] {
   return (CRM_VENDORS[crm.type] as CrmVendor).origins(crm);
 }
 
-/** A precise not-configured issue for an incomplete connection, or null for the general wording. */
-export function notConfiguredIssue(crm: CrmConnection): { path: string; message: string } | null {
-  return (CRM_VENDORS[crm.type] as CrmVendor).notConfiguredIssue?.(crm) ?? null;
+/** What an incomplete connection lacks, as its not_configured code (worded in describeError). */
+export function missingConnectionCode(crm: CrmConnection): ErrorCodeOf<'not_configured'> {
+  return (CRM_VENDORS[crm.type] as CrmVendor).missingConnectionCode(crm);
 }

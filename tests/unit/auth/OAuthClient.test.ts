@@ -167,7 +167,7 @@ describe('OAuth authorization code + PKCE', () => {
       providerCode: 'invalid_client',
       redirectUri: REDIRECT,
     });
-    expect(describeError(wrongSecret, 'mailbox').title).toBe('Google refused the OAuth client');
+    expect(describeError(toErrorInfo(wrongSecret), 'mailbox').title).toBe('Google refused the OAuth client');
     const unknownClient = await refreshTokens(
       { ...google(), clientId: 'other.apps.googleusercontent.com' },
       '1//0g-none',
@@ -197,7 +197,7 @@ describe('OAuth authorization code + PKCE', () => {
       providerCode: 'redirect_uri_mismatch',
       redirectUri: other,
     });
-    expect(describeError(mismatch, 'mailbox').text).toContain(
+    expect(describeError(toErrorInfo(mismatch), 'mailbox').text).toContain(
       `add ${other} under “Authorized redirect URIs”`,
     );
   });
@@ -225,7 +225,9 @@ describe('OAuth authorization code + PKCE', () => {
       source: 'gmail',
       redirectUri: REDIRECT,
     });
-    expect(describeError(closed, 'mailbox').text).toContain(`must list ${REDIRECT} as a redirect URI`);
+    expect(describeError(toErrorInfo(closed), 'mailbox').text).toContain(
+      `must list ${REDIRECT} as a redirect URI`,
+    );
   });
 
   it('Google: the redirect URI must be one registered for the client', async () => {
@@ -279,7 +281,7 @@ describe('OAuth against the Microsoft identity platform rules', () => {
       source: 'outlook',
       providerCode: 'AADSTS9002326',
     });
-    const wording = describeError(error, 'mailbox');
+    const wording = describeError(toErrorInfo(error), 'mailbox');
     expect(wording.text).toContain(`add ${REDIRECT} under “Single-page application”`);
     expect(toErrorInfo(error)).toMatchObject({ redirectUri: REDIRECT });
     expect(wording.text).toContain('redirect URI');
@@ -297,7 +299,9 @@ describe('OAuth against the Microsoft identity platform rules', () => {
       source: 'outlook',
       providerCode: 'AADSTS700016',
     });
-    expect(describeError(unknown, 'mailbox').title).toBe('Microsoft does not know this application');
+    expect(describeError(toErrorInfo(unknown), 'mailbox').title).toBe(
+      'Microsoft does not know this application',
+    );
 
     const pending = await buildAuthorizationUrl(microsoft(), REDIRECT);
     const callback = idp.consent(pending.url, 'sam@contoso.example');
@@ -313,7 +317,7 @@ describe('OAuth against the Microsoft identity platform rules', () => {
       providerCode: 'AADSTS50011',
       redirectUri: other,
     });
-    expect(describeError(mismatch, 'mailbox').text).toContain(`add ${other} exactly`);
+    expect(describeError(toErrorInfo(mismatch), 'mailbox').text).toContain(`add ${other} exactly`);
   });
 
   it('an SPA registration signs in from the extension; its refresh token runs out 24 h after sign-in', async () => {

@@ -128,7 +128,7 @@ describe('TokenManager', () => {
       source: 'outlook',
       providerCode: 'AADSTS65001',
     });
-    expect(describeError(error, 'mailbox', { account: EMAIL }).text).toBe(
+    expect(describeError(toErrorInfo(error), 'mailbox', { account: EMAIL }).text).toBe(
       `Microsoft no longer has consent to the app for this account (AADSTS65001; if the sign-in asks for an administrator, one must grant consent under API permissions in the Microsoft Entra admin center), so syncing is paused. Sign in to Microsoft again as ${EMAIL} to resume syncing; it continues where it stopped.`,
     );
   });

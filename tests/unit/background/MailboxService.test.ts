@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import { MailboxService } from '../../../lib/background/MailboxService';
 import { describeError } from '../../../lib/errors/describeError';
+import { toErrorInfo } from '../../../lib/errors/toErrorInfo';
 import { MailMessage } from '../../../lib/mail/MailMessage';
 import { normaliseMessageId } from '../../../lib/mail/normaliseMessageId';
 import { parseAddressList } from '../../../lib/mail/parseAddressList';
@@ -166,7 +167,7 @@ describe('MailboxService: connect, sync sent mail, re-authentication', () => {
     expect(error).toMatchObject({ kind: 'not_configured' });
     expect((error as Error).message).toMatch(/client secret/);
     // Worded as the mailbox's set-up, not as the CRM's ("Add its address and your token").
-    expect(describeError(error, 'mailbox')).toEqual({
+    expect(describeError(toErrorInfo(error), 'mailbox')).toEqual({
       kind: 'not_configured',
       title: 'Google sign-in is not set up',
       text: 'Google needs the client secret of your OAuth client at sign-in and at every refresh. Store it under Mail provider apps (“Google client secret”), or set a token exchange server that adds it.',

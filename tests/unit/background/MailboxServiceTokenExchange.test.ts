@@ -3,6 +3,7 @@ import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBac
 import { MailboxService } from '../../../lib/background/MailboxService';
 import { describeError } from '../../../lib/errors/describeError';
 import { ExtensionError } from '../../../lib/errors/ErrorInfo';
+import { toErrorInfo } from '../../../lib/errors/toErrorInfo';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
 import { extensionFetch } from '../../fakes/extensionFetch';
 import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
@@ -160,7 +161,7 @@ describe('MailboxService through a token exchange server', () => {
     expect(error).toMatchObject({ kind: 'not_configured' });
     expect((error as Error).message).toContain('MICROSOFT_CLIENT_SECRET');
     // Worded as the exchange server's set-up for Microsoft, not as the CRM's.
-    const wording = describeError(error, 'mailbox');
+    const wording = describeError(toErrorInfo(error), 'mailbox');
     expect(wording.title).toBe('The token exchange server is not set up for this sign-in');
     expect(wording.text).toMatch(
       /cannot finish the Microsoft sign-in \(.*MICROSOFT_CLIENT_SECRET.*\)\. Set the provider up on that server, or clear “Token exchange server”/,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CrmError } from '../../../lib/crm/CrmError';
 import { describeError, type ErrorContext } from '../../../lib/errors/describeError';
 import { ErrorKind, ErrorSource } from '../../../lib/errors/ErrorInfo';
+import { toErrorInfo } from '../../../lib/errors/toErrorInfo';
 import { RemoteError } from '../../../lib/messaging/protocol';
 
 const CONTEXTS: ErrorContext[] = ['crm', 'mailbox', 'settings'];
@@ -20,7 +21,7 @@ describe('describeError', () => {
   });
 
   it('tells a rejected CRM token from a mailbox that must be reconnected', () => {
-    expect(describeError(new CrmError('auth', '401'), 'crm')).toMatchObject({
+    expect(describeError(toErrorInfo(new CrmError('auth', '401')), 'crm')).toMatchObject({
       title: 'Your CRM token was rejected',
       action: 'open_settings',
     });
@@ -51,9 +52,9 @@ describe('describeError', () => {
     expect(describeError(invalid, 'settings').text).toBe(
       'crm.baseUrl: Invalid URL; syncFrequencyMinutes: Invalid input',
     );
-    expect(describeError(new CrmError('rate_limited', '429', { retryAfterMs: 30_000 }), 'crm').text).toBe(
-      'The CRM asked us to slow down. Try again in 30 s.',
-    );
+    expect(
+      describeError(toErrorInfo(new CrmError('rate_limited', '429', { retryAfterMs: 30_000 })), 'crm').text,
+    ).toBe('The CRM asked us to slow down. Try again in 30 s.');
   });
 
   it('names the OAuth vendor when a mailbox sign-in is not set up', () => {

@@ -75,7 +75,7 @@ describe('toErrorInfo', () => {
       source: 'outlook',
       providerCode: 'AADSTS50173',
     });
-    expect(describeError(refused, 'mailbox').title).toBe('Outlook needs you to sign in again');
+    expect(describeError(toErrorInfo(refused), 'mailbox').title).toBe('Outlook needs you to sign in again');
     // HubSpot's sign-in is the CRM's.
     expect(toErrorInfo(new OAuthGrantError('invalid_grant', 'x', 'hubspot'))).toMatchObject({
       source: 'crm',
@@ -186,12 +186,16 @@ describe('errors across the runtime-message boundary', () => {
         senders: ['extension'] as const,
       },
     };
-    const router = createRouter(specs, {
-      'settings.update': async ({ patch }) => {
-        mergeSettings(DEFAULT_SETTINGS, patch);
-        return {};
+    const router = createRouter(
+      specs,
+      {
+        'settings.update': async ({ patch }) => {
+          mergeSettings(DEFAULT_SETTINGS, patch);
+          return {};
+        },
       },
-    });
+      toErrorInfo,
+    );
     const send = createClient(specs, (envelope) => router(envelope, { context: 'extension' }));
     const error = await send('settings.update', { patch: { syncFrequencyMinutes: 7 } }).catch((e) => e);
     expect(error).toBeInstanceOf(RemoteError);
@@ -214,7 +218,7 @@ describe('errors across the runtime-message boundary', () => {
     const specs = {
       ping: { request: z.object({ n: z.number() }), response: z.object({}), senders: ['content'] as const },
     };
-    const router = createRouter(specs, { ping: async () => ({}) });
+    const router = createRouter(specs, { ping: async () => ({}) }, toErrorInfo);
     const reply = await router(
       { type: 'ping', payload: { n: 'one' } },
       { context: 'content', webmail: 'outlook' },

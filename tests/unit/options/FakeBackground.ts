@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { SendToBackground } from '../../../components/shared/ExtensionApi';
+import { errorInfoOf } from '../../../lib/errors/errorInfoOf';
 import { createClient } from '../../../lib/messaging/client';
 import {
   type ExtensionStatus,
@@ -54,6 +55,7 @@ export class FakeBackground {
           return handler(payload);
         },
       }),
+      errorInfoOf,
     );
     const client = createClient(MESSAGES, (envelope) => {
       this.calls.push(envelope);

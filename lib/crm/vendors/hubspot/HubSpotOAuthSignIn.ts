@@ -54,8 +54,8 @@ export class HubSpotOAuthSignIn {
     if (exchange === '') {
       throw new ExtensionError(
         'not_configured',
-        'Signing in with HubSpot needs the token exchange server (Mail provider apps → Token exchange server): HubSpot only hands out tokens with the app’s client secret, which stays on that server.',
-        { source: 'crm' },
+        'Signing in with HubSpot needs the token exchange server: HubSpot hands out tokens only with the app’s client secret, which stays on that server.',
+        { source: 'crm', code: 'token_exchange_missing' },
       );
     }
     const config = hubspotOAuthConfig({ clientId, tokenExchangeUrl: exchange });
@@ -108,7 +108,10 @@ export class HubSpotOAuthSignIn {
   /** The connector's token source: the stored one while it has time left, else a refreshed one. */
   async accessToken(): Promise<string> {
     const stored = await this.deps.tokens.get(HUBSPOT_TOKEN_KEY);
-    if (!stored) throw new CrmError('auth', 'Sign in with HubSpot on the options page first.');
+    if (!stored)
+      throw new CrmError('auth', 'HubSpot has no sign-in stored for this rep.', {
+        code: 'crm_sign_in_ended',
+      });
     if (stored.accessToken !== '' && stored.expiresAt - REFRESH_AHEAD_MS > this.now())
       return stored.accessToken;
     return this.refreshes.run(HUBSPOT_TOKEN_KEY, () => this.refresh());
@@ -118,7 +121,9 @@ export class HubSpotOAuthSignIn {
     const stored = await this.deps.tokens.get(HUBSPOT_TOKEN_KEY);
     const crm = (await this.deps.settings.getSettings()).crm;
     if (!stored?.refreshToken || crm.type !== 'hubspot')
-      throw new CrmError('auth', 'Sign in with HubSpot on the options page again.');
+      throw new CrmError('auth', 'HubSpot has no refresh token stored for this rep.', {
+        code: 'crm_sign_in_ended',
+      });
     try {
       const fresh = await refreshTokens(
         await this.config(crm.hubspotClientId),
@@ -137,13 +142,14 @@ export class HubSpotOAuthSignIn {
       if (error instanceof OAuthGrantError && error.error === 'invalid_grant') {
         // Uninstalled app or revoked token: only a new sign-in helps.
         await this.signOut();
-        throw new CrmError(
-          'auth',
-          `HubSpot no longer accepts this sign-in (${reason}); sign in with HubSpot again.`,
-        );
+        throw new CrmError('auth', `HubSpot no longer accepts this sign-in (${reason}).`, {
+          code: 'crm_sign_in_ended',
+        });
       }
       if (error instanceof OAuthGrantError)
-        throw new CrmError('auth', `HubSpot refused to renew the sign-in (${reason}).`);
+        throw new CrmError('auth', `HubSpot refused to renew the sign-in (${reason}).`, {
+          code: 'crm_sign_in_ended',
+        });
       // No answer, or the server failed: the next call tries again.
       throw new CrmError('network', `HubSpot's token could not be renewed (${reason}).`);
     }

@@ -39,10 +39,7 @@ export const hubspotVendor = defineCrmVendor({
   isComplete: (crm) =>
     crm.repEmail !== '' && (crm.hubspotAuth === 'oauth' ? crm.hubspotSignedInAt !== null : crm.token !== ''),
   origins: (crm) => distinctOrigins([originOf(crm.baseUrl || HUBSPOT_API_BASE)]),
-  incompleteMessage: 'Enter the HubSpot token and your HubSpot login email first.',
-  notConfiguredIssue: (crm) =>
-    crm.hubspotAuth === 'oauth' && crm.hubspotSignedInAt === null
-      ? // Worded as the rep's sign-in (describeError), not as a CRM address and token to add.
-        { path: 'crm.hubspotSignedInAt', message: 'Not signed in with HubSpot.' }
-      : null,
+  // Per-rep OAuth: worded as the rep's sign-in, not as a token to add.
+  missingConnectionCode: (crm) =>
+    crm.hubspotAuth === 'oauth' ? 'hubspot_not_signed_in' : 'hubspot_token_missing',
 });

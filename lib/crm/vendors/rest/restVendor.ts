@@ -24,5 +24,5 @@ export const restVendor = defineCrmVendor({
   connection: RestConnection,
   isComplete: (crm) => crm.baseUrl !== '' && crm.token !== '',
   origins: (crm) => distinctOrigins([originOf(crm.baseUrl)]),
-  incompleteMessage: 'Enter the CRM URL and token first.',
+  missingConnectionCode: () => 'crm_not_connected',
 });

@@ -241,11 +241,10 @@ export function createSalesforceCrmConnector(options: SalesforceCrmConnectorOpti
         });
         current = await refreshing;
       } catch {
-        throw new CrmError(
-          'auth',
-          'Your Salesforce session has ended and could not be renewed: sign in to Salesforce again in the settings.',
-          { status: 401 },
-        );
+        throw new CrmError('auth', 'Your Salesforce session has ended and could not be renewed.', {
+          status: 401,
+          code: 'crm_sign_in_ended',
+        });
       }
       return crmJsonRequest(http, method, url, schema, body);
     }

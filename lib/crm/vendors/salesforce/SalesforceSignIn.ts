@@ -136,6 +136,7 @@ export class SalesforceSignIn {
       throw new CrmError(
         'auth',
         `Salesforce did not renew the session (${error instanceof Error ? error.message : String(error)}).`,
+        { code: 'crm_sign_in_ended' },
       );
     }
   }

@@ -1,5 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
+import { OAuthGrantError } from '../../../auth/OAuthClient';
+import { CrmError } from '../../CrmError';
 
 /**
  * Salesforce's OAuth 2.0 web-server flow with PKCE
@@ -52,7 +54,13 @@ function requestOptions(config: SalesforceOAuthConfig): oauth.TokenEndpointReque
 function tokens(response: oauth.TokenEndpointResponse, previousRefresh: string | null): SalesforceTokens {
   const extras = TokenExtras.safeParse(response);
   if (!extras.success)
-    throw new Error('Salesforce did not say which instance the org is on (no instance_url).');
+    throw new CrmError(
+      'invalid_response',
+      'Salesforce did not say which instance the org is on (no instance_url).',
+      {
+        code: 'salesforce_instance_missing',
+      },
+    );
   return {
     accessToken: response.access_token,
     refreshToken: response.refresh_token ?? previousRefresh,
@@ -85,17 +93,19 @@ export async function exchangeSalesforceCode(
 ): Promise<SalesforceTokens> {
   const as = server(config);
   const client: oauth.Client = { client_id: config.consumerKey };
-  const params = oauth.validateAuthResponse(as, client, new URL(callbackUrl), pending.state);
-  const response = await oauth.authorizationCodeGrantRequest(
-    as,
-    client,
-    oauth.None(),
-    params,
-    pending.redirectUri,
-    pending.codeVerifier,
-    requestOptions(config),
-  );
-  return tokens(await oauth.processAuthorizationCodeResponse(as, client, response), null);
+  return asGrantError(pending.redirectUri, async () => {
+    const params = oauth.validateAuthResponse(as, client, new URL(callbackUrl), pending.state);
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      params,
+      pending.redirectUri,
+      pending.codeVerifier,
+      requestOptions(config),
+    );
+    return tokens(await oauth.processAuthorizationCodeResponse(as, client, response), null);
+  });
 }
 
 /** A fresh access token; `invalid_grant` (revoked, expired) means the rep must sign in again. */
@@ -105,12 +115,29 @@ export async function refreshSalesforceToken(
 ): Promise<SalesforceTokens> {
   const as = server(config);
   const client: oauth.Client = { client_id: config.consumerKey };
-  const response = await oauth.refreshTokenGrantRequest(
-    as,
-    client,
-    oauth.None(),
-    refreshToken,
-    requestOptions(config),
-  );
-  return tokens(await oauth.processRefreshTokenResponse(as, client, response), refreshToken);
+  return asGrantError(undefined, async () => {
+    const response = await oauth.refreshTokenGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      refreshToken,
+      requestOptions(config),
+    );
+    return tokens(await oauth.processRefreshTokenResponse(as, client, response), refreshToken);
+  });
+}
+
+/**
+ * Salesforce's OAuth refusals (a declined consent at the redirect, `invalid_grant` at the
+ * token endpoint) as OAuthGrantError, so they are worded as a cancelled or refused sign-in
+ * and not as a bug.
+ */
+async function asGrantError<T>(redirectUri: string | undefined, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof oauth.ResponseBodyError || error instanceof oauth.AuthorizationResponseError)
+      throw new OAuthGrantError(error.error, error.error_description, 'salesforce', redirectUri);
+    throw error;
+  }
 }

@@ -47,5 +47,5 @@ export const salesforceVendor = defineCrmVendor({
       originOf(crm.baseUrl),
       crm.refreshToken || crm.consumerKey ? originOf(crm.loginUrl) : null,
     ]),
-  incompleteMessage: 'Sign in to Salesforce first.',
+  missingConnectionCode: () => 'salesforce_not_signed_in',
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExtensionError } from '../../../errors/ErrorInfo';
 import { folderRoleFromGraphWellKnownName } from '../../folderRoles';
 import type { MailMessage } from '../../MailMessage';
 import type { CursorStore } from '../../sync/MailboxSync';
@@ -101,7 +102,7 @@ export class GraphSentSync extends MailboxSyncEngine<GraphSyncCursor, GraphScanC
       page = await this.options.client.followDeltaLink(next, this.pageSize);
     }
     const deltaLink = page['@odata.deltaLink'];
-    if (deltaLink === undefined) throw new Error('Graph delta page has neither a nextLink nor a deltaLink');
+    if (deltaLink === undefined) throw incompleteDeltaPage();
     const cursor: GraphScanCursor = {
       kind: 'scan',
       mode,
@@ -161,7 +162,7 @@ export class GraphSentSync extends MailboxSyncEngine<GraphSyncCursor, GraphScanC
       page = await this.options.client.followDeltaLink(next, this.pageSize);
     }
     const delta = page['@odata.deltaLink'];
-    if (delta === undefined) throw new Error('Graph delta page has neither a nextLink nor a deltaLink');
+    if (delta === undefined) throw incompleteDeltaPage();
     await this.saveCursor({ kind: 'delta', link: delta });
   }
 
@@ -191,4 +192,12 @@ export class GraphSentSync extends MailboxSyncEngine<GraphSyncCursor, GraphScanC
     }
     await this.tally.handOff(messages);
   }
+}
+
+/** Graph documents that a delta page ends with @odata.nextLink or @odata.deltaLink (learn.microsoft.com/graph/delta-query-overview). */
+function incompleteDeltaPage(): ExtensionError<'invalid_response'> {
+  return new ExtensionError('invalid_response', 'Graph delta page has neither a nextLink nor a deltaLink', {
+    source: 'outlook',
+    code: 'graph_delta_incomplete',
+  });
 }

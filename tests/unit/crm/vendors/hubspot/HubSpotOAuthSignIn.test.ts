@@ -155,8 +155,8 @@ describe('HubSpot per-rep OAuth through the token exchange', () => {
     });
     const error = await signIn.accessToken().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CrmError);
-    expect(error).toMatchObject({ kind: 'auth' });
-    expect((error as Error).message).toContain('sign in with HubSpot again');
+    expect(error).toMatchObject({ kind: 'auth', code: 'crm_sign_in_ended' });
+    expect((error as Error).message).toContain('HubSpot no longer accepts this sign-in');
     expect(idp.tokenErrors).toEqual(['invalid_grant']);
     expect((await background.getSettings()).crm).toMatchObject({ type: 'hubspot', hubspotSignedInAt: null });
     expect(await dexieTokenStore(db).get(HUBSPOT_TOKEN_KEY)).toBeNull();

@@ -245,7 +245,8 @@ describe('Salesforce connector against the strict fake', () => {
     });
     await expect(stuck.whoami()).rejects.toMatchObject({
       kind: 'auth',
-      message: expect.stringMatching(/sign in to Salesforce again/),
+      code: 'crm_sign_in_ended',
+      message: expect.stringMatching(/Salesforce session has ended/),
     });
   });
 

@@ -181,7 +181,8 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
     expect(result).toMatchObject({
       ok: false,
       kind: 'auth',
-      message: expect.stringMatching(/sign in to Salesforce again/),
+      code: 'crm_sign_in_ended',
+      message: expect.stringMatching(/Salesforce session has ended/),
     });
   });
 });
