@@ -3,6 +3,12 @@ import { z } from 'zod';
 import { classifySender } from '../../../lib/messaging/classifySender';
 import { MESSAGES } from '../../../lib/messaging/messages';
 import type { MessageSpec } from '../../../lib/messaging/protocol';
+import {
+  createRouter,
+  type Handlers,
+  type RefusedMessage,
+  type SenderInfo,
+} from '../../../lib/messaging/router';
 
 /**
  * Issue 14, finding 1: who may send what. Sender shapes follow Chrome's runtime.MessageSender
@@ -39,9 +45,9 @@ describe('classifySender', () => {
   });
 });
 
-describe('the message table', () => {
-  const entries = Object.entries(MESSAGES as Record<string, MessageSpec>);
+const entries = Object.entries(MESSAGES as Record<string, MessageSpec>);
 
+describe('the message table', () => {
   it('keeps settings, tokens, mailboxes, connection tests and status for extension pages', () => {
     const extensionOnly = entries
       .filter(([, spec]) => !spec.senders.includes('content'))
@@ -69,5 +75,109 @@ describe('the message table', () => {
         leaks.push(type);
     }
     expect(leaks).toEqual([]);
+  });
+});
+
+describe('the webmail a content script runs in', () => {
+  it('is told from the sender URL’s exact host, https only', () => {
+    const at = (url: string) => classifySender({ id: OWN.id, url, tab: { id: 3 } }, OWN).webmail;
+    expect(at('https://mail.google.com/mail/u/0/#inbox')).toBe('gmail');
+    expect(at('https://outlook.office.com/mail/inbox')).toBe('outlook');
+    expect(at('https://outlook.cloud.microsoft/mail/')).toBe('outlook');
+    expect(at('https://mail.google.com.attacker.example/')).toBeUndefined();
+    expect(at('https://attacker.example/mail.google.com')).toBeUndefined();
+    expect(at('https://mail.google.com:8443/')).toBeUndefined();
+    // An extension page is not a webmail page, even framed in one.
+    expect(
+      classifySender({ id: OWN.id, url: `${OWN.origin}/panel.html`, tab: { id: 3 } }, OWN),
+    ).toMatchObject({
+      context: 'extension',
+    });
+  });
+});
+
+describe('the router’s sender rules', () => {
+  const handlers = Object.fromEntries(
+    Object.keys(MESSAGES).map((type) => [type, async () => ({})]),
+  ) as unknown as Handlers<typeof MESSAGES>;
+  const outlookTab: SenderInfo = {
+    context: 'content',
+    tabId: 7,
+    url: 'https://outlook.office.com/mail/inbox',
+    webmail: 'outlook',
+  };
+  const gmailTab: SenderInfo = {
+    context: 'content',
+    tabId: 8,
+    url: 'https://mail.google.com/mail/u/0/',
+    webmail: 'gmail',
+  };
+
+  it('refuses every CRM read and write from a content script, and records each refusal', async () => {
+    const refused: RefusedMessage[] = [];
+    const route = createRouter(MESSAGES, handlers, (r) => refused.push(r));
+    const writes = [
+      'thread.open',
+      'thread.log',
+      'contact.create',
+      'outbox.retry',
+      'deal.choose',
+      'deal.clear',
+      'match.correct',
+      'match.uncorrect',
+      'neverLog.add',
+      'neverLog.remove',
+      'task.create',
+      'panel.frame.claim',
+    ];
+    for (const type of writes) {
+      const reply = await route({ type, payload: {} }, outlookTab);
+      expect(reply).toEqual({
+        ok: false,
+        error: { kind: 'invalid_message', message: `${type} is not accepted from a content script` },
+      });
+    }
+    expect(refused.map((r) => r.type)).toEqual(writes);
+    expect(refused[0]!.sender).toEqual(outlookTab);
+  });
+
+  it('takes gmail.* only from Gmail tabs, and nothing from a content script on another host', async () => {
+    const refused: RefusedMessage[] = [];
+    const route = createRouter(MESSAGES, handlers, (r) => refused.push(r));
+    expect(await route({ type: 'gmail.config.get', payload: {} }, outlookTab)).toEqual({
+      ok: false,
+      error: {
+        kind: 'invalid_message',
+        message: 'gmail.config.get is not accepted from a content script on outlook.office.com',
+      },
+    });
+    expect(await route({ type: 'gmail.config.get', payload: {} }, gmailTab)).toMatchObject({ ok: false });
+    expect(refused).toHaveLength(1);
+    const elsewhere: SenderInfo = { context: 'content', tabId: 9, url: 'https://attacker.example/' };
+    expect(
+      await route({ type: 'panel.frame.expect', payload: { secret: 'ab'.repeat(16) } }, elsewhere),
+    ).toMatchObject({
+      ok: false,
+      error: { message: 'panel.frame.expect is not accepted from a content script on attacker.example' },
+    });
+    expect(
+      await route({ type: 'panel.frame.expect', payload: { secret: 'ab'.repeat(16) } }, outlookTab),
+    ).toEqual({
+      ok: true,
+      data: {},
+    });
+  });
+
+  it('lets content scripts send only what frames the panel, Gmail’s compose log, health and the thread-list marker', () => {
+    const content = entries.filter(([, spec]) => spec.senders.includes('content')).map(([type]) => type);
+    expect(content.sort()).toEqual(
+      [
+        'gmail.config.get',
+        'gmail.sent.log',
+        'mailbox.loggedThreads',
+        'page.health',
+        'panel.frame.expect',
+      ].sort(),
+    );
   });
 });
