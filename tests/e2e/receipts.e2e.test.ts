@@ -162,6 +162,9 @@ describe('Receipts, deal choice, corrections and never-log in the Outlook panel'
     );
 
     const picker = panel(page).getByLabel('Log this thread to');
+    // A rep opens the list (a real click in the panel frame) and picks: the panel writes only
+    // right after a gesture in it (components/panel/PanelClickGuard); selectOption alone is script.
+    await picker.click();
     await picker.selectOption(PILOT_DEAL.id);
     await panel(page).getByText(`Saved: ${PILOT_DEAL.name}.`).waitFor({ timeout: 15_000 });
     await receipts(page)
