@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -181,6 +181,28 @@ function processUsage(pid: number): { cpuS: number; rssMb: number } {
   const ticks = Number(fields[11]) + Number(fields[12]);
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   return { cpuS: ticks / 100, rssMb: rssKb / 1024 };
+}
+
+/**
+ * CPU seconds the Postgres cluster used so far: the postmaster's own and its ended children's
+ * (cutime, cstime), plus its live children's (backends come and go).
+ */
+function postgresCpuS(postmaster: number): number {
+  const fieldsOf = (pid: string | number) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  };
+  const own = fieldsOf(postmaster);
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const fields = fieldsOf(pid);
+      if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return ticks / 100;
 }
 
 interface RouteFigures {
@@ -441,6 +463,12 @@ try {
 
   // The team at a busy hour.
   const before = processUsage(server.pid ?? 0);
+  const { rows: backend } = await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const postmaster = Number(
+    readFileSync(`/proc/${backend[0]?.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1],
+  );
+  const pgBefore = postgresCpuS(postmaster);
+  const clientBefore = process.cpuUsage();
   let peakRss = before.rssMb;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, processUsage(server?.pid ?? 0).rssMb);
@@ -450,6 +478,8 @@ try {
   const elapsedS = (performance.now() - t) / 1000;
   clearInterval(sampler);
   const after = processUsage(server.pid ?? 0);
+  const pgCpuS = postgresCpuS(postmaster) - pgBefore;
+  const client = process.cpuUsage(clientBefore);
   const all = load.flatMap((r) => r.latencies);
   const total = load.reduce((sum, r) => sum + r.requests, 0);
   const errors = load.reduce((sum, r) => sum + r.errors, 0);
@@ -467,6 +497,15 @@ try {
   correct &&= errors === 0 && total > 0;
   console.log(
     `  all routes: ${(total / elapsedS).toFixed(1)} requests/s, p50 ${ms(percentile(all, 50))}, p95 ${ms(loadP95)}, p99 ${ms(percentile(all, 99))}, errors ${errors}; server CPU ${(((after.cpuS - before.cpuS) / elapsedS) * 100).toFixed(0)}% of one core, memory ${after.rssMb.toFixed(0)} MB (peak ${peakRss.toFixed(0)} MB) | target p95 <= ${TARGET_LOAD_P95_MS} ms and 0 errors: ${loadOk ? 'met' : 'MISSED'}`,
+  );
+
+  // What a request costs in CPU, whatever the machine's load: the capacity of one server.
+  const serverCpuPerRequestMs = ((after.cpuS - before.cpuS) / Math.max(1, total)) * 1000;
+  const pgCpuPerRequestMs = (pgCpuS / Math.max(1, total)) * 1000;
+  const repsPerCore = Math.floor(1000 / serverCpuPerRequestMs / REQUESTS_PER_REP_PER_S);
+  const repsPerPgCore = Math.floor(1000 / Math.max(0.001, pgCpuPerRequestMs) / REQUESTS_PER_REP_PER_S);
+  console.log(
+    `  CPU per request: API server ${serverCpuPerRequestMs.toFixed(2)} ms, Postgres ${pgCpuPerRequestMs.toFixed(2)} ms, load generator ${((client.user + client.system) / 1000 / Math.max(1, total)).toFixed(2)} ms; one API core serves about ${repsPerCore} reps and one Postgres core about ${repsPerPgCore} at this mix | target: figure only`,
   );
 
   // Unthrottled, the same mix: what one server answers at most.

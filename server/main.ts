@@ -12,6 +12,8 @@ const Env = OAuthExchangeEnv.extend({
   HOST: z.string().min(1).default('127.0.0.1'),
   CRM_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   DATABASE_URL: z.url().optional(),
+  /** Postgres connections the server keeps at most (default 10). */
+  CRM_DB_POOL_MAX: z.coerce.number().int().min(1).max(1_000).default(10),
   CRM_SEED_TOKEN: z.string().min(16, 'CRM_SEED_TOKEN must be at least 16 characters').optional(),
   CRM_PUBLIC_URL: z.url().optional(),
   CRM_QUIET: z.stringbool().default(false),
@@ -74,6 +76,7 @@ const crm = await startCrmServer({
   host: env.HOST,
   dataDir: env.CRM_DATA_DIR,
   databaseUrl: env.DATABASE_URL,
+  databasePoolMax: env.CRM_DB_POOL_MAX,
   seedToken: env.CRM_SEED_TOKEN,
   publicBaseUrl: env.CRM_PUBLIC_URL,
   quiet: env.CRM_QUIET,

@@ -21,6 +21,8 @@ export interface CrmServerOptions {
   dataDir?: string;
   /** Postgres connection string; when set, PGlite is not used. */
   databaseUrl?: string;
+  /** Postgres connections at most (default 10). */
+  databasePoolMax?: number;
   /** The demo user's token. Unset: one is generated on first start and kept in the database. */
   seedToken?: string;
   /**
@@ -68,7 +70,7 @@ export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../.data/crm', import.met
 export async function startCrmServer(options: CrmServerOptions = {}): Promise<CrmServerHandle> {
   const db = await openDatabase(
     options.databaseUrl
-      ? { databaseUrl: options.databaseUrl }
+      ? { databaseUrl: options.databaseUrl, poolMax: options.databasePoolMax }
       : { dataDir: options.dataDir || DEFAULT_DATA_DIR },
   );
   try {

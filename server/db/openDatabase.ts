@@ -28,10 +28,15 @@ export interface DatabaseLocation {
   dataDir?: string;
   /** A Postgres connection string; wins over `dataDir`. */
   databaseUrl?: string;
+  /**
+   * Postgres connections the pool keeps at most (default 10). More than the database's cores
+   * only queues work inside Postgres instead of here; see server/README.md, "How many reps".
+   */
+  poolMax?: number;
 }
 
 export async function openDatabase(location: DatabaseLocation): Promise<Database> {
-  if (location.databaseUrl) return openPostgres(location.databaseUrl);
+  if (location.databaseUrl) return openPostgres(location.databaseUrl, location.poolMax ?? 10);
   if (!location.dataDir) throw new Error('openDatabase needs a dataDir or a databaseUrl');
   return openPglite(location.dataDir);
 }
@@ -69,8 +74,8 @@ async function openPglite(dataDir: string): Promise<Database> {
 
 const ADVISORY_LOCK_KEY = 8_787_001;
 
-async function openPostgres(connectionString: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, max: 10 });
+async function openPostgres(connectionString: string, max: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString, max });
   // Fail at start, not at the first request, when the URL is wrong.
   await pool.query('SELECT 1');
   const onClient = (client: pg.PoolClient): Sql => ({
