@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'wxt';
 import { OUTLOOK_MATCHES } from './lib/mail/outlook/page/hosts';
+import { writeBundleModules } from './scripts/bundleModules';
 
 // InboxSDK's page-world script is injected by the background (scripting.executeScript,
 // files: ['pageWorld.js']), so it must sit at the output root. It is copied from the
@@ -61,6 +62,8 @@ export default defineConfig({
     'build:publicAssets': (_wxt, files) => {
       files.push({ absoluteSrc: inboxSdkPageWorld, relativeDest: 'pageWorld.js' });
     },
+    // What each output file is made of, for the bundle checks of scripts/print-bundle-sizes.ts.
+    'build:done': (wxt, output) => writeBundleModules(wxt.config.outDir, wxt.config.root, output.steps),
   },
   vite: () => ({
     build: {
