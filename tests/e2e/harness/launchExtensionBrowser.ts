@@ -27,6 +27,8 @@ export interface LaunchOptions {
   /** host -> "127.0.0.1:port" */
   hostMap: Record<string, string>;
   spkiHash?: string;
+  /** Load this unpacked extension instead of the build (e.g. a copy with a manifest key, for a fixed id). */
+  extensionDir?: string;
   /** Default true; false shows the window (needs a display). */
   headless?: boolean;
   /** Keep the guided set-up tab the extension opens on install (default: it is closed). */
@@ -47,7 +49,7 @@ export async function launchExtensionBrowser(options: LaunchOptions): Promise<Ex
     .map(([host, target]) => `MAP ${host} ${target}`)
     .concat('EXCLUDE 127.0.0.1')
     .join(', ');
-  const extensionDir = SHIPPED_BUILD_DIR;
+  const extensionDir = options.extensionDir ?? SHIPPED_BUILD_DIR;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: options.headless ?? true,

@@ -15,7 +15,7 @@ export interface E2eOptions {
   /** Hosts mapped to servers of their own: host -> port on 127.0.0.1. */
   extraHostPorts?: Record<string, number>;
   /** Passed to launchExtensionBrowser. */
-  browser?: Pick<LaunchOptions, 'headless' | 'keepFirstRunTab' | 'viewport'>;
+  browser?: Pick<LaunchOptions, 'headless' | 'keepFirstRunTab' | 'viewport' | 'extensionDir'>;
   /** Serves the webmail hosts; default the test fixtures (routeWebmailFixtures). */
   routeWebmail?: (server: HostRoutedHttpsServer) => void;
 }

@@ -1,0 +1,53 @@
+// @vitest-environment happy-dom
+import { cleanup, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NO_POLICY_VIEW, type PolicyView } from '../../../lib/policy/PolicyView';
+import { findRegion, renderOptions } from './renderOptions';
+
+afterEach(cleanup);
+
+/** Read-only by the organisation: inside a disabled fieldset (the browser disables every control in it). */
+const lockedOf = (element: HTMLElement) => element.closest('fieldset[disabled]') !== null;
+
+const managed: PolicyView = {
+  ...NO_POLICY_VIEW,
+  organisationName: 'Example Ltd',
+  sources: {
+    privacyLevel: 'locked',
+    autoLogSent: 'locked',
+    autoLogReceived: 'policy',
+    syncFrequencyMinutes: 'rep',
+  },
+  organisationEntries: { ...NO_POLICY_VIEW.organisationEntries, excludedDomains: ['partner.example'] },
+  ignored: [{ policy: 'syncFrequencyMinutes', reason: 'Invalid input. Accepted: 5, 15 or 60.' }],
+};
+
+describe('the options page under an organisation policy', () => {
+  it('says who manages it, shows locked fields read-only and lists what was ignored', async () => {
+    renderOptions({ settings: { privacyLevel: 'metadata' }, handlers: { 'policy.get': () => managed } });
+    const privacy = await findRegion('Privacy and logging');
+    expect(await screen.findByText(/Managed by Example Ltd\./)).toBeTruthy();
+    expect(lockedOf(privacy.getByRole('radio', { name: 'Who and when only' }))).toBe(true);
+    expect(lockedOf(privacy.getByRole('checkbox', { name: 'Log emails I send' }))).toBe(true);
+    // A default the organisation set is still the rep's to change.
+    expect(
+      lockedOf(
+        privacy.getByRole('checkbox', {
+          name: 'Log emails I receive from known contacts',
+        }),
+      ),
+    ).toBe(false);
+    expect(privacy.getAllByText(/^Set by your organisation \(Example Ltd\)/)).toHaveLength(2);
+    expect(screen.getByText('partner.example')).toBeTruthy();
+    expect(screen.getByRole('note', { name: 'Organisation policy' }).textContent).toContain(
+      'syncFrequencyMinutes: Invalid input. Accepted: 5, 15 or 60.',
+    );
+  });
+
+  it('without a policy, nothing is locked and no notice is shown', async () => {
+    renderOptions();
+    const privacy = await findRegion('Privacy and logging');
+    expect(lockedOf(privacy.getByRole('radio', { name: 'Who and when only' }))).toBe(false);
+    expect(screen.queryByRole('note', { name: 'Organisation policy' })).toBeNull();
+  });
+});
