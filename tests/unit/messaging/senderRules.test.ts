@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { toErrorInfo } from '../../../lib/errors/toErrorInfo';
 import { classifySender } from '../../../lib/messaging/classifySender';
 import { MESSAGES } from '../../../lib/messaging/messages';
 import type { MessageSpec } from '../../../lib/messaging/protocol';
@@ -115,7 +116,7 @@ describe('the router’s sender rules', () => {
 
   it('refuses every CRM read and write from a content script, and records each refusal', async () => {
     const refused: RefusedMessage[] = [];
-    const route = createRouter(MESSAGES, handlers, (r) => refused.push(r));
+    const route = createRouter(MESSAGES, handlers, toErrorInfo, (r) => refused.push(r));
     const writes = [
       'thread.open',
       'thread.log',
@@ -143,7 +144,7 @@ describe('the router’s sender rules', () => {
 
   it('takes gmail.* only from Gmail tabs, and nothing from a content script on another host', async () => {
     const refused: RefusedMessage[] = [];
-    const route = createRouter(MESSAGES, handlers, (r) => refused.push(r));
+    const route = createRouter(MESSAGES, handlers, toErrorInfo, (r) => refused.push(r));
     expect(await route({ type: 'gmail.config.get', payload: {} }, outlookTab)).toEqual({
       ok: false,
       error: {
