@@ -10,13 +10,10 @@ import {
   TEST_HUBSPOT_CLIENT_ID,
   TEST_HUBSPOT_CLIENT_SECRET,
 } from './harness/hubspotOAuthFakes';
+import { logOnceAcrossTabs, settingsUpdate } from './harness/logOnceAcrossTabs';
 import { extensionRedirectUri } from './harness/mailboxSync';
 import { SettableClock } from './harness/microsoftFakes';
-import {
-  conversation,
-  type FixtureConversation,
-  openOutlookConversation,
-} from './harness/outlookConversations';
+import { conversation, openOutlookConversation } from './harness/outlookConversations';
 import { panel } from './harness/panelFrame';
 import { answerPermissionPromptsWithAllow } from './harness/permissionPrompts';
 import { type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
@@ -42,72 +39,6 @@ const REFRESH_AHEAD_S = 5 * 60;
  * that long, not 25 minutes (the extension keeps the real clock).
  */
 const HELD_S = 10;
-
-async function settingsUpdate(env: E2eEnvironment, crm: Record<string, string>) {
-  const reply = await sendExtensionMessage(env.browser, 'settings.update', { patch: { crm } });
-  if (!reply.ok) throw new Error(`settings.update failed: ${JSON.stringify(reply.error)}`);
-}
-
-/**
- * Click "Log email", reload, open a second tab, then two tabs clicking on a new message at
- * the same moment; `loggedCopies(subject)` counts what the CRM holds for a subject.
- */
-async function logOnceAcrossTabs(
-  env: E2eEnvironment,
-  contactName: string,
-  first: FixtureConversation,
-  race: FixtureConversation,
-  loggedCopies: (subject: string) => number,
-) {
-  const page = await env.browser.newPage();
-  await openOutlookConversation(page, [first]);
-  await panel(page).getByRole('article', { name: contactName }).waitFor({ timeout: 20_000 });
-  await panel(page)
-    .getByRole('button', { name: /^Log email/ })
-    .click({ timeout: 15_000 });
-  await panel(page)
-    .getByText(/Logged/)
-    .first()
-    .waitFor({ timeout: 20_000 });
-  await expect.poll(() => loggedCopies(first.subject), { timeout: 15_000 }).toBe(1);
-
-  await page.reload();
-  await openOutlookConversation(page, [first]);
-  await panel(page)
-    .getByText(/Logged/)
-    .first()
-    .waitFor({ timeout: 20_000 });
-  expect(
-    await panel(page)
-      .getByRole('button', { name: /^Log email/ })
-      .count(),
-  ).toBe(0);
-
-  const second = await env.browser.newPage();
-  await openOutlookConversation(second, [first]);
-  await panel(second)
-    .getByText(/Logged/)
-    .first()
-    .waitFor({ timeout: 20_000 });
-  expect(loggedCopies(first.subject)).toBe(1);
-
-  await openOutlookConversation(page, [race]);
-  await openOutlookConversation(second, [race]);
-  const buttons = [page, second].map((p) => panel(p).getByRole('button', { name: /^Log email/ }));
-  await Promise.all(buttons.map((b) => b.waitFor({ timeout: 20_000 })));
-  await Promise.all(buttons.map((b) => b.click()));
-  await Promise.all(
-    [page, second].map((p) =>
-      panel(p)
-        .getByText(/Logged/)
-        .first()
-        .waitFor({ timeout: 20_000 }),
-    ),
-  );
-  await expect.poll(() => loggedCopies(race.subject), { timeout: 15_000 }).toBe(1);
-  await second.close();
-  await page.close();
-}
 
 describe('CRM types HubSpot and Salesforce in the built extension (Outlook page)', () => {
   let env: E2eEnvironment;
