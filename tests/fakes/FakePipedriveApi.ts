@@ -62,6 +62,7 @@ import {
  *   activity as deleted" and answers `{ success, data: { id } }` (api/activities-api.ts,
  *   models/delete-activity-response(-data).ts); a deleted activity is no longer listed
  *   (UNSOURCED: the v2 list has no parameter to include deleted ones, so the fake leaves them out).
+ *   PATCH /activities/{id} updates one ("Update an activity", method PATCH in api/activities-api.ts).
  *   `type` must be an activity type's `key_string` (https://developers.pipedrive.com/docs/api/v1/ActivityTypes);
  *   this company has the types call, meeting, task, deadline, email and lunch (the icon keys
  *   of that page; Pipedrive's default set of types is UNSOURCED beyond them). A body field
@@ -483,6 +484,8 @@ export class FakePipedriveApi {
         return this.page(this.activitiesMatching(query), query, (a) => a);
       case 'POST /api/v2/activities':
         return [201, this.createActivity(user, body)];
+      case 'PATCH /api/v2/activities/:id':
+        return [200, this.updateActivity(this.found(this.activities, id!, 'Activity'), body)];
       case 'DELETE /api/v2/activities/:id': {
         const activity = this.found(this.activities, id!, 'Activity');
         if (activity.is_deleted) throw new PipedriveHttpError(404, 'Activity not found');
@@ -721,6 +724,22 @@ export class FakePipedriveApi {
       note: typeof input.note === 'string' ? input.note : null,
     };
     this.activities.set(activity.id, activity);
+    return activity;
+  }
+
+  /** PATCH: only the fields sent change; `deal_id: null` unlinks the deal (UNSOURCED: the model types it as a number). */
+  private updateActivity(activity: FakePipedriveActivity, body: unknown): FakePipedriveActivity {
+    if (activity.is_deleted) throw new PipedriveHttpError(404, 'Activity not found');
+    const input = this.bodyObject(body, ACTIVITY_FIELDS);
+    if ('deal_id' in input) {
+      const dealId = input.deal_id;
+      if (dealId !== null && (typeof dealId !== 'number' || !this.deals.has(dealId)))
+        throw new PipedriveHttpError(400, 'Deal not found');
+      activity.deal_id = dealId as number | null;
+    }
+    for (const key of ['subject', 'note', 'done'] as const)
+      if (key in input) (activity as unknown as Record<string, unknown>)[key] = input[key];
+    activity.update_time = this.time();
     return activity;
   }
 

@@ -55,5 +55,6 @@ export function createPipedriveCrmConnector(options: PipedriveCrmConnectorOption
     logActivities: logging.logActivities,
     activitiesForMessage: logging.activitiesForMessage,
     createTask: logging.createTask,
+    relinkActivityDeal: logging.relinkActivityDeal,
   };
 }

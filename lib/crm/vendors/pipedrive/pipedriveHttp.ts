@@ -66,7 +66,7 @@ export function createPipedriveHttp(options: PipedriveHttpOptions) {
   };
 
   async function call<S extends z.ZodType>(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     data: S,
     body?: unknown,
@@ -88,6 +88,8 @@ export function createPipedriveHttp(options: PipedriveHttpOptions) {
     get: async <S extends z.ZodType>(path: string, data: S) => (await call('GET', path, data)).data,
     post: async <S extends z.ZodType>(path: string, data: S, body: unknown) =>
       (await call('POST', path, data, body)).data,
+    patch: async <S extends z.ZodType>(path: string, data: S, body: unknown) =>
+      (await call('PATCH', path, data, body)).data,
     delete: async <S extends z.ZodType>(path: string, data: S) => (await call('DELETE', path, data)).data,
     /** Every item of a v2 list, following `next_cursor` (at most `maxPages` pages). */
     async all<S extends z.ZodType>(path: string, query: Record<string, string>, item: S, maxPages = 20) {

@@ -265,7 +265,21 @@ export function createPipedriveLogging(http: PipedriveHttp, account: PipedriveAc
     };
   }
 
-  return { logActivities, listContactActivities, activitiesForMessage, createTask };
+  /**
+   * Moves a logged email to another deal, or off any (PATCH /api/v2/activities/{id},
+   * "Update an activity", src/versions/v2/api/activities-api.ts).
+   */
+  async function relinkActivityDeal(activityId: string, dealId: string | null): Promise<void> {
+    if (!isPipedriveId(activityId))
+      throw new CrmError('not_found', `Pipedrive has no activity ${activityId}.`, { status: 404 });
+    if (dealId !== null && !isPipedriveId(dealId))
+      throw new CrmError('invalid_request', `Pipedrive has no deal ${dealId}.`);
+    await http.patch(`/api/v2/activities/${activityId}`, PipedriveActivity, {
+      deal_id: dealId === null ? null : Number(dealId),
+    });
+  }
+
+  return { logActivities, listContactActivities, activitiesForMessage, createTask, relinkActivityDeal };
 }
 
 /** Company and deal ids go out as numbers; one that is not a Pipedrive id is left off. */

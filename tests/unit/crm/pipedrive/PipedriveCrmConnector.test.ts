@@ -195,6 +195,24 @@ describe('Pipedrive connector against the strict fake', () => {
     expect(stored[0]?.note).toContain('Here it is &amp; more &lt;soon&gt;');
   });
 
+  it('moves a logged email to another deal, and off any', async () => {
+    const jane = pipedrive.addPerson({ name: 'Jane', emails: ['jane@acme.example'] });
+    const [pilot, rollout] = [
+      pipedrive.addDeal({ title: 'Pilot', personId: jane.id }),
+      pipedrive.addDeal({ title: 'Rollout', personId: jane.id }),
+    ];
+    const connector = connect();
+    const logged = await connector.logActivities([activity(String(jane.id), { dealId: String(pilot.id) })]);
+    const id = logged.results[0]!.id!;
+    await connector.relinkActivityDeal!(id, String(rollout.id));
+    expect(pipedrive.activities.get(Number(id))?.deal_id).toBe(rollout.id);
+    await connector.relinkActivityDeal!(id, null);
+    expect(pipedrive.activities.get(Number(id))?.deal_id).toBeNull();
+    await expect(connector.relinkActivityDeal!(id, '99999')).rejects.toMatchObject({
+      kind: 'invalid_request',
+    });
+  });
+
   it('a colleague logging the same email to the same person is "existing" (their activity is kept)', async () => {
     const jane = pipedrive.addPerson({ name: 'Jane', emails: ['jane@acme.example'] });
     const one = activity(String(jane.id));
