@@ -87,14 +87,16 @@ function countingConnector(connector: CrmConnector, count: () => void): CrmConne
 }
 
 /**
- * Which of `externalIds` the CRM holds, for which contacts: `findLoggedMessages` in batches
+ * Which of the messages the CRM holds, for which contacts: `findLoggedMessages` in batches
  * of the contract's 100, one batch at a time (the CRM's rate limits), or, for a connector
- * without it, `activitiesForMessage` per Message-ID, four at a time. Transient failures are
- * retried like the sync's lookups (Retry-After first).
+ * without it, `activitiesForMessage` per Message-ID, four at a time, naming the message's
+ * contacts (a CRM without account-wide search, such as Pipedrive, answers per contact; a
+ * message whose contacts do not exist yet cannot be logged to them). Transient failures
+ * are retried like the sync's lookups (Retry-After first).
  */
 export async function loggedContactsOf(
   connector: CrmConnector,
-  externalIds: readonly string[],
+  messages: readonly { externalId: string; contactIds: readonly string[] }[],
 ): Promise<Map<string, Set<string>>> {
   const logged = new Map<string, Set<string>>();
   const add = (found: readonly LoggedMessage[]) => {
@@ -104,7 +106,7 @@ export async function loggedContactsOf(
       logged.set(f.externalId, set);
     }
   };
-  const unique = [...new Set(externalIds)];
+  const unique = [...new Set(messages.map((m) => m.externalId))];
   const find = connector.findLoggedMessages?.bind(connector);
   if (find) {
     for (let i = 0; i < unique.length; i += MAX_BATCH) {
@@ -113,8 +115,17 @@ export async function loggedContactsOf(
     }
     return logged;
   }
-  const answers = await mapWithConcurrency(unique, 4, (id) =>
-    retryTransientCrmErrors(() => connector.activitiesForMessage(id)),
+  const accountWide = connector.info.capabilities.colleagueActivity;
+  const contactsOf = (id: string) => [
+    ...new Set(messages.filter((m) => m.externalId === id).flatMap((m) => m.contactIds)),
+  ];
+  const asked = unique.filter((id) => accountWide || contactsOf(id).length > 0);
+  const answers = await mapWithConcurrency(asked, 4, (id) =>
+    retryTransientCrmErrors(() =>
+      accountWide
+        ? connector.activitiesForMessage(id)
+        : connector.activitiesForMessage(id, { contactIds: contactsOf(id) }),
+    ),
   );
   add(answers.flat().map((a) => ({ externalId: a.externalId, contactIds: [a.contactId] })));
   return logged;
@@ -181,10 +192,7 @@ export async function auditMailboxWindow(input: SyncAuditInput): Promise<SyncAud
           else candidates.push({ ...judged, message: item.message, folder });
         }
       }
-      const held = await loggedContactsOf(
-        connector,
-        candidates.map((c) => c.externalId),
-      );
+      const held = await loggedContactsOf(connector, candidates);
       for (const c of candidates) {
         const contacts = held.get(c.externalId);
         // Contacts still to be created under the automatic policy: any activity of it counts.
@@ -295,7 +303,7 @@ export async function logMissingMessages(input: LogMissingInput): Promise<LogMis
     const judged = linked.messages.map((item) => ({ item, verdict: judge(item, session) }));
     const held = await loggedContactsOf(
       session.connector,
-      judged.flatMap((j) => (j.verdict.status === 'loggable' ? [j.verdict.externalId] : [])),
+      judged.flatMap((j) => (j.verdict.status === 'loggable' ? [j.verdict] : [])),
     );
     const toSend: LinkedMessage[] = [];
     for (const { item, verdict } of judged) {
