@@ -6,6 +6,7 @@
 import type { CrmVendorBackend } from './CrmVendorBackend';
 import type { CrmConnectionOf, CrmType } from './crmVendors';
 import { hubspotBackend } from './hubspot/hubspotBackend';
+import { pipedriveBackend } from './pipedrive/pipedriveBackend';
 import { restBackend } from './rest/restBackend';
 import { salesforceBackend } from './salesforce/salesforceBackend';
 
@@ -13,4 +14,5 @@ export const CRM_VENDOR_BACKENDS: { readonly [T in CrmType]: CrmVendorBackend<Cr
   rest: restBackend,
   hubspot: hubspotBackend,
   salesforce: salesforceBackend,
+  pipedrive: pipedriveBackend,
 };

@@ -6,6 +6,7 @@
 import type { CrmVendorFields } from './CrmVendorFieldsProps';
 import type { CrmConnectionOf, CrmType } from './crmVendors';
 import { HubSpotConnectionFields } from './hubspot/HubSpotConnectionFields';
+import { PipedriveConnectionFields } from './pipedrive/PipedriveConnectionFields';
 import { RestConnectionFields } from './rest/RestConnectionFields';
 import { SalesforceConnectionFields } from './salesforce/SalesforceConnectionFields';
 
@@ -13,4 +14,5 @@ export const CRM_VENDOR_FIELDS: { readonly [T in CrmType]: CrmVendorFields<CrmCo
   rest: RestConnectionFields,
   hubspot: HubSpotConnectionFields,
   salesforce: SalesforceConnectionFields,
+  pipedrive: PipedriveConnectionFields,
 };

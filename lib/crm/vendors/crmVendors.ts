@@ -24,6 +24,7 @@ import { z } from 'zod';
 import type { ErrorCodeOf } from '../../errors/ErrorInfo';
 import type { CrmVendor } from './CrmVendor';
 import { hubspotVendor } from './hubspot/hubspotVendor';
+import { pipedriveVendor } from './pipedrive/pipedriveVendor';
 import { restVendor } from './rest/restVendor';
 import { salesforceVendor } from './salesforce/salesforceVendor';
 
@@ -31,6 +32,7 @@ export const CRM_VENDORS = {
   rest: restVendor,
   hubspot: hubspotVendor,
   salesforce: salesforceVendor,
+  pipedrive: pipedriveVendor,
 } as const;
 
 type Vendors = typeof CRM_VENDORS;

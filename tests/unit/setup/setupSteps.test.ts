@@ -76,7 +76,7 @@ describe('setup steps', () => {
 
   it('offers only the CRM types the settings schema accepts', () => {
     const choices = crmChoices();
-    expect(choices.map((c) => c.type)).toEqual(['rest', 'hubspot', 'salesforce']);
+    expect(choices.map((c) => c.type)).toEqual(['rest', 'hubspot', 'salesforce', 'pipedrive']);
     expect(choices.find((c) => c.type === 'rest')?.available).toBe(true);
     for (const choice of choices)
       expect(choice.available).toBe(CrmConnection.safeParse({ type: choice.type }).success);

@@ -10,9 +10,7 @@ import {
   parseRetryAfter,
 } from '../../crmJsonRequest';
 import { PipedriveErrorBody, pipedriveEnvelope } from './pipedriveSchemas';
-
-/** Pipedrive's API host (github.com/pipedrive/client-nodejs, src/versions/v{1,2}/base.ts BASE_PATH). */
-export const PIPEDRIVE_API_BASE = 'https://api.pipedrive.com';
+import { PIPEDRIVE_API_BASE } from './pipedriveVendor';
 
 /**
  * Requests per token and 2-second window: 20 on the smallest plan with an API token (until

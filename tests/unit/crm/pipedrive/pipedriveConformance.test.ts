@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPipedriveCrmConnector } from '../../../../lib/crm/vendors/pipedrive/PipedriveCrmConnector';
-import type { ConformanceTarget } from '../../../../server/conformance/ConformanceCheck';
+import { pipedriveTarget } from '../../../../lib/crm/vendors/pipedrive/pipedriveConformance';
 import { runConformance } from '../../../../server/conformance/runConformance';
 import { FakePipedriveApi } from '../../../fakes/FakePipedriveApi';
 
@@ -16,18 +15,11 @@ describe('the shared connector conformance suite on Pipedrive (strict fake)', ()
   it('passes every check that applies, and its declarations hold', async () => {
     const rep = pipedrive.addUser({ name: 'Riley Rep', email: 'riley@ourco.example' });
     const colleague = pipedrive.addUser({ name: 'Casey Colleague', email: 'casey@ourco.example' });
-    const fetchImpl: typeof fetch = (input, init) => globalThis.fetch(input, init);
-    const target: ConformanceTarget = {
-      label: `pipedrive ${pipedrive.url}`,
-      fetch: fetchImpl,
-      hasColleague: true,
-      connect: ({ fetch = fetchImpl, as = 'rep' } = {}) =>
-        createPipedriveCrmConnector({
-          apiBase: pipedrive.url,
-          apiToken: as === 'colleague' ? colleague.token : rep.token,
-          fetch,
-        }),
-    };
+    const target = pipedriveTarget({
+      apiBase: pipedrive.url,
+      token: rep.token,
+      colleagueToken: colleague.token,
+    });
     const report = await runConformance(target);
     expect(report.results.filter((r) => !r.ok)).toEqual([]);
     expect(report.skipped).toBe(0);
