@@ -1,22 +1,11 @@
 import { z } from 'zod';
 import type { CrmRecordRef } from '../../CrmCapabilities';
 import { CrmError } from '../../CrmError';
+import { memoOnce } from '../../connectorKit/memoOnce';
 import type { MeResponse } from '../../contract';
 import type { PipedriveHttp } from './pipedriveHttp';
 import { type PipedriveAccount, pipedriveRecordUrl } from './pipedriveMapping';
 import { PipedriveCurrentUser, PipedriveStage, PipedriveUser } from './pipedriveSchemas';
-
-/** A value loaded once, loaded again after a failure. */
-function memo<T>(load: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | null = null;
-  return () => {
-    value ??= load().catch((error: unknown) => {
-      value = null;
-      throw error;
-    });
-    return value;
-  };
-}
 
 /**
  * What the connector knows about the token's company: its user (GET /v1/users/me, with
@@ -25,20 +14,20 @@ function memo<T>(load: () => Promise<T>): () => Promise<T> {
  */
 export function createPipedriveAccount(http: PipedriveHttp) {
   let current: PipedriveCurrentUser | null = null;
-  const user = memo(async () => {
+  const user = memoOnce(async () => {
     current = await http.get('/v1/users/me', PipedriveCurrentUser);
     return current;
   });
-  const users = memo(async () => {
+  const users = memoOnce(async () => {
     const list = await http.get('/v1/users', z.array(PipedriveUser).nullable());
     return new Map((list ?? []).map((u) => [u.id, u.name]));
   });
-  const stages = memo(async () => {
+  const stages = memoOnce(async () => {
     const list = await http.all('/api/v2/stages', {}, PipedriveStage);
     return new Map(list.map((s) => [s.id, s.name]));
   });
 
-  const me = memo(async (): Promise<MeResponse> => {
+  const me = memoOnce(async (): Promise<MeResponse> => {
     const u = await user();
     const email = u.email.trim().toLowerCase();
     const domain = email.split('@')[1];
