@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pipedriveTarget } from '../../../../lib/crm/vendors/pipedrive/pipedriveConformance';
-import { runConformance } from '../../../../server/conformance/runConformance';
-import { FakePipedriveApi } from '../../../fakes/FakePipedriveApi';
+import { pipedriveTarget } from '../../../../../lib/crm/vendors/pipedrive/pipedriveConformance';
+import { runConformance } from '../../../../../server/conformance/runConformance';
+import { FakePipedriveApi } from '../../../../fakes/FakePipedriveApi';
 
 describe('the shared connector conformance suite on Pipedrive (strict fake)', () => {
   let pipedrive: FakePipedriveApi;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loggedContactsOf } from '../../../../lib/audit/SyncAudit';
-import { createPipedriveCrmConnector } from '../../../../lib/crm/vendors/pipedrive/PipedriveCrmConnector';
-import { FakePipedriveApi } from '../../../fakes/FakePipedriveApi';
+import { loggedContactsOf } from '../../../../../lib/audit/SyncAudit';
+import { createPipedriveCrmConnector } from '../../../../../lib/crm/vendors/pipedrive/PipedriveCrmConnector';
+import { FakePipedriveApi } from '../../../../fakes/FakePipedriveApi';
 
 describe('the sync audit on Pipedrive (no account-wide search for a logged email)', () => {
   let pipedrive: FakePipedriveApi;

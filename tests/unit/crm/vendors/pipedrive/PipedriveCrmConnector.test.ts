@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CrmConnector } from '../../../../lib/crm/CrmConnector';
-import { CrmError } from '../../../../lib/crm/CrmError';
-import type { EmailActivityInput } from '../../../../lib/crm/contract';
-import { createPipedriveCrmConnector } from '../../../../lib/crm/vendors/pipedrive/PipedriveCrmConnector';
-import { FakePipedriveApi, type FakePipedriveUser } from '../../../fakes/FakePipedriveApi';
+import type { CrmConnector } from '../../../../../lib/crm/CrmConnector';
+import { CrmError } from '../../../../../lib/crm/CrmError';
+import type { EmailActivityInput } from '../../../../../lib/crm/contract';
+import { createPipedriveCrmConnector } from '../../../../../lib/crm/vendors/pipedrive/PipedriveCrmConnector';
+import { FakePipedriveApi, type FakePipedriveUser } from '../../../../fakes/FakePipedriveApi';
 
 function activity(contactId: string, overrides: Partial<EmailActivityInput> = {}): EmailActivityInput {
   return {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PipedriveConnection, pipedriveVendor } from '../../../../lib/crm/vendors/pipedrive/pipedriveVendor';
+import {
+  PipedriveConnection,
+  pipedriveVendor,
+} from '../../../../../lib/crm/vendors/pipedrive/pipedriveVendor';
 
 describe('the Pipedrive settings branch', () => {
   it('takes a token and a blank address or a company’s pipedrive.com address, nothing else', () => {
