@@ -26,7 +26,6 @@ describe('CRM type Pipedrive in the built extension (Outlook page)', () => {
   beforeAll(async () => {
     pipedrive = new FakePipedriveApi({ companyDomain: 'northwind' });
     env = await startE2eEnvironment({
-      openShadowRoot: true,
       extraRoutes: { [PIPEDRIVE_HOST]: withExtensionCors(pipedrive.requestHandler) },
     });
     rep = pipedrive.addUser({ name: me.name, email: me.address });
