@@ -42,5 +42,6 @@ export const pipedriveVendor = defineCrmVendor({
   connection: PipedriveConnection,
   isComplete: (crm) => crm.token !== '',
   origins: (crm) => distinctOrigins([originOf(crm.baseUrl.replace(/\/+$/, '') || PIPEDRIVE_API_BASE)]),
-  incompleteMessage: 'Enter your Pipedrive API token first.',
+  // A blank token is the general "add your token" case (describeError words it).
+  missingConnectionCode: () => 'crm_not_connected',
 });
