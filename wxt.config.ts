@@ -37,6 +37,22 @@ export default defineConfig({
       // pairing secret (lib/platform/panelFrameProtocol) is what keeps a page's own frame blind.
       { resources: ['panel.html'], matches: ['https://mail.google.com/*', ...OUTLOOK_MATCHES] },
     ],
+    // The side panel (entrypoints/sidepanel: Chrome's side_panel, Firefox's sidebar_action) from
+    // the keyboard; a rep can change the keys at chrome://extensions/shortcuts or about:addons.
+    commands:
+      browser === 'firefox'
+        ? {
+            _execute_sidebar_action: {
+              suggested_key: { default: 'Alt+Shift+K' },
+              description: 'Open the CRM side panel',
+            },
+          }
+        : {
+            'open-side-panel': {
+              suggested_key: { default: 'Alt+Shift+K' },
+              description: 'Open the CRM side panel',
+            },
+          },
     // The organisation's policies (docs/ADMIN.md), generated from lib/policy/policyDefinitions.ts.
     // Firefox has no managed_schema: it hands policies.json's `3rdparty` values over as they are,
     // and the extension checks them itself (lib/policy/parseManagedPolicy.ts).

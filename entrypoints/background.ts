@@ -15,6 +15,8 @@ import { openCrmSidebarDb } from '../lib/store/db';
 
 const OUTBOX_ALARM = 'outbox-drain';
 const SYNC_ALARM = 'mailbox-sync';
+/** Declared in wxt.config.ts's `commands`. */
+const OPEN_SIDE_PANEL_COMMAND = 'open-side-panel';
 
 export default defineBackground({
   type: 'module',
@@ -67,6 +69,14 @@ export default defineBackground({
       // InboxSDK's own messages are answered by its listener; a second reply would race it.
       if (isInboxSdkMessage(message)) return undefined;
       return route(message, classifySender(sender, ownExtension));
+    });
+    // The side panel from the keyboard (Chrome and Edge; Firefox's sidebar has its own
+    // `_execute_sidebar_action` command). A command is a user gesture, which sidePanel.open needs.
+    browser.commands?.onCommand.addListener((command, tab) => {
+      if (command !== OPEN_SIDE_PANEL_COMMAND || tab?.windowId === undefined) return;
+      void events.guard('sidepanel', 'sidepanel.open_failed', 'Opening the side panel', () =>
+        browser.sidePanel.open({ windowId: tab.windowId }),
+      );
     });
     // Nobody awaits an alarm: whatever fails there is recorded, with its kind, for the popup.
     browser.alarms.onAlarm.addListener((alarm) => {

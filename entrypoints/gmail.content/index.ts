@@ -1,6 +1,8 @@
 import * as InboxSDK from '@inboxsdk/core';
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
+import type { PageHealthSignal } from '../../lib/health/PageIntegrationHealth';
+import { isGmailThreadUrl, ThreadReadWatchdog } from '../../lib/health/ThreadReadWatchdog';
 import { startGmailComposeLogger } from '../../lib/mail/gmail/page/GmailComposeLogger';
 import { startGmailThreadAdapter } from '../../lib/mail/gmail/page/GmailThreadAdapter';
 import { startGmailThreadRowMarker } from '../../lib/mail/gmail/page/GmailThreadRowMarker';
@@ -60,6 +62,10 @@ export default defineContentScript({
     );
     console.debug(`${LOG_PREFIX} InboxSDK app id from ${source}: ${appId}`);
 
+    // Page health (lib/health): InboxSDK failing to start, or thread URLs without a thread view.
+    const reportHealth = (signal: PageHealthSignal, detail: string) =>
+      void sendToBackground('page.health', { signal, detail }).catch(() => undefined);
+    const health = new ThreadReadWatchdog({ isThreadUrl: isGmailThreadUrl, report: reportHealth });
     const notFound = setTimeout(() => {
       console.info(
         `${LOG_PREFIX} InboxSDK has not found Gmail's interface on this page; the CRM panel stays off.`,
@@ -73,6 +79,7 @@ export default defineContentScript({
       });
     } catch (error) {
       console.info(`${LOG_PREFIX} InboxSDK could not start here; the CRM panel stays off.`, String(error));
+      reportHealth('start_failed', String(error).slice(0, 300));
       return;
     } finally {
       clearTimeout(notFound);
@@ -112,7 +119,14 @@ export default defineContentScript({
       loggedThreads: (r) => sendToBackground('mailbox.loggedThreads', r),
       onError: reportError,
     });
+    // Gmail changes threads by the address's hash; InboxSDK then shows the thread view.
+    reportHealth('started', '');
+    const unregisterHealth = sdk.Conversations.registerThreadViewHandler(() => health.threadRead());
+    ctx.addEventListener(window, 'hashchange', () => health.urlChanged(location.href));
+    health.urlChanged(location.href);
     ctx.onInvalidated(() => {
+      unregisterHealth();
+      health.stop();
       threads.stop();
       compose.stop();
       marker.stop();

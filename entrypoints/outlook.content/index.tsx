@@ -1,6 +1,7 @@
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import type { ErrorInfo } from '../../lib/errors/ErrorInfo';
+import { ThreadReadWatchdog } from '../../lib/health/ThreadReadWatchdog';
 import { ThreadSnapshot } from '../../lib/mail/MailMessage';
 import { OUTLOOK_MATCHES } from '../../lib/mail/outlook/page/hosts';
 import {
@@ -131,7 +132,17 @@ export default defineContentScript({
       return true;
     };
 
+    // Page health: a thread URL whose thread the reader cannot find in time is reported, so a
+    // redesign of Outlook's page is said in the popup instead of the panel just staying empty.
+    void sendToBackground('page.health', { signal: 'started', detail: '' }).catch(() => undefined);
+    const health = new ThreadReadWatchdog({
+      isThreadUrl: (url) => parseOutlookUrl(url).itemId !== null,
+      report: (signal, detail) =>
+        void sendToBackground('page.health', { signal, detail }).catch(() => undefined),
+    });
+    ctx.onInvalidated(() => health.stop());
     const read = () => {
+      health.urlChanged(location.href);
       const seen = readOutlookAccount(document);
       account = { address: seen.address ?? account.address, name: seen.name ?? account.name };
       const raw = readOutlookReadingPane(document, parseOutlookUrl(location.href), {
@@ -140,6 +151,7 @@ export default defineContentScript({
       });
       const parsed = raw ? ThreadSnapshot.safeParse(raw) : null;
       const next = parsed?.success ? parsed.data : null;
+      if (raw) health.threadRead();
       const refused = parsed && !parsed.success ? snapshotRefusal(parsed.error) : null;
       const key = refused
         ? `refused:${raw?.threadId ?? ''}:${JSON.stringify(refused.issues)}`
