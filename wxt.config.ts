@@ -27,6 +27,9 @@ export default defineConfig({
       'https://graph.microsoft.com/*',
       'https://oauth2.googleapis.com/*',
       'https://login.microsoftonline.com/*',
+      // The Outlook hosts the content script runs on (no new warning): the side panel reads the
+      // active Outlook tab's address, which tabs.get/query only reveal with a host permission.
+      ...OUTLOOK_MATCHES,
     ],
     optional_host_permissions: ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*'],
     web_accessible_resources: [
