@@ -1,8 +1,7 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { describeError } from '../../lib/errors/describeError';
 import type { SidePanelThread } from '../../lib/panel/SidePanelThread';
 import type { PanelApi } from './PanelApi';
-import { guardPanelWrites, PanelClickGuard } from './PanelClickGuard';
 import { PanelRoot } from './PanelRoot';
 
 export interface SidePanelHost {
@@ -42,18 +41,8 @@ type Loaded = { thread: SidePanelThread } | { error: string } | null;
  */
 export function SidePanelApp({ api, host }: { api: PanelApi; host: SidePanelHost }) {
   const [loaded, setLoaded] = useState<Loaded>(null);
-  const rootRef = useRef<HTMLDivElement>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const guard = useMemo(
-    () => new PanelClickGuard(undefined, (reason) => setNotice(`Click not accepted: ${reason}.`)),
-    [],
-  );
-  const guardedApi = useMemo(() => guardPanelWrites(api, guard), [api, guard]);
-  useEffect(() => {
-    const root = rootRef.current;
-    if (!root) return;
-    return guard.watch(root, window);
-  }, [guard]);
+  // No click guard here (components/panel/PanelClickGuard): the side panel is the browser's own
+  // surface or an extension tab, which no web page can draw over, so a click in it is the rep's.
 
   const read = useCallback(async () => {
     try {
@@ -69,7 +58,7 @@ export function SidePanelApp({ api, host }: { api: PanelApi; host: SidePanelHost
 
   const thread = loaded && 'thread' in loaded ? loaded.thread : null;
   return (
-    <div ref={rootRef} className="crm-side-root">
+    <div className="crm-side-root">
       <style>{sideStyles}</style>
       {loaded === null && (
         <p className="crm-side-state" role="status" aria-busy="true">
@@ -85,17 +74,12 @@ export function SidePanelApp({ api, host }: { api: PanelApi; host: SidePanelHost
           </button>
         </div>
       )}
-      {notice && (
-        <p className="crm-side-state" role="alert">
-          {notice}
-        </p>
-      )}
       {thread?.state === 'thread' && (
         <>
           <p className="crm-side-source">
             Read through your {WEBMAIL[thread.snapshot.provider]} mailbox, not the page.
           </p>
-          <PanelRoot snapshot={thread.snapshot} pageError={null} api={guardedApi} userAddresses={[]} />
+          <PanelRoot snapshot={thread.snapshot} pageError={null} api={api} userAddresses={[]} />
         </>
       )}
       {thread && thread.state !== 'thread' && (

@@ -138,7 +138,12 @@ describe('When Outlook changes its page: the health notice and the side panel', 
     await side
       .getByText(/Logged/)
       .first()
-      .waitFor({ timeout: 20_000 });
+      .waitFor({ timeout: 20_000 })
+      .catch(async (error: unknown) => {
+        throw new Error(
+          `${String(error)}\nThe side panel showed:\n${await side.locator('body').innerText()}`,
+        );
+      });
     const externalId = internetMessageId.slice(1, -1).toLowerCase();
     await expect
       .poll(() => loggedContactIds(crm, externalId), { timeout: 20_000 })
