@@ -21,7 +21,14 @@ const browserForTest = fakeBrowser as unknown as {
   };
   identity: { getRedirectURL: () => string; launchWebAuthFlow: () => Promise<string | undefined> };
   scripting: { executeScript: ReturnType<typeof vi.fn> };
+  // Not implemented by WXT's fake browser: chrome.commands and chrome.sidePanel
+  // (developer.chrome.com/docs/extensions/reference/api/commands, /sidePanel).
+  commands: { onCommand: { addListener: (listener: CommandListener) => void } };
+  sidePanel: { open: ReturnType<typeof vi.fn> };
 };
+type CommandListener = (command: string, tab?: { windowId?: number }) => void;
+const commandListeners: CommandListener[] = [];
+const sidePanelOpen = vi.fn(async () => undefined);
 
 const executeScript = vi.fn(async () => []);
 const openOptionsPage = vi.fn(async () => undefined);
@@ -69,6 +76,8 @@ beforeAll(async () => {
   };
   // WXT's setup makes `chrome` the same fake; InboxSDK's background half uses chrome.scripting.
   browserForTest.scripting = { executeScript };
+  browserForTest.commands = { onCommand: { addListener: (listener) => commandListeners.push(listener) } };
+  browserForTest.sidePanel = { open: sidePanelOpen };
   const { default: background } = await import('../../../entrypoints/background');
   background.main();
   // Start-up plans the sync alarm from the settings.
@@ -76,6 +85,14 @@ beforeAll(async () => {
 });
 
 describe('background entrypoint', () => {
+  it('opens the side panel of the window the keyboard shortcut was pressed in', async () => {
+    expect(commandListeners).toHaveLength(1);
+    commandListeners[0]!('some-other-command', { windowId: 3 });
+    commandListeners[0]!('open-side-panel', { windowId: 7 });
+    await vi.waitFor(() => expect(sidePanelOpen).toHaveBeenCalledTimes(1));
+    expect(sidePanelOpen).toHaveBeenCalledWith({ windowId: 7 });
+  });
+
   it('answers runtime messages through the router, with closed error kinds', async () => {
     expect(await status()).toMatchObject({ version: '9.8.7', crmConfigured: false, problems: [] });
     const unknown = await send({ type: 'no.such.message', payload: {} });
