@@ -31,6 +31,8 @@ describe('Gmail content script', () => {
       .poll(
         () =>
           debug.filter((t) => t.includes(`InboxSDK app id from default: ${DEFAULT_INBOXSDK_APP_ID}`)).length,
+        // The content script asks the background for its settings first (a cold service worker).
+        { timeout: 15_000 },
       )
       .toBe(1);
     // InboxSDK started: its page-world script was injected through the background.
