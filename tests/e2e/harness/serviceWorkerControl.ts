@@ -54,10 +54,18 @@ export async function controlServiceWorker(
   await waitFor(() => current !== null, 'no version reported');
   return {
     async stop() {
-      const version = current!;
-      if (version.runningStatus === 'stopped') return;
-      await cdp.send('ServiceWorker.stopWorker', { versionId: version.versionId });
-      await waitFor(() => current?.runningStatus === 'stopped', 'did not stop');
+      // An event (a message from the page, an alarm) can wake the worker again as it stops, so the
+      // stop is asked again each second until the worker is seen stopped.
+      const deadline = Date.now() + 15_000;
+      // A function, not the narrowed variable: the CDP listener above changes `current`.
+      const status = (): string | undefined => current?.runningStatus;
+      while (status() !== 'stopped') {
+        if (Date.now() > deadline)
+          throw new Error(`service worker: did not stop (status ${current?.runningStatus})`);
+        await cdp.send('ServiceWorker.stopWorker', { versionId: current!.versionId });
+        const retryAt = Date.now() + 1_000;
+        while (status() !== 'stopped' && Date.now() < retryAt) await new Promise((r) => setTimeout(r, 20));
+      }
     },
     get stopsSeen() {
       return stopsSeen;
