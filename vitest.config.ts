@@ -14,7 +14,7 @@ export default defineConfig({
     setupFiles: ['tests/unit/setup.ts'],
     // One test file per core. Vitest's default (cores - 1) leaves one of a 2-core machine's
     // cores idle, although the main process mostly waits while the workers run: measured
-    // on tests/server, 141 s with one worker and 90 s with two (docs/TESTING figures in README).
+    // on tests/server, 141 s with one worker and 90 s with two (the README's Tests section has the suite's figures).
     maxWorkers: availableParallelism(),
     minWorkers: 1,
     testTimeout: 30_000,

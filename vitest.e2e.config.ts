@@ -1,7 +1,7 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * The 6,000-message window import (issue 11) runs for minutes at Gmail's quota, so it is its
+ * The 6,000-message window import (tests/e2e/historicalWindow.e2e.test.ts) runs for minutes at Gmail's quota, so it is its
  * own step: `npm run test:window` (WINDOW_E2E=1), which .ci/run runs after `npm test`.
  * Named without the flag, vitest finds no test file and fails: it never skips silently.
  */

@@ -26,7 +26,7 @@ import { benchSize, finishBench, percentile } from './benchUtils';
  * for both messages and the thread's contacts (no search).
  * Cold connectors share the token's pacing with each other (as in one service worker), so
  * their 100 back-to-back opens at 2 searches each are bound by the limit, not by HubSpot's speed.
- * Targets: the lookup in at most 3 requests (issue 12: "at most a few calls per thread");
+ * Targets: the lookup in at most 3 requests (a thread's card should cost a few calls, not one per person);
  * warm p95 < 500 ms on loopback.
  */
 const OPENS = benchSize(100, 10);

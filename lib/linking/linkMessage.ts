@@ -527,7 +527,7 @@ function decideAutoLog(
     return skip(reason, skipReason('internal', reason));
   }
   if (linkedContactCount === 0 && autoCreateCount > 0) {
-    // Seed 003's "create contact if not found": the sync creates them, then logs to them.
+    // The admin's "create contact if not found" policy: the sync creates them, then logs to them.
     return {
       log: true,
       reason: `${direction.reason}; creates ${autoCreateCount} new contact${autoCreateCount === 1 ? '' : 's'} (policy: automatic)`,

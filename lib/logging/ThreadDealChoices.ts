@@ -26,7 +26,8 @@ export function threadKeyOfMessage(
 }
 
 /**
- * The deal chosen per thread (seed 003's thread -> record link for deals). Kept in the
+ * The deal chosen per thread (a thread stays linked to the deal the rep picked, so later
+ * messages of the thread log to it too). Kept in the
  * background's database, so every tab and the sync see the same choice. Rows live in the
  * key/value `settings` table under `threadDeal:<thread key>`: no schema version needed.
  */

@@ -25,7 +25,7 @@ import { type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
 import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
 
 /**
- * Issue 11, "every message of a 6,000-message 90-day window arrives once": the built
+ * Every message of a 6,000-message 90-day window arrives once: the built
  * extension imports a 90-day window of WINDOW_MESSAGES sent messages (plus some just older,
  * which must not be logged) through the strict provider fakes, Gmail and then Microsoft Graph,
  * and the reference CRM's own database then holds exactly one activity per (message, CRM

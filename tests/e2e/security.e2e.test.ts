@@ -75,7 +75,7 @@ describe('security: the page and content scripts against the extension', () => {
     return body.activities.filter((a) => a.subject === subject).length;
   }
 
-  it('answers no privileged message to a content script’s world, and returns no token (finding 1)', async () => {
+  it('answers no privileged message to a content script’s world, and returns no token', async () => {
     const page = await env.browser.newPage();
     await openOutlookConversation(page, [conversation('SEC-1', 'Security one', alice, [me])]);
     await expect.poll(() => panelText(page), { timeout: 15_000 }).toContain(SEED.contacts.primary.name);
@@ -328,7 +328,7 @@ describe('security: the page and content scripts against the extension', () => {
     await page.close();
   });
 
-  it('survives a replayed "content script started" event and tells the page nothing about itself (finding 7)', async () => {
+  it('survives a replayed "content script started" event and tells the page nothing about itself', async () => {
     const page = await env.browser.newPage();
     // Page script from the first byte: every message posted to the window is recorded.
     await page.addInitScript(() => {

@@ -21,7 +21,7 @@ import { controlServiceWorker, type ServiceWorkerControl } from './harness/servi
 import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
 
 /**
- * The fault test of issue 7: N sent messages synced by the real built extension through the
+ * The fault test: N sent messages synced by the real built extension through the
  * Gmail fake and a fault-injecting gateway in front of the reference CRM, ~30% of requests
  * on both sides faulted (5xx, 429 + Retry-After, slow answers and timeouts, answers lost
  * after the CRM committed), one access-token expiry, one history expiry, and the service

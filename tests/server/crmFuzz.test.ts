@@ -13,7 +13,8 @@ import { checkEveryResponseAgainstOpenApi } from './openApiResponseCheck';
 checkEveryResponseAgainstOpenApi();
 
 /**
- * Hostile requests against the reference server (issue 14): every endpoint of
+ * Hostile requests against the reference server (docs/SECURITY.md, "Any client can send the CRM
+ * anything"): every endpoint of
  * server/openapi.json, a fixed seed so a failure reproduces. `npm run test:fuzz` runs a
  * longer campaign (FUZZ_REQUESTS, FUZZ_SEED).
  */

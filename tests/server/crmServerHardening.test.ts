@@ -13,7 +13,11 @@ import { checkEveryResponseAgainstOpenApi } from './openApiResponseCheck';
 
 checkEveryResponseAgainstOpenApi();
 
-/** Issue 14, findings 3 and 5: what an attacker tried against the reference server. */
+/**
+ * What an attacker may try against the reference server: docs/SECURITY.md's threat model,
+ * "Any web page can reach a local CRM" (colleague token, CORS) and "Any client can send the CRM
+ * anything" (hostile values).
+ */
 const dirs: string[] = [];
 afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
@@ -24,7 +28,7 @@ async function dataDir(label: string): Promise<string> {
   return dir;
 }
 
-describe('the colleague token (finding 3)', () => {
+describe('the colleague token', () => {
   it('works only with demo seeding on and no configured demo token', { timeout: 120_000 }, async () => {
     const dir = await dataDir('crm-colleague');
     const colleagueStatus = async (crm: CrmServerHandle) =>
@@ -94,7 +98,7 @@ describe('the reference server against a web page and bad input', () => {
     return response.headers.get('access-control-allow-origin');
   }
 
-  it('gives CORS only to extension origins and the configured ones (finding 3)', async () => {
+  it('gives CORS only to extension origins and the configured ones', async () => {
     for (const method of ['GET', 'OPTIONS'] as const) {
       expect(await fromOrigin('https://evil.example', method)).toBeNull();
       expect(await fromOrigin('null', method)).toBeNull();
@@ -129,7 +133,7 @@ describe('the reference server against a web page and bad input', () => {
     return res.json as ErrorBody;
   }
 
-  it('refuses NUL bytes in any text with 400 and the documented body (finding 5)', async () => {
+  it('refuses NUL bytes in any text with 400 and the documented body', async () => {
     await expect400('POST', '/contacts', { name: 'Nul\u0000Person', emails: [uniqueEmail()] });
     await expect400('POST', '/contacts', { name: 'Ok', emails: [uniqueEmail()], title: 'a\u0000b' });
     await expect400('POST', '/lookup', { emails: ['a\u0000@example.com'], domains: [] });
@@ -147,7 +151,7 @@ describe('the reference server against a web page and bad input', () => {
     await expect400('GET', '/contacts/%00/activities');
   });
 
-  it('refuses lone surrogates in activity JSON with 400 (finding 5)', async () => {
+  it('refuses lone surrogates in activity JSON with 400', async () => {
     const activity = JSON.stringify({ activities: [emailActivity(SEED.contacts.primary.id)] });
     for (const loneSurrogate of ['\\ud800', '\\udfff', '\\ud83d']) {
       const body = activity.replace('"Quarterly review"', `"Quarterly ${loneSurrogate} review"`);
@@ -158,7 +162,7 @@ describe('the reference server against a web page and bad input', () => {
     expect((await api('POST', '/activities', pair)).status).toBe(201);
   });
 
-  it('refuses the year 0000 (and anything outside 0001-9999) in dates and cursors (finding 5)', async () => {
+  it('refuses the year 0000 (and anything outside 0001-9999) in dates and cursors', async () => {
     for (const occurredAt of [
       '0000-01-01T00:00:00Z',
       '0001-01-01T00:00:00+01:00',
@@ -181,7 +185,7 @@ describe('the reference server against a web page and bad input', () => {
     expect((await api('POST', '/activities', { activities: [edge] })).status).toBe(201);
   });
 
-  it('refuses values longer than its indexes can hold with 400 (finding 5)', async () => {
+  it('refuses values longer than its indexes can hold with 400', async () => {
     // 998 characters but 3,992 bytes: more than a B-tree entry holds with the contact id.
     await expect400('POST', '/activities', {
       activities: [emailActivity(SEED.contacts.primary.id, { externalId: `${'😀'.repeat(997)}@x` })],

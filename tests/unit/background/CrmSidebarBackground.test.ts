@@ -119,7 +119,7 @@ describe('CrmSidebarBackground and the message pipeline', () => {
     expect(crm.activities.every((a) => a.direction === 'outgoing' && a.body === undefined)).toBe(true);
   });
 
-  it('logs a message to all 500 recipients who are contacts, in lookups of 100 (issue 14, finding 6)', async () => {
+  it('logs a message to all 500 recipients who are contacts, in lookups of 100', async () => {
     await configure();
     const to = Array.from({ length: 500 }, (_, i) => ({
       name: `P${i}`,
@@ -133,7 +133,7 @@ describe('CrmSidebarBackground and the message pipeline', () => {
     expect(lookups).toHaveLength(5);
   });
 
-  it('sets aside a message the CRM contract refuses and logs the rest (issue 14, finding 2)', async () => {
+  it('sets aside a message the CRM contract refuses and logs the rest', async () => {
     await configure();
     crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });
     // A sender can put any address on the Cc line: 250 + 1 + 253 characters normalises, but the

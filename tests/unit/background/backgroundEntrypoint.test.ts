@@ -109,7 +109,7 @@ describe('background entrypoint', () => {
     expect(openOptionsPage).toHaveBeenCalledTimes(1);
   });
 
-  it('refuses extension-only messages from a content script, before reading them (issue 14, finding 1)', async () => {
+  it('refuses extension-only messages from a content script, before reading them', async () => {
     for (const message of [
       { type: 'settings.get', payload: {} },
       {

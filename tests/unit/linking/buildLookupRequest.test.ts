@@ -35,7 +35,7 @@ describe('buildLookupRequest', () => {
     expect(request.domains).toEqual(['acme.co.uk']);
   });
 
-  it('keeps every participant and splits them into calls of 100 (issue 14, finding 6)', () => {
+  it('keeps every participant and splits them into calls of 100', () => {
     const to = Array.from({ length: 250 }, (_, i) => ({ name: '', address: `p${i}@company${i}.example` }));
     const request = buildLookupRequest([{ from: null, to, cc: [], replyTo: [] }], own);
     expect(request.emails).toHaveLength(250);
@@ -49,7 +49,7 @@ describe('buildLookupRequest', () => {
     expect(calls.flatMap((c) => c.emails)).toEqual(request.emails);
   });
 
-  it('asks only about addresses the contract accepts (issue 14, finding 2)', () => {
+  it('asks only about addresses the contract accepts', () => {
     // 250 + 1 + 253 = 504 characters: normalises, but the contract's lookup takes at most 320.
     const long = `${'a'.repeat(250)}@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.example`;
     const to = [

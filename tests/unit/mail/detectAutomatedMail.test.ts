@@ -37,7 +37,7 @@ describe('detectAutomatedMail on the header samples', () => {
   });
 });
 
-// The cases issue 16 reports as missed or wrongly flagged. The header values follow the
+// Mail that was once missed or wrongly flagged, kept as regressions. The header values follow the
 // public samples named beside each (tests/fixtures/mail/index.json has the full messages
 // where the corpus holds one).
 describe('detectAutomatedMail on the reported misses', () => {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ThreadSnapshot, type ThreadSnapshotInput } from '../../../lib/mail/MailMessage';
 
-/** Issue 14, finding 6: what a (possibly hostile) page may make a content script send. */
+/**
+ * What a (possibly hostile) page may make a content script send: docs/SECURITY.md's threat
+ * model, "Mail content is hostile" (subject, recipient and message limits).
+ */
 function snapshot(
   overrides: { subject?: string; recipients?: number; messages?: number } = {},
 ): ThreadSnapshotInput {

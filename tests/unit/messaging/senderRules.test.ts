@@ -12,7 +12,8 @@ import {
 } from '../../../lib/messaging/router';
 
 /**
- * Issue 14, finding 1: who may send what. Sender shapes follow Chrome's runtime.MessageSender
+ * Who may send what (docs/SECURITY.md, "A content script's world may be driven by the page").
+ * Sender shapes follow Chrome's runtime.MessageSender
  * (https://developer.chrome.com/docs/extensions/reference/api/runtime#type-MessageSender):
  * pages of the extension report its chrome-extension:// URL, content scripts their tab's URL.
  */

@@ -12,7 +12,8 @@ function scriptedClick(target: Element): void {
   target.dispatchEvent(event);
 }
 
-describe('whenTrusted (issue 14, finding 4)', () => {
+// docs/SECURITY.md, "Panel isolation": page script must not drive the panel's buttons.
+describe('whenTrusted', () => {
   it('ignores events a script dispatched and runs the action for user input', () => {
     const action = vi.fn();
     render(

@@ -34,7 +34,7 @@ export interface HubSpotOAuthSignInDeps {
 }
 
 /**
- * Per-rep OAuth for the HubSpot CRM type (issue 12): "Sign in with HubSpot" opens HubSpot's
+ * Per-rep OAuth for the HubSpot CRM type: "Sign in with HubSpot" opens HubSpot's
  * consent page through `launchWebAuthFlow`, and the code (with its PKCE verifier) goes to the
  * team's token exchange server, which adds the app's client secret (HubSpot requires it at
  * the exchange and at every refresh). The access token is refreshed through the same server

@@ -24,7 +24,7 @@ export const HUBSPOT_OPTIONAL_SCOPES = ['crm.schemas.custom.write'];
 export const HUBSPOT_AUTHORIZATION_ENDPOINT = 'https://app.hubspot.com/oauth/authorize';
 
 /**
- * Per-rep OAuth with a HubSpot app (issue 12): the rep signs in through
+ * Per-rep OAuth with a HubSpot app: the rep signs in through
  * `launchWebAuthFlow` at app.hubspot.com/oauth/authorize (client_id, scope, redirect_uri,
  * state; PKCE is accepted, the v3 token endpoint takes `code_verifier`:
  * https://developers.hubspot.com/docs/api-reference/auth-oauth-v3/guide). HubSpot's token
