@@ -1,6 +1,5 @@
 import { mapWithConcurrency } from '../async/mapWithConcurrency';
 import type { CrmSession } from '../background/CrmSession';
-import { retryTransientCrmErrors } from '../background/MailboxService';
 import {
   decideLinkedMessage,
   enqueueLinkedMessages,
@@ -12,6 +11,7 @@ import {
 } from '../background/MessagePipeline';
 import type { CrmConnector } from '../crm/CrmConnector';
 import { type LoggedMessage, MAX_BATCH } from '../crm/contract';
+import { retryTransientCrmErrors } from '../crm/retryTransientCrmErrors';
 import { ActivityBuildError, buildActivities } from '../logging/buildActivities';
 import { type SkipReason, skipCountKey, skipReason } from '../logging/SkipReason';
 import type { MailMessage } from '../mail/MailMessage';

@@ -1,4 +1,4 @@
-import { SingleFlight } from '../mail/sync/SingleFlight';
+import { SingleFlight } from '../async/SingleFlight';
 import type { AccessTokenProvider } from './AccessTokenProvider';
 import { MailboxAuthError } from './MailboxAuthError';
 import { OAuthGrantError, type OAuthTokens } from './OAuthClient';

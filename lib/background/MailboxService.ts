@@ -11,7 +11,7 @@ import {
   tokenExchangeEndpoint,
 } from '../auth/OAuthProviders';
 import { TokenManager, type TokenStore } from '../auth/TokenManager';
-import { CrmError } from '../crm/CrmError';
+import { retryTransientCrmErrors } from '../crm/retryTransientCrmErrors';
 import { MAILBOX_WRITE_SCOPE_ISSUE } from '../errors/describeError';
 import { ExtensionError, storedErrorInfo } from '../errors/ErrorInfo';
 import { toErrorInfo } from '../errors/toErrorInfo';
@@ -693,29 +693,5 @@ export class MailboxService implements MailboxControls {
       }),
     );
     return { ...snapshot, mailbox: snapshot.mailbox ?? mailbox.address, messages };
-  }
-}
-
-/**
- * Retries a CRM call that failed transiently (5xx, 429, network), Retry-After first, else
- * exponential backoff with jitter. Without it one 503 on a sync page's lookup ended the
- * whole pass and the page's provider fetches were repeated on the next pass.
- */
-export async function retryTransientCrmErrors<T>(
-  work: () => Promise<T>,
-  options: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number } = {},
-): Promise<T> {
-  const attempts = options.attempts ?? 5;
-  const base = options.baseDelayMs ?? 500;
-  const max = options.maxDelayMs ?? 15_000;
-  for (let n = 1; ; n++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (!(error instanceof CrmError) || !error.retryable || n >= attempts) throw error;
-      const backoff = Math.min(max, base * 2 ** (n - 1));
-      const delay = Math.min(max, error.retryAfterMs ?? backoff / 2 + (Math.random() * backoff) / 2);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
   }
 }

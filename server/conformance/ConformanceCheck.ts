@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import { retryWithDelays } from '../../lib/async/retryWithDelays';
 import type { CrmCapability } from '../../lib/crm/CrmCapabilities';
 import type { CrmConnector } from '../../lib/crm/CrmConnector';
 import { CrmError, type CrmErrorKind } from '../../lib/crm/CrmError';
@@ -81,15 +82,14 @@ export function expectCrmError(error: unknown, kind: CrmErrorKind, what: string)
  * Rate limits are part of a real CRM: the checks wait as the outbox would (Retry-After
  * first) instead of failing a check on a 429. Nothing else is retried.
  */
-export async function patiently<T>(call: () => Promise<T>, attempts = 8): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!(error instanceof CrmError) || error.kind !== 'rate_limited' || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, error.retryAfterMs ?? 1_000)));
-    }
-  }
+export function patiently<T>(call: () => Promise<T>, attempts = 8): Promise<T> {
+  return retryWithDelays(call, { attempts, delayBeforeRetry: rateLimitWait });
+}
+
+/** How long a check waits after a 429 (Retry-After, at most 10 s), or null for anything else. */
+export function rateLimitWait(error: Error): number | null {
+  if (!(error instanceof CrmError) || error.kind !== 'rate_limited') return null;
+  return Math.min(10_000, error.retryAfterMs ?? 1_000);
 }
 
 export function conformanceContext(target: ConformanceTarget): ConformanceContext {

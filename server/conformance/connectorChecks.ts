@@ -1,3 +1,4 @@
+import { retryWithDelays } from '../../lib/async/retryWithDelays';
 import { CrmError } from '../../lib/crm/CrmError';
 import { type EmailActivityInput, MAX_BATCH } from '../../lib/crm/contract';
 import {
@@ -8,6 +9,7 @@ import {
   expectCrmError,
   need,
   patiently,
+  rateLimitWait,
   rejection,
 } from './ConformanceCheck';
 
@@ -40,11 +42,18 @@ async function loseAnswer(
   dropAt: number,
   one: EmailActivityInput,
 ): Promise<unknown> {
-  for (let attempt = 0; ; attempt++) {
-    const lossy = ctx.target.connect({ fetch: losingAnswer(baseFetchOf(ctx), dropAt).fetch });
-    const error = await rejection(lossy.logActivities([one]));
-    if (!(error instanceof CrmError) || error.kind !== 'rate_limited' || attempt >= 8) return error;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, error.retryAfterMs ?? 1_000)));
+  try {
+    return await retryWithDelays(
+      async () => {
+        const lossy = ctx.target.connect({ fetch: losingAnswer(baseFetchOf(ctx), dropAt).fetch });
+        const error = await rejection(lossy.logActivities([one]));
+        if (error instanceof CrmError && error.kind === 'rate_limited') throw error;
+        return error;
+      },
+      { attempts: 9, delayBeforeRetry: rateLimitWait },
+    );
+  } catch (error) {
+    return error;
   }
 }
 

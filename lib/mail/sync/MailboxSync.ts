@@ -1,6 +1,6 @@
 import type { z } from 'zod';
+import { SingleFlight } from '../../async/SingleFlight';
 import type { MailMessage } from '../MailMessage';
-import { SingleFlight } from './SingleFlight';
 
 /**
  * Where a sync engine keeps its position per mailbox (Dexie `syncCursors` in the extension).

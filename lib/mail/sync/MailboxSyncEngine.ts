@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { SingleFlight } from '../../async/SingleFlight';
 import type { MailProvider } from '../MailMessage';
 import {
   type CursorStore,
@@ -10,7 +11,6 @@ import {
   type SyncPassResult,
   type SyncProgress,
 } from './MailboxSync';
-import type { SingleFlight } from './SingleFlight';
 import { SyncPassTally } from './SyncPassTally';
 
 /** A historical import of the window that stopped after a delivered page; resumed as is. */

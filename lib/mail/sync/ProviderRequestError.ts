@@ -1,3 +1,4 @@
+import { retryWithDelays } from '../../async/retryWithDelays';
 import type { MailProvider } from '../MailMessage';
 
 /**
@@ -55,25 +56,24 @@ export const realRetryEnvironment: RetryEnvironment = {
  * window); otherwise exponential backoff with full jitter, so many mailboxes backing off
  * together do not come back in lockstep.
  */
-export async function withRetries<T>(
+export function withRetries<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
   env: RetryEnvironment = realRetryEnvironment,
 ): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt(n);
-    } catch (error) {
-      if (!(error instanceof ProviderRequestError) || !error.retryable || n >= policy.maxAttempts)
-        throw error;
+  return retryWithDelays(attempt, {
+    attempts: policy.maxAttempts,
+    sleep: env.sleep,
+    delayBeforeRetry: (error, n) => {
+      if (!(error instanceof ProviderRequestError) || !error.retryable) return null;
       // A server that asks for longer than we would ever wait is not asked again early: the
       // error (with its Retry-After) goes up, and the next pass is scheduled after it.
-      if (error.retryAfterMs !== null && error.retryAfterMs > policy.maxDelayMs) throw error;
-      const backoff = env.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
-      const delay = error.retryAfterMs ?? backoff;
-      await env.sleep(delay);
-    }
-  }
+      if (error.retryAfterMs !== null && error.retryAfterMs > policy.maxDelayMs) return null;
+      return (
+        error.retryAfterMs ?? env.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1))
+      );
+    },
+  });
 }
 
 /**

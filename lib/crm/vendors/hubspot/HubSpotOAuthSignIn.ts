@@ -1,3 +1,4 @@
+import { SingleFlight } from '../../../async/SingleFlight';
 import {
   authorizeMailbox,
   OAuthGrantError,
@@ -6,7 +7,6 @@ import {
 } from '../../../auth/OAuthClient';
 import type { TokenStore } from '../../../auth/TokenManager';
 import { ExtensionError } from '../../../errors/ErrorInfo';
-import { SingleFlight } from '../../../mail/sync/SingleFlight';
 import type { CrmConnection, Settings } from '../../../settings/Settings';
 import { CrmError } from '../../CrmError';
 import { hubspotOAuthConfig } from './hubspotOAuth';

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SingleFlight } from '../../../../../lib/async/SingleFlight';
 import { MailboxAuthError } from '../../../../../lib/auth/MailboxAuthError';
 import { GmailApiClient } from '../../../../../lib/mail/gmail/api/GmailApiClient';
 import {
@@ -9,7 +10,6 @@ import {
 import { GMAIL_METADATA_HEADERS } from '../../../../../lib/mail/gmail/api/mapGmailMessage';
 import { type MailMessage, SELECTED_HEADERS } from '../../../../../lib/mail/MailMessage';
 import type { SyncProgress } from '../../../../../lib/mail/sync/MailboxSync';
-import { SingleFlight } from '../../../../../lib/mail/sync/SingleFlight';
 import { FakeGmailApi, GMAIL_SCOPE_METADATA } from '../../../../fakes/FakeGmailApi';
 import { MemoryCursorStore } from '../../../sync/memoryCursorStore';
 

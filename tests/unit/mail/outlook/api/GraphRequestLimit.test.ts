@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SingleFlight } from '../../../../../lib/async/SingleFlight';
 import type { MailMessage } from '../../../../../lib/mail/MailMessage';
 import { GraphClient } from '../../../../../lib/mail/outlook/api/GraphClient';
 import { GraphSentSync, type GraphSyncCursor } from '../../../../../lib/mail/outlook/api/GraphSentSync';
 import { ProviderRequestError } from '../../../../../lib/mail/sync/ProviderRequestError';
-import { SingleFlight } from '../../../../../lib/mail/sync/SingleFlight';
 import { FakeGraphApi, OUTLOOK_REQUEST_LIMIT } from '../../../../fakes/FakeGraphApi';
 import { MemoryCursorStore } from '../../../sync/memoryCursorStore';
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SingleFlight } from '../../../../../lib/async/SingleFlight';
 import { MailboxAuthError } from '../../../../../lib/auth/MailboxAuthError';
 import type { MailMessage } from '../../../../../lib/mail/MailMessage';
 import {
@@ -11,7 +12,6 @@ import {
   type GraphSyncCursor,
   graphCursorKey,
 } from '../../../../../lib/mail/outlook/api/GraphSentSync';
-import { SingleFlight } from '../../../../../lib/mail/sync/SingleFlight';
 import { FakeGraphApi } from '../../../../fakes/FakeGraphApi';
 import { MemoryCursorStore } from '../../../sync/memoryCursorStore';
 

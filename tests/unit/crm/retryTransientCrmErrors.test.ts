@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { retryTransientCrmErrors } from '../../../lib/background/MailboxService';
 import { CrmError } from '../../../lib/crm/CrmError';
+import { retryTransientCrmErrors } from '../../../lib/crm/retryTransientCrmErrors';
 
 describe('retryTransientCrmErrors', () => {
   it('retries 5xx, 429 and network errors, honouring Retry-After, until the work succeeds', async () => {

@@ -1,9 +1,8 @@
 /**
  * At most one run per key at a time inside this process: a second caller for a key that is
- * already running joins the running promise instead of starting a parallel sync of the same
- * mailbox (which would double the quota use and race on the cursor). Across service-worker
- * restarts the caller adds a lease in storage; this guard covers alarms and "sync now"
- * arriving together in one worker lifetime.
+ * already running joins the running promise instead of starting a parallel one. The sync uses
+ * it per mailbox (a parallel sync would double the quota use and race on the cursor; across
+ * service-worker restarts it adds a lease in storage), the token managers per refresh.
  */
 export class SingleFlight<T> {
   private readonly running = new Map<string, Promise<T>>();
