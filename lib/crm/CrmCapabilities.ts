@@ -20,6 +20,12 @@ export const CrmCapabilities = z.object({
   colleagueActivity: z.boolean(),
   tasks: z.boolean(),
   createContact: z.boolean(),
+  /** `removeActivity`: a logged email can be taken off a contact (deleted, or its link removed). */
+  removeActivity: z.boolean(),
+  /** `moveActivity`: a logged email can go to another contact, or (with `deals`) another deal. */
+  moveActivity: z.boolean(),
+  /** `redactActivity`: a logged email's subject, preview and text can be emptied, keeping who and when. */
+  redactActivity: z.boolean(),
 });
 export type CrmCapabilities = z.infer<typeof CrmCapabilities>;
 export type CrmCapability = keyof CrmCapabilities;
@@ -31,7 +37,20 @@ export const ALL_CAPABILITIES: CrmCapabilities = {
   colleagueActivity: true,
   tasks: true,
   createContact: true,
+  removeActivity: true,
+  moveActivity: true,
+  redactActivity: true,
 };
+
+/** The capabilities that change an email after it was logged (the receipt's Undo, Move, Redact). */
+export const ACTIVITY_CHANGE_CAPABILITIES = ['removeActivity', 'moveActivity', 'redactActivity'] as const;
+
+/** For connectors that cannot (yet) change a logged email: all three declared off. */
+export const NO_ACTIVITY_CHANGES = {
+  removeActivity: false,
+  moveActivity: false,
+  redactActivity: false,
+} as const satisfies Pick<CrmCapabilities, (typeof ACTIVITY_CHANGE_CAPABILITIES)[number]>;
 
 /** What the panel and the options page show about the connected CRM. */
 export const CrmInfo = z.object({

@@ -16,6 +16,37 @@ import type {
 } from './contract';
 
 /**
+ * A logged email activity as the receipt knows it: the CRM's id of the activity
+ * (`ActivityResult.id`, `EmailActivity.id`), and the email and contact it logs. The contact
+ * matters where one CRM record holds an email for several contacts (a Salesforce EmailMessage
+ * and its relations): removing it "for this contact" then removes that link only.
+ */
+export interface LoggedActivityRef {
+  id: string;
+  /** The normalised Message-ID (`externalId`). */
+  externalId: string;
+  contactId: string;
+}
+
+/** Where `moveActivity` takes a logged email: another deal (null: none), or another contact. */
+export type ActivityMove = { dealId: string | null } | { contactId: string };
+
+/** `removeActivity`'s answer: `absent` when nothing was there (already removed): not an error. */
+export interface ActivityRemoval {
+  status: 'removed' | 'absent';
+}
+
+/**
+ * `moveActivity`'s and `redactActivity`'s answer: `unchanged` when it already was so (a
+ * repeated call), and the activity as it now stands. After a move to a contact that already
+ * had this email, `activity` is that contact's (its id differs); the moved one is gone.
+ */
+export interface ActivityChange {
+  status: 'changed' | 'unchanged';
+  activity: LoggedActivityRef & { dealId: string | null };
+}
+
+/**
  * What the rest of the extension knows about "the CRM". Every method either resolves
  * with contract-shaped data or rejects with a `CrmError`. Connectors do not retry:
  * the outbox owns retries so a request is never repeated behind its back.
@@ -56,4 +87,26 @@ export interface CrmConnector {
    * cannot change a logged activity's deal leaves it out, and the panel says so.
    */
   relinkActivityDeal?(activityId: string, dealId: string | null): Promise<void>;
+
+  // Changing an email after it was logged (the receipt's Undo, Move and Redact). Each is
+  // idempotent, acts on one (email, contact) activity (for "all contacts" the caller calls
+  // once per activity), and rejects with `CrmError`:
+  // - `unsupported` when the capability of the same name is off;
+  // - `not_found` (404) when the activity is not there (`removeActivity` answers `absent` instead);
+  // - `auth` with code `activity_not_yours` (403) when the CRM lets only the rep who logged it,
+  //   or an admin, change it;
+  // - `invalid_request` when the target deal or contact does not exist.
+
+  /** Takes the email off this contact in the CRM (deletes the activity, or its link to the contact). */
+  removeActivity(activity: LoggedActivityRef): Promise<ActivityRemoval>;
+  /**
+   * Moves the email to another deal (null: off any deal), or from this contact to another.
+   * A deal move needs the `deals` capability as well as `moveActivity`.
+   */
+  moveActivity(activity: LoggedActivityRef, to: ActivityMove): Promise<ActivityChange>;
+  /**
+   * Reduces what the CRM holds to the "who and when" privacy level (`metadata`): subject,
+   * preview and text emptied; participants, direction, date, deal and links kept. Not reversible.
+   */
+  redactActivity(activity: LoggedActivityRef): Promise<ActivityChange>;
 }

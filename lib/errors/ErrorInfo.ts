@@ -76,6 +76,8 @@ export const ERROR_CODES = {
     'crm_sign_in_ended',
     /** The CRM has no user with the rep's login email. */
     'crm_user_unknown',
+    /** Only the rep who logged an email, or an admin, may remove, move or redact it (403). */
+    'activity_not_yours',
     /** The mailbox's sign-in cannot be renewed without a window: the rep signs in again. */
     'mailbox_renewal_unavailable',
     /** Renewing the mailbox's sign-in returned another account than the mailbox's. */

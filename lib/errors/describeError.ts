@@ -220,6 +220,12 @@ const WORDING = {
         text: `Your CRM sign-in ended or was refused (${info.message || 'no reason given'}). Sign in again in the settings; nothing is lost, logging resumes after.`,
         action: context === 'settings' ? null : 'open_settings',
       };
+    if (info.code === 'activity_not_yours')
+      return {
+        title: 'Only the rep who logged it can change it',
+        text: 'The CRM lets only the rep who logged this email, or an admin, remove, move or redact it. Ask them, or an admin of your CRM.',
+        action: null,
+      };
     if (info.code === 'crm_user_unknown')
       return {
         title: 'The CRM does not know your login email',

@@ -1,4 +1,5 @@
 import { retryWithDelays } from '../../lib/async/retryWithDelays';
+import { ACTIVITY_CHANGE_CAPABILITIES } from '../../lib/crm/CrmCapabilities';
 import { CrmError } from '../../lib/crm/CrmError';
 import { type EmailActivityInput, MAX_BATCH } from '../../lib/crm/contract';
 import {
@@ -380,6 +381,23 @@ export const CONNECTOR_CHECKS: ConformanceCheck[] = [
       );
     },
   },
+  ...ACTIVITY_CHANGE_CAPABILITIES.map(
+    (capability): ConformanceCheck => ({
+      name: `declares no ${capability}: ${capability} is unsupported`,
+      lacks: capability,
+      run: async (ctx) => {
+        const c = need(ctx.contact, 'a contact');
+        const ref = { id: 'conformance-absent', externalId: ctx.uniqueExternalId(), contactId: c.id };
+        const call =
+          capability === 'removeActivity'
+            ? ctx.connector.removeActivity(ref)
+            : capability === 'moveActivity'
+              ? ctx.connector.moveActivity(ref, { contactId: c.id })
+              : ctx.connector.redactActivity(ref);
+        expectCrmError(await rejection(call), 'unsupported', capability);
+      },
+    }),
+  ),
   {
     name: 'declares no deals: contact detail carries none',
     lacks: 'deals',

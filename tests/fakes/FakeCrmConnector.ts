@@ -1,5 +1,11 @@
 import { ALL_CAPABILITIES, type CrmCapabilities, type CrmInfo } from '../../lib/crm/CrmCapabilities';
-import type { CrmConnector } from '../../lib/crm/CrmConnector';
+import type {
+  ActivityChange,
+  ActivityMove,
+  ActivityRemoval,
+  CrmConnector,
+  LoggedActivityRef,
+} from '../../lib/crm/CrmConnector';
 import { CrmError } from '../../lib/crm/CrmError';
 import {
   type ActivityPage,
@@ -362,12 +368,89 @@ export class FakeCrmConnector implements CrmConnector {
   }
 
   /** Deletes a logged activity, as a CRM user would (the audit's "removed on the CRM side"). */
-  removeActivity(externalId: string, contactId: string): boolean {
+  deleteActivityInCrm(externalId: string, contactId: string): boolean {
     const index = this.activities.findIndex((a) => a.externalId === externalId && a.contactId === contactId);
     if (index === -1) return false;
     this.activities.splice(index, 1);
     this.activityByKey.delete(`${externalId}\u0000${contactId}`);
     return true;
+  }
+
+  /**
+   * The activity a ref names, when the caller may change it: the rep who logged it, or an
+   * admin (docs/CRM-CONTRACT.md, "Remove, move or redact a logged email").
+   */
+  private changeable(ref: LoggedActivityRef): EmailActivity | undefined {
+    const activity = this.activities.find((a) => a.id === ref.id);
+    if (activity && activity.loggedBy !== this.user.id && this.user.role !== 'admin')
+      throw new CrmError('auth', `activity ${ref.id} was logged by another user`, {
+        status: 403,
+        code: 'activity_not_yours',
+      });
+    return activity;
+  }
+
+  private changed(status: ActivityChange['status'], a: EmailActivity): ActivityChange {
+    return {
+      status,
+      activity: { id: a.id, externalId: a.externalId, contactId: a.contactId, dealId: a.dealId },
+    };
+  }
+
+  async removeActivity(ref: LoggedActivityRef): Promise<ActivityRemoval> {
+    await this.fault({ method: 'removeActivity', phase: 'before' });
+    this.require('removeActivity');
+    const activity = this.changeable(ref);
+    if (!activity) return { status: 'absent' };
+    this.deleteActivityInCrm(activity.externalId, activity.contactId);
+    await this.fault({ method: 'removeActivity', phase: 'after' });
+    return { status: 'removed' };
+  }
+
+  async moveActivity(ref: LoggedActivityRef, to: ActivityMove): Promise<ActivityChange> {
+    await this.fault({ method: 'moveActivity', phase: 'before' });
+    this.require('moveActivity');
+    const activity = this.changeable(ref);
+    if (!activity) throw new CrmError('not_found', `no activity ${ref.id}`, { status: 404 });
+    let result: ActivityChange;
+    if ('dealId' in to) {
+      this.require('deals');
+      if (to.dealId !== null && !this.deals.has(to.dealId))
+        throw new CrmError('invalid_request', `no deal ${to.dealId}`, { status: 400 });
+      const status = activity.dealId === to.dealId ? 'unchanged' : 'changed';
+      activity.dealId = to.dealId;
+      result = this.changed(status, activity);
+    } else if (to.contactId === activity.contactId) {
+      result = this.changed('unchanged', activity);
+    } else {
+      if (!this.contacts.has(to.contactId))
+        throw new CrmError('invalid_request', `no contact ${to.contactId}`, { status: 400 });
+      const there = this.activityByKey.get(`${activity.externalId}\u0000${to.contactId}`);
+      this.deleteActivityInCrm(activity.externalId, activity.contactId);
+      if (there) {
+        result = this.changed('changed', there);
+      } else {
+        activity.contactId = to.contactId;
+        this.activities.push(activity);
+        this.activityByKey.set(`${activity.externalId}\u0000${to.contactId}`, activity);
+        result = this.changed('changed', activity);
+      }
+    }
+    await this.fault({ method: 'moveActivity', phase: 'after' });
+    return clone(result);
+  }
+
+  async redactActivity(ref: LoggedActivityRef): Promise<ActivityChange> {
+    await this.fault({ method: 'redactActivity', phase: 'before' });
+    this.require('redactActivity');
+    const activity = this.changeable(ref);
+    if (!activity) throw new CrmError('not_found', `no activity ${ref.id}`, { status: 404 });
+    const already = activity.subject === '' && activity.snippet === '' && activity.body === undefined;
+    activity.subject = '';
+    activity.snippet = '';
+    delete activity.body;
+    await this.fault({ method: 'redactActivity', phase: 'after' });
+    return clone(this.changed(already ? 'unchanged' : 'changed', activity));
   }
 
   async createTask(task: TaskInput): Promise<TaskResponse> {

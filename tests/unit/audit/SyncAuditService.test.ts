@@ -122,7 +122,7 @@ describe('SyncAuditService: the sync audit of a Gmail mailbox', () => {
     expect(deleted).toHaveLength(50);
     for (const id of deleted)
       for (const a of crm.activities.filter((x) => x.externalId === id))
-        crm.removeActivity(a.externalId, a.contactId);
+        crm.deleteActivityInCrm(a.externalId, a.contactId);
     const activitiesAfterDelete = crm.activities.length;
 
     const started = await audits.start(status.id, 30);

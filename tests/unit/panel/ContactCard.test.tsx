@@ -35,6 +35,9 @@ describe('ContactCard', () => {
         colleagueActivity: true,
         tasks: true,
         createContact: true,
+        removeActivity: false,
+        moveActivity: false,
+        redactActivity: false,
       },
     };
     render(<ContactCard card={contactCard({ deals: [deal()] })} crm={crm} />);

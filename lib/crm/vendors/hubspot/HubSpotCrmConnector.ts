@@ -1,6 +1,7 @@
-import { ALL_CAPABILITIES, type CrmInfo } from '../../CrmCapabilities';
+import { ALL_CAPABILITIES, type CrmInfo, NO_ACTIVITY_CHANGES } from '../../CrmCapabilities';
 import type { CrmConnector } from '../../CrmConnector';
 import { logKey } from '../../connectorKit/logKey';
+import { unsupportedActivityChanges } from '../../connectorKit/unsupportedActivityChanges';
 import { createHubSpotApi } from './hubspotApi';
 import { hubspotLogging } from './hubspotLogging';
 import { hubspotLookups } from './hubspotLookups';
@@ -10,8 +11,12 @@ import { HUBSPOT_API_BASE } from './hubspotVendor';
 export { SEARCH_ANSWER_TTL_MS, SEARCHES_PER_SECOND } from './hubspotApi';
 export { HUBSPOT_API_BASE, HUBSPOT_PROPERTIES };
 
-/** HubSpot does everything the sidebar asks for. */
-export const HUBSPOT_CRM_INFO: CrmInfo = { type: 'hubspot', name: 'HubSpot', capabilities: ALL_CAPABILITIES };
+/** HubSpot does everything the sidebar asks for; changing a logged email is not built yet. */
+export const HUBSPOT_CRM_INFO: CrmInfo = {
+  type: 'hubspot',
+  name: 'HubSpot',
+  capabilities: { ...ALL_CAPABILITIES, ...NO_ACTIVITY_CHANGES },
+};
 
 export interface HubSpotCrmConnectorOptions {
   /** A private app token, or the rep's OAuth access token (the current one each call). */
@@ -50,6 +55,7 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
     activitiesForMessage,
     findLoggedMessages,
     createTask,
+    ...unsupportedActivityChanges('HubSpot'),
   };
 }
 

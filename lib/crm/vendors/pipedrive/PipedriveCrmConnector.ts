@@ -1,5 +1,6 @@
-import type { CrmInfo } from '../../CrmCapabilities';
+import { type CrmInfo, NO_ACTIVITY_CHANGES } from '../../CrmCapabilities';
 import type { CrmConnector } from '../../CrmConnector';
+import { unsupportedActivityChanges } from '../../connectorKit/unsupportedActivityChanges';
 import { createPipedriveAccount } from './pipedriveAccount';
 import { createPipedriveHttp, type PipedriveHttpOptions } from './pipedriveHttp';
 import { createPipedriveLogging } from './pipedriveLogging';
@@ -29,6 +30,7 @@ export const PIPEDRIVE_CRM_INFO: CrmInfo = {
     colleagueActivity: false,
     tasks: true,
     createContact: true,
+    ...NO_ACTIVITY_CHANGES,
   },
 };
 
@@ -56,5 +58,6 @@ export function createPipedriveCrmConnector(options: PipedriveCrmConnectorOption
     activitiesForMessage: logging.activitiesForMessage,
     createTask: logging.createTask,
     relinkActivityDeal: logging.relinkActivityDeal,
+    ...unsupportedActivityChanges('Pipedrive'),
   };
 }

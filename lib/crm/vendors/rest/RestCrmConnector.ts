@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import { ALL_CAPABILITIES, type CrmInfo } from '../../CrmCapabilities';
+import { ALL_CAPABILITIES, type CrmInfo, NO_ACTIVITY_CHANGES } from '../../CrmCapabilities';
 import type { CrmConnector } from '../../CrmConnector';
 import { CrmError } from '../../CrmError';
+import { unsupportedActivityChanges } from '../../connectorKit/unsupportedActivityChanges';
 import {
   ActivitiesByExternalIdResponse,
   ActivityPage,
@@ -41,7 +42,11 @@ export interface RestCrmConnectorOptions {
 }
 
 /** A CRM that speaks CRM-CONTRACT.md does everything the contract describes. */
-export const REST_CRM_INFO: CrmInfo = { type: 'rest', name: 'CRM', capabilities: ALL_CAPABILITIES };
+export const REST_CRM_INFO: CrmInfo = {
+  type: 'rest',
+  name: 'CRM',
+  capabilities: { ...ALL_CAPABILITIES, ...NO_ACTIVITY_CHANGES },
+};
 
 /**
  * The `rest` connector: CRM-CONTRACT.md over fetch. Works in a service worker (no Node
@@ -89,6 +94,7 @@ export function createRestCrmConnector(options: RestCrmConnectorOptions): CrmCon
     findLoggedMessages: async (externalIds: readonly string[]) =>
       (await call('POST', '/activities/logged', LoggedMessagesResponse, { externalIds })).messages,
     createTask: (task: TaskInput) => call('POST', '/tasks', TaskResponse, task),
+    ...unsupportedActivityChanges('CRM'),
   };
 }
 

@@ -1,5 +1,6 @@
-import type { CrmInfo } from '../../CrmCapabilities';
+import { type CrmInfo, NO_ACTIVITY_CHANGES } from '../../CrmCapabilities';
 import type { CrmConnector } from '../../CrmConnector';
+import { unsupportedActivityChanges } from '../../connectorKit/unsupportedActivityChanges';
 import { createSalesforceApi, SALESFORCE_API_VERSION, SALESFORCE_KEY_FIELDS } from './salesforceApi';
 import { salesforceLogging } from './salesforceLogging';
 import { salesforceLookups } from './salesforceLookups';
@@ -22,6 +23,7 @@ export const SALESFORCE_CRM_INFO: CrmInfo = {
     colleagueActivity: true,
     tasks: true,
     createContact: true,
+    ...NO_ACTIVITY_CHANGES,
   },
 };
 
@@ -65,5 +67,6 @@ export function createSalesforceCrmConnector(options: SalesforceCrmConnectorOpti
     activitiesForMessage,
     findLoggedMessages,
     createTask,
+    ...unsupportedActivityChanges('Salesforce'),
   };
 }
