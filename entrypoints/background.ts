@@ -7,6 +7,7 @@ import type { CrmSidebarBackground } from '../lib/background/CrmSidebarBackgroun
 import { composeBackground } from '../lib/background/composeBackground';
 import { ExtensionError } from '../lib/errors/ErrorInfo';
 import { toErrorInfo } from '../lib/errors/toErrorInfo';
+import { readGmailPagePeople } from '../lib/mail/gmail/page/readGmailPagePeople';
 import { classifySender } from '../lib/messaging/classifySender';
 import { MESSAGES } from '../lib/messaging/messages';
 import { createRouter } from '../lib/messaging/router';
@@ -33,12 +34,16 @@ export default defineBackground({
       },
       openOptionsPage,
       // The browser reports a tab's URL for the webmail hosts the extension may read.
-      tabUrl: async ({ windowId, tabId }) => {
-        if (tabId !== null) return (await browser.tabs.get(tabId)).url ?? null;
-        const [tab] = await browser.tabs.query(
-          windowId === null ? { active: true, lastFocusedWindow: true } : { active: true, windowId },
-        );
-        return tab?.url ?? null;
+      tabUrl: async (target) => (await sidePanelTab(target))?.url ?? null,
+      // The page reader runs in the tab's isolated world (host permission for mail.google.com).
+      readGmailPage: async (target) => {
+        const tab = await sidePanelTab(target);
+        if (tab?.id === undefined) return null;
+        const [frame] = await browser.scripting.executeScript({
+          target: { tabId: tab.id },
+          func: readGmailPagePeople,
+        });
+        return frame?.result ?? null;
       },
     });
     const route = createRouter(
@@ -112,6 +117,21 @@ export default defineBackground({
     });
   },
 });
+
+/** The tab the side panel shows: the pinned one, or the active tab of its window. */
+async function sidePanelTab({
+  windowId,
+  tabId,
+}: {
+  windowId: number | null;
+  tabId: number | null;
+}): Promise<{ id?: number; url?: string } | undefined> {
+  if (tabId !== null) return browser.tabs.get(tabId);
+  const [tab] = await browser.tabs.query(
+    windowId === null ? { active: true, lastFocusedWindow: true } : { active: true, windowId },
+  );
+  return tab;
+}
 
 const webAuthFlow: WebAuthFlow = {
   getRedirectUrl: () => browser.identity.getRedirectURL(),

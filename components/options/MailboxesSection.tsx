@@ -12,7 +12,7 @@ import { type MailboxActionsApi, useMailboxActions } from './useMailboxActions';
 import type { SaveSettings } from './useSettings';
 
 export interface MailboxesSectionProps {
-  api: Pick<ExtensionApi, 'getStatus'> & MailboxActionsApi & SyncAuditsApi;
+  api: Pick<ExtensionApi, 'getStatus' | 'openSidePanel'> & MailboxActionsApi & SyncAuditsApi;
   settings: Settings;
   save: SaveSettings;
   pollIntervalMs: number;
@@ -47,7 +47,9 @@ export function MailboxesSection({ api, settings, save, pollIntervalMs, now }: M
           “unverified app” warning. An app marked Internal in a Google Workspace organisation needs neither.
         </p>
       </details>
-      {status && <PageIntegrationNotices status={status} />}
+      {status && (
+        <PageIntegrationNotices status={status} sidePanelAvailable={api.openSidePanel !== undefined} />
+      )}
       {!status && !error && (
         <p role="status" aria-busy="true" className="loading">
           Loading mailboxes…

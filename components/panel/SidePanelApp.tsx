@@ -24,6 +24,9 @@ html, body { margin: 0; padding: 0; }
 .crm-side-state button { font: inherit; padding: 4px 10px; border-radius: 6px; border: 1px solid #8c959f; background: #fff; color: inherit; cursor: pointer; }
 .crm-side-state button:focus-visible { outline: 2px solid #0969da; outline-offset: 2px; }
 .crm-side-source { margin: 8px 12px 0; color: #59636e; font-size: 12px; }
+.crm-side-state .crm-side-source { margin: 0 0 8px; }
+.crm-side-people { margin: 0 0 8px; padding-left: 18px; word-break: break-all; }
+.crm-side-person-name { font-weight: 600; }
 @media (prefers-color-scheme: dark) {
   .crm-side-root { color: #e6edf3; background: #0d1117; }
   .crm-side-state { border-color: #30363d; background: #161b22; }
@@ -116,6 +119,35 @@ function SidePanelState({
             The side panel reads the open email through your mailbox, not the page, so it needs the{' '}
             {WEBMAIL[thread.provider]} mailbox connected. The panel inside {WEBMAIL[thread.provider]} works
             without it.
+          </p>
+          <button type="button" onClick={onOpenOptions}>
+            Connect a mailbox
+          </button>
+        </div>
+      );
+    case 'page_people':
+      return (
+        <div className="crm-side-state" role="status">
+          <h1>People on this email</h1>
+          <p className="crm-side-source">
+            Read from the page: the addresses {WEBMAIL[thread.provider]} shows, nothing more.
+          </p>
+          <ul className="crm-side-people" aria-label="People on this email, read from the page">
+            {thread.people.map((person) => (
+              <li key={person.address}>
+                {person.name && person.name !== person.address ? (
+                  <>
+                    <span className="crm-side-person-name">{person.name}</span> {person.address}
+                  </>
+                ) : (
+                  person.address
+                )}
+              </li>
+            ))}
+          </ul>
+          <p>
+            Their CRM records and logging need your {WEBMAIL[thread.provider]} mailbox connected: the page
+            does not show the exact message identity, so nothing is logged from here.
           </p>
           <button type="button" onClick={onOpenOptions}>
             Connect a mailbox

@@ -86,7 +86,21 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
       {status && (
         <>
           <CrmState status={status} onOpenSetup={() => openStep('connect')} />
-          <PageIntegrationNotices status={status} />
+          <PageIntegrationNotices status={status} sidePanelAvailable={api.openSidePanel !== undefined} />
+          {api.openSidePanel && (
+            <SidePanelButton
+              opening={busy === 'sidepanel'}
+              onOpen={() => {
+                const open = api.openSidePanel;
+                if (!open) return;
+                // Straight from the click: the browser opens its side panel only in a user gesture.
+                void run('sidepanel', async () => {
+                  await open();
+                  return null;
+                });
+              }}
+            />
+          )}
           <BackgroundProblems problems={status.problems} now={now()} onOpenOptions={openOptions} />
           {settings && (
             <SetupChecklist
@@ -171,6 +185,22 @@ export function PopupApp({ api, pollIntervalMs = 2000, now = Date.now }: PopupAp
         </>
       )}
     </main>
+  );
+}
+
+/** The browser's side panel: the CRM beside the email, read through the mailbox, not the page. */
+function SidePanelButton({ opening, onOpen }: { opening: boolean; onOpen: () => void }) {
+  return (
+    <section aria-labelledby="side-panel-heading" className="side-panel-entry">
+      <h2 id="side-panel-heading">Side panel</h2>
+      <p className="hint">
+        The CRM beside the open email in the browser’s side panel, read through your connected mailbox.
+        Default shortcut: Alt+Shift+K.
+      </p>
+      <button type="button" disabled={opening} onClick={onOpen}>
+        Open side panel
+      </button>
+    </section>
   );
 }
 

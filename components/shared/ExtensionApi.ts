@@ -7,6 +7,7 @@ import type {
   Messages,
   TestConnectionResult,
 } from '../../lib/messaging/messages';
+import type { BrowserSidePanel } from '../../lib/platform/browserSidePanel';
 import type { PolicyView } from '../../lib/policy/PolicyView';
 import type { CrmConnection, Settings, SettingsInput } from '../../lib/settings/Settings';
 import { formatOptionsRoute, type OptionsRoute } from '../../lib/setup/optionsRoute';
@@ -75,6 +76,11 @@ export interface ExtensionApi {
   getMailboxWriteAccess(): Promise<MailboxWriteAccess[]>;
   /** Asks the provider for write access (a consent window per mailbox, or for `id` only). */
   requestMailboxWriteAccess(id?: string): Promise<MailboxWriteAccess[]>;
+  /**
+   * Opens the browser's side panel in this window (Chrome's sidePanel, Firefox's sidebar);
+   * absent where the browser has none. Must be the first thing a click handler does.
+   */
+  openSidePanel?: () => Promise<void>;
 }
 
 export type OptionsApi = ExtensionApi;
@@ -89,14 +95,20 @@ export type PopupApi = Pick<
   | 'retryOutbox'
   | 'openOptions'
   | 'getAudits'
+  | 'openSidePanel'
 >;
 
 export interface PlatformPermissions {
   requestOriginPermission(origin: string): Promise<boolean>;
 }
 
-export function createExtensionApi(send: SendToBackground, permissions: PlatformPermissions): ExtensionApi {
+export function createExtensionApi(
+  send: SendToBackground,
+  permissions: PlatformPermissions,
+  sidePanel: BrowserSidePanel | null = null,
+): ExtensionApi {
   return {
+    ...(sidePanel ? { openSidePanel: () => sidePanel.open() } : {}),
     getStatus: () => send('status.get', {}),
     getSettings: () => send('settings.get', {}),
     getPolicy: () => send('policy.get', {}),

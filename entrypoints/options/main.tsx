@@ -3,15 +3,20 @@ import { createRoot } from 'react-dom/client';
 import { browser } from 'wxt/browser';
 import { OptionsPage } from '../../components/options/OptionsPage';
 import { createExtensionApi } from '../../components/shared/ExtensionApi';
+import { browserSidePanel } from '../../lib/platform/browserSidePanel';
 import { sendToBackground } from '../../lib/platform/runtime';
 import { formatOptionsRoute, type OptionsRoute, parseOptionsRoute } from '../../lib/setup/optionsRoute';
 import './options.css';
 
-const api = createExtensionApi(sendToBackground, {
-  // Called straight from the Save / Test click handlers, inside the user gesture the
-  // browser requires before it shows the permission prompt.
-  requestOriginPermission: (origin) => browser.permissions.request({ origins: [`${origin}/*`] }),
-});
+const api = createExtensionApi(
+  sendToBackground,
+  {
+    // Called straight from the Save / Test click handlers, inside the user gesture the
+    // browser requires before it shows the permission prompt.
+    requestOriginPermission: (origin) => browser.permissions.request({ origins: [`${origin}/*`] }),
+  },
+  browserSidePanel(),
+);
 
 /** The view follows the address hash, so a step can be linked to (popup) and Back works. */
 function OptionsRoot() {

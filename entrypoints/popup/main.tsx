@@ -2,11 +2,14 @@ import { createRoot } from 'react-dom/client';
 import { browser } from 'wxt/browser';
 import { PopupApp } from '../../components/popup/PopupApp';
 import { createExtensionApi } from '../../components/shared/ExtensionApi';
+import { browserSidePanel } from '../../lib/platform/browserSidePanel';
 import { sendToBackground } from '../../lib/platform/runtime';
 import './popup.css';
 
-const api = createExtensionApi(sendToBackground, {
-  requestOriginPermission: (origin) => browser.permissions.request({ origins: [`${origin}/*`] }),
-});
+const api = createExtensionApi(
+  sendToBackground,
+  { requestOriginPermission: (origin) => browser.permissions.request({ origins: [`${origin}/*`] }) },
+  browserSidePanel(),
+);
 
 createRoot(document.getElementById('root')!).render(<PopupApp api={api} />);

@@ -36,6 +36,11 @@ export interface BackgroundPlatform {
    * (null: the last focused window).
    */
   tabUrl?(target: { windowId: number | null; tabId: number | null }): Promise<string | null>;
+  /**
+   * Runs lib/mail/gmail/page/readGmailPagePeople in that tab and answers what it returned
+   * (unparsed): the side panel's fallback for Gmail when no Gmail mailbox is connected.
+   */
+  readGmailPage?(target: { windowId: number | null; tabId: number | null }): Promise<unknown>;
   now?: () => number;
   /** Tests: the connector for a connection, given the sign-ins' token sources. */
   createConnector?: (crm: CrmConnection, tokens: CrmConnectorDeps) => CrmConnector;
@@ -110,7 +115,13 @@ export function composeBackground(platform: BackgroundPlatform) {
       hubspotSignOut: () => hubspot.signOut(),
     },
     pageHealth,
-    sidePanelThread: async (target) => sidePanel.threadFor((await platform.tabUrl?.(target)) ?? null),
+    sidePanelThread: async (target) => {
+      const readGmailPage = platform.readGmailPage;
+      return sidePanel.threadFor(
+        (await platform.tabUrl?.(target)) ?? null,
+        readGmailPage ? () => readGmailPage(target) : undefined,
+      );
+    },
     openOptionsPage: (route) => platform.openOptionsPage(route),
   });
   return { settings, events, core, service, mailboxes, audits, salesforce, hubspot, pageHealth, handlers };

@@ -3,12 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExtensionStatus, MailboxStatus } from '../../lib/messaging/messages';
 import { SEED } from '../../server/seed';
 import { configureCrm } from './harness/extensionMessages';
-import { ask, getStatus } from './harness/mailboxSync';
+import {
+  ask,
+  configureGoogleApp,
+  createGoogleFakes,
+  type GoogleFakes,
+  getStatus,
+  setOAuthClients,
+  TEST_GOOGLE_CLIENT_ID,
+} from './harness/mailboxSync';
 import {
   configureMicrosoftApp,
   createMicrosoftFakes,
   type MicrosoftFakes,
   TEST_MICROSOFT_CLIENT_ID,
+  TEST_MICROSOFT_TENANT,
 } from './harness/microsoftFakes';
 import { conversation, OUTLOOK_ORIGIN, openOutlookConversation } from './harness/outlookConversations';
 import { loggedContactIds, type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
@@ -38,10 +47,42 @@ async function renameOutlookHooks(page: Page): Promise<void> {
   });
 }
 
-describe('When Outlook changes its page: the health notice and the side panel', () => {
+/**
+ * The tab of a webmail origin (one is open at a time here), for a side panel pinned to it:
+ * `sidepanel.html?tab=<id>` follows that tab as the browser's side panel follows the active one.
+ */
+async function openSidePanelFor(env: E2eEnvironment, origin: string): Promise<Page> {
+  const tabId = await env.browser.serviceWorker.evaluate(async (o) => {
+    const { chrome } = globalThis as unknown as {
+      chrome: { tabs: { query(q: { url: string }): Promise<{ id?: number }[]> } };
+    };
+    const [tab] = await chrome.tabs.query({ url: `${o}/*` });
+    return tab?.id ?? null;
+  }, origin);
+  expect(tabId).not.toBeNull();
+  const side = await env.browser.newPage();
+  await side.goto(env.browser.extensionUrl(`sidepanel.html?tab=${tabId}`));
+  return side;
+}
+
+/** Waits for text in the side panel, showing what it did show when it never comes. */
+async function sideShows(side: Page, text: string | RegExp): Promise<void> {
+  await side
+    .getByText(text)
+    .first()
+    .waitFor({ timeout: 20_000 })
+    .catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\nThe side panel showed:\n${await side.locator('body').innerText()}`);
+    });
+}
+
+const GMAIL_ORIGIN = 'https://mail.google.com';
+
+describe('When the webmail page changes: the health notice and the side panel', () => {
   let env: E2eEnvironment;
   let crm: ReferenceCrm;
   let ms: MicrosoftFakes;
+  let google: GoogleFakes;
   let popup: Page;
 
   beforeAll(async () => {
@@ -50,9 +91,17 @@ describe('When Outlook changes its page: the health notice and the side panel', 
       displayName: SEED.demoUser.name,
       apps: [{ clientId: TEST_MICROSOFT_CLIENT_ID, platform: 'spa' }],
     });
-    env = await startE2eEnvironment({ extraRoutes: ms.routes });
+    google = createGoogleFakes(ME);
+    env = await startE2eEnvironment({ extraRoutes: { ...ms.routes, ...google.routes } });
     await configureCrm(env.browser, crm.handle.url, crm.handle.token);
     await configureMicrosoftApp(env.browser, ms);
+    await configureGoogleApp(env.browser, google);
+    // Each of those saves its own app alone (the patch is shallow): both apps, as an admin sets them.
+    await setOAuthClients(env.browser, {
+      googleClientId: TEST_GOOGLE_CLIENT_ID,
+      microsoftClientId: TEST_MICROSOFT_CLIENT_ID,
+      microsoftTenant: TEST_MICROSOFT_TENANT,
+    });
     // The import window is empty: nothing is logged behind the test's back.
     await ask(env.browser, 'settings.update', { patch: { historicalImportDays: 0, autoLogReceived: false } });
     popup = await env.browser.newPage();
@@ -64,15 +113,118 @@ describe('When Outlook changes its page: the health notice and the side panel', 
     await crm?.close();
   });
 
-  const outlookIntegration = async () =>
-    (await getStatus(env.browser, popup)).pageIntegrations?.find((p) => p.provider === 'outlook');
+  const integration = async (provider: 'gmail' | 'outlook') =>
+    (await getStatus(env.browser, popup)).pageIntegrations?.find((p) => p.provider === provider);
+  const outlookIntegration = () => integration('outlook');
 
-  it('raises no alarm on the inbox list, however long it stays open', async () => {
-    const page = await env.browser.newPage();
-    await page.goto(`${OUTLOOK_ORIGIN}/mail/inbox`);
+  it('raises no alarm on the inbox lists, however long they stay open, and the side panel waits for an email', async () => {
+    const outlook = await env.browser.newPage();
+    const gmail = await env.browser.newPage();
+    await Promise.all([
+      outlook.goto(`${OUTLOOK_ORIGIN}/mail/inbox`),
+      gmail.goto(`${GMAIL_ORIGIN}/mail/u/0/#inbox`),
+    ]);
     // Longer than the reader is given to read a thread (lib/health/ThreadReadWatchdog).
-    await page.waitForTimeout(10_000);
-    expect((await outlookIntegration())?.state ?? 'not_seen').not.toBe('broken');
+    await outlook.waitForTimeout(10_000);
+    expect((await integration('outlook'))?.state ?? 'not_seen').not.toBe('broken');
+    expect((await integration('gmail'))?.state ?? 'not_seen').not.toBe('broken');
+    await popup.reload();
+    await popup.getByRole('heading', { name: 'Mailboxes' }).waitFor({ timeout: 10_000 });
+    expect(await popup.getByText(/panel is not working/).count()).toBe(0);
+    const side = await openSidePanelFor(env, GMAIL_ORIGIN);
+    await sideShows(side, 'No email open');
+
+    // No Gmail mailbox yet: a thread opens, and the side panel falls back to the one page reader
+    // (lib/mail/gmail/page/readGmailPagePeople.ts). The people are put into the plain page the way
+    // gmail.js reads Gmail's thread view (https://github.com/KartikTalwar/gmail.js, src/gmail.js:
+    // `div[role=main]`, `span[email].gD` sender, `span[email].g2` recipients); nothing else of
+    // Gmail's page is imitated.
+    await gmail.evaluate(
+      ({ alice, me }) => {
+        const main = document.querySelector('[role="main"]')!;
+        main.textContent = '';
+        for (const [cls, person] of [
+          ['gD', alice],
+          ['g2', me],
+        ] as const) {
+          const span = document.createElement('span');
+          span.className = cls;
+          span.setAttribute('email', person.address);
+          span.setAttribute('name', person.name);
+          span.textContent = person.name;
+          main.append(span, ' ');
+        }
+        location.hash = '#inbox/FMfcgzQgLjNPlfJCVRfnNkPGkLhWClCW';
+      },
+      { alice, me },
+    );
+    const people = side.getByRole('list', { name: 'People on this email, read from the page' });
+    await people.waitFor({ timeout: 20_000 });
+    expect(await people.getByRole('listitem').allInnerTexts()).toEqual([
+      `${alice.name} ${alice.address}`,
+      `${me.name} ${me.address}`,
+    ]);
+    await sideShows(side, /Read from the page/);
+    expect(await side.getByRole('button', { name: /^Log email/ }).count()).toBe(0);
+    expect(await side.getByRole('button', { name: 'Connect a mailbox' }).count()).toBe(1);
+    await side.close();
+    await gmail.close();
+    await outlook.close();
+  });
+
+  it('reads a Gmail thread through the Gmail API on a mail.google.com page without Gmail’s markup, and logs it once', async () => {
+    // A received message in the Gmail API fake (labels and headers as the sync e2e gives them;
+    // the Message-ID in the form Gmail's own mail carries, `<CA...@mail.gmail.com>`).
+    const local = `CASIDE-${Date.now().toString(36)}`;
+    const received = google.gmail.sendMessage(ME, {
+      labelIds: ['INBOX', 'UNREAD'],
+      internalDate: Date.now() - 3_600_000,
+      headers: [
+        { name: 'From', value: `${alice.name} <${alice.address}>` },
+        { name: 'To', value: `${me.name} <${ME}>` },
+        { name: 'Subject', value: 'Rollout timeline (side panel e2e)' },
+        { name: 'Date', value: new Date(Date.now() - 3_600_000).toUTCString().replace('GMT', '+0000') },
+        { name: 'Message-ID', value: `<${local}@mail.gmail.com>` },
+      ],
+      snippet: 'Can we fix the rollout dates?',
+    });
+    const externalId = `${local}@mail.gmail.com`.toLowerCase();
+    await ask<MailboxStatus>(env.browser, 'mailbox.connect', { provider: 'gmail' }, popup);
+    const threadsGetBefore = google.gmail.counters.byMethod.threadsGet;
+
+    // The page at mail.google.com is a plain page (tests/e2e/fixtures/gmail/inbox.html): no
+    // Gmail markup, so InboxSDK finds nothing and the page panel never shows.
+    const page = await env.browser.newPage();
+    await page.goto(`${GMAIL_ORIGIN}/mail/u/0/#inbox`);
+    const side = await openSidePanelFor(env, GMAIL_ORIGIN);
+    await sideShows(side, 'No email open');
+    // The rep opens the thread: Gmail changes only the address's hash (an older link's form,
+    // the 16-hex API thread id; googleworkspace/cli issues 790 and 858). The side panel follows.
+    await page.evaluate((id) => {
+      location.hash = `#inbox/${id}`;
+    }, received.threadId);
+    await sideShows(side, 'Read through your Gmail mailbox, not the page.');
+    await side.getByRole('article', { name: alice.name }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('crm-sidebar-panel').count()).toBe(0);
+    await side.getByRole('button', { name: /^Log email/ }).click({ timeout: 15_000 });
+    await sideShows(side, /Logged/);
+    await expect
+      .poll(() => loggedContactIds(crm, externalId), { timeout: 20_000 })
+      .toEqual([SEED.contacts.primary.id]);
+    // One threads.get per reading of the URL, within the quota, no schema violation.
+    expect(google.gmail.counters.byMethod.threadsGet - threadsGetBefore).toBeGreaterThanOrEqual(1);
+    expect(google.gmail.counters.byMethod.threadsGet - threadsGetBefore).toBeLessThanOrEqual(3);
+    expect(google.gmail.counters.quotaRejections).toBe(0);
+    expect(google.gmail.schemaViolations).toEqual([]);
+
+    // Reopened, it knows the email is logged and offers no second log.
+    await side.reload();
+    await sideShows(side, /Logged/);
+    expect(await side.getByRole('button', { name: /^Log email/ }).count()).toBe(0);
+    expect(await loggedContactIds(crm, externalId)).toEqual([SEED.contacts.primary.id]);
+    // Gmail's page is not broken for this: InboxSDK never started on a page that is not Gmail.
+    expect((await integration('gmail'))?.state ?? 'not_seen').not.toBe('broken');
+    await side.close();
     await page.close();
   });
 
@@ -122,16 +274,7 @@ describe('When Outlook changes its page: the health notice and the side panel', 
     expect(await notice.textContent()).toContain('Sent mail is still logged by the mailbox sync');
 
     // The side panel, pinned to the Outlook tab, reads the thread through Graph, not the page.
-    const tabId = await env.browser.serviceWorker.evaluate(async (origin) => {
-      const { chrome } = globalThis as unknown as {
-        chrome: { tabs: { query(q: { url: string }): Promise<{ id?: number }[]> } };
-      };
-      const [tab] = await chrome.tabs.query({ url: `${origin}/*` });
-      return tab?.id ?? null;
-    }, OUTLOOK_ORIGIN);
-    expect(tabId).not.toBeNull();
-    const side = await env.browser.newPage();
-    await side.goto(env.browser.extensionUrl(`sidepanel.html?tab=${tabId}`));
+    const side = await openSidePanelFor(env, OUTLOOK_ORIGIN);
     await side.getByText('Read through your Outlook mailbox, not the page.').waitFor({ timeout: 20_000 });
     await side.getByRole('article', { name: alice.name }).waitFor({ timeout: 20_000 });
     await side.getByRole('button', { name: /^Log email/ }).click({ timeout: 15_000 });

@@ -184,3 +184,71 @@ describe('SidePanelThreadService with Gmail (the thread through the Gmail API)',
     });
   });
 });
+
+describe('SidePanelThreadService with Gmail and no mailbox connected (the page reader)', () => {
+  const OPAQUE_URL = 'https://mail.google.com/mail/u/0/#inbox/FMfcgzQgLjNPlfJCVRfnNkPGkLhWClCW';
+  let db: CrmSidebarDb;
+  let service: SidePanelThreadService;
+
+  beforeEach(() => {
+    db = openCrmSidebarDb(`side-panel-page-${++dbCounter}`);
+    service = new SidePanelThreadService({
+      db,
+      mailboxApi: async () => {
+        throw new Error('no mailbox is connected');
+      },
+    });
+  });
+  afterEach(() => db.close());
+
+  // What readGmailPagePeople answers in the tab (tests/unit/mail/gmail/page/readGmailPagePeople.test.ts).
+  const page = (url: string, people: { address: string; name: string }[]) => async () => ({ url, people });
+
+  it('shows the people the page names, marked as read from the page, for any thread link', async () => {
+    const answer = await service.threadFor(
+      OPAQUE_URL,
+      page(OPAQUE_URL, [
+        { address: 'Alice.Moreau@acme-robotics.com', name: 'Alice Moreau' },
+        { address: ME, name: 'Dana Whitfield' },
+      ]),
+    );
+    expect(answer).toEqual({
+      state: 'page_people',
+      provider: 'gmail',
+      people: [
+        { address: 'alice.moreau@acme-robotics.com', name: 'Alice Moreau' },
+        { address: ME, name: 'Dana Whitfield' },
+      ],
+    });
+  });
+
+  it('says what it needs when the page names nobody, answered for another URL, or cannot be read', async () => {
+    const needs = { state: 'needs_mailbox', provider: 'gmail' };
+    expect(await service.threadFor(OPAQUE_URL, page(OPAQUE_URL, []))).toEqual(needs);
+    expect(
+      await service.threadFor(
+        OPAQUE_URL,
+        page('https://mail.google.com/mail/u/0/#inbox', [{ address: 'a@b.example', name: '' }]),
+      ),
+    ).toEqual(needs);
+    expect(
+      await service.threadFor(OPAQUE_URL, async () => {
+        throw new Error('Cannot access contents of the page');
+      }),
+    ).toEqual(needs);
+    expect(await service.threadFor(OPAQUE_URL, async () => 'not an answer')).toEqual(needs);
+    expect(await service.threadFor(OPAQUE_URL)).toEqual(needs);
+  });
+
+  it('never reads the page of the inbox list, settings, or an Outlook tab', async () => {
+    let reads = 0;
+    const counting = async () => {
+      reads += 1;
+      return { url: '', people: [] };
+    };
+    await service.threadFor('https://mail.google.com/mail/u/0/#inbox', counting);
+    await service.threadFor('https://mail.google.com/mail/u/0/#settings/general', counting);
+    await service.threadFor(THREAD_URL, counting);
+    expect(reads).toBe(0);
+  });
+});

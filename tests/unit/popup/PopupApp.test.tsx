@@ -9,8 +9,12 @@ import { FakeBackground, mailboxFixture, settingsHandlers, statusFixture } from 
 
 const NOW = Date.parse('2025-03-10T12:00:00Z');
 
-function renderPopup(background: FakeBackground, pollIntervalMs = 2000) {
-  const api = createExtensionApi(background.send, { requestOriginPermission: async () => true });
+function renderPopup(
+  background: FakeBackground,
+  pollIntervalMs = 2000,
+  sidePanel: { open(): Promise<void> } | null = null,
+) {
+  const api = createExtensionApi(background.send, { requestOriginPermission: async () => true }, sidePanel);
   return render(<PopupApp api={api} pollIntervalMs={pollIntervalMs} now={() => NOW} />);
 }
 
@@ -48,6 +52,56 @@ describe('PopupApp', () => {
     expect(notice.getAttribute('role')).toBe('alert');
     expect(notice.textContent).toContain('Gmail’s page changed');
     expect(notice.textContent).toContain('Sent mail is still logged by the mailbox sync');
+  });
+
+  it('says the side panel still works only where the browser has one, and opens it from the click', async () => {
+    const since = '2025-03-10T11:05:00.000Z';
+    const broken = () =>
+      new FakeBackground({
+        'status.get': () =>
+          statusFixture({
+            pageIntegrations: [
+              {
+                provider: 'outlook',
+                state: 'broken',
+                since,
+                lastThreadReadAt: null,
+                unreadableInARow: 2,
+                firstUnreadableAt: since,
+                detail: '',
+              },
+            ],
+          }),
+      });
+    const view = renderPopup(broken());
+    const without = await screen.findByText(/The Outlook panel is not working since /);
+    expect(without.textContent).not.toContain('side panel');
+    expect(screen.queryByRole('button', { name: 'Open side panel' })).toBeNull();
+    view.unmount();
+
+    const opened: number[] = [];
+    renderPopup(broken(), 2000, {
+      open: async () => {
+        opened.push(Date.now());
+      },
+    });
+    const notice = await screen.findByText(/The Outlook panel is not working since /);
+    expect(notice.textContent).toContain('the side panel still shows the CRM beside the email');
+    fireEvent.click(screen.getByRole('button', { name: 'Open side panel' }));
+    // Called within the click itself (the browser's user-gesture rule), not after an await.
+    expect(opened).toHaveLength(1);
+  });
+
+  it('words a side panel the browser refused to open', async () => {
+    renderPopup(new FakeBackground({ 'status.get': () => statusFixture() }), 2000, {
+      open: async () => {
+        // Chrome's refusal, as extension developers quote it in public threads (not checked here
+        // against Chromium's source).
+        throw new Error('`sidePanel.open()` may only be called in response to a user gesture.');
+      },
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Open side panel' }));
+    expect((await screen.findByRole('alert')).textContent).not.toBe('');
   });
 
   it('links to the connect step of the set-up when the CRM is not configured', async () => {
