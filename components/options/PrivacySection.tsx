@@ -47,7 +47,7 @@ export function PrivacySection({ settings, save }: PrivacySectionProps) {
         <PolicyLock policies={['logComposeByDefault']}>
           <ToggleField
             label="Turn on “Log to CRM” when composing"
-            description="The default of the switch in the compose window; you can still change it per email."
+            description="The default of the switch in Gmail’s compose window and Outlook’s new-message and reply forms; you can still change it per email. With automatic logging of sent mail on and the mailbox connected, the sync logs sent mail whatever the switch says."
             checked={settings.logComposeByDefault}
             onChange={(logComposeByDefault) => void saveAndReport({ logComposeByDefault })}
           />

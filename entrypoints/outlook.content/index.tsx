@@ -4,6 +4,8 @@ import type { ErrorInfo } from '../../lib/errors/ErrorInfo';
 import { ThreadReadWatchdog } from '../../lib/health/ThreadReadWatchdog';
 import { ThreadSnapshot } from '../../lib/mail/MailMessage';
 import { OUTLOOK_MATCHES } from '../../lib/mail/outlook/page/hosts';
+import { startOutlookComposeLogger } from '../../lib/mail/outlook/page/OutlookComposeLogger';
+import type { OutlookContentConfig } from '../../lib/mail/outlook/page/outlookMessages';
 import {
   DEFAULT_DOCK_STATE,
   DOCK_STORAGE_KEY,
@@ -27,6 +29,17 @@ import { sendToBackground } from '../../lib/platform/runtime';
 // About a frame: short enough to feel instant, long enough to coalesce the burst of mutations
 // of one pane swap (the open -> card benchmark counts it in every open).
 const REREAD_DELAY_MS = 16;
+
+const DEFAULT_CONFIG: OutlookContentConfig = { logComposeByDefault: true, connectedMailboxes: [] };
+
+/** The background's settings; the background may not answer yet (then the defaults). */
+async function readConfig(): Promise<OutlookContentConfig> {
+  try {
+    return await sendToBackground('outlook.config.get', {});
+  } catch {
+    return DEFAULT_CONFIG;
+  }
+}
 
 /** What makes two readings the same thread state, so React only re-renders on a real change. */
 function snapshotKey(s: ThreadSnapshot | null): string {
@@ -141,6 +154,23 @@ export default defineContentScript({
         void sendToBackground('page.health', { signal, detail }).catch(() => undefined),
     });
     ctx.onInvalidated(() => health.stop());
+
+    // "Log to CRM" in the compose forms (new message, reply): the same settings and rules as Gmail's.
+    // Not awaited: the reading pane is read at once; a form opened before the answer gets the defaults.
+    let config = DEFAULT_CONFIG;
+    void readConfig().then((answer) => {
+      config = answer;
+    });
+    const compose = startOutlookComposeLogger(document, {
+      logByDefault: () => config.logComposeByDefault,
+      logSentMessage: (request) => sendToBackground('outlook.sent.log', request),
+      account: () => account,
+      location: () => parseOutlookUrl(location.href),
+      confirmedByMailbox: (address) => config.connectedMailboxes.includes(address.toLowerCase()),
+      onError: (error) => console.debug('[CRM sidebar]', error),
+    });
+    ctx.onInvalidated(() => compose.stop());
+
     const read = () => {
       health.urlChanged(location.href);
       const seen = readOutlookAccount(document);
@@ -171,6 +201,7 @@ export default defineContentScript({
       pending = ctx.setTimeout(() => {
         pending = undefined;
         read();
+        compose.scan();
       }, REREAD_DELAY_MS);
     };
     const observer = new MutationObserver(schedule);

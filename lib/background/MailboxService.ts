@@ -509,6 +509,19 @@ export class MailboxService implements MailboxControls {
     };
   }
 
+  /** The addresses of the provider's mailboxes that are connected now (lower case). */
+  async connectedAddresses(provider: MailProvider): Promise<string[]> {
+    const rows = await this.options.db.mailboxes.toArray();
+    return rows.filter((r) => r.provider === provider && r.status === 'connected').map((r) => r.address);
+  }
+
+  /** The API of the mailbox `address`, with the sync's client; null when it is not connected. */
+  async connectedApi(provider: MailProvider, address: string): Promise<MailboxApi | null> {
+    const row = await this.options.db.mailboxes.get(mailboxIdOf(provider, address));
+    if (row?.status !== 'connected') return null;
+    return this.clientFor(row, this.accessTokens(row));
+  }
+
   /**
    * A connected mailbox with the client the sync uses, so the sync audit's requests share its
    * quota limiter (Gmail) and concurrency (Graph).

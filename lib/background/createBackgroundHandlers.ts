@@ -1,6 +1,7 @@
 import type { AuditWindowDays, SyncAuditReport } from '../audit/SyncAuditReport';
 import type { SalesforceSignInRequest } from '../crm/vendors/salesforce/SalesforceSignIn';
 import { ExtensionError } from '../errors/ErrorInfo';
+import type { MailboxApi } from '../mail/sync/MailboxProvider';
 import type { MailboxWriteAccess } from '../mail/sync/mailboxMarkMessages';
 import { webmailOfUrl } from '../mail/webmailOfUrl';
 import type { MailboxStatus, Messages } from '../messaging/messages';
@@ -9,6 +10,7 @@ import { createFeatureHandlers } from '../panel/features/panelFeatures';
 import type { SidePanelThread } from '../panel/SidePanelThread';
 import type { CrmConnection } from '../settings/Settings';
 import type { CrmSidebarBackground } from './CrmSidebarBackground';
+import { OutlookComposeSends } from './OutlookComposeSends';
 import type { PageHealthService } from './PageHealthService';
 import { PanelFramePairing } from './PanelFramePairing';
 
@@ -33,6 +35,10 @@ export interface MailboxControls {
   ): Promise<{ threadIds: string[]; marker: boolean }>;
   /** A sync pass of the sender's mailbox right after a compose send. */
   syncAfterSend(provider: 'gmail' | 'outlook', address: string): Promise<number>;
+  /** The provider's connected mailboxes (lower-cased addresses). */
+  connectedAddresses(provider: 'gmail' | 'outlook'): Promise<string[]>;
+  /** The connected mailbox's API (the sync's client), or null when it is not connected. */
+  connectedApi(provider: 'gmail' | 'outlook', address: string): Promise<MailboxApi | null>;
 }
 
 /** The sync audit (lib/audit/SyncAuditService). */
@@ -69,6 +75,11 @@ export interface BackgroundHandlerDeps {
 export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<Messages> {
   const { service, mailboxes, audits, signIns: platform } = deps;
   const pairing = deps.pairing ?? new PanelFramePairing();
+  const outlookSends = new OutlookComposeSends({
+    connectedApi: (address) => mailboxes.connectedApi('outlook', address),
+    logSentMessage: (message) => service.logSentMessage(message),
+    syncAfterSend: (address) => mailboxes.syncAfterSend('outlook', address),
+  });
   return {
     'panel.frame.expect': async ({ secret }, sender) => {
       pairing.expect(sender, secret);
@@ -125,6 +136,13 @@ export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<
         await mailboxes.syncAfterSend('gmail', sent.message.mailbox);
       }
     },
+    'outlook.config.get': async () => ({
+      logComposeByDefault: (await service.getSettings()).logComposeByDefault,
+      connectedMailboxes: await mailboxes.connectedAddresses('outlook'),
+    }),
+    // Confirmed in Sent Items through Graph when the mailbox is connected (its exact Message-ID;
+    // the page never shows one), else logged under the page's key for the send.
+    'outlook.sent.log': (sent) => outlookSends.log(sent),
     'mailbox.writeAccess.get': async () => ({ mailboxes: await mailboxes.writeAccessStatus() }),
     'mailbox.writeAccess.request': async ({ id }) => ({ mailboxes: await mailboxes.grantWriteAccess(id) }),
     'mailbox.loggedThreads': ({ provider, mailbox, threadIds }) =>

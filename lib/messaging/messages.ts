@@ -5,6 +5,7 @@ import { ErrorCode, ErrorInfo, ErrorKind } from '../errors/ErrorInfo';
 import { PageHealthSignal, PageIntegrationState } from '../health/PageIntegrationHealth';
 import { GMAIL_MESSAGES } from '../mail/gmail/page/gmailMessages';
 import { ThreadSnapshot } from '../mail/MailMessage';
+import { OUTLOOK_MESSAGES } from '../mail/outlook/page/outlookMessages';
 import { MAILBOX_MARK_MESSAGES } from '../mail/sync/mailboxMarkMessages';
 import { FEATURE_MESSAGES } from '../panel/features/panelFeatures';
 import { SidePanelThread } from '../panel/SidePanelThread';
@@ -81,11 +82,12 @@ export type TestConnectionResult = z.infer<typeof TestConnectionResult>;
  * Every runtime message the background answers, with the contexts that may send each
  * (`content`: a webmail tab's content script; `extension`: the options page, the popup and
  * the panel page, entrypoints/panel). Content scripts hand the panel frame its thread and
- * send the Gmail compose log; every read of CRM data and every write comes from an
+ * send the Gmail and Outlook compose logs; every read of CRM data and every write comes from an
  * extension page, which page script can neither read nor drive.
  */
 export const MESSAGES = {
   ...GMAIL_MESSAGES,
+  ...OUTLOOK_MESSAGES,
   ...FEATURE_MESSAGES,
   ...MAILBOX_MARK_MESSAGES,
   ...defineMessages({

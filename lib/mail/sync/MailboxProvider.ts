@@ -40,6 +40,17 @@ export interface MailboxMarkOutcome {
   applied: boolean;
 }
 
+/** A message just sent from the webmail's compose form, as the form showed it. */
+export interface SentMessageQuery {
+  subject: string;
+  /** The To addresses the form showed (lower case). */
+  to: readonly string[];
+  /** The conversation of a reply, in the provider's API form, when the page named it. */
+  conversationId: string | null;
+  /** When Send was pressed. */
+  sentAt: Date;
+}
+
 /** One mailbox's provider API, bound to its client (one per mailbox per worker lifetime). */
 export interface MailboxApi {
   /** Who signed in: the mailbox's address, as the provider reports it. */
@@ -75,6 +86,11 @@ export interface MailboxApi {
    * browser's side panel; null when the URL names no thread this API can open.
    */
   threadFromUrl?(url: string, mailbox: string): Promise<ThreadSnapshot | null>;
+  /**
+   * The sent-folder message a compose send produced, with its exact Message-ID, or null while
+   * it is not (yet) there: how a send from the webmail page is confirmed and identified.
+   */
+  findSentMessage?(query: SentMessageQuery, mailbox: string): Promise<MailMessage | null>;
 }
 
 /**

@@ -59,6 +59,8 @@ describe('the message table', () => {
       'gmail.config.get',
       'gmail.sent.log',
       'mailbox.loggedThreads',
+      'outlook.config.get',
+      'outlook.sent.log',
       'page.health',
       'panel.frame.expect',
     ]);

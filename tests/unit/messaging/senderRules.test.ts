@@ -154,7 +154,12 @@ describe('the router’s sender rules', () => {
       },
     });
     expect(await route({ type: 'gmail.config.get', payload: {} }, gmailTab)).toMatchObject({ ok: false });
-    expect(refused).toHaveLength(1);
+    // And outlook.* only from Outlook tabs.
+    expect(await route({ type: 'outlook.config.get', payload: {} }, gmailTab)).toMatchObject({
+      ok: false,
+      error: { message: 'outlook.config.get is not accepted from a content script on mail.google.com' },
+    });
+    expect(refused).toHaveLength(2);
     const elsewhere: SenderInfo = { context: 'content', tabId: 9, url: 'https://attacker.example/' };
     expect(
       await route({ type: 'panel.frame.expect', payload: { secret: 'ab'.repeat(16) } }, elsewhere),
@@ -170,13 +175,15 @@ describe('the router’s sender rules', () => {
     });
   });
 
-  it('lets content scripts send only what frames the panel, Gmail’s compose log, health and the thread-list marker', () => {
+  it('lets content scripts send only what frames the panel, the compose logs, health and the thread-list marker', () => {
     const content = entries.filter(([, spec]) => spec.senders.includes('content')).map(([type]) => type);
     expect(content.sort()).toEqual(
       [
         'gmail.config.get',
         'gmail.sent.log',
         'mailbox.loggedThreads',
+        'outlook.config.get',
+        'outlook.sent.log',
         'page.health',
         'panel.frame.expect',
       ].sort(),

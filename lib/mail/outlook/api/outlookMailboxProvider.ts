@@ -1,6 +1,7 @@
 import { microsoftOAuthConfig } from '../../../auth/OAuthProviders';
 import type { MailboxProvider } from '../../sync/MailboxProvider';
 import { ProviderRequestError } from '../../sync/ProviderRequestError';
+import { findGraphSentMessage } from './findGraphSentMessage';
 import { GraphClient } from './GraphClient';
 import { GraphSentSync, GraphSyncCursor } from './GraphSentSync';
 import { listGraphWindow } from './listGraphWindow';
@@ -61,6 +62,7 @@ export const outlookMailboxProvider: MailboxProvider = {
       upgradePageSnapshot: (snapshot, mailbox) => upgradeOutlookSnapshot(snapshot, client, mailbox),
       markMessages: (marks, names) => markGraphMessages(client, marks, names.outlookCategory),
       threadFromUrl: (url, mailbox) => outlookThreadFromUrl(url, client, mailbox),
+      findSentMessage: (query, mailbox) => findGraphSentMessage(client, query, mailbox),
     };
   },
 };

@@ -180,7 +180,7 @@ function messageRoots(pane: Element): { root: Element; time: Element }[] {
 }
 
 /** FNV-1a: a short, stable key from what a person sees of a message. */
-function fnv(parts: readonly string[]): string {
+export function fnv(parts: readonly string[]): string {
   let h = 0x811c9dc5;
   for (const ch of parts.join('\u0000')) {
     h ^= ch.codePointAt(0)!;

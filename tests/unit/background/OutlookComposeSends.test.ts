@@ -1,0 +1,156 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
+import { OutlookComposeSends } from '../../../lib/background/OutlookComposeSends';
+import { providerDerivedExternalId } from '../../../lib/logging/externalIdFor';
+import { MailMessage } from '../../../lib/mail/MailMessage';
+import type { OutlookSentMessageInput } from '../../../lib/mail/outlook/page/outlookMessages';
+import { OutlookSentMessage } from '../../../lib/mail/outlook/page/outlookMessages';
+import type { MailboxApi, SentMessageQuery } from '../../../lib/mail/sync/MailboxProvider';
+import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
+import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
+import { backgroundForTest } from './backgroundForTest';
+
+/**
+ * A send from Outlook on the web's compose form with "Log to CRM" on. The sends and the
+ * Message-IDs here are ours (what the content script hands over, and what a Sent Items lookup
+ * would map), not a Graph response: tests/unit/mail/outlook/api/findGraphSentMessage.test.ts
+ * covers the Graph side.
+ */
+const ME = 'dana.whitfield@northwind-trading.com';
+let dbCounter = 0;
+
+function send(overrides: Partial<OutlookSentMessageInput> = {}): OutlookSentMessage {
+  return OutlookSentMessage.parse({
+    mailbox: ME,
+    fromName: 'Dana Whitfield',
+    kind: 'reply',
+    conversationId: 'AAQkADAwATM0MDAAMS1hYjBiLTRlZDAtMDACLTAwCgAQAPnHs8M_Tk_l9vYwqJ5=',
+    subject: 'RE: Pilot results and next steps',
+    to: [{ name: 'Alice Moreau', address: 'alice.moreau@acme-robotics.com' }],
+    cc: [],
+    sentAt: '2026-11-20T10:00:00.000Z',
+    composeKey: '0a1b2c3d',
+    ...overrides,
+  });
+}
+
+function sentItem(messageId: string, to = 'alice.moreau@acme-robotics.com'): MailMessage {
+  return MailMessage.parse({
+    provider: 'outlook',
+    mailbox: ME,
+    providerMessageId: 'AAMkAGI2TG93AAA=',
+    providerThreadId: 'AAQkADAwATM0MDAAMS1hYjBiLTRlZDAtMDACLTAwCgAQAPnHs8M_Tk_l9vYwqJ5=',
+    messageId,
+    messageIdSource: 'api',
+    from: { name: 'Dana Whitfield', address: ME },
+    to: [{ name: '', address: to }],
+    subject: 'RE: Pilot results and next steps',
+    snippet: 'Thanks Alice, happy to discuss a wider rollout.',
+    date: '2026-11-20T10:00:02Z',
+    folderRole: 'sent',
+  });
+}
+
+/** A connected mailbox whose Sent Items gets the message after `appearsAfter` lookups. */
+function mailboxApi(found: MailMessage | null, appearsAfter = 0) {
+  const queries: SentMessageQuery[] = [];
+  const api = {
+    findSentMessage: async (query: SentMessageQuery) => {
+      queries.push(query);
+      return queries.length > appearsAfter ? found : null;
+    },
+  } as unknown as MailboxApi;
+  return { api, queries };
+}
+
+describe('Outlook compose sends', () => {
+  let db: CrmSidebarDb;
+  let crm: FakeCrmConnector;
+  let background: CrmSidebarBackground;
+  let syncs: string[];
+  const waits: number[] = [];
+
+  function sends(api: MailboxApi | null) {
+    return new OutlookComposeSends({
+      connectedApi: async () => api,
+      logSentMessage: (m) => background.logSentMessage(m),
+      syncAfterSend: async (address) => syncs.push(address),
+      sleep: async (ms) => void waits.push(ms),
+    });
+  }
+
+  beforeEach(async () => {
+    db = openCrmSidebarDb(`outlook-compose-${++dbCounter}`);
+    crm = new FakeCrmConnector();
+    syncs = [];
+    waits.length = 0;
+    background = backgroundForTest({ db, version: 't', createConnector: () => crm, clickDrainMaxWaitMs: 0 });
+    await background.updateSettings({ crm: { type: 'rest', baseUrl: 'https://crm.example', token: 't' } });
+    crm.addContact({ name: 'Alice Moreau', emails: ['alice.moreau@acme-robotics.com'] });
+  });
+  afterEach(() => db.close());
+
+  it('with the mailbox connected, waits for the message in Sent Items and logs its exact Message-ID once', async () => {
+    const { api, queries } = mailboxApi(sentItem('exact-reply-1@namprd01.prod.outlook.com'), 2);
+    expect(await sends(api).log(send())).toEqual({ outcome: 'queued' });
+    expect(crm.activities.map((a) => a.externalId)).toEqual(['exact-reply-1@namprd01.prod.outlook.com']);
+    expect(queries[0]).toEqual({
+      subject: 'RE: Pilot results and next steps',
+      to: ['alice.moreau@acme-robotics.com'],
+      conversationId: 'AAQkADAwATM0MDAAMS1hYjBiLTRlZDAtMDACLTAwCgAQAPnHs8M_Tk_l9vYwqJ5=',
+      sentAt: new Date('2026-11-20T10:00:00.000Z'),
+    });
+    expect(waits).toEqual([1_000, 2_000]);
+    expect(syncs).toEqual([ME]);
+    // The sync (or a second tab) meets the same Message-ID: never a second activity.
+    expect(
+      await background.logSentMessage(sentItem('exact-reply-1@namprd01.prod.outlook.com')),
+    ).toMatchObject({
+      outcome: 'already_logged',
+    });
+    expect(crm.activities).toHaveLength(1);
+  });
+
+  it('logs nothing when the message never reaches Sent Items (an undone send)', async () => {
+    const { api, queries } = mailboxApi(null);
+    const outcome = await sends(api).log(send());
+    expect(outcome.outcome).toBe('skipped');
+    expect(queries).toHaveLength(7);
+    expect(crm.activities).toEqual([]);
+    expect(syncs).toEqual([ME]);
+  });
+
+  it('without a connected mailbox, logs the send under the page key for it', async () => {
+    expect(await sends(null).log(send())).toEqual({ outcome: 'queued' });
+    expect(crm.activities.map((a) => a.externalId)).toEqual([
+      providerDerivedExternalId('outlook', 'compose-0a1b2c3d'),
+    ]);
+    expect(crm.activities[0]).toMatchObject({ subject: 'RE: Pilot results and next steps' });
+    expect(await sends(null).log(send())).toMatchObject({ outcome: 'already_logged' });
+    expect(crm.activities).toHaveLength(1);
+    expect(syncs).toEqual([]);
+  });
+
+  it('applies the rules a click applies: never-log list, excluded domains, privacy level', async () => {
+    await background.updateSettings({ neverLogAddresses: ['alice.moreau@acme-robotics.com'] });
+    expect((await sends(null).log(send())).outcome).toBe('skipped');
+    // An unknown person on an excluded domain never becomes a contact, so nothing is logged.
+    await background.updateSettings({ neverLogAddresses: [], excludedDomains: ['globex-logistics.com'] });
+    const toStranger = send({
+      composeKey: '0a1b2c3e',
+      to: [{ name: 'Carla Nunez', address: 'carla.nunez@globex-logistics.com' }],
+    });
+    expect(await sends(null).log(toStranger)).toMatchObject({ outcome: 'skipped' });
+    expect([...crm.contacts.values()].flatMap((c) => c.emails)).not.toContain(
+      'carla.nunez@globex-logistics.com',
+    );
+    expect(crm.activities).toEqual([]);
+
+    await background.updateSettings({ excludedDomains: [], privacyLevel: 'metadata' });
+    const { api } = mailboxApi(sentItem('exact-reply-2@namprd01.prod.outlook.com'));
+    expect(await sends(api).log(send())).toEqual({ outcome: 'queued' });
+    expect(crm.activities).toHaveLength(1);
+    expect(crm.activities[0]?.subject).toBe('');
+    expect(crm.activities[0]?.snippet).toBe('');
+  });
+});
