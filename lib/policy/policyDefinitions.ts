@@ -244,7 +244,8 @@ export const POLICY_DEFINITIONS = {
     type: 'boolean',
     target: 'logComposeByDefault',
     merge: 'replace',
-    description: 'The “Log to CRM” switch of Gmail’s compose window and Outlook’s new-message and reply forms starts on.',
+    description:
+      'The “Log to CRM” switch of Gmail’s compose window and Outlook’s new-message and reply forms starts on.',
     accepts: 'true or false',
     example: true,
     value: z.boolean(),
