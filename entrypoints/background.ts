@@ -5,24 +5,27 @@ import { defineBackground } from 'wxt/utils/define-background';
 import type { WebAuthFlow } from '../lib/auth/OAuthClient';
 import type { CrmSidebarBackground } from '../lib/background/CrmSidebarBackground';
 import { composeBackground } from '../lib/background/composeBackground';
+import { ORG_SETTINGS_PERIOD_MINUTES } from '../lib/background/OrgSettingsSync';
 import { ExtensionError } from '../lib/errors/ErrorInfo';
 import { toErrorInfo } from '../lib/errors/toErrorInfo';
 import { readGmailPagePeople } from '../lib/mail/gmail/page/readGmailPagePeople';
 import { classifySender } from '../lib/messaging/classifySender';
 import { MESSAGES } from '../lib/messaging/messages';
 import { createRouter } from '../lib/messaging/router';
+import { POLICY_REVISION_KEY } from '../lib/policy/policyRevision';
 import { watchManagedStorage } from '../lib/policy/watchManagedStorage';
 import { openCrmSidebarDb } from '../lib/store/db';
 
 const OUTBOX_ALARM = 'outbox-drain';
 const SYNC_ALARM = 'mailbox-sync';
+const ORG_SETTINGS_ALARM = 'org-settings';
 /** Declared in wxt.config.ts's `commands`. */
 const OPEN_SIDE_PANEL_COMMAND = 'open-side-panel';
 
 export default defineBackground({
   type: 'module',
   main() {
-    const { service, mailboxes, settings, events, handlers } = composeBackground({
+    const { service, mailboxes, settings, orgSettings, events, handlers } = composeBackground({
       db: openCrmSidebarDb(),
       version: browser.runtime.getManifest().version,
       webAuthFlow,
@@ -89,6 +92,13 @@ export default defineBackground({
         return events.guard('outbox', 'outbox.drain.failed', 'Delivering logged emails to the CRM', () =>
           service.drainOutbox(),
         );
+      if (alarm.name === ORG_SETTINGS_ALARM)
+        return events.guard(
+          'policy',
+          'org_settings.failed',
+          'Reading the organisation’s settings in the CRM',
+          () => orgSettings.refresh(),
+        );
       if (alarm.name === SYNC_ALARM)
         return events.guard('sync', 'sync.failed', 'Scheduled mailbox sync', () => mailboxes.syncAll());
       return undefined;
@@ -102,8 +112,22 @@ export default defineBackground({
       syncPeriod = syncFrequencyMinutes;
       await browser.alarms.create(SYNC_ALARM, { periodInMinutes: syncFrequencyMinutes, delayInMinutes: 1 });
     };
-    settings.onChange(
-      () => void events.guard('alarms', 'alarms.failed', 'Scheduling the mailbox sync', scheduleSync),
+    settings.onChange((current) => {
+      void events.guard('alarms', 'alarms.failed', 'Scheduling the mailbox sync', scheduleSync);
+      // A new CRM connection: its organisation settings are read now, not at the next alarm.
+      void events.guard(
+        'policy',
+        'org_settings.failed',
+        'Reading the organisation’s settings in the CRM',
+        () => orgSettings.refreshIfConnectionChanged(current),
+      );
+    });
+    // Open options pages and popups read the policy again (components/shared/PolicyContext.tsx).
+    settings.onOrganisationChange(
+      () =>
+        void events.guard('policy', 'policy.notify_failed', 'Telling open pages the policy changed', () =>
+          browser.storage.session.set({ [POLICY_REVISION_KEY]: Date.now() }),
+        ),
     );
 
     // The organisation's policy (storage.managed), applied now and whenever it changes.
@@ -113,6 +137,14 @@ export default defineBackground({
     void events.guard('startup', 'startup.failed', 'Starting the extension', async () => {
       await preconfigureDevCrm(service);
       await scheduleSync();
+      await browser.alarms.create(ORG_SETTINGS_ALARM, { periodInMinutes: ORG_SETTINGS_PERIOD_MINUTES });
+      await orgSettings.restore();
+      await events.guard(
+        'policy',
+        'org_settings.failed',
+        'Reading the organisation’s settings in the CRM',
+        () => orgSettings.refresh(),
+      );
       await service.drainOutbox();
     });
   },

@@ -28,7 +28,7 @@ export interface OptionsAppProps {
  */
 export function OptionsApp({ api, pollIntervalMs = 2000, now = Date.now, onOpenSetup }: OptionsAppProps) {
   const { load, reload, refresh, save } = useSettings(api);
-  const policy = usePolicyView(api);
+  const policy = usePolicyView(api, () => void refresh());
   const [testedMe, setTestedMe] = useState<MeResponse | null>(null);
 
   return (

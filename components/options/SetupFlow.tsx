@@ -40,7 +40,7 @@ export interface SetupFlowProps {
  */
 export function SetupFlow({ api, step, navigate, pollIntervalMs = 2000, now = Date.now }: SetupFlowProps) {
   const { load, reload, refresh, save } = useSettings(api);
-  const policy = usePolicyView(api);
+  const policy = usePolicyView(api, () => void refresh());
   const { status } = useExtensionStatus(api, pollIntervalMs);
   const [testedMe, setTestedMe] = useState<MeResponse | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);

@@ -33,6 +33,11 @@ export interface ExtensionApi {
   getSettings(): Promise<Settings>;
   /** The organisation's policy: who manages the extension, what is locked, what was ignored and why. */
   getPolicy(): Promise<PolicyView>;
+  /**
+   * Calls `listener` when the organisation's policy may have changed (the browser's policy or
+   * the CRM's organisation settings); returns the unsubscribe. Absent where nothing tells.
+   */
+  onPolicyChanged?(listener: () => void): () => void;
   /** Rejects with an ExtensionError / RemoteError of kind `invalid_settings` when the merged settings are invalid. */
   updateSettings(patch: SettingsPatch): Promise<Settings>;
   testConnection(crm: CrmConnection): Promise<TestConnectionResult>;
@@ -90,6 +95,7 @@ export type PopupApi = Pick<
   | 'getStatus'
   | 'getSettings'
   | 'getPolicy'
+  | 'onPolicyChanged'
   | 'connectMailbox'
   | 'syncNow'
   | 'retryOutbox'
@@ -102,13 +108,20 @@ export interface PlatformPermissions {
   requestOriginPermission(origin: string): Promise<boolean>;
 }
 
+/** What the page's platform tells of changes made elsewhere (`storage.onChanged` in the extension). */
+export interface PlatformEvents {
+  onPolicyChanged(listener: () => void): () => void;
+}
+
 export function createExtensionApi(
   send: SendToBackground,
   permissions: PlatformPermissions,
   sidePanel: BrowserSidePanel | null = null,
+  events: PlatformEvents | null = null,
 ): ExtensionApi {
   return {
     ...(sidePanel ? { openSidePanel: () => sidePanel.open() } : {}),
+    ...(events ? { onPolicyChanged: (listener: () => void) => events.onPolicyChanged(listener) } : {}),
     getStatus: () => send('status.get', {}),
     getSettings: () => send('settings.get', {}),
     getPolicy: () => send('policy.get', {}),

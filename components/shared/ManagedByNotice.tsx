@@ -24,6 +24,8 @@ export function ManagedByNotice({ view, failed = null }: ManagedByNoticeProps) {
         <p className="managed-by">
           {view.organisationName ? `Managed by ${view.organisationName}.` : 'Managed by your organisation.'}{' '}
           Settings marked “Set by your organisation” cannot be changed here.
+          {view.crmOrganisationSettings &&
+            ' Your CRM also keeps rules for everyone in your organisation; those are marked “Set by your organisation’s CRM”.'}
         </p>
       )}
       {view.ignored.length > 0 && (

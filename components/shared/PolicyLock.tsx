@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { isLocked } from '../../lib/policy/PolicyView';
+import { isHeldByCrm, isLocked } from '../../lib/policy/PolicyView';
 import { usePolicy } from './PolicyContext';
 
 export interface PolicyLockProps {
@@ -9,19 +9,22 @@ export interface PolicyLockProps {
 }
 
 /**
- * Wraps fields an organisation may lock. Locked, the fields are shown read-only (a disabled
+ * Wraps fields an organisation may lock, or its CRM's organisation settings decide
+ * ("Set by your organisation's CRM"). Either way the fields are shown read-only (a disabled
  * fieldset disables every control inside it and takes them out of the tab order) with "Set
  * by your organisation" tied to them for assistive technology; otherwise they render as they are.
  */
 export function PolicyLock({ policies, children }: PolicyLockProps) {
   const view = usePolicy();
   const noteId = useId();
-  if (!isLocked(view, ...policies)) return <>{children}</>;
+  const locked = isLocked(view, ...policies);
+  if (!locked && !isHeldByCrm(view, ...policies)) return <>{children}</>;
+  const by = view.organisationName ? ` (${view.organisationName})` : '';
   return (
     <fieldset className="policy-locked" disabled aria-describedby={noteId}>
       {children}
       <p id={noteId} className="policy-note">
-        Set by your organisation{view.organisationName ? ` (${view.organisationName})` : ''}.
+        {locked ? `Set by your organisation${by}.` : `Set by your organisation’s CRM${by}.`}
       </p>
     </fieldset>
   );

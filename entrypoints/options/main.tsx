@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { browser } from 'wxt/browser';
 import { OptionsPage } from '../../components/options/OptionsPage';
 import { createExtensionApi } from '../../components/shared/ExtensionApi';
+import { browserPolicyEvents } from '../../lib/platform/browserPolicyEvents';
 import { browserSidePanel } from '../../lib/platform/browserSidePanel';
 import { sendToBackground } from '../../lib/platform/runtime';
 import { formatOptionsRoute, type OptionsRoute, parseOptionsRoute } from '../../lib/setup/optionsRoute';
@@ -16,6 +17,7 @@ const api = createExtensionApi(
     requestOriginPermission: (origin) => browser.permissions.request({ origins: [`${origin}/*`] }),
   },
   browserSidePanel(),
+  browserPolicyEvents(),
 );
 
 /** The view follows the address hash, so a step can be linked to (popup) and Back works. */

@@ -3,6 +3,7 @@ import { isRepChoiceKey, lockedChanges } from '../policy/lockedChanges';
 import { ManagedPolicyState } from '../policy/ManagedPolicyState';
 import type { PolicyView } from '../policy/PolicyView';
 import { type EffectiveSettings, effectiveSettings } from '../settings/effectiveSettings';
+import type { OrgSettings } from '../settings/OrgSettings';
 import { privacyBound } from '../settings/privacyLevels';
 import { mergeSettings, type Settings } from '../settings/Settings';
 import type { CrmSidebarDb } from '../store/db';
@@ -29,6 +30,7 @@ export interface SettingsAccess {
 export class SettingsService implements SettingsAccess {
   private readonly repository: SettingsRepository;
   private readonly listeners = new Set<(settings: Settings) => void>();
+  private readonly organisationListeners = new Set<() => void>();
   /** The organisation's policy and CRM organisation settings, applied over the rep's settings. */
   readonly organisation: ManagedPolicyState;
 
@@ -86,7 +88,12 @@ export class SettingsService implements SettingsAccess {
     const changed = await this.organisation.applyManaged(raw);
     // The first read is over (this is it, or a later one): reading settings no longer waits.
     this.organisation.firstRead = null;
-    if (changed) await this.changed();
+    if (changed) await this.organisationChanged();
+  }
+
+  /** Applies the CRM's organisation settings (null: the CRM has none, or no CRM is connected). */
+  async applyOrgSettings(org: OrgSettings | null): Promise<void> {
+    if (this.organisation.applyOrg(org)) await this.organisationChanged();
   }
 
   async policyView(): Promise<PolicyView> {
@@ -97,7 +104,7 @@ export class SettingsService implements SettingsAccess {
       sources: effective.sources,
       organisationEntries: effective.organisationEntries,
       ignored: policy.ignored,
-      privacyBound: privacyBound(policy.values.privacyLevel, org?.privacyLevel),
+      privacyBound: privacyBound(policy.values.privacyLevel, org?.privacyUpperBound ?? undefined),
       crmOrganisationSettings: org !== null,
     };
   }
@@ -106,6 +113,20 @@ export class SettingsService implements SettingsAccess {
   onChange(listener: (settings: Settings) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` after the organisation's layers change (the browser's policy or the
+   * CRM's organisation settings), so open pages can read the policy again; returns the unsubscribe.
+   */
+  onOrganisationChange(listener: () => void): () => void {
+    this.organisationListeners.add(listener);
+    return () => this.organisationListeners.delete(listener);
+  }
+
+  private async organisationChanged(): Promise<void> {
+    await this.changed();
+    for (const listener of this.organisationListeners) listener();
   }
 
   private async changed(): Promise<Settings> {

@@ -15,6 +15,7 @@ import { BackgroundCore } from './BackgroundCore';
 import { CrmSidebarBackground } from './CrmSidebarBackground';
 import { createBackgroundHandlers } from './createBackgroundHandlers';
 import { MailboxService, type MailboxServiceOptions } from './MailboxService';
+import { OrgSettingsSync } from './OrgSettingsSync';
 import { PageHealthService } from './PageHealthService';
 import { SettingsService } from './SettingsService';
 import { SidePanelThreadService } from './SidePanelThreadService';
@@ -88,6 +89,8 @@ export function composeBackground(platform: BackgroundPlatform) {
         platform.scheduleOutboxDrain(at),
       ),
   });
+  // The CRM's organisation settings, applied by the settings service under a locked policy.
+  const orgSettings = new OrgSettingsSync({ db, settings, sessions: core.sessions, now });
   const mailboxes = new MailboxService({
     ...platform.mailboxOptions,
     db,
@@ -124,5 +127,17 @@ export function composeBackground(platform: BackgroundPlatform) {
     },
     openOptionsPage: (route) => platform.openOptionsPage(route),
   });
-  return { settings, events, core, service, mailboxes, audits, salesforce, hubspot, pageHealth, handlers };
+  return {
+    settings,
+    orgSettings,
+    events,
+    core,
+    service,
+    mailboxes,
+    audits,
+    salesforce,
+    hubspot,
+    pageHealth,
+    handlers,
+  };
 }

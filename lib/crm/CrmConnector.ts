@@ -11,6 +11,7 @@ import type {
   LookupRequest,
   LookupResponse,
   MeResponse,
+  OrgSettingsResponse,
   TaskInput,
   TaskResponse,
 } from './contract';
@@ -109,4 +110,10 @@ export interface CrmConnector {
    * preview and text emptied; participants, direction, date, deal and links kept. Not reversible.
    */
   redactActivity(activity: LoggedActivityRef): Promise<ActivityChange>;
+  /**
+   * The organisation's settings an admin keeps in the CRM (docs/CRM-CONTRACT.md,
+   * "Organisation settings"), or null when the CRM offers none. Optional: a CRM without
+   * them leaves it out.
+   */
+  orgSettings?(): Promise<OrgSettingsResponse | null>;
 }

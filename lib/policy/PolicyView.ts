@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PrivacyLevel } from '../settings/Settings';
 import { IgnoredPolicy } from './parseManagedPolicy';
+import { POLICY_DEFINITIONS, type PolicyDefinition } from './policyDefinitions';
 
 export const SettingSourceSchema = z.enum(['locked', 'organisation', 'rep', 'policy', 'default']);
 
@@ -48,4 +49,18 @@ export function isManaged(view: PolicyView): boolean {
 
 export function isLocked(view: PolicyView, ...names: string[]): boolean {
   return names.some((name) => view.sources[name] === 'locked');
+}
+
+/**
+ * True when the CRM's organisation settings decide one of these single-value settings (a
+ * list only gains the CRM's entries and the privacy level only its bound, so neither is held).
+ */
+export function isHeldByCrm(view: PolicyView, ...names: string[]): boolean {
+  return names.some((name) => view.sources[name] === 'organisation' && isHeldWhenOrganisation(name));
+}
+
+/** Whether the CRM's value of a policy-backed setting replaces the rep's (not a list, not a bound). */
+export function isHeldWhenOrganisation(name: string): boolean {
+  const definition = (POLICY_DEFINITIONS as Record<string, PolicyDefinition | undefined>)[name];
+  return definition?.merge === 'replace';
 }

@@ -10,14 +10,18 @@ export function isRepChoiceKey(key: string): boolean {
 
 /**
  * The settings a patch would change although the organisation locked them (as
- * `crm.baseUrl`, `privacyLevel` ...). A patch that repeats the locked value is fine: the
- * options page sends a whole connection or OAuth block at a time.
+ * `crm.baseUrl`, `privacyLevel` ...) or its CRM's organisation settings decide them (a
+ * single value such as `filterAutomatedMail`; the CRM only adds to lists and bounds the
+ * privacy level). A patch that repeats the value in force is fine: the options page sends
+ * a whole connection or OAuth block at a time.
  */
 export function lockedChanges(patch: Record<string, unknown>, effective: EffectiveSettings): string[] {
   const refused: string[] = [];
   for (const name of POLICY_NAMES) {
-    if (effective.sources[name] !== 'locked') continue;
     const definition = POLICY_DEFINITIONS[name];
+    const source = effective.sources[name];
+    const heldByCrm = source === 'organisation' && definition.merge === 'replace';
+    if (source !== 'locked' && !heldByCrm) continue;
     // A locked list takes no entries of the rep's own; its organisation entries are never in a patch.
     if (definition.merge === 'union') {
       const list = patch[definition.target];

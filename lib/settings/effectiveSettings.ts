@@ -5,7 +5,7 @@ import {
   type PolicyDefinition,
   type PolicyName,
 } from '../policy/policyDefinitions';
-import type { OrgSettings } from './OrgSettings';
+import { type OrgSettings, orgValueFor } from './OrgSettings';
 import { PRIVACY_LEVEL_ORDER } from './privacyLevels';
 import { CrmConnection, DEFAULT_SETTINGS, type PrivacyLevel, Settings } from './Settings';
 
@@ -41,16 +41,6 @@ export interface EffectiveSettings {
 }
 
 type UnionTarget = 'excludedDomains' | 'neverLogAddresses' | 'neverLogDomains' | 'keywordRules';
-
-/** The CRM's organisation settings that map onto policies (same names, same meaning). */
-const ORG_FIELDS: readonly (keyof OrgSettings & PolicyName)[] = [
-  'excludedDomains',
-  'neverLogAddresses',
-  'neverLogDomains',
-  'filterAutomatedMail',
-  'privacyLevel',
-  'createContactPolicy',
-];
 
 type Path = [string] | [string, string];
 
@@ -112,9 +102,7 @@ export function effectiveSettings({ rep, policy, org }: SettingsLayers): Effecti
     const field = path[path.length - 1]!;
     const policyValue = policy.values[name];
     const locked = policy.locked.has(name) && policyValue !== undefined;
-    const orgValue = (ORG_FIELDS as readonly string[]).includes(name)
-      ? org?.[name as keyof OrgSettings]
-      : undefined;
+    const orgValue = orgValueFor(org, name);
     const repValue = read(rep, path);
     let repChose = isRepChoice(rep, path);
     if (path[0] === 'crm' && field !== 'type') {

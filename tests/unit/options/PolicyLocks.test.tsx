@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, screen } from '@testing-library/react';
+import { act, cleanup, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NO_POLICY_VIEW, type PolicyView } from '../../../lib/policy/PolicyView';
 import { findRegion, renderOptions } from './renderOptions';
@@ -49,5 +49,59 @@ describe('the options page under an organisation policy', () => {
     const privacy = await findRegion('Privacy and logging');
     expect(lockedOf(privacy.getByRole('radio', { name: 'Who and when only' }))).toBe(false);
     expect(screen.queryByRole('note', { name: 'Organisation policy' })).toBeNull();
+  });
+
+  it('what the CRM’s organisation settings decide is read-only, “Set by your organisation’s CRM”; its list entries are added', async () => {
+    const fromCrm: PolicyView = {
+      ...NO_POLICY_VIEW,
+      sources: {
+        filterAutomatedMail: 'organisation',
+        excludedDomains: 'organisation',
+        createContactPolicy: 'rep',
+      },
+      organisationEntries: { ...NO_POLICY_VIEW.organisationEntries, excludedDomains: ['bank.example'] },
+      crmOrganisationSettings: true,
+    };
+    renderOptions({ handlers: { 'policy.get': () => fromCrm } });
+    const rules = await findRegion('Rules');
+    await waitFor(() =>
+      expect(lockedOf(rules.getByRole('checkbox', { name: 'Skip automated mail' }))).toBe(true),
+    );
+    expect(rules.getByText('Set by your organisation’s CRM.')).toBeTruthy();
+    // A list only gains the CRM's entries: the rep still adds their own.
+    expect(rules.getByText('bank.example')).toBeTruthy();
+    expect(lockedOf(rules.getByRole('radio', { name: /Ask me/ }))).toBe(false);
+    expect(screen.getByRole('note', { name: 'Organisation policy' }).textContent).toContain(
+      'Set by your organisation’s CRM',
+    );
+  });
+
+  it('reads the policy and the settings again when the policy changes, without a reload', async () => {
+    let view: PolicyView = NO_POLICY_VIEW;
+    const listeners = new Set<() => void>();
+    const { store } = renderOptions({
+      handlers: { 'policy.get': () => view },
+      policyEvents: {
+        onPolicyChanged(listener) {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+      },
+    });
+    const privacy = await findRegion('Privacy and logging');
+    expect(lockedOf(privacy.getByRole('checkbox', { name: 'Log emails I send' }))).toBe(false);
+    expect(listeners.size).toBe(1);
+    expect(privacy.getByRole('checkbox', { name: 'Log emails I send' })).toHaveProperty('checked', true);
+    // The organisation locks sending off: the background applies it and tells the page.
+    view = { ...NO_POLICY_VIEW, organisationName: 'Example Ltd', sources: { autoLogSent: 'locked' } };
+    store['settings.update']!({ patch: { autoLogSent: false } } as never, {} as never);
+    await act(async () => {
+      for (const listener of listeners) listener();
+    });
+    await waitFor(() =>
+      expect(lockedOf(privacy.getByRole('checkbox', { name: 'Log emails I send' }))).toBe(true),
+    );
+    expect(await screen.findByText(/Managed by Example Ltd\./)).toBeTruthy();
+    expect(privacy.getByRole('checkbox', { name: 'Log emails I send' })).toHaveProperty('checked', false);
   });
 });

@@ -18,6 +18,8 @@ export interface RenderOptionsInput {
   /** What the browser answers to the host-permission prompt. */
   grantPermission?: boolean;
   pollIntervalMs?: number;
+  /** The platform's policy-change events (the extension: storage.onChanged). */
+  policyEvents?: { onPolicyChanged(listener: () => void): () => void };
 }
 
 export function renderOptions({
@@ -25,6 +27,7 @@ export function renderOptions({
   handlers = {},
   grantPermission = true,
   pollIntervalMs = 2000,
+  policyEvents,
 }: RenderOptionsInput = {}) {
   const store = settingsHandlers(settings);
   const secrets = { gmail: false, outlook: false };
@@ -40,12 +43,17 @@ export function renderOptions({
     ...handlers,
   });
   const permissionRequests: string[] = [];
-  const api = createExtensionApi(background.send, {
-    requestOriginPermission: async (origin) => {
-      permissionRequests.push(origin);
-      return grantPermission;
+  const api = createExtensionApi(
+    background.send,
+    {
+      requestOriginPermission: async (origin) => {
+        permissionRequests.push(origin);
+        return grantPermission;
+      },
     },
-  });
+    null,
+    policyEvents ?? null,
+  );
   const view = render(<OptionsApp api={api} pollIntervalMs={pollIntervalMs} />);
   return { ...view, background, store, permissionRequests };
 }

@@ -5,8 +5,25 @@ import type { OrgSettings } from '../../../lib/settings/OrgSettings';
 import { DEFAULT_SETTINGS, Settings, type SettingsInput } from '../../../lib/settings/Settings';
 
 const rep = (input: SettingsInput = {}) => Settings.parse(input);
-const apply = (repSettings: Settings, policy: Record<string, unknown> = {}, org: OrgSettings | null = null) =>
-  effectiveSettings({ rep: repSettings, policy: parseManagedPolicy(policy), org });
+/** The CRM's organisation settings as `GET /org/settings` answers them: every field, `[]` / `null` where it has no say. */
+const NO_SAY: OrgSettings = {
+  excludedDomains: [],
+  neverLogAddresses: [],
+  neverLogDomains: [],
+  filterAutomatedMail: null,
+  privacyUpperBound: null,
+  createContactPolicy: null,
+};
+const apply = (
+  repSettings: Settings,
+  policy: Record<string, unknown> = {},
+  org: Partial<OrgSettings> | null = null,
+) =>
+  effectiveSettings({
+    rep: repSettings,
+    policy: parseManagedPolicy(policy),
+    org: org && { ...NO_SAY, ...org },
+  });
 
 describe('effectiveSettings: one precedence, locked > organisation > rep > policy default > built-in', () => {
   it('built-in default when nobody set anything', () => {
@@ -37,6 +54,23 @@ describe('effectiveSettings: one precedence, locked > organisation > rep > polic
     );
     expect(result.settings.createContactPolicy).toBe('off');
     expect(result.sources.createContactPolicy).toBe('organisation');
+  });
+
+  it('an organisation with no say in the CRM (null, []) leaves the rep’s choices and sources alone', () => {
+    const result = apply(
+      rep({
+        filterAutomatedMail: false,
+        excludedDomains: ['mine.example'],
+        customised: ['filterAutomatedMail'],
+      }),
+      {},
+      {},
+    );
+    expect(result.settings.filterAutomatedMail).toBe(false);
+    expect(result.sources.filterAutomatedMail).toBe('rep');
+    expect(result.sources.excludedDomains).toBe('rep');
+    expect(result.sources.privacyLevel).toBe('default');
+    expect(result.settings.excludedDomains).toEqual(['mine.example']);
   });
 
   it('a locked policy beats the CRM’s organisation settings and the rep', () => {
@@ -126,7 +160,7 @@ describe('effectiveSettings: one precedence, locked > organisation > rep > polic
     });
 
     it('the CRM’s bound applies too, the lower one wins', () => {
-      const result = apply(rep(), { privacyLevel: 'full_body' }, { privacyLevel: 'metadata' });
+      const result = apply(rep(), { privacyLevel: 'full_body' }, { privacyUpperBound: 'metadata' });
       expect(result.settings.privacyLevel).toBe('metadata');
       expect(result.sources.privacyLevel).toBe('organisation');
     });

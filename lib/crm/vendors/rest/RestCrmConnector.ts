@@ -17,6 +17,7 @@ import {
   type LookupRequest,
   LookupResponse,
   MeResponse,
+  OrgSettingsResponse,
   type TaskInput,
   TaskResponse,
 } from '../../contract';
@@ -95,6 +96,12 @@ export function createRestCrmConnector(options: RestCrmConnectorOptions): CrmCon
       (await call('POST', '/activities/logged', LoggedMessagesResponse, { externalIds })).messages,
     createTask: (task: TaskInput) => call('POST', '/tasks', TaskResponse, task),
     ...unsupportedActivityChanges('CRM'),
+    // An optional capability: a CRM without organisation settings answers 404.
+    orgSettings: () =>
+      call('GET', '/org/settings', OrgSettingsResponse).catch((error: unknown) => {
+        if (error instanceof CrmError && error.options.status === 404) return null;
+        throw error;
+      }),
   };
 }
 
