@@ -94,7 +94,7 @@ describe('the options page under an organisation policy', () => {
     expect(privacy.getByRole('checkbox', { name: 'Log emails I send' })).toHaveProperty('checked', true);
     // The organisation locks sending off: the background applies it and tells the page.
     view = { ...NO_POLICY_VIEW, organisationName: 'Example Ltd', sources: { autoLogSent: 'locked' } };
-    store['settings.update']!({ patch: { autoLogSent: false } } as never, {} as never);
+    store['settings.update']!({ patch: { autoLogSent: false } } as never);
     await act(async () => {
       for (const listener of listeners) listener();
     });
