@@ -1,7 +1,6 @@
 import { mapWithConcurrency } from '../async/mapWithConcurrency';
 import type { CrmSession } from '../background/CrmSession';
 import {
-  decideLinkedMessage,
   enqueueLinkedMessages,
   groupForLookup,
   type LinkedMessage,
@@ -12,6 +11,7 @@ import {
 import type { CrmConnector } from '../crm/CrmConnector';
 import { type LoggedMessage, MAX_BATCH } from '../crm/contract';
 import { retryTransientCrmErrors } from '../crm/retryTransientCrmErrors';
+import { decideLinkedMessage } from '../logging/autoLogDecision';
 import { ActivityBuildError, buildActivities } from '../logging/buildActivities';
 import { type SkipReason, skipCountKey, skipReason } from '../logging/SkipReason';
 import type { MailMessage } from '../mail/MailMessage';

@@ -10,16 +10,14 @@ import {
 import { LinkIndex } from '../linking/LinkIndex';
 import {
   createLinkingContext,
-  directionSkipReason,
   type LinkingContext,
   linkMessage,
   type MessageLinks,
-  noContactSkipReason,
   type ThreadLinks,
 } from '../linking/linkMessage';
 import { matchKeywordRules } from '../linking/matchKeywordRules';
+import { decideLinkedMessage, type SkippedMessage } from '../logging/autoLogDecision';
 import { ActivityBuildError, buildActivities, recipientsLeftOut } from '../logging/buildActivities';
-import { externalIdFor } from '../logging/externalIdFor';
 import type { MessageRegistry } from '../logging/MessageRegistry';
 import type { Outbox } from '../logging/Outbox';
 import { type SkipReason, skipReason } from '../logging/SkipReason';
@@ -166,78 +164,7 @@ export type MessageOutcome =
        */
       alreadyQueued?: true;
     }
-  | {
-      providerMessageId: string;
-      externalId: string | null;
-      status: 'skipped';
-      reason: string;
-      /** The rule that stopped it: the receipts' and the sync counts' common word for it. */
-      skip: SkipReason;
-      contactIds: string[];
-    };
-
-/** What the pipeline would do with one linked message, before any CRM call or write. */
-export type MessageDecision =
-  | Extract<MessageOutcome, { status: 'skipped' }>
-  | {
-      providerMessageId: string;
-      externalId: string;
-      status: 'loggable';
-      /** The contacts it is logged to (known ones; see `contactsToCreate`). */
-      contactIds: string[];
-      /** Counterparties the "automatic" policy would create as contacts first. */
-      contactsToCreate: number;
-    };
-
-/**
- * The rules a message passes before it is logged, in the order the pipeline applies them:
- * never-log lists, the auto-log rules (sync only: automated mail, internal mail, sent or
- * received logging off), junk/drafts, a CRM contact on it, a Message-ID. No side effects, so
- * the sync audit reuses it to say which rule set a message aside. `links` already holds any
- * contacts created under the automatic policy; with `prospective` the ones still to be
- * created count as contacts (the audit asks what the sync would do, not what it did).
- */
-export function decideLinkedMessage(
-  message: MailMessage,
-  links: MessageLinks,
-  mode: 'auto' | 'manual',
-  options: { prospective?: boolean } = {},
-): MessageDecision {
-  const contactIds = [
-    ...links.contacts.map((c) => c.contact.id),
-    ...links.threadRecords.filter((r) => r.kind === 'contact').map((r) => r.id),
-  ];
-  const contactsToCreate = options.prospective
-    ? links.unknownParticipants.filter((u) => u.createContact.action === 'automatic').length
-    : 0;
-  const externalId = externalIdFor(message, mode);
-  const skip = (reason: string, why: SkipReason): MessageDecision => ({
-    providerMessageId: message.providerMessageId,
-    externalId,
-    status: 'skipped',
-    reason,
-    skip: why,
-    contactIds,
-  });
-  if (links.neverLog)
-    return skip(
-      `never logged: ${links.neverLog}`,
-      skipReason('never_log', links.neverLogEntry ?? links.neverLog),
-    );
-  if (mode === 'auto' && !links.autoLog.log) return skip(links.autoLog.reason, links.autoLog.skip);
-  if (links.direction.eligibility === 'never')
-    return skip(links.direction.reason, directionSkipReason(links.direction));
-  if (contactIds.length === 0 && contactsToCreate === 0)
-    return skip('no one on this message is a CRM contact', noContactSkipReason(links));
-  if (externalId === null) return skip('the message has no Message-ID', skipReason('no_message_id'));
-  return {
-    providerMessageId: message.providerMessageId,
-    externalId,
-    status: 'loggable',
-    contactIds,
-    contactsToCreate,
-  };
-}
+  | SkippedMessage;
 
 export interface PipelineDeps {
   session: CrmSession;

@@ -2,9 +2,9 @@ import { mapWithConcurrency } from '../async/mapWithConcurrency';
 import type { CrmConnector } from '../crm/CrmConnector';
 import { CrmError } from '../crm/CrmError';
 import type { Company, Contact, ContactDetail, EmailActivity } from '../crm/contract';
-import { automatedSkipReason, directionSkipReason, noContactSkipReason } from '../linking/linkMessage';
 import type { MatchCorrections } from '../linking/MatchCorrections';
 import { registrableDomain } from '../linking/registrableDomain';
+import { decideLinkedMessage } from '../logging/autoLogDecision';
 import { describeSkip } from '../logging/describeSkip';
 import { externalIdFor, isProviderDerivedExternalId } from '../logging/externalIdFor';
 import type { MessageRegistry } from '../logging/MessageRegistry';
@@ -303,13 +303,9 @@ export class ThreadViewService {
           skip,
           reason: describeSkip(skip).text,
         });
-        if (links.neverLog) return skipped(skipReason('never_log', links.neverLogEntry ?? links.neverLog));
-        if (links.direction.eligibility === 'never') return skipped(directionSkipReason(links.direction));
-        // A machine's mail is skipped for what it is, before "nobody on it is a contact".
-        if (contactIds.length === 0)
-          return skipped(
-            links.automated.automated ? automatedSkipReason(links.automated) : noContactSkipReason(links),
-          );
+        // What a click would do: the same rules as the pipeline's (lib/logging/autoLogDecision.ts).
+        const decision = decideLinkedMessage(message, links, 'manual');
+        if (decision.status === 'skipped') return skipped(decision.skip);
         if (externalId === null) return skipped(skipReason('no_message_id'));
 
         const row = await this.deps.registry.get(crmUserId, externalId);

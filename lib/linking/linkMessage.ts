@@ -1,13 +1,12 @@
 import type { Company, Contact } from '../crm/contract';
-import { describeSkip } from '../logging/describeSkip';
-import { type SkipReason, type SkipRule, skipReason } from '../logging/SkipReason';
-import { classifyDirection, type DirectionVerdict } from '../mail/classifyDirection';
 import {
-  type AutomatedVerdict,
-  describeAutomatedCategory,
-  detectAutomatedMail,
-  isAutomatedSenderAddress,
-} from '../mail/detectAutomatedMail';
+  type AutoLogDecision,
+  type CreateContactDecision,
+  decideAutoLog,
+  decideCreateContact,
+} from '../logging/autoLogDecision';
+import { classifyDirection, type DirectionVerdict } from '../mail/classifyDirection';
+import { type AutomatedVerdict, detectAutomatedMail } from '../mail/detectAutomatedMail';
 import type { MailAddress, MailMessage } from '../mail/MailMessage';
 import { localPartOfAddress, normaliseAddress, normaliseDomain } from '../mail/normaliseAddress';
 import type { Settings } from '../settings/Settings';
@@ -90,8 +89,6 @@ export interface ThreadRecordLink {
   reason: string;
 }
 
-export type CreateContactAction = 'automatic' | 'ask' | 'never';
-
 export interface UnknownParticipant {
   address: string;
   name: string;
@@ -101,7 +98,8 @@ export interface UnknownParticipant {
   exclusion: DomainExclusion | null;
   /** The company a new contact would belong to (domain match), if any. */
   company: Company | null;
-  createContact: { action: CreateContactAction; reason: string };
+  /** The create-contact policy's answer for this person (lib/logging/autoLogDecision.ts). */
+  createContact: CreateContactDecision;
 }
 
 export interface MessageLinks {
@@ -120,8 +118,9 @@ export interface MessageLinks {
   /**
    * Whether the background sync should log this message on its own: `reason` is the
    * sentence for logs, `skip` the rule that stops it (receipts and the sync's counts).
+   * Decided by lib/logging/autoLogDecision.ts from what linking found.
    */
-  autoLog: { log: true; reason: string } | { log: false; reason: string; skip: SkipReason };
+  autoLog: AutoLogDecision;
 }
 
 const NO_THREAD_LINKS: ThreadLinks = { contactIds: [], companyIds: [], dealIds: [] };
@@ -379,7 +378,8 @@ function linkThreadDeals(acc: LinkAccumulator, ids: readonly string[]): void {
  * Which contacts, companies and records one message links to, and why: contacts by exact
  * address (primary or alternate email), companies by the contact's company or by
  * registrable domain (never for excluded domains), and the thread's earlier links. For
- * counterparties the CRM does not know, the create-contact decision under the policy.
+ * counterparties the CRM does not know, the create-contact decision under the policy; for the
+ * message, whether the sync logs it (both decided in lib/logging/autoLogDecision.ts).
  * Excluded domains never hide a contact that exists.
  */
 export function linkMessage(
@@ -420,134 +420,18 @@ export function linkMessage(
     ambiguous,
     neverLog,
     neverLogEntry,
-    autoLog: neverLogEntry
-      ? { log: false, reason: `never logged: ${neverLog}`, skip: skipReason('never_log', neverLogEntry) }
-      : decideAutoLog(
-          direction,
-          automated,
-          context.settings,
-          acc,
-          contacts.length + threadContactCount,
-          unknownParticipants.filter((u) => u.createContact.action === 'automatic').length,
-        ),
+    autoLog: decideAutoLog(
+      {
+        direction,
+        automated,
+        neverLog,
+        neverLogEntry,
+        allInternal: acc.allInternal,
+        ambiguous,
+        unknownParticipants,
+        linkedContactCount: contacts.length + threadContactCount,
+      },
+      context.settings,
+    ),
   };
-}
-
-function decideCreateContact(
-  address: string,
-  exclusion: DomainExclusion | null,
-  direction: DirectionVerdict,
-  automatedIncoming: AutomatedVerdict | null,
-  settings: Settings,
-): UnknownParticipant['createContact'] {
-  if (direction.eligibility === 'never')
-    return { action: 'never', reason: `not logged: ${direction.reason}` };
-  if (automatedIncoming?.automated)
-    return { action: 'never', reason: describeSkip(automatedSkipReason(automatedIncoming)).text };
-  if (isAutomatedSenderAddress(address))
-    return { action: 'never', reason: `${address} is an automated address` };
-  if (exclusion) return { action: 'never', reason: exclusion.reason };
-  switch (settings.createContactPolicy) {
-    case 'off':
-      return { action: 'never', reason: 'creating contacts is turned off in settings' };
-    case 'ask':
-      return { action: 'ask', reason: `${address} is not in the CRM` };
-    case 'automatic':
-      return direction.eligibility === 'auto'
-        ? { action: 'automatic', reason: `${address} is not in the CRM; contacts are created automatically` }
-        : {
-            action: 'ask',
-            reason: `${address} is not in the CRM (${direction.reason}, so not automatically)`,
-          };
-  }
-}
-
-const DIRECTION_SKIP_RULES: Partial<Record<DirectionVerdict['code'], SkipRule>> = {
-  draft: 'draft',
-  junk: 'junk',
-  trash: 'trash',
-  no_from: 'no_sender',
-  only_own_addresses: 'only_you',
-  no_message_id: 'no_message_id',
-  too_old: 'out_of_window',
-};
-
-/** The rule behind a direction verdict that is not `auto` (draft, junk, no Message-ID ...). */
-export function directionSkipReason(direction: DirectionVerdict): SkipReason {
-  return skipReason(DIRECTION_SKIP_RULES[direction.code] ?? 'no_contact', direction.reason);
-}
-
-const EXCLUSION_SKIP_RULES: Record<DomainExclusion['kind'], SkipRule> = {
-  free_mail: 'free_mail',
-  org: 'internal',
-  user_list: 'excluded_domain',
-};
-
-/**
- * Why a message with no CRM contact on it is left alone: several contacts share an address
- * (the rep picks), every unknown person is on an excluded domain (the exclusion's rule), or
- * simply nobody is a contact.
- */
-export function noContactSkipReason(
-  links: Pick<MessageLinks, 'ambiguous' | 'unknownParticipants'>,
-): SkipReason {
-  const [shared] = links.ambiguous;
-  if (shared) return skipReason('ambiguous', shared.address);
-  const exclusions = links.unknownParticipants.map((u) => u.exclusion);
-  const [first] = exclusions;
-  if (first && exclusions.every((e) => e?.kind === first.kind))
-    return skipReason(EXCLUSION_SKIP_RULES[first.kind], first.domain);
-  return skipReason('no_contact');
-}
-
-function decideAutoLog(
-  direction: DirectionVerdict,
-  automated: AutomatedVerdict,
-  settings: Settings,
-  acc: Pick<LinkAccumulator, 'allInternal' | 'ambiguous' | 'unknownParticipants'>,
-  linkedContactCount: number,
-  autoCreateCount: number,
-): MessageLinks['autoLog'] {
-  const skip = (reason: string, why: SkipReason) => ({ log: false as const, reason, skip: why });
-  if (direction.eligibility !== 'auto') return skip(direction.reason, directionSkipReason(direction));
-  if (direction.direction === 'outgoing' && !settings.autoLogSent) {
-    const reason = 'automatic logging of sent mail is off';
-    return skip(reason, skipReason('privacy', reason));
-  }
-  if (direction.direction === 'incoming' && !settings.autoLogReceived) {
-    const reason = 'automatic logging of received mail is off';
-    return skip(reason, skipReason('privacy', reason));
-  }
-  if (direction.direction === 'incoming' && settings.filterAutomatedMail && automated.automated) {
-    const why = automatedSkipReason(automated);
-    return skip(describeSkip(why).text, why);
-  }
-  if (acc.allInternal && settings.excludeOrgDomains) {
-    const reason = 'internal mail: everyone is on your organisation’s domains';
-    return skip(reason, skipReason('internal', reason));
-  }
-  if (linkedContactCount === 0 && autoCreateCount > 0) {
-    // The admin's "create contact if not found" policy: the sync creates them, then logs to them.
-    return {
-      log: true,
-      reason: `${direction.reason}; creates ${autoCreateCount} new contact${autoCreateCount === 1 ? '' : 's'} (policy: automatic)`,
-    };
-  }
-  if (linkedContactCount === 0)
-    return skip('no one on this message is a CRM contact', noContactSkipReason(acc));
-  return {
-    log: true,
-    reason: `${direction.reason}; logs to ${linkedContactCount} contact${linkedContactCount === 1 ? '' : 's'}`,
-  };
-}
-
-/** The evidence half of the detector's reason ("newsletter: List-Unsubscribe and ..." -> "List-Unsubscribe and ..."). */
-function automatedEvidence(verdict: Extract<AutomatedVerdict, { automated: true }>): string {
-  const prefix = `${describeAutomatedCategory(verdict.category)}: `;
-  return verdict.reason.startsWith(prefix) ? verdict.reason.slice(prefix.length) : verdict.reason;
-}
-
-/** Automated mail as a skip: the kind ("a newsletter") once, then the evidence. */
-export function automatedSkipReason(verdict: Extract<AutomatedVerdict, { automated: true }>): SkipReason {
-  return skipReason('automated', automatedEvidence(verdict), verdict.category);
 }

@@ -131,67 +131,6 @@ describe('linkMessage', () => {
     expect(linkMessage(m, index, ctx({ excludeOrgDomains: false })).autoLog.log).toBe(true);
   });
 
-  it('automated mail: never creates contacts and is not auto-logged, with the reason', () => {
-    const m = messageFromFixture('newsletter-list-unsubscribe.txt');
-    const links = linkMessage(m, index, ctx({ createContactPolicy: 'automatic' }));
-    const reason =
-      // The kind is worded once ("automated mail (a newsletter)"), then the evidence.
-      'automated mail (a newsletter): List-Unsubscribe and X-Mailer: Mailchimp Mailer - **CIDd0e1f2a3b4c5d6e…';
-    expect(links.unknownParticipants[0]?.createContact).toEqual({ action: 'never', reason });
-    const fromJane = { ...m, from: { name: 'Jane', address: 'jane@acme.co.uk' } };
-    expect(linkMessage(fromJane, index, ctx()).autoLog).toEqual({
-      log: false,
-      reason,
-      skip: {
-        rule: 'automated',
-        automated: 'newsletter',
-        detail: 'List-Unsubscribe and X-Mailer: Mailchimp Mailer - **CIDd0e1f2a3b4c5d6e…',
-      },
-    });
-    expect(linkMessage(fromJane, index, ctx({ filterAutomatedMail: false })).autoLog.log).toBe(true);
-  });
-
-  it('create-contact policy: off / ask / automatic', () => {
-    const m = {
-      ...messageFromFixture('gmail-received.txt'),
-      from: { name: '', address: 'new.person@newco.example' },
-    };
-    expect(
-      linkMessage(m, index, ctx({ createContactPolicy: 'off' })).unknownParticipants[0]?.createContact.action,
-    ).toBe('never');
-    expect(
-      linkMessage(m, index, ctx({ createContactPolicy: 'ask' })).unknownParticipants[0]?.createContact.action,
-    ).toBe('ask');
-    const auto = linkMessage(m, index, ctx({ createContactPolicy: 'automatic' })).unknownParticipants[0];
-    expect(auto?.createContact.action).toBe('automatic');
-    expect(auto?.suggestedName).toBe('New Person');
-    // Not automatic for a message that is not auto-loggable (too old): ask instead.
-    const old = createLinkingContext({
-      ownAddresses: ['riley@ourco.example'],
-      orgDomains: [],
-      settings: settings({ createContactPolicy: 'automatic' }),
-      notBefore: Date.parse('2030-01-01T00:00:00Z'),
-    });
-    expect(linkMessage(m, index, old).unknownParticipants[0]?.createContact.action).toBe('ask');
-  });
-
-  it('never offers contacts for no-reply recipients or junk', () => {
-    const sent = {
-      ...messageFromFixture('gmail-sent-reply.txt', { folderRole: 'sent' }),
-      to: [{ name: '', address: 'noreply@vendor.example' }],
-      cc: [],
-    };
-    expect(linkMessage(sent, index, ctx()).unknownParticipants[0]?.createContact).toEqual({
-      action: 'never',
-      reason: 'noreply@vendor.example is an automated address',
-    });
-    const junk = {
-      ...messageFromFixture('gmail-received.txt', { folderRole: 'junk' }),
-      from: { name: '', address: 'x@newco.example' },
-    };
-    expect(linkMessage(junk, index, ctx()).unknownParticipants[0]?.createContact.reason).toMatch(/junk/);
-  });
-
   it('thread links: earlier records of the thread carry over, with reasons', () => {
     const m = {
       ...messageFromFixture('gmail-received.txt'),
@@ -211,20 +150,6 @@ describe('linkMessage', () => {
       { kind: 'deal', id: 'deal_1', reason: expect.stringContaining('thread') },
     ]);
     expect(links.autoLog.log).toBe(true);
-  });
-
-  it('respects the auto-log settings for each direction', () => {
-    const received = messageFromFixture('gmail-received.txt');
-    expect(linkMessage(received, index, ctx({ autoLogReceived: false })).autoLog).toEqual({
-      log: false,
-      reason: 'automatic logging of received mail is off',
-      skip: { rule: 'privacy', automated: null, detail: 'automatic logging of received mail is off' },
-    });
-    const sent = messageFromFixture('gmail-sent-reply.txt', { folderRole: 'sent' });
-    expect(linkMessage(sent, index, ctx({ autoLogSent: false })).autoLog).toMatchObject({
-      log: false,
-      skip: { rule: 'privacy' },
-    });
   });
 
   it('nameFromAddress derives a readable name', () => {
