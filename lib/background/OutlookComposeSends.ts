@@ -1,6 +1,7 @@
 import { MailMessage } from '../mail/MailMessage';
 import type { OutlookSentMessage, OutlookSentMessageOutcome } from '../mail/outlook/page/outlookMessages';
 import type { MailboxApi } from '../mail/sync/MailboxProvider';
+import type { EventLog } from '../store/EventLog';
 
 export interface OutlookComposeSendsOptions {
   /** The connected Outlook mailbox `address`'s API, or null when that mailbox is not connected. */
@@ -15,7 +16,12 @@ export interface OutlookComposeSendsOptions {
    */
   lookupDelaysMs?: readonly number[];
   sleep?: (ms: number) => Promise<void>;
+  /** Where a failed compose log is recorded (the popup lists it until a later one succeeds). */
+  events?: Pick<EventLog, 'failure' | 'success'>;
 }
+
+/** The event log's area for compose sends from Outlook tabs. */
+export const OUTLOOK_COMPOSE_AREA = 'compose:outlook';
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -35,6 +41,28 @@ export class OutlookComposeSends {
   }
 
   async log(sent: OutlookSentMessage): Promise<OutlookSentMessageOutcome> {
+    const events = this.options.events;
+    try {
+      const outcome = await this.confirmAndLog(sent);
+      await events?.success(
+        OUTLOOK_COMPOSE_AREA,
+        'compose.logged',
+        `Outlook compose send: ${outcome.outcome}`,
+      );
+      return outcome;
+    } catch (error) {
+      // Nobody in the background awaits this: the failure is recorded, and the tab hears it too.
+      await events?.failure(
+        OUTLOOK_COMPOSE_AREA,
+        'compose.failed',
+        'Logging a message sent from Outlook',
+        error,
+      );
+      throw error;
+    }
+  }
+
+  private async confirmAndLog(sent: OutlookSentMessage): Promise<OutlookSentMessageOutcome> {
     const mailbox = sent.mailbox.toLowerCase();
     const api = await this.options.connectedApi(mailbox);
     if (!api?.findSentMessage) return this.options.logSentMessage(pageMessage(sent, mailbox));

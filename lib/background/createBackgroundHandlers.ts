@@ -79,6 +79,7 @@ export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<
     connectedApi: (address) => mailboxes.connectedApi('outlook', address),
     logSentMessage: (message) => service.logSentMessage(message),
     syncAfterSend: (address) => mailboxes.syncAfterSend('outlook', address),
+    events: service.events,
   });
   return {
     'panel.frame.expect': async ({ secret }, sender) => {

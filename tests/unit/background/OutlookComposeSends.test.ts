@@ -131,6 +131,23 @@ describe('Outlook compose sends', () => {
     expect(syncs).toEqual([]);
   });
 
+  it('records a failed lookup in the event log, so the popup shows it', async () => {
+    const api = {
+      findSentMessage: async () => {
+        throw new Error('Graph is unreachable');
+      },
+    } as unknown as MailboxApi;
+    const composeSends = new OutlookComposeSends({
+      connectedApi: async () => api,
+      logSentMessage: (m) => background.logSentMessage(m),
+      syncAfterSend: async () => undefined,
+      events: background.events,
+    });
+    await expect(composeSends.log(send())).rejects.toThrow('Graph is unreachable');
+    const problems = await background.events.problems(10);
+    expect(problems.map((p) => p.area)).toContain('compose:outlook');
+  });
+
   it('applies the rules a click applies: never-log list, excluded domains, privacy level', async () => {
     await background.updateSettings({ neverLogAddresses: ['alice.moreau@acme-robotics.com'] });
     expect((await sends(null).log(send())).outcome).toBe('skipped');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineMessages } from '../../../messaging/protocol';
 import { MailAddress, MailMessage } from '../../MailMessage';
+import { SentMessageOutcome } from '../../SentMessageOutcome';
 
 /** What the Gmail content script needs before it loads InboxSDK. */
 export const GmailContentConfig = z.object({
@@ -30,12 +31,8 @@ export const GmailSentMessage = z.object({
 export type GmailSentMessage = z.infer<typeof GmailSentMessage>;
 export type GmailSentMessageInput = z.input<typeof GmailSentMessage>;
 
-export const GmailSentMessageOutcome = z.object({
-  outcome: z.enum(['queued', 'already_logged', 'skipped']),
-  /** Why it was skipped (excluded domain, automated, ...), for the console/debug log. */
-  reason: z.string().optional(),
-});
-export type GmailSentMessageOutcome = z.infer<typeof GmailSentMessageOutcome>;
+export const GmailSentMessageOutcome = SentMessageOutcome;
+export type GmailSentMessageOutcome = SentMessageOutcome;
 
 /** The runtime messages the Gmail content script sends; the background registers them in MESSAGES. */
 export const GMAIL_MESSAGES = defineMessages({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineMessages } from '../../../messaging/protocol';
 import { MailAddress, SNAPSHOT_LIMITS } from '../../MailMessage';
+import { SentMessageOutcome } from '../../SentMessageOutcome';
 
 /** What the Outlook content script needs for its compose toggle. */
 export const OutlookContentConfig = z.object({
@@ -44,12 +45,8 @@ export const OutlookSentMessage = z.object({
 export type OutlookSentMessage = z.infer<typeof OutlookSentMessage>;
 export type OutlookSentMessageInput = z.input<typeof OutlookSentMessage>;
 
-export const OutlookSentMessageOutcome = z.object({
-  outcome: z.enum(['queued', 'already_logged', 'skipped']),
-  /** Why it was skipped (excluded domain, not found in Sent Items, ...), for the console/debug log. */
-  reason: z.string().optional(),
-});
-export type OutlookSentMessageOutcome = z.infer<typeof OutlookSentMessageOutcome>;
+export const OutlookSentMessageOutcome = SentMessageOutcome;
+export type OutlookSentMessageOutcome = SentMessageOutcome;
 
 /** The runtime messages the Outlook content script sends; the background registers them in MESSAGES. */
 export const OUTLOOK_MESSAGES = defineMessages({

@@ -1,0 +1,9 @@
+import { z } from 'zod';
+
+/** What became of a message a webmail compose form reported sent (Gmail's and Outlook's). */
+export const SentMessageOutcome = z.object({
+  outcome: z.enum(['queued', 'already_logged', 'skipped']),
+  /** Why it was skipped (excluded domain, not found in Sent Items, ...), for the console/debug log. */
+  reason: z.string().optional(),
+});
+export type SentMessageOutcome = z.infer<typeof SentMessageOutcome>;
