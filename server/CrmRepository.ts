@@ -342,6 +342,67 @@ export class CrmRepository {
     }
   }
 
+  // ---- alternate addresses (docs/CRM-CONTRACT.md, "Alternate addresses") ----
+
+  /**
+   * Adds an address after the contact's others. Idempotent: an address the contact already
+   * has answers the contact; one another contact holds answers that contact as `conflict`.
+   */
+  async addContactEmail(
+    contactId: string,
+    email: string,
+  ): Promise<{ contact: Contact } | { conflict: Contact } | null> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        const owner = await this.findContactByEmails(tx, [email]);
+        if (owner && owner.id !== contactId) return { conflict: owner };
+        const current = await this.findContact(tx, contactId);
+        if (!current) return null;
+        if (!owner) {
+          await tx.query(
+            `INSERT INTO contact_emails (email, contact_id, position)
+             SELECT $1, $2, COALESCE(MAX(position), -1) + 1 FROM contact_emails WHERE contact_id = $2`,
+            [email, contactId],
+          );
+          await tx.query('UPDATE contacts SET updated_at = now() WHERE id = $1', [contactId]);
+        }
+        const contact = await this.findContact(tx, contactId);
+        if (!contact) throw new Error('contact vanished inside its own transaction');
+        return { contact };
+      });
+    } catch (error) {
+      // Another request took the address (or the next position) between the check and the insert.
+      if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
+      const owner = await this.findContactByEmails(this.db, [email]);
+      if (owner && owner.id !== contactId) return { conflict: owner };
+      const contact = await this.findContact(this.db, contactId);
+      if (!contact?.emails.includes(email)) throw error;
+      return { contact };
+    }
+  }
+
+  /**
+   * Removes an alternate address (the undo of adding one). Idempotent: an address the contact
+   * does not have answers the contact unchanged. The main address (the first) is refused.
+   */
+  async removeContactEmail(
+    contactId: string,
+    email: string,
+  ): Promise<{ contact: Contact } | { primary: true } | null> {
+    return this.db.transaction(async (tx) => {
+      const current = await this.findContact(tx, contactId);
+      if (!current) return null;
+      if (current.emails[0] === email) return { primary: true as const };
+      if (current.emails.includes(email)) {
+        await tx.query('DELETE FROM contact_emails WHERE email = $1 AND contact_id = $2', [email, contactId]);
+        await tx.query('UPDATE contacts SET updated_at = now() WHERE id = $1', [contactId]);
+      }
+      const contact = await this.findContact(tx, contactId);
+      if (!contact) throw new Error('contact vanished inside its own transaction');
+      return { contact };
+    });
+  }
+
   // ---- activities ----
 
   async listContactActivities(contactId: string, limit: number, cursor?: string): Promise<ActivityPage> {

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { z } from 'zod';
 import {
+  AddContactEmailRequest,
   CreateContactRequest,
   ExternalId,
   LogActivitiesRequest,
@@ -219,6 +220,33 @@ export function createCrmApp({
       });
     }
     return c.json(result.created, 201);
+  });
+
+  // Alternate addresses: one identity across a person's addresses (docs/CRM-CONTRACT.md).
+  app.post('/api/v1/contacts/:id/emails', async (c) => {
+    const contactId = recordIdParam(c);
+    const body = parseWith(AddContactEmailRequest, await readLimitedJson(c));
+    const result = await repository.addContactEmail(contactId, body.email);
+    if (!result) throw new HttpError(404, 'not_found', 'contact not found');
+    if ('conflict' in result) {
+      throw new HttpError(409, 'conflict', 'another contact already has this email address', {
+        contact: result.conflict,
+      });
+    }
+    return c.json({ contact: result.contact });
+  });
+
+  app.delete('/api/v1/contacts/:id/emails/:email', async (c) => {
+    const contactId = recordIdParam(c);
+    const email = parseWith(AddContactEmailRequest, { email: c.req.param('email') }).email;
+    const result = await repository.removeContactEmail(contactId, email);
+    if (!result) throw new HttpError(404, 'not_found', 'contact not found');
+    if ('primary' in result) {
+      throw new HttpError(400, 'invalid_request', "a contact's main email address cannot be removed", [
+        { path: ['email'], message: 'the main address' },
+      ]);
+    }
+    return c.json({ contact: result.contact });
   });
 
   app.get('/api/v1/contacts/:id/activities', async (c) => {

@@ -274,6 +274,10 @@ export class CrmSidebarBackground {
     return {
       session: () => this.sessions.session(),
       forgetThreadViews: () => this.threads.forgetAll(),
+      forgetCrmAnswers: async () => {
+        await this.cache.clear();
+        this.threads.forgetAll();
+      },
       threadDeals: this.threadDeals,
       registry: this.registry,
       settings: () => this.getSettings(),

@@ -26,6 +26,11 @@ export const CrmCapabilities = z.object({
   moveActivity: z.boolean(),
   /** `redactActivity`: a logged email's subject, preview and text can be emptied, keeping who and when. */
   redactActivity: z.boolean(),
+  /**
+   * An address can be added to (and removed from) an existing contact as an alternate email
+   * (`addContactEmail` / `removeContactEmail`): "one identity across addresses".
+   */
+  addAlternateEmail: z.boolean(),
 });
 export type CrmCapabilities = z.infer<typeof CrmCapabilities>;
 export type CrmCapability = keyof CrmCapabilities;
@@ -40,6 +45,7 @@ export const ALL_CAPABILITIES: CrmCapabilities = {
   removeActivity: true,
   moveActivity: true,
   redactActivity: true,
+  addAlternateEmail: true,
 };
 
 /** The capabilities that change an email after it was logged (the receipt's Undo, Move, Redact). */

@@ -116,4 +116,16 @@ export interface CrmConnector {
    * them leaves it out.
    */
   orgSettings?(): Promise<OrgSettingsResponse | null>;
+  /**
+   * Adds an address to a contact as an alternate email and answers the contact as it now is.
+   * Idempotent (the address already the contact's answers the contact); an address another
+   * contact holds rejects with `CrmError` kind `conflict` and `details.contact`. Present only
+   * with the `addAlternateEmail` capability.
+   */
+  addContactEmail?(contactId: string, email: string): Promise<Contact>;
+  /**
+   * Removes an alternate email from a contact (the undo of `addContactEmail`); idempotent.
+   * The main address is refused (`invalid_request`): the contact would lose its identity.
+   */
+  removeContactEmail?(contactId: string, email: string): Promise<Contact>;
 }

@@ -377,3 +377,13 @@ export type LoggedMessagesResponse = z.infer<typeof LoggedMessagesResponse>;
 
 export const TaskResponse = z.object({ task: Task, status: z.enum(['created', 'existing']) });
 export type TaskResponse = z.infer<typeof TaskResponse>;
+
+// ---- One identity across addresses (docs/CRM-CONTRACT.md, "Alternate addresses") ----
+
+/** `POST /contacts/{id}/emails`: adds an address to the contact, after its others. */
+export const AddContactEmailRequest = z.object({ email: EmailAddressString });
+export type AddContactEmailRequest = z.input<typeof AddContactEmailRequest>;
+
+/** The contact as it is after an address was added or removed. */
+export const ContactEmailsResponse = z.object({ contact: Contact });
+export type ContactEmailsResponse = z.infer<typeof ContactEmailsResponse>;

@@ -9,9 +9,11 @@ import {
   ActivitiesByExternalIdResponse,
   ActivityPage,
   ActivityResult,
+  AddContactEmailRequest,
   Company,
   Contact,
   ContactDetail,
+  ContactEmailsResponse,
   CreateContactRequest,
   Deal,
   EmailActivity,
@@ -80,6 +82,8 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     LoggedMessage: named('LoggedMessage', LoggedMessage),
     LoggedMessagesResponse: named('LoggedMessagesResponse', LoggedMessagesResponse),
     TaskResponse: named('TaskResponse', TaskResponse),
+    AddContactEmailRequest: named('AddContactEmailRequest', AddContactEmailRequest),
+    ContactEmailsResponse: named('ContactEmailsResponse', ContactEmailsResponse),
     TokenExchangeRequest: named('TokenExchangeRequest', TokenExchangeRequest),
     ProviderTokenResponse: named('ProviderTokenResponse', ProviderTokenResponse),
     ProviderErrorResponse: named('ProviderErrorResponse', ProviderErrorResponse),
@@ -179,6 +183,38 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       409: json(schemas.Error, 'An email is taken; `details.contact` is the existing contact'),
       ...errors,
       ...tooLarge,
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/contacts/{id}/emails',
+    summary: "Add an alternate email to a contact (one identity across a person's addresses)",
+    description:
+      'The address goes after the contact’s others and is found by lookups from then on. Idempotent: an address the contact already has answers 200 and changes nothing. Any user may add one; the extension does so only on the rep’s click (docs/CRM-CONTRACT.md, "Alternate addresses").',
+    security,
+    request: { params: contactIdParam, body: json(schemas.AddContactEmailRequest, 'The address to add') },
+    responses: {
+      200: json(schemas.ContactEmailsResponse, 'The contact with the address'),
+      409: json(
+        schemas.Error,
+        'Another contact has the address (`conflict`); `details.contact` is that contact',
+      ),
+      ...errors,
+      ...notFound,
+    },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/api/v1/contacts/{id}/emails/{email}',
+    summary: 'Remove an alternate email from a contact (the undo of adding it)',
+    description:
+      'Idempotent: an address the contact does not have answers 200 with the contact unchanged. The main (first) address is refused with 400 `invalid_request`.',
+    security,
+    request: { params: z.object({ id: z.string(), email: z.string() }) },
+    responses: {
+      200: json(schemas.ContactEmailsResponse, 'The contact without the address'),
+      ...errors,
+      ...notFound,
     },
   });
   registry.registerPath({

@@ -64,8 +64,9 @@ import {
  *   11112049149; the same message and category in HubSpot integrations' tests, ids 61514933153
  *   and 71177417158). Which unit HubSpot picks for "N second(s)/minute(s)" is not sourced
  *   beyond those quotes; the fake uses seconds under two minutes, else minutes.
- * - Secondary emails: PUT /contacts/v1/secondary-email/{vid}/email/{email}
- *   (https://legacydocs.hubspot.com/docs/methods/contacts/add-a-secondary-email-address); the
+ * - Secondary emails: PUT and DELETE /contacts/v1/secondary-email/{vid}/email/{email}
+ *   (https://legacydocs.hubspot.com/docs/methods/contacts/add-a-secondary-email-address, and the
+ *   current reference's legacy pages, answer `{ portalId, vid, secondaryEmails }`); the
  *   v3 `hs_additional_emails` property is read-only (jpetrucciani/hubspot3#136).
  */
 
@@ -541,6 +542,8 @@ export class FakeHubSpotApi {
     if (method === 'GET' && p === 'crm/v3/owners') return [200, this.owners(url)];
     if (method === 'PUT' && parts[0] === 'contacts' && parts[1] === 'v1' && parts[2] === 'secondary-email')
       return [200, this.addSecondaryEmail(parts[3] ?? '', parts[5] ?? '')];
+    if (method === 'DELETE' && parts[0] === 'contacts' && parts[1] === 'v1' && parts[2] === 'secondary-email')
+      return [200, this.removeSecondaryEmail(parts[3] ?? '', parts[5] ?? '')];
     if (parts[0] === 'crm' && parts[1] === 'v3' && parts[2] === 'properties') {
       const type = this.objectType(parts[3]);
       if (method === 'GET' && parts[4]) {
@@ -603,7 +606,22 @@ export class FakeHubSpotApi {
     const list = (contact.properties.hs_additional_emails ?? '').split(';').filter(Boolean);
     if (!list.includes(address)) list.push(address);
     contact.properties.hs_additional_emails = list.join(';');
-    return { vid: Number(vid), secondaryEmails: list };
+    return { portalId: Number(this.portalId), vid: Number(vid), secondaryEmails: list };
+  }
+
+  /**
+   * DELETE /contacts/v1/secondary-email/{vid}/email/{email} answers the addresses left
+   * (https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/contacts/v1/get-contacts-v1-secondary-email-vid-email-email:
+   * `{ portalId, vid, secondaryEmails }`). What it answers for an address the contact does not
+   * have is not documented; the fake answers the list unchanged.
+   */
+  private removeSecondaryEmail(vid: string, email: string) {
+    const contact = this.objects.contacts.get(vid);
+    if (!contact) throw this.error(404, 'OBJECT_NOT_FOUND', `contact ${vid} does not exist`);
+    const address = email.toLowerCase();
+    const list = (contact.properties.hs_additional_emails ?? '').split(';').filter((e) => e && e !== address);
+    contact.properties.hs_additional_emails = list.join(';');
+    return { portalId: Number(this.portalId), vid: Number(vid), secondaryEmails: list };
   }
 
   private findByEmail(address: string): FakeHubSpotObject | undefined {

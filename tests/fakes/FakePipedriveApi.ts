@@ -468,6 +468,8 @@ export class FakePipedriveApi {
         return [200, this.personView(this.found(this.persons, id!, 'Person'))];
       case 'POST /api/v2/persons':
         return [201, this.personView(this.createPerson(user, body))];
+      case 'PATCH /api/v2/persons/:id':
+        return [200, this.personView(this.updatePerson(this.found(this.persons, id!, 'Person'), body))];
       case 'GET /api/v2/organizations/:id': {
         const org = this.found(this.organizations, id!, 'Organization');
         return [200, { ...org, update_time: org.add_time, is_deleted: false, visible_to: 3, label_ids: [] }];
@@ -614,6 +616,37 @@ export class FakePipedriveApi {
 
   private personView(p: FakePipedrivePerson) {
     return { ...p, is_deleted: false, visible_to: 3, label_ids: [], custom_fields: {} };
+  }
+
+  /**
+   * PATCH /api/v2/persons/{id} ("Update a person", api/persons-api.ts `updatePerson`; body
+   * models/update-person-request.ts: the same fields as a new person, all optional). A list
+   * given (`emails`, `phones`) replaces the person's list whole (UNSOURCED beyond the
+   * request model, which has no add/remove form: the list is the value).
+   */
+  private updatePerson(person: FakePipedrivePerson, body: unknown): FakePipedrivePerson {
+    const input = this.bodyObject(body, PERSON_FIELDS);
+    if (input.name !== undefined) {
+      if (typeof input.name !== 'string' || input.name.trim() === '')
+        throw new PipedriveHttpError(400, "Parameter 'name' must not be empty");
+      person.name = input.name.trim();
+    }
+    if (input.emails !== undefined) person.emails = this.labelled(input.emails, 'emails');
+    if (input.phones !== undefined) person.phones = this.labelled(input.phones, 'phones');
+    person.update_time = this.time();
+    return person;
+  }
+
+  private labelled(value: unknown, what: string): LabelledValue[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) throw new PipedriveHttpError(400, `Parameter '${what}' must be an array`);
+    return value.map((v: { value?: unknown; primary?: unknown; label?: unknown }) => {
+      if (typeof v?.value !== 'string')
+        throw new PipedriveHttpError(400, `Parameter '${what}' needs a value`);
+      if (what === 'emails' && v.label !== undefined && !EMAIL_LABELS.has(String(v.label)))
+        throw new PipedriveHttpError(400, `Invalid label '${String(v.label)}' in 'emails'`);
+      return { value: v.value, primary: v.primary === true, label: String(v.label ?? 'work') };
+    });
   }
 
   private createPerson(user: FakePipedriveUser, body: unknown): FakePipedrivePerson {

@@ -14,6 +14,8 @@ export interface FeatureContext {
   session(): Promise<CrmSession>;
   /** Drops the cached thread views, so the next open shows what the feature just changed. */
   forgetThreadViews(): void;
+  /** Drops cached CRM lookups and thread views: the CRM's records changed (a contact's addresses). */
+  forgetCrmAnswers(): Promise<void>;
   threadDeals: ThreadDealChoices;
   registry: MessageRegistry;
   settings(): Promise<Settings>;

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { MessageSpec } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/router';
+import { alternateAddresses } from './alternateAddresses';
 import { dealChoice } from './dealChoice';
 import { matchCorrections } from './matchCorrections';
 import type { FeatureContext, PanelFeature, ThreadViewContext } from './PanelFeature';
@@ -15,6 +16,7 @@ export const PANEL_FEATURES = {
   dealChoice,
   ambiguous: matchCorrections,
   suggestedTasks: suggestedFollowUps,
+  alternateAddresses,
 };
 
 type Features = typeof PANEL_FEATURES;

@@ -38,6 +38,7 @@ describe('ContactCard', () => {
         removeActivity: false,
         moveActivity: false,
         redactActivity: false,
+        addAlternateEmail: false,
       },
     };
     render(<ContactCard card={contactCard({ deals: [deal()] })} crm={crm} />);

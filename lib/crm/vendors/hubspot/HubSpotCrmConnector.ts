@@ -3,6 +3,7 @@ import type { CrmConnector } from '../../CrmConnector';
 import { logKey } from '../../connectorKit/logKey';
 import { unsupportedActivityChanges } from '../../connectorKit/unsupportedActivityChanges';
 import { createHubSpotApi } from './hubspotApi';
+import { hubspotContactEmails } from './hubspotContactEmails';
 import { hubspotLogging } from './hubspotLogging';
 import { hubspotLookups } from './hubspotLookups';
 import { HUBSPOT_PROPERTIES, hubspotMapping } from './hubspotMapping';
@@ -42,6 +43,7 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
     api,
     mapping,
   );
+  const { addContactEmail, removeContactEmail } = hubspotContactEmails(api, mapping, lookup);
   const { recordUrl, me } = api;
   return {
     info: HUBSPOT_CRM_INFO,
@@ -56,6 +58,8 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
     findLoggedMessages,
     createTask,
     ...unsupportedActivityChanges('HubSpot'),
+    addContactEmail,
+    removeContactEmail,
   };
 }
 

@@ -100,7 +100,7 @@ export function createHubSpotApi(options: HubSpotApiOptions) {
     errorFromResponse: hubSpotError,
   };
   const call = <S extends z.ZodType>(
-    method: 'GET' | 'POST' | 'PUT',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     schema: S,
     body?: unknown,

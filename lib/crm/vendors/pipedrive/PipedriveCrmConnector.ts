@@ -2,6 +2,7 @@ import { type CrmInfo, NO_ACTIVITY_CHANGES } from '../../CrmCapabilities';
 import type { CrmConnector } from '../../CrmConnector';
 import { unsupportedActivityChanges } from '../../connectorKit/unsupportedActivityChanges';
 import { createPipedriveAccount } from './pipedriveAccount';
+import { createPipedriveContactEmails } from './pipedriveContactEmails';
 import { createPipedriveHttp, type PipedriveHttpOptions } from './pipedriveHttp';
 import { createPipedriveLogging } from './pipedriveLogging';
 import { createPipedriveLookups } from './pipedriveLookups';
@@ -19,6 +20,7 @@ import { createPipedriveLookups } from './pipedriveLookups';
  *   (no activity custom fields, not in item search); they can only be listed per person,
  *   which is how logging stays idempotent (pipedriveLogging.ts).
  * - tasks: an activity of type `task`; createContact: POST /api/v2/persons.
+ * - addAlternateEmail: a person's `emails` list, written back whole (pipedriveContactEmails.ts).
  */
 export const PIPEDRIVE_CRM_INFO: CrmInfo = {
   type: 'pipedrive',
@@ -31,6 +33,7 @@ export const PIPEDRIVE_CRM_INFO: CrmInfo = {
     tasks: true,
     createContact: true,
     ...NO_ACTIVITY_CHANGES,
+    addAlternateEmail: true,
   },
 };
 
@@ -46,6 +49,7 @@ export function createPipedriveCrmConnector(options: PipedriveCrmConnectorOption
   const account = createPipedriveAccount(http);
   const logging = createPipedriveLogging(http, account);
   const lookups = createPipedriveLookups(http, account, logging);
+  const contactEmails = createPipedriveContactEmails(http, account, lookups);
   return {
     info: PIPEDRIVE_CRM_INFO,
     recordUrl: account.recordUrl,
@@ -59,5 +63,7 @@ export function createPipedriveCrmConnector(options: PipedriveCrmConnectorOption
     createTask: logging.createTask,
     relinkActivityDeal: logging.relinkActivityDeal,
     ...unsupportedActivityChanges('Pipedrive'),
+    addContactEmail: contactEmails.addContactEmail,
+    removeContactEmail: contactEmails.removeContactEmail,
   };
 }

@@ -9,6 +9,7 @@ import {
   Contact,
   ContactConflictDetails,
   ContactDetail,
+  ContactEmailsResponse,
   type CreateContactRequest,
   type EmailActivityInput,
   ErrorBody,
@@ -62,8 +63,12 @@ export function createRestCrmConnector(options: RestCrmConnectorOptions): CrmCon
     token: () => options.token,
     errorFromResponse,
   };
-  const call = <S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown) =>
-    crmJsonRequest(http, method, `${apiBase}${path}`, schema, body);
+  const call = <S extends z.ZodType>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    schema: S,
+    body?: unknown,
+  ) => crmJsonRequest(http, method, `${apiBase}${path}`, schema, body);
 
   return {
     info: REST_CRM_INFO,
@@ -102,6 +107,20 @@ export function createRestCrmConnector(options: RestCrmConnectorOptions): CrmCon
         if (error instanceof CrmError && error.options.status === 404) return null;
         throw error;
       }),
+    addContactEmail: async (contactId: string, email: string) =>
+      (
+        await call('POST', `/contacts/${encodeURIComponent(contactId)}/emails`, ContactEmailsResponse, {
+          email,
+        })
+      ).contact,
+    removeContactEmail: async (contactId: string, email: string) =>
+      (
+        await call(
+          'DELETE',
+          `/contacts/${encodeURIComponent(contactId)}/emails/${encodeURIComponent(email)}`,
+          ContactEmailsResponse,
+        )
+      ).contact,
   };
 }
 

@@ -11,7 +11,10 @@ export { SALESFORCE_API_VERSION, SALESFORCE_KEY_FIELDS };
 
 /**
  * Salesforce has no standard alternate address on Contact or Lead, so lookups use the
- * main `Email` only; everything else the sidebar needs is there.
+ * main `Email` only, and no second address can be added to a person (`addAlternateEmail`
+ * off: the standard Contact has one `Email` field, and a Lead one `Email`,
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_contact.htm;
+ * writing it would replace the main address, not add one). Everything else the sidebar needs is there.
  */
 export const SALESFORCE_CRM_INFO: CrmInfo = {
   type: 'salesforce',
@@ -24,6 +27,7 @@ export const SALESFORCE_CRM_INFO: CrmInfo = {
     tasks: true,
     createContact: true,
     ...NO_ACTIVITY_CHANGES,
+    addAlternateEmail: false,
   },
 };
 
