@@ -5,7 +5,15 @@ export type Correction =
   | { action: 'not_person'; address: string; contactName: string }
   | { action: 'not_company'; address: string; companyName: string }
   | { action: 'pick'; address: string; contactId: string; contactName: string }
-  | { action: 'never_log'; scope: 'address' | 'domain'; address: string };
+  | { action: 'never_log'; scope: 'address' | 'domain'; address: string }
+  /** The address is another address of this contact: added to it in the CRM (UnknownParticipantRow). */
+  | {
+      action: 'alternate_address';
+      address: string;
+      contactId: string;
+      contactName: string;
+      acrossCompanies: boolean;
+    };
 
 /** The correction buttons of one contact card. */
 export function CardCorrections({ card, onCorrect }: { card: ContactCard; onCorrect(c: Correction): void }) {

@@ -215,6 +215,17 @@ function PanelBody({ model, api, ownAddresses, pageError }: PanelBodyProps) {
                       );
                       refresh();
                     }}
+                    otherAddress={
+                      view.alternateAddresses.supported
+                        ? {
+                            offer:
+                              view.alternateAddresses.offers.find((o) => o.address === participant.address) ??
+                              null,
+                            contacts: known.map((card) => ({ id: card.contact.id, name: card.contact.name })),
+                            onAdd: correct,
+                          }
+                        : undefined
+                    }
                   />
                 ))}
               </ul>

@@ -247,6 +247,16 @@ const baseStyles = `
 .crm-panel .crm-unknown-name { font-weight: 600; overflow-wrap: anywhere; }
 .crm-panel .crm-unknown-address { overflow-wrap: anywhere; }
 .crm-panel .crm-unknown > .crm-button { align-self: flex-start; }
+.crm-panel .crm-other-address { display: flex; flex-direction: column; align-items: flex-start; gap: 4px; }
+.crm-panel .crm-confirm, .crm-panel fieldset.crm-form { margin: 0; padding: 6px 0 0; border: 0; min-width: 0; }
+.crm-panel .crm-form select {
+  padding: 4px 6px;
+  border: 1px solid var(--crm-border);
+  border-radius: 6px;
+  background: var(--crm-bg);
+  color: var(--crm-fg);
+  font-size: 13px;
+}
 .crm-panel .crm-form { display: flex; flex-direction: column; gap: 4px; }
 .crm-panel .crm-form label { font-size: 12px; color: var(--crm-muted); }
 .crm-panel .crm-form input {

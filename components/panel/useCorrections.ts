@@ -94,6 +94,18 @@ export function useCorrections(
           undo: () => api.neverLog.remove(entry),
         };
       }
+      case 'alternate_address': {
+        const added = await api.contact.addAlternateEmail({
+          contactId: correction.contactId,
+          address: correction.address,
+          acrossCompanies: correction.acrossCompanies,
+        });
+        return {
+          text: `${added.address} is now ${added.contactName}'s other address in the CRM.`,
+          undo: () =>
+            api.contact.removeAlternateEmail({ contactId: added.contactId, address: added.address }),
+        };
+      }
     }
   }
 

@@ -18,6 +18,7 @@ import {
   type Deal,
   type EmailActivity,
   type EmailActivityInput,
+  EmailAddressString,
   LogActivitiesRequest,
   type LogActivitiesResponse,
   type LoggedMessage,
@@ -253,6 +254,44 @@ export class FakeCrmConnector implements CrmConnector {
     });
     await this.fault({ method: 'createContact', phase: 'after' });
     return contact;
+  }
+
+  /** docs/CRM-CONTRACT.md "Alternate addresses": idempotent, 409 with the holder, 404 unknown contact. */
+  async addContactEmail(contactId: string, email: string): Promise<Contact> {
+    await this.fault({ method: 'addContactEmail', phase: 'before' });
+    this.require('addAlternateEmail');
+    const address = this.emailOf(email);
+    const contact = this.contacts.get(contactId);
+    if (!contact) throw new CrmError('not_found', 'contact not found', { status: 404 });
+    const holder = this.contactByEmail(address);
+    if (holder && holder.id !== contactId)
+      throw new CrmError('conflict', `${address} belongs to ${holder.name}`, {
+        status: 409,
+        details: { contact: clone(holder) },
+      });
+    if (!holder) contact.emails = [...contact.emails, address];
+    await this.fault({ method: 'addContactEmail', phase: 'after' });
+    return clone(contact);
+  }
+
+  async removeContactEmail(contactId: string, email: string): Promise<Contact> {
+    await this.fault({ method: 'removeContactEmail', phase: 'before' });
+    this.require('addAlternateEmail');
+    const address = this.emailOf(email);
+    const contact = this.contacts.get(contactId);
+    if (!contact) throw new CrmError('not_found', 'contact not found', { status: 404 });
+    if (contact.emails[0] === address)
+      throw new CrmError('invalid_request', "a contact's main email address cannot be removed", {
+        status: 400,
+      });
+    contact.emails = contact.emails.filter((e) => e !== address);
+    return clone(contact);
+  }
+
+  private emailOf(email: string): string {
+    const parsed = EmailAddressString.safeParse(email);
+    if (!parsed.success) throw new CrmError('invalid_request', 'invalid email', { status: 400 });
+    return parsed.data;
   }
 
   async listContactActivities(

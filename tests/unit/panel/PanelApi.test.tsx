@@ -44,6 +44,8 @@ describe('createPanelApiFromMessaging', () => {
         'neverLog.add',
         'neverLog.remove',
         'task.create',
+        'contact.addAlternateEmail',
+        'contact.removeAlternateEmail',
       ].sort(),
     );
     expect(methods).not.toContain('settings.update');
