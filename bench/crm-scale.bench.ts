@@ -74,6 +74,11 @@ if (!databaseUrl) {
 }
 
 const ms = (v: number) => `${v.toFixed(1)} ms`;
+/** The machine's load average now (1/5/15 min): every figure is printed beside it. */
+const loadNow = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join('/');
 const emailOf = (n: number) => `person${n}@company${n % COMPANIES}.example`;
 const alternateOf = (n: number) => `p${n}.home@mail${n % 7}.example`;
 const random = mulberry32(7);
@@ -350,83 +355,31 @@ async function runLoad(url: string, tokens: string[], seconds: number, throttled
   return figures;
 }
 
-// ---- the run ----
+// ---- the databases ----
+
+/**
+ * `CRM_SCALE_KEEP_DB=1` keeps the seeded databases (named by their size) for the next run, which
+ * then measures at once instead of generating 10,000,000 activities again; without it each run
+ * creates its own and drops them after.
+ */
+const KEEP_DB = process.env.CRM_SCALE_KEEP_DB === '1';
+const SEED_MARK = 'bench_scale_seed';
 
 const admin = new pg.Client({ connectionString: databaseUrl });
 await admin.connect();
-const benchDb = `crm_scale_${process.pid}`;
-await admin.query(`CREATE DATABASE ${benchDb}`);
-const benchUrl = (() => {
+const urlOf = (name: string) => {
   const u = new URL(databaseUrl);
-  u.pathname = `/${benchDb}`;
+  u.pathname = `/${name}`;
   return u.toString();
-})();
-let server: ChildProcess | undefined;
-let correct = true;
-const targets: boolean[] = [];
-try {
-  // Schema and the demo users through the server's own start; then bulk loads in SQL.
-  const first = await startCrmServer({ databaseUrl: benchUrl, port: 0, quiet: true, seed: false });
-  const demoToken = first.token;
-  await first.close();
-  const db = await openDatabase({ databaseUrl: benchUrl });
-  let t = performance.now();
-  await db.transaction(async (tx) => {
-    await loadCompanies(tx);
-    await loadContacts(tx, 0, FIRST_STEP_CONTACTS);
-  });
-  await db.query('ANALYZE');
-  console.log(
-    `loaded ${FIRST_STEP_CONTACTS} contacts, ${COMPANIES} companies in ${Math.round(performance.now() - t)} ms`,
-  );
+};
+const created: string[] = [];
 
-  // The 500 reps: users and tokens as `npm run crm -- user add` makes them (hashed).
-  const tokens = Array.from({ length: REPS }, generateToken);
-  await db.query(
-    `INSERT INTO users (id, name, email, role)
-     SELECT 'usr_rep' || i, 'Rep ' || i, 'rep' || i || '@northwind-trading.com', 'rep' FROM generate_series(1, $1::int) i`,
-    [REPS],
-  );
-  await db.query(
-    `INSERT INTO api_tokens (token_hash, user_id) SELECT h, 'usr_rep' || i FROM unnest($1::text[]) WITH ORDINALITY AS x(h, i)`,
-    [tokens.map(hashToken)],
-  );
-
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  server = await startServerProcess(benchUrl, port);
-  const lookup100k = await measureLookups(url, demoToken, FIRST_STEP_CONTACTS);
-  const ok100k = lookup100k.p95 <= TARGET_LOOKUP_P95_100K_MS;
-  targets.push(ok100k);
-  console.log(
-    `Postgres lookup (100 emails + 5 domains, ${FIRST_STEP_CONTACTS} contacts): p50 ${ms(lookup100k.p50)}, p95 ${ms(lookup100k.p95)}; ${lookup100k.foundPerRequest.toFixed(1)} found per request | target p95 <= ${TARGET_LOOKUP_P95_100K_MS} ms: ${ok100k ? 'met' : 'MISSED'}`,
-  );
-  correct &&= lookup100k.foundPerRequest > 50;
-
-  if (CONTACTS > FIRST_STEP_CONTACTS) {
-    t = performance.now();
-    for (let from = FIRST_STEP_CONTACTS; from < CONTACTS; from += 250_000) {
-      await db.transaction((tx) => loadContacts(tx, from, Math.min(CONTACTS, from + 250_000)));
-    }
-    await db.query('ANALYZE');
-    console.log(`loaded up to ${CONTACTS} contacts in ${Math.round(performance.now() - t)} ms`);
-  }
-  const lookup1m = await measureLookups(url, demoToken, CONTACTS);
-  const ok1m = lookup1m.p95 <= TARGET_LOOKUP_P95_1M_MS;
-  targets.push(ok1m);
-  console.log(
-    `Postgres lookup (100 emails + 5 domains, ${CONTACTS} contacts): p50 ${ms(lookup1m.p50)}, p95 ${ms(lookup1m.p95)}; ${lookup1m.foundPerRequest.toFixed(1)} found per request | target p95 <= ${TARGET_LOOKUP_P95_1M_MS} ms: ${ok1m ? 'met' : 'MISSED'}`,
-  );
-  correct &&= lookup1m.foundPerRequest > 50;
-
-  // Activities: generated in chunks, with the two secondary indexes dropped and built after
-  // (one sort each instead of 10 million inserts into each).
-  t = performance.now();
-  await db.query('DROP INDEX activities_contact_timeline');
-  await db.query('ALTER TABLE activities DROP CONSTRAINT activities_external_contact');
+/** Activities [from, to), generated in SQL, one million per statement. */
+async function loadActivities(sql: Sql, contacts: number, count: number, seedReps: number) {
   const CHUNK = 1_000_000;
-  for (let from = 0; from < ACTIVITIES; from += CHUNK) {
-    await db.query(
+  const t = performance.now();
+  for (let from = 0; from < count; from += CHUNK) {
+    await sql.query(
       `INSERT INTO activities (id, external_id, contact_id, company_id, direction, subject, snippet, occurred_at,
                                from_party, to_parties, cc_parties, has_attachments, thread_id, source, logged_by)
        SELECT 'act_g' || g, 'gen-' || g || '@bench.example', 'con_b' || (g % $3::int), 'cmp_b' || ((g % $3::int) % $4::int),
@@ -436,30 +389,162 @@ try {
               '[{"name":"Dana Whitfield","address":"dana.whitfield@northwind-trading.com"}]'::jsonb, '[]'::jsonb,
               false, 'gen-thread-' || (g / 4), 'gmail', 'usr_rep' || (1 + g % $5::int)
        FROM generate_series($1::bigint, $2::bigint - 1) g`,
-      [from, Math.min(ACTIVITIES, from + CHUNK), CONTACTS, COMPANIES, REPS],
+      [from, Math.min(count, from + CHUNK), contacts, COMPANIES, seedReps],
     );
-    if (ACTIVITIES > CHUNK)
+    if (count > CHUNK)
       console.log(
-        `  activities: ${Math.min(ACTIVITIES, from + CHUNK)} of ${ACTIVITIES} (${Math.round((performance.now() - t) / 1000)} s)`,
+        `  activities: ${Math.min(count, from + CHUNK)} of ${count} (${Math.round((performance.now() - t) / 1000)} s)`,
       );
   }
-  const insertedMs = performance.now() - t;
-  await db.query("SET maintenance_work_mem = '512MB'");
-  await db.query(
-    'ALTER TABLE activities ADD CONSTRAINT activities_external_contact UNIQUE (external_id, contact_id)',
+}
+
+/**
+ * A database with `contacts` contacts and `activities` activities: the schema through the
+ * server's own start, then bulk loads in SQL (generate_series; the activities' two secondary
+ * indexes dropped and built after, one sort each instead of 10 million inserts into each).
+ * With KEEP_DB an already complete one is reused.
+ */
+async function seededDatabase(contacts: number, activities: number): Promise<string> {
+  const name = KEEP_DB ? `crm_scale_${contacts}c_${activities}a` : `crm_scale_${process.pid}_${contacts}c`;
+  const url = urlOf(name);
+  if (KEEP_DB) {
+    const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rows.length > 0) {
+      const probe = new pg.Client({ connectionString: url });
+      await probe.connect();
+      const done = await probe
+        .query(`SELECT 1 FROM ${SEED_MARK}`)
+        .then((r) => r.rows.length > 0)
+        .catch(() => false);
+      await probe.end();
+      if (done) {
+        console.log(`reusing the seeded database ${name} (CRM_SCALE_KEEP_DB=1)`);
+        return url;
+      }
+      await admin.query(`DROP DATABASE ${name}`);
+    }
+  }
+  await admin.query(`CREATE DATABASE ${name}`);
+  if (!KEEP_DB) created.push(name);
+  const first = await startCrmServer({ databaseUrl: url, port: 0, quiet: true, seed: false });
+  await first.close();
+  const db = await openDatabase({ databaseUrl: url });
+  try {
+    let t = performance.now();
+    await db.transaction(async (tx) => {
+      await loadCompanies(tx);
+      await loadContacts(tx, 0, Math.min(contacts, 250_000));
+    });
+    for (let from = 250_000; from < contacts; from += 250_000) {
+      await db.transaction((tx) => loadContacts(tx, from, Math.min(contacts, from + 250_000)));
+    }
+    await ensureReps(db, REPS);
+    await db.query('ANALYZE');
+    console.log(
+      `${name}: loaded ${contacts} contacts, ${COMPANIES} companies in ${Math.round(performance.now() - t)} ms`,
+    );
+    if (activities > 0) {
+      t = performance.now();
+      await db.query('DROP INDEX activities_contact_timeline');
+      await db.query('ALTER TABLE activities DROP CONSTRAINT activities_external_contact');
+      await loadActivities(db, contacts, activities, REPS);
+      const insertedMs = performance.now() - t;
+      await db.transaction(async (tx) => {
+        await tx.query("SET LOCAL maintenance_work_mem = '512MB'");
+        await tx.query(
+          'ALTER TABLE activities ADD CONSTRAINT activities_external_contact UNIQUE (external_id, contact_id)',
+        );
+        await tx.query(
+          'CREATE INDEX activities_contact_timeline ON activities (contact_id, occurred_at DESC, id DESC)',
+        );
+      });
+      await db.query('ANALYZE activities');
+      const { rows: size } = await db.query<{ n: string; bytes: string }>(
+        'SELECT (SELECT count(*) FROM activities)::text AS n, pg_size_pretty(pg_database_size(current_database())) AS bytes',
+      );
+      console.log(
+        `${name}: generated ${size[0]?.n} activities in ${Math.round(insertedMs / 1000)} s, indexes in ${Math.round((performance.now() - t - insertedMs) / 1000)} s; database ${size[0]?.bytes}`,
+      );
+      if (Number(size[0]?.n) !== activities) throw new Error(`expected ${activities} activities`);
+    }
+    await db.query(`CREATE TABLE ${SEED_MARK} AS SELECT $1::int AS contacts, $2::bigint AS activities`, [
+      contacts,
+      activities,
+    ]);
+  } finally {
+    await db.close();
+  }
+  return url;
+}
+
+/** Rep users 1..n (activities are logged by them), as `npm run crm -- user add` makes them. */
+async function ensureReps(sql: Sql, n: number) {
+  await sql.query(
+    `INSERT INTO users (id, name, email, role)
+     SELECT 'usr_rep' || i, 'Rep ' || i, 'rep' || i || '@northwind-trading.com', 'rep' FROM generate_series(1, $1::int) i
+     ON CONFLICT (id) DO NOTHING`,
+    [n],
   );
-  await db.query(
-    'CREATE INDEX activities_contact_timeline ON activities (contact_id, occurred_at DESC, id DESC)',
-  );
-  await db.query('ANALYZE activities');
-  const { rows: size } = await db.query<{ n: string; bytes: string }>(
-    'SELECT (SELECT count(*) FROM activities)::text AS n, pg_size_pretty(pg_database_size(current_database())) AS bytes',
-  );
+}
+
+/** This run's tokens for the reps (hashed, as the server stores them) and the demo user's. */
+async function issueTokens(url: string): Promise<{ demoToken: string; tokens: string[] }> {
+  const start = await startCrmServer({ databaseUrl: url, port: 0, quiet: true, seed: false });
+  const demoToken = start.token;
+  await start.close();
+  const db = await openDatabase({ databaseUrl: url });
+  try {
+    await ensureReps(db, REPS);
+    const tokens = Array.from({ length: REPS }, generateToken);
+    await db.query(`DELETE FROM api_tokens WHERE user_id LIKE 'usr_rep%'`);
+    await db.query(
+      `INSERT INTO api_tokens (token_hash, user_id) SELECT h, 'usr_rep' || i FROM unnest($1::text[]) WITH ORDINALITY AS x(h, i)`,
+      [tokens.map(hashToken)],
+    );
+    return { demoToken, tokens };
+  } finally {
+    await db.close();
+  }
+}
+
+async function stopServer(child: ChildProcess | undefined) {
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+// ---- the run ----
+
+let server: ChildProcess | undefined;
+let correct = true;
+const targets: boolean[] = [];
+try {
+  const smallUrl = await seededDatabase(FIRST_STEP_CONTACTS, 0);
+  const small = await issueTokens(smallUrl);
+  let port = await freePort();
+  server = await startServerProcess(smallUrl, port);
+  const lookup100k = await measureLookups(`http://127.0.0.1:${port}`, small.demoToken, FIRST_STEP_CONTACTS);
+  await stopServer(server);
+  const ok100k = lookup100k.p95 <= TARGET_LOOKUP_P95_100K_MS;
+  targets.push(ok100k);
   console.log(
-    `generated ${size[0]?.n} activities in ${Math.round(insertedMs / 1000)} s, indexes in ${Math.round((performance.now() - t - insertedMs) / 1000)} s; database ${size[0]?.bytes}`,
+    `Postgres lookup (100 emails + 5 domains, ${FIRST_STEP_CONTACTS} contacts): p50 ${ms(lookup100k.p50)}, p95 ${ms(lookup100k.p95)}; ${lookup100k.foundPerRequest.toFixed(1)} found per request | target p95 <= ${TARGET_LOOKUP_P95_100K_MS} ms: ${ok100k ? 'met' : 'MISSED'}; load ${loadNow()}`,
   );
-  correct &&= Number(size[0]?.n) === ACTIVITIES;
-  await db.close();
+  correct &&= lookup100k.foundPerRequest > 50;
+
+  const bigUrl = await seededDatabase(CONTACTS, ACTIVITIES);
+  const { demoToken, tokens } = await issueTokens(bigUrl);
+  port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  server = await startServerProcess(bigUrl, port);
+  const lookup1m = await measureLookups(url, demoToken, CONTACTS);
+  const ok1m = lookup1m.p95 <= TARGET_LOOKUP_P95_1M_MS;
+  targets.push(ok1m);
+  console.log(
+    `Postgres lookup (100 emails + 5 domains, ${CONTACTS} contacts, ${ACTIVITIES} activities): p50 ${ms(lookup1m.p50)}, p95 ${ms(lookup1m.p95)}; ${lookup1m.foundPerRequest.toFixed(1)} found per request | target p95 <= ${TARGET_LOOKUP_P95_1M_MS} ms: ${ok1m ? 'met' : 'MISSED'}; load ${loadNow()}`,
+  );
+  correct &&= lookup1m.foundPerRequest > 50;
 
   // The team at a busy hour.
   const before = processUsage(server.pid ?? 0);
@@ -473,7 +558,7 @@ try {
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, processUsage(server?.pid ?? 0).rssMb);
   }, 1000);
-  t = performance.now();
+  let t = performance.now();
   const load = await runLoad(url, tokens, SECONDS, true, CONTACTS);
   const elapsedS = (performance.now() - t) / 1000;
   clearInterval(sampler);
@@ -522,11 +607,9 @@ try {
     `saturation (${REPS} connections, no rate limit, ${SATURATION_SECONDS} s): ${(satTotal / satS).toFixed(0)} requests/s, p50 ${ms(percentile(satAll, 50))}, p95 ${ms(percentile(satAll, 95))}, errors ${satErrors}, server CPU ${(((sat1.cpuS - sat0.cpuS) / satS) * 100).toFixed(0)}%; at ${REQUESTS_PER_REP_PER_S.toFixed(3)} requests/s per rep that is about ${capacityReps} reps at a busy hour | target: figure only`,
   );
 } finally {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server?.once('exit', resolve));
-  }
-  await admin.query(`DROP DATABASE IF EXISTS ${benchDb}`).catch((e) => console.error(e));
+  await stopServer(server);
+  for (const name of created)
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`).catch((e) => console.error(e));
   await admin.end();
 }
 

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import type { CDPSession, Frame, Page } from 'playwright-core';
 import { configureCrm } from '../tests/e2e/harness/extensionMessages';
@@ -29,7 +30,7 @@ import { BENCH_SMOKE, benchSize, CHROMIUM, finishBench, percentile, ROOT, TSX_NA
 // per fixture (devtools.timeline): script evaluation of content-scripts/outlook.js and the
 // main-thread time of its calls (reading the pane, framing the panel), and in the panel
 // frame the main-thread time of scripts until its first card.
-const REPS = benchSize(10, 1);
+const REPS = Number(process.env.PANEL_BENCH_REPS ?? benchSize(10, 1));
 const TARGET_P95_WARM_MS = 80;
 const TARGET_P95_COLD_MS = 150;
 /** One lookup per open; a warm open may answer from the background's fresh cache (0). */
@@ -54,6 +55,9 @@ interface Open {
   mode: 'warm' | 'cold';
   paintedMs: number | null;
   lookups: number;
+  /** Absolute times (ms since the epoch) of the steps to the card, from inside the frame. */
+  phases?: Record<string, number>;
+  t0?: number;
   error?: string;
 }
 
@@ -126,6 +130,48 @@ async function cardPainted(timeoutMs: number): Promise<number> {
   });
 }
 
+/**
+ * In the panel frame: when its document was requested, fetched, parsed and loaded
+ * (Navigation Timing), and the panel page's own User Timing marks (lib/platform/panelTiming),
+ * as absolute times.
+ */
+function framePhases(withNavigation: boolean): Record<string, number> {
+  const abs = (t: number) => performance.timeOrigin + t;
+  const phases: Record<string, number> = {};
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+  if (withNavigation && nav) {
+    phases['frame navigation start'] = performance.timeOrigin;
+    phases['frame document fetched'] = abs(nav.responseEnd);
+    phases['frame DOMContentLoaded'] = abs(nav.domContentLoadedEventEnd);
+    phases['frame load event'] = abs(nav.loadEventEnd);
+  }
+  for (const mark of performance.getEntriesByType('mark'))
+    phases[mark.name.replace('crm-panel:', '')] = abs(mark.startTime);
+  return phases;
+}
+
+/** Each step's median time after t0 over the opens, in the order the steps happen. */
+function printPhases(opens: Open[]): void {
+  const byPhase = new Map<string, number[]>();
+  for (const o of opens) {
+    if (!o.phases || o.t0 === undefined || o.paintedMs === null) continue;
+    for (const [name, at] of Object.entries(o.phases)) {
+      const list = byPhase.get(name) ?? [];
+      list.push(at - o.t0);
+      byPhase.set(name, list);
+    }
+    const list = byPhase.get('card painted') ?? [];
+    list.push(o.paintedMs);
+    byPhase.set('card painted', list);
+  }
+  const rows = [...byPhase.entries()]
+    .map(([name, values]) => ({ name, p50: percentile(values, 50), p95: percentile(values, 95) }))
+    .sort((a, b) => a.p50 - b.p50);
+  console.log("  steps after t0 (p50 / p95, from the frame's Navigation Timing and User Timing marks):");
+  for (const r of rows)
+    console.log(`    ${r.name.padEnd(26)} ${ms(r.p50).padStart(7)} / ${ms(r.p95).padStart(7)}`);
+}
+
 async function noCard(frame: Frame): Promise<void> {
   await frame.waitForFunction(
     () => document.querySelectorAll('[data-testid="crm-panel"] article').length === 0,
@@ -182,12 +228,14 @@ async function warmOpen(page: Page, frame: Frame, fixture: Fixture): Promise<Ope
   await settle();
   const first = requestLog.length;
   try {
+    await frame.evaluate(() => performance.clearMarks());
     const painted = frame.evaluate(cardPainted, OPEN_TIMEOUT_MS);
     painted.catch(() => undefined);
     const t0 = await swapIn(page, fixture);
     const paintedMs = (await painted) - t0;
+    const phases = await frame.evaluate(framePhases, false);
     await settle();
-    return { fixture: fixture.name, mode: 'warm', paintedMs, lookups: lookupsSince(first) };
+    return { fixture: fixture.name, mode: 'warm', paintedMs, lookups: lookupsSince(first), phases, t0 };
   } catch (error) {
     return {
       fixture: fixture.name,
@@ -232,7 +280,15 @@ async function coldOpen(fixture: Fixture, stopWorker: () => Promise<void>, trace
     const frame = await panelPageFrame(page, OPEN_TIMEOUT_MS);
     const painted = await frame.evaluate(cardPainted, OPEN_TIMEOUT_MS);
     const t0 = await page.evaluate(() => performance.timeOrigin);
-    const open: Open = { fixture: fixture.name, mode: 'cold', paintedMs: painted - t0, lookups: 0 };
+    const phases = await frame.evaluate(framePhases, true);
+    const open: Open = {
+      fixture: fixture.name,
+      mode: 'cold',
+      paintedMs: painted - t0,
+      lookups: 0,
+      phases,
+      t0,
+    };
     await settle();
     open.lookups = lookupsSince(first);
     let cost: ScriptCost | null = null;
@@ -312,6 +368,7 @@ function summarise(mode: 'warm' | 'cold', opens: Open[], target: number): { corr
     mode === 'warm' ? o.lookups <= TARGET_LOOKUPS_PER_OPEN : o.lookups === TARGET_LOOKUPS_PER_OPEN,
   );
   const met = ok.length === opens.length && p95 <= target;
+  printPhases(opens);
   console.log(`  all fixtures: card painted p50 ${ms(percentile(painted, 50))}, p95 ${ms(p95)}`);
   console.log(
     `  target card painted p95 <= ${target} ms (${mode}): ${met ? 'met' : 'NOT met'} (p95 ${ms(p95)})`,
@@ -348,6 +405,9 @@ try {
   await control.goto(env.browser.extensionUrl('popup.html'));
   const worker = await controlServiceWorker(env.browser, control);
 
+  const startLoad = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
   const cold: Open[] = [];
   const costs: { fixture: string; cost: ScriptCost }[] = [];
   for (let rep = 0; rep < REPS; rep++)
@@ -370,6 +430,7 @@ try {
   console.log(
     `\nChromium ${page.context().browser()?.version() ?? ''} headless, shipped build (.output/chrome-mv3), reference CRM on ${crm.handle.url}${BENCH_SMOKE ? ' (smoke size)' : ''}`,
   );
+  console.log(`load average at the start of the opens: ${startLoad} (1/5/15 min)`);
   const warmResult = summarise('warm', warm, TARGET_P95_WARM_MS);
   const coldResult = summarise('cold', cold, TARGET_P95_COLD_MS);
   console.log(
@@ -382,6 +443,16 @@ try {
   const evaluation = costs.map((c) => c.cost.evaluateMs);
   console.log(
     `  content script evaluation p50 ${percentile(evaluation, 50).toFixed(1)} ms, p95 ${percentile(evaluation, 95).toFixed(1)} ms (no target; printed for the record)`,
+  );
+  const serverLookups = requestLog.filter((l) => l.method === 'POST' && l.path === '/api/v1/lookup');
+  const lookupMs = serverLookups.map((l) => l.durationMs);
+  console.log(
+    `  reference CRM time per lookup (its request log): p50 ${percentile(lookupMs, 50).toFixed(1)} ms, p95 ${percentile(lookupMs, 95).toFixed(1)} ms over ${lookupMs.length}`,
+  );
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} (1/5/15 min; the machine is shared with other agents' builds and tests)`,
   );
   await worker.detach();
   finishBench({

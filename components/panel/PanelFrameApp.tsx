@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DockState } from '../../lib/mail/outlook/page/outlookPanelDock';
 import type { PanelFrameHostLink } from '../../lib/platform/acceptPanelFrameHost';
 import type { PanelFrameState } from '../../lib/platform/panelFrameProtocol';
+import { markPanelTiming, PANEL_TIMING } from '../../lib/platform/panelTiming';
 import type { PanelApi } from './PanelApi';
 import { guardPanelWrites, PanelClickGuard } from './PanelClickGuard';
 import { dockStyles, PanelDock } from './PanelDock';
@@ -46,7 +47,10 @@ export function PanelFrameApp({ api, link, refused }: PanelFrameAppProps) {
   }, [guard]);
 
   useEffect(() => {
-    link?.onState(setState);
+    link?.onState((next) => {
+      markPanelTiming(PANEL_TIMING.firstState);
+      setState(next);
+    });
   }, [link]);
 
   // Without a dock (Gmail's sidebar) the host sizes the frame to the panel's content.

@@ -190,6 +190,8 @@ export default defineContentScript({
       currentKey = key;
       current = next;
       pageError = refused;
+      // The background starts the lookup now; the frame's ask for this snapshot gets it.
+      if (next) void sendToBackground('thread.prefetch', { snapshot: next }).catch(() => undefined);
       render();
     };
 

@@ -207,8 +207,32 @@ export class CrmSidebarBackground {
   }
 
   async openThread(snapshot: ThreadSnapshot, preferCache: boolean): Promise<ThreadView> {
+    const early = this.threads.takePrefetched(snapshot);
+    if (early) {
+      try {
+        return await early;
+      } catch {
+        // The prefetch failed (an expired token, the CRM down): ask again and report that.
+      }
+    }
     const session = await this.sessions.session();
     return this.threads.open(session, await this.enrich(snapshot), preferCache);
+  }
+
+  /**
+   * Starts the thread's lookup for the panel frame about to ask (ThreadViewService.prefetch);
+   * a failure is the frame's own `thread.open` to report, so this never throws.
+   */
+  prefetchThread(snapshot: ThreadSnapshot): Promise<void> {
+    const view = this.threads.prefetch(snapshot, async () => {
+      const session = await this.sessions.session();
+      return this.threads.open(session, await this.enrich(snapshot), false);
+    });
+    // A failure is reported by the frame's own thread.open, which asks again.
+    return view.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   async logThread(

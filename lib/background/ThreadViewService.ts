@@ -44,6 +44,10 @@ export interface ThreadViewDeps {
 }
 
 const VIEW_CACHE_SIZE = 50;
+/** A prefetched view answers its frame's first ask within this long; later it is dropped. */
+const PREFETCH_FRESH_MS = 10_000;
+/** Prefetches kept at once (one per tab that just opened a thread is the normal case). */
+const PREFETCH_MAX = 8;
 
 interface CardMatch {
   contact: Contact;
@@ -65,8 +69,46 @@ function threadKeyOf(snapshot: ThreadSnapshot): string {
  */
 export class ThreadViewService {
   private readonly views = new Map<string, ThreadView>();
+  /** Views a content script asked for ahead of its frame (thread.prefetch), by exact snapshot. */
+  private readonly prefetched = new Map<string, { at: number; view: Promise<ThreadView> }>();
 
   constructor(private readonly deps: ThreadViewDeps) {}
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  /**
+   * Starts the view of `raw` (`build` looks it up) for the panel frame about to ask for the
+   * same snapshot, so its lookup overlaps the frame's load and pairing. Registered at once,
+   * before any await: a frame that asks while it runs waits for it. Asked twice for one
+   * snapshot, it looks up once.
+   */
+  prefetch(raw: ThreadSnapshot, build: () => Promise<ThreadView>): Promise<ThreadView> {
+    const now = this.now();
+    for (const [key, entry] of this.prefetched)
+      if (now - entry.at > PREFETCH_FRESH_MS) this.prefetched.delete(key);
+    const key = JSON.stringify(raw);
+    const known = this.prefetched.get(key);
+    if (known) return known.view;
+    const view = build();
+    view.catch(() => this.prefetched.delete(key));
+    this.prefetched.set(key, { at: now, view });
+    while (this.prefetched.size > PREFETCH_MAX) this.prefetched.delete(this.prefetched.keys().next().value!);
+    return view;
+  }
+
+  /**
+   * The prefetched view of exactly this snapshot, once (a later open asks the CRM again), or
+   * null. It is fresh, not cached: it was looked up for this very open.
+   */
+  takePrefetched(raw: ThreadSnapshot): Promise<ThreadView> | null {
+    const key = JSON.stringify(raw);
+    const entry = this.prefetched.get(key);
+    if (!entry) return null;
+    this.prefetched.delete(key);
+    return this.now() - entry.at > PREFETCH_FRESH_MS ? null : entry.view;
+  }
 
   private remember(view: ThreadView): void {
     this.views.delete(view.threadKey);

@@ -113,6 +113,11 @@ export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<
       return {};
     },
     'thread.open': ({ snapshot, preferCache }) => service.openThread(snapshot, preferCache),
+    'thread.prefetch': async ({ snapshot }, sender) => {
+      // An Outlook tab speaks for Outlook threads only (and Gmail's for Gmail's).
+      if (snapshot.provider === sender.webmail) void service.prefetchThread(snapshot);
+      return {};
+    },
     'thread.log': async ({ snapshot, providerMessageIds }) => ({
       messages: await service.logThread(snapshot, providerMessageIds),
     }),

@@ -177,6 +177,17 @@ export const MESSAGES = {
       response: ThreadView,
       senders: ['extension'],
     },
+    /**
+     * The content script read a thread and is about to hand it to its panel frame: the
+     * background starts the thread's lookup now, so it runs while the frame loads and pairs,
+     * and answers the frame's `thread.open` for the same snapshot with it. The content script
+     * gets nothing back (what the card shows stays in the frame).
+     */
+    'thread.prefetch': {
+      request: z.object({ snapshot: ThreadSnapshot }),
+      response: z.object({}),
+      senders: ['content'],
+    },
     /** Log the given messages of the thread (one activity per linked contact), through the outbox. */
     'thread.log': {
       request: z.object({ snapshot: ThreadSnapshot, providerMessageIds: z.array(z.string()).min(1) }),

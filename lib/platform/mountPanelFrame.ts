@@ -50,9 +50,21 @@ export function mountPanelFrame(parent: HTMLElement, options: PanelFrameOptions)
   let last: PanelFrameState | null = null;
   let destroyed = false;
 
-  const connect = async () => {
+  // The secret is registered while the frame loads, not after: the registration is what wakes
+  // a stopped service worker, so its start overlaps the frame's document and bundle instead of
+  // following them. It is still registered before it is posted, and used once.
+  const register = () => {
     const secret = newPanelFrameSecret();
-    await options.expect(secret);
+    const registered = options.expect(secret);
+    registered.catch(() => undefined);
+    return { secret, registered };
+  };
+  let early: ReturnType<typeof register> | null = register();
+
+  const connect = async () => {
+    const { secret, registered } = early ?? register();
+    early = null;
+    await registered;
     if (destroyed || !iframe.contentWindow) return;
     const channel = new MessageChannel();
     channel.port1.onmessage = (event) => {

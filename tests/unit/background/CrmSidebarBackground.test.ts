@@ -446,6 +446,71 @@ describe('CrmSidebarBackground and the message pipeline', () => {
     expect(after.messages[0]?.state).toBe('logged');
   });
 
+  it('answers the panel frame with the lookup its content script started (thread.prefetch): fresh, once, one lookup', async () => {
+    await configure();
+    crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });
+    const snapshotOf = (threadId: string) =>
+      ThreadSnapshot.parse({
+        provider: 'outlook',
+        mailbox: ME,
+        threadId,
+        subject: 'Hello',
+        messages: [
+          message({
+            provider: 'outlook',
+            folderRole: 'inbox',
+            from: { name: 'Jane Buyer', address: 'jane@acme.example' },
+            to: [{ name: '', address: ME }],
+          }),
+        ],
+      });
+    const lookups = () => crm.calls.filter((c) => c.method === 'lookup').length;
+    const snapshot = snapshotOf('conv-prefetch');
+    // The frame asks while the prefetch is still under way: it waits for it, no second lookup.
+    const prefetched = background.prefetchThread(snapshot);
+    const [view] = await Promise.all([background.openThread(snapshot, true), prefetched]);
+    expect(view.fromCache).toBe(false);
+    expect(view.known.map((k) => k.contact.name)).toEqual(['Jane Buyer']);
+    expect(lookups()).toBe(1);
+    // Used once: the next open of the thread is an ordinary one (cached view, then a refresh).
+    expect((await background.openThread(snapshot, true)).fromCache).toBe(true);
+    await background.openThread(snapshot, false);
+    expect(lookups()).toBe(2);
+    // A prefetch answers only the very snapshot it was started for.
+    await background.prefetchThread(snapshotOf('conv-other'));
+    await background.openThread(snapshotOf('conv-third'), true);
+    expect(lookups()).toBe(4);
+  });
+
+  it('a failed prefetch costs the frame nothing but the wait: its own open asks the CRM again', async () => {
+    await configure();
+    const snapshot = ThreadSnapshot.parse({
+      provider: 'outlook',
+      mailbox: ME,
+      threadId: 'conv-down',
+      subject: 'Hello',
+      messages: [
+        message({
+          provider: 'outlook',
+          folderRole: 'inbox',
+          from: { name: 'Jane Buyer', address: 'jane@acme.example' },
+          to: [{ name: '', address: ME }],
+        }),
+      ],
+    });
+    const { CrmError } = await import('../../../lib/crm/CrmError');
+    let failed = false;
+    crm.faultInjector = (call) => {
+      if (call.method !== 'lookup' || failed) return undefined;
+      failed = true;
+      return new CrmError('network', 'offline');
+    };
+    await background.prefetchThread(snapshot);
+    const view = await background.openThread(snapshot, true);
+    expect(view.fromCache).toBe(false);
+    expect(crm.calls.filter((c) => c.method === 'lookup')).toHaveLength(2);
+  });
+
   it('reports a click as queued when the CRM is unreachable, and delivers it later', async () => {
     await configure();
     crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });

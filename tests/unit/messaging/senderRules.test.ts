@@ -175,7 +175,7 @@ describe('the router’s sender rules', () => {
     });
   });
 
-  it('lets content scripts send only what frames the panel, the compose logs, health and the thread-list marker', () => {
+  it('lets content scripts send only what frames the panel (and starts its lookup), the compose logs, health and the thread-list marker', () => {
     const content = entries.filter(([, spec]) => spec.senders.includes('content')).map(([type]) => type);
     expect(content.sort()).toEqual(
       [
@@ -186,6 +186,7 @@ describe('the router’s sender rules', () => {
         'outlook.sent.log',
         'page.health',
         'panel.frame.expect',
+        'thread.prefetch',
       ].sort(),
     );
   });
