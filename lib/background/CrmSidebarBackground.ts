@@ -207,6 +207,10 @@ export class CrmSidebarBackground {
   }
 
   async openThread(snapshot: ThreadSnapshot, preferCache: boolean): Promise<ThreadView> {
+    // A thread seen before answers from its cached view at once; the panel's refresh that
+    // follows takes the prefetched lookup.
+    const cached = preferCache ? this.threads.cachedView(snapshot) : null;
+    if (cached) return cached;
     const early = this.threads.takePrefetched(snapshot);
     if (early) {
       try {

@@ -131,11 +131,17 @@ export class ThreadViewService {
     return lookupThread(messages, context, session.connector, this.deps.cache, preferCache);
   }
 
+  /** The view last built for this thread, marked as cached, or null. */
+  cachedView(snapshot: ThreadSnapshot): ThreadView | null {
+    const cached = this.views.get(threadKeyOf(snapshot));
+    return cached ? { ...cached, fromCache: true } : null;
+  }
+
   async open(session: CrmSession, snapshot: ThreadSnapshot, preferCache: boolean): Promise<ThreadView> {
     const threadKey = threadKeyOf(snapshot);
     if (preferCache) {
-      const cached = this.views.get(threadKey);
-      if (cached) return { ...cached, fromCache: true };
+      const cached = this.cachedView(snapshot);
+      if (cached) return cached;
     }
     const linked = await this.link(session, snapshot, false);
     const view = await this.buildView(session, threadKey, linked);

@@ -476,10 +476,16 @@ describe('CrmSidebarBackground and the message pipeline', () => {
     expect((await background.openThread(snapshot, true)).fromCache).toBe(true);
     await background.openThread(snapshot, false);
     expect(lookups()).toBe(2);
+    // Seen before: the cached view answers at once, and the refresh takes the prefetch.
+    const again = background.prefetchThread(snapshot);
+    expect((await background.openThread(snapshot, true)).fromCache).toBe(true);
+    expect((await background.openThread(snapshot, false)).fromCache).toBe(false);
+    await again;
+    expect(lookups()).toBe(3);
     // A prefetch answers only the very snapshot it was started for.
     await background.prefetchThread(snapshotOf('conv-other'));
     await background.openThread(snapshotOf('conv-third'), true);
-    expect(lookups()).toBe(4);
+    expect(lookups()).toBe(5);
   });
 
   it('a failed prefetch costs the frame nothing but the wait: its own open asks the CRM again', async () => {
