@@ -34,6 +34,16 @@ function keyedExtensionId(): { key: string; id: string } {
   return { key: der.toString('base64'), id };
 }
 
+/** What the admin keeps in the CRM: one rule decided for everyone, one list entry added, the rest left to reps. */
+const ORG_SETTINGS = {
+  excludedDomains: ['bank.example'],
+  neverLogAddresses: [],
+  neverLogDomains: [],
+  filterAutomatedMail: true,
+  privacyUpperBound: null,
+  createContactPolicy: 'off',
+};
+
 describe('an organisation policy from a real Chromium policy file', () => {
   let crm: ReferenceCrm;
   let env: E2eEnvironment;
@@ -76,6 +86,14 @@ describe('an organisation policy from a real Chromium policy file', () => {
     await mkdir(POLICY_DIR, { recursive: true });
     policyFile = join(POLICY_DIR, `crm-sidebar-e2e-${id}.json`);
     await writePolicy(crm.handle.url, 'metadata');
+    // The organisation's rules the admin keeps in the CRM (docs/CRM-CONTRACT.md,
+    // "Organisation settings"), saved with the admin's token before any rep connects.
+    const saved = await fetch(`${crm.handle.url}/api/v1/org/settings`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${crm.handle.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ settings: ORG_SETTINGS }),
+    });
+    expect(saved.status).toBe(200);
     env = await startE2eEnvironment({ browser: { extensionDir } });
   });
 
@@ -180,20 +198,45 @@ describe('an organisation policy from a real Chromium policy file', () => {
     await popup.close();
   });
 
-  it('applies a changed policy file without a restart', async () => {
-    await writePolicy(crm.handle.url, 'snippet');
+  it('applies the organisation settings the admin keeps in the CRM once the rep is connected', async () => {
     const page = await env.browser.newPage();
+    await page.goto(env.browser.extensionUrl('options.html'));
+    const rules = page.getByRole('region', { name: 'Rules' });
+    const skipAutomated = rules.getByRole('checkbox', { name: 'Skip automated mail' });
+    await expect.poll(() => skipAutomated.isDisabled(), { timeout: 20_000 }).toBe(true);
+    expect(await skipAutomated.isChecked()).toBe(true);
+    const never = rules.getByRole('radio', { name: /^Never/ });
+    expect(await never.isChecked()).toBe(true);
+    expect(await never.isDisabled()).toBe(true);
+    expect(await rules.getByText(/^Set by your organisation’s CRM/).count()).toBe(2);
+    // The CRM's list entry is added to the policy's; the rep's own list stays editable.
+    await expect
+      .poll(() => rules.locator('.organisation-entries').allInnerTexts())
+      .toEqual(expect.arrayContaining([expect.stringMatching(/bank\.example[\s\S]*partner\.example/)]));
+    await page.close();
+  });
+
+  it('applies a changed policy file without a restart, and the open options page shows it without a reload', async () => {
+    const page = await env.browser.newPage();
+    await page.goto(env.browser.extensionUrl('options.html'));
+    const metadata = page.getByRole('radio', { name: 'Who and when only' });
+    await metadata.waitFor({ timeout: 15_000 });
+    expect(await metadata.isChecked()).toBe(true);
+    await writePolicy(crm.handle.url, 'snippet');
+    // Chromium reads policy files again on its own schedule; "Reload policies" at
+    // chrome://policy asks at once. The options page is not reloaded: it hears the change.
+    const policyPage = await env.browser.newPage();
+    await policyPage.goto('chrome://policy');
     await expect
       .poll(
         async () => {
-          await page.goto(env.browser.extensionUrl('options.html'));
-          const radio = page.getByRole('radio', { name: 'Subject and preview' });
-          await radio.waitFor({ timeout: 10_000 });
-          return radio.isChecked();
+          await policyPage.getByRole('button', { name: 'Reload policies' }).click();
+          return page.getByRole('radio', { name: 'Subject and preview' }).isChecked();
         },
         { timeout: 45_000, interval: 2_000 },
       )
       .toBe(true);
+    await policyPage.close();
     await page.close();
   });
 

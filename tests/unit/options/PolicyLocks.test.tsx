@@ -104,4 +104,39 @@ describe('the options page under an organisation policy', () => {
     expect(await screen.findByText(/Managed by Example Ltd\./)).toBeTruthy();
     expect(privacy.getByRole('checkbox', { name: 'Log emails I send' })).toHaveProperty('checked', false);
   });
+
+  it.each([
+    {
+      crm: { type: 'salesforce' as const },
+      sources: { crmType: 'locked', salesforceLoginUrl: 'locked', salesforceConsumerKey: 'locked' },
+      locked: ['Sign in at', 'Connected app consumer key'],
+      open: ['Account field with the company’s website'],
+    },
+    {
+      crm: { type: 'hubspot' as const, hubspotAuth: 'oauth' as const },
+      sources: { crmType: 'locked', hubspotClientId: 'locked' },
+      locked: ['HubSpot app client id'],
+      open: ['Your HubSpot login email'],
+    },
+    {
+      crm: { type: 'pipedrive' as const },
+      sources: { crmType: 'locked', crmBaseUrl: 'locked' },
+      locked: ['Company address (optional)'],
+      open: ['Pipedrive API token'],
+    },
+  ])('locks the $crm.type app fields the policy sets, and leaves the rep’s own', async ({
+    crm,
+    sources,
+    locked,
+    open,
+  }) => {
+    renderOptions({
+      settings: { crm, customised: ['crm'] },
+      handlers: { 'policy.get': () => ({ ...NO_POLICY_VIEW, organisationName: 'Example Ltd', sources }) },
+    });
+    const section = await findRegion('CRM connection');
+    for (const label of locked)
+      await waitFor(() => expect(lockedOf(section.getByLabelText(label))).toBe(true));
+    for (const label of open) expect(lockedOf(section.getByLabelText(label))).toBe(false);
+  });
 });

@@ -1,5 +1,6 @@
 import { useId, useImperativeHandle, useRef, useState } from 'react';
 import { InlineConfirmation } from '../../../../components/options/InlineConfirmation';
+import { PolicyLock } from '../../../../components/shared/PolicyLock';
 import { describeError } from '../../../errors/describeError';
 import {
   FieldProblemText,
@@ -153,16 +154,18 @@ export function HubSpotConnectionFields({
       </fieldset>
       {auth === 'oauth' && (
         <div className="field">
-          <label htmlFor={ids.clientId}>HubSpot app client id</label>
-          <input
-            id={ids.clientId}
-            autoComplete="off"
-            spellCheck={false}
-            value={clientId}
-            onChange={(e) => setClientId(e.target.value)}
-            {...problemProps(errorFor('hubspotClientId'), problem('hubspotClientId'))}
-          />
-          <FieldProblemText id={problem('hubspotClientId')} message={errorFor('hubspotClientId')} />
+          <PolicyLock policies={['hubspotClientId']}>
+            <label htmlFor={ids.clientId}>HubSpot app client id</label>
+            <input
+              id={ids.clientId}
+              autoComplete="off"
+              spellCheck={false}
+              value={clientId}
+              onChange={(e) => setClientId(e.target.value)}
+              {...problemProps(errorFor('hubspotClientId'), problem('hubspotClientId'))}
+            />
+            <FieldProblemText id={problem('hubspotClientId')} message={errorFor('hubspotClientId')} />
+          </PolicyLock>
           <div className="inline">
             <p className="hint" data-testid="hubspot-oauth-state">
               {signedInAt

@@ -1,4 +1,5 @@
 import { useId, useImperativeHandle, useState } from 'react';
+import { PolicyLock } from '../../../../components/shared/PolicyLock';
 import {
   FieldProblemText,
   problemProps,
@@ -30,23 +31,26 @@ export function PipedriveConnectionFields({
     <>
       <TokenField label="Pipedrive API token" value={token} onChange={setToken} problem={errorFor('token')} />
       <p className="hint">In Pipedrive: your name (top right) › Personal preferences › API.</p>
-      <div className="field">
-        <label htmlFor={id}>Company address (optional)</label>
-        <input
-          id={id}
-          type="url"
-          inputMode="url"
-          placeholder="https://api.pipedrive.com"
-          value={baseUrl}
-          onChange={(e) => setBaseUrl(e.target.value)}
-          {...problemProps(problem, problemId)}
-          aria-describedby={[hintId, problem ? problemId : ''].filter(Boolean).join(' ')}
-        />
-        <p id={hintId} className="hint">
-          Blank uses https://api.pipedrive.com; or enter your company’s https://&lt;company&gt;.pipedrive.com.
-        </p>
-        <FieldProblemText id={problemId} message={problem} />
-      </div>
+      <PolicyLock policies={['crmBaseUrl']}>
+        <div className="field">
+          <label htmlFor={id}>Company address (optional)</label>
+          <input
+            id={id}
+            type="url"
+            inputMode="url"
+            placeholder="https://api.pipedrive.com"
+            value={baseUrl}
+            onChange={(e) => setBaseUrl(e.target.value)}
+            {...problemProps(problem, problemId)}
+            aria-describedby={[hintId, problem ? problemId : ''].filter(Boolean).join(' ')}
+          />
+          <p id={hintId} className="hint">
+            Blank uses https://api.pipedrive.com; or enter your company’s
+            https://&lt;company&gt;.pipedrive.com.
+          </p>
+          <FieldProblemText id={problemId} message={problem} />
+        </div>
+      </PolicyLock>
       {actions()}
     </>
   );

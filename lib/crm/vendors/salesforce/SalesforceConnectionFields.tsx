@@ -1,4 +1,5 @@
 import { useId, useImperativeHandle, useState } from 'react';
+import { PolicyLock } from '../../../../components/shared/PolicyLock';
 import { FieldProblemText, problemProps, readWithSchema, TOKEN_TOO_LONG } from '../ConnectionFieldKit';
 import type { CrmVendorFieldsProps } from '../CrmVendorFieldsProps';
 import { SALESFORCE_LOGIN_URLS, SalesforceConnection, salesforceVendor } from './salesforceVendor';
@@ -83,40 +84,44 @@ export function SalesforceConnectionFields({
 
   return (
     <>
-      <div className="field">
-        <label htmlFor={ids.login}>Sign in at</label>
-        <select id={ids.login} value={login} onChange={(e) => setLogin(e.target.value as typeof login)}>
-          <option value="production">Production (login.salesforce.com)</option>
-          <option value="sandbox">Sandbox (test.salesforce.com)</option>
-          <option value="mydomain">My Domain</option>
-        </select>
-      </div>
-      {login === 'mydomain' && (
+      <PolicyLock policies={['salesforceLoginUrl']}>
         <div className="field">
-          <label htmlFor={ids.myDomain}>My Domain URL</label>
-          <input
-            id={ids.myDomain}
-            type="url"
-            placeholder="https://yourcompany.my.salesforce.com"
-            value={myDomain}
-            onChange={(e) => setMyDomain(e.target.value)}
-            {...problemProps(errorFor('myDomain'), problem('myDomain'))}
-          />
-          <FieldProblemText id={problem('myDomain')} message={errorFor('myDomain')} />
+          <label htmlFor={ids.login}>Sign in at</label>
+          <select id={ids.login} value={login} onChange={(e) => setLogin(e.target.value as typeof login)}>
+            <option value="production">Production (login.salesforce.com)</option>
+            <option value="sandbox">Sandbox (test.salesforce.com)</option>
+            <option value="mydomain">My Domain</option>
+          </select>
         </div>
-      )}
-      <div className="field">
-        <label htmlFor={ids.consumerKey}>Connected app consumer key</label>
-        <input
-          id={ids.consumerKey}
-          autoComplete="off"
-          spellCheck={false}
-          value={consumerKey}
-          onChange={(e) => setConsumerKey(e.target.value)}
-          {...problemProps(errorFor('consumerKey'), problem('consumerKey'))}
-        />
-        <FieldProblemText id={problem('consumerKey')} message={errorFor('consumerKey')} />
-      </div>
+        {login === 'mydomain' && (
+          <div className="field">
+            <label htmlFor={ids.myDomain}>My Domain URL</label>
+            <input
+              id={ids.myDomain}
+              type="url"
+              placeholder="https://yourcompany.my.salesforce.com"
+              value={myDomain}
+              onChange={(e) => setMyDomain(e.target.value)}
+              {...problemProps(errorFor('myDomain'), problem('myDomain'))}
+            />
+            <FieldProblemText id={problem('myDomain')} message={errorFor('myDomain')} />
+          </div>
+        )}
+      </PolicyLock>
+      <PolicyLock policies={['salesforceConsumerKey']}>
+        <div className="field">
+          <label htmlFor={ids.consumerKey}>Connected app consumer key</label>
+          <input
+            id={ids.consumerKey}
+            autoComplete="off"
+            spellCheck={false}
+            value={consumerKey}
+            onChange={(e) => setConsumerKey(e.target.value)}
+            {...problemProps(errorFor('consumerKey'), problem('consumerKey'))}
+          />
+          <FieldProblemText id={problem('consumerKey')} message={errorFor('consumerKey')} />
+        </div>
+      </PolicyLock>
       <div className="field">
         <label htmlFor={ids.domainField}>Account field with the company’s website</label>
         <input
