@@ -108,31 +108,37 @@ describe('the options page under an organisation policy', () => {
   it.each([
     {
       crm: { type: 'salesforce' as const },
-      sources: { crmType: 'locked', salesforceLoginUrl: 'locked', salesforceConsumerKey: 'locked' },
+      policies: ['crmType', 'salesforceLoginUrl', 'salesforceConsumerKey'],
       locked: ['Sign in at', 'Connected app consumer key'],
       open: ['Account field with the company’s website'],
     },
     {
       crm: { type: 'hubspot' as const, hubspotAuth: 'oauth' as const },
-      sources: { crmType: 'locked', hubspotClientId: 'locked' },
+      policies: ['crmType', 'hubspotClientId'],
       locked: ['HubSpot app client id'],
       open: ['Your HubSpot login email'],
     },
     {
       crm: { type: 'pipedrive' as const },
-      sources: { crmType: 'locked', crmBaseUrl: 'locked' },
+      policies: ['crmType', 'crmBaseUrl'],
       locked: ['Company address (optional)'],
       open: ['Pipedrive API token'],
     },
   ])('locks the $crm.type app fields the policy sets, and leaves the rep’s own', async ({
     crm,
-    sources,
+    policies,
     locked,
     open,
   }) => {
     renderOptions({
       settings: { crm, customised: ['crm'] },
-      handlers: { 'policy.get': () => ({ ...NO_POLICY_VIEW, organisationName: 'Example Ltd', sources }) },
+      handlers: {
+        'policy.get': (): PolicyView => ({
+          ...NO_POLICY_VIEW,
+          organisationName: 'Example Ltd',
+          sources: Object.fromEntries(policies.map((name) => [name, 'locked' as const])),
+        }),
+      },
     });
     const section = await findRegion('CRM connection');
     for (const label of locked)
