@@ -148,7 +148,7 @@ export const ExternalId = contractText(998, EXTERNAL_ID_MAX_BYTES)
   })
   .meta({
     // Not only blanks, no `<` first or `>` last once trimmed, no ASCII capitals, storable.
-    pattern: String.raw`^(?!\s*<)(?![\s\S]*>\s*$)(?=[\s\S]*\S)` + `(?:(?![A-Z])${STORABLE_CHAR})*$`,
+    pattern: String.raw`^(?!\s*<)(?![\s\S]*>\s*$)(?=[\s\S]*\S)(?:(?![A-Z])${STORABLE_CHAR})*$`,
     description:
       'The normalised Message-ID: the header value without its angle brackets, trimmed, lower case (String.prototype.toLowerCase leaves it unchanged, so no capital in any script), at most 998 characters and 998 bytes in UTF-8',
   });

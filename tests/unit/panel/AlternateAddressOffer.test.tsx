@@ -81,7 +81,9 @@ describe('Add as a known contact’s other address', () => {
       "jane.doe@acme-group.example is now Jane Doe's other address in the CRM.",
     );
     await waitFor(() => expect(screen.queryByRole('region', { name: 'Not in your CRM' })).toBeNull());
-    expect(screen.getByRole('article', { name: 'Jane Doe' }).textContent).toContain('jane.doe@acme-group.example');
+    expect(screen.getByRole('article', { name: 'Jane Doe' }).textContent).toContain(
+      'jane.doe@acme-group.example',
+    );
     fireEvent.click(undo);
     await waitFor(() =>
       expect(api.contact.removeAlternateEmail).toHaveBeenCalledWith({
@@ -146,7 +148,10 @@ describe('Add as a known contact’s other address', () => {
     );
     cleanup();
     render(
-      <CrmPanel snapshot={snapshot('thread-other')} api={fakeApi({ 'thread.open': async () => threadView() })} />,
+      <CrmPanel
+        snapshot={snapshot('thread-other')}
+        api={fakeApi({ 'thread.open': async () => threadView() })}
+      />,
     );
     const plain = await waitFor(() => participantRow('sam.lee@acme.example'));
     expect(within(plain).queryByRole('button', { name: /address of someone/ })).toBeNull();
