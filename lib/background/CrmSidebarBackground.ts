@@ -4,6 +4,7 @@ import { missingConnectionCode } from '../crm/vendors/crmVendors';
 import { storedErrorInfo } from '../errors/ErrorInfo';
 import { toErrorInfo } from '../errors/toErrorInfo';
 import type { PageIntegrationState } from '../health/PageIntegrationHealth';
+import { isFreeMailDomain } from '../linking/DomainExclusions';
 import type { MessageRegistry } from '../logging/MessageRegistry';
 import type { Outbox } from '../logging/Outbox';
 import type { ThreadDealChoices } from '../logging/ThreadDealChoices';
@@ -12,7 +13,6 @@ import type { ExtensionStatus, MailboxStatus, TestConnectionResult } from '../me
 import type { FeatureContext } from '../panel/features/PanelFeature';
 import type { MessageLogStatus, ThreadView } from '../panel/ThreadView';
 import type { PolicyView } from '../policy/PolicyView';
-
 import {
   type CrmConnection,
   isConnectionComplete,
@@ -302,6 +302,7 @@ export class CrmSidebarBackground {
     return {
       session: () => this.sessions.session(),
       forgetThreadViews: () => this.threads.forgetAll(),
+      isFreeMailDomain,
       forgetCrmAnswers: async () => {
         await this.cache.clear();
         this.threads.forgetAll();

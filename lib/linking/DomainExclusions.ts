@@ -62,6 +62,11 @@ export class DomainExclusions {
     return result;
   }
 
+  /** Whether a domain is a free-mail provider's, whatever the settings exclude (for code that cannot bundle the list). */
+  isFreeMailDomain(domain: string): boolean {
+    return isFreeMailDomain(domain);
+  }
+
   isExcluded(domain: string): boolean {
     return this.exclusionFor(domain) !== null;
   }

@@ -1,6 +1,12 @@
 import { domainOfAddress } from '../mail/normaliseAddress';
-import { isFreeMailDomain } from './DomainExclusions';
 import { registrableDomain } from './registrableDomain';
+
+/**
+ * Whether a registrable domain is a free-mail provider's (DomainExclusions.isFreeMailDomain).
+ * Passed in rather than imported: the panel page bundles this module (through the panel
+ * feature's messages) and must not carry the free-mail list.
+ */
+export type IsFreeMailDomain = (domain: string) => boolean;
 
 /** A known contact, as far as matching a name needs it. */
 export interface IdentityContact {
@@ -62,6 +68,7 @@ export function isAtContactCompany(
   address: string,
   addressCompanyId: string | null,
   contact: IdentityContact,
+  isFreeMailDomain: IsFreeMailDomain,
 ): boolean {
   if (addressCompanyId !== null && contact.companyId !== null && addressCompanyId === contact.companyId)
     return true;
@@ -79,6 +86,7 @@ export function isAtContactCompany(
 export function matchSameIdentity(
   stranger: IdentityStranger,
   contacts: readonly IdentityContact[],
+  isFreeMailDomain: IsFreeMailDomain,
 ): SameIdentityMatch | null {
   const key = nameKey(stranger.name);
   if (key === null) return null;
@@ -87,7 +95,7 @@ export function matchSameIdentity(
   // Two known people with that name: guessing between them is the rep's call, not ours.
   if (named.length !== 1) return null;
   const contact = named[0]!;
-  const sameCompany = isAtContactCompany(address, stranger.companyId, contact);
+  const sameCompany = isAtContactCompany(address, stranger.companyId, contact, isFreeMailDomain);
   return {
     contact,
     sameCompany,

@@ -16,6 +16,8 @@ export interface FeatureContext {
   forgetThreadViews(): void;
   /** Drops cached CRM lookups and thread views: the CRM's records changed (a contact's addresses). */
   forgetCrmAnswers(): Promise<void>;
+  /** Whether a domain is a free-mail provider's (the list stays in the background bundle). */
+  isFreeMailDomain(domain: string): boolean;
   threadDeals: ThreadDealChoices;
   registry: MessageRegistry;
   settings(): Promise<Settings>;

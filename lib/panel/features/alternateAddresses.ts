@@ -47,6 +47,7 @@ function buildOffers({ session, linked, cards }: ThreadViewContext): AlternateAd
       const match = matchSameIdentity(
         { address: u.address, name: u.name, companyId: u.company?.id ?? null },
         contacts,
+        (domain) => linked.context.exclusions.isFreeMailDomain(domain),
       );
       if (!match) continue;
       offers.set(u.address, {
@@ -80,12 +81,17 @@ async function atContactCompany(
       : Promise.resolve({ contacts: [], companies: [] }),
   ]);
   if (detail.emails.includes(address)) return true;
-  return isAtContactCompany(address, found.companies[0]?.id ?? null, {
-    id: detail.id,
-    name: detail.name,
-    emails: detail.emails,
-    companyId: detail.company?.id ?? detail.companyId,
-  });
+  return isAtContactCompany(
+    address,
+    found.companies[0]?.id ?? null,
+    {
+      id: detail.id,
+      name: detail.name,
+      emails: detail.emails,
+      companyId: detail.company?.id ?? detail.companyId,
+    },
+    context.isFreeMailDomain,
+  );
 }
 
 async function contactEmailWriter(context: FeatureContext) {

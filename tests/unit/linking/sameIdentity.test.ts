@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { isFreeMailDomain } from '../../../lib/linking/DomainExclusions';
 import {
   type IdentityContact,
-  isAtContactCompany,
-  matchSameIdentity,
+  type IdentityStranger,
+  isAtContactCompany as isAtCompany,
+  matchSameIdentity as matchWith,
   nameKey,
 } from '../../../lib/linking/sameIdentity';
+
+const matchSameIdentity = (stranger: IdentityStranger, contacts: IdentityContact[]) =>
+  matchWith(stranger, contacts, isFreeMailDomain);
+const isAtContactCompany = (address: string, companyId: string | null, contact: IdentityContact) =>
+  isAtCompany(address, companyId, contact, isFreeMailDomain);
 
 const alice: IdentityContact = {
   id: 'c1',
