@@ -552,6 +552,123 @@ export class CrmRepository {
     });
   }
 
+  // ---- changing a logged email ----
+
+  /** Deletes one activity; only the rep who logged it or an admin may. */
+  async removeActivity(user: AuthenticatedUser, id: string): Promise<EmailActivity> {
+    return this.db.transaction(async (tx) => {
+      const row = await this.changeableActivity(tx, user, id, 'remove');
+      await tx.query('DELETE FROM activities WHERE id = $1', [row.id]);
+      return toActivity(row);
+    });
+  }
+
+  /**
+   * Moves an activity to another contact or deal and/or reduces it to who and when, in one
+   * transaction. A move to a contact that already has this email drops the moved one and
+   * answers that contact's (which the user must be allowed to change too, for the rest of the
+   * change). `changed` is false when everything already was so: a repeated call changes nothing.
+   */
+  async changeActivity(
+    user: AuthenticatedUser,
+    id: string,
+    change: { dealId?: string | null; contactId?: string; privacy?: 'metadata' },
+  ): Promise<{ changed: boolean; activity: EmailActivity }> {
+    return this.db.transaction(async (tx) => {
+      let row = await this.changeableActivity(tx, user, id, 'change');
+      let changed = false;
+      await this.refuseUnknownTargets(tx, change);
+      if (change.contactId !== undefined && change.contactId !== row.contact_id) {
+        const { rows: there } = await tx.query<{ id: string }>(
+          'SELECT id FROM activities WHERE external_id = $1 AND contact_id = $2',
+          [row.external_id, change.contactId],
+        );
+        const existing = there[0];
+        if (existing) {
+          await tx.query('DELETE FROM activities WHERE id = $1', [row.id]);
+          row = await this.changeableActivity(tx, user, existing.id, 'change');
+        } else {
+          await tx.query(
+            `UPDATE activities SET contact_id = $2, company_id = (SELECT company_id FROM contacts WHERE id = $2)
+             WHERE id = $1`,
+            [row.id, change.contactId],
+          );
+        }
+        changed = true;
+      }
+      if (change.dealId !== undefined) {
+        const { rows } = await tx.query(
+          'UPDATE activities SET deal_id = $2 WHERE id = $1 AND deal_id IS DISTINCT FROM $2 RETURNING id',
+          [row.id, change.dealId],
+        );
+        changed ||= rows.length > 0;
+      }
+      if (change.privacy === 'metadata') {
+        const { rows } = await tx.query(
+          `UPDATE activities SET subject = '', snippet = '', body = NULL
+           WHERE id = $1 AND (subject <> '' OR snippet <> '' OR body IS NOT NULL) RETURNING id`,
+          [row.id],
+        );
+        changed ||= rows.length > 0;
+      }
+      const { rows: now } = await tx.query<ActivityRow>(`${ACTIVITY_SELECT} WHERE a.id = $1`, [row.id]);
+      const current = now[0];
+      if (!current) throw new Error('activity vanished inside its own transaction');
+      return { changed, activity: toActivity(current) };
+    });
+  }
+
+  /** The activity, locked until the transaction ends; 404 when absent, 403 when not the user's to change. */
+  private async changeableActivity(
+    tx: Sql,
+    user: AuthenticatedUser,
+    id: string,
+    verb: 'remove' | 'change',
+  ): Promise<ActivityRow> {
+    const { rows } = await tx.query<ActivityRow>(`${ACTIVITY_SELECT} WHERE a.id = $1 FOR UPDATE OF a`, [id]);
+    const row = rows[0];
+    if (!row) {
+      throw new HttpError(
+        404,
+        'activity_not_found',
+        `no logged email has the id ${id}: it was removed, or never logged here`,
+      );
+    }
+    if (row.logged_by !== user.id && user.role !== 'admin') {
+      throw new HttpError(
+        403,
+        'forbidden',
+        `only ${row.logged_by_name}, who logged this email, or an admin of this CRM may ${verb} it; ${user.email} is a rep`,
+        { loggedBy: row.logged_by },
+      );
+    }
+    return row;
+  }
+
+  /** A contact or deal a change names must exist: 400 `unknown_reference` with its path. */
+  private async refuseUnknownTargets(tx: Sql, change: { dealId?: string | null; contactId?: string }) {
+    const { rows } = await tx.query<{ kind: 'contact' | 'deal' }>(
+      `SELECT 'contact' AS kind FROM contacts WHERE id = $1 UNION ALL SELECT 'deal' AS kind FROM deals WHERE id = $2`,
+      [change.contactId ?? null, change.dealId ?? null],
+    );
+    const found = new Set(rows.map((r) => r.kind));
+    const issues = [
+      ...(change.contactId !== undefined && !found.has('contact')
+        ? [{ path: ['contactId'], message: `contact ${change.contactId} does not exist` }]
+        : []),
+      ...(change.dealId != null && !found.has('deal')
+        ? [{ path: ['dealId'], message: `deal ${change.dealId} does not exist` }]
+        : []),
+    ];
+    if (issues.length > 0)
+      throw new HttpError(
+        400,
+        'unknown_reference',
+        'the change names a contact or deal this CRM does not have',
+        issues,
+      );
+  }
+
   /**
    * A company or deal an activity names must exist: a 400 for the whole batch, with the
    * path of each unknown id, because the client sent something no retry can fix (the

@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import type { z } from 'zod';
 import {
   AddContactEmailRequest,
+  ChangeActivityRequest,
   CreateContactRequest,
   ExternalId,
   LogActivitiesRequest,
@@ -278,6 +279,18 @@ export function createCrmApp({
     rejectLargeBatch(raw, 'externalIds');
     const body = parseWith(LoggedMessagesRequest, raw);
     return c.json({ messages: await repository.loggedMessages([...new Set(body.externalIds)]) });
+  });
+
+  // Changing a logged email: the rep who logged it or an admin (CrmRepository checks), idempotent.
+  app.delete('/api/v1/activities/:id', async (c) =>
+    c.json({ status: 'removed', activity: await repository.removeActivity(c.get('user'), recordIdParam(c)) }),
+  );
+
+  app.patch('/api/v1/activities/:id', async (c) => {
+    const id = recordIdParam(c);
+    const change = parseWith(ChangeActivityRequest, await readLimitedJson(c));
+    const result = await repository.changeActivity(c.get('user'), id, change);
+    return c.json({ status: result.changed ? 'changed' : 'unchanged', activity: result.activity });
   });
 
   app.post('/api/v1/tasks', async (c) => {

@@ -387,3 +387,39 @@ export type AddContactEmailRequest = z.input<typeof AddContactEmailRequest>;
 /** The contact as it is after an address was added or removed. */
 export const ContactEmailsResponse = z.object({ contact: Contact });
 export type ContactEmailsResponse = z.infer<typeof ContactEmailsResponse>;
+// ---- Changing a logged email (docs/CRM-CONTRACT.md, "Remove, move or redact a logged email") ----
+
+/**
+ * `PATCH /activities/{id}`: what changes. `dealId` moves it to another deal (null: none),
+ * `contactId` to another contact, `privacy: "metadata"` reduces it to who and when (subject,
+ * snippet and body emptied; not reversible). At least one; only these fields.
+ */
+export const ChangeActivityRequest = z
+  .object({
+    dealId: RecordId.nullable().optional(),
+    contactId: RecordId.optional(),
+    privacy: z.literal('metadata').optional(),
+  })
+  .strict()
+  .refine((r) => r.dealId !== undefined || r.contactId !== undefined || r.privacy !== undefined, {
+    message: 'name at least one change: dealId, contactId or privacy',
+  })
+  .meta({ minProperties: 1 });
+export type ChangeActivityRequest = z.input<typeof ChangeActivityRequest>;
+
+/**
+ * `PATCH /activities/{id}`'s answer: `unchanged` when it already was so, and the activity as it
+ * now stands (after a move to a contact that already had this email, that contact's activity).
+ */
+export const ChangeActivityResponse = z.object({
+  status: z.enum(['changed', 'unchanged']),
+  activity: EmailActivity,
+});
+export type ChangeActivityResponse = z.infer<typeof ChangeActivityResponse>;
+
+/** `DELETE /activities/{id}`'s answer: the activity as it was, now gone. */
+export const RemoveActivityResponse = z.object({
+  status: z.literal('removed'),
+  activity: EmailActivity,
+});
+export type RemoveActivityResponse = z.infer<typeof RemoveActivityResponse>;

@@ -1,5 +1,6 @@
 import { retryWithDelays } from '../../lib/async/retryWithDelays';
 import { ACTIVITY_CHANGE_CAPABILITIES } from '../../lib/crm/CrmCapabilities';
+import type { LoggedActivityRef } from '../../lib/crm/CrmConnector';
 import { CrmError } from '../../lib/crm/CrmError';
 import { type EmailActivityInput, MAX_BATCH } from '../../lib/crm/contract';
 import {
@@ -60,6 +61,28 @@ async function loseAnswer(
 
 function storedFor(ctx: ConformanceContext, externalId: string) {
   return patiently(() => ctx.connector.activitiesForMessage(externalId));
+}
+
+/** Logs one email to `contactId` and answers it as the receipt knows it. */
+async function loggedRef(ctx: ConformanceContext, contactId: string): Promise<LoggedActivityRef> {
+  const input = ctx.activity(contactId, { body: 'The full text of a conformance email.' });
+  const [result] = (await patiently(() => ctx.connector.logActivities([input]))).results;
+  expect(result?.status === 'created' && result.id, `logging answered ${JSON.stringify(result)}`);
+  return { id: result.id, externalId: input.externalId, contactId };
+}
+
+/** A contact's activities for one email (read as the contact's timeline, which every CRM has). */
+async function activitiesOf(ctx: ConformanceContext, contactId: string, externalId: string) {
+  const page = await patiently(() => ctx.connector.listContactActivities(contactId, { limit: 100 }));
+  return page.activities.filter((a) => a.externalId === externalId);
+}
+
+/** Another contact for move checks. */
+async function secondContact(ctx: ConformanceContext) {
+  if (!ctx.connector.info.capabilities.createContact) throw new CheckSkipped('needs a second contact');
+  return patiently(() =>
+    ctx.connector.createContact({ name: `Conformance other ${ctx.run}`, emails: [ctx.uniqueEmail('other')] }),
+  );
 }
 
 /**
@@ -345,6 +368,74 @@ export const CONNECTOR_CHECKS: ConformanceCheck[] = [
         again.status === 'existing' && again.task.id === first.task.id,
         'the second call created another task',
       );
+    },
+  },
+  // Changing a logged email (CrmConnector removeActivity / moveActivity / redactActivity).
+  {
+    name: 'removeActivity takes a logged email off its contact; a repeat answers "absent"',
+    requires: 'removeActivity',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const ref = await loggedRef(ctx, c.id);
+      const first = await patiently(() => ctx.connector.removeActivity(ref));
+      const again = await patiently(() => ctx.connector.removeActivity(ref));
+      expect(
+        first.status === 'removed' && again.status === 'absent',
+        `${first.status}, then ${again.status}`,
+      );
+      const left = await activitiesOf(ctx, c.id, ref.externalId);
+      expect(left.length === 0, `${left.length} activities left for the removed email`);
+    },
+  },
+  {
+    name: 'moveActivity moves a logged email to another contact; a repeat is "unchanged"',
+    requires: 'moveActivity',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const other = await secondContact(ctx);
+      const ref = await loggedRef(ctx, c.id);
+      const moved = await patiently(() => ctx.connector.moveActivity(ref, { contactId: other.id }));
+      expect(
+        moved.status === 'changed' && moved.activity.contactId === other.id,
+        `moved: ${JSON.stringify(moved)}`,
+      );
+      const again = await patiently(() =>
+        ctx.connector.moveActivity(moved.activity, { contactId: other.id }),
+      );
+      expect(again.status === 'unchanged', `again: ${again.status}`);
+      const onOther = await activitiesOf(ctx, other.id, ref.externalId);
+      const onFirst = await activitiesOf(ctx, c.id, ref.externalId);
+      expect(onOther.length === 1 && onFirst.length === 0, `${onFirst.length} left, ${onOther.length} moved`);
+    },
+  },
+  {
+    name: 'redactActivity keeps who and when only; a repeat is "unchanged"',
+    requires: 'redactActivity',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const ref = await loggedRef(ctx, c.id);
+      const first = await patiently(() => ctx.connector.redactActivity(ref));
+      const again = await patiently(() => ctx.connector.redactActivity(ref));
+      expect(
+        first.status === 'changed' && again.status === 'unchanged',
+        `${first.status}, then ${again.status}`,
+      );
+      const [stored] = await activitiesOf(ctx, c.id, ref.externalId);
+      expect(
+        stored !== undefined && stored.subject === '' && stored.snippet === '' && !stored.body,
+        `still holds: ${JSON.stringify({ subject: stored?.subject, snippet: stored?.snippet })}`,
+      );
+      expect(stored.from.address === 'conformance@conformance.example', 'the sender was lost');
+    },
+  },
+  {
+    name: 'redactActivity of a removed activity is not_found',
+    requires: 'redactActivity',
+    run: async (ctx) => {
+      const c = need(ctx.contact, 'a created contact');
+      const ref = await loggedRef(ctx, c.id);
+      await patiently(() => ctx.connector.removeActivity(ref));
+      expectCrmError(await rejection(ctx.connector.redactActivity(ref)), 'not_found', 'redactActivity');
     },
   },
   // Declarations: a connector without a capability says so instead of failing later.

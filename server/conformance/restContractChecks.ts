@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ActivityPage,
+  ChangeActivityResponse,
   Contact,
   ErrorBody,
   LogActivitiesResponse,
@@ -9,6 +10,7 @@ import {
   MAX_BATCH,
   MeResponse,
   OrgSettingsResponse,
+  RemoveActivityResponse,
   TaskResponse,
 } from '../../lib/crm/contract';
 import {
@@ -293,6 +295,65 @@ export const REST_CONTRACT_CHECKS: ConformanceCheck[] = [
         const partial = await raw(ctx, 'PUT', '/org/settings', { settings: { excludedDomains: [] } }, admin);
         expectStatus(partial, 400, 'settings missing fields');
       }
+    },
+  },
+  {
+    name: "DELETE and PATCH /activities/{id}: 403 for a rep on another user's email, 200 on their own, then 404 activity_not_found",
+    run: async (ctx) => {
+      const rest = need(ctx.target.rest, 'a REST contract CRM');
+      const c = need(ctx.contact, 'a created contact');
+      const { rep } = await tokensByRole(ctx);
+      const other = [rest.token, rest.colleagueToken].find((t) => t !== undefined && t !== rep);
+      if (!rep || !other) throw new CheckSkipped('needs a rep and another user (/me names roles)');
+      const logAs = async (token: string) => {
+        const res = await raw(ctx, 'POST', '/activities', { activities: [ctx.activity(c.id)] }, token);
+        expectStatus(res, 201, 'logging');
+        const id = parsed(LogActivitiesResponse, res.json, 'log response').results[0]?.id;
+        return need(id ?? undefined, 'a logged activity id');
+      };
+      const theirs = await logAs(other);
+      const refused = await raw(ctx, 'DELETE', `/activities/${encodeURIComponent(theirs)}`, undefined, rep);
+      if (
+        refused.status === 405 ||
+        (refused.status === 404 && errorShape(refused.json, '404').error.code !== 'activity_not_found')
+      )
+        throw new CheckSkipped('the CRM does not offer changing a logged email');
+      expectStatus(refused, 403, "a rep removing another user's email");
+      errorShape(refused.json, '403');
+      const patched = await raw(
+        ctx,
+        'PATCH',
+        `/activities/${encodeURIComponent(theirs)}`,
+        { privacy: 'metadata' },
+        rep,
+      );
+      expectStatus(patched, 403, "a rep redacting another user's email");
+
+      const mine = await logAs(rep);
+      const redacted = await raw(
+        ctx,
+        'PATCH',
+        `/activities/${encodeURIComponent(mine)}`,
+        { privacy: 'metadata' },
+        rep,
+      );
+      expectStatus(redacted, 200, 'redacting their own');
+      const change = parsed(ChangeActivityResponse, redacted.json, 'change response');
+      expect(
+        change.activity.subject === '' && change.activity.snippet === '',
+        'the redacted email kept its subject',
+      );
+      const removed = await raw(ctx, 'DELETE', `/activities/${encodeURIComponent(mine)}`, undefined, rep);
+      expectStatus(removed, 200, 'removing their own');
+      parsed(RemoveActivityResponse, removed.json, 'remove response');
+      const again = await raw(ctx, 'DELETE', `/activities/${encodeURIComponent(mine)}`, undefined, rep);
+      expectStatus(again, 404, 'removing it again');
+      expect(
+        errorShape(again.json, '404').error.code === 'activity_not_found',
+        'a repeat is not activity_not_found',
+      );
+      const empty = await raw(ctx, 'PATCH', `/activities/${encodeURIComponent(theirs)}`, {}, other);
+      expectStatus(empty, 400, 'an empty change');
     },
   },
   {

@@ -10,6 +10,8 @@ import {
   ActivityPage,
   ActivityResult,
   AddContactEmailRequest,
+  ChangeActivityRequest,
+  ChangeActivityResponse,
   Company,
   Contact,
   ContactDetail,
@@ -31,6 +33,7 @@ import {
   OrgSettings,
   OrgSettingsResponse,
   PutOrgSettingsRequest,
+  RemoveActivityResponse,
   Task,
   TaskInput,
   TaskResponse,
@@ -84,6 +87,9 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     TaskResponse: named('TaskResponse', TaskResponse),
     AddContactEmailRequest: named('AddContactEmailRequest', AddContactEmailRequest),
     ContactEmailsResponse: named('ContactEmailsResponse', ContactEmailsResponse),
+    ChangeActivityRequest: named('ChangeActivityRequest', ChangeActivityRequest),
+    ChangeActivityResponse: named('ChangeActivityResponse', ChangeActivityResponse),
+    RemoveActivityResponse: named('RemoveActivityResponse', RemoveActivityResponse),
     TokenExchangeRequest: named('TokenExchangeRequest', TokenExchangeRequest),
     ProviderTokenResponse: named('ProviderTokenResponse', ProviderTokenResponse),
     ProviderErrorResponse: named('ProviderErrorResponse', ProviderErrorResponse),
@@ -264,6 +270,44 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       200: json(schemas.LoggedMessagesResponse, 'The logged ones; the others are left out'),
       ...errors,
       ...tooLarge,
+    },
+  });
+  const activityChangeErrors = {
+    403: json(
+      schemas.Error,
+      'The token’s user neither logged this email nor is an admin (`forbidden`; `details.loggedBy` is who did)',
+    ),
+    404: json(
+      schemas.Error,
+      'No activity has this id (`activity_not_found`): removed already, or never logged here. A CRM without this operation answers 404 with another code, or 405',
+    ),
+  };
+  registry.registerPath({
+    method: 'delete',
+    path: '/api/v1/activities/{id}',
+    summary: 'Remove a logged email from its contact (the rep who logged it, or an admin)',
+    description:
+      'Idempotent in effect: a repeat answers 404 `activity_not_found`, which a client reads as already removed. Optional: a CRM without it answers 404 with another code, or 405.',
+    security,
+    request: { params: contactIdParam },
+    responses: {
+      200: json(schemas.RemoveActivityResponse, 'Removed; the activity as it was'),
+      ...errors,
+      ...activityChangeErrors,
+    },
+  });
+  registry.registerPath({
+    method: 'patch',
+    path: '/api/v1/activities/{id}',
+    summary: 'Move a logged email to another deal or contact, or reduce it to who and when',
+    description:
+      'The rep who logged it, or an admin. `privacy: "metadata"` empties subject, snippet and body and cannot be undone. A move to a contact that already has this email removes the moved one and answers that contact’s. A repeat answers `unchanged`. An unknown `contactId` or `dealId` is 400 `unknown_reference`. Optional: a CRM without it answers 404 with another code than `activity_not_found`, or 405.',
+    security,
+    request: { params: contactIdParam, body: json(schemas.ChangeActivityRequest, 'What changes') },
+    responses: {
+      200: json(schemas.ChangeActivityResponse, 'Changed, or already so; the activity as it now stands'),
+      ...errors,
+      ...activityChangeErrors,
     },
   });
   registry.registerPath({

@@ -403,6 +403,120 @@ export function describeCrmContract(
       });
     });
 
+    describe('DELETE and PATCH /activities/{id}', () => {
+      const rep = () => crmTestClient(crm.url, SEED.colleague.token);
+      async function logOne(client = api, overrides: Parameters<typeof emailActivity>[1] = {}) {
+        const contact = await createContact();
+        const res = await client('POST', '/activities', {
+          activities: [emailActivity(contact.id, { body: 'The full text', ...overrides })],
+        });
+        expect(res.status).toBe(201);
+        return { contact, id: res.json.results[0].id as string };
+      }
+
+      it('removes an activity once; a repeat is 404 activity_not_found, and the email is gone', async () => {
+        const { contact, id } = await logOne();
+        const removed = await api('DELETE', `/activities/${id}`);
+        expect(removed.status).toBe(200);
+        expect(removed.json.status).toBe('removed');
+        expect(EmailActivity.parse(removed.json.activity)).toMatchObject({ id, contactId: contact.id });
+        const again = await api('DELETE', `/activities/${id}`);
+        expect(again.status).toBe(404);
+        expect(again.json.error.code).toBe('activity_not_found');
+        expect(again.json.error.message).toContain('removed');
+        const page = await api('GET', `/contacts/${contact.id}/activities`);
+        expect(page.json.activities).toEqual([]);
+      });
+
+      it('moves to a deal and off it, and to another contact, answering unchanged on a repeat', async () => {
+        const { contact, id } = await logOne();
+        const toDeal = await api('PATCH', `/activities/${id}`, { dealId: 'deal_seed_001' });
+        expect(toDeal.status).toBe(200);
+        expect(toDeal.json).toMatchObject({ status: 'changed', activity: { id, dealId: 'deal_seed_001' } });
+        expect((await api('PATCH', `/activities/${id}`, { dealId: 'deal_seed_001' })).json.status).toBe(
+          'unchanged',
+        );
+        expect((await api('PATCH', `/activities/${id}`, { dealId: null })).json.activity.dealId).toBeNull();
+
+        const other = await createContact();
+        const moved = await api('PATCH', `/activities/${id}`, { contactId: other.id });
+        expect(moved.json).toMatchObject({ status: 'changed', activity: { id, contactId: other.id } });
+        expect((await api('GET', `/contacts/${contact.id}/activities`)).json.activities).toEqual([]);
+        expect((await api('PATCH', `/activities/${id}`, { contactId: other.id })).json.status).toBe(
+          'unchanged',
+        );
+      });
+
+      it("a move to a contact that already has the email leaves one activity, that contact's", async () => {
+        const a = await createContact();
+        const b = await createContact();
+        const externalId = uniqueExternalId();
+        const logged = await api('POST', '/activities', {
+          activities: [emailActivity(a.id, { externalId }), emailActivity(b.id, { externalId })],
+        });
+        const [idA, idB] = logged.json.results.map((r: { id: string }) => r.id);
+        const moved = await api('PATCH', `/activities/${idA}`, { contactId: b.id });
+        expect(moved.json).toMatchObject({ status: 'changed', activity: { id: idB, contactId: b.id } });
+        const stored = await api('GET', `/activities?externalId=${encodeURIComponent(externalId)}`);
+        expect(stored.json.activities.map((x: { id: string }) => x.id)).toEqual([idB]);
+      });
+
+      it('redacts to who and when: subject, snippet and body emptied, the rest kept; a repeat is unchanged', async () => {
+        const { id } = await logOne();
+        const redacted = await api('PATCH', `/activities/${id}`, { privacy: 'metadata' });
+        expect(redacted.status).toBe(200);
+        const activity = EmailActivity.parse(redacted.json.activity);
+        expect(redacted.json.status).toBe('changed');
+        expect(activity).toMatchObject({ subject: '', snippet: '', direction: 'incoming' });
+        expect(activity.body).toBeUndefined();
+        expect(activity.to).toEqual([
+          { name: 'Dana Whitfield', address: 'dana.whitfield@northwind-trading.com' },
+        ]);
+        expect((await api('PATCH', `/activities/${id}`, { privacy: 'metadata' })).json.status).toBe(
+          'unchanged',
+        );
+      });
+
+      it('lets only the rep who logged it, or an admin, change it: 403 names who logged it', async () => {
+        const mine = await logOne(rep());
+        const adminsOwn = await logOne(api);
+        const refused = await rep()('DELETE', `/activities/${adminsOwn.id}`);
+        expect(refused.status).toBe(403);
+        expect(refused.json.error.code).toBe('forbidden');
+        expect(refused.json.error.message).toContain(SEED.demoUser.name);
+        expect(refused.json.error.message).toContain(SEED.colleague.email);
+        expect(refused.json.error.details).toEqual({ loggedBy: SEED.demoUser.id });
+        expect((await rep()('PATCH', `/activities/${adminsOwn.id}`, { privacy: 'metadata' })).status).toBe(
+          403,
+        );
+        expect((await rep()('PATCH', `/activities/${mine.id}`, { privacy: 'metadata' })).status).toBe(200);
+        // The admin may change anyone's.
+        expect((await api('DELETE', `/activities/${mine.id}`)).status).toBe(200);
+      });
+
+      it('refuses unknown ids (404), unknown targets (400 unknown_reference) and empty or unknown changes (400)', async () => {
+        const missing = await api('PATCH', '/activities/act_missing', { dealId: null });
+        expect(missing.status).toBe(404);
+        expect(missing.json.error.code).toBe('activity_not_found');
+        const { id } = await logOne();
+        const unknown = await api('PATCH', `/activities/${id}`, {
+          dealId: 'deal_nope',
+          contactId: 'con_nope',
+        });
+        expect(unknown.status).toBe(400);
+        expect(unknown.json.error.code).toBe('unknown_reference');
+        expect(unknown.json.error.details.map((i: { path: string[] }) => i.path.join('.'))).toEqual([
+          'contactId',
+          'dealId',
+        ]);
+        for (const body of [{}, { subject: 'x' }, { privacy: 'snippet' }]) {
+          const bad = await api('PATCH', `/activities/${id}`, body);
+          expect(bad.status).toBe(400);
+          expect(bad.json.error.code).toBe('invalid_request');
+        }
+      });
+    });
+
     describe('POST /tasks', () => {
       it('is idempotent on (sourceExternalId, contactId, title)', async () => {
         const contact = await createContact();

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
-import { ALL_CAPABILITIES, type CrmInfo, NO_ACTIVITY_CHANGES } from '../../CrmCapabilities';
-import type { CrmConnector } from '../../CrmConnector';
+import { ALL_CAPABILITIES, type CrmInfo } from '../../CrmCapabilities';
+import type { ActivityChange, ActivityMove, CrmConnector, LoggedActivityRef } from '../../CrmConnector';
 import { CrmError } from '../../CrmError';
-import { unsupportedActivityChanges } from '../../connectorKit/unsupportedActivityChanges';
 import {
   ActivitiesByExternalIdResponse,
   ActivityPage,
+  type ChangeActivityRequest,
+  ChangeActivityResponse,
   Contact,
   ContactConflictDetails,
   ContactDetail,
@@ -19,6 +20,7 @@ import {
   LookupResponse,
   MeResponse,
   OrgSettingsResponse,
+  RemoveActivityResponse,
   type TaskInput,
   TaskResponse,
 } from '../../contract';
@@ -44,11 +46,7 @@ export interface RestCrmConnectorOptions {
 }
 
 /** A CRM that speaks CRM-CONTRACT.md does everything the contract describes. */
-export const REST_CRM_INFO: CrmInfo = {
-  type: 'rest',
-  name: 'CRM',
-  capabilities: { ...ALL_CAPABILITIES, ...NO_ACTIVITY_CHANGES },
-};
+export const REST_CRM_INFO: CrmInfo = { type: 'rest', name: 'CRM', capabilities: ALL_CAPABILITIES };
 
 /**
  * The `rest` connector: CRM-CONTRACT.md over fetch. Works in a service worker (no Node
@@ -69,6 +67,19 @@ export function createRestCrmConnector(options: RestCrmConnectorOptions): CrmCon
     schema: S,
     body?: unknown,
   ) => crmJsonRequest(http, method, `${apiBase}${path}`, schema, body);
+  const activityPath = (ref: LoggedActivityRef) => `/activities/${encodeURIComponent(ref.id)}`;
+  const activityHttp: CrmHttp = { ...http, errorFromResponse: activityErrorFromResponse };
+  const change = async (ref: LoggedActivityRef, body: ChangeActivityRequest): Promise<ActivityChange> => {
+    const answer = await crmJsonRequest(
+      activityHttp,
+      'PATCH',
+      `${apiBase}${activityPath(ref)}`,
+      ChangeActivityResponse,
+      body,
+    );
+    const { id, externalId, contactId, dealId } = answer.activity;
+    return { status: answer.status, activity: { id, externalId, contactId, dealId } };
+  };
 
   return {
     info: REST_CRM_INFO,
@@ -100,7 +111,6 @@ export function createRestCrmConnector(options: RestCrmConnectorOptions): CrmCon
     findLoggedMessages: async (externalIds: readonly string[]) =>
       (await call('POST', '/activities/logged', LoggedMessagesResponse, { externalIds })).messages,
     createTask: (task: TaskInput) => call('POST', '/tasks', TaskResponse, task),
-    ...unsupportedActivityChanges('CRM'),
     // An optional capability: a CRM without organisation settings answers 404.
     orgSettings: () =>
       call('GET', '/org/settings', OrgSettingsResponse).catch((error: unknown) => {
@@ -121,7 +131,51 @@ export function createRestCrmConnector(options: RestCrmConnectorOptions): CrmCon
           ContactEmailsResponse,
         )
       ).contact,
+    removeActivity: async (ref: LoggedActivityRef) => {
+      try {
+        await crmJsonRequest(
+          activityHttp,
+          'DELETE',
+          `${apiBase}${activityPath(ref)}`,
+          RemoveActivityResponse,
+        );
+        return { status: 'removed' };
+      } catch (error) {
+        // Removed already (by this or another tab, or in the CRM): the effect asked for holds.
+        if (error instanceof CrmError && error.kind === 'not_found') return { status: 'absent' };
+        throw error;
+      }
+    },
+    moveActivity: (ref: LoggedActivityRef, to: ActivityMove) => change(ref, to),
+    redactActivity: (ref: LoggedActivityRef) => change(ref, { privacy: 'metadata' }),
   };
+}
+
+/**
+ * DELETE and PATCH /activities/{id} failures (docs/CRM-CONTRACT.md, "Remove, move or redact
+ * a logged email"): 403 is "only the rep who logged it, or an admin"; 404 means the activity
+ * is gone only with `activity_not_found`; 404 with another code, or 405, is a CRM that does
+ * not offer the operation.
+ */
+function activityErrorFromResponse(what: string, response: Response, text: string): CrmError {
+  const status = response.status;
+  const body = ErrorBody.safeParse(parseJsonOrUndefined(text));
+  const code = body.success ? body.data.error.code : undefined;
+  if (status === 405 || (status === 404 && code !== 'activity_not_found'))
+    return new CrmError('unsupported', `${what} failed with ${status}: this CRM does not offer it`, {
+      status,
+    });
+  if (status === 403)
+    return new CrmError(
+      'auth',
+      `${what} failed with 403 (${body.success ? body.data.error.message : 'no error body'})`,
+      {
+        status,
+        code: 'activity_not_yours',
+        details: body.success ? body.data.error.details : undefined,
+      },
+    );
+  return errorFromResponse(what, response, text);
 }
 
 function errorFromResponse(what: string, response: Response, text: string): CrmError {

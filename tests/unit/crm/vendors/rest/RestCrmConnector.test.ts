@@ -113,6 +113,29 @@ describe('rest connector against the reference server', () => {
     expect(tooLarge.status).toBe(413);
   });
 
+  it('removes, moves and redacts a logged email against the reference server; a repeat removal is absent', async () => {
+    const input = emailActivity(SEED.contacts.primary.id, { body: 'Full text' });
+    const [logged] = (await connector.logActivities([input])).results;
+    const ref = { id: logged?.id ?? '', externalId: input.externalId, contactId: input.contactId };
+    const toDeal = await connector.moveActivity(ref, { dealId: 'deal_seed_001' });
+    expect(toDeal).toEqual({ status: 'changed', activity: { ...ref, dealId: 'deal_seed_001' } });
+    const redacted = await connector.redactActivity(ref);
+    expect(redacted.status).toBe('changed');
+    const [stored] = await connector.activitiesForMessage(input.externalId);
+    expect(stored).toMatchObject({ subject: '', snippet: '', dealId: 'deal_seed_001' });
+    expect(stored?.body).toBeUndefined();
+    expect(await connector.removeActivity(ref)).toEqual({ status: 'removed' });
+    expect(await connector.removeActivity(ref)).toEqual({ status: 'absent' });
+    expect((await crmError(connector.redactActivity(ref))).kind).toBe('not_found');
+    // Someone else's email, for a rep: 403 with "only who logged it, or an admin".
+    const [theirs] = (await connector.logActivities([emailActivity(SEED.contacts.primary.id)])).results;
+    const rep = createRestCrmConnector({ baseUrl: crm.url, token: SEED.colleague.token });
+    const refused = await crmError(
+      rep.removeActivity({ id: theirs?.id ?? '', externalId: 'x', contactId: SEED.contacts.primary.id }),
+    );
+    expect([refused.kind, refused.code, refused.status]).toEqual(['auth', 'activity_not_yours', 403]);
+  });
+
   it('reports a refused connection as a network error', async () => {
     // Port 1 is reserved and nothing listens there.
     const error = await crmError(
@@ -175,6 +198,27 @@ describe('rest connector error mapping (stub fetch)', () => {
     expect(dated.retryAfterMs).toBeLessThanOrEqual(60_000);
     expect(parseRetryAfter('soon')).toBeUndefined();
     expect(parseRetryAfter(new Date(0).toUTCString())).toBe(0);
+  });
+
+  it('reads 405, or 404 without activity_not_found, on an activity change as a CRM that cannot', async () => {
+    const ref = { id: 'act_1', externalId: 'm@x', contactId: 'con_1' };
+    for (const answer of [
+      () => json(405, { error: { code: 'method_not_allowed', message: 'no' } }),
+      () => json(404, { error: { code: 'not_found', message: 'no such route' } }),
+      () => new Response('Not Found', { status: 404 }),
+    ]) {
+      const { connector } = connectorAnswering(answer);
+      expect((await crmError(connector.redactActivity(ref))).kind).toBe('unsupported');
+      expect((await crmError(connector.removeActivity(ref))).kind).toBe('unsupported');
+    }
+    const { connector, calls } = connectorAnswering(() =>
+      json(404, { error: { code: 'activity_not_found', message: 'gone' } }),
+    );
+    expect(await connector.removeActivity({ ...ref, id: 'a/b' })).toEqual({ status: 'absent' });
+    expect(calls[0]?.url).toBe('https://crm.example.com/base/api/v1/activities/a%2Fb');
+    expect(calls[0]?.init.method).toBe('DELETE');
+    expect((await crmError(connector.moveActivity(ref, { dealId: null }))).kind).toBe('not_found');
+    expect(JSON.parse(String(calls[1]?.init.body))).toEqual({ dealId: null });
   });
 
   it('maps statuses to kinds', async () => {
