@@ -26,7 +26,9 @@ import { BENCH_SMOKE, benchSize, finishBench, percentile, ROOT } from './benchUt
  *    says how many reps it serves (server/README.md).
  *
  * Sizes: CRM_SCALE_CONTACTS, CRM_SCALE_ACTIVITIES, CRM_SCALE_REPS, CRM_SCALE_SECONDS;
- * BENCH_SMOKE=1 runs all of it small. Traffic goes to 127.0.0.1 only.
+ * BENCH_SMOKE=1 runs all of it small. CRM_SCALE_KEEP_DB=1 keeps the seeded databases for the
+ * next run (below). Traffic goes to 127.0.0.1 only. Every figure is printed with the load average:
+ * on a shared machine the wait for a core, not the work, sets the latency.
  */
 const envSize = (name: string, full: number, smoke: number) =>
   Number(process.env[name] ?? benchSize(full, smoke));
@@ -405,7 +407,7 @@ async function loadActivities(sql: Sql, contacts: number, count: number, seedRep
  * With KEEP_DB an already complete one is reused.
  */
 async function seededDatabase(contacts: number, activities: number): Promise<string> {
-  const name = KEEP_DB ? `crm_scale_${contacts}c_${activities}a` : `crm_scale_${process.pid}_${contacts}c`;
+  const name = `crm_scale_${KEEP_DB ? '' : `${process.pid}_`}${contacts}c_${activities}a`;
   const url = urlOf(name);
   if (KEEP_DB) {
     const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
