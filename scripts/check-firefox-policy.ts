@@ -42,10 +42,18 @@ const policies = {
   },
 };
 
+/**
+ * The text of the add-on's options tab. Measured with firefox-esr 153.8: BiDi reports the tab's
+ * URL as about:blank (the page URL puppeteer knows is the tab's first one), but the page's own
+ * `location` says moz-extension://…/options.html, and its text can be read.
+ */
 async function optionsText(browser: Browser): Promise<string | null> {
   for (const page of (await browser.pages()) as Page[]) {
-    if (!page.url().startsWith('moz-extension://') || !page.url().includes('/options.html')) continue;
-    return page.evaluate(() => document.body.innerText);
+    const { href, text } = await page.evaluate(() => ({
+      href: location.href,
+      text: document.body?.innerText ?? '',
+    }));
+    if (href.startsWith('moz-extension://') && href.includes('/options.html')) return text;
   }
   return null;
 }
