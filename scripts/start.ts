@@ -32,6 +32,8 @@ console.log(`\nFirst contact card painted ${seconds(demo.firstCardMs)} after sta
 console.log(`Reference CRM: ${demo.crm.handle.url}  (token: ${demo.crm.handle.token}; fresh demo data)`);
 console.log('Demo threads in Outlook on the web (https://outlook.office.com/mail/inbox):');
 for (const thread of DEMO_THREADS) console.log(`  • ${thread.conversation.subject}: ${thread.caption}`);
+console.log(`Demo thread in Gmail, through the side panel (${demo.gmail.url}):`);
+console.log(`  • ${demo.gmail.subject}: ${demo.gmail.caption}`);
 
 if (headless) {
   const outDir = resolve(process.env.DEMO_SCREENSHOTS_DIR ?? resolve(import.meta.dirname, '../.output/demo'));
@@ -43,8 +45,15 @@ if (headless) {
     await demo.close();
   }
 } else {
+  // The Gmail tab waits behind Outlook's; the browser opens its side panel only at the rep's
+  // gesture, so the demo says how rather than faking one.
+  const gmailTab = await demo.env.browser.newPage();
+  await gmailTab.goto(demo.gmail.url);
+  await demo.page.bringToFront();
   console.log(
-    '\nClick through the threads, log an email, create a contact. Close the window or press Ctrl+C to stop.',
+    '\nClick through the threads, log an email, create a contact. In the Gmail tab, press Alt+Shift+K (or the' +
+      ' toolbar popup’s “Open side panel”) to see the Gmail thread in the side panel. Close the window or press' +
+      ' Ctrl+C to stop.',
   );
   let stopping = false;
   const stop = async () => {

@@ -4,6 +4,7 @@ import { sendExtensionMessage } from '../../tests/e2e/harness/extensionMessages'
 import { panel } from '../../tests/e2e/harness/panelFrame';
 import { type ReferenceCrm, startReferenceCrm } from '../../tests/e2e/harness/referenceCrm';
 import { type E2eEnvironment, startE2eEnvironment } from '../../tests/e2e/harness/startE2eEnvironment';
+import { connectDemoGmail, createDemoGmail, type DemoGmail } from './demoGmail';
 import { DEMO_START_URL, showDemoThread } from './demoMailbox';
 
 export interface DemoOptions {
@@ -18,6 +19,8 @@ export interface Demo {
   env: E2eEnvironment;
   /** The Outlook tab, with the first demo thread open and its card painted. */
   page: Page;
+  /** The Gmail thread the side panel shows, and the Gmail API fake it is read from. */
+  gmail: DemoGmail;
   /** From `startedAt` to the first contact card painted in the Outlook tab. */
   firstCardMs: number;
   close(): Promise<void>;
@@ -42,9 +45,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const startedAt = options.startedAt ?? Date.now();
   const headless = options.headless ?? true;
   const crm = await startReferenceCrm();
+  const gmail = createDemoGmail();
   let env: E2eEnvironment | undefined;
   try {
     env = await startE2eEnvironment({
+      extraRoutes: gmail.google.routes,
       // A visible window sizes itself; the screenshots need a fixed viewport.
       browser: { headless, viewport: headless ? { width: 1400, height: 900 } : null },
     });
@@ -59,11 +64,14 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       .getByRole('article', { name: SEED.contacts.primary.name })
       .waitFor({ timeout: 30_000 });
     const firstCardMs = Date.now() - startedAt;
+    // After the first card, so the figure stays the Outlook panel's alone.
+    await connectDemoGmail(env, gmail);
     const running = env;
     return {
       crm,
       env: running,
       page,
+      gmail,
       firstCardMs,
       async close() {
         await running.close();
@@ -107,16 +115,18 @@ async function updateSettings(env: E2eEnvironment, patch: Record<string, unknown
 
 /**
  * What a rep would have done in the guided set-up: the CRM connected, privacy defaults
- * kept, the optional mailbox left for later (the popup still lists it).
+ * kept; the Gmail mailbox is connected next (connectDemoGmail), with no history imported.
  */
 async function preconfigure(env: E2eEnvironment, crm: ReferenceCrm): Promise<void> {
   // The guided set-up tab the install opened is closed by the harness: the demo is set up already.
   await updateSettings(env, {
     crm: { type: 'rest', baseUrl: crm.handle.url, token: crm.handle.token },
     setup: {
-      confirmed: ['crm', 'connect', 'privacy'],
-      skipped: ['mailbox'],
+      confirmed: ['crm', 'connect', 'privacy', 'mailbox'],
+      skipped: [],
       finishedAt: new Date().toISOString(),
     },
+    // The demo shows what the rep logs; nothing is imported behind the screenshots' back.
+    historicalImportDays: 0,
   });
 }

@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { SETUP_STEP_IDS } from '../../lib/setup/setupSteps';
 import { SEED } from '../../server/seed';
 import { conversation, openOutlookConversation } from '../../tests/e2e/harness/outlookConversations';
+import { openPinnedSidePanel } from '../../tests/e2e/harness/sidePanel';
 import { DEMO_THREADS, type DemoThread, showDemoThread } from './demoMailbox';
 import { type Demo, demoPanel } from './startDemo';
 
@@ -80,6 +81,27 @@ export async function writeScreenshots(demo: Demo, outDir: string): Promise<Scre
   await page.emulateMedia({ colorScheme: null });
   await page.setViewportSize({ width: 1400, height: 900 });
 
+  // Gmail through the browser's side panel: a mail.google.com tab without Gmail's page (none is
+  // imitated), the thread read through the Gmail API fake.
+  const gmailTab = await demo.env.browser.newPage();
+  try {
+    await gmailTab.goto(demo.gmail.url);
+    const side = await openPinnedSidePanel(demo.env.browser, 'https://mail.google.com');
+    try {
+      await side.setViewportSize({ width: 400, height: 900 });
+      await side.getByText('Read through your Gmail mailbox, not the page.').waitFor({ timeout: WAIT_MS });
+      await side
+        .getByRole('article', { name: SEED.contacts.withAlternate.name })
+        .waitFor({ timeout: WAIT_MS });
+      await side.getByText(demo.gmail.subject).first().waitFor({ timeout: WAIT_MS });
+      await shoot(side, 'sidepanel-gmail.png', demo.gmail.caption, 'page');
+    } finally {
+      await side.close();
+    }
+  } finally {
+    await gmailTab.close();
+  }
+
   const extensionPage = await demo.env.browser.newPage();
   try {
     await extensionPage.setViewportSize({ width: 1100, height: 800 });
@@ -103,22 +125,22 @@ export async function writeScreenshots(demo: Demo, outDir: string): Promise<Scre
     await extensionPage.goto(demo.env.browser.extensionUrl('options.html#settings'));
     await extensionPage
       .getByRole('region', { name: 'Mailboxes' })
-      .getByText('No mailbox connected yet.')
-      .waitFor({
-        timeout: WAIT_MS,
-      });
+      .getByText(SEED.demoUser.email)
+      .first()
+      .waitFor({ timeout: WAIT_MS });
     await shoot(extensionPage, 'options.png', 'All settings', 'page');
 
     await extensionPage.setViewportSize({ width: 360, height: 600 });
     for (const scheme of ['light', 'dark'] as const) {
       await extensionPage.emulateMedia({ colorScheme: scheme });
       await extensionPage.goto(demo.env.browser.extensionUrl('popup.html'));
-      await extensionPage.getByTestId('setup-checklist').waitFor({ timeout: WAIT_MS });
+      await extensionPage.getByRole('button', { name: 'Open side panel' }).waitFor({ timeout: WAIT_MS });
+      await extensionPage.getByRole('listitem', { name: SEED.demoUser.email }).waitFor({ timeout: WAIT_MS });
       await shoot(
         extensionPage,
         scheme === 'light' ? 'popup.png' : 'popup-dark.png',
         scheme === 'light'
-          ? 'The toolbar popup: connection, what is left to set up, mailboxes'
+          ? 'The toolbar popup: connection, the side panel, mailboxes'
           : 'The popup in dark mode',
         'main',
       );

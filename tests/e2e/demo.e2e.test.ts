@@ -16,6 +16,7 @@ const EXPECTED = [
   'panel-logged-by-colleague.png',
   'panel-crm-unreachable.png',
   'panel-known-dark.png',
+  'sidepanel-gmail.png',
   'setup-crm.png',
   'setup-connect.png',
   'setup-mailbox.png',
@@ -33,7 +34,7 @@ describe('npm start without a display', () => {
     if (outDir) await rm(outDir, { recursive: true, force: true });
   });
 
-  it('serves the demo mailbox, loads the extension, paints the first card and writes every screenshot', async () => {
+  it('serves the demo mailboxes, loads the extension, paints the first card and writes every screenshot, the Gmail side panel included', async () => {
     outDir = await mkdtemp(join(tmpdir(), 'crm-demo-'));
     // scripts/start.ts itself, as `npm start` runs it; the build was made by tests/e2e/run.ts.
     const child = spawn('npx', ['tsx', 'scripts/start.ts'], {
@@ -54,6 +55,10 @@ describe('npm start without a display', () => {
     expect(code, output).toBe(0);
 
     expect(output).toContain('No display: running the demo headless');
+    // Gmail is in the demo too, through the side panel and the Gmail API fake.
+    expect(output).toContain(
+      'Demo thread in Gmail, through the side panel (https://mail.google.com/mail/u/0/#inbox/',
+    );
     const firstCard = output.match(/First contact card painted (\d+\.\d) s after start\./);
     expect(firstCard, output).not.toBeNull();
     console.log(`npm start (no build) -> first card painted: ${firstCard![1]} s`);

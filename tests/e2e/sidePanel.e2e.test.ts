@@ -21,6 +21,7 @@ import {
 } from './harness/microsoftFakes';
 import { conversation, OUTLOOK_ORIGIN, openOutlookConversation } from './harness/outlookConversations';
 import { loggedContactIds, type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
+import { openPinnedSidePanel } from './harness/sidePanel';
 import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
 
 const ME = SEED.demoUser.email;
@@ -47,23 +48,7 @@ async function renameOutlookHooks(page: Page): Promise<void> {
   });
 }
 
-/**
- * The tab of a webmail origin (one is open at a time here), for a side panel pinned to it:
- * `sidepanel.html?tab=<id>` follows that tab as the browser's side panel follows the active one.
- */
-async function openSidePanelFor(env: E2eEnvironment, origin: string): Promise<Page> {
-  const tabId = await env.browser.serviceWorker.evaluate(async (o) => {
-    const { chrome } = globalThis as unknown as {
-      chrome: { tabs: { query(q: { url: string }): Promise<{ id?: number }[]> } };
-    };
-    const [tab] = await chrome.tabs.query({ url: `${o}/*` });
-    return tab?.id ?? null;
-  }, origin);
-  expect(tabId).not.toBeNull();
-  const side = await env.browser.newPage();
-  await side.goto(env.browser.extensionUrl(`sidepanel.html?tab=${tabId}`));
-  return side;
-}
+const openSidePanelFor = (env: E2eEnvironment, origin: string) => openPinnedSidePanel(env.browser, origin);
 
 /** Waits for text in the side panel, showing what it did show when it never comes. */
 async function sideShows(side: Page, text: string | RegExp): Promise<void> {
