@@ -20,6 +20,7 @@ import {
   TEST_MICROSOFT_TENANT,
 } from './harness/microsoftFakes';
 import { conversation, OUTLOOK_ORIGIN, openOutlookConversation } from './harness/outlookConversations';
+import { panel } from './harness/panelFrame';
 import { loggedContactIds, type ReferenceCrm, startReferenceCrm } from './harness/referenceCrm';
 import { openPinnedSidePanel } from './harness/sidePanel';
 import { type E2eEnvironment, startE2eEnvironment } from './harness/startE2eEnvironment';
@@ -213,7 +214,7 @@ describe('When the webmail page changes: the health notice and the side panel', 
     await page.close();
   });
 
-  it('says within a minute that the Outlook panel stopped working, and the side panel shows the card and logs once', async () => {
+  it('says within a minute that the Outlook panel stopped working, the side panel shows the card and logs once, and the page panel sees it logged', async () => {
     const started = Date.now();
     // Conversation ids in Outlook's REST form (the shape of tests/fixtures/outlook's URLs).
     const first = conversation(
@@ -222,11 +223,16 @@ describe('When the webmail page changes: the health notice and the side panel', 
       alice,
       [me],
     );
+    // The minute Outlook's page shows for the message, and Graph's seconds within it (the page
+    // panel matches the page's message to Graph's by sender and minute).
+    const sentAt = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
+    const graphTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const second = conversation(
       'AAQkADAwATM0MDAAMS1hYjBiLTRlZDAtMDACLTAwCgAQARede02A',
       'Pricing follow-up (redesign e2e)',
       alice,
       [me],
+      { date: graphTime(sentAt) },
     );
     // The same conversation in the mailbox, where Graph reads it.
     const internetMessageId = `<REDESIGN-${Date.now().toString(36)}@EXAMPLEPR01MB1234.namprd01.prod.outlook.example>`;
@@ -238,8 +244,8 @@ describe('When the webmail page changes: the health notice and the side panel', 
       bodyPreview: 'Following up on pricing',
       from: alice,
       toRecipients: [me],
-      sentDateTime: new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      receivedDateTime: new Date(Date.now() - 3_590_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      sentDateTime: graphTime(sentAt + 3_000),
+      receivedDateTime: graphTime(sentAt + 17_000),
     });
 
     const page = await env.browser.newPage();
@@ -285,6 +291,22 @@ describe('When the webmail page changes: the health notice and the side panel', 
       .waitFor({ timeout: 20_000 });
     expect(await side.getByRole('button', { name: /^Log email/ }).count()).toBe(0);
     expect(await loggedContactIds(crm, externalId)).toEqual([SEED.contacts.primary.id]);
+
+    // The page panel, where Outlook's page is still the one the reader knows, sees the same
+    // email as logged (one Message-ID registry for both surfaces) and offers no second log.
+    const intact = await env.browser.newPage();
+    await openOutlookConversation(intact, [first, second], second.id);
+    await panel(intact)
+      .getByText(/Logged/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    expect(
+      await panel(intact)
+        .getByRole('button', { name: /^Log email/ })
+        .count(),
+    ).toBe(0);
+    expect(await loggedContactIds(crm, externalId)).toEqual([SEED.contacts.primary.id]);
+    await intact.close();
 
     const status: ExtensionStatus = await getStatus(env.browser, popup);
     expect(status.outbox.failed).toBe(0);
