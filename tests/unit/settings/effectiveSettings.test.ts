@@ -3,17 +3,10 @@ import { parseManagedPolicy } from '../../../lib/policy/parseManagedPolicy';
 import { effectiveSettings } from '../../../lib/settings/effectiveSettings';
 import type { OrgSettings } from '../../../lib/settings/OrgSettings';
 import { DEFAULT_SETTINGS, Settings, type SettingsInput } from '../../../lib/settings/Settings';
+// What `GET /org/settings` answers before an admin saves anything (docs/CRM-CONTRACT.md): no say on any setting.
+import { EMPTY_ORG_SETTINGS } from '../../../server/CrmRepository';
 
 const rep = (input: SettingsInput = {}) => Settings.parse(input);
-/** The CRM's organisation settings as `GET /org/settings` answers them: every field, `[]` / `null` where it has no say. */
-const NO_SAY: OrgSettings = {
-  excludedDomains: [],
-  neverLogAddresses: [],
-  neverLogDomains: [],
-  filterAutomatedMail: null,
-  privacyUpperBound: null,
-  createContactPolicy: null,
-};
 const apply = (
   repSettings: Settings,
   policy: Record<string, unknown> = {},
@@ -22,7 +15,7 @@ const apply = (
   effectiveSettings({
     rep: repSettings,
     policy: parseManagedPolicy(policy),
-    org: org && { ...NO_SAY, ...org },
+    org: org && { ...EMPTY_ORG_SETTINGS, ...org },
   });
 
 describe('effectiveSettings: one precedence, locked > organisation > rep > policy default > built-in', () => {
