@@ -35,6 +35,23 @@ function message(overrides: Partial<MailMessageInput> = {}): MailMessage {
   });
 }
 
+/** An Outlook thread with one message from a known contact (Jane Buyer) to the rep. */
+const snapshotOf = (threadId: string) =>
+  ThreadSnapshot.parse({
+    provider: 'outlook',
+    mailbox: ME,
+    threadId,
+    subject: 'Hello',
+    messages: [
+      message({
+        provider: 'outlook',
+        folderRole: 'inbox',
+        from: { name: 'Jane Buyer', address: 'jane@acme.example' },
+        to: [{ name: '', address: ME }],
+      }),
+    ],
+  });
+
 describe('CrmSidebarBackground and the message pipeline', () => {
   let db: CrmSidebarDb;
   let crm: FakeCrmConnector;
@@ -449,21 +466,6 @@ describe('CrmSidebarBackground and the message pipeline', () => {
   it('answers the panel frame with the lookup its content script started (thread.prefetch): fresh, once, one lookup', async () => {
     await configure();
     crm.addContact({ name: 'Jane Buyer', emails: ['jane@acme.example'] });
-    const snapshotOf = (threadId: string) =>
-      ThreadSnapshot.parse({
-        provider: 'outlook',
-        mailbox: ME,
-        threadId,
-        subject: 'Hello',
-        messages: [
-          message({
-            provider: 'outlook',
-            folderRole: 'inbox',
-            from: { name: 'Jane Buyer', address: 'jane@acme.example' },
-            to: [{ name: '', address: ME }],
-          }),
-        ],
-      });
     const lookups = () => crm.calls.filter((c) => c.method === 'lookup').length;
     const snapshot = snapshotOf('conv-prefetch');
     // The frame asks while the prefetch is still under way: it waits for it, no second lookup.
@@ -490,20 +492,7 @@ describe('CrmSidebarBackground and the message pipeline', () => {
 
   it('a failed prefetch costs the frame nothing but the wait: its own open asks the CRM again', async () => {
     await configure();
-    const snapshot = ThreadSnapshot.parse({
-      provider: 'outlook',
-      mailbox: ME,
-      threadId: 'conv-down',
-      subject: 'Hello',
-      messages: [
-        message({
-          provider: 'outlook',
-          folderRole: 'inbox',
-          from: { name: 'Jane Buyer', address: 'jane@acme.example' },
-          to: [{ name: '', address: ME }],
-        }),
-      ],
-    });
+    const snapshot = snapshotOf('conv-down');
     const { CrmError } = await import('../../../lib/crm/CrmError');
     let failed = false;
     crm.faultInjector = (call) => {
