@@ -1,6 +1,8 @@
 import type { CrmInfo } from '../../lib/crm/CrmCapabilities';
 import { isOpenDeal } from '../../lib/panel/features/dealChoice';
+import type { LastTeamEmail } from '../../lib/panel/features/teamContacts';
 import type { ContactCard as ContactCardData } from '../../lib/panel/ThreadView';
+import { formatAbsoluteTime, formatRelativeTime } from '../shared/formatRelativeTime';
 import { ActivityTimeline } from './ActivityTimeline';
 import { CardCorrections, type Correction } from './CardCorrections';
 import { CrmRecordLink } from './CrmRecordLink';
@@ -14,9 +16,25 @@ export interface ContactCardProps {
   crm?: CrmInfo | null;
   /** The rep corrects this card ("Not this person", "Never log ..."); absent: no buttons. */
   onCorrect?(correction: Correction): void;
+  /** Who in the organisation last emailed the person and their company (lib/panel/features/teamContacts). */
+  teamContact?: { person: LastTeamEmail | null; company: LastTeamEmail | null };
 }
 
-export function ContactCard({ card, now, crm, onCorrect }: ContactCardProps) {
+function TeamContactLine({ label, last, now }: { label: string; last: LastTeamEmail; now?: number }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>
+        {last.self ? 'You' : last.name},{' '}
+        <time dateTime={last.at} title={formatAbsoluteTime(last.at)}>
+          {formatRelativeTime(last.at, now)}
+        </time>
+      </dd>
+    </>
+  );
+}
+
+export function ContactCard({ card, now, crm, onCorrect, teamContact }: ContactCardProps) {
   const { contact, company, deals, recentActivities } = card;
   const crmName = crm?.name;
   const showDeals = crm?.capabilities.deals ?? true;
@@ -58,6 +76,19 @@ export function ContactCard({ card, now, crm, onCorrect }: ContactCardProps) {
             <dd>{phoneHref ? <a href={phoneHref}>{contact.phone}</a> : contact.phone}</dd>
           </>
         )}
+        {teamContact?.person && (
+          <TeamContactLine label="Last emailed by" last={teamContact.person} now={now} />
+        )}
+        {company &&
+          teamContact?.company &&
+          (teamContact.company.userId !== teamContact.person?.userId ||
+            teamContact.company.at !== teamContact.person?.at) && (
+            <TeamContactLine
+              label={`${company.name}: last emailed by`}
+              last={teamContact.company}
+              now={now}
+            />
+          )}
       </dl>
       <p className="crm-why">
         <span className="crm-why-label">Why: </span>

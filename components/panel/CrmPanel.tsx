@@ -194,7 +194,16 @@ function PanelBody({ model, api, ownAddresses, pageError }: PanelBodyProps) {
               <ul className="crm-contacts">
                 {known.map((card) => (
                   <li key={card.contact.id}>
-                    <ContactCard card={card} now={now} onCorrect={correct} crm={view.connectedCrm} />
+                    <ContactCard
+                      card={card}
+                      now={now}
+                      onCorrect={correct}
+                      crm={view.connectedCrm}
+                      teamContact={{
+                        person: view.teamContacts.byContact[card.contact.id] ?? null,
+                        company: card.company ? (view.teamContacts.byCompany[card.company.id] ?? null) : null,
+                      }}
+                    />
                   </li>
                 ))}
               </ul>

@@ -6,6 +6,7 @@ import { dealChoice } from './dealChoice';
 import { matchCorrections } from './matchCorrections';
 import type { FeatureContext, PanelFeature, ThreadViewContext } from './PanelFeature';
 import { suggestedFollowUps } from './suggestedFollowUps';
+import { teamContacts } from './teamContacts';
 
 /**
  * The panel features. Registering one here adds its messages to the background's table
@@ -17,6 +18,7 @@ export const PANEL_FEATURES = {
   ambiguous: matchCorrections,
   suggestedTasks: suggestedFollowUps,
   alternateAddresses,
+  teamContacts,
 };
 
 type Features = typeof PANEL_FEATURES;
