@@ -268,6 +268,16 @@ export const POLICY_DEFINITIONS = {
     example: 15,
     value: z.union([z.literal(5), z.literal(15), z.literal(60)]),
   },
+  sharedMailboxes: {
+    type: 'stringList',
+    target: 'sharedMailboxes',
+    merge: 'replace',
+    description:
+      'Microsoft 365 shared mailboxes (such as sales@) whose sent mail reps with access may have logged. Reps connect one from the options page; Gmail has no equivalent (see “Shared mailboxes”).',
+    accepts: 'a list of shared mailbox email addresses',
+    example: ['sales@example.com'],
+    value: addressList,
+  },
   keywordRules: {
     type: 'keywordRules',
     target: 'keywordRules',

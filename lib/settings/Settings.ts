@@ -97,6 +97,11 @@ const SettingsObject = z.object({
   neverLogAddresses: z.array(z.string().trim().toLowerCase().min(3).max(400)).max(1000).default([]),
   /** Mail with anyone on these domains (or their subdomains) is never logged. */
   neverLogDomains: domainList.default([]),
+  /**
+   * The shared mailboxes the organisation allows reps to connect (set by policy only; the
+   * options page lists them with a Connect button each).
+   */
+  sharedMailboxes: z.array(z.string().trim().toLowerCase().min(3).max(400)).max(1000).default([]),
   matchOverrides: z.array(MatchOverride).max(1000).default([]),
   filterAutomatedMail: z.boolean().default(true),
   createContactPolicy: CreateContactPolicy.default('ask'),
