@@ -51,6 +51,19 @@ export const GMAIL_SCOPES = {
 export const GRAPH_MAIL_WRITE_SCOPE = 'https://graph.microsoft.com/Mail.ReadWrite';
 
 /**
+ * Microsoft Graph's delegated permission to read mail in mailboxes shared with the user
+ * (shared mailboxes such as sales@): `GET /users/{address}/mailFolders/SentItems/messages`
+ * (https://learn.microsoft.com/en-us/graph/outlook-share-messages-folders). Asked for only
+ * when the rep connects a shared mailbox.
+ */
+export const GRAPH_MAIL_READ_SHARED_SCOPE = 'https://graph.microsoft.com/Mail.Read.Shared';
+
+/** Whether granted Graph scopes include reading shared mailboxes (Mail.Read.Shared or Mail.ReadWrite.Shared). */
+export function hasSharedMailboxScope(scopes: readonly string[]): boolean {
+  return scopes.some((s) => /(^|\/)Mail\.Read(Write)?\.Shared$/i.test(s));
+}
+
+/**
  * Whether granted scopes include writing to the mailbox. Microsoft answers Graph scopes with
  * or without the resource in front ("Mail.ReadWrite" or "https://graph.microsoft.com/Mail.ReadWrite").
  */
@@ -96,6 +109,8 @@ export function microsoftOAuthConfig(options: {
   tenant?: string;
   /** Adds Mail.ReadWrite (categories, moving to Archive); Microsoft asks for consent to it on that sign-in. */
   write?: boolean;
+  /** Adds Mail.Read.Shared (a shared mailbox's Sent Items); Microsoft asks for consent to it on that sign-in. */
+  shared?: boolean;
 }): OAuthProviderConfig {
   const tenant = encodeURIComponent(options.tenant?.trim() || 'common');
   return {
@@ -116,6 +131,7 @@ export function microsoftOAuthConfig(options: {
       'https://graph.microsoft.com/Mail.Read',
       'https://graph.microsoft.com/User.Read',
       ...(options.write ? [GRAPH_MAIL_WRITE_SCOPE] : []),
+      ...(options.shared ? [GRAPH_MAIL_READ_SHARED_SCOPE] : []),
     ],
     extraAuthorizationParams: { prompt: 'select_account' },
   };

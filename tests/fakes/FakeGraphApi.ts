@@ -41,6 +41,8 @@ export type GraphFolder = 'sentitems' | 'inbox' | 'drafts' | 'deleteditems' | 'a
 
 /** Graph's delegated permission that allows changing mail; Mail.Read does not. */
 export const GRAPH_MAIL_READWRITE = 'Mail.ReadWrite';
+/** Graph's delegated permissions that open mailboxes shared with the user (outlook-share-messages-folders). */
+export const GRAPH_MAIL_SHARED_SCOPES = ['Mail.Read.Shared', 'Mail.ReadWrite.Shared'];
 /** What a token carries unless told otherwise: read only (the extension's default sign-in). */
 const DEFAULT_GRAPH_SCOPES = ['Mail.Read', 'User.Read'];
 
@@ -67,6 +69,11 @@ export interface FakeGraphMessage {
   isRead: boolean;
   /** Outlook categories (message resource `categories`); absent means none. */
   categories?: string[];
+  /**
+   * Who actually sent it when not `from`: a delegate sending on behalf of a shared mailbox
+   * (message resource `sender`, https://learn.microsoft.com/en-us/graph/api/resources/message).
+   */
+  sender?: { name: string; address: string };
 }
 
 interface Removal {
@@ -212,6 +219,8 @@ export class FakeGraphApi {
   readonly counters: FakeGraphCounters = FakeGraphApi.emptyCounters();
   private readonly mailboxes = new Map<string, FakeMailbox>();
   private readonly tokens = new Map<string, { email: string; expiresAt: number; scopes: string[] }>();
+  /** Shared mailbox -> the users granted Full Access to it (an Exchange admin's grant). */
+  private readonly sharedAccess = new Map<string, Set<string>>();
   private readonly deltaStates = new Map<string, DeltaState>();
   private readonly generations = new Map<string, number>();
   /** How many sync-state expiries were answered, to alternate their documented forms. */
@@ -329,6 +338,15 @@ export class FakeGraphApi {
     return token;
   }
 
+  /**
+   * A shared mailbox (such as sales@) with the users an Exchange admin granted access to it.
+   * Its messages are seeded with sendMessage(sharedAddress, ...) like any mailbox's.
+   */
+  addSharedMailbox(email: string, members: string[], displayName = 'Sales'): void {
+    this.addMailbox(email, displayName);
+    this.sharedAccess.set(email.toLowerCase(), new Set(members.map((m) => m.toLowerCase())));
+  }
+
   revokeAccessToken(token: string): void {
     this.tokens.delete(token);
   }
@@ -368,6 +386,7 @@ export class FakeGraphApi {
       createdSeq: mailbox.seq,
       isRead: input.isRead ?? true,
       ...(input.categories ? { categories: [...input.categories] } : {}),
+      ...(input.sender ? { sender: { ...input.sender } } : {}),
     };
     mailbox.messages.set(id, message);
     return message;
@@ -430,9 +449,15 @@ export class FakeGraphApi {
     let method: GraphMethod;
     let folder: GraphFolder | null = null;
     let messageId: string | null = null;
-    const deltaMatch = /^\/v1\.0\/me\/mailFolders(?:\('([^']+)'\)|\/([^/]+))\/messages\/delta$/i.exec(path);
+    // `/users/{address}/...` reads another mailbox (a shared one): only folder listings and delta.
+    const usersMatch = /^\/v1\.0\/users\/([^/]+)(\/mailFolders.*)$/i.exec(path);
+    const owner = usersMatch ? `users/${usersMatch[1]}` : 'me';
+    const folderPath = usersMatch ? `/v1.0/me${usersMatch[2]}` : path;
+    const deltaMatch = /^\/v1\.0\/me\/mailFolders(?:\('([^']+)'\)|\/([^/]+))\/messages\/delta$/i.exec(
+      folderPath,
+    );
     const messageMatch = /^\/v1\.0\/me\/messages\/([^/]+)$/.exec(path);
-    const listMatch = /^\/v1\.0\/me\/mailFolders(?:\('([^']+)'\)|\/([^/]+))\/messages$/i.exec(path);
+    const listMatch = /^\/v1\.0\/me\/mailFolders(?:\('([^']+)'\)|\/([^/]+))\/messages$/i.exec(folderPath);
     const moveMatch = /^\/v1\.0\/me\/messages\/([^/]+)\/move$/.exec(path);
     if (path === '/v1.0/me') method = 'me';
     else if (messageMatch && req.method === 'PATCH') {
@@ -475,7 +500,26 @@ export class FakeGraphApi {
       );
       return;
     }
-    const mailbox = this.mailbox(token.email);
+    let mailbox = this.mailbox(token.email);
+    if (usersMatch) {
+      const target = (usersMatch[1] ?? '').toLowerCase();
+      const shared = this.sharedAccess.get(target);
+      const allowed =
+        target === token.email ||
+        (shared?.has(token.email) === true && token.scopes.some((s) => GRAPH_MAIL_SHARED_SCOPES.includes(s)));
+      if (!allowed) {
+        // Another user's mailbox needs Mail.Read.Shared and access granted to that mailbox
+        // (https://learn.microsoft.com/en-us/graph/outlook-share-messages-folders). Without
+        // either, Graph answers 403 ErrorAccessDenied, "Access is denied. Check credentials
+        // and try again." (the error envelope of https://learn.microsoft.com/en-us/graph/errors;
+        // code and message as quoted in microsoftgraph/msgraph-sdk-php#1094 and
+        // microsoftgraph/aspnetcore-connect-sample#37). An unknown address answers the same.
+        this.counters.scopeRejections++;
+        send(403, graphError('ErrorAccessDenied', 'Access is denied. Check credentials and try again.'));
+        return;
+      }
+      mailbox = this.mailbox(target);
+    }
     if (
       (method === 'updateMessage' || method === 'moveMessage') &&
       !token.scopes.includes(GRAPH_MAIL_READWRITE)
@@ -575,7 +619,7 @@ export class FakeGraphApi {
           return;
         }
         case 'delta':
-          this.delta(mailbox, folder as GraphFolder, url, req, send);
+          this.delta(mailbox, folder as GraphFolder, url, req, send, owner);
           return;
         case 'listMessages':
           this.listMessages(mailbox, url, send);
@@ -786,6 +830,7 @@ export class FakeGraphApi {
     url: URL,
     req: IncomingMessage,
     send: JsonSend,
+    owner = 'me',
   ): void {
     if (!['sentitems', 'inbox', 'drafts', 'deleteditems'].includes(folder)) {
       send(404, graphError('ErrorInvalidIdMalformed', 'Id is malformed.'));
@@ -898,7 +943,7 @@ export class FakeGraphApi {
       }
       return { '@odata.type': '#microsoft.graph.message', ...this.project(message, state.select) };
     });
-    const base = `${this.origin}/v1.0/me/mailFolders('${folder}')/messages/delta`;
+    const base = `${this.origin}/v1.0/${owner}/mailFolders('${folder}')/messages/delta`;
     const body: Record<string, unknown> = {
       '@odata.context': `${this.origin}/v1.0/$metadata#Collection(message)`,
       value,
@@ -1083,7 +1128,7 @@ export class FakeGraphApi {
       subject: message.subject,
       bodyPreview: message.bodyPreview,
       from: recipient(message.from),
-      sender: recipient(message.from),
+      sender: recipient(message.sender ?? message.from),
       toRecipients: message.toRecipients.map(recipient),
       ccRecipients: message.ccRecipients.map(recipient),
       replyTo: message.replyTo.map(recipient),

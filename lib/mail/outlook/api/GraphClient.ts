@@ -184,6 +184,14 @@ export interface GraphClientOptions {
   now?: () => number;
   /** Outlook's requests per mailbox per window; default 10,000 per 10 minutes. */
   requestBudget?: { requests: number; windowMs: number };
+  /**
+   * A shared mailbox the signed-in user has access to: the folder listing and delta read
+   * `/users/{address}/mailFolders/...` instead of `/me/...`, which Graph allows with the
+   * delegated `Mail.Read.Shared` permission
+   * (https://learn.microsoft.com/en-us/graph/outlook-share-messages-folders). The other calls
+   * (marks, lookups) stay on the rep's own mailbox.
+   */
+  sharedMailbox?: string;
 }
 
 export interface StartDeltaParams {
@@ -225,8 +233,14 @@ export class GraphClient {
   readonly budget: GraphRequestBudget;
   private readonly now: () => number;
 
+  /** `me`, or `users/{address}` for a shared mailbox (see GraphClientOptions.sharedMailbox). */
+  private readonly folderOwner: string;
+
   constructor(private readonly options: GraphClientOptions) {
     this.baseUrl = (options.baseUrl ?? 'https://graph.microsoft.com').replace(/\/+$/, '');
+    this.folderOwner = options.sharedMailbox
+      ? `users/${encodeURIComponent(options.sharedMailbox.trim().toLowerCase())}`
+      : 'me';
     this.origin = new URL(this.baseUrl).origin;
     this.http = providerHttpSettings(options);
     this.now = options.now ?? Date.now;
@@ -350,7 +364,7 @@ export class GraphClient {
       `$orderby=${encodeURIComponent('receivedDateTime desc')}`,
       `$top=${Math.min(1000, Math.max(1, params.top))}`,
     ];
-    const url = `${this.baseUrl}/v1.0/me/mailFolders('${params.folder}')/messages?${query.join('&')}`;
+    const url = `${this.baseUrl}/v1.0/${this.folderOwner}/mailFolders('${params.folder}')/messages?${query.join('&')}`;
     return this.request(url, {}, GraphMessagePage);
   }
 
@@ -364,7 +378,7 @@ export class GraphClient {
       );
     }
     if (params.changeType) query.push(`changeType=${params.changeType}`);
-    const url = `${this.baseUrl}/v1.0/me/mailFolders('${params.folder}')/messages/delta?${query.join('&')}`;
+    const url = `${this.baseUrl}/v1.0/${this.folderOwner}/mailFolders('${params.folder}')/messages/delta?${query.join('&')}`;
     return this.deltaRequest(url, params.maxPageSize);
   }
 

@@ -8,6 +8,7 @@ import {
   GRAPH_MESSAGE_SELECT,
   type GraphClient,
   type GraphDeltaPage,
+  type GraphMessage,
   GraphSyncStateExpiredError,
   type GraphWellKnownFolder,
   isGraphRemovedItem,
@@ -43,6 +44,11 @@ export interface GraphSentSyncOptions extends MailboxSyncEngineOptions {
   folder?: GraphWellKnownFolder;
   /** `$top` of the import and `Prefer: odata.maxpagesize` of delta; also the sink page size. */
   pageSize?: number;
+  /**
+   * Which messages are this rep's to log (a shared mailbox keeps what sharedMailboxCredit
+   * does not give to a colleague); the others are counted as ignored. Default: all.
+   */
+  accept?: (message: GraphMessage) => boolean;
 }
 
 /** Cursor store key: the sent cursor under the mailbox id, others suffixed with the folder. */
@@ -132,7 +138,8 @@ export class GraphSentSync extends MailboxSyncEngine<GraphSyncCursor, GraphScanC
       const seen = new Set(cursor.seenAtUpper);
       const fresh = page.value.filter((m) => !seen.has(m.id));
       this.tally.progress.scanned += fresh.length;
-      await this.tally.handOff(fresh.map((m) => mapGraphMessage(m, this.options.mailboxAddress, role)));
+      const accepted = fresh.filter((m) => this.accepts(m));
+      await this.tally.handOff(accepted.map((m) => mapGraphMessage(m, this.options.mailboxAddress, role)));
       const oldest = page.value.at(-1);
       const oldestAt = oldest ? Date.parse(oldest.receivedDateTime ?? '') : Number.NaN;
       if (page.value.length < top || fresh.length === 0 || Number.isNaN(oldestAt)) {
@@ -166,6 +173,13 @@ export class GraphSentSync extends MailboxSyncEngine<GraphSyncCursor, GraphScanC
     await this.saveCursor({ kind: 'delta', link: delta });
   }
 
+  /** False (and counted as ignored) for a message that is not this rep's to log. */
+  private accepts(message: GraphMessage): boolean {
+    if (this.options.accept === undefined || this.options.accept(message)) return true;
+    this.tally.counts.ignored++;
+    return false;
+  }
+
   private select(): string[] {
     // Sent Items carry no transport headers; received mail needs them for automated-mail detection.
     return this.folder === 'inbox'
@@ -188,6 +202,7 @@ export class GraphSentSync extends MailboxSyncEngine<GraphSyncCursor, GraphScanC
         this.tally.counts.ignored++;
         continue;
       }
+      if (!this.accepts(item)) continue;
       messages.push(mapGraphMessage(item, this.options.mailboxAddress, role));
     }
     await this.tally.handOff(messages);
