@@ -22,10 +22,7 @@ import { useSaveStatus } from './useSaveStatus';
 import type { SaveSettings } from './useSettings';
 
 export interface CrmConnectionSectionProps {
-  api: Pick<
-    ExtensionApi,
-    'testConnection' | 'requestOriginPermission' | 'salesforceSignIn' | 'hubspotSignIn' | 'hubspotSignOut'
-  >;
+  api: Pick<ExtensionApi, 'testConnection' | 'requestOriginPermission' | 'crmSignIn' | 'crmSignOut'>;
   settings: Settings;
   save: SaveSettings;
   /** Told who the token belongs to after a successful test, so other sections can show the org's domains. */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AuditWindowDays, SyncAuditReport } from '../../lib/audit/SyncAuditReport';
+import type { CrmSignInRequest, CrmType } from '../../lib/crm/vendors/crmVendors';
 import type { MailboxWriteAccess } from '../../lib/mail/sync/mailboxMarkMessages';
 import type {
   ExtensionStatus,
@@ -41,15 +42,13 @@ export interface ExtensionApi {
   /** Rejects with an ExtensionError / RemoteError of kind `invalid_settings` when the merged settings are invalid. */
   updateSettings(patch: SettingsPatch): Promise<Settings>;
   testConnection(crm: CrmConnection): Promise<TestConnectionResult>;
-  /** Salesforce sign-in in the browser's identity window; the result becomes the saved connection. */
-  salesforceSignIn(request: {
-    loginUrl: string;
-    consumerKey: string;
-    accountDomainField?: string;
-  }): Promise<TestConnectionResult>;
-  /** "Sign in with HubSpot" (per-rep OAuth through the token exchange server). */
-  hubspotSignIn(request: { clientId: string; repEmail?: string }): Promise<TestConnectionResult>;
-  hubspotSignOut(): Promise<void>;
+  /**
+   * A CRM sign-in in the browser's identity window ("Sign in with Salesforce", "Sign in with
+   * HubSpot"): the vendor and its own fields; the result becomes the saved connection.
+   */
+  crmSignIn(request: z.input<typeof CrmSignInRequest>): Promise<TestConnectionResult>;
+  /** Forgets the rep's tokens of a signed-in CRM. */
+  crmSignOut(vendor: CrmType): Promise<void>;
   /**
    * Asks the browser for host permission on the CRM's origin. Must be the first thing a
    * click handler does: browsers only show the prompt during a user gesture.
@@ -127,10 +126,9 @@ export function createExtensionApi(
     getPolicy: () => send('policy.get', {}),
     updateSettings: (patch) => send('settings.update', { patch }),
     testConnection: (crm) => send('crm.testConnection', { crm }),
-    salesforceSignIn: (request) => send('crm.salesforceSignIn', request),
-    hubspotSignIn: (request) => send('crm.hubspotSignIn', request),
-    hubspotSignOut: async () => {
-      await send('crm.hubspotSignOut', {});
+    crmSignIn: (request) => send('crm.signIn', request),
+    crmSignOut: async (vendor) => {
+      await send('crm.signOut', { vendor });
     },
     requestOriginPermission: (origin) => permissions.requestOriginPermission(origin),
     connectMailbox: (provider) => send('mailbox.connect', { provider }),

@@ -3,9 +3,8 @@ import { dexieTokenStore } from '../auth/dexieTokenStore';
 import type { WebAuthFlow } from '../auth/OAuthClient';
 import { type SessionArea, sessionAccessTokenStore } from '../auth/sessionAccessTokenStore';
 import type { CrmConnector } from '../crm/CrmConnector';
+import { CrmSignIn } from '../crm/CrmSignIn';
 import { type CrmConnectorDeps, createCrmConnector } from '../crm/createCrmConnector';
-import { HubSpotOAuthSignIn } from '../crm/vendors/hubspot/HubSpotOAuthSignIn';
-import { SalesforceSignIn } from '../crm/vendors/salesforce/SalesforceSignIn';
 import type { Messages } from '../messaging/messages';
 import type { Handlers } from '../messaging/router';
 import type { CrmConnection } from '../settings/Settings';
@@ -69,21 +68,21 @@ export function composeBackground(platform: BackgroundPlatform) {
   const events = new EventLog(db, { now });
   // Access tokens live in memory only; refresh tokens in the extension's database.
   const tokenStore = sessionAccessTokenStore(dexieTokenStore(db), platform.sessionArea);
-  // The Salesforce access token lives in memory like the mailboxes'; the refresh token in the settings.
-  const salesforce = new SalesforceSignIn({ settings, webAuthFlow, session: platform.sessionArea });
-  const hubspot = new HubSpotOAuthSignIn({ settings, webAuthFlow, tokens: tokenStore, now });
-  const tokens: CrmConnectorDeps = {
-    refreshSalesforceToken: (crm) => salesforce.refresh(crm),
-    salesforceAccessToken: (crm) => salesforce.accessToken(crm),
-    hubspotAccessToken: () => hubspot.accessToken(),
-  };
+  // Every vendor's sign-in, from the vendor table; each connector gets its vendor's tokens.
+  const signIns = new CrmSignIn({
+    settings,
+    webAuthFlow,
+    sessionArea: platform.sessionArea,
+    tokens: tokenStore,
+    now,
+  });
   const connectorFor = platform.createConnector ?? createCrmConnector;
   const core = new BackgroundCore({
     db,
     settings,
     events,
     now,
-    createConnector: (crm) => connectorFor(crm, tokens),
+    createConnector: (crm) => connectorFor(crm, signIns.connectorDeps(crm)),
     scheduleOutboxDrain: (at) =>
       void events.guard('alarms', 'alarms.failed', 'Scheduling the next delivery', () =>
         platform.scheduleOutboxDrain(at),
@@ -112,11 +111,7 @@ export function composeBackground(platform: BackgroundPlatform) {
     service,
     mailboxes,
     audits,
-    signIns: {
-      salesforceSignIn: (request) => salesforce.signIn(request),
-      hubspotSignIn: (request) => hubspot.signIn(request),
-      hubspotSignOut: () => hubspot.signOut(),
-    },
+    signIns,
     pageHealth,
     sidePanelThread: async (target) => {
       const readGmailPage = platform.readGmailPage;
@@ -135,8 +130,7 @@ export function composeBackground(platform: BackgroundPlatform) {
     service,
     mailboxes,
     audits,
-    salesforce,
-    hubspot,
+    signIns,
     pageHealth,
     handlers,
   };

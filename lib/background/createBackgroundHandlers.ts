@@ -1,5 +1,5 @@
 import type { AuditWindowDays, SyncAuditReport } from '../audit/SyncAuditReport';
-import type { SalesforceSignInRequest } from '../crm/vendors/salesforce/SalesforceSignIn';
+import type { CrmSignIn } from '../crm/CrmSignIn';
 import { ExtensionError } from '../errors/ErrorInfo';
 import type { MailboxApi } from '../mail/sync/MailboxProvider';
 import type { MailboxWriteAccess } from '../mail/sync/mailboxMarkMessages';
@@ -8,7 +8,6 @@ import type { MailboxStatus, Messages } from '../messaging/messages';
 import type { Handlers } from '../messaging/router';
 import { createFeatureHandlers } from '../panel/features/panelFeatures';
 import type { SidePanelThread } from '../panel/SidePanelThread';
-import type { CrmConnection } from '../settings/Settings';
 import type { CrmSidebarBackground } from './CrmSidebarBackground';
 import { OutlookComposeSends } from './OutlookComposeSends';
 import type { PageHealthService } from './PageHealthService';
@@ -48,14 +47,8 @@ export interface AuditControls {
   logMissing(mailboxId: string): Promise<SyncAuditReport>;
 }
 
-/** The CRM sign-ins through the browser's identity window; each saves the connection it made. */
-export interface CrmSignIns {
-  /** Salesforce (web-server flow with PKCE). */
-  salesforceSignIn(request: SalesforceSignInRequest): Promise<CrmConnection>;
-  /** HubSpot per-rep OAuth through the token exchange server. */
-  hubspotSignIn(request: { clientId: string; repEmail?: string }): Promise<CrmConnection>;
-  hubspotSignOut(): Promise<void>;
-}
+/** The CRM sign-ins through the browser's identity window (lib/crm/CrmSignIn.ts); each saves the connection it made. */
+export type CrmSignIns = Pick<CrmSignIn, 'signIn' | 'signOut'>;
 
 export interface BackgroundHandlerDeps {
   service: CrmSidebarBackground;
@@ -73,7 +66,7 @@ export interface BackgroundHandlerDeps {
 }
 
 export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<Messages> {
-  const { service, mailboxes, audits, signIns: platform } = deps;
+  const { service, mailboxes, audits, signIns } = deps;
   const pairing = deps.pairing ?? new PanelFramePairing();
   const outlookSends = new OutlookComposeSends({
     connectedApi: (address) => mailboxes.connectedApi('outlook', address),
@@ -105,11 +98,9 @@ export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<
     'settings.update': ({ patch }) => service.updateEditableSettings(patch),
     'crm.testConnection': ({ crm }) => service.testConnection(crm),
     // The saved connection is tested at once, so the options page shows who signed in.
-    'crm.salesforceSignIn': async (request) =>
-      service.testConnection(await platform.salesforceSignIn(request)),
-    'crm.hubspotSignIn': async (request) => service.testConnection(await platform.hubspotSignIn(request)),
-    'crm.hubspotSignOut': async () => {
-      await platform.hubspotSignOut();
+    'crm.signIn': async (request) => service.testConnection(await signIns.signIn(request)),
+    'crm.signOut': async ({ vendor }) => {
+      await signIns.signOut(vendor);
       return {};
     },
     'thread.open': ({ snapshot, preferCache }) => service.openThread(snapshot, preferCache),

@@ -7,5 +7,8 @@ export type { CrmConnectorDeps };
 
 /** The connector for the connection's CRM type, built by its vendor (lib/crm/vendors/crmVendorBackends.ts). */
 export function createCrmConnector(crm: CrmConnection, deps: CrmConnectorDeps = {}): CrmConnector {
-  return (CRM_VENDOR_BACKENDS[crm.type] as CrmVendorBackend<CrmConnection>).createConnector(crm, deps);
+  return (CRM_VENDOR_BACKENDS[crm.type] as CrmVendorBackend<CrmConnection, unknown>).createConnector(
+    crm,
+    deps,
+  );
 }

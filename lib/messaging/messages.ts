@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AuditWindowDays, SyncAuditReport } from '../audit/SyncAuditReport';
 import { Contact, MeResponse } from '../crm/contract';
+import { CrmSignInRequest, CrmType } from '../crm/vendors/crmVendors';
 import { ErrorCode, ErrorInfo, ErrorKind } from '../errors/ErrorInfo';
 import { PageHealthSignal, PageIntegrationState } from '../health/PageIntegrationHealth';
 import { GMAIL_MESSAGES } from '../mail/gmail/page/gmailMessages';
@@ -140,31 +141,20 @@ export const MESSAGES = {
       response: TestConnectionResult,
       senders: ['extension'],
     },
-    /** Salesforce sign-in (web-server flow with PKCE); the result becomes the CRM connection. */
-    'crm.salesforceSignIn': {
-      request: z.object({
-        loginUrl: z.url({ protocol: /^https?$/ }),
-        consumerKey: z.string().trim().min(1).max(256),
-        accountDomainField: z.string().trim().max(80).optional(),
-      }),
-      response: TestConnectionResult,
-      senders: ['extension'],
-    },
     /**
-     * HubSpot per-rep OAuth: consent page in the identity window, code exchange through the
-     * token exchange server; the result becomes the CRM connection.
+     * A CRM sign-in through the browser's identity window (Salesforce's web-server flow,
+     * HubSpot's per-rep OAuth, ...): `vendor` and that vendor's own fields (its
+     * `signInRequest`, lib/crm/vendors/<vendor>/<vendor>Vendor.ts); the result becomes the
+     * CRM connection.
      */
-    'crm.hubspotSignIn': {
-      request: z.object({
-        clientId: z.string().trim().min(1).max(256),
-        repEmail: z.string().trim().max(320).optional(),
-      }),
+    'crm.signIn': {
+      request: CrmSignInRequest,
       response: TestConnectionResult,
       senders: ['extension'],
     },
-    /** Forgets the rep's HubSpot OAuth tokens. */
-    'crm.hubspotSignOut': {
-      request: z.object({}),
+    /** Forgets the rep's tokens of a signed-in CRM. */
+    'crm.signOut': {
+      request: z.object({ vendor: CrmType }),
       response: z.object({}),
       senders: ['extension'],
     },

@@ -153,7 +153,8 @@ describe('CRM types HubSpot and Salesforce in the built extension (Outlook page)
       OwnerId: salesforceRep.id,
     });
     salesforce.allowBrowserSignIn(extensionRedirectUri(env.browser), salesforceRep);
-    const signIn = await sendExtensionMessage(env.browser, 'crm.salesforceSignIn', {
+    const signIn = await sendExtensionMessage(env.browser, 'crm.signIn', {
+      vendor: 'salesforce',
       loginUrl: `https://${SALESFORCE_LOGIN}`,
       consumerKey: salesforce.clientId,
     });

@@ -4,6 +4,9 @@ import type { ErrorCodeOf } from '../../errors/ErrorInfo';
 /** A vendor's branch of the stored connection: an object keyed by its `type` literal. */
 export type ConnectionSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & z.core.$ZodLooseShape>;
 
+/** What the options page sends to start a vendor's sign-in (`crm.signIn`), without `vendor`. */
+export type SignInRequestSchema = z.ZodObject<z.core.$ZodLooseShape>;
+
 /**
  * What every context (background, options page, popup, content scripts) knows about one CRM
  * vendor: its product name and wording, its branch of the stored `CrmConnection`, and the
@@ -12,7 +15,10 @@ export type ConnectionSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & z.co
  * The background half (connector, sign-in, conformance target) is a `CrmVendorBackend`,
  * the options page's half a `CrmVendorFields` component (lib/crm/vendors/crmVendors.ts).
  */
-export interface CrmVendor<Schema extends ConnectionSchema = ConnectionSchema> {
+export interface CrmVendor<
+  Schema extends ConnectionSchema = ConnectionSchema,
+  SignIn extends SignInRequestSchema | undefined = SignInRequestSchema | undefined,
+> {
   readonly type: z.output<Schema>['type'];
   /** The product name as reps know it ("HubSpot"), for "Open in …" links and messages. */
   readonly name: string;
@@ -35,12 +41,19 @@ export interface CrmVendor<Schema extends ConnectionSchema = ConnectionSchema> {
    * (lib/errors/ErrorInfo.ts `ERROR_CODES`), worded for the panel and the form in describeError.
    */
   missingConnectionCode(crm: z.output<Schema>): ErrorCodeOf<'not_configured'>;
+  /**
+   * A vendor whose rep signs in through the browser's identity window: what the options page
+   * sends to start it (the generic `crm.signIn` message, parsed with this schema), carried
+   * out by the sign-in of its `CrmVendorBackend`. Absent for a vendor configured by token.
+   */
+  readonly signInRequest?: SignIn;
 }
 
 /** Checks a descriptor against `CrmVendor` while keeping its literal types. */
-export function defineCrmVendor<Schema extends ConnectionSchema>(
-  vendor: CrmVendor<Schema>,
-): CrmVendor<Schema> {
+export function defineCrmVendor<
+  Schema extends ConnectionSchema,
+  SignIn extends SignInRequestSchema | undefined = undefined,
+>(vendor: CrmVendor<Schema, SignIn>): CrmVendor<Schema, SignIn> {
   return vendor;
 }
 

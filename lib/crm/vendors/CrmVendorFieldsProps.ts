@@ -50,7 +50,7 @@ export interface CrmVendorFieldsProps<Connection> {
   /** Reads the settings again after the background changed them. */
   onSettingsChanged(): Promise<void>;
   /** The background's sign-in messages. */
-  api: Pick<ExtensionApi, 'salesforceSignIn' | 'hubspotSignIn' | 'hubspotSignOut'>;
+  api: Pick<ExtensionApi, 'crmSignIn' | 'crmSignOut'>;
   /** The section's buttons (Test connection, Save), placed last with the vendor's own buttons before them. */
   actions(vendorButtons?: ReactNode): ReactNode;
 }

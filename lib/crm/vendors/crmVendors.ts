@@ -11,6 +11,9 @@
  *    conformance target the shared suite (server/conformance) and `npm run conformance` use.
  * 3. lib/crm/vendors/acme/AcmeConnectionFields.tsx — the options page's fields
  *    (`CrmVendorFields<AcmeConnection>`, lib/crm/vendors/CrmVendorFieldsProps.ts; shared bits in ConnectionFieldKit.tsx).
+ *    A vendor whose rep signs in through the browser's identity window also gives
+ *    `signInRequest` (step 1) and `signIn` (step 2): the generic `crm.signIn` message reaches it
+ *    (lib/crm/CrmSignIn.ts), and no other file changes.
  * 4. One line in each table: `CRM_VENDORS` here, `CRM_VENDOR_BACKENDS`
  *    (lib/crm/vendors/crmVendorBackends.ts), `CRM_VENDOR_FIELDS`
  *    (lib/crm/vendors/crmVendorFields.ts). TypeScript fails the build when one is missing.
@@ -22,7 +25,7 @@
  */
 import { z } from 'zod';
 import type { ErrorCodeOf } from '../../errors/ErrorInfo';
-import type { CrmVendor } from './CrmVendor';
+import type { CrmVendor, SignInRequestSchema } from './CrmVendor';
 import { hubspotVendor } from './hubspot/hubspotVendor';
 import { pipedriveVendor } from './pipedrive/pipedriveVendor';
 import { restVendor } from './rest/restVendor';
@@ -73,6 +76,33 @@ export const CrmConnection = z.discriminatedUnion('type', branches) as unknown a
   { [T in CrmType]: BranchInput<T> }[CrmType]
 >;
 export type CrmConnection = z.output<typeof CrmConnection>;
+
+/** The vendors whose rep signs in through the browser's identity window (`signInRequest`). */
+export type CrmSignInType = {
+  [T in CrmType]: [NonNullable<Vendors[T]['signInRequest']>] extends [never] ? never : T;
+}[CrmType];
+
+type SignInSchemaOf<T extends CrmSignInType> = Extract<
+  NonNullable<Vendors[T]['signInRequest']>,
+  SignInRequestSchema
+>;
+
+/** What a vendor's sign-in is started with (its `signInRequest`, parsed). */
+export type CrmSignInParams<T extends CrmSignInType> = z.output<SignInSchemaOf<T>>;
+
+const signInBranches = (Object.values(CRM_VENDORS) as CrmVendor[]).flatMap((vendor) =>
+  vendor.signInRequest ? [vendor.signInRequest.extend({ vendor: z.literal(vendor.type as string) })] : [],
+) as unknown as [SignInRequestSchema, ...SignInRequestSchema[]];
+
+/**
+ * The generic `crm.signIn` request: `vendor` and that vendor's own fields, one branch per
+ * vendor that has a sign-in, each defined in its folder (`<vendor>Vendor.ts`).
+ */
+export const CrmSignInRequest = z.discriminatedUnion('vendor', signInBranches) as unknown as z.ZodType<
+  { [T in CrmSignInType]: { vendor: T } & CrmSignInParams<T> }[CrmSignInType],
+  { [T in CrmSignInType]: { vendor: T } & z.input<SignInSchemaOf<T>> }[CrmSignInType]
+>;
+export type CrmSignInRequest = z.output<typeof CrmSignInRequest>;
 
 /** A connection of no vendor yet: the REST CRM's, blank. */
 export function blankCrmConnection(): CrmConnection {

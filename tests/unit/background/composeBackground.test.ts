@@ -56,12 +56,19 @@ describe('composeBackground (the composition root)', () => {
 
   it("gives the connector the sign-ins' token sources, already wired (no late binding)", async () => {
     const { service } = compose();
-    await service.updateSettings({ crm: { type: 'rest', baseUrl: 'https://crm.example', token: 't' } });
+    const hubspot = {
+      type: 'hubspot' as const,
+      repEmail: 'rita@acme.test',
+      hubspotAuth: 'oauth' as const,
+      hubspotSignedInAt: '2025-03-10T09:00:00.000Z',
+    };
+    await service.updateSettings({ crm: hubspot });
     await service.sessions.session();
     expect(tokenSources).toHaveLength(1);
-    const [tokens] = tokenSources;
-    // Nobody signed in with HubSpot: the real sign-in answers, not a missing object.
-    await expect(tokens!.hubspotAccessToken!()).rejects.toMatchObject({ kind: 'auth' });
+    const [deps] = tokenSources;
+    // No HubSpot tokens are stored: the real sign-in answers, not a missing object.
+    const { crm: saved } = await service.getSettings();
+    await expect(deps!.tokens!.accessToken(saved)).rejects.toMatchObject({ kind: 'auth' });
   });
 
   it('tells settings subscribers after each save, and forgets thread views built under the old rules', async () => {

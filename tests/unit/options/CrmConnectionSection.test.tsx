@@ -128,7 +128,7 @@ describe('CRM connection', () => {
 
   it('offers "Sign in with HubSpot" (per-rep OAuth): no token field, the app’s client id, one sign-in call', async () => {
     const { background, permissionRequests } = renderOptions({
-      handlers: { 'crm.hubspotSignIn': () => ({ ok: true, me: ME }) },
+      handlers: { 'crm.signIn': () => ({ ok: true, me: ME }) },
     });
     const section = await crmSection();
     fireEvent.change(section.getByLabelText('CRM'), { target: { value: 'hubspot' } });
@@ -140,12 +140,12 @@ describe('CRM connection', () => {
     });
     fireEvent.click(section.getByRole('button', { name: 'Sign in with HubSpot' }));
     expect(await section.findByText('Enter the client id of your HubSpot app.')).toBeTruthy();
-    expect(background.callsOf('crm.hubspotSignIn')).toEqual([]);
+    expect(background.callsOf('crm.signIn')).toEqual([]);
     fireEvent.change(section.getByLabelText('HubSpot app client id'), { target: { value: ' 5f0c-app ' } });
     fireEvent.click(section.getByRole('button', { name: 'Sign in with HubSpot' }));
     expect((await section.findByTestId('test-result')).textContent).toContain('Connected as Rita Rep');
-    expect(background.callsOf('crm.hubspotSignIn')).toEqual([
-      { clientId: '5f0c-app', repEmail: 'rita@acme.test' },
+    expect(background.callsOf('crm.signIn')).toEqual([
+      { vendor: 'hubspot', clientId: '5f0c-app', repEmail: 'rita@acme.test' },
     ]);
     expect(permissionRequests).toEqual(['https://api.hubapi.com']);
   });
@@ -169,7 +169,8 @@ describe('CRM connection', () => {
     const view = renderOptions({
       settings,
       handlers: {
-        'crm.hubspotSignIn': ({ clientId }) => {
+        'crm.signIn': (request) => {
+          const clientId = request.vendor === 'hubspot' ? request.clientId : '';
           const crm = view.store.current().crm;
           view.store['settings.update']!({
             patch: {
@@ -178,7 +179,7 @@ describe('CRM connection', () => {
           });
           return { ok: true, me: ME };
         },
-        'crm.hubspotSignOut': () => {
+        'crm.signOut': () => {
           signOut?.();
           view.store['settings.update']!({
             patch: { crm: { ...view.store.current().crm, hubspotSignedInAt: null } },
@@ -210,13 +211,13 @@ describe('CRM connection', () => {
     fireEvent.click(signOut);
     fireEvent.click(section.getByRole('button', { name: 'Cancel' }));
     expect(section.queryByRole('alertdialog')).toBeNull();
-    expect(background.callsOf('crm.hubspotSignOut')).toEqual([]);
+    expect(background.callsOf('crm.signOut')).toEqual([]);
 
     fireEvent.click(signOut);
     fireEvent.click(section.getByRole('button', { name: 'Sign out' }));
     const done = await section.findByText('Signed out of HubSpot. Emails already logged stay in HubSpot.');
     expect(done.getAttribute('role')).toBe('status');
-    expect(background.callsOf('crm.hubspotSignOut')).toEqual([{}]);
+    expect(background.callsOf('crm.signOut')).toEqual([{ vendor: 'hubspot' }]);
     await waitFor(() =>
       expect(section.getByTestId('hubspot-oauth-state').textContent).toMatch(/^Not signed in yet\./),
     );
@@ -260,7 +261,7 @@ describe('CRM connection', () => {
 
   it('signs in to Salesforce at the chosen login host, asking for that host and the org’s My Domain hosts', async () => {
     const { background, permissionRequests } = renderOptions({
-      handlers: { 'crm.salesforceSignIn': () => ({ ok: true, me: ME }) },
+      handlers: { 'crm.signIn': () => ({ ok: true, me: ME }) },
     });
     const section = await crmSection();
     fireEvent.change(section.getByLabelText('CRM'), { target: { value: 'salesforce' } });
@@ -279,8 +280,13 @@ describe('CRM connection', () => {
     });
     fireEvent.click(section.getByRole('button', { name: 'Sign in to Salesforce' }));
     await section.findByTestId('test-result');
-    expect(background.callsOf('crm.salesforceSignIn')).toEqual([
-      { loginUrl: 'https://acme.my.salesforce.com', consumerKey: '3MVG9-key', accountDomainField: 'Website' },
+    expect(background.callsOf('crm.signIn')).toEqual([
+      {
+        vendor: 'salesforce',
+        loginUrl: 'https://acme.my.salesforce.com',
+        consumerKey: '3MVG9-key',
+        accountDomainField: 'Website',
+      },
     ]);
     expect(permissionRequests).toEqual(['https://acme.my.salesforce.com', 'https://*.my.salesforce.com']);
   });

@@ -90,7 +90,7 @@ export function HubSpotConnectionFields({
     setSignOut({ state: 'idle' });
     await runSignIn(
       hubspotVendor.origins(checked.crm),
-      () => api.hubspotSignIn({ clientId: clientId.trim(), repEmail: repEmail.trim() }),
+      () => api.crmSignIn({ vendor: 'hubspot', clientId: clientId.trim(), repEmail: repEmail.trim() }),
       'Signing in with HubSpot did not finish.',
     );
   }
@@ -100,7 +100,7 @@ export function HubSpotConnectionFields({
     // The confirmation goes away: focus waits on Sign out of HubSpot, where it comes from.
     signOutButton.current?.focus();
     try {
-      await api.hubspotSignOut();
+      await api.crmSignOut('hubspot');
     } catch (e) {
       setSignOut({
         state: 'failed',

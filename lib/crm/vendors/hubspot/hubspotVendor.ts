@@ -26,6 +26,13 @@ export const HubSpotConnection = z.object({
 });
 export type HubSpotConnection = z.infer<typeof HubSpotConnection>;
 
+/** "Sign in with HubSpot": the app's client id and the rep's HubSpot login. */
+export const HubSpotSignInRequest = z.object({
+  clientId: z.string().trim().min(1).max(256),
+  repEmail: z.string().trim().max(320).optional(),
+});
+export type HubSpotSignInRequest = z.infer<typeof HubSpotSignInRequest>;
+
 export const hubspotVendor = defineCrmVendor({
   type: 'hubspot',
   name: 'HubSpot',
@@ -42,4 +49,5 @@ export const hubspotVendor = defineCrmVendor({
   // Per-rep OAuth: worded as the rep's sign-in, not as a token to add.
   missingConnectionCode: (crm) =>
     crm.hubspotAuth === 'oauth' ? 'hubspot_not_signed_in' : 'hubspot_token_missing',
+  signInRequest: HubSpotSignInRequest,
 });

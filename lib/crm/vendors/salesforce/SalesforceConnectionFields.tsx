@@ -77,7 +77,13 @@ export function SalesforceConnectionFields({
     // The login host and the org's My Domain hosts; the instance URL is only known after sign-in.
     await runSignIn(
       [new URL(loginUrl).origin, SALESFORCE_INSTANCE_HOSTS],
-      () => api.salesforceSignIn({ loginUrl, consumerKey: consumerKey.trim(), accountDomainField }),
+      () =>
+        api.crmSignIn({
+          vendor: 'salesforce',
+          loginUrl,
+          consumerKey: consumerKey.trim(),
+          accountDomainField,
+        }),
       'Signing in to Salesforce did not finish.',
     );
   }

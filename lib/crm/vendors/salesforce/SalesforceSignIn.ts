@@ -9,13 +9,9 @@ import {
   type SalesforceOAuthConfig,
   salesforceSignInUrl,
 } from './salesforceOAuth';
-import { SalesforceConnection } from './salesforceVendor';
+import { SalesforceConnection, type SalesforceSignInRequest } from './salesforceVendor';
 
-export interface SalesforceSignInRequest {
-  loginUrl: string;
-  consumerKey: string;
-  accountDomainField?: string;
-}
+export type { SalesforceSignInRequest };
 
 /** Where the access token of a Salesforce connection is held (one connection at a time). */
 const SESSION_KEY = 'crmAccessToken:salesforce';

@@ -30,6 +30,14 @@ export const SalesforceConnection = z.object({
 });
 export type SalesforceConnection = z.infer<typeof SalesforceConnection>;
 
+/** "Sign in with Salesforce": where the rep signs in, the connected app's key, the Account domain field. */
+export const SalesforceSignInRequest = z.object({
+  loginUrl: z.url({ protocol: /^https?$/ }),
+  consumerKey: z.string().trim().min(1).max(256),
+  accountDomainField: z.string().trim().max(80).optional(),
+});
+export type SalesforceSignInRequest = z.infer<typeof SalesforceSignInRequest>;
+
 export const salesforceVendor = defineCrmVendor({
   type: 'salesforce',
   name: 'Salesforce',
@@ -48,4 +56,5 @@ export const salesforceVendor = defineCrmVendor({
       crm.refreshToken || crm.consumerKey ? originOf(crm.loginUrl) : null,
     ]),
   missingConnectionCode: () => 'salesforce_not_signed_in',
+  signInRequest: SalesforceSignInRequest,
 });

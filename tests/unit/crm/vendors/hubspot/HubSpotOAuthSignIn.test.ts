@@ -51,7 +51,10 @@ describe('HubSpot per-rep OAuth through the token exchange', () => {
       db,
       version: 't',
       createConnector: (crm) =>
-        createCrmConnector({ ...crm, baseUrl: api.url }, { hubspotAccessToken: () => signIn.accessToken() }),
+        createCrmConnector(
+          { ...crm, baseUrl: api.url },
+          { tokens: { accessToken: () => signIn.accessToken() } },
+        ),
       clickDrainMaxWaitMs: 0,
     });
     await background.updateSettings({

@@ -34,8 +34,10 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
       version: '1.0.0',
       createConnector: (crm) =>
         createCrmConnector(crm, {
-          refreshSalesforceToken: (c) => signIn.refresh(c),
-          salesforceAccessToken: (c) => signIn.accessToken(c),
+          tokens: {
+            refresh: (c) => signIn.refresh(c as SalesforceConnection),
+            accessToken: (c) => signIn.accessToken(c as SalesforceConnection),
+          },
         }),
     });
     session = memorySessionArea();
@@ -93,7 +95,7 @@ describe('Salesforce sign-in (web-server flow with PKCE) and session renewal', (
     await session.remove('crmAccessToken:salesforce');
     const { crm } = await background.getSettings();
     const me = await createCrmConnector(crm, {
-      salesforceAccessToken: (c) => signIn.accessToken(c),
+      tokens: { accessToken: (c) => signIn.accessToken(c as SalesforceConnection) },
     }).whoami();
     expect(me.user.id).toBe(rep.id);
     expect(rep.accessToken).not.toBe(before); // refreshed
