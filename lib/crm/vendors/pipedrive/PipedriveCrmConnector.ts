@@ -1,7 +1,7 @@
-import { type CrmInfo, NO_ACTIVITY_CHANGES } from '../../CrmCapabilities';
+import type { CrmInfo } from '../../CrmCapabilities';
 import type { CrmConnector } from '../../CrmConnector';
-import { unsupportedActivityChanges } from '../../connectorKit/unsupportedActivityChanges';
 import { createPipedriveAccount } from './pipedriveAccount';
+import { createPipedriveActivityChanges } from './pipedriveActivityChanges';
 import { createPipedriveContactEmails } from './pipedriveContactEmails';
 import { createPipedriveHttp, type PipedriveHttpOptions } from './pipedriveHttp';
 import { createPipedriveLogging } from './pipedriveLogging';
@@ -20,6 +20,8 @@ import { createPipedriveLookups } from './pipedriveLookups';
  *   (no activity custom fields, not in item search); they can only be listed per person,
  *   which is how logging stays idempotent (pipedriveLogging.ts).
  * - tasks: an activity of type `task`; createContact: POST /api/v2/persons.
+ * - removeActivity, moveActivity, redactActivity: the email's activity deleted, its deal
+ *   changed, logged to another person, or emptied to who and when (pipedriveActivityChanges.ts).
  * - addAlternateEmail: a person's `emails` list, written back whole (pipedriveContactEmails.ts).
  */
 export const PIPEDRIVE_CRM_INFO: CrmInfo = {
@@ -32,7 +34,9 @@ export const PIPEDRIVE_CRM_INFO: CrmInfo = {
     colleagueActivity: false,
     tasks: true,
     createContact: true,
-    ...NO_ACTIVITY_CHANGES,
+    removeActivity: true,
+    moveActivity: true,
+    redactActivity: true,
     addAlternateEmail: true,
   },
 };
@@ -50,6 +54,7 @@ export function createPipedriveCrmConnector(options: PipedriveCrmConnectorOption
   const logging = createPipedriveLogging(http, account);
   const lookups = createPipedriveLookups(http, account, logging);
   const contactEmails = createPipedriveContactEmails(http, account, lookups);
+  const activityChanges = createPipedriveActivityChanges(http, account, logging);
   return {
     info: PIPEDRIVE_CRM_INFO,
     recordUrl: account.recordUrl,
@@ -62,7 +67,7 @@ export function createPipedriveCrmConnector(options: PipedriveCrmConnectorOption
     activitiesForMessage: logging.activitiesForMessage,
     createTask: logging.createTask,
     relinkActivityDeal: logging.relinkActivityDeal,
-    ...unsupportedActivityChanges('Pipedrive'),
+    ...activityChanges,
     addContactEmail: contactEmails.addContactEmail,
     removeContactEmail: contactEmails.removeContactEmail,
   };

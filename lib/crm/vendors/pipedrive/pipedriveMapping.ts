@@ -99,7 +99,7 @@ export function emailActivityBody(item: EmailToLog, ownerId: number) {
     markerParagraph(item.direction === 'incoming' ? 'Received' : 'Sent', item.externalId),
   ].join('');
   return {
-    subject: item.subject || '(no subject)',
+    subject: item.subject || NO_SUBJECT,
     type: 'email',
     owner_id: ownerId,
     done: true,
@@ -110,6 +110,9 @@ export function emailActivityBody(item: EmailToLog, ownerId: number) {
     note,
   };
 }
+
+/** What Pipedrive shows for a logged email without a subject (or redacted to who and when). */
+export const NO_SUBJECT = '(no subject)';
 
 const MARKER = /<p>(Received|Sent|Follow-up) · Message-ID: ([^<]+)<\/p>\s*$/;
 
@@ -137,7 +140,8 @@ export function toEmailActivity(activity: PipedriveActivity, account: PipedriveA
     companyId: activity.org_id ? String(activity.org_id) : null,
     dealId: activity.deal_id ? String(activity.deal_id) : null,
     direction: marker?.kind === 'Received' ? 'incoming' : 'outgoing',
-    subject: activity.subject ?? '',
+    // "(no subject)" is the placeholder emailActivityBody writes for an email without one.
+    subject: activity.subject === NO_SUBJECT ? '' : (activity.subject ?? ''),
     snippet: unescapeHtml(text.replace(/<br>/g, '\n')).slice(0, SNIPPET_MAX),
     occurredAt: occurredAt(activity),
     from: parseParties(headers?.[1])[0] ?? { name: '', address: '' },
