@@ -38,6 +38,11 @@ export interface SyncAuditInput {
   mailboxAddress: string;
   ownAddresses: readonly string[];
   listWindow: ListWindow;
+  /**
+   * The contacts the rep removed each email from (the registry's `removedAmong`): an email
+   * lacking only those is "removed by you", not missing, and "Log missing" leaves it out.
+   */
+  removedByRep?: (externalIds: readonly string[]) => Promise<Map<string, Set<string>>>;
   folders: readonly SyncFolder[];
   window: MailWindow;
   cache: LookupCache;
@@ -193,6 +198,7 @@ export async function auditMailboxWindow(input: SyncAuditInput): Promise<SyncAud
         }
       }
       const held = await loggedContactsOf(connector, candidates);
+      const removed = (await input.removedByRep?.(candidates.map((c) => c.externalId))) ?? new Map();
       for (const c of candidates) {
         const contacts = held.get(c.externalId);
         // Contacts still to be created under the automatic policy: any activity of it counts.
@@ -204,6 +210,11 @@ export async function auditMailboxWindow(input: SyncAuditInput): Promise<SyncAud
             : c.contactIds.filter((id) => !contacts?.has(id));
         if (lacking !== null && lacking.length === 0) {
           counts.logged++;
+          continue;
+        }
+        const removedHere = removed.get(c.externalId);
+        if (lacking !== null && removedHere && lacking.every((id) => removedHere.has(id))) {
+          skip(skipReason('removed_by_you'), 'removed by you');
           continue;
         }
         counts.missing++;

@@ -146,6 +146,7 @@ export class SyncAuditService {
           mailboxAddress: row.address,
           ownAddresses: mailboxes.map((m) => m.address),
           listWindow: (folder, w, o) => api.listWindow(folder, w, o),
+          removedByRep: (ids) => background.registry.removedAmong(session.me.user.id, ids),
           folders,
           window,
           cache: background.cache,

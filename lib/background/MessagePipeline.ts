@@ -211,7 +211,13 @@ export async function enqueueLinkedMessages(
         contactIds,
       });
     const row = await registry.get(crmUserId, externalId);
-    const missing = contactIds.filter((id) => !row?.activities[id]);
+    // What the rep removed from its receipt stays removed, whoever asks (the sync, another tab).
+    const removedByRep = contactIds.filter((id) => row?.removed?.[id] && !row.activities[id]);
+    const missing = contactIds.filter((id) => !row?.activities[id] && !removedByRep.includes(id));
+    if (missing.length === 0 && removedByRep.length > 0 && removedByRep.length === contactIds.length) {
+      skip('removed by you', skipReason('removed_by_you'));
+      continue;
+    }
     if (missing.length === 0) {
       outcomes.push({
         providerMessageId: message.providerMessageId,

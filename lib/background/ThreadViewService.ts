@@ -358,6 +358,9 @@ export class ThreadViewService {
 
         const row = await this.deps.registry.get(crmUserId, externalId);
         const loggedMine = contactIds.filter((id) => row?.activities[id]);
+        // Removed by the rep from its receipt: the pipeline leaves it alone, and the receipt says so.
+        if (loggedMine.length === 0 && contactIds.length > 0 && contactIds.every((id) => row?.removed?.[id]))
+          return skipped(skipReason('removed_by_you'));
         const items = await outbox
           .where('key')
           .anyOf(contactIds.map((id) => outboxKey(externalId, id)))

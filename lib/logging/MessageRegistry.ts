@@ -18,7 +18,7 @@ export class MessageRegistry {
   }
 
   async isLogged(crmUserId: string, externalId: string): Promise<boolean> {
-    return (await this.get(crmUserId, externalId)) !== undefined;
+    return hasActivities(await this.get(crmUserId, externalId));
   }
 
   /** Whether a given contact already has this message (one activity per contact). */
@@ -31,8 +31,80 @@ export class MessageRegistry {
   async loggedAmong(crmUserId: string, externalIds: readonly string[]): Promise<Set<string>> {
     const rows = await this.db.registry.bulkGet(externalIds.map((id) => [crmUserId, id] as [string, string]));
     const logged = new Set<string>();
-    for (const row of rows) if (row) logged.add(row.externalId);
+    for (const row of rows) if (row && hasActivities(row)) logged.add(row.externalId);
     return logged;
+  }
+
+  /**
+   * The contacts the rep removed this email from, for each of `externalIds` that has any
+   * (the audit lists them as "removed by you" instead of missing).
+   */
+  async removedAmong(crmUserId: string, externalIds: readonly string[]): Promise<Map<string, Set<string>>> {
+    const rows = await this.db.registry.bulkGet(externalIds.map((id) => [crmUserId, id] as [string, string]));
+    const removed = new Map<string, Set<string>>();
+    for (const row of rows) {
+      const contacts = Object.keys(row?.removed ?? {});
+      if (row && contacts.length > 0) removed.set(row.externalId, new Set(contacts));
+    }
+    return removed;
+  }
+
+  /**
+   * The rep removed this email from `contactId` in the CRM: the activity is no longer logged
+   * there, and stays removed until the rep logs it there again themselves (`unmarkRemoved`).
+   */
+  async markRemoved(crmUserId: string, externalId: string, contactId: string): Promise<void> {
+    await this.db.transaction('rw', this.db.registry, async () => {
+      const row = (await this.db.registry.get([crmUserId, externalId])) ?? {
+        crmUserId,
+        externalId,
+        activities: {},
+        loggedAt: this.now(),
+        status: 'logged' as const,
+      };
+      const { [contactId]: _gone, ...activities } = row.activities;
+      await this.db.registry.put({
+        ...row,
+        activities,
+        removed: { ...row.removed, [contactId]: { removedAt: this.now() } },
+      });
+    });
+  }
+
+  /** The rep undid a removal (or logs it there again on purpose): the contact may be logged again. */
+  async unmarkRemoved(crmUserId: string, externalId: string, contactIds: readonly string[]): Promise<void> {
+    await this.db.transaction('rw', this.db.registry, async () => {
+      const row = await this.db.registry.get([crmUserId, externalId]);
+      if (!row?.removed) return;
+      const removed = { ...row.removed };
+      for (const id of contactIds) delete removed[id];
+      await this.putOrDrop({ ...row, removed });
+    });
+  }
+
+  /** A move from one contact to another, as the CRM answered it. */
+  async markMoved(
+    crmUserId: string,
+    externalId: string,
+    from: string,
+    to: { contactId: string; activityId: string },
+  ): Promise<void> {
+    await this.db.transaction('rw', this.db.registry, async () => {
+      const row = await this.db.registry.get([crmUserId, externalId]);
+      if (!row) return;
+      const { [from]: moved, ...activities } = row.activities;
+      activities[to.contactId] = { activityId: to.activityId, status: moved?.status ?? 'created' };
+      // The rep chose where it belongs: not logged to the old contact again, logged to the new one.
+      const { [to.contactId]: _back, ...removed } = row.removed ?? {};
+      removed[from] = { removedAt: this.now() };
+      await this.db.registry.put({ ...row, activities, removed });
+    });
+  }
+
+  private async putOrDrop(row: RegistryRow): Promise<void> {
+    if (Object.keys(row.activities).length === 0 && Object.keys(row.removed ?? {}).length === 0)
+      await this.db.registry.delete([row.crmUserId, row.externalId]);
+    else await this.db.registry.put(row);
   }
 
   /**
@@ -61,10 +133,13 @@ export class MessageRegistry {
           status: 'logged',
         };
         const activities = { ...row.activities };
+        const removed = { ...row.removed };
         for (const r of byExternalId.get(externalId) ?? []) {
           activities[r.contactId] ??= { activityId: r.id, status: r.status };
+          // Logged there again (the rep's undo of a removal): no longer removed.
+          delete removed[r.contactId];
         }
-        return { ...row, activities };
+        return row.removed ? { ...row, activities, removed } : { ...row, activities };
       });
       await this.db.registry.bulkPut(rows);
     });
@@ -81,8 +156,7 @@ export class MessageRegistry {
       if (!row) return;
       const activities = { ...row.activities };
       for (const id of contactIds) delete activities[id];
-      if (Object.keys(activities).length === 0) await this.db.registry.delete([crmUserId, externalId]);
-      else await this.db.registry.put({ ...row, activities });
+      await this.putOrDrop({ ...row, activities });
     });
   }
 
@@ -91,4 +165,8 @@ export class MessageRegistry {
       ? this.db.registry.count()
       : this.db.registry.where('crmUserId').equals(crmUserId).count();
   }
+}
+
+function hasActivities(row: RegistryRow | undefined): boolean {
+  return row !== undefined && Object.keys(row.activities).length > 0;
 }

@@ -43,6 +43,8 @@ export const SkipRule = z.enum([
   'no_date',
   /** Values the CRM contract refuses (an overlong address, a NUL in the subject): set aside. */
   'refused_by_crm',
+  /** The rep removed it from the CRM from its receipt: never logged there again by itself. */
+  'removed_by_you',
 ]);
 export type SkipRule = z.infer<typeof SkipRule>;
 

@@ -38,6 +38,10 @@ const SKIP_WORDS: Record<SkipRule, SkipWords> = {
     count: 'set aside: values the CRM refuses',
     receipt: 'set aside, the CRM would refuse its values',
   },
+  removed_by_you: {
+    count: 'removed by you',
+    receipt: 'you removed it from the CRM, so neither the sync nor Log email puts it back',
+  },
 };
 
 const AUTOMATED_WORDS: Record<AutomatedCategory, SkipWords> = {

@@ -32,6 +32,11 @@ export interface RegistryRow {
   externalId: string;
   /** contactId -> the CRM's activity id and whether this logging created it. */
   activities: Record<string, { activityId: string; status: 'created' | 'existing' }>;
+  /**
+   * contactId -> when the rep removed this email from that contact (the receipt's Undo): the
+   * sync, a click in another tab and the audit's "Log missing" never log it there again.
+   */
+  removed?: Record<string, { removedAt: number }>;
   loggedAt: number;
   status: 'logged';
 }

@@ -5,6 +5,7 @@ import { alternateAddresses } from './alternateAddresses';
 import { dealChoice } from './dealChoice';
 import { matchCorrections } from './matchCorrections';
 import type { FeatureContext, PanelFeature, ThreadViewContext } from './PanelFeature';
+import { receiptActions } from './receiptActions';
 import { suggestedFollowUps } from './suggestedFollowUps';
 import { teamContacts } from './teamContacts';
 
@@ -19,6 +20,7 @@ export const PANEL_FEATURES = {
   suggestedTasks: suggestedFollowUps,
   alternateAddresses,
   teamContacts,
+  receiptActions,
 };
 
 type Features = typeof PANEL_FEATURES;

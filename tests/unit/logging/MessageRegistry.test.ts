@@ -40,4 +40,32 @@ describe('MessageRegistry', () => {
     expect(await registry.loggedAmong('u1', ['m1@x', 'm2@x'])).toEqual(new Set(['m1@x']));
     expect(await registry.count('u1')).toBe(1);
   });
+
+  it('remembers what the rep removed: not logged, listed as removed, until logged there again', async () => {
+    db = openCrmSidebarDb(`registry-${process.pid}-${n++}`);
+    const registry = new MessageRegistry(db, () => 7);
+    await registry.markLogged('u1', [
+      { status: 'created', externalId: 'm1@x', contactId: 'c1', id: 'a1' },
+      { status: 'created', externalId: 'm1@x', contactId: 'c2', id: 'a2' },
+    ]);
+    await registry.markRemoved('u1', 'm1@x', 'c1');
+    expect(await registry.isLoggedFor('u1', 'm1@x', 'c1')).toBe(false);
+    expect(await registry.removedAmong('u1', ['m1@x', 'm9@x'])).toEqual(new Map([['m1@x', new Set(['c1'])]]));
+    await registry.markRemoved('u1', 'm1@x', 'c2');
+    // Nothing logged any more, but the row stays: it remembers the removals.
+    expect(await registry.isLogged('u1', 'm1@x')).toBe(false);
+    expect(await registry.loggedAmong('u1', ['m1@x'])).toEqual(new Set());
+    await registry.forget('u1', 'm1@x', ['c1', 'c2']);
+    expect((await registry.get('u1', 'm1@x'))?.removed).toEqual({ c1: { removedAt: 7 }, c2: { removedAt: 7 } });
+    // The rep's undo logs it again: no longer removed there.
+    await registry.markLogged('u1', [{ status: 'created', externalId: 'm1@x', contactId: 'c1', id: 'a3' }]);
+    expect(await registry.removedAmong('u1', ['m1@x'])).toEqual(new Map([['m1@x', new Set(['c2'])]]));
+    await registry.unmarkRemoved('u1', 'm1@x', ['c2']);
+    expect((await registry.get('u1', 'm1@x'))?.removed).toEqual({});
+    // A move: logged to the new contact, removed from the old one.
+    await registry.markMoved('u1', 'm1@x', 'c1', { contactId: 'c5', activityId: 'a3' });
+    const moved = await registry.get('u1', 'm1@x');
+    expect(Object.keys(moved?.activities ?? {})).toEqual(['c5']);
+    expect(Object.keys(moved?.removed ?? {})).toEqual(['c1']);
+  });
 });
