@@ -5,6 +5,7 @@ import {
   linkingContextFor,
   lookupThread,
 } from '../../../lib/background/MessagePipeline';
+import { EmailActivityInput } from '../../../lib/crm/contract';
 import { MailMessage, type MailMessageInput, ThreadSnapshot } from '../../../lib/mail/MailMessage';
 import { createFeatureHandlers } from '../../../lib/panel/features/panelFeatures';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
@@ -134,7 +135,9 @@ describe('receipt actions: undo, move, redact', () => {
     expect(receipt?.skip?.rule).toBe('removed_by_you');
 
     // Undo within the toast: logged again, with the content it had.
-    const restore = removed.changed.flatMap((c) => (c.activity ? [c.activity] : []));
+    const restore = removed.changed.flatMap((c) =>
+      c.activity ? [EmailActivityInput.parse(c.activity)] : [],
+    );
     expect(restore).toHaveLength(2);
     expect((await handlers['activity.restore']({ activities: restore }, PANEL)).restored).toBe(2);
     expect(crm.activities.filter((a) => a.externalId === externalId)).toHaveLength(2);
