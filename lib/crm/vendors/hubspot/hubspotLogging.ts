@@ -1,10 +1,10 @@
 import { CrmError } from '../../CrmError';
+import { checkedLogBatch } from '../../connectorKit/checkedLogBatch';
 import { logKey, parseLogKey } from '../../connectorKit/logKey';
 import {
   type ActivityResult,
   type EmailActivity,
   type EmailActivityInput,
-  LogActivitiesRequest,
   type LogActivitiesResponse,
   type LoggedMessage,
   MAX_BATCH,
@@ -22,16 +22,7 @@ export function hubspotLogging(api: HubSpotApi, mapping: HubSpotMapping) {
   const { call, search, searchAll, readBatch, associate, me, emailSchema, taskSchema } = api;
   const { toActivity } = mapping;
   async function logActivities(activities: EmailActivityInput[]): Promise<LogActivitiesResponse> {
-    if (activities.length > MAX_BATCH)
-      throw new CrmError('invalid_request', `At most ${MAX_BATCH} emails can be logged at once.`, {
-        status: 413,
-      });
-    const parsed = LogActivitiesRequest.safeParse({ activities });
-    if (!parsed.success)
-      throw new CrmError('invalid_request', 'An email to log is not valid.', {
-        details: parsed.error.issues,
-      });
-    const items = parsed.data.activities;
+    const items = checkedLogBatch(activities);
     const [{ user }] = await Promise.all([me(), emailSchema()]);
     const contactIds = [...new Set(items.map((i) => i.contactId))];
     const known = new Set((await readBatch('contacts', contactIds, ['email'])).map((c) => c.id));

@@ -1,10 +1,10 @@
 import { CrmError } from '../../CrmError';
+import { checkedLogBatch } from '../../connectorKit/checkedLogBatch';
 import {
   type ActivityPage,
   type ActivityResult,
   type EmailActivity,
   type EmailActivityInput,
-  LogActivitiesRequest,
   type LogActivitiesResponse,
   MAX_BATCH,
   TaskInput,
@@ -122,16 +122,7 @@ export function createPipedriveLogging(http: PipedriveHttp, account: PipedriveAc
   }
 
   async function logActivities(activities: EmailActivityInput[]): Promise<LogActivitiesResponse> {
-    if (activities.length > MAX_BATCH)
-      throw new CrmError('invalid_request', `At most ${MAX_BATCH} emails can be logged at once.`, {
-        status: 413,
-      });
-    const parsed = LogActivitiesRequest.safeParse({ activities });
-    if (!parsed.success)
-      throw new CrmError('invalid_request', 'An email to log is not valid.', {
-        details: parsed.error.issues,
-      });
-    const items = parsed.data.activities;
+    const items = checkedLogBatch(activities);
     const { id: ownerId } = await account.user();
     const known = new Set(
       (

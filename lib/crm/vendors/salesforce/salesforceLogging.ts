@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import { normaliseMessageId } from '../../../mail/normaliseMessageId';
 import { CrmError } from '../../CrmError';
+import { checkedLogBatch } from '../../connectorKit/checkedLogBatch';
 import { logKey as kitLogKey, sameLogItem } from '../../connectorKit/logKey';
 import {
   type ActivityResult,
   type EmailActivity,
   type EmailActivityInput,
-  LogActivitiesRequest,
+  type LogActivitiesRequest,
   type LogActivitiesResponse,
   type LoggedMessage,
   MAX_BATCH,
@@ -23,16 +24,7 @@ export function salesforceLogging(api: SalesforceApi, mapping: SalesforceMapping
   const { toActivities } = mapping;
   const { call, collection, dataBase, describe, keyFieldOf, me, mode, query, recordById } = api;
   async function logActivities(activities: EmailActivityInput[]): Promise<LogActivitiesResponse> {
-    if (activities.length > MAX_BATCH)
-      throw new CrmError('invalid_request', `At most ${MAX_BATCH} emails can be logged at once.`, {
-        status: 413,
-      });
-    const parsed = LogActivitiesRequest.safeParse({ activities });
-    if (!parsed.success)
-      throw new CrmError('invalid_request', 'An email to log is not valid.', {
-        details: parsed.error.issues,
-      });
-    const items = parsed.data.activities;
+    const items = checkedLogBatch(activities);
     const [{ user }, m] = await Promise.all([me(), mode()]);
     const ids = [...new Set(items.map((i) => i.contactId))];
     const contactIds = ids.filter((id) => !id.startsWith('00Q'));
