@@ -571,6 +571,10 @@ export class FakeHubSpotApi {
       if (parts[4] === 'search' && method === 'POST') return [200, this.search(type, body)];
       if (method === 'POST' && parts.length === 4) return [201, this.createOne(type, body)];
       if (method === 'GET' && parts[4]) return [200, this.readOne(type, parts[4], url)];
+      if (method === 'PATCH' && parts[4] && parts.length === 5)
+        return [200, this.updateOne(type, parts[4], body)];
+      if (method === 'DELETE' && parts[4] && parts.length === 5)
+        return [204, this.archiveOne(type, parts[4])];
     }
     if (parts[0] === 'crm' && parts[1] === 'v4' && parts[2] === 'associations' && method === 'POST') {
       if (parts[5] === 'batch' && parts[6] === 'associate' && parts[7] === 'default')
@@ -778,6 +782,36 @@ export class FakeHubSpotApi {
     }
     const object = this.create(type, values);
     return this.view(type, object, Object.keys(object.properties));
+  }
+
+  /**
+   * PATCH /crm/v3/objects/{type}/{id} ("Update", https://developers.hubspot.com/docs/api-reference/crm-emails-v3/basic/patch-crm-v3-objects-emails-emailId):
+   * the given properties, answered as the object. An unknown id: 404 OBJECT_NOT_FOUND like a read.
+   */
+  private updateOne(type: HubSpotObjectType, id: string, body: unknown) {
+    const object = this.objects[type].get(id);
+    if (!object)
+      throw this.error(404, 'OBJECT_NOT_FOUND', 'Object not found.  objectId are usually numeric.');
+    const values = this.propertyValues(type, (body as { properties?: unknown } | undefined)?.properties);
+    Object.assign(object.properties, values);
+    object.updatedAt = this.iso();
+    return this.view(type, object, Object.keys(object.properties));
+  }
+
+  /**
+   * DELETE /crm/v3/objects/{type}/{id} ("Archive", 204 No Content,
+   * https://developers.hubspot.com/docs/api-reference/crm-emails-v3/basic/delete-crm-v3-objects-emails-emailId):
+   * the object leaves reads, searches and its associations. What HubSpot answers for an id
+   * it does not hold is UNSOURCED; the fake answers 404 OBJECT_NOT_FOUND like a read.
+   */
+  private archiveOne(type: HubSpotObjectType, id: string) {
+    const object = this.objects[type].get(id);
+    if (!object)
+      throw this.error(404, 'OBJECT_NOT_FOUND', 'Object not found.  objectId are usually numeric.');
+    this.objects[type].delete(id);
+    for (const [toType, ids] of Object.entries(object.associations) as [HubSpotObjectType, Set<string>][])
+      for (const to of ids) this.objects[toType].get(to)?.associations[type]?.delete(id);
+    return undefined;
   }
 
   private readOne(type: HubSpotObjectType, id: string, url: URL) {

@@ -1,7 +1,7 @@
-import { ALL_CAPABILITIES, type CrmInfo, NO_ACTIVITY_CHANGES } from '../../CrmCapabilities';
+import { ALL_CAPABILITIES, type CrmInfo } from '../../CrmCapabilities';
 import type { CrmConnector } from '../../CrmConnector';
 import { logKey } from '../../connectorKit/logKey';
-import { unsupportedActivityChanges } from '../../connectorKit/unsupportedActivityChanges';
+import { hubspotActivityChanges } from './hubspotActivityChanges';
 import { createHubSpotApi } from './hubspotApi';
 import { hubspotContactEmails } from './hubspotContactEmails';
 import { hubspotLogging } from './hubspotLogging';
@@ -12,11 +12,15 @@ import { HUBSPOT_API_BASE } from './hubspotVendor';
 export { SEARCH_ANSWER_TTL_MS, SEARCHES_PER_SECOND } from './hubspotApi';
 export { HUBSPOT_API_BASE, HUBSPOT_PROPERTIES };
 
-/** HubSpot does everything the sidebar asks for; changing a logged email is not built yet. */
+/**
+ * HubSpot does everything the sidebar asks for. A logged email can be removed (archived) and
+ * redacted; moving it (changing its contact or deal associations) is not built yet, so
+ * `moveActivity` is off (hubspotActivityChanges.ts).
+ */
 export const HUBSPOT_CRM_INFO: CrmInfo = {
   type: 'hubspot',
   name: 'HubSpot',
-  capabilities: { ...ALL_CAPABILITIES, ...NO_ACTIVITY_CHANGES },
+  capabilities: { ...ALL_CAPABILITIES, moveActivity: false },
 };
 
 export interface HubSpotCrmConnectorOptions {
@@ -57,7 +61,7 @@ export function createHubSpotCrmConnector(options: HubSpotCrmConnectorOptions): 
     activitiesForMessage,
     findLoggedMessages,
     createTask,
-    ...unsupportedActivityChanges('HubSpot'),
+    ...hubspotActivityChanges(api, mapping),
     addContactEmail,
     removeContactEmail,
   };

@@ -1,0 +1,87 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CrmConnector } from '../../../../../lib/crm/CrmConnector';
+import type { EmailActivityInput } from '../../../../../lib/crm/contract';
+import { createHubSpotCrmConnector } from '../../../../../lib/crm/vendors/hubspot/HubSpotCrmConnector';
+import { FakeHubSpotApi, type FakeHubSpotUser } from '../../../../fakes/FakeHubSpotApi';
+
+function email(contactId: string): EmailActivityInput {
+  return {
+    type: 'email',
+    externalId: `m-${Math.random().toString(16).slice(2)}@mail.example`,
+    contactId,
+    direction: 'outgoing',
+    subject: 'Proposal',
+    snippet: 'Here are the numbers',
+    occurredAt: '2026-11-30T10:00:00.000Z',
+    from: { name: 'Riley Rep', address: 'riley@ourco.example' },
+    to: [{ name: 'Alice Moreau', address: 'alice@acme.example' }],
+    cc: [],
+    hasAttachments: false,
+    source: 'gmail',
+  };
+}
+
+describe('HubSpot undo and redact against the strict fake', () => {
+  let hubspot: FakeHubSpotApi;
+  let rep: FakeHubSpotUser;
+  let connector: CrmConnector;
+  let alice: string;
+
+  beforeEach(async () => {
+    hubspot = new FakeHubSpotApi();
+    await hubspot.start();
+    rep = hubspot.addUser({ email: 'riley@ourco.example', firstName: 'Riley', lastName: 'Rep' });
+    connector = createHubSpotCrmConnector({
+      accessToken: rep.token,
+      repEmail: rep.email,
+      apiBase: hubspot.url,
+    });
+    alice = hubspot.addObject('contacts', {
+      email: 'alice@acme.example',
+      firstname: 'Alice',
+      lastname: 'Moreau',
+    }).id;
+  });
+  afterEach(() => hubspot.stop());
+
+  async function logged() {
+    const input = email(alice);
+    const [result] = (await connector.logActivities([input])).results;
+    if (!result || result.status === 'error') throw new Error('not logged');
+    return { id: result.id, externalId: input.externalId, contactId: alice };
+  }
+
+  it('declares remove and redact, not move, and archives an email once', async () => {
+    expect(connector.info.capabilities).toMatchObject({
+      removeActivity: true,
+      redactActivity: true,
+      moveActivity: false,
+    });
+    const ref = await logged();
+    expect(await connector.removeActivity(ref)).toEqual({ status: 'removed' });
+    expect(hubspot.requests).toContain(`DELETE /crm/v3/objects/emails/${ref.id}`);
+    expect(await connector.removeActivity(ref)).toEqual({ status: 'absent' });
+    expect(await connector.activitiesForMessage(ref.externalId, { contactIds: [alice] })).toEqual([]);
+    await expect(connector.moveActivity(ref, { dealId: null })).rejects.toMatchObject({
+      kind: 'unsupported',
+    });
+  });
+
+  it('redacts to who and when, once; the email stays logged once', async () => {
+    const ref = await logged();
+    const redacted = await connector.redactActivity(ref);
+    expect(redacted).toMatchObject({
+      status: 'changed',
+      activity: { id: ref.id, externalId: ref.externalId },
+    });
+    const [after] = await connector.activitiesForMessage(ref.externalId, { contactIds: [alice] });
+    expect(after).toMatchObject({ subject: '', snippet: '', to: [{ address: 'alice@acme.example' }] });
+    expect((await connector.redactActivity(ref)).status).toBe('unchanged');
+    const [again] = (await connector.logActivities([{ ...email(alice), externalId: ref.externalId }]))
+      .results;
+    expect(again).toMatchObject({ status: 'existing', id: ref.id });
+    await expect(connector.redactActivity({ ...ref, id: '987654321' })).rejects.toMatchObject({
+      kind: 'not_found',
+    });
+  });
+});
