@@ -46,6 +46,10 @@ describe('createPanelApiFromMessaging', () => {
         'task.create',
         'contact.addAlternateEmail',
         'contact.removeAlternateEmail',
+        'activity.remove',
+        'activity.move',
+        'activity.redact',
+        'activity.restore',
       ].sort(),
     );
     expect(methods).not.toContain('settings.update');
