@@ -6,6 +6,7 @@ import { useExtensionStatus } from '../shared/useExtensionStatus';
 import type { SyncAuditsApi } from '../shared/useSyncAudits';
 import { MailboxConnectActions } from './MailboxConnectActions';
 import { MailboxItem } from './MailboxItem';
+import { SharedMailboxes } from './SharedMailboxes';
 import { SyncAuditSection } from './SyncAuditSection';
 import { SyncSettingsFieldset } from './SyncSettingsFieldset';
 import { type MailboxActionsApi, useMailboxActions } from './useMailboxActions';
@@ -86,6 +87,7 @@ export function MailboxesSection({ api, settings, save, pollIntervalMs, now }: M
         </fieldset>
       )}
       <MailboxConnectActions oauth={settings.oauth} hasMailboxes={mailboxes.length > 0} actions={actions} />
+      <SharedMailboxes allowed={settings.sharedMailboxes} mailboxes={mailboxes} actions={actions} />
       <p role="status" className="save-status">
         {actions.message}
       </p>

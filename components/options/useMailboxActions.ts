@@ -5,7 +5,7 @@ import type { ExtensionApi, MailProvider } from '../shared/ExtensionApi';
 
 export type MailboxActionsApi = Pick<
   ExtensionApi,
-  'connectMailbox' | 'disconnectMailbox' | 'setPrimaryMailbox' | 'syncNow'
+  'connectMailbox' | 'connectSharedMailbox' | 'disconnectMailbox' | 'setPrimaryMailbox' | 'syncNow'
 >;
 
 type Action = { key: string; state: 'running' } | { key: string; state: 'done'; message: string };
@@ -46,7 +46,19 @@ export function useMailboxActions(api: MailboxActionsApi, refresh: () => Promise
     confirmingId,
     running: (key: string) => action?.key === key && action.state === 'running',
     connect,
-    reconnect: (mailbox: MailboxStatus) => connect(mailbox.provider, `reconnect:${mailbox.id}`),
+    /** A shared mailbox the organisation allows (policy `sharedMailboxes`). */
+    connectShared: (address: string, key = `shared:${address}`) =>
+      void run(key, async () => {
+        const mailbox = await api.connectSharedMailbox(address);
+        return `Connected the shared mailbox ${mailbox.address}.`;
+      }),
+    reconnect: (mailbox: MailboxStatus) =>
+      mailbox.shared
+        ? void run(`reconnect:${mailbox.id}`, async () => {
+            const connected = await api.connectSharedMailbox(mailbox.address);
+            return `Connected the shared mailbox ${connected.address}.`;
+          })
+        : connect(mailbox.provider, `reconnect:${mailbox.id}`),
     makePrimary: (mailbox: MailboxStatus) =>
       void run(`primary:${mailbox.id}`, async () => {
         await api.setPrimaryMailbox(mailbox.id);

@@ -56,6 +56,7 @@ export interface ExtensionApi {
   requestOriginPermission(origin: string): Promise<boolean>;
   /** Connects a new mailbox, or re-authenticates an existing one of the same account. */
   connectMailbox(provider: MailProvider): Promise<MailboxStatus>;
+  connectSharedMailbox(address: string): Promise<MailboxStatus>;
   disconnectMailbox(id: string): Promise<void>;
   setPrimaryMailbox(id: string): Promise<void>;
   /** Starts a sync of one mailbox, or of all of them; resolves to how many started. */
@@ -132,6 +133,7 @@ export function createExtensionApi(
     },
     requestOriginPermission: (origin) => permissions.requestOriginPermission(origin),
     connectMailbox: (provider) => send('mailbox.connect', { provider }),
+    connectSharedMailbox: (address) => send('mailbox.connectShared', { address }),
     disconnectMailbox: async (id) => {
       await send('mailbox.disconnect', { id });
     },

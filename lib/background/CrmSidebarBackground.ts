@@ -153,6 +153,7 @@ export class CrmSidebarBackground {
                 progress: null,
                 skippedReasons: {},
                 recipientsCut: 0,
+                shared: m.sharedThrough !== undefined,
               },
       ),
     };

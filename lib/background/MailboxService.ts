@@ -7,6 +7,7 @@ import type { OAuthTokens, WebAuthFlow } from '../auth/OAuthClient';
 import { authorizeMailbox, refreshTokens } from '../auth/OAuthClient';
 import {
   hasMailboxWriteScope,
+  hasSharedMailboxScope,
   type OAuthProviderConfig,
   tokenExchangeEndpoint,
 } from '../auth/OAuthProviders';
@@ -172,7 +173,7 @@ export class MailboxService implements MailboxControls {
    */
   async grantWriteAccess(id?: string): Promise<MailboxWriteAccess[]> {
     const rows = await this.options.db.mailboxes
-      .filter((m) => m.status === 'connected' && (!id || m.id === id))
+      .filter((m) => m.status === 'connected' && m.sharedThrough === undefined && (!id || m.id === id))
       .toArray();
     for (const row of rows) {
       if (await this.hasWriteAccess(row.id)) continue;
@@ -215,7 +216,9 @@ export class MailboxService implements MailboxControls {
 
   /** Per mailbox: whether labels / categories and archiving can work, and if not, why. */
   async writeAccessStatus(): Promise<MailboxWriteAccess[]> {
-    const rows = await this.options.db.mailboxes.filter((m) => m.status !== 'disconnected').toArray();
+    const rows = await this.options.db.mailboxes
+      .filter((m) => m.status !== 'disconnected' && m.sharedThrough === undefined)
+      .toArray();
     return Promise.all(
       rows.map(async (row): Promise<MailboxWriteAccess> => {
         const granted = row.status === 'connected' && (await this.hasWriteAccess(row.id));
@@ -292,11 +295,19 @@ export class MailboxService implements MailboxControls {
     provider: MailProvider,
     /** Ask for write access too; default: when the settings want it (labels, archiving). */
     write?: boolean,
+    /** Ask for Mail.Read.Shared too; default: while a shared mailbox is connected, so renewals keep it. */
+    shared?: boolean,
   ): Promise<OAuthProviderConfig> {
     const settings = await this.options.background.getSettings();
     const adapter = MAILBOX_PROVIDERS[provider];
     const base = adapter.oauthConfig(settings.oauth, {
       write: write ?? wantsMailboxWriteAccess(settings.mailboxMarks),
+      shared:
+        shared ??
+        (provider === 'outlook' &&
+          (await this.options.db.mailboxes
+            .filter((m) => m.sharedThrough !== undefined && m.status !== 'disconnected')
+            .count()) > 0),
     });
     if (!base) {
       throw new ExtensionError('not_configured', `No ${adapter.accountName} OAuth client id is set.`, {
@@ -392,24 +403,37 @@ export class MailboxService implements MailboxControls {
     mailboxId: string,
     provider: MailProvider,
     getAccessToken: AccessTokenProvider,
+    sharedMailbox?: { address: string; repAddress: string },
   ): MailboxApi {
     return MAILBOX_PROVIDERS[provider].open(mailboxId, getAccessToken, {
       baseUrl: this.options.apiBaseUrls?.[provider],
       fetch: this.options.fetch,
+      sharedMailbox,
     });
   }
 
-  private clientFor(mailbox: Pick<MailboxRow, 'id' | 'provider'>, getAccessToken: AccessTokenProvider) {
+  private clientFor(
+    mailbox: Pick<MailboxRow, 'id' | 'provider'> & Partial<Pick<MailboxRow, 'address' | 'sharedThrough'>>,
+    getAccessToken: AccessTokenProvider,
+  ) {
     const existing = this.clients.get(mailbox.id);
     if (existing) return existing;
     // One client per mailbox for the worker's lifetime: Gmail's quota limiter must see every call.
-    const api = this.openApi(mailbox.id, mailbox.provider, getAccessToken);
+    const api = this.openApi(
+      mailbox.id,
+      mailbox.provider,
+      getAccessToken,
+      mailbox.sharedThrough !== undefined && mailbox.address !== undefined
+        ? { address: mailbox.address, repAddress: addressOfMailboxId(mailbox.sharedThrough) }
+        : undefined,
+    );
     this.clients.set(mailbox.id, api);
     return api;
   }
 
   private accessTokens(mailbox: MailboxRow): AccessTokenProvider {
-    return this.tokenManager(mailbox.provider).accessTokenProvider(mailbox.id);
+    // A shared mailbox is read with the sign-in of the rep's own mailbox.
+    return this.tokenManager(mailbox.provider).accessTokenProvider(mailbox.sharedThrough ?? mailbox.id);
   }
 
   async connect(provider: MailProvider): Promise<MailboxStatus> {
@@ -439,6 +463,97 @@ export class MailboxService implements MailboxControls {
     };
     if (tokens.refreshTokenExpiresAt !== null) row.signInExpiresAt = tokens.refreshTokenExpiresAt;
     await this.tokenManager(provider).save(id, tokens);
+    await db.mailboxes.put(row);
+    this.clients.delete(id);
+    void this.syncMailbox(id);
+    return this.statusOf(row);
+  }
+
+  /**
+   * Connects a shared mailbox the organisation's policy lists (`sharedMailboxes`): the rep
+   * signs in to their own Outlook mailbox again, asked for Mail.Read.Shared as incremental
+   * consent (the same account, login_hint), and one request to the shared mailbox's Sent
+   * Items proves the access (https://learn.microsoft.com/en-us/graph/outlook-share-messages-folders).
+   * Its sent mail is then synced like the rep's own, under the rep's sign-in.
+   */
+  async connectShared(address: string): Promise<MailboxStatus> {
+    const { db, background } = this.options;
+    const shared = address.trim().toLowerCase();
+    const settings = await background.getSettings();
+    if (!settings.sharedMailboxes.includes(shared))
+      throw new ExtensionError(
+        'invalid_request',
+        `${shared} is not among the shared mailboxes your organisation allows.`,
+        {
+          source: 'outlook',
+        },
+      );
+    const own = (
+      await db.mailboxes
+        .filter((m) => m.provider === 'outlook' && m.sharedThrough === undefined && m.status === 'connected')
+        .toArray()
+    ).sort((a, b) => Number(b.primary) - Number(a.primary))[0];
+    if (!own)
+      throw new ExtensionError('auth', 'No Outlook mailbox of your own is connected.', {
+        source: 'outlook',
+        code: 'shared_mailbox_needs_own',
+      });
+    const config = await this.oauthConfig('outlook', undefined, true);
+    const tokens = await authorizeMailbox(config, this.options.webAuthFlow, {
+      ...this.oauthRequestOptions(),
+      loginHint: own.address,
+    });
+    const signedIn = await this.openApi(
+      `grant:${own.id}`,
+      'outlook',
+      async () => tokens.accessToken,
+    ).address();
+    if (`outlook:${signedIn.toLowerCase()}` !== own.id)
+      throw new ExtensionError(
+        'cancelled',
+        `The sign-in was for ${signedIn}, not ${own.address}: nothing was changed.`,
+        {
+          source: 'outlook',
+        },
+      );
+    await this.tokenManager('outlook').save(own.id, tokens);
+    if (!hasSharedMailboxScope(tokens.scopes))
+      throw new ExtensionError('auth', 'Microsoft did not grant Mail.Read.Shared.', {
+        source: 'outlook',
+        code: 'shared_mailbox_denied',
+      });
+    const id = mailboxIdOf('outlook', shared);
+    const probe = this.openApi(`probe:${id}`, 'outlook', async () => tokens.accessToken, {
+      address: shared,
+      repAddress: own.address,
+    });
+    try {
+      const to = this.now();
+      for await (const _page of probe.listWindow(
+        'sent',
+        { from: to - 86_400_000, to },
+        { mailboxAddress: shared, pageSize: 1 },
+      ))
+        break;
+    } catch (error) {
+      if (isMailboxAuthError(error))
+        throw new ExtensionError('auth', `Microsoft Graph refused ${shared} (403 ErrorAccessDenied).`, {
+          source: 'outlook',
+          code: 'shared_mailbox_denied',
+        });
+      throw error;
+    }
+    const existing = await db.mailboxes.get(id);
+    const row: MailboxRow = {
+      id,
+      provider: 'outlook',
+      address: shared,
+      primary: false,
+      status: 'connected',
+      connectedAt: existing?.connectedAt ?? this.now(),
+      lastSyncAt: existing?.lastSyncAt,
+      sharedThrough: own.id,
+    };
     await db.mailboxes.put(row);
     this.clients.delete(id);
     void this.syncMailbox(id);
@@ -506,6 +621,7 @@ export class MailboxService implements MailboxControls {
       progress: p ? { scanned: p.scanned, logged: p.logged, skipped: p.skipped, total: p.total } : null,
       skippedReasons: p?.skippedReasons ?? {},
       recipientsCut: p?.recipientsCut ?? 0,
+      shared: row.sharedThrough !== undefined,
     };
   }
 
@@ -610,7 +726,13 @@ export class MailboxService implements MailboxControls {
           threadDeals: background.threadDeals,
           events: background.events,
           now: this.options.now,
-          onQueued: (message, externalId, direction) => this.marks.record(message, externalId, direction),
+          // Marks change the rep's own mailbox only (a shared one is read with Mail.Read.Shared).
+          ...(mailbox.sharedThrough === undefined
+            ? {
+                onQueued: (message: MailMessage, externalId: string, direction: 'incoming' | 'outgoing') =>
+                  this.marks.record(message, externalId, direction),
+              }
+            : {}),
         });
         for (const o of outcomes) {
           if (o.status === 'enqueued') {
@@ -633,7 +755,9 @@ export class MailboxService implements MailboxControls {
     };
     const getAccessToken = this.accessTokens(mailbox);
     const client = this.clientFor(mailbox, getAccessToken);
-    const folders: SyncFolder[] = settings.autoLogReceived ? ['sent', 'inbox'] : ['sent'];
+    // A shared mailbox is read for its sent mail only (its inbox is the team's, not the rep's).
+    const folders: SyncFolder[] =
+      settings.autoLogReceived && mailbox.sharedThrough === undefined ? ['sent', 'inbox'] : ['sent'];
     const cursorStore: CursorStoreFactory = (schema) =>
       dexieCursorStore(db, schema, MAILBOX_PROVIDERS[mailbox.provider].cursorKind);
     const results: SyncPassResult[] = [];
@@ -707,4 +831,9 @@ export class MailboxService implements MailboxControls {
     );
     return { ...snapshot, mailbox: snapshot.mailbox ?? mailbox.address, messages };
   }
+}
+
+/** The address in a mailbox id (`provider:address`, see mailboxIdOf). */
+function addressOfMailboxId(id: string): string {
+  return id.slice(id.indexOf(':') + 1);
 }

@@ -16,6 +16,7 @@ import { PanelFramePairing } from './PanelFramePairing';
 /** What the mailbox connections and sync offer the router (wired in the background). */
 export interface MailboxControls {
   connect(provider: 'gmail' | 'outlook'): Promise<MailboxStatus>;
+  connectShared(address: string): Promise<MailboxStatus>;
   disconnect(id: string): Promise<void>;
   setPrimary(id: string): Promise<void>;
   syncNow(id?: string): Promise<number>;
@@ -145,6 +146,7 @@ export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<
     'mailbox.loggedThreads': ({ provider, mailbox, threadIds }) =>
       mailboxes.loggedThreads(provider, mailbox, threadIds),
     'mailbox.connect': ({ provider }) => mailboxes.connect(provider),
+    'mailbox.connectShared': ({ address }) => mailboxes.connectShared(address),
     'oauth.clientSecret.set': ({ provider, secret }) => mailboxes.setClientSecret(provider, secret),
     'oauth.clientSecret.status': () => mailboxes.clientSecretStatus(),
     'oauth.redirectUri.get': async () => ({ redirectUri: mailboxes.redirectUri() }),

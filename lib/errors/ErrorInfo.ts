@@ -82,6 +82,10 @@ export const ERROR_CODES = {
     'mailbox_renewal_unavailable',
     /** Renewing the mailbox's sign-in returned another account than the mailbox's. */
     'mailbox_account_changed',
+    /** Microsoft refused the shared mailbox: no access to it, or Mail.Read.Shared not granted. */
+    'shared_mailbox_denied',
+    /** A shared mailbox is read with the rep's own Outlook sign-in, and none is connected. */
+    'shared_mailbox_needs_own',
   ],
   invalid_response: [
     /** Salesforce's token answer did not say which instance the org is on. */

@@ -199,6 +199,18 @@ const WORDING = {
     }
   },
   auth: ({ info, context, subject, Service }) => {
+    if (info.code === 'shared_mailbox_denied')
+      return {
+        title: 'Microsoft refused the shared mailbox',
+        text: `Microsoft did not open it for you (${info.message || 'no reason given'}). Ask your Microsoft 365 administrator to give you access to it, then connect it again and accept the permission to read mailboxes shared with you.`,
+        action: null,
+      };
+    if (info.code === 'shared_mailbox_needs_own')
+      return {
+        title: 'Connect your own Outlook mailbox first',
+        text: 'A shared mailbox is read with your own Microsoft sign-in. Connect your Outlook mailbox above, then the shared one.',
+        action: null,
+      };
     if (isMailbox(info)) {
       const vendor = OAUTH_VENDORS[info.source ?? 'gmail'] ?? Service;
       const as = subject.account ? ` as ${subject.account}` : '';

@@ -36,6 +36,8 @@ export const MailboxStatus = z.object({
   skippedReasons: z.record(z.string(), z.number()).default({}),
   /** Messages of the last pass logged with a To or Cc list cut to the contract's 500 (event log names them). */
   recipientsCut: z.number().default(0),
+  /** A shared mailbox (Microsoft 365) read with the rep's own sign-in. */
+  shared: z.boolean().default(false),
 });
 export type MailboxStatus = z.infer<typeof MailboxStatus>;
 
@@ -206,6 +208,12 @@ export const MESSAGES = {
     },
     'mailbox.connect': {
       request: z.object({ provider: z.enum(['gmail', 'outlook']) }),
+      response: MailboxStatus,
+      senders: ['extension'],
+    },
+    /** A Microsoft 365 shared mailbox the policy `sharedMailboxes` lists, read with the rep's own sign-in. */
+    'mailbox.connectShared': {
+      request: z.object({ address: z.string().trim().toLowerCase().min(3).max(400) }),
       response: MailboxStatus,
       senders: ['extension'],
     },

@@ -87,6 +87,11 @@ export interface MailboxRow {
   signInExpiresAt?: number;
   /** Why the last request for write access (labels, categories, archiving) did not get it. */
   writeAccessRefused?: ErrorInfo;
+  /**
+   * A shared mailbox (Microsoft 365): the id of the rep's own mailbox whose sign-in (with
+   * Mail.Read.Shared) reads it. It has no tokens of its own.
+   */
+  sharedThrough?: string;
 }
 
 /** Owned by the auth code; the shape is its business. */

@@ -17,6 +17,11 @@ export type CursorStoreFactory = <T>(schema: z.ZodType<T>) => CursorStore<T>;
 export interface MailboxApiTransport {
   baseUrl?: string | undefined;
   fetch?: typeof fetch | undefined;
+  /**
+   * A shared mailbox read with the rep's own sign-in (Microsoft 365 only): its address, and
+   * the rep's own address its sent mail is credited to.
+   */
+  sharedMailbox?: { address: string; repAddress: string } | undefined;
 }
 
 /** What to do in the mailbox with one logged message (lib/mail/sync/planMailboxMarks.ts decides). */
@@ -110,6 +115,9 @@ export interface MailboxProvider {
    * Null when the admin has not entered the client id yet. `write` adds the scope that lets
    * the extension label, categorise and archive mail (asked for only when that is turned on).
    */
-  oauthConfig(clients: OAuthClients, options?: { write?: boolean }): OAuthProviderConfig | null;
+  oauthConfig(
+    clients: OAuthClients,
+    options?: { write?: boolean; shared?: boolean },
+  ): OAuthProviderConfig | null;
   open(mailboxId: string, getAccessToken: AccessTokenProvider, transport: MailboxApiTransport): MailboxApi;
 }

@@ -415,3 +415,120 @@ describe('MailboxService: Outlook via Microsoft Graph', () => {
     }
   });
 });
+
+describe('MailboxService: a Microsoft 365 shared mailbox the policy allows', () => {
+  it('connects with Mail.Read.Shared, logs the rep’s sent mail from it once (also in their own Sent Items), not a colleague’s', async () => {
+    const REP = 'sam@contoso.example';
+    const SALES = 'sales@contoso.example';
+    const SUPPORT = 'support@contoso.example';
+    const CUSTOMER = { name: 'Ana Okafor', address: 'ana@fabrikam.example' };
+    const OUTLOOK_APP = '00000000-0000-0000-0000-000000000001';
+    const db = openCrmSidebarDb(`mailbox-service-shared-${++dbCounter}`);
+    const crm = new FakeCrmConnector();
+    const graph = new FakeGraphApi();
+    const idp = new FakeOauthServer({
+      provider: 'microsoft',
+      apps: [{ clientId: OUTLOOK_APP, platform: 'spa', redirectUris: [REDIRECT] }],
+      onAccessToken: (token, subject, scope, expiresIn) =>
+        graph.issueAccessToken(subject, {
+          token,
+          expiresInMs: expiresIn * 1000,
+          scopes: scope.split(' ').filter(Boolean),
+        }),
+    });
+    const [graphUrl] = await Promise.all([graph.start(), idp.start()]);
+    graph.setPublicOrigin(graphUrl);
+    try {
+      const background = backgroundForTest({
+        db,
+        version: 't',
+        createConnector: () => crm,
+        clickDrainMaxWaitMs: 0,
+      });
+      await background.updateSettings({
+        crm: { type: 'rest', baseUrl: 'https://crm.example', token: 't' },
+        oauth: {
+          googleClientId: '',
+          microsoftClientId: OUTLOOK_APP,
+          microsoftTenant: 'common',
+          tokenExchangeUrl: '',
+        },
+        sharedMailboxes: [SALES, SUPPORT],
+      });
+      const service = new MailboxService({
+        db,
+        background,
+        webAuthFlow: idp.webAuthFlow(REDIRECT, REP),
+        apiBaseUrls: { outlook: graphUrl },
+        fetch: extensionFetch,
+        oauthEndpoints: {
+          outlook: { authorizationEndpoint: idp.authorizationEndpoint, tokenEndpoint: idp.tokenEndpoint },
+        },
+        allowInsecureOAuth: true,
+      });
+      graph.addMailbox(REP, 'Sam Seller');
+      graph.addSharedMailbox(SALES, [REP, 'kim@contoso.example']);
+      graph.addSharedMailbox(SUPPORT, ['kim@contoso.example']);
+      crm.addContact({ name: CUSTOMER.name, emails: [CUSTOMER.address] });
+      const sentAt = new Date(Date.now() - 10 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const sales = { name: 'Sales', address: SALES };
+      const quote = '<QUOTE42@EXAMPLEPR01MB1234.namprd01.prod.outlook.example>';
+      // Sent on behalf of sales@ by the rep: in the shared Sent Items and, as Exchange can keep
+      // a copy, in the rep's own (same Message-ID).
+      for (const box of [SALES, REP])
+        graph.sendMessage(box, {
+          from: sales,
+          sender: { name: 'Sam Seller', address: REP },
+          toRecipients: [CUSTOMER],
+          subject: 'Your quote',
+          internetMessageId: quote,
+          sentDateTime: sentAt,
+        });
+      // Sent on behalf of sales@ by the rep, kept in the shared Sent Items only.
+      graph.sendMessage(SALES, {
+        from: sales,
+        sender: { name: 'Sam Seller', address: REP },
+        toRecipients: [CUSTOMER],
+        subject: 'Welcome aboard',
+        internetMessageId: '<WELCOME43@EXAMPLEPR01MB1234.namprd01.prod.outlook.example>',
+        sentDateTime: sentAt,
+      });
+      graph.sendMessage(SALES, {
+        from: sales,
+        sender: { name: 'Kim', address: 'kim@contoso.example' },
+        toRecipients: [CUSTOMER],
+        subject: 'Kim’s follow-up',
+        sentDateTime: sentAt,
+      });
+
+      const infoOf = (work: Promise<unknown>) =>
+        work.then(
+          () => null,
+          (e: unknown) => toErrorInfo(e),
+        );
+      expect(await infoOf(service.connectShared(SALES))).toMatchObject({ code: 'shared_mailbox_needs_own' });
+      const own = await service.connect('outlook');
+      expect(await infoOf(service.connectShared('ceo@contoso.example'))).toMatchObject({
+        kind: 'invalid_request',
+      });
+      const denied = await service.connectShared(SUPPORT).catch((e: unknown) => e);
+      expect(toErrorInfo(denied)).toMatchObject({ kind: 'auth', code: 'shared_mailbox_denied' });
+      expect(describeError(denied, 'mailbox').title).toBe('Microsoft refused the shared mailbox');
+
+      const shared = await service.connectShared(SALES);
+      expect(shared).toMatchObject({ id: `outlook:${SALES}`, address: SALES, shared: true, primary: false });
+      await service.syncMailbox(own.id);
+      await service.syncMailbox(shared.id);
+      await background.drainOutbox();
+      expect(crm.activities.map((a) => a.externalId).sort()).toEqual([
+        'quote42@examplepr01mb1234.namprd01.prod.outlook.example',
+        'welcome43@examplepr01mb1234.namprd01.prod.outlook.example',
+      ]);
+      expect(crm.activities.every((a) => a.direction === 'outgoing' && a.source === 'outlook')).toBe(true);
+      expect(service.statusOf((await db.mailboxes.get(shared.id))!).lastError).toBeNull();
+    } finally {
+      await Promise.all([graph.stop(), idp.stop()]);
+      db.close();
+    }
+  });
+});

@@ -88,6 +88,7 @@ export function mailboxFixture(overrides: Partial<MailboxStatus> = {}): MailboxS
     progress: null,
     skippedReasons: {},
     recipientsCut: 0,
+    shared: false,
     ...overrides,
   };
 }

@@ -327,3 +327,86 @@ describe('mail provider apps', () => {
     expect(store.current().oauth.tokenExchangeUrl).toBe('https://crm.acme.example');
   });
 });
+
+describe('shared mailboxes the organisation allows', () => {
+  const OUTLOOK_OAUTH = { ...OAUTH, microsoftClientId: '00000000-0000-0000-0000-0000000000aa' };
+  const own = mailboxFixture({ id: 'outlook:rep@acme.test', provider: 'outlook', address: 'rep@acme.test' });
+
+  it('is not shown when the policy lists none', async () => {
+    renderOptions({ handlers: { 'status.get': () => statusFixture({ mailboxes: [own] }) } });
+    const section = await mailboxesSection();
+    await section.findByRole('listitem', { name: 'rep@acme.test' });
+    expect(section.queryByTestId('shared-mailboxes')).toBeNull();
+  });
+
+  it('lists them with Connect each, connects one, and shows it connected', async () => {
+    let mailboxes = [own];
+    const { background } = renderOptions({
+      settings: { oauth: OUTLOOK_OAUTH, sharedMailboxes: ['sales@acme.test', 'support@acme.test'] },
+      handlers: {
+        'status.get': () => statusFixture({ mailboxes }),
+        'mailbox.connectShared': ({ address }: { address: string }) => {
+          const row = mailboxFixture({
+            id: `outlook:${address}`,
+            provider: 'outlook',
+            address,
+            primary: false,
+            shared: true,
+          });
+          mailboxes = [...mailboxes, row];
+          return row;
+        },
+      },
+    });
+    const section = await mailboxesSection();
+    const shared = within(await section.findByTestId('shared-mailboxes'));
+    expect(shared.getByTestId('shared-mailbox-sales@acme.test').textContent).toContain('Not connected');
+    fireEvent.click(shared.getByRole('button', { name: 'Connect sales@acme.test' }));
+    await section.findByText('Connected the shared mailbox sales@acme.test.');
+    expect(background.callsOf('mailbox.connectShared')).toEqual([{ address: 'sales@acme.test' }]);
+    await waitFor(() =>
+      expect(shared.getByTestId('shared-mailbox-sales@acme.test').textContent).toContain('Connected'),
+    );
+    expect(shared.queryByRole('button', { name: 'Connect sales@acme.test' })).toBeNull();
+    expect(shared.getByRole('button', { name: 'Connect support@acme.test' })).toBeTruthy();
+  });
+
+  it('asks for the own Outlook mailbox first, and words Microsoft’s refusal', async () => {
+    const { background } = renderOptions({
+      settings: { oauth: OUTLOOK_OAUTH, sharedMailboxes: ['sales@acme.test'] },
+      handlers: { 'status.get': () => statusFixture({ mailboxes: [] }) },
+    });
+    const section = await mailboxesSection();
+    const shared = within(await section.findByTestId('shared-mailboxes'));
+    expect(shared.getByText(/Connect your own Outlook mailbox first/)).toBeTruthy();
+    expect(
+      (shared.getByRole('button', { name: 'Connect sales@acme.test' }) as HTMLButtonElement).disabled,
+    ).toBe(true);
+    expect(background.callsOf('mailbox.connectShared')).toEqual([]);
+    cleanup();
+
+    renderOptions({
+      settings: { oauth: OUTLOOK_OAUTH, sharedMailboxes: ['sales@acme.test'] },
+      handlers: {
+        'status.get': () => statusFixture({ mailboxes: [own] }),
+        'mailbox.connectShared': () => {
+          throw new RemoteError({
+            kind: 'auth',
+            source: 'outlook',
+            code: 'shared_mailbox_denied',
+            message: 'Microsoft Graph refused sales@acme.test (403 ErrorAccessDenied).',
+          });
+        },
+      },
+    });
+    const again = await mailboxesSection();
+    fireEvent.click(
+      within(await again.findByTestId('shared-mailboxes')).getByRole('button', {
+        name: 'Connect sales@acme.test',
+      }),
+    );
+    expect((await again.findByRole('alert')).textContent).toContain(
+      'Ask your Microsoft 365 administrator to give you access to it',
+    );
+  });
+});

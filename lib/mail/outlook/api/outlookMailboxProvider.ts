@@ -1,5 +1,5 @@
 import { microsoftOAuthConfig } from '../../../auth/OAuthProviders';
-import type { MailboxProvider } from '../../sync/MailboxProvider';
+import type { MailboxApi, MailboxProvider } from '../../sync/MailboxProvider';
 import { ProviderRequestError } from '../../sync/ProviderRequestError';
 import { findGraphSentMessage } from './findGraphSentMessage';
 import { GraphClient } from './GraphClient';
@@ -8,6 +8,7 @@ import { listGraphWindow } from './listGraphWindow';
 import { mapGraphMessage } from './mapGraphMessage';
 import { markGraphMessages } from './markGraphMessages';
 import { outlookThreadFromUrl } from './outlookThreadFromUrl';
+import { sharedMailboxCredit } from './sharedMailboxCredit';
 import { upgradeOutlookSnapshot } from './upgradeOutlookSnapshot';
 
 /** Outlook / Microsoft 365 through Microsoft Graph and an Entra app registration. */
@@ -22,6 +23,7 @@ export const outlookMailboxProvider: MailboxProvider = {
           clientId: clients.microsoftClientId,
           tenant: clients.microsoftTenant,
           write: options?.write ?? false,
+          shared: options?.shared ?? false,
         })
       : null,
   open(mailboxId, getAccessToken, transport) {
@@ -30,7 +32,26 @@ export const outlookMailboxProvider: MailboxProvider = {
       getAccessToken,
       baseUrl: transport.baseUrl,
       fetch: transport.fetch,
+      ...(transport.sharedMailbox ? { sharedMailbox: transport.sharedMailbox.address } : {}),
     });
+    const shared = transport.sharedMailbox;
+    const syncFolder: MailboxApi['syncFolder'] = (folder, { cursorStore, ...options }) =>
+      new GraphSentSync({
+        ...options,
+        client,
+        cursors: cursorStore(GraphSyncCursor),
+        folder: folder === 'sent' ? 'sentitems' : 'inbox',
+        // A shared mailbox's mail a colleague sent is theirs to log.
+        ...(shared
+          ? { accept: (m) => sharedMailboxCredit(m, shared.repAddress, shared.address) !== 'colleague' }
+          : {}),
+      }).run();
+    const listWindow: MailboxApi['listWindow'] = (folder, window, options) =>
+      listGraphWindow(client, folder, window, options);
+    if (shared) {
+      // A shared mailbox's Sent Items only: the other calls read the rep's own mailbox (/me).
+      return { address: async () => shared.address, syncFolder, listWindow };
+    }
     return {
       async address() {
         const me = await client.getMe();
@@ -47,14 +68,8 @@ export const outlookMailboxProvider: MailboxProvider = {
         }
         return address;
       },
-      syncFolder: (folder, { cursorStore, ...options }) =>
-        new GraphSentSync({
-          ...options,
-          client,
-          cursors: cursorStore(GraphSyncCursor),
-          folder: folder === 'sent' ? 'sentitems' : 'inbox',
-        }).run(),
-      listWindow: (folder, window, options) => listGraphWindow(client, folder, window, options),
+      syncFolder,
+      listWindow,
       async readMessage(providerMessageId, mailbox, folderRole) {
         const graph = await client.getMessage(providerMessageId);
         return graph ? mapGraphMessage(graph, mailbox, folderRole) : null;
