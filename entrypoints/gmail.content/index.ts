@@ -111,6 +111,7 @@ export default defineContentScript({
     const compose = startGmailComposeLogger(sdk, {
       logByDefault: () => config.logComposeByDefault,
       logSentMessage: (request) => sendToBackground('gmail.sent.log', request),
+      declineSentMessage: (request) => sendToBackground('gmail.sent.decline', request),
       accountIndex: () => parseGmailAccountUrl(location.href)?.accountIndex ?? null,
       resolveInternetMessageId,
       onError: reportError,

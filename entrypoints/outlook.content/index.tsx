@@ -164,6 +164,7 @@ export default defineContentScript({
     const compose = startOutlookComposeLogger(document, {
       logByDefault: () => config.logComposeByDefault,
       logSentMessage: (request) => sendToBackground('outlook.sent.log', request),
+      declineSentMessage: (request) => sendToBackground('outlook.sent.decline', request),
       account: () => account,
       location: () => parseOutlookUrl(location.href),
       confirmedByMailbox: (address) => config.connectedMailboxes.includes(address.toLowerCase()),

@@ -9,6 +9,7 @@ import type { MessageRegistry } from '../logging/MessageRegistry';
 import type { Outbox } from '../logging/Outbox';
 import type { ThreadDealChoices } from '../logging/ThreadDealChoices';
 import type { MailMessage, ThreadSnapshot } from '../mail/MailMessage';
+import { LOG_OFF_REASON, type SentMessageOutcome } from '../mail/SentMessageOutcome';
 import type { ExtensionStatus, MailboxStatus, TestConnectionResult } from '../messaging/messages';
 import type { FeatureContext } from '../panel/features/PanelFeature';
 import type { MessageLogStatus, ThreadView } from '../panel/ThreadView';
@@ -296,6 +297,23 @@ export class CrmSidebarBackground {
     await this.drainOutbox(session);
     if (!outcome || outcome.status === 'skipped') return { outcome: 'skipped', reason: outcome?.reason };
     return { outcome: outcome.status === 'enqueued' ? 'queued' : 'already_logged' };
+  }
+
+  /**
+   * A message the user just sent with "Log to CRM" off, as the mailbox's API gave it: the
+   * registry remembers, so the sync never logs it by itself (the rep's word for this message
+   * outranks "log sent mail automatically"); "Log email" on its receipt still logs it. A message
+   * already logged (a sync pass came first) stays logged: its receipt offers the way back.
+   */
+  async declineSentMessage(message: MailMessage): Promise<SentMessageOutcome> {
+    // Without a Message-ID the sync never logs it anyway.
+    if (!message.messageId) return { outcome: 'skipped', reason: LOG_OFF_REASON };
+    const session = await this.sessions.session();
+    const marked = await this.registry.markLogOffAtSend(session.me.user.id, message.messageId);
+    this.threads.forgetAll();
+    return marked === 'already_logged'
+      ? { outcome: 'already_logged' }
+      : { outcome: 'skipped', reason: LOG_OFF_REASON };
   }
 
   /** What the panel features' handlers (lib/panel/features) may use. */

@@ -211,6 +211,10 @@ export async function enqueueLinkedMessages(
         contactIds,
       });
     const row = await registry.get(crmUserId, externalId);
+    if (mode === 'auto' && row?.logOffAtSend !== undefined && Object.keys(row.activities).length === 0) {
+      skip('sent with Log to CRM off', skipReason('log_off_at_send'));
+      continue;
+    }
     // What the rep removed from its receipt stays removed, whoever asks (the sync, another tab).
     const removedByRep = contactIds.filter((id) => row?.removed?.[id] && !row.activities[id]);
     const missing = contactIds.filter((id) => !row?.activities[id] && !removedByRep.includes(id));

@@ -8,8 +8,8 @@ import type { MailboxStatus, Messages } from '../messaging/messages';
 import type { Handlers } from '../messaging/router';
 import { createFeatureHandlers } from '../panel/features/panelFeatures';
 import type { SidePanelThread } from '../panel/SidePanelThread';
+import { ComposeSends, gmailComposeSend, gmailDeclinedSend, outlookComposeSend } from './ComposeSends';
 import type { CrmSidebarBackground } from './CrmSidebarBackground';
-import { OutlookComposeSends } from './OutlookComposeSends';
 import type { PageHealthService } from './PageHealthService';
 import { PanelFramePairing } from './PanelFramePairing';
 
@@ -69,10 +69,11 @@ export interface BackgroundHandlerDeps {
 export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<Messages> {
   const { service, mailboxes, audits, signIns } = deps;
   const pairing = deps.pairing ?? new PanelFramePairing();
-  const outlookSends = new OutlookComposeSends({
-    connectedApi: (address) => mailboxes.connectedApi('outlook', address),
+  const composeSends = new ComposeSends({
+    connectedApi: (provider, address) => mailboxes.connectedApi(provider, address),
     logSentMessage: (message) => service.logSentMessage(message),
-    syncAfterSend: (address) => mailboxes.syncAfterSend('outlook', address),
+    declineSentMessage: (message) => service.declineSentMessage(message),
+    syncAfterSend: (provider, address) => mailboxes.syncAfterSend(provider, address),
     events: service.events,
   });
   return {
@@ -123,24 +124,19 @@ export function createBackgroundHandlers(deps: BackgroundHandlerDeps): Handlers<
       const settings = await service.getSettings();
       return { inboxSdkAppId: settings.inboxSdkAppId, logComposeByDefault: settings.logComposeByDefault };
     },
-    'gmail.sent.log': async (sent) => {
-      try {
-        // The Message-ID is the page's word: a page that names another message's would keep that
-        // one from ever being logged (first log of a Message-ID wins). The sync logs with the exact
-        // one; without a connected mailbox the log takes the provider-derived key.
-        return await service.logSentMessage({ ...sent.message, messageId: null, messageIdSource: 'none' });
-      } finally {
-        // Near real time: the sent-mail sync picks it up now (exact Message-ID), not at the next alarm.
-        await mailboxes.syncAfterSend('gmail', sent.message.mailbox);
-      }
-    },
+    // With the mailbox connected, the sent message is read through the Gmail API by the page's
+    // id (its exact Message-ID; the page's own word for it is dropped), else logged under a
+    // provider-derived key; see ComposeSends.
+    'gmail.sent.log': (sent) => composeSends.log(gmailComposeSend(sent)),
+    'gmail.sent.decline': (sent) => composeSends.decline(gmailDeclinedSend(sent)),
     'outlook.config.get': async () => ({
       logComposeByDefault: (await service.getSettings()).logComposeByDefault,
       connectedMailboxes: await mailboxes.connectedAddresses('outlook'),
     }),
     // Confirmed in Sent Items through Graph when the mailbox is connected (its exact Message-ID;
     // the page never shows one), else logged under the page's key for the send.
-    'outlook.sent.log': (sent) => outlookSends.log(sent),
+    'outlook.sent.log': (sent) => composeSends.log(outlookComposeSend(sent)),
+    'outlook.sent.decline': (sent) => composeSends.decline(outlookComposeSend(sent)),
     'mailbox.writeAccess.get': async () => ({ mailboxes: await mailboxes.writeAccessStatus() }),
     'mailbox.writeAccess.request': async ({ id }) => ({ mailboxes: await mailboxes.grantWriteAccess(id) }),
     'mailbox.loggedThreads': ({ provider, mailbox, threadIds }) =>

@@ -102,9 +102,36 @@ export class MessageRegistry {
   }
 
   private async putOrDrop(row: RegistryRow): Promise<void> {
-    if (Object.keys(row.activities).length === 0 && Object.keys(row.removed ?? {}).length === 0)
+    if (
+      Object.keys(row.activities).length === 0 &&
+      Object.keys(row.removed ?? {}).length === 0 &&
+      row.logOffAtSend === undefined
+    )
       await this.db.registry.delete([row.crmUserId, row.externalId]);
     else await this.db.registry.put(row);
+  }
+
+  /**
+   * The rep sent this Message-ID with "Log to CRM" off: the sync leaves it out (the pipeline's
+   * `log_off_at_send` rule) until the rep logs it with a click. Nothing changes for a message
+   * already logged.
+   */
+  async markLogOffAtSend(crmUserId: string, externalId: string): Promise<'marked' | 'already_logged'> {
+    return this.db.transaction('rw', this.db.registry, async () => {
+      const row = await this.db.registry.get([crmUserId, externalId]);
+      if (row && Object.keys(row.activities).length > 0) return 'already_logged';
+      await this.db.registry.put({
+        ...(row ?? {
+          crmUserId,
+          externalId,
+          activities: {},
+          loggedAt: this.now(),
+          status: 'logged' as const,
+        }),
+        logOffAtSend: this.now(),
+      });
+      return 'marked';
+    });
   }
 
   /**
@@ -139,7 +166,9 @@ export class MessageRegistry {
           // Logged there again (the rep's undo of a removal): no longer removed.
           delete removed[r.contactId];
         }
-        return row.removed ? { ...row, activities, removed } : { ...row, activities };
+        // Logged after all (the rep's click): "Log to CRM was off" no longer holds.
+        const { logOffAtSend: _logged, ...rest } = row;
+        return row.removed ? { ...rest, activities, removed } : { ...rest, activities };
       });
       await this.db.registry.bulkPut(rows);
     });

@@ -45,6 +45,8 @@ export const SkipRule = z.enum([
   'refused_by_crm',
   /** The rep removed it from the CRM from its receipt: never logged there again by itself. */
   'removed_by_you',
+  /** The rep sent it with the compose form's "Log to CRM" off: the sync leaves it out. */
+  'log_off_at_send',
 ]);
 export type SkipRule = z.infer<typeof SkipRule>;
 

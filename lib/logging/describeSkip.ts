@@ -42,6 +42,10 @@ const SKIP_WORDS: Record<SkipRule, SkipWords> = {
     count: 'removed by you',
     receipt: 'you removed it from the CRM, so neither the sync nor Log email puts it back',
   },
+  log_off_at_send: {
+    count: 'sent with Log to CRM off',
+    receipt: 'you sent it with Log to CRM off; Log email still logs it',
+  },
 };
 
 const AUTOMATED_WORDS: Record<AutomatedCategory, SkipWords> = {

@@ -7,3 +7,6 @@ export const SentMessageOutcome = z.object({
   reason: z.string().optional(),
 });
 export type SentMessageOutcome = z.infer<typeof SentMessageOutcome>;
+
+/** The outcome's reason for a send the rep made with the compose form's "Log to CRM" off. */
+export const LOG_OFF_REASON = 'Log to CRM was off when you sent it';

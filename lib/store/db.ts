@@ -37,6 +37,11 @@ export interface RegistryRow {
    * sync, a click in another tab and the audit's "Log missing" never log it there again.
    */
   removed?: Record<string, { removedAt: number }>;
+  /**
+   * When the rep sent it with the compose form's "Log to CRM" off: the sync does not log it by
+   * itself; a click on "Log email" does (and clears this).
+   */
+  logOffAtSend?: number;
   loggedAt: number;
   status: 'logged';
 }

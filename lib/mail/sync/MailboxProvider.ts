@@ -47,6 +47,11 @@ export interface MailboxMarkOutcome {
 
 /** A message just sent from the webmail's compose form, as the form showed it. */
 export interface SentMessageQuery {
+  /**
+   * The provider's own id for the sent message, when the page gave it (Gmail's `sent` event
+   * does; Outlook on the web's compose form does not): then the other fields are not needed.
+   */
+  providerMessageId?: string;
   subject: string;
   /** The To addresses the form showed (lower case). */
   to: readonly string[];

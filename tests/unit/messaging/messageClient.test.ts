@@ -57,12 +57,15 @@ describe('the message table', () => {
     expect(content['settings.get']).toBeUndefined();
     expect(Object.keys(content).sort()).toEqual([
       'gmail.config.get',
+      'gmail.sent.decline',
       'gmail.sent.log',
       'mailbox.loggedThreads',
       'outlook.config.get',
+      'outlook.sent.decline',
       'outlook.sent.log',
       'page.health',
       'panel.frame.expect',
+      'thread.prefetch',
     ]);
   });
 });

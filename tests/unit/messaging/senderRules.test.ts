@@ -180,9 +180,11 @@ describe('the router’s sender rules', () => {
     expect(content.sort()).toEqual(
       [
         'gmail.config.get',
+        'gmail.sent.decline',
         'gmail.sent.log',
         'mailbox.loggedThreads',
         'outlook.config.get',
+        'outlook.sent.decline',
         'outlook.sent.log',
         'page.health',
         'panel.frame.expect',

@@ -1,5 +1,6 @@
 import { googleOAuthConfig } from '../../../auth/OAuthProviders';
 import type { MailboxProvider } from '../../sync/MailboxProvider';
+import { findGmailSentMessage } from './findGmailSentMessage';
 import { GmailApiClient } from './GmailApiClient';
 import { GmailSentSync, GmailSyncCursor } from './GmailSentSync';
 import { gmailThreadFromUrl } from './gmailThreadFromUrl';
@@ -47,6 +48,9 @@ export const gmailMailboxProvider: MailboxProvider = {
       listWindow: (folder, window, options) => listGmailWindow(client, folder, window, options),
       markMessages: (marks, names) => markGmailMessages(client, marks, () => labelId(names.gmailLabel)),
       threadFromUrl: (url, mailbox) => gmailThreadFromUrl(url, client, mailbox),
+      // A compose send is found by the id Gmail's page gives; without one there is nothing to match.
+      findSentMessage: async (query, mailbox) =>
+        query.providerMessageId ? findGmailSentMessage(client, query.providerMessageId, mailbox) : null,
     };
   },
 };

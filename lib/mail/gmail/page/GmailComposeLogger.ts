@@ -1,7 +1,12 @@
 import type { ContactNameOptional } from '@inboxsdk/core';
 import { type MailAddress, MailMessage } from '../../MailMessage';
 import type { GmailSdk, SdkComposeView, SdkSentEvent } from './GmailSdk';
-import type { GmailSentMessage, GmailSentMessageInput, GmailSentMessageOutcome } from './gmailMessages';
+import type {
+  GmailSentDecline,
+  GmailSentMessage,
+  GmailSentMessageInput,
+  GmailSentMessageOutcome,
+} from './gmailMessages';
 import { toMailAddress } from './readMessageView';
 import type { InternetMessageIdResolver } from './readOriginalMessageId';
 
@@ -10,6 +15,11 @@ export interface GmailComposeLoggerOptions {
   logByDefault: (composeView: SdkComposeView) => boolean;
   /** Hands the sent message to the background, which logs it through the outbox. */
   logSentMessage: (request: GmailSentMessageInput) => Promise<GmailSentMessageOutcome>;
+  /**
+   * Tells the background a message left with the toggle off, so the mailbox sync does not log
+   * it by itself either (the rep's word for that message outranks "log sent mail automatically").
+   */
+  declineSentMessage?: (request: GmailSentDecline) => Promise<GmailSentMessageOutcome>;
   /** `/mail/u/N` index of this tab, recorded with the log for links. */
   accountIndex: () => number | null;
   /** Tries to read the exact Message-ID of the sent message before logging it. */
@@ -150,10 +160,16 @@ export function startGmailComposeLogger(
       if (draft === null) captureDraft();
       const details = draft;
       if (!enabled) {
-        void event.getMessageID().then(
-          (id) => options.onLogged?.({ status: 'skipped_toggle_off', gmailMessageId: id }),
-          () => options.onLogged?.({ status: 'skipped_toggle_off', gmailMessageId: null }),
-        );
+        event
+          .getMessageID()
+          .then(
+            (id) => {
+              options.onLogged?.({ status: 'skipped_toggle_off', gmailMessageId: id });
+              return options.declineSentMessage?.({ mailbox, gmailMessageId: id });
+            },
+            () => options.onLogged?.({ status: 'skipped_toggle_off', gmailMessageId: null }),
+          )
+          .catch(reportError);
         return;
       }
       if (details === null) {

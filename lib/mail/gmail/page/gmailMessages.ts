@@ -31,6 +31,17 @@ export const GmailSentMessage = z.object({
 export type GmailSentMessage = z.infer<typeof GmailSentMessage>;
 export type GmailSentMessageInput = z.input<typeof GmailSentMessage>;
 
+/**
+ * A message the user just sent from a Gmail compose view with "Log to CRM" off: the background
+ * finds it through the Gmail API by this id and keeps the sync from logging it by itself.
+ */
+export const GmailSentDecline = z.object({
+  mailbox: z.string().min(3).max(400),
+  /** Gmail's hex message id from InboxSDK's `sent` event (the Gmail API's `id`). */
+  gmailMessageId: z.string().regex(/^[0-9a-f]{1,32}$/),
+});
+export type GmailSentDecline = z.infer<typeof GmailSentDecline>;
+
 export const GmailSentMessageOutcome = SentMessageOutcome;
 export type GmailSentMessageOutcome = SentMessageOutcome;
 
@@ -49,6 +60,13 @@ export const GMAIL_MESSAGES = defineMessages({
    */
   'gmail.sent.log': {
     request: GmailSentMessage,
+    response: GmailSentMessageOutcome,
+    senders: ['content'],
+    webmail: ['gmail'],
+  },
+  /** Only from a Gmail tab: a send with the toggle off (the background checks it is this mailbox's sent mail). */
+  'gmail.sent.decline': {
+    request: GmailSentDecline,
     response: GmailSentMessageOutcome,
     senders: ['content'],
     webmail: ['gmail'],

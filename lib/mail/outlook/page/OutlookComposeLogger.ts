@@ -13,6 +13,11 @@ export interface OutlookComposeLoggerOptions {
   logByDefault: () => boolean;
   /** Hands the sent message to the background, which confirms and logs it. */
   logSentMessage: (request: OutlookSentMessage) => Promise<OutlookSentMessageOutcome>;
+  /**
+   * Tells the background a message left with the toggle off, so the mailbox sync does not log
+   * it by itself either (only for a mailbox it syncs: `confirmedByMailbox`).
+   */
+  declineSentMessage?: (request: OutlookSentMessage) => Promise<OutlookSentMessageOutcome>;
   account: () => OutlookAccount;
   location: () => OutlookLocation;
   /**
@@ -118,11 +123,11 @@ export function startOutlookComposeLogger(
     const pending = state.pending;
     state.pending = null;
     if (!pending) return;
-    if (!pending.enabled) {
+    const account = options.account();
+    if (!account.address && !pending.enabled) {
       options.onLogged?.({ status: 'skipped_toggle_off', draft: pending.draft });
       return;
     }
-    const account = options.account();
     if (!account.address) {
       reportError(
         new Error('Outlook compose sent, but the page did not show which mailbox; not logged from the tab'),
@@ -148,6 +153,13 @@ export function startOutlookComposeLogger(
         ...draft.to.map((p) => p.address),
       ]),
     };
+    if (!pending.enabled) {
+      options.onLogged?.({ status: 'skipped_toggle_off', draft });
+      // Without a synced mailbox nothing else would log it; with one, the sync must hear the rep's no.
+      if (options.confirmedByMailbox(account.address))
+        options.declineSentMessage?.(request).catch(reportError);
+      return;
+    }
     if (options.confirmedByMailbox(account.address)) {
       handOver(request).catch(reportError);
       return;

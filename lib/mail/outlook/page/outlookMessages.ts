@@ -19,7 +19,8 @@ export type OutlookContentConfig = z.infer<typeof OutlookContentConfig>;
 const Recipients = z.array(MailAddress).max(SNAPSHOT_LIMITS.recipients);
 
 /**
- * A message the user just sent from an Outlook on the web compose form with "Log to CRM" on,
+ * A message the user just sent from an Outlook on the web compose form (with "Log to CRM" on for
+ * `outlook.sent.log`, off for `outlook.sent.decline`),
  * as the form showed it when Send was pressed. The page never knows the sent message's
  * Message-ID: the background finds the message in Sent Items through Graph when the mailbox
  * is connected, else logs it under `composeKey`.
@@ -58,6 +59,13 @@ export const OUTLOOK_MESSAGES = defineMessages({
   },
   /** Only from an Outlook tab, after the compose form closed on a Send with the toggle on. */
   'outlook.sent.log': {
+    request: OutlookSentMessage,
+    response: OutlookSentMessageOutcome,
+    senders: ['content'],
+    webmail: ['outlook'],
+  },
+  /** Only from an Outlook tab, after the compose form closed on a Send with the toggle off. */
+  'outlook.sent.decline': {
     request: OutlookSentMessage,
     response: OutlookSentMessageOutcome,
     senders: ['content'],

@@ -5,7 +5,11 @@ import {
   LOG_TO_CRM_LABEL,
   startGmailComposeLogger,
 } from '../../../../../lib/mail/gmail/page/GmailComposeLogger';
-import { GMAIL_MESSAGES, type GmailSentMessageInput } from '../../../../../lib/mail/gmail/page/gmailMessages';
+import {
+  GMAIL_MESSAGES,
+  type GmailSentDecline,
+  type GmailSentMessageInput,
+} from '../../../../../lib/mail/gmail/page/gmailMessages';
 import { FakeComposeView, FakeInboxSdk } from './FakeInboxSdk';
 
 const SENT_AT = new Date('2025-03-04T10:14:00.000Z');
@@ -27,6 +31,7 @@ afterEach(() => stop?.());
 function start(options: { logByDefault: boolean; resolve?: (id: string) => Promise<string | null> }) {
   const sdk = new FakeInboxSdk('rep@example.com');
   const sent: GmailSentMessageInput[] = [];
+  const declined: GmailSentDecline[] = [];
   const results: ComposeLogResult[] = [];
   const sleeps: number[] = [];
   const logger = startGmailComposeLogger(sdk, {
@@ -37,6 +42,10 @@ function start(options: { logByDefault: boolean; resolve?: (id: string) => Promi
       sent.push(request);
       return { outcome: 'queued' };
     },
+    declineSentMessage: async (request) => {
+      declined.push(GMAIL_MESSAGES['gmail.sent.decline'].request.parse(request));
+      return { outcome: 'skipped' };
+    },
     accountIndex: () => 1,
     resolveInternetMessageId: options.resolve,
     sleep: async (ms) => {
@@ -46,7 +55,7 @@ function start(options: { logByDefault: boolean; resolve?: (id: string) => Promi
     onLogged: (result) => results.push(result),
   });
   stop = logger.stop;
-  return { sdk, sent, results, sleeps };
+  return { sdk, sent, declined, results, sleeps };
 }
 
 describe('startGmailComposeLogger', () => {
@@ -109,8 +118,8 @@ describe('startGmailComposeLogger', () => {
     expect(sent[0]!.message).toMatchObject({ messageId: null, messageIdSource: 'none' });
   });
 
-  it('does not log when the toggle is off', async () => {
-    const { sdk, sent, results } = start({ logByDefault: false });
+  it('does not log when the toggle is off, and tells the background so the sync leaves it out too', async () => {
+    const { sdk, sent, declined, results } = start({ logByDefault: false });
     const compose = draft();
     sdk.openCompose(compose);
     compose.send(IDS);
@@ -118,6 +127,9 @@ describe('startGmailComposeLogger', () => {
     await vi.waitFor(() => expect(results).toHaveLength(1));
     expect(results[0]).toEqual({ status: 'skipped_toggle_off', gmailMessageId: IDS.gmailMessageId });
     expect(sent).toEqual([]);
+    await vi.waitFor(() =>
+      expect(declined).toEqual([{ mailbox: 'rep@example.com', gmailMessageId: IDS.gmailMessageId }]),
+    );
   });
 
   it('follows the user flipping the toggle before sending', async () => {

@@ -31,12 +31,17 @@ afterEach(() => {
 
 function start(doc: Document, options: { byDefault?: boolean; connected?: boolean; url?: string } = {}) {
   const requests: OutlookSentMessage[] = [];
+  const declined: OutlookSentMessage[] = [];
   const results: OutlookComposeLogResult[] = [];
   logger = startOutlookComposeLogger(doc, {
     logByDefault: () => options.byDefault ?? true,
     logSentMessage: async (request) => {
       requests.push(request);
       return { outcome: 'queued' };
+    },
+    declineSentMessage: async (request) => {
+      declined.push(request);
+      return { outcome: 'skipped' };
     },
     account: () => readOutlookAccount(doc),
     location: () => parseOutlookUrl(options.url ?? 'https://outlook.office.com/mail/inbox'),
@@ -47,7 +52,7 @@ function start(doc: Document, options: { byDefault?: boolean; connected?: boolea
     now: () => new Date('2026-11-20T10:00:00Z'),
     onLogged: (r) => results.push(r),
   });
-  return { requests, results };
+  return { requests, declined, results };
 }
 
 const form = (doc: Document) => doc.getElementById('docking_InitVisiblePart_0')!;
@@ -90,15 +95,28 @@ describe('The "Log to CRM" toggle in Outlook compose forms', () => {
     expect(requests[0]?.composeKey).toMatch(/^[0-9a-f]{8}$/);
   });
 
-  it('turned off, sends nothing', async () => {
+  it('turned off, logs nothing, and tells the background of a synced mailbox to keep the sync off it too', async () => {
     const doc = page('new-message.html');
-    const { requests, results } = start(doc);
+    const { requests, declined, results } = start(doc);
     toggle(doc).click();
     expect(toggle(doc).checked).toBe(false);
     send(doc).click();
     form(doc).remove();
     await vi.waitFor(() => expect(results.map((r) => r.status)).toEqual(['skipped_toggle_off']));
     expect(requests).toEqual([]);
+    await vi.waitFor(() => expect(declined).toHaveLength(1));
+    expect(declined[0]).toMatchObject({ kind: 'new', mailbox: expect.any(String) });
+  });
+
+  it('turned off without a synced mailbox, says nothing to the background (no sync would log it)', async () => {
+    const doc = page('new-message.html');
+    const { requests, declined, results } = start(doc, { connected: false });
+    toggle(doc).click();
+    send(doc).click();
+    form(doc).remove();
+    await vi.waitFor(() => expect(results.map((r) => r.status)).toEqual(['skipped_toggle_off']));
+    expect(requests).toEqual([]);
+    expect(declined).toEqual([]);
   });
 
   it('Ctrl+Enter sends as the button does', async () => {

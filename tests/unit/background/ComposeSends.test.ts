@@ -1,10 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ComposeSends,
+  type ComposeSendsOptions,
+  gmailComposeSend,
+  gmailDeclinedSend,
+  outlookComposeSend,
+} from '../../../lib/background/ComposeSends';
 import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
-import { OutlookComposeSends } from '../../../lib/background/OutlookComposeSends';
+import {
+  enqueueLinkedMessages,
+  linkingContextFor,
+  lookupThread,
+} from '../../../lib/background/MessagePipeline';
 import { providerDerivedExternalId } from '../../../lib/logging/externalIdFor';
 import { MailMessage } from '../../../lib/mail/MailMessage';
 import type { OutlookSentMessageInput } from '../../../lib/mail/outlook/page/outlookMessages';
 import { OutlookSentMessage } from '../../../lib/mail/outlook/page/outlookMessages';
+import { LOG_OFF_REASON } from '../../../lib/mail/SentMessageOutcome';
 import type { MailboxApi, SentMessageQuery } from '../../../lib/mail/sync/MailboxProvider';
 import { type CrmSidebarDb, openCrmSidebarDb } from '../../../lib/store/db';
 import { FakeCrmConnector } from '../../fakes/FakeCrmConnector';
@@ -70,13 +82,22 @@ describe('Outlook compose sends', () => {
   let syncs: string[];
   const waits: number[] = [];
 
-  function sends(api: MailboxApi | null) {
-    return new OutlookComposeSends({
+  function composeSends(api: MailboxApi | null, more: Partial<ComposeSendsOptions> = {}) {
+    return new ComposeSends({
       connectedApi: async () => api,
       logSentMessage: (m) => background.logSentMessage(m),
-      syncAfterSend: async (address) => syncs.push(address),
+      declineSentMessage: (m) => background.declineSentMessage(m),
+      syncAfterSend: async (_provider, address) => void syncs.push(address),
       sleep: async (ms) => void waits.push(ms),
+      ...more,
     });
+  }
+  function sends(api: MailboxApi | null) {
+    const inner = composeSends(api);
+    return {
+      log: (sent: OutlookSentMessage) => inner.log(outlookComposeSend(sent)),
+      decline: (sent: OutlookSentMessage) => inner.decline(outlookComposeSend(sent)),
+    };
   }
 
   beforeEach(async () => {
@@ -137,13 +158,8 @@ describe('Outlook compose sends', () => {
         throw new Error('Graph is unreachable');
       },
     } as unknown as MailboxApi;
-    const composeSends = new OutlookComposeSends({
-      connectedApi: async () => api,
-      logSentMessage: (m) => background.logSentMessage(m),
-      syncAfterSend: async () => undefined,
-      events: background.events,
-    });
-    await expect(composeSends.log(send())).rejects.toThrow('Graph is unreachable');
+    const failing = composeSends(api, { events: background.events });
+    await expect(failing.log(outlookComposeSend(send()))).rejects.toThrow('Graph is unreachable');
     const problems = await background.events.problems(10);
     expect(problems.map((p) => p.area)).toContain('compose:outlook');
   });
@@ -169,5 +185,119 @@ describe('Outlook compose sends', () => {
     expect(crm.activities).toHaveLength(1);
     expect(crm.activities[0]?.subject).toBe('');
     expect(crm.activities[0]?.snippet).toBe('');
+  });
+
+  /** What the sync would do with the message: the pipeline in `auto` mode, as MailboxService runs it. */
+  async function syncPass(message: MailMessage) {
+    const session = await background.sessions.session();
+    const context = linkingContextFor(session, [ME]);
+    const linked = await lookupThread([message], context, session.connector, background.cache, false);
+    return enqueueLinkedMessages(linked.messages, 'auto', {
+      session,
+      outbox: background.outboxFor(session),
+      registry: background.registry,
+    });
+  }
+
+  it('with "Log to CRM" off and the mailbox connected, the sync never logs the sent message by itself; a click still does', async () => {
+    const item = sentItem('declined-1@namprd01.prod.outlook.com');
+    const { api } = mailboxApi(item);
+    expect(await sends(api).decline(send())).toEqual({ outcome: 'skipped', reason: LOG_OFF_REASON });
+    expect(syncs).toEqual([]);
+    const [outcome] = await syncPass(item);
+    expect(outcome).toMatchObject({ status: 'skipped', skip: { rule: 'log_off_at_send' } });
+    expect(crm.activities).toEqual([]);
+    // The rep changes their mind: "Log email" on the receipt logs it, and the mark goes.
+    expect(await background.logSentMessage(item)).toEqual({ outcome: 'queued' });
+    expect(crm.activities.map((a) => a.externalId)).toEqual(['declined-1@namprd01.prod.outlook.com']);
+    expect(
+      (
+        await background.registry.get(
+          (
+            await background.sessions.session()
+          ).me.user.id,
+          'declined-1@namprd01.prod.outlook.com',
+        )
+      )?.logOffAtSend,
+    ).toBeUndefined();
+  });
+
+  it('a message already logged before the rep\'s "off" arrived stays logged (its receipt offers the way back)', async () => {
+    const item = sentItem('declined-2@namprd01.prod.outlook.com');
+    await background.logSentMessage(item);
+    const { api } = mailboxApi(item);
+    expect(await sends(api).decline(send())).toEqual({ outcome: 'already_logged' });
+    expect(crm.activities).toHaveLength(1);
+  });
+
+  it('with "Log to CRM" off and no connected mailbox, there is nothing to keep out (no sync reads it)', async () => {
+    expect(await sends(null).decline(send())).toEqual({ outcome: 'skipped', reason: LOG_OFF_REASON });
+    expect(crm.activities).toEqual([]);
+  });
+
+  describe('Gmail', () => {
+    /**
+     * Gmail's `sent` event gives Gmail's hex id (InboxSDK docs, ComposeView `sent` event:
+     * https://inboxsdk.github.io/inboxsdk-docs/compose/#events); the background reads the
+     * message by it. The ids and Message-IDs here are ours.
+     */
+    const GMAIL_ME = 'dana.whitfield@gmail-demo.test';
+    function gmailSent(): MailMessage {
+      return MailMessage.parse({
+        provider: 'gmail',
+        mailbox: GMAIL_ME,
+        providerMessageId: '18c2f0a1b2c3d4e5',
+        providerThreadId: '18c2f0a1b2c3d4e5',
+        messageId: 'cahk9=page-claims-this@mail.gmail.com',
+        messageIdSource: 'header',
+        from: { name: 'Dana Whitfield', address: GMAIL_ME },
+        to: [{ name: 'Alice Moreau', address: 'alice.moreau@acme-robotics.com' }],
+        subject: 'Pilot results',
+        date: '2026-11-20T10:00:00.000Z',
+        folderRole: 'sent',
+      });
+    }
+    const exact = (m: MailMessage) => ({
+      ...m,
+      messageId: 'cahk9-exact@mail.gmail.com',
+      messageIdSource: 'header' as const,
+    });
+
+    it("switched on with the mailbox connected: logged once with the exact Message-ID, found by the page's id, even with automatic logging of sent mail off", async () => {
+      await background.updateSettings({ autoLogSent: false });
+      const page = gmailSent();
+      const { api, queries } = mailboxApi(MailMessage.parse(exact(page)));
+      const inner = composeSends(api);
+      expect(await inner.log(gmailComposeSend({ message: page, bcc: [], accountIndex: 0 }))).toEqual({
+        outcome: 'queued',
+      });
+      expect(queries[0]?.providerMessageId).toBe('18c2f0a1b2c3d4e5');
+      expect(crm.activities.map((a) => a.externalId)).toEqual(['cahk9-exact@mail.gmail.com']);
+    });
+
+    it("switched on without a mailbox: the page's Message-ID is dropped for a provider-derived key", async () => {
+      const inner = composeSends(null);
+      expect(await inner.log(gmailComposeSend({ message: gmailSent(), bcc: [], accountIndex: 0 }))).toEqual({
+        outcome: 'queued',
+      });
+      expect(crm.activities.map((a) => a.externalId)).toEqual([
+        providerDerivedExternalId('gmail', '18c2f0a1b2c3d4e5'),
+      ]);
+    });
+
+    it('switched off with the mailbox connected: the sync leaves it out', async () => {
+      const found = MailMessage.parse(exact(gmailSent()));
+      const { api } = mailboxApi(found);
+      const inner = composeSends(api);
+      expect(
+        await inner.decline(gmailDeclinedSend({ mailbox: GMAIL_ME, gmailMessageId: '18c2f0a1b2c3d4e5' })),
+      ).toEqual({
+        outcome: 'skipped',
+        reason: LOG_OFF_REASON,
+      });
+      const [outcome] = await syncPass(found);
+      expect(outcome).toMatchObject({ status: 'skipped', skip: { rule: 'log_off_at_send' } });
+      expect(crm.activities).toEqual([]);
+    });
   });
 });
