@@ -43,6 +43,11 @@ export interface SyncAuditInput {
    * lacking only those is "removed by you", not missing, and "Log missing" leaves it out.
    */
   removedByRep?: (externalIds: readonly string[]) => Promise<Map<string, Set<string>>>;
+  /**
+   * The emails the rep sent with "Log to CRM" off (the registry's `logOffAtSendAmong`): not
+   * missing, and "Log missing" leaves them out as the sync does.
+   */
+  loggedOffAtSend?: (externalIds: readonly string[]) => Promise<Set<string>>;
   folders: readonly SyncFolder[];
   window: MailWindow;
   cache: LookupCache;
@@ -199,6 +204,8 @@ export async function auditMailboxWindow(input: SyncAuditInput): Promise<SyncAud
       }
       const held = await loggedContactsOf(connector, candidates);
       const removed = (await input.removedByRep?.(candidates.map((c) => c.externalId))) ?? new Map();
+      const loggedOff =
+        (await input.loggedOffAtSend?.(candidates.map((c) => c.externalId))) ?? new Set<string>();
       for (const c of candidates) {
         const contacts = held.get(c.externalId);
         // Contacts still to be created under the automatic policy: any activity of it counts.
@@ -210,6 +217,10 @@ export async function auditMailboxWindow(input: SyncAuditInput): Promise<SyncAud
             : c.contactIds.filter((id) => !contacts?.has(id));
         if (lacking !== null && lacking.length === 0) {
           counts.logged++;
+          continue;
+        }
+        if (loggedOff.has(c.externalId) && (contacts === undefined || contacts.size === 0)) {
+          skip(skipReason('log_off_at_send'), 'sent with Log to CRM off');
           continue;
         }
         const removedHere = removed.get(c.externalId);

@@ -147,6 +147,7 @@ export class SyncAuditService {
           ownAddresses: mailboxes.map((m) => m.address),
           listWindow: (folder, w, o) => api.listWindow(folder, w, o),
           removedByRep: (ids) => background.registry.removedAmong(session.me.user.id, ids),
+          loggedOffAtSend: (ids) => background.registry.logOffAtSendAmong(session.me.user.id, ids),
           folders,
           window,
           cache: background.cache,

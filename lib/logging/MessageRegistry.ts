@@ -111,6 +111,15 @@ export class MessageRegistry {
     else await this.db.registry.put(row);
   }
 
+  /** Which of `externalIds` the rep sent with "Log to CRM" off and nobody logged since. */
+  async logOffAtSendAmong(crmUserId: string, externalIds: readonly string[]): Promise<Set<string>> {
+    const rows = await this.db.registry.bulkGet(externalIds.map((id) => [crmUserId, id] as [string, string]));
+    const off = new Set<string>();
+    for (const row of rows)
+      if (row?.logOffAtSend !== undefined && !hasActivities(row)) off.add(row.externalId);
+    return off;
+  }
+
   /**
    * The rep sent this Message-ID with "Log to CRM" off: the sync leaves it out (the pipeline's
    * `log_off_at_send` rule) until the rep logs it with a click. Nothing changes for a message
@@ -119,7 +128,7 @@ export class MessageRegistry {
   async markLogOffAtSend(crmUserId: string, externalId: string): Promise<'marked' | 'already_logged'> {
     return this.db.transaction('rw', this.db.registry, async () => {
       const row = await this.db.registry.get([crmUserId, externalId]);
-      if (row && Object.keys(row.activities).length > 0) return 'already_logged';
+      if (hasActivities(row)) return 'already_logged';
       await this.db.registry.put({
         ...(row ?? {
           crmUserId,

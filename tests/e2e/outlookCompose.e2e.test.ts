@@ -102,6 +102,9 @@ describe('"Log to CRM" in Outlook on the web compose forms (built extension, Chr
     await crm?.close();
   });
 
+  /** The reply sent with the switch off: the sync must not log it later either. */
+  let sentWithSwitchOff = '';
+
   it('with the switch turned off, a sent reply is not logged', async () => {
     const { conversationId } = await replyToAlice('Compose e2e: not this one');
     const toggle = tab.locator('input[data-crm-log-toggle]');
@@ -110,12 +113,13 @@ describe('"Log to CRM" in Outlook on the web compose forms (built extension, Chr
     expect(await toggle.isChecked()).toBe(false);
     const send = await pressSend();
     const externalId = fileInSentItems(send, conversationId);
+    sentWithSwitchOff = externalId;
     // Past the background's whole Sent Items lookup, had anything been sent to it.
     await new Promise((r) => setTimeout(r, 6_000));
     expect(await loggedContactIds(crm, externalId)).toEqual([]);
   });
 
-  it('with the switch on, a sent reply is logged once with its exact Message-ID, and the sync adds nothing', async () => {
+  it('with the switch on, a sent reply is logged once with its exact Message-ID, and the sync adds nothing, nor logs the one sent with the switch off', async () => {
     const { conversationId } = await replyToAlice('Compose e2e: pilot rollout');
     expect(await tab.locator('input[data-crm-log-toggle]').isChecked()).toBe(true);
     const send = await pressSend();
@@ -136,6 +140,9 @@ describe('"Log to CRM" in Outlook on the web compose forms (built extension, Chr
     });
     expect(status.outbox.failed).toBe(0);
     expect(await loggedContactIds(crm, externalId)).toEqual([alice.id]);
+    // The rep's "off" for that reply outranks "log sent mail automatically".
+    expect(sentWithSwitchOff).not.toBe('');
+    expect(await loggedContactIds(crm, sentWithSwitchOff)).toEqual([]);
   });
 
   it('raised no errors in extension pages', () => {

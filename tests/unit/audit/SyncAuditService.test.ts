@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SyncAuditService } from '../../../lib/audit/SyncAuditService';
+import { ComposeSends, gmailDeclinedSend } from '../../../lib/background/ComposeSends';
 import type { CrmSidebarBackground } from '../../../lib/background/CrmSidebarBackground';
 import { MailboxService } from '../../../lib/background/MailboxService';
 import { parseAddressList } from '../../../lib/mail/parseAddressList';
@@ -163,4 +164,37 @@ describe('SyncAuditService: the sync audit of a Gmail mailbox', () => {
     const perKey = new Set(crm.activities.map((a) => `${a.externalId} ${a.contactId}`));
     expect(perKey.size).toBe(crm.activities.length);
   }, 300_000);
+
+  it('a message sent with "Log to CRM" off: the sync leaves it out, the audit says so instead of "missing", and "Log missing" sends nothing', async () => {
+    gmail.addMailbox(EMAIL);
+    crm.addContact({ name: 'Alice Moreau', emails: ['alice@acme.example'] });
+    send('Alice Moreau <alice@acme.example>', 0);
+    send('Alice Moreau <alice@acme.example>', 1);
+    const status = await mailboxes.connect('gmail');
+    const off = gmail
+      .messages(EMAIL)
+      .find((m) => m.headers.some((h) => h.value === '<ruled-0@mail.gmail.com>'))!;
+    const sends = new ComposeSends({
+      connectedApi: (provider, address) => mailboxes.connectedApi(provider, address),
+      logSentMessage: (m) => background.logSentMessage(m),
+      declineSentMessage: (m) => background.declineSentMessage(m),
+      syncAfterSend: async () => 0,
+    });
+    expect(await sends.decline(gmailDeclinedSend({ mailbox: EMAIL, gmailMessageId: off.id }))).toMatchObject({
+      outcome: 'skipped',
+    });
+
+    await mailboxes.syncMailbox(status.id);
+    await background.drainOutbox();
+    expect(crm.activities.map((a) => a.externalId)).toEqual(['ruled-1@mail.gmail.com']);
+
+    await audits.start(status.id, 30);
+    await audits.settled(status.id);
+    const report = (await audits.report(status.id))!;
+    expect(report.counts).toEqual({ scanned: 2, logged: 1, skipped: 1, missing: 0 });
+    expect(report.skippedByRule.map((r) => r.rule)).toEqual(['log_off_at_send']);
+    const logged = await audits.logMissing(status.id);
+    expect(logged.logMissing).toMatchObject({ queued: 0 });
+    expect(crm.activities).toHaveLength(1);
+  }, 60_000);
 });
