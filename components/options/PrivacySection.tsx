@@ -47,7 +47,7 @@ export function PrivacySection({ settings, save }: PrivacySectionProps) {
         <PolicyLock policies={['logComposeByDefault']}>
           <ToggleField
             label="Turn on “Log to CRM” when composing"
-            description="The default of the switch in Gmail’s compose window and Outlook’s new-message and reply forms; you can still change it per email. With automatic logging of sent mail on and the mailbox connected, the sync logs sent mail whatever the switch says."
+            description="The default of the switch in Gmail’s compose window and Outlook’s new-message and reply forms; you can still change it per email. The switch decides for that email: on, it is logged even with automatic logging of sent mail off; off, the mailbox sync leaves it out too (Log email on its receipt still logs it)."
             checked={settings.logComposeByDefault}
             onChange={(logComposeByDefault) => void saveAndReport({ logComposeByDefault })}
           />
