@@ -9,6 +9,7 @@ import { ContactCard } from './ContactCard';
 import { MessageLogList } from './MessageLogList';
 import type { PanelApi } from './PanelApi';
 import { PANEL_SECTIONS } from './panelSections';
+import { ReceiptActions } from './ReceiptActions';
 import { UnknownParticipantRow } from './UnknownParticipantRow';
 import { type CorrectionsModel, useCorrections } from './useCorrections';
 import { describeCrmError, type ThreadViewModel, useThreadView } from './useThreadView';
@@ -259,6 +260,15 @@ function PanelBody({ model, api, ownAddresses, pageError }: PanelBodyProps) {
         inFlight={model.inFlight}
         onLog={(ids) => void model.log(ids)}
         onRetry={(message: MessageLogStatus) => void model.retry(message)}
+        renderActions={(message) => (
+          <ReceiptActions
+            message={message}
+            view={view}
+            api={api}
+            onAnnounce={model.announce}
+            onRefresh={refresh}
+          />
+        )}
         now={now}
       />
     </>

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { type ReactNode, useId } from 'react';
 import { describeSkip } from '../../lib/logging/describeSkip';
 import type { SkipReason } from '../../lib/logging/SkipReason';
 import type { MessageLogStatus } from '../../lib/panel/ThreadView';
@@ -16,6 +16,8 @@ export interface MessageLogListProps {
   inFlight: ReadonlySet<string>;
   onLog(providerMessageIds: string[]): void;
   onRetry(message: MessageLogStatus): void;
+  /** Undo, Move and Redact on a receipt (ReceiptActions); kept mounted while the receipt changes. */
+  renderActions?(message: MessageLogStatus): ReactNode;
   now?: number;
 }
 
@@ -41,6 +43,7 @@ export function MessageLogList({
   inFlight,
   onLog,
   onRetry,
+  renderActions,
   now,
 }: MessageLogListProps) {
   if (messages.length === 0) return null;
@@ -93,6 +96,7 @@ export function MessageLogList({
             busy={inFlight.has(message.providerMessageId)}
             onLog={() => onLog([message.providerMessageId])}
             onRetry={() => onRetry(message)}
+            actions={renderActions?.(message)}
             now={now}
           />
         ))}
@@ -106,10 +110,11 @@ interface MessageLogRowProps {
   busy: boolean;
   onLog(): void;
   onRetry(): void;
+  actions?: ReactNode;
   now?: number;
 }
 
-function MessageLogRow({ message, busy, onLog, onRetry, now }: MessageLogRowProps) {
+function MessageLogRow({ message, busy, onLog, onRetry, actions, now }: MessageLogRowProps) {
   const approximateId = useId();
   const subject = message.subject || '(no subject)';
   return (
@@ -164,6 +169,7 @@ function MessageLogRow({ message, busy, onLog, onRetry, now }: MessageLogRowProp
           onRetry={onRetry}
           now={now}
         />
+        {actions}
       </div>
     </li>
   );

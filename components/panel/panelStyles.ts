@@ -185,6 +185,13 @@ const baseStyles = `
   cursor: pointer;
 }
 
+/* Receipt actions (ReceiptActions): theme variables only, so dark mode follows. */
+.crm-panel .crm-button-danger { border-color: var(--crm-danger); color: var(--crm-danger); }
+.crm-panel .crm-receipt-actions { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; font-size: 12px; }
+.crm-panel .crm-receipt-confirm { margin: 0; padding: 6px 8px; border: 1px solid var(--crm-danger); border-radius: 6px; }
+.crm-panel .crm-receipt-confirm legend { padding: 0 4px; }
+.crm-panel .crm-receipt-actions :focus-visible { outline: 2px solid var(--crm-accent); outline-offset: 1px; }
+
 .crm-panel .crm-badge {
   display: inline-block;
   padding: 0 6px;
