@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ActivityChange, ActivityRemoval, LoggedActivityRef } from '../../CrmConnector';
 import { CrmError } from '../../CrmError';
-import type { EmailActivity } from '../../contract';
+import { activityChange } from '../../connectorKit/activityChange';
 import type { HubSpotApi } from './hubspotApi';
 import type { HubSpotMapping } from './hubspotMapping';
 import { EMAIL_PROPERTIES } from './hubspotMapping';
@@ -28,15 +28,7 @@ export function hubspotActivityChanges(api: HubSpotApi, mapping: HubSpotMapping)
     return email;
   }
 
-  const changed = (status: ActivityChange['status'], email: EmailActivity): ActivityChange => ({
-    status,
-    activity: {
-      id: email.id,
-      externalId: email.externalId,
-      contactId: email.contactId,
-      dealId: email.dealId,
-    },
-  });
+  const changed = activityChange;
 
   async function removeActivity(ref: LoggedActivityRef): Promise<ActivityRemoval> {
     if (!(await stored(ref))) return { status: 'absent' };

@@ -1,5 +1,6 @@
 import type { ActivityChange, ActivityMove, ActivityRemoval, LoggedActivityRef } from '../../CrmConnector';
 import { CrmError } from '../../CrmError';
+import { activityChange } from '../../connectorKit/activityChange';
 import type { EmailActivity } from '../../contract';
 import type { PipedriveAccountReader } from './pipedriveAccount';
 import type { PipedriveHttp } from './pipedriveHttp';
@@ -40,15 +41,7 @@ export function createPipedriveActivityChanges(
     });
   }
 
-  const changed = (status: ActivityChange['status'], email: EmailActivity): ActivityChange => ({
-    status,
-    activity: {
-      id: email.id,
-      externalId: email.externalId,
-      contactId: email.contactId,
-      dealId: email.dealId,
-    },
-  });
+  const changed = activityChange;
 
   async function removeActivity(ref: LoggedActivityRef): Promise<ActivityRemoval> {
     if (!isPipedriveId(ref.id)) return { status: 'absent' };
