@@ -130,9 +130,12 @@ describe('OpenAPI document', () => {
       [
         '/api/v1/activities',
         '/api/v1/activities/logged',
+        '/api/v1/activities/{id}',
         '/api/v1/contacts',
         '/api/v1/contacts/{id}',
         '/api/v1/contacts/{id}/activities',
+        '/api/v1/contacts/{id}/emails',
+        '/api/v1/contacts/{id}/emails/{email}',
         '/api/v1/lookup',
         '/api/v1/me',
         '/api/v1/org/settings',

@@ -154,6 +154,10 @@ const VALID_BODIES: Record<string, (seq: number) => unknown> = {
       createContactPolicy: null,
     },
   }),
+  // Aimed at the literal `{id}` (no such activity or contact): the body is parsed and refused or
+  // answered 404, and no seeded row changes.
+  'PATCH /api/v1/activities/{id}': () => ({ privacy: 'metadata' }),
+  'POST /api/v1/contacts/{id}/emails': (seq) => ({ email: `other.${seq}@fuzz.example` }),
   'POST /api/v1/tasks': (seq) => ({
     contactId: SEED.contacts.primary.id,
     title: 'Follow up',
@@ -177,6 +181,10 @@ export const FUZZED_OPERATIONS = [
   'POST /api/v1/tasks',
   'GET /api/v1/org/settings',
   'PUT /api/v1/org/settings',
+  'DELETE /api/v1/activities/{id}',
+  'PATCH /api/v1/activities/{id}',
+  'POST /api/v1/contacts/{id}/emails',
+  'DELETE /api/v1/contacts/{id}/emails/{email}',
 ] as const;
 
 // ---- mutations of a JSON body ----
@@ -422,7 +430,7 @@ function operationRequest(operation: string, seq: number, tokens: FuzzTokens): f
   const auth = (value: string | undefined): Record<string, string> =>
     value === undefined ? {} : { Authorization: value };
   const validAuth = auth(`Bearer ${tokens.valid}`);
-  const hasBody = method === 'POST' || method === 'PUT';
+  const hasBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
 
   const withBody = (
     attack: { category: string; body: string | Uint8Array<ArrayBuffer> },
