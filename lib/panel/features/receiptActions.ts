@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { CrmSession } from '../../background/CrmSession';
-import type { LoggedActivityRef } from '../../crm/CrmConnector';
 import { CrmError } from '../../crm/CrmError';
 import { EmailActivityInput, RecordId } from '../../crm/contract';
 import { definePanelFeature, type FeatureContext, type ThreadViewContext } from './PanelFeature';
+
+/** The connector's handle on one logged activity (named through the session: features never import connectors). */
+type LoggedActivityRef = Parameters<CrmSession['connector']['removeActivity']>[0];
 
 /**
  * What the receipt offers after a log: Undo (remove from the CRM), Move (another deal or

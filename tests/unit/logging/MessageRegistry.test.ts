@@ -56,7 +56,10 @@ describe('MessageRegistry', () => {
     expect(await registry.isLogged('u1', 'm1@x')).toBe(false);
     expect(await registry.loggedAmong('u1', ['m1@x'])).toEqual(new Set());
     await registry.forget('u1', 'm1@x', ['c1', 'c2']);
-    expect((await registry.get('u1', 'm1@x'))?.removed).toEqual({ c1: { removedAt: 7 }, c2: { removedAt: 7 } });
+    expect((await registry.get('u1', 'm1@x'))?.removed).toEqual({
+      c1: { removedAt: 7 },
+      c2: { removedAt: 7 },
+    });
     // The rep's undo logs it again: no longer removed there.
     await registry.markLogged('u1', [{ status: 'created', externalId: 'm1@x', contactId: 'c1', id: 'a3' }]);
     expect(await registry.removedAmong('u1', ['m1@x'])).toEqual(new Map([['m1@x', new Set(['c2'])]]));
