@@ -229,6 +229,10 @@ export class FakeSalesforceApi {
   /** Rows still to be read through a query locator (Query More Results). */
   private readonly locators = new Map<string, Record<string, unknown>[]>();
   private readonly now: () => number;
+  /** Ids deleted through the API (ENTITY_IS_DELETED on a second delete or update). */
+  private readonly deleted = new Set<string>();
+  private readonly restricted = new Set<string>();
+  private readonly admins = new Set<string>();
 
   constructor(private readonly options: FakeSalesforceOptions = {}) {
     this.apiVersion = options.apiVersion ?? 'v62.0';
@@ -521,6 +525,8 @@ export class FakeSalesforceApi {
           );
         return [201, saved];
       }
+      if ((method === 'PATCH' || method === 'DELETE') && parts.length === 3)
+        return this.changeRecord(user, method, object, parts[2] ?? '', body as Record<string, unknown>);
     }
     if (parts[0] === 'composite' && parts[1] === 'sobjects') {
       const request = (body ?? {}) as { allOrNone?: boolean; records?: Record<string, unknown>[] };
@@ -698,6 +704,103 @@ export class FakeSalesforceApi {
       ...(object === 'Task' || object === 'EmailMessage' ? { CreatedById: user.id } : {}),
     });
     return { id: record.Id, success: true, errors: [], ...(upsert ? { created: true } : {}) };
+  }
+
+  /**
+   * PATCH or DELETE /sobjects/{Type}/{id}: 204 No Content
+   * (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_update_fields.htm,
+   * .../dome_delete_record.htm). Refusals:
+   * - an id never seen: 404 NOT_FOUND (errorcodes.htm: 404 "The requested resource couldn't be found");
+   * - a record deleted before: ENTITY_IS_DELETED "entity is deleted" (the code is in the
+   *   API's StatusCode list, https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_concepts_core_data_objects.htm;
+   *   the REST status for it is not published: 404 here, an assumption);
+   * - a record the user may not edit (sharing, `restrictChanges`): INSUFFICIENT_ACCESS_OR_READONLY
+   *   "insufficient access rights on object id" (message as quoted in
+   *   SalesforceFoundation/NPSP#2960); errorcodes.htm gives 403 for "The request has been
+   *   refused. Verify that the logged-in user has appropriate permissions";
+   * - a sent EmailMessage (Status not '5', Draft): only IsExternallyVisible and custom fields
+   *   can be updated (sforce_api_objects_emailmessage.htm, Special Access Rules); the error
+   *   code for other fields is not published: 400 INVALID_FIELD_FOR_INSERT_UPDATE here, an assumption;
+   * - EmailMessageRelation: only RelationId and DeliveryResponse have the Update property
+   *   (sforce_api_objects_emailmessagerelation.htm).
+   * Deleting an EmailMessage deletes its relations.
+   */
+  private changeRecord(
+    user: FakeSalesforceUser,
+    method: 'PATCH' | 'DELETE',
+    object: SalesforceObject,
+    id: string,
+    body: Record<string, unknown> | undefined,
+  ): [number, unknown] {
+    if (this.deleted.has(id)) throw sfError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
+    const record = this.records[object].get(id);
+    if (!record) throw sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (this.restricted.has(id) && !this.admins.has(user.id))
+      throw sfError(403, 'INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on object id');
+    if (method === 'DELETE') {
+      this.records[object].delete(id);
+      this.deleted.add(id);
+      if (object === 'EmailMessage')
+        for (const [relationId, r] of this.records.EmailMessageRelation)
+          if (r.EmailMessageId === id) {
+            this.records.EmailMessageRelation.delete(relationId);
+            this.deleted.add(relationId);
+          }
+      return [204, undefined];
+    }
+    const values: Record<string, string | number | boolean | null> = {};
+    for (const [name, value] of Object.entries(body ?? {})) {
+      if (name === 'attributes') continue;
+      if (!this.fields[object].includes(name))
+        throw sfError(400, 'INVALID_FIELD', `No such column '${name}' on sobject of type ${object}`, [name]);
+      const updateable =
+        !SYSTEM_FIELDS.has(name) &&
+        (object !== 'EmailMessage' ||
+          record.Status === '5' ||
+          name.endsWith('__c') ||
+          name === 'IsExternallyVisible') &&
+        (object !== 'EmailMessageRelation' || name === 'RelationId' || name === 'DeliveryResponse') &&
+        name !== 'EmailMessageId';
+      if (!updateable)
+        throw sfError(
+          400,
+          'INVALID_FIELD_FOR_INSERT_UPDATE',
+          `Unable to create/update fields: ${name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+          [name],
+        );
+      if (value !== null && typeof value === 'object')
+        throw sfError(400, 'INVALID_TYPE_ON_FIELD_IN_RECORD', `${name}: value not of required type`, [name]);
+      values[name] = value as string | number | boolean | null;
+    }
+    for (const ref of ['WhoId', 'WhatId', 'RelationId'])
+      if (typeof values[ref] === 'string' && !this.exists(values[ref] as string))
+        throw sfError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [ref]);
+    const externalField = this.options.externalIdFields?.[object];
+    if (
+      externalField &&
+      typeof values[externalField] === 'string' &&
+      [...this.records[object].values()].some(
+        (r) => r.Id !== id && r[externalField] === values[externalField],
+      )
+    )
+      throw sfError(
+        400,
+        'DUPLICATE_VALUE',
+        `duplicate value found: ${externalField} duplicates value on record with id`,
+        [externalField],
+      );
+    Object.assign(record, values);
+    return [204, undefined];
+  }
+
+  /** Sharing: the rep may not edit or delete this record (an admin still may). */
+  restrictChanges(id: string): void {
+    this.restricted.add(id);
+  }
+
+  /** A user with "Modify All Data": sharing does not stop them. */
+  makeAdmin(user: FakeSalesforceUser): void {
+    this.admins.add(user.id);
   }
 
   private exists(id: string): boolean {

@@ -1,6 +1,6 @@
-import { type CrmInfo, NO_ACTIVITY_CHANGES } from '../../CrmCapabilities';
+import type { CrmInfo } from '../../CrmCapabilities';
 import type { CrmConnector } from '../../CrmConnector';
-import { unsupportedActivityChanges } from '../../connectorKit/unsupportedActivityChanges';
+import { salesforceActivityChanges } from './salesforceActivityChanges';
 import { createSalesforceApi, SALESFORCE_API_VERSION, SALESFORCE_KEY_FIELDS } from './salesforceApi';
 import { salesforceLogging } from './salesforceLogging';
 import { salesforceLookups } from './salesforceLookups';
@@ -26,7 +26,9 @@ export const SALESFORCE_CRM_INFO: CrmInfo = {
     colleagueActivity: true,
     tasks: true,
     createContact: true,
-    ...NO_ACTIVITY_CHANGES,
+    removeActivity: true,
+    moveActivity: true,
+    redactActivity: true,
     addAlternateEmail: false,
   },
 };
@@ -71,6 +73,6 @@ export function createSalesforceCrmConnector(options: SalesforceCrmConnectorOpti
     activitiesForMessage,
     findLoggedMessages,
     createTask,
-    ...unsupportedActivityChanges('Salesforce'),
+    ...salesforceActivityChanges(api, mapping),
   };
 }

@@ -133,7 +133,7 @@ export function createSalesforceApi(options: SalesforceApiOptions) {
 
   let refreshing: Promise<string> | null = null;
   async function call<S extends z.ZodType>(
-    method: 'GET' | 'POST' | 'PATCH',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     url: string,
     schema: S,
     body?: unknown,

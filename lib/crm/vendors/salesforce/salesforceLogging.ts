@@ -17,7 +17,7 @@ import {
 import type { SalesforceApi } from './salesforceApi';
 import { chunkByLength, SALESFORCE_KEY_FIELDS, SaveResult, soqlList, soqlString } from './salesforceApi';
 import type { SalesforceMapping } from './salesforceMapping';
-import { EMAIL_FIELDS, TASK_FIELDS } from './salesforceMapping';
+import { EMAIL_FIELDS, TASK_FIELDS, taskDescription } from './salesforceMapping';
 
 /** Logging emails (EmailMessage or Task) and tasks once, and finding what is logged for a Message-ID. */
 export function salesforceLogging(api: SalesforceApi, mapping: SalesforceMapping) {
@@ -79,7 +79,7 @@ export function salesforceLogging(api: SalesforceApi, mapping: SalesforceMapping
       WhoId: i.contactId,
       ...(i.contactId.startsWith('00Q') ? {} : { WhatId: i.dealId ?? i.companyId ?? null }),
       Subject: `Email: ${i.subject}`.slice(0, 255),
-      Description: `Message-ID: <${i.externalId}>\n${i.body ?? i.snippet}`.slice(0, 32_000),
+      Description: taskDescription(i, i.body ?? i.snippet).slice(0, 32_000),
       ActivityDate: i.occurredAt.slice(0, 10),
       Status: 'Completed',
       Priority: 'Normal',

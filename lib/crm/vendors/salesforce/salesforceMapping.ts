@@ -94,18 +94,21 @@ export function salesforceMapping(api: SalesforceApi) {
       const isEmail = 'MessageIdentifier' in r;
       const loggedBy = String(r.CreatedById ?? r.OwnerId ?? '');
       const key = parseLogKey(r[SALESFORCE_KEY_FIELDS.Task] as string | undefined);
-      const description = String(r.Description ?? '');
+      const task = parseTaskDescription(String(r.Description ?? ''));
       const externalId = isEmail
         ? (normaliseMessageId(String(r.MessageIdentifier ?? '')) ?? `salesforce-email:${r.Id}`)
-        : (key?.externalId ?? /^Message-ID: <([^>]+)>/.exec(description)?.[1] ?? `salesforce-task:${r.Id}`);
-      const to = String(r.ToAddress ?? '')
-        .split(/;\s*/)
-        .filter(Boolean)
-        .map((address) => ({ name: '', address }));
-      const cc = String(r.CcAddress ?? '')
-        .split(/;\s*/)
-        .filter(Boolean)
-        .map((address) => ({ name: '', address }));
+        : (key?.externalId ?? task.externalId ?? `salesforce-task:${r.Id}`);
+      const list = (value: unknown) =>
+        String(value ?? '')
+          .split(/;\s*/)
+          .filter(Boolean)
+          .map((address) => ({ name: '', address }));
+      const to = list(isEmail ? r.ToAddress : task.headers.To);
+      const cc = list(isEmail ? r.CcAddress : task.headers.Cc);
+      const from = isEmail
+        ? { name: String(r.FromName ?? ''), address: String(r.FromAddress ?? '') }
+        : parseMailbox(task.headers.From ?? '');
+      const incoming = isEmail ? r.Incoming === true : task.headers.Direction === 'incoming';
       return {
         id: r.Id,
         type: 'email' as const,
@@ -113,13 +116,11 @@ export function salesforceMapping(api: SalesforceApi) {
         contactId: contactOf(r),
         companyId: null,
         dealId: null,
-        direction: r.Incoming === true ? ('incoming' as const) : ('outgoing' as const),
+        direction: incoming ? ('incoming' as const) : ('outgoing' as const),
         subject: String(r.Subject ?? '').replace(/^Email: /, ''),
-        snippet: String(
-          isEmail ? (r.TextBody ?? '') : description.replace(/^Message-ID: <[^>]+>\n?/, ''),
-        ).slice(0, SNIPPET_MAX),
+        snippet: String(isEmail ? (r.TextBody ?? '') : task.text).slice(0, SNIPPET_MAX),
         occurredAt: iso(r.MessageDate ?? r.ActivityDate ?? r.CreatedDate),
-        from: { name: String(r.FromName ?? ''), address: String(r.FromAddress ?? '') },
+        from,
         to,
         cc,
         hasAttachments: false,
@@ -136,6 +137,59 @@ export function salesforceMapping(api: SalesforceApi) {
 }
 
 export type SalesforceMapping = ReturnType<typeof salesforceMapping>;
+
+const TASK_HEADERS = ['From', 'To', 'Cc', 'Direction'] as const;
+type TaskHeader = (typeof TASK_HEADERS)[number];
+
+/**
+ * A logged email's Task Description: the Message-ID line (what finds it again without the
+ * log key field), the sender, recipients and direction (a Task has no fields for them), a
+ * blank line, then the text. Redaction keeps the lines before the blank line.
+ */
+export function taskDescription(
+  input: Pick<EmailActivity, 'externalId' | 'from' | 'to' | 'cc' | 'direction'>,
+  text: string,
+): string {
+  const from = input.from.name ? `${input.from.name} <${input.from.address}>` : input.from.address;
+  const head = [
+    `Message-ID: <${input.externalId}>`,
+    `From: ${from}`,
+    ...(input.to.length ? [`To: ${input.to.map((p) => p.address).join('; ')}`] : []),
+    ...(input.cc.length ? [`Cc: ${input.cc.map((p) => p.address).join('; ')}`] : []),
+    `Direction: ${input.direction}`,
+  ];
+  return `${head.join('\n')}\n\n${text}`;
+}
+
+/** The parts of a Task Description written by taskDescription (or, before the headers, `Message-ID: <id>\ntext`). */
+export function parseTaskDescription(description: string) {
+  const lines = description.split('\n');
+  let i = 0;
+  const externalId = /^Message-ID: <([^>]+)>$/.exec(lines[0] ?? '')?.[1] ?? null;
+  if (externalId) i = 1;
+  const headers: Partial<Record<TaskHeader, string>> = {};
+  while (externalId && i < lines.length) {
+    const match = /^(From|To|Cc|Direction): (.*)$/.exec(lines[i] ?? '');
+    if (!match) break;
+    headers[match[1] as TaskHeader] = match[2];
+    i += 1;
+  }
+  const headEnd = i;
+  if (Object.keys(headers).length > 0 && lines[i] === '') i += 1;
+  return {
+    externalId,
+    headers,
+    /** The lines before the text: what a redacted Task keeps. */
+    head: lines.slice(0, headEnd).join('\n'),
+    text: lines.slice(i).join('\n'),
+  };
+}
+
+/** `Jane Buyer <jane@acme.example>` or `jane@acme.example` as a name and address. */
+function parseMailbox(value: string): { name: string; address: string } {
+  const match = /^(.*?)\s*<([^>]+)>$/.exec(value.trim());
+  return match ? { name: match[1] ?? '', address: match[2] ?? '' } : { name: '', address: value.trim() };
+}
 
 /** `https://www.acme.example/about` or `acme.example` -> `acme.example`. */
 export function hostOf(value: string): string | null {
