@@ -51,13 +51,6 @@ export const ALL_CAPABILITIES: CrmCapabilities = {
 /** The capabilities that change an email after it was logged (the receipt's Undo, Move, Redact). */
 export const ACTIVITY_CHANGE_CAPABILITIES = ['removeActivity', 'moveActivity', 'redactActivity'] as const;
 
-/** For connectors that cannot (yet) change a logged email: all three declared off. */
-export const NO_ACTIVITY_CHANGES = {
-  removeActivity: false,
-  moveActivity: false,
-  redactActivity: false,
-} as const satisfies Pick<CrmCapabilities, (typeof ACTIVITY_CHANGE_CAPABILITIES)[number]>;
-
 /** What the panel and the options page show about the connected CRM. */
 export const CrmInfo = z.object({
   type: CrmType,

@@ -39,6 +39,8 @@ import {
  *   X-HubSpot-RateLimit-{Daily,Daily-Remaining,Interval-Milliseconds,Max,Remaining,Secondly,
  *   Secondly-Remaining} headers: https://developers.hubspot.com/docs/api/usage-details. HubSpot
  *   documents no Retry-After; this fake sends none, the connector derives the wait.
+ * - Associations v4 single pairs: PUT .../associations/default/{toType}/{toId} and DELETE
+ *   .../associations/{toType}/{toId} (associateOne, dissociate: sources there).
  * - Associations v4 batch associate (default labels), separate from the object write:
  *   codegen/crm/associations/v4/models/BatchResponseLabelsBetweenObjectPair.ts; unknown ids
  *   are per-input errors (207).
@@ -576,6 +578,16 @@ export class FakeHubSpotApi {
       if (method === 'DELETE' && parts[4] && parts.length === 5)
         return [204, this.archiveOne(type, parts[4])];
     }
+    // /crm/v4/objects/{type}/{id}/associations/default/{toType}/{toId} (PUT) and
+    // /crm/v4/objects/{type}/{id}/associations/{toType}/{toId} (DELETE).
+    if (parts[0] === 'crm' && parts[1] === 'v4' && parts[2] === 'objects' && parts[5] === 'associations') {
+      const type = this.objectType(parts[3]);
+      this.requireScope(user, [`crm.objects.${type}.write`, `crm.objects.${type}.read`]);
+      if (method === 'PUT' && parts[6] === 'default' && parts.length === 9)
+        return [200, this.associateOne(type, parts[4] ?? '', this.objectType(parts[7]), parts[8] ?? '')];
+      if (method === 'DELETE' && parts.length === 8)
+        return [204, this.dissociate(type, parts[4] ?? '', this.objectType(parts[6]), parts[7] ?? '')];
+    }
     if (parts[0] === 'crm' && parts[1] === 'v4' && parts[2] === 'associations' && method === 'POST') {
       if (parts[5] === 'batch' && parts[6] === 'associate' && parts[7] === 'default')
         return this.associateBatch(this.objectType(parts[3]), this.objectType(parts[4]), body);
@@ -926,6 +938,61 @@ export class FakeHubSpotApi {
       results: page.map((o) => this.view(type, o, request.properties)),
       ...(offset + limit < all.length ? { paging: { next: { after: String(offset + limit) } } } : {}),
     };
+  }
+
+  /**
+   * PUT /crm/v4/objects/{fromType}/{fromId}/associations/default/{toType}/{toId}: the default
+   * (unlabelled) association, answered `{ status, results: [{ associationSpec: {
+   * associationCategory, associationTypeId }, from: { id }, to: { id } }], startedAt, completedAt }`
+   * (https://developers.hubspot.com/docs/api-reference/latest/crm/associations/associate-records/update-association).
+   * Type ids: email to contact 198, to company 186, to deal 210 (the association type id
+   * table of https://developers.hubspot.com/docs/api-reference/latest/crm/associations/associate-records/guide);
+   * other pairs answer 0 here. What HubSpot answers when either record is unknown is NOT
+   * SOURCED for this single call; the fake answers 400 VALIDATION_ERROR with the batch
+   * endpoint's message (see associateBatch).
+   */
+  private associateOne(fromType: HubSpotObjectType, fromId: string, toType: HubSpotObjectType, toId: string) {
+    if (!this.associate(fromType, fromId, toType, toId))
+      throw this.error(
+        400,
+        'VALIDATION_ERROR',
+        `No ${fromType} or ${toType} with ID(s) ${this.objects[fromType].has(fromId) ? toId : fromId}`,
+      );
+    const typeIds: Record<string, number> = {
+      'emails>contacts': 198,
+      'emails>companies': 186,
+      'emails>deals': 210,
+    };
+    const at = this.iso();
+    return {
+      status: 'COMPLETE',
+      results: [
+        {
+          associationSpec: {
+            associationCategory: 'HUBSPOT_DEFINED',
+            associationTypeId: typeIds[`${fromType}>${toType}`] ?? 0,
+          },
+          from: { id: fromId },
+          to: { id: toId },
+        },
+      ],
+      startedAt: at,
+      completedAt: at,
+    };
+  }
+
+  /**
+   * DELETE /crm/v4/objects/{type}/{id}/associations/{toType}/{toId}: "deletes all associations
+   * between two records" (HubSpot/hubspot-api-nodejs codegen/crm/associations/v4/apis/BasicApi.ts,
+   * `archive`, no answer body: 204). Two records with no association between them: NOT SOURCED,
+   * 204 here; an unknown record: NOT SOURCED, 404 OBJECT_NOT_FOUND like a read.
+   */
+  private dissociate(fromType: HubSpotObjectType, fromId: string, toType: HubSpotObjectType, toId: string) {
+    const from = this.objects[fromType].get(fromId);
+    if (!from) throw this.error(404, 'OBJECT_NOT_FOUND', 'Object not found.  objectId are usually numeric.');
+    from.associations[toType]?.delete(toId);
+    this.objects[toType].get(toId)?.associations[fromType]?.delete(fromId);
+    return undefined;
   }
 
   private associateBatch(

@@ -13,14 +13,13 @@ export { SEARCH_ANSWER_TTL_MS, SEARCHES_PER_SECOND } from './hubspotApi';
 export { HUBSPOT_API_BASE, HUBSPOT_PROPERTIES };
 
 /**
- * HubSpot does everything the sidebar asks for. A logged email can be removed (archived) and
- * redacted; moving it (changing its contact or deal associations) is not built yet, so
- * `moveActivity` is off (hubspotActivityChanges.ts).
+ * HubSpot does everything the sidebar asks for, a logged email's removal (archive), move
+ * (its associations) and redaction included (hubspotActivityChanges.ts).
  */
 export const HUBSPOT_CRM_INFO: CrmInfo = {
   type: 'hubspot',
   name: 'HubSpot',
-  capabilities: { ...ALL_CAPABILITIES, moveActivity: false },
+  capabilities: ALL_CAPABILITIES,
 };
 
 export interface HubSpotCrmConnectorOptions {

@@ -51,11 +51,11 @@ describe('HubSpot undo and redact against the strict fake', () => {
     return { id: result.id, externalId: input.externalId, contactId: alice };
   }
 
-  it('declares remove and redact, not move, and archives an email once', async () => {
+  it('declares remove, move and redact, and archives an email once', async () => {
     expect(connector.info.capabilities).toMatchObject({
       removeActivity: true,
       redactActivity: true,
-      moveActivity: false,
+      moveActivity: true,
     });
     const ref = await logged();
     expect(await connector.removeActivity(ref)).toEqual({ status: 'removed' });
@@ -63,7 +63,8 @@ describe('HubSpot undo and redact against the strict fake', () => {
     expect(await connector.removeActivity(ref)).toEqual({ status: 'absent' });
     expect(await connector.activitiesForMessage(ref.externalId, { contactIds: [alice] })).toEqual([]);
     await expect(connector.moveActivity(ref, { dealId: null })).rejects.toMatchObject({
-      kind: 'unsupported',
+      kind: 'not_found',
+      status: 404,
     });
   });
 
@@ -82,6 +83,57 @@ describe('HubSpot undo and redact against the strict fake', () => {
     expect(again).toMatchObject({ status: 'existing', id: ref.id });
     await expect(connector.redactActivity({ ...ref, id: '987654321' })).rejects.toMatchObject({
       kind: 'not_found',
+    });
+  });
+
+  it('moves to a deal through the v4 associations, a repeat is unchanged, null clears it', async () => {
+    const ref = await logged();
+    const deal = hubspot.addObject('deals', { dealname: 'Acme renewal' }).id;
+    const other = hubspot.addObject('deals', { dealname: 'Acme upsell' }).id;
+    const moved = await connector.moveActivity(ref, { dealId: deal });
+    expect(moved).toMatchObject({
+      status: 'changed',
+      activity: { id: ref.id, contactId: alice, dealId: deal },
+    });
+    expect(hubspot.requests).toContain(
+      `PUT /crm/v4/objects/emails/${ref.id}/associations/default/deals/${deal}`,
+    );
+    expect((await connector.moveActivity(ref, { dealId: deal })).status).toBe('unchanged');
+    const switched = await connector.moveActivity(ref, { dealId: other });
+    expect(switched.activity.dealId).toBe(other);
+    expect(hubspot.requests).toContain(`DELETE /crm/v4/objects/emails/${ref.id}/associations/deals/${deal}`);
+    const cleared = await connector.moveActivity(ref, { dealId: null });
+    expect(cleared).toMatchObject({ status: 'changed', activity: { dealId: null } });
+    expect((await connector.moveActivity(ref, { dealId: null })).status).toBe('unchanged');
+    await expect(connector.moveActivity(ref, { dealId: '999999' })).rejects.toMatchObject({
+      kind: 'invalid_request',
+    });
+  });
+
+  it('moves to another contact: associations and log key follow; onto one who has it, the source goes', async () => {
+    const ref = await logged();
+    const bob = hubspot.addObject('contacts', { email: 'bob@acme.example', firstname: 'Bob' }).id;
+    const moved = await connector.moveActivity(ref, { contactId: bob });
+    expect(moved).toMatchObject({ status: 'changed', activity: { id: ref.id, contactId: bob } });
+    expect(hubspot.requests).toContain(
+      `DELETE /crm/v4/objects/emails/${ref.id}/associations/contacts/${alice}`,
+    );
+    expect(await connector.activitiesForMessage(ref.externalId, { contactIds: [alice] })).toEqual([]);
+    const [onBob] = await connector.activitiesForMessage(ref.externalId, { contactIds: [bob] });
+    expect(onBob).toMatchObject({ id: ref.id, contactId: bob });
+    expect((await connector.moveActivity(moved.activity, { contactId: bob })).status).toBe('unchanged');
+    // Logged to Alice again, then moved onto Bob who has it: Alice's copy is archived.
+    const [again] = (await connector.logActivities([{ ...email(alice), externalId: ref.externalId }]))
+      .results;
+    if (!again || again.status === 'error') throw new Error('not logged');
+    const merged = await connector.moveActivity(
+      { id: again.id, externalId: ref.externalId, contactId: alice },
+      { contactId: bob },
+    );
+    expect(merged).toMatchObject({ status: 'changed', activity: { id: ref.id, contactId: bob } });
+    expect(hubspot.requests).toContain(`DELETE /crm/v3/objects/emails/${again.id}`);
+    await expect(connector.moveActivity(ref, { contactId: '424242' })).rejects.toMatchObject({
+      kind: 'invalid_request',
     });
   });
 });
