@@ -582,7 +582,11 @@ export class FakeHubSpotApi {
     // /crm/v4/objects/{type}/{id}/associations/{toType}/{toId} (DELETE).
     if (parts[0] === 'crm' && parts[1] === 'v4' && parts[2] === 'objects' && parts[5] === 'associations') {
       const type = this.objectType(parts[3]);
-      this.requireScope(user, [`crm.objects.${type}.write`, `crm.objects.${type}.read`]);
+      // A write to an object's associations needs a write scope: the object's own, or for
+      // engagements such as emails the contacts scope that covers them (the connector's
+      // scope list, hubspotOAuth.ts, cites developers.hubspot.com/docs/api/scopes). Which
+      // scope HubSpot checks on this very call is not sourced: an assumption.
+      this.requireScope(user, [`crm.objects.${type}.write`, 'crm.objects.contacts.write']);
       if (method === 'PUT' && parts[6] === 'default' && parts.length === 9)
         return [200, this.associateOne(type, parts[4] ?? '', this.objectType(parts[7]), parts[8] ?? '')];
       if (method === 'DELETE' && parts.length === 8)

@@ -19,20 +19,12 @@ const GONE = new Set(['ENTITY_IS_DELETED', 'NOT_FOUND']);
  * standard fields (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_emailmessage.htm).
  */
 const EMAIL_COPY_FIELDS = [
-  'Subject',
-  'TextBody',
+  ...EMAIL_FIELDS.filter((f) => !['Id', 'CreatedById', 'CreatedDate'].includes(f)),
   'HtmlBody',
-  'FromAddress',
-  'FromName',
-  'ToAddress',
-  'CcAddress',
-  'MessageDate',
-  'Incoming',
   'Status',
-  'MessageIdentifier',
   'ThreadIdentifier',
   'RelatedToId',
-] as const;
+];
 
 const isDeal = (id: unknown): id is string => typeof id === 'string' && id.startsWith('006');
 const isUser = (id: unknown) => typeof id === 'string' && id.startsWith('005');

@@ -136,4 +136,28 @@ describe('HubSpot undo and redact against the strict fake', () => {
       kind: 'invalid_request',
     });
   });
+
+  it('a token without the email write scope is refused with auth (403), nothing changed', async () => {
+    const ref = await logged();
+    const deal = hubspot.addObject('deals', { dealname: 'Acme renewal' }).id;
+    const reader = hubspot.addUser({
+      email: 'casey@ourco.example',
+      scopes: [
+        'crm.objects.contacts.read',
+        'crm.objects.deals.read',
+        'crm.objects.emails.read',
+        'crm.objects.owners.read',
+      ],
+    });
+    const readOnly = createHubSpotCrmConnector({
+      accessToken: reader.token,
+      repEmail: reader.email,
+      apiBase: hubspot.url,
+    });
+    await expect(readOnly.moveActivity(ref, { dealId: deal })).rejects.toMatchObject({
+      kind: 'auth',
+      status: 403,
+    });
+    expect((await connector.moveActivity(ref, { dealId: null })).status).toBe('unchanged');
+  });
 });
