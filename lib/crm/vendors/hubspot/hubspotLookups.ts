@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CrmError } from '../../CrmError';
+import { offsetActivityPage } from '../../connectorKit/offsetActivityPage';
 import {
   type ActivityPage,
   type Contact,
@@ -208,14 +209,7 @@ export function hubspotLookups(api: HubSpotApi, mapping: HubSpotMapping) {
       (await readBatch('emails', ids, EMAIL_PROPERTIES)).map((e) => toActivity(e, contactId)),
     );
     all.sort((a, b) => b.occurredAt.localeCompare(a.occurredAt) || b.id.localeCompare(a.id));
-    const limit = Math.min(MAX_BATCH, Math.max(1, page.limit ?? 20));
-    const offset = page.cursor ? Number(page.cursor) : 0;
-    if (!Number.isInteger(offset) || offset < 0)
-      throw new CrmError('invalid_request', 'That page cursor is not valid.');
-    return {
-      activities: all.slice(offset, offset + limit),
-      nextCursor: offset + limit < all.length ? String(offset + limit) : null,
-    };
+    return offsetActivityPage(all, page);
   }
 
   return { lookup, getContact, createContact, listContactActivities };

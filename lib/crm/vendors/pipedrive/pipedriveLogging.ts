@@ -1,12 +1,12 @@
 import { CrmError } from '../../CrmError';
 import { checkedLogBatch } from '../../connectorKit/checkedLogBatch';
+import { offsetActivityPage } from '../../connectorKit/offsetActivityPage';
 import {
   type ActivityPage,
   type ActivityResult,
   type EmailActivity,
   type EmailActivityInput,
   type LogActivitiesResponse,
-  MAX_BATCH,
   TaskInput,
   type TaskResponse,
 } from '../../contract';
@@ -175,14 +175,7 @@ export function createPipedriveLogging(http: PipedriveHttp, account: PipedriveAc
     page: { limit?: number; cursor?: string } = {},
   ): Promise<ActivityPage> {
     const all = await emailsOf(contactId);
-    const limit = Math.min(MAX_BATCH, Math.max(1, page.limit ?? 20));
-    const offset = page.cursor ? Number(page.cursor) : 0;
-    if (!Number.isInteger(offset) || offset < 0)
-      throw new CrmError('invalid_request', 'That page cursor is not valid.');
-    return {
-      activities: all.slice(offset, offset + limit),
-      nextCursor: offset + limit < all.length ? String(offset + limit) : null,
-    };
+    return offsetActivityPage(all, page);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { CrmError } from '../../CrmError';
+import { offsetActivityPage } from '../../connectorKit/offsetActivityPage';
 import {
   type ActivityPage,
   type Contact,
@@ -136,14 +137,7 @@ export function salesforceLookups(api: SalesforceApi, mapping: SalesforceMapping
   ): Promise<ActivityPage> {
     await recordById(contactId);
     const all = await recentFor(contactId, 200);
-    const limit = Math.min(MAX_BATCH, Math.max(1, page.limit ?? 20));
-    const offset = page.cursor ? Number(page.cursor) : 0;
-    if (!Number.isInteger(offset) || offset < 0)
-      throw new CrmError('invalid_request', 'That page cursor is not valid.');
-    return {
-      activities: all.slice(offset, offset + limit),
-      nextCursor: offset + limit < all.length ? String(offset + limit) : null,
-    };
+    return offsetActivityPage(all, page);
   }
 
   return { lookup, getContact, createContact, listContactActivities };
